@@ -1,0 +1,55 @@
+//! The command line: argument parsing and one module per command.
+//!
+//! Results go to stdout (a table, or one JSON object with `--json`); errors, progress and advice go
+//! to stderr. Exit codes follow the contract in the README.
+
+mod decode;
+mod hex;
+mod json;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Commissioning workbench for Kamstrup meters read through an optical (IR) head.
+#[derive(Debug, Parser)]
+#[command(name = "kmp-workbench", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Decode one KMP frame given as hex (spaces allowed), e.g. `decode 80 3F 10 01 00 44 4D C0 0D`.
+    Decode(decode::Args),
+}
+
+/// Exit codes of the command-line contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// The command did its job.
+    Done = 0,
+    /// Invalid input data: a bad frame, a damaged file.
+    InvalidInput = 3,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}
+
+/// Parses the arguments, runs the command and turns its outcome into an exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Some(Command::Decode(args)) => decode::run(&args),
+        None => output::print_help::<Cli>(),
+    };
+    match outcome {
+        Ok(()) => Exit::Done.into(),
+        Err(failure) => failure.report(),
+    }
+}

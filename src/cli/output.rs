@@ -1,0 +1,57 @@
+//! The one place that writes to stdout and stderr.
+//!
+//! A closed stdout (`kmp-workbench decode … | head -1`) ends the command quietly: the reader has
+//! what it wanted, and a panic or an error message would only be noise.
+
+#![allow(clippy::print_stderr)]
+
+use std::io::{self, Write as _};
+use std::process::ExitCode;
+
+use super::Exit;
+
+/// Why a command did not finish its job: the exit code, and one sentence with the numbers and
+/// the fix for stderr.
+#[derive(Debug)]
+pub struct Failure {
+    exit: Exit,
+    message: String,
+}
+
+impl Failure {
+    /// Invalid input data (exit 3).
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Self {
+            exit: Exit::InvalidInput,
+            message: message.into(),
+        }
+    }
+
+    /// Prints `error: …` to stderr and gives the exit code.
+    pub fn report(self) -> ExitCode {
+        eprintln!("error: {}", self.message);
+        self.exit.into()
+    }
+}
+
+/// Writes the result to stdout. A reader that went away is not an error.
+pub fn print_result(text: &str) -> Result<(), Failure> {
+    let mut stdout = io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        // Nothing sensible can be done when stdout itself fails; say so where it still shows.
+        Err(error) => {
+            eprintln!("warning: could not write the result to stdout: {error}");
+            Ok(())
+        }
+    }
+}
+
+/// Prints the top-level help, for a run without a command.
+pub fn print_help<P: clap::CommandFactory>() -> Result<(), Failure> {
+    print_result(&format!("{}\n", P::command().render_help()))
+}

@@ -4,7 +4,9 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use kmp_workbench::kmp::{self, Direction, Family, Message, Request, Response, command_name};
+use kmp_workbench::kmp::{
+    self, DecodeError, Direction, Family, Message, Request, Response, command_name,
+};
 
 use super::hex;
 use super::json::RegisterObject;
@@ -68,11 +70,8 @@ struct Decoded {
 /// Runs `decode`.
 pub fn run(args: &Args) -> Result<(), Failure> {
     let bytes = hex::parse(&args.hex.join(" ")).map_err(Failure::invalid_input)?;
-    let message = kmp::decode(&bytes).map_err(|error| {
-        Failure::invalid_input(format!(
-            "{error}; check that the whole frame was copied, from its start byte (80 or 40) to its stop byte (0D)"
-        ))
-    })?;
+    let message = kmp::decode(&bytes)
+        .map_err(|error| Failure::invalid_input(format!("{error}; {}", fix_for(error))))?;
     let decoded = to_json_shape(&message, args.family.map(Family::from));
     let text = if args.json {
         let mut json = serde_json::to_string(&decoded).map_err(|error| {
@@ -84,6 +83,32 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         table(&decoded)
     };
     print_result(&text)
+}
+
+/// What a person can do about a frame that does not decode.
+fn fix_for(error: DecodeError) -> &'static str {
+    match error {
+        DecodeError::BadStart { .. } => {
+            "a frame starts with 80 (to the meter) or 40 (from the meter); copy it from there"
+        }
+        DecodeError::UnescapedReserved { .. } | DecodeError::InvalidEscape { .. } => {
+            "inside a frame the bytes 06 0D 1B 40 80 travel as 1B and the byte XOR FF (80 as 1B 7F); \
+             was the frame written down before stuffing?"
+        }
+        DecodeError::RegisterCount { .. }
+        | DecodeError::DataLength { .. }
+        | DecodeError::TruncatedRegister { .. } => {
+            "the checksum is right but the content does not fit the command; please report the frame"
+        }
+        DecodeError::Empty
+        | DecodeError::MissingStop { .. }
+        | DecodeError::TooLong { .. }
+        | DecodeError::TruncatedEscape { .. }
+        | DecodeError::TooShort { .. }
+        | DecodeError::CrcMismatch { .. } => {
+            "check that the whole frame was copied, from its start byte (80 or 40) to its stop byte (0D)"
+        }
+    }
 }
 
 fn direction_name(direction: Direction) -> &'static str {

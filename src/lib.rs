@@ -2,10 +2,14 @@
 //!
 //! The library holds everything but the command-line front end:
 //!
+//! - [`duration`]: durations written as the command line and the app show them.
 //! - [`kmp`]: the Kamstrup Meter Protocol codec, sans-IO, read-only by construction.
+//! - [`sim`]: simulated meters, in-process or on a pseudo-terminal.
 //!
 //! See `ARCHITECTURE.md` for the module map and the rules that keep it in shape.
 
 #![forbid(unsafe_code)]
 
+pub mod duration;
 pub mod kmp;
+pub mod sim;

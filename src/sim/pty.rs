@@ -1,0 +1,179 @@
+//! A simulated meter served on a pseudo-terminal, so that other programs (and our own link) reach
+//! it through the same serial-port code as real hardware.
+//!
+//! The serving thread holds both ends of the terminal. Holding the client's end too keeps the
+//! terminal alive between clients, so it serves one after another; a client that opens the port
+//! flushes what an earlier one left unread. Stopping the handle closes both ends: to a client,
+//! the port vanishes as an unplugged adapter does.
+
+use std::io::{self, Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use serialport::{SerialPort as _, TTYPort};
+
+use super::{Meter, MeterConfig, Stats};
+
+/// How long the serving thread waits for input before it looks at its commands again.
+const IDLE_WAIT: Duration = Duration::from_millis(20);
+
+/// Creating a terminal pair is not thread-safe in serialport; one at a time, process-wide.
+static PAIR_LOCK: Mutex<()> = Mutex::new(());
+
+/// Why a simulated meter could not be served.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The operating system gave no pseudo-terminal.
+    #[error("cannot create a pseudo-terminal: {0}")]
+    Pty(#[from] serialport::Error),
+    /// The stable link to the terminal could not be made.
+    #[error("cannot create the link {path}: {source}")]
+    Link {
+        /// The link asked for.
+        path: PathBuf,
+        /// What the operating system said.
+        source: io::Error,
+    },
+    /// The serving thread could not be started.
+    #[error("cannot start the simulator thread: {0}")]
+    Thread(io::Error),
+}
+
+enum SimCommand {
+    PlaceMagnet,
+}
+
+/// A simulated meter being served; dropping it stops the meter and closes the terminal.
+#[derive(Debug)]
+pub struct SimHandle {
+    path: PathBuf,
+    link: Option<PathBuf>,
+    commands: Option<Sender<SimCommand>>,
+    thread: Option<JoinHandle<Stats>>,
+}
+
+/// Serves a meter made from `config` on a new pseudo-terminal; with `link`, also keeps a symbolic
+/// link at that path pointing to the terminal, replacing whatever link was there.
+pub fn spawn(config: MeterConfig, link: Option<&Path>) -> Result<SimHandle, SimError> {
+    let (master, slave) = {
+        let _guard = PAIR_LOCK
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        TTYPort::pair()?
+    };
+    let path = PathBuf::from(slave.name().unwrap_or_default());
+    if let Some(link) = link {
+        replace_link(link, &path).map_err(|source| SimError::Link {
+            path: link.to_path_buf(),
+            source,
+        })?;
+    }
+    let (commands, inbox) = mpsc::channel();
+    let thread = thread::Builder::new()
+        .name("kmp-sim".into())
+        .spawn(move || serve(master, slave, config, &inbox))
+        .map_err(SimError::Thread)?;
+    Ok(SimHandle {
+        path,
+        link: link.map(Path::to_path_buf),
+        commands: Some(commands),
+        thread: Some(thread),
+    })
+}
+
+impl SimHandle {
+    /// The terminal to open, e.g. `/dev/pts/5`.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Places the magnet again: the eye wakes after its delay, with a fresh polling budget.
+    pub fn place_magnet(&self) {
+        if let Some(commands) = &self.commands {
+            // A serving thread that has ended has nothing left to wake.
+            let _ = commands.send(SimCommand::PlaceMagnet);
+        }
+    }
+
+    /// Stops serving; returns what the meter did.
+    pub fn stop(mut self) -> Stats {
+        self.shut_down()
+    }
+
+    fn shut_down(&mut self) -> Stats {
+        // Dropping the sender is the stop signal: the thread sees the channel closed.
+        self.commands = None;
+        let stats = self
+            .thread
+            .take()
+            .and_then(|thread| thread.join().ok())
+            .unwrap_or_default();
+        if let Some(link) = self.link.take() {
+            // Remove the link only while it is ours; another simulator may have taken the name.
+            if std::fs::read_link(&link).is_ok_and(|target| target == self.path) {
+                let _ = std::fs::remove_file(&link);
+            }
+        }
+        stats
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
+/// Points `link` at `target` in one step, so a client never finds the name missing.
+fn replace_link(link: &Path, target: &Path) -> io::Result<()> {
+    let mut temporary = link.as_os_str().to_owned();
+    temporary.push(format!(".{}.tmp", std::process::id()));
+    let temporary = PathBuf::from(temporary);
+    let _ = std::fs::remove_file(&temporary);
+    std::os::unix::fs::symlink(target, &temporary)?;
+    std::fs::rename(&temporary, link)
+}
+
+/// The serving loop: send what is due, read what arrives, obey commands, until told to stop.
+fn serve(
+    mut master: TTYPort,
+    slave: TTYPort,
+    config: MeterConfig,
+    inbox: &Receiver<SimCommand>,
+) -> Stats {
+    let mut meter = Meter::new(config, Instant::now());
+    let mut buffer = [0u8; 512];
+    loop {
+        match inbox.try_recv() {
+            Ok(SimCommand::PlaceMagnet) => meter.place_magnet(Instant::now()),
+            Err(TryRecvError::Empty) => {}
+            Err(TryRecvError::Disconnected) => break,
+        }
+        let now = Instant::now();
+        if let Some(bytes) = meter.poll_transmit(now) {
+            // A client that is gone or stuck loses these bytes, as it would on a real line.
+            let _ = master.write_all(&bytes);
+        }
+        let wait = meter
+            .poll_timeout()
+            .map_or(IDLE_WAIT, |due| due.saturating_duration_since(now));
+        if master.set_timeout(wait.min(IDLE_WAIT)).is_err() {
+            thread::sleep(IDLE_WAIT);
+            continue;
+        }
+        match master.read(&mut buffer) {
+            Ok(n) => meter.handle_input(&buffer[..n], Instant::now()),
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+                ) => {}
+            Err(_) => thread::sleep(IDLE_WAIT),
+        }
+    }
+    drop(slave);
+    meter.stats()
+}

@@ -3,10 +3,13 @@
 //! Results go to stdout (a table, or one JSON object with `--json`); errors, progress and advice go
 //! to stderr. Exit codes follow the contract in the README.
 
+mod args;
 mod decode;
 mod hex;
 mod json;
 mod output;
+#[cfg(unix)]
+mod sim;
 
 use std::process::ExitCode;
 
@@ -24,6 +27,9 @@ struct Cli {
 enum Command {
     /// Decode one KMP frame given as hex (spaces allowed), e.g. `decode 80 3F 10 01 00 44 4D C0 0D`.
     Decode(decode::Args),
+    /// Serve a simulated meter on a new pseudo-terminal until stopped; prints the terminal's path.
+    #[cfg(unix)]
+    Sim(sim::Args),
 }
 
 /// Exit codes of the command-line contract.
@@ -31,6 +37,8 @@ enum Command {
 pub enum Exit {
     /// The command did its job.
     Done = 0,
+    /// The port failed: cannot open, lost.
+    PortFailed = 1,
     /// Invalid input data: a bad frame, a damaged file.
     InvalidInput = 3,
 }
@@ -46,6 +54,8 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Some(Command::Decode(args)) => decode::run(&args),
+        #[cfg(unix)]
+        Some(Command::Sim(args)) => sim::run(&args),
         None => output::print_help::<Cli>(),
     };
     match outcome {

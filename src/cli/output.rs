@@ -27,6 +27,14 @@ impl Failure {
         }
     }
 
+    /// The port failed (exit 1).
+    pub fn port(message: impl Into<String>) -> Self {
+        Self {
+            exit: Exit::PortFailed,
+            message: message.into(),
+        }
+    }
+
     /// Prints `error: …` to stderr and gives the exit code.
     pub fn report(self) -> ExitCode {
         eprintln!("error: {}", self.message);

@@ -1,0 +1,40 @@
+//! Value parsers for arguments shared by several commands.
+
+use std::time::Duration;
+
+use kmp_workbench::duration;
+
+/// A duration such as `500ms`, `10s`, `5min`, `1h`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    duration::parse(text).map_err(|error| error.to_string())
+}
+
+/// A share from 0 to 1, written `0.05` or `5%`.
+pub fn parse_rate(text: &str) -> Result<f64, String> {
+    let error = || format!("{text:?} is not a share; write it like 0.05 or 5%");
+    let (number, scale) = match text.trim().strip_suffix('%') {
+        Some(percent) => (percent, 100.0),
+        None => (text.trim(), 1.0),
+    };
+    let value = number.trim().parse::<f64>().map_err(|_| error())? / scale;
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(error())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_rate;
+
+    #[test]
+    fn rates_read_as_fractions_or_percentages() {
+        assert_eq!(parse_rate("0.05"), Ok(0.05));
+        assert_eq!(parse_rate("5%"), Ok(0.05));
+        assert_eq!(parse_rate("1"), Ok(1.0));
+        for bad in ["1.5", "-0.1", "150%", "often", "NaN"] {
+            assert!(parse_rate(bad).is_err(), "{bad:?}");
+        }
+    }
+}

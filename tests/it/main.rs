@@ -5,6 +5,12 @@
 #![allow(clippy::unwrap_used)]
 
 mod cli_decode;
+#[cfg(unix)]
+mod cli_sim;
 mod frames;
+#[cfg(unix)]
+mod interop;
+#[cfg(unix)]
+mod sim_pty;
 mod support;
 mod tidy;

@@ -36,3 +36,60 @@ pub fn stdout(output: &Output) -> String {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
 }
+
+/// A `kmp-workbench sim` process; stopped with SIGTERM when dropped.
+pub struct SimProcess {
+    child: std::process::Child,
+    /// The terminal it serves, from the first line of its stdout.
+    pub path: String,
+}
+
+impl SimProcess {
+    /// Starts `kmp-workbench sim ARGS` and waits for the terminal's path.
+    pub fn start(args: &[&str]) -> Self {
+        use std::io::BufRead as _;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kmp-workbench"))
+            .arg("sim")
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the simulator starts");
+        let mut first_line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout is piped"))
+            .read_line(&mut first_line)
+            .expect("the simulator prints its terminal");
+        let path = first_line.trim().to_string();
+        assert!(path.starts_with('/'), "first line is a path: {path:?}");
+        Self { child, path }
+    }
+
+    /// Sends a signal by name (`USR1`, `TERM`, `INT`).
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status();
+        assert!(status.is_ok_and(|s| s.success()), "kill -{name} failed");
+    }
+
+    /// Stops it with SIGTERM; returns its exit code and stderr.
+    pub fn stop(mut self) -> (Option<i32>, String) {
+        self.signal("TERM");
+        let mut stderr = String::new();
+        if let Some(mut pipe) = self.child.stderr.take() {
+            use std::io::Read as _;
+            let _ = pipe.read_to_string(&mut stderr);
+        }
+        let code = self.child.wait().ok().and_then(|status| status.code());
+        (code, stderr)
+    }
+}
+
+impl Drop for SimProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

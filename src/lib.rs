@@ -12,4 +12,5 @@
 
 pub mod duration;
 pub mod kmp;
+pub mod link;
 pub mod sim;

@@ -1,0 +1,252 @@
+//! From evidence to a diagnosis in plain words: the matrix of PRODUCT.md, "What the link check
+//! must tell apart". The probe uses it at its end, the app after every exchange.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use crate::kmp::{RegisterId, Response};
+
+use super::LinkError;
+use super::engine::{Attempt, Exchange, ExchangeFailure};
+
+/// How long after connecting an echo without an answer still counts as the eye waking up: the
+/// MULTICAL 21 and flowIQ eyes answer about 4 s after the magnet is sensed (PROTOCOL.md §1.2).
+pub const WAKE_WINDOW: Duration = Duration::from_secs(5);
+
+/// Exchanges that failed in a row after answers, before the meter counts as throttling.
+const THROTTLE_AFTER: u32 = 2;
+
+/// What the evidence points to, as the `diagnosis_code` of `probe`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiagnosisCode {
+    /// The meter answers.
+    Ok,
+    /// The port cannot be opened.
+    PortError,
+    /// Nothing comes back, not even the echo.
+    NoEcho,
+    /// The echo comes back; the eye may still be waking up.
+    Waking,
+    /// The echo comes back, the meter never answers.
+    EchoOnly,
+    /// Bytes come back that do not form valid frames.
+    Garbled,
+    /// The meter answered, then went silent.
+    Throttled,
+}
+
+impl DiagnosisCode {
+    /// The code as `probe --json` prints it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::PortError => "port_error",
+            Self::NoEcho => "no_echo",
+            Self::Waking => "waking",
+            Self::EchoOnly => "echo_only",
+            Self::Garbled => "garbled",
+            Self::Throttled => "throttled",
+        }
+    }
+}
+
+/// A diagnosis: the code, what was seen, and what to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnosis {
+    /// The code.
+    pub code: DiagnosisCode,
+    /// What the evidence shows, in plain words.
+    pub finding: String,
+    /// What to do about it.
+    pub advice: String,
+}
+
+impl Diagnosis {
+    /// Finding and advice in one paragraph.
+    pub fn text(&self) -> String {
+        format!("{} {}", self.finding, self.advice)
+    }
+}
+
+/// Everything seen on a link since it was opened.
+#[derive(Clone, Debug, Default)]
+pub struct Evidence {
+    /// The port could not be opened, or was lost.
+    pub port_error: Option<LinkError>,
+    /// When the port was opened.
+    pub opened_at: Option<Instant>,
+    /// Echo tests sent.
+    pub echo_tests: u32,
+    /// Attempts (echo tests and requests) in which an echo came back.
+    pub echoes_seen: u32,
+    /// Attempts in which the echo came back whole and unchanged.
+    pub echoes_clean: u32,
+    /// Attempts in which the echo came back changed.
+    pub echoes_garbled: u32,
+    /// Requests sent, retries included.
+    pub requests: u32,
+    /// Valid answers.
+    pub answers: u32,
+    /// Answers that failed their CRC or other checks.
+    pub bad_frames: u32,
+    /// Attempts that got bytes that never formed a frame.
+    pub garbage: u32,
+    /// Exchanges that failed, in a row, since the last answer.
+    pub failed_since_answer: u32,
+    /// When the first request went out.
+    pub first_request_at: Option<Instant>,
+    /// When the first valid answer came.
+    pub first_answer_at: Option<Instant>,
+    /// Registers the meter left out of its answers: it does not have them.
+    pub missing: BTreeSet<RegisterId>,
+}
+
+impl Evidence {
+    /// Evidence of a link opened at `now`.
+    pub fn opened(now: Instant) -> Self {
+        Self {
+            opened_at: Some(now),
+            ..Self::default()
+        }
+    }
+
+    /// Adds one attempt.
+    pub fn record_attempt(&mut self, attempt: &Attempt) {
+        let echo = attempt.echo_seen;
+        self.echoes_seen += u32::from(echo.seen());
+        self.echoes_clean += u32::from(echo.clean());
+        self.echoes_garbled += u32::from(echo.garbled);
+        match attempt.exchange {
+            Exchange::EchoTest => {
+                self.echo_tests += 1;
+                return;
+            }
+            Exchange::Request(_) => {
+                self.requests += 1;
+                self.first_request_at.get_or_insert(attempt.started);
+            }
+        }
+        match &attempt.result {
+            Ok(_) => {
+                self.answers += 1;
+                self.first_answer_at
+                    .get_or_insert(attempt.received_at.unwrap_or(attempt.started));
+            }
+            Err(ExchangeFailure::BadFrame(_)) => self.bad_frames += 1,
+            Err(ExchangeFailure::Garbage { .. }) => self.garbage += 1,
+            Err(ExchangeFailure::Silence | ExchangeFailure::EchoOnly { .. }) => {}
+        }
+    }
+
+    /// Adds the end of one exchange (after its retries).
+    pub fn record_done(&mut self, result: &Result<Response, ExchangeFailure>) {
+        if result.is_ok() {
+            self.failed_since_answer = 0;
+        } else if self.answers > 0 {
+            self.failed_since_answer += 1;
+        }
+    }
+
+    /// The share of requests answered, for the alignment meter.
+    pub fn answer_rate(&self) -> Option<f64> {
+        (self.requests > 0).then(|| f64::from(self.answers) / f64::from(self.requests))
+    }
+}
+
+/// The diagnosis the evidence supports at `now`.
+pub fn diagnose(evidence: &Evidence, now: Instant) -> Diagnosis {
+    let diagnosis = |code, finding: String, advice: &str| Diagnosis {
+        code,
+        finding,
+        advice: advice.to_string(),
+    };
+    if let Some(error) = &evidence.port_error {
+        return Diagnosis {
+            code: DiagnosisCode::PortError,
+            finding: format!("{error}."),
+            advice: capitalised(&error.advice()),
+        };
+    }
+    if evidence.answers > 0 && evidence.failed_since_answer >= THROTTLE_AFTER {
+        return diagnosis(
+            DiagnosisCode::Throttled,
+            format!(
+                "The meter answered {} times, then stopped answering ({} exchanges in a row failed).",
+                evidence.answers, evidence.failed_since_answer
+            ),
+            "Battery meters throttle or fall asleep when polled often: slow the polling down, and \
+             place the magnet again to wake the eye.",
+        );
+    }
+    if evidence.answers > 0 {
+        let missing = if evidence.missing.is_empty() {
+            String::new()
+        } else {
+            let ids: Vec<String> = evidence.missing.iter().map(ToString::to_string).collect();
+            format!(
+                " Registers {} are not in this meter: they are absent, not errors.",
+                ids.join(", ")
+            )
+        };
+        return diagnosis(
+            DiagnosisCode::Ok,
+            format!(
+                "The meter answers ({} of {} requests).{missing}",
+                evidence.answers, evidence.requests
+            ),
+            "Nothing to fix.",
+        );
+    }
+    if evidence.bad_frames > 0 || evidence.garbage > 0 || evidence.echoes_garbled > 0 {
+        return diagnosis(
+            DiagnosisCode::Garbled,
+            format!(
+                "Bytes came back that never formed a valid frame ({} failed their checks, {} were noise, {} garbled echoes).",
+                evidence.bad_frames, evidence.garbage, evidence.echoes_garbled
+            ),
+            "Adjust the head while watching the success rate: slide it, turn it 180°, add a spacer, \
+             shade it from daylight, or turn the receiver's sensitivity potentiometer; if nothing \
+             helps, try 2400 baud.",
+        );
+    }
+    if evidence.echoes_seen > 0 {
+        let since_open = evidence.opened_at.map_or(Duration::MAX, |opened| {
+            now.saturating_duration_since(opened)
+        });
+        if since_open < WAKE_WINDOW {
+            return diagnosis(
+                DiagnosisCode::Waking,
+                "The head hears its own transmission, and the meter has not answered yet.".into(),
+                "Wait: the optical eye wakes about 4 s after it senses the magnet. Keep the head and magnet in place.",
+            );
+        }
+        return diagnosis(
+            DiagnosisCode::EchoOnly,
+            format!(
+                "The head hears its own transmission, but the meter never answered ({} requests).",
+                evidence.requests
+            ),
+            "Place the magnet on the meter, then turn it over (polarity matters); press a button on \
+             the meter to wake the eye; check the address (0x3F unless the meter was set otherwise).",
+        );
+    }
+    diagnosis(
+        DiagnosisCode::NoEcho,
+        "Nothing came back, not even the echo of our own transmission.".into(),
+        "Check that the head sits on the meter's eye and the wiring (TX to the LED, RX to the \
+         receiver, ground); look at the LED through a phone camera while sending, or hold a mirror \
+         to the head: a working head hears itself.",
+    )
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect::<String>() + ".")
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests;

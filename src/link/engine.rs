@@ -1,0 +1,409 @@
+//! One exchange with the meter, sans-IO: a request goes out, and what comes back is sorted into
+//! our own echo, the meter's answer, frames that fail their checks, and noise.
+//!
+//! The vocabulary is quinn's: [`Engine::start`], [`Engine::poll_transmit`],
+//! [`Engine::handle_input`], [`Engine::handle_timeout`], [`Engine::poll_timeout`],
+//! [`Engine::poll_event`]. Time is passed in, so tests invent it.
+//!
+//! Deadlines (PRODUCT.md, port options): the request's own wire time at the set baud, then the
+//! first-byte timeout, then at most four byte times (at least 30 ms) between bytes. KMP has no
+//! NAK (PROTOCOL.md §3.1), so a failed attempt is retried up to the configured count.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use crate::kmp::{
+    DecodeError, Deframed, Deframer, Direction, MAX_FRAME_LEN, Message, Request, Response,
+};
+
+use super::EchoMode;
+
+/// The echo-test pattern: it holds none of 0x06 0x0D 0x1B 0x40 0x80, so no meter sees a frame in
+/// it, and its bits alternate, so a receiver at the wrong baud or too sensitive garbles it.
+pub const ECHO_PATTERN: [u8; 10] = [0x55, 0xAA, 0x00, 0xFF, 0x0F, 0xF0, 0x33, 0xCC, 0x5A, 0xA5];
+
+/// Shortest allowed gap between two bytes of an answer, however fast the line.
+const MIN_GAP: Duration = Duration::from_millis(30);
+
+/// How the engine times and repeats exchanges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EngineConfig {
+    /// Whether the head echoes.
+    pub echo: EchoMode,
+    /// Wait for the first answer byte after the request has left the wire.
+    pub first_byte_timeout: Duration,
+    /// Time of one byte on the wire.
+    pub byte_time: Duration,
+    /// Further attempts after a failed one.
+    pub retries: u32,
+    /// The meter's address.
+    pub address: u8,
+}
+
+/// What an exchange sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exchange {
+    /// A read request.
+    Request(Request),
+    /// The echo-test pattern, which the meter ignores.
+    EchoTest,
+}
+
+/// Why an attempt got no valid answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExchangeFailure {
+    /// Nothing came back at all.
+    Silence,
+    /// Only our own echo came back.
+    EchoOnly {
+        /// Whether the echo matched what was sent, byte for byte.
+        clean: bool,
+    },
+    /// A frame came back that failed its CRC, stuffing or length checks.
+    BadFrame(DecodeError),
+    /// Bytes came back that never formed a frame.
+    Garbage {
+        /// How many.
+        bytes: usize,
+    },
+}
+
+/// What was seen of the echo in one attempt.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EchoSeen {
+    /// How many bytes of our transmission came back in order.
+    pub matched: usize,
+    /// How many bytes were sent.
+    pub sent: usize,
+    /// Whether a byte differed from what was sent.
+    pub garbled: bool,
+}
+
+impl EchoSeen {
+    /// Whether any echo came back.
+    pub fn seen(&self) -> bool {
+        self.matched > 0 || self.garbled
+    }
+
+    /// Whether the whole transmission came back unchanged.
+    pub fn clean(&self) -> bool {
+        self.sent > 0 && self.matched == self.sent && !self.garbled
+    }
+}
+
+/// One attempt, for traffic logs, counters and the diagnosis.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attempt {
+    /// What was sent.
+    pub exchange: Exchange,
+    /// 1 for the first attempt.
+    pub number: u32,
+    /// When it was sent.
+    pub started: Instant,
+    /// The bytes sent.
+    pub sent: Vec<u8>,
+    /// The bytes that came back as our echo.
+    pub echo: Vec<u8>,
+    /// When the first echo byte came.
+    pub echo_at: Option<Instant>,
+    /// Every other byte that came back.
+    pub received: Vec<u8>,
+    /// When the first of those came.
+    pub received_at: Option<Instant>,
+    /// What was seen of the echo.
+    pub echo_seen: EchoSeen,
+    /// The answer, or why there was none (an echo test always "fails" with its echo).
+    pub result: Result<Response, ExchangeFailure>,
+}
+
+/// What the engine reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EngineEvent {
+    /// An attempt ended.
+    Attempt(Attempt),
+    /// The exchange ended: the answer, or the last attempt's failure.
+    Done(Result<Response, ExchangeFailure>),
+}
+
+#[derive(Debug)]
+struct InFlight {
+    exchange: Exchange,
+    attempt: u32,
+    started: Instant,
+    sent: Vec<u8>,
+    wire_end: Instant,
+    echo_matched: usize,
+    echo_garbled: bool,
+    echo: Vec<u8>,
+    echo_at: Option<Instant>,
+    received: Vec<u8>,
+    received_at: Option<Instant>,
+    last_rx: Option<Instant>,
+    deframer: Deframer,
+    bad_frame: Option<DecodeError>,
+    unexpected_bytes: usize,
+    answer: Option<Response>,
+}
+
+/// The exchange engine; see the module documentation.
+#[derive(Debug)]
+pub struct Engine {
+    config: EngineConfig,
+    /// Further attempts allowed for the exchange under way.
+    retries: u32,
+    learned_echo: Option<bool>,
+    in_flight: Option<InFlight>,
+    transmit: Option<Vec<u8>>,
+    events: VecDeque<EngineEvent>,
+}
+
+impl Engine {
+    /// An idle engine.
+    pub fn new(config: EngineConfig) -> Self {
+        Self {
+            config,
+            retries: config.retries,
+            learned_echo: None,
+            in_flight: None,
+            transmit: None,
+            events: VecDeque::new(),
+        }
+    }
+
+    /// Whether the head echoes, as configured or as learned; `None` while unknown.
+    pub fn echo_expected(&self) -> Option<bool> {
+        match self.config.echo {
+            EchoMode::On => Some(true),
+            EchoMode::Off => Some(false),
+            EchoMode::Auto => self.learned_echo,
+        }
+    }
+
+    /// Changes the line speed, as after switching baud rates.
+    pub fn set_byte_time(&mut self, byte_time: Duration) {
+        self.config.byte_time = byte_time;
+    }
+
+    /// Whether an exchange is under way.
+    pub fn is_busy(&self) -> bool {
+        self.in_flight.is_some()
+    }
+
+    /// Starts an exchange with the configured retries; one already under way is abandoned.
+    pub fn start(&mut self, exchange: Exchange, now: Instant) {
+        self.start_with_retries(exchange, self.config.retries, now);
+    }
+
+    /// Starts an exchange with `retries` further attempts after a failed one.
+    pub fn start_with_retries(&mut self, exchange: Exchange, retries: u32, now: Instant) {
+        let sent = match exchange {
+            Exchange::Request(request) => request.encode(self.config.address),
+            Exchange::EchoTest => ECHO_PATTERN.to_vec(),
+        };
+        self.retries = retries;
+        self.begin_attempt(exchange, sent, 1, now);
+    }
+
+    fn begin_attempt(&mut self, exchange: Exchange, sent: Vec<u8>, attempt: u32, now: Instant) {
+        let wire_end = now + self.config.byte_time * sent.len() as u32;
+        self.transmit = Some(sent.clone());
+        self.in_flight = Some(InFlight {
+            exchange,
+            attempt,
+            started: now,
+            sent,
+            wire_end,
+            echo_matched: 0,
+            echo_garbled: false,
+            echo: Vec::new(),
+            echo_at: None,
+            received: Vec::new(),
+            received_at: None,
+            last_rx: None,
+            deframer: Deframer::new(),
+            bad_frame: None,
+            unexpected_bytes: 0,
+            answer: None,
+        });
+    }
+
+    /// Bytes to write to the port now; the port's input should be cleared first, so that a late
+    /// answer to an earlier attempt is not taken for this one.
+    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        self.transmit.take()
+    }
+
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<EngineEvent> {
+        self.events.pop_front()
+    }
+
+    /// When [`Engine::handle_timeout`] must be called next.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let flight = self.in_flight.as_ref()?;
+        Some(self.deadline(flight))
+    }
+
+    fn deadline(&self, flight: &InFlight) -> Instant {
+        let first_byte = flight.wire_end + self.config.first_byte_timeout;
+        if flight.exchange == Exchange::EchoTest {
+            return first_byte;
+        }
+        let Some(last) = flight.last_rx else {
+            return first_byte;
+        };
+        let gap = (self.config.byte_time * 4).max(MIN_GAP);
+        if flight.bad_frame.is_some() {
+            // The meter sends one answer per request: once it has come, damaged, only the gap
+            // rule is left to wait for.
+            return last + gap;
+        }
+        // Stray bytes before the first-byte deadline do not shorten the wait for the answer, and a
+        // stream that never ends is cut off after the longest frame could have arrived.
+        let cap =
+            first_byte + self.config.byte_time * MAX_FRAME_LEN as u32 + Duration::from_secs(1);
+        (last + gap).max(first_byte).min(cap)
+    }
+
+    /// Takes bytes that arrived at `now`.
+    pub fn handle_input(&mut self, bytes: &[u8], now: Instant) {
+        let Some(flight) = self.in_flight.as_mut() else {
+            return;
+        };
+        for &byte in bytes {
+            let in_echo = flight.received.is_empty() && flight.echo_matched < flight.sent.len();
+            if in_echo && byte == flight.sent[flight.echo_matched] {
+                flight.echo_matched += 1;
+                flight.echo.push(byte);
+                flight.echo_at.get_or_insert(now);
+                continue;
+            }
+            if in_echo && flight.echo_matched > 0 {
+                // The echo broke off with a byte that differs from what was sent.
+                flight.echo_garbled = true;
+            }
+            flight.received.push(byte);
+            flight.received_at.get_or_insert(now);
+            flight.last_rx = Some(now);
+            if flight.exchange == Exchange::EchoTest {
+                continue;
+            }
+            match flight.deframer.push_byte(byte) {
+                Some(Deframed::Frame(frame)) => classify_frame(flight, &frame, self.config.address),
+                Some(Deframed::Ack) => flight.unexpected_bytes += 1,
+                None => {}
+            }
+            if flight.answer.is_some() {
+                break;
+            }
+        }
+        let done = match flight.exchange {
+            Exchange::Request(_) => flight.answer.is_some(),
+            Exchange::EchoTest => flight.echo_matched + flight.received.len() >= flight.sent.len(),
+        };
+        if done {
+            self.finish(now);
+        }
+    }
+
+    /// Ends the attempt if its deadline has passed.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if self.poll_timeout().is_some_and(|deadline| now >= deadline) {
+            self.finish(now);
+        }
+    }
+
+    fn finish(&mut self, now: Instant) {
+        let Some(mut flight) = self.in_flight.take() else {
+            return;
+        };
+        let echo_seen = EchoSeen {
+            matched: flight.echo_matched,
+            sent: flight.sent.len(),
+            garbled: flight.echo_garbled,
+        };
+        if self.config.echo == EchoMode::Auto
+            && self.learned_echo.is_none()
+            && (echo_seen.seen() || !flight.received.is_empty())
+        {
+            self.learned_echo = Some(echo_seen.seen());
+        }
+        let garbage = flight.deframer.discarded() as usize
+            + flight.deframer.pending()
+            + flight.unexpected_bytes;
+        let result = match flight.answer.take() {
+            Some(answer) => Ok(answer),
+            None if flight.exchange == Exchange::EchoTest
+                && flight.received.is_empty()
+                && flight.echo_matched > 0 =>
+            {
+                Err(ExchangeFailure::EchoOnly {
+                    clean: echo_seen.clean(),
+                })
+            }
+            None if flight.exchange == Exchange::EchoTest && !flight.received.is_empty() => {
+                Err(ExchangeFailure::Garbage {
+                    bytes: flight.received.len(),
+                })
+            }
+            None => Err(match flight.bad_frame {
+                Some(error) => ExchangeFailure::BadFrame(error),
+                None if garbage > 0 => ExchangeFailure::Garbage { bytes: garbage },
+                None if echo_seen.seen() => ExchangeFailure::EchoOnly {
+                    clean: echo_seen.clean(),
+                },
+                None => ExchangeFailure::Silence,
+            }),
+        };
+        self.events.push_back(EngineEvent::Attempt(Attempt {
+            exchange: flight.exchange,
+            number: flight.attempt,
+            started: flight.started,
+            sent: flight.sent.clone(),
+            echo: flight.echo,
+            echo_at: flight.echo_at,
+            received: flight.received,
+            received_at: flight.received_at,
+            echo_seen,
+            result: result.clone(),
+        }));
+        let retry = result.is_err()
+            && flight.exchange != Exchange::EchoTest
+            && flight.attempt <= self.retries;
+        if retry {
+            self.begin_attempt(flight.exchange, flight.sent, flight.attempt + 1, now);
+        } else {
+            self.events.push_back(EngineEvent::Done(result));
+        }
+    }
+}
+
+/// Sorts a complete frame: the answer we wait for, a frame that fails its checks, or something
+/// that is neither (a garbled echo, an answer to another command).
+fn classify_frame(flight: &mut InFlight, frame: &[u8], address: u8) {
+    let Exchange::Request(request) = flight.exchange else {
+        return;
+    };
+    match crate::kmp::decode(frame) {
+        Ok(Message::Response {
+            destination,
+            response,
+        }) if destination == address && response.cid() == request.cid() => {
+            flight.answer = Some(response);
+        }
+        Ok(_) if frame.first() == Some(&Direction::ToMeter.start_byte()) => {
+            flight.echo_garbled = true
+        }
+        Ok(_) => flight.unexpected_bytes += frame.len(),
+        Err(_) if frame.first() == Some(&Direction::ToMeter.start_byte()) => {
+            flight.echo_garbled = true
+        }
+        Err(error) => flight.bad_frame = Some(error),
+    }
+}
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(test)]
+mod pair_tests;

@@ -1,0 +1,201 @@
+//! The traffic record: every byte sent and received, timestamped, marked TX, echo or RX, and
+//! decoded where it can be. The evidence a technician sends to someone who can help.
+
+use std::fmt::Write as _;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write as _};
+use std::path::Path;
+
+use jiff::Timestamp;
+
+use crate::kmp::{self, Deframed, Deframer, Message, Request, Response, command_name};
+
+use super::engine::{Attempt, Exchange};
+
+/// Which way bytes went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum TrafficDirection {
+    /// Sent by us.
+    Tx,
+    /// Our own transmission, heard back by the head.
+    Echo,
+    /// Anything else received.
+    Rx,
+}
+
+impl TrafficDirection {
+    /// The mark in the log: `TX`, `ECHO` or `RX`.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Self::Tx => "TX",
+            Self::Echo => "ECHO",
+            Self::Rx => "RX",
+        }
+    }
+}
+
+/// One line of traffic.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TrafficRecord {
+    /// When the first byte went or came.
+    pub at: Timestamp,
+    /// Which way.
+    pub direction: TrafficDirection,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// What they mean, or why they mean nothing.
+    pub meaning: String,
+}
+
+impl TrafficRecord {
+    /// `2026-11-22T10:00:00.123Z TX   80 3F 02 35 E9 0D  GetSerialNo`
+    pub fn line(&self) -> String {
+        let hex: Vec<String> = self.bytes.iter().map(|b| format!("{b:02X}")).collect();
+        format!(
+            "{} {:<4} {}  {}",
+            self.at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ"),
+            self.direction.mark(),
+            hex.join(" "),
+            self.meaning
+        )
+    }
+
+    /// The records of one attempt, with `wall` turning its instants into timestamps.
+    pub fn from_attempt(
+        attempt: &Attempt,
+        wall: impl Fn(std::time::Instant) -> Timestamp,
+    ) -> Vec<Self> {
+        let mut records = vec![Self {
+            at: wall(attempt.started),
+            direction: TrafficDirection::Tx,
+            bytes: attempt.sent.clone(),
+            meaning: describe_sent(attempt),
+        }];
+        if let Some(at) = attempt.echo_at {
+            let state = if attempt.echo_seen.clean() {
+                "clean"
+            } else if attempt.echo_seen.garbled {
+                "garbled"
+            } else {
+                "incomplete"
+            };
+            records.push(Self {
+                at: wall(at),
+                direction: TrafficDirection::Echo,
+                bytes: attempt.echo.clone(),
+                meaning: format!("echo, {state}"),
+            });
+        }
+        if let Some(at) = attempt.received_at {
+            records.push(Self {
+                at: wall(at),
+                direction: TrafficDirection::Rx,
+                bytes: attempt.received.clone(),
+                meaning: describe_received(&attempt.received),
+            });
+        }
+        records
+    }
+}
+
+fn describe_sent(attempt: &Attempt) -> String {
+    let retry = if attempt.number > 1 {
+        format!(" (attempt {})", attempt.number)
+    } else {
+        String::new()
+    };
+    match attempt.exchange {
+        Exchange::EchoTest => format!("echo test pattern{retry}"),
+        Exchange::Request(request) => format!("{}{retry}", describe_request(&request)),
+    }
+}
+
+/// `GetRegister 68, 74`.
+pub fn describe_request(request: &Request) -> String {
+    match request {
+        Request::GetType => "GetType".into(),
+        Request::GetSerialNo => "GetSerialNo".into(),
+        Request::GetRegister(ids) => {
+            let ids: Vec<String> = ids.as_slice().iter().map(ToString::to_string).collect();
+            format!("GetRegister {}", ids.join(", "))
+        }
+    }
+}
+
+/// What received bytes hold: each frame decoded or its error, and how much was noise.
+pub fn describe_received(bytes: &[u8]) -> String {
+    let mut deframer = Deframer::new();
+    let mut parts: Vec<String> = deframer
+        .push(bytes)
+        .map(|item| match item {
+            Deframed::Ack => "ACK".to_string(),
+            Deframed::Frame(frame) => match kmp::decode(&frame) {
+                Ok(message) => describe_message(&message),
+                Err(error) => format!("bad frame: {error}"),
+            },
+        })
+        .collect();
+    let noise = deframer.discarded() as usize + deframer.pending();
+    if noise > 0 {
+        parts.push(format!("{noise} bytes of noise"));
+    }
+    parts.join("; ")
+}
+
+fn describe_message(message: &Message) -> String {
+    match message {
+        Message::Ack => "ACK".into(),
+        Message::Request { request, .. } => format!("request {}", describe_request(request)),
+        Message::Response { response, .. } => match response {
+            Response::Type(meter_type) => format!(
+                "meter type 0x{:04X}, revision {}",
+                meter_type.meter_type,
+                meter_type
+                    .revision_text()
+                    .unwrap_or_else(|| "not given".into())
+            ),
+            Response::SerialNo(serial) => format!("serial {serial}"),
+            Response::Registers(registers) if registers.is_empty() => "no registers".into(),
+            Response::Registers(registers) => {
+                let mut text = String::new();
+                for (idx, register) in registers.iter().enumerate() {
+                    let sep = if idx == 0 { "" } else { ", " };
+                    let _ = write!(text, "{sep}{} = {}", register.id(), register.display_text());
+                }
+                text
+            }
+        },
+        Message::Other(frame) => {
+            format!(
+                "{} 0x{:02X}, data {}",
+                command_name(frame.cid).unwrap_or("command"),
+                frame.cid,
+                kmp::to_hex(&frame.data)
+            )
+        }
+    }
+}
+
+/// A traffic file, appended to and flushed line by line, so a crash loses nothing written.
+#[derive(Debug)]
+pub struct TrafficFile {
+    file: File,
+}
+
+impl TrafficFile {
+    /// Opens `path` for appending, creating it if needed.
+    pub fn append(path: &Path) -> io::Result<Self> {
+        Ok(Self {
+            file: OpenOptions::new().create(true).append(true).open(path)?,
+        })
+    }
+
+    /// Appends one record.
+    pub fn write(&mut self, record: &TrafficRecord) -> io::Result<()> {
+        writeln!(self.file, "{}", record.line())?;
+        self.file.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -7,7 +7,11 @@ mod args;
 mod decode;
 mod hex;
 mod json;
+mod link_run;
 mod output;
+mod port_args;
+mod probe;
+mod read;
 #[cfg(unix)]
 mod sim;
 
@@ -27,6 +31,10 @@ struct Cli {
 enum Command {
     /// Decode one KMP frame given as hex (spaces allowed), e.g. `decode 80 3F 10 01 00 44 4D C0 0D`.
     Decode(decode::Args),
+    /// Check the optical link: echo test, wake-up, identification and a diagnosis in plain words.
+    Probe(probe::Args),
+    /// Read registers, eight to a request, retrying bad answers.
+    Read(read::Args),
     /// Serve a simulated meter on a new pseudo-terminal until stopped; prints the terminal's path.
     #[cfg(unix)]
     Sim(sim::Args),
@@ -39,8 +47,14 @@ pub enum Exit {
     Done = 0,
     /// The port failed: cannot open, lost.
     PortFailed = 1,
+    /// Usage error.
+    Usage = 2,
     /// Invalid input data: a bad frame, a damaged file.
     InvalidInput = 3,
+    /// The meter gave no valid answer.
+    NoAnswer = 4,
+    /// Interrupted by Ctrl-C after printing what was found.
+    Interrupted = 130,
 }
 
 impl From<Exit> for ExitCode {
@@ -54,6 +68,8 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Some(Command::Decode(args)) => decode::run(&args),
+        Some(Command::Probe(args)) => probe::run(&args),
+        Some(Command::Read(args)) => read::run(&args),
         #[cfg(unix)]
         Some(Command::Sim(args)) => sim::run(&args),
         None => output::print_help::<Cli>(),

@@ -35,9 +35,35 @@ impl Failure {
         }
     }
 
+    /// A usage error (exit 2), for a bad path and the like that clap cannot see.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self {
+            exit: Exit::Usage,
+            message: message.into(),
+        }
+    }
+
+    /// The meter gave no valid answer (exit 4).
+    pub fn no_answer(message: impl Into<String>) -> Self {
+        Self {
+            exit: Exit::NoAnswer,
+            message: message.into(),
+        }
+    }
+
+    /// An exit code whose explanation was already printed.
+    pub fn quiet(exit: Exit) -> Self {
+        Self {
+            exit,
+            message: String::new(),
+        }
+    }
+
     /// Prints `error: …` to stderr and gives the exit code.
     pub fn report(self) -> ExitCode {
-        eprintln!("error: {}", self.message);
+        if !self.message.is_empty() {
+            eprintln!("error: {}", self.message);
+        }
         self.exit.into()
     }
 }
@@ -62,4 +88,9 @@ pub fn print_result(text: &str) -> Result<(), Failure> {
 /// Prints the top-level help, for a run without a command.
 pub fn print_help<P: clap::CommandFactory>() -> Result<(), Failure> {
     print_result(&format!("{}\n", P::command().render_help()))
+}
+
+/// A line of progress, a warning or a diagnosis, for stderr.
+pub fn status(text: &str) {
+    eprintln!("{text}");
 }

@@ -3,8 +3,6 @@
 //! The terminal's path is the first line on stdout, so a script can read it and open the port.
 //! SIGUSR1 places the magnet again; SIGINT or SIGTERM stops, with a summary on stderr.
 
-#![allow(clippy::print_stderr)]
-
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -15,7 +13,7 @@ use kmp_workbench::duration;
 use kmp_workbench::sim::{self, Faults, MeterConfig, Profile, Stats, Timing};
 
 use super::args::{parse_duration, parse_rate};
-use super::output::{Failure, print_result};
+use super::output::{Failure, print_result, status};
 
 /// Arguments of `sim`.
 #[derive(Debug, clap::Args)]
@@ -106,20 +104,20 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         ))
     })?;
     print_result(&format!("{}\n", handle.path().display()))?;
-    eprintln!("{}", describe(&config, &handle));
+    status(&describe(&config, &handle));
 
     for signal in signals.forever() {
         if signal == SIGUSR1 {
             handle.place_magnet();
-            eprintln!(
+            status(&format!(
                 "magnet placed: the eye answers in {}",
                 duration::format(config.magnet_delay)
-            );
+            ));
         } else {
             break;
         }
     }
-    eprintln!("{}", summary(&handle.stop()));
+    status(&summary(&handle.stop()));
     Ok(())
 }
 

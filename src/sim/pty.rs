@@ -55,6 +55,16 @@ pub struct SimHandle {
     thread: Option<JoinHandle<Stats>>,
 }
 
+/// A new pseudo-terminal: the master end, and the end clients open (its name is the path).
+///
+/// Use this rather than `TTYPort::pair`, which is not safe to call from several threads at once.
+pub fn pair() -> Result<(TTYPort, TTYPort), serialport::Error> {
+    let _guard = PAIR_LOCK
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    TTYPort::pair()
+}
+
 /// Serves a meter made from `config` on a new pseudo-terminal; with `link`, also keeps a symbolic
 /// link at that path pointing to the terminal, replacing whatever link was there.
 pub fn spawn(config: MeterConfig, link: Option<&Path>) -> Result<SimHandle, SimError> {

@@ -11,6 +11,8 @@ mod frames;
 #[cfg(unix)]
 mod interop;
 #[cfg(unix)]
+mod link_pty;
+#[cfg(unix)]
 mod sim_pty;
 mod support;
 mod tidy;

@@ -1,0 +1,204 @@
+//! `probe`: the link check. Echo test, wake-up, identification, diagnosis.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use kmp_workbench::duration;
+use kmp_workbench::link::diagnosis::{Diagnosis, DiagnosisCode, Evidence, diagnose};
+use kmp_workbench::link::{Command, Event, LinkError, ProbeOptions, ProbeReport};
+
+use super::Exit;
+use super::args::parse_duration;
+use super::link_run::{Ending, LinkRun};
+use super::output::{Failure, print_result, status};
+use super::port_args::PortArgs;
+
+/// Arguments of `probe`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    port: PortArgs,
+    /// How long to keep asking while the meter's eye wakes up.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    wait: Duration,
+    /// Also try 2400 and 9600 baud and 1 stop bit, and say which settings the meter answers.
+    #[arg(long)]
+    sweep: bool,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct SweepJson {
+    line: String,
+    answered: bool,
+}
+
+/// The JSON shape of the command-line contract.
+#[derive(Debug, Serialize)]
+struct ProbeJson {
+    port: String,
+    echo: bool,
+    echo_clean: bool,
+    answered: bool,
+    seconds_to_first_answer: Option<f64>,
+    serial: Option<String>,
+    meter_type: Option<String>,
+    line: String,
+    diagnosis_code: &'static str,
+    diagnosis: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sweep: Option<Vec<SweepJson>>,
+}
+
+/// Runs `probe`.
+pub fn run(args: &Args) -> Result<(), Failure> {
+    let link = LinkRun::open(&args.port)?;
+    let (json, exit) = match link {
+        Err(error) => (port_error_json(args, error.clone()), Exit::PortFailed),
+        Ok(mut link) => {
+            let options = ProbeOptions {
+                wait: args.wait,
+                sweep: args.sweep,
+            };
+            status(&format!(
+                "probing {} (waiting up to {} for an answer)",
+                args.port.port(),
+                duration::format(args.wait)
+            ));
+            match link.run(Command::Probe(options), |event| match event {
+                Event::Probed(report) => Some(report.clone()),
+                _ => None,
+            })? {
+                Ending::Done(report) => {
+                    let exit = if report.interrupted {
+                        Exit::Interrupted
+                    } else if report.answered {
+                        Exit::Done
+                    } else {
+                        Exit::NoAnswer
+                    };
+                    (report_json(&report, args.sweep), exit)
+                }
+                Ending::OpenFailed(error) | Ending::Lost(error) => {
+                    (port_error_json(args, error), Exit::PortFailed)
+                }
+            }
+        }
+    };
+    let text = if args.json {
+        format!("{}\n", serde_json::to_string(&json).unwrap_or_default())
+    } else {
+        table(&json)
+    };
+    print_result(&text)?;
+    status(&format!(
+        "diagnosis ({}): {}",
+        json.diagnosis_code, json.diagnosis
+    ));
+    match exit {
+        Exit::Done => Ok(()),
+        exit => Err(Failure::quiet(exit)),
+    }
+}
+
+fn port_error_json(args: &Args, error: LinkError) -> ProbeJson {
+    let evidence = Evidence {
+        port_error: Some(error),
+        ..Evidence::default()
+    };
+    let diagnosis: Diagnosis = diagnose(&evidence, std::time::Instant::now());
+    ProbeJson {
+        port: args.port.port().to_string(),
+        echo: false,
+        echo_clean: false,
+        answered: false,
+        seconds_to_first_answer: None,
+        serial: None,
+        meter_type: None,
+        line: args.port.config().line.to_string(),
+        diagnosis_code: DiagnosisCode::PortError.as_str(),
+        diagnosis: diagnosis.text(),
+        sweep: None,
+    }
+}
+
+fn report_json(report: &ProbeReport, with_sweep: bool) -> ProbeJson {
+    ProbeJson {
+        port: report.port.clone(),
+        echo: report.echo,
+        echo_clean: report.echo_clean,
+        answered: report.answered,
+        seconds_to_first_answer: report
+            .seconds_to_first_answer
+            .map(|s| (s * 100.0).round() / 100.0),
+        serial: report.serial.map(|serial| serial.to_string()),
+        meter_type: report.meter_type.map(|t| format!("0x{:04X}", t.meter_type)),
+        line: report.line.to_string(),
+        diagnosis_code: report.diagnosis.code.as_str(),
+        diagnosis: report.diagnosis.text(),
+        sweep: with_sweep.then(|| {
+            report
+                .sweep
+                .iter()
+                .map(|result| SweepJson {
+                    line: result.line.to_string(),
+                    answered: result.answered,
+                })
+                .collect()
+        }),
+    }
+}
+
+fn table(json: &ProbeJson) -> String {
+    let yes_no = |value: bool| if value { "yes" } else { "no" };
+    let mut out = String::new();
+    let mut line = |key: &str, value: String| {
+        let _ = writeln!(out, "{key:<16} {value}");
+    };
+    line("port", json.port.clone());
+    line("line", json.line.clone());
+    line(
+        "echo",
+        format!(
+            "{}{}",
+            yes_no(json.echo),
+            if json.echo && !json.echo_clean {
+                " (garbled)"
+            } else {
+                ""
+            }
+        ),
+    );
+    line("answered", yes_no(json.answered).into());
+    if let Some(seconds) = json.seconds_to_first_answer {
+        line(
+            "first answer",
+            format!("{seconds:.1} s after the first request"),
+        );
+    }
+    line("serial", json.serial.clone().unwrap_or_else(|| "-".into()));
+    line(
+        "meter type",
+        json.meter_type.clone().unwrap_or_else(|| "-".into()),
+    );
+    line("diagnosis", json.diagnosis_code.into());
+    for result in json.sweep.iter().flatten() {
+        line(
+            "sweep",
+            format!(
+                "{}: {}",
+                result.line,
+                if result.answered {
+                    "answers"
+                } else {
+                    "no answer"
+                }
+            ),
+        );
+    }
+    out
+}

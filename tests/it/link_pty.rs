@@ -1,0 +1,466 @@
+//! The real link worker and real serialport against simulated meters on pseudo-terminals:
+//! every row of the link-check matrix, faults, a vanishing port, and what is ever sent.
+
+use std::io::{Read as _, Write as _};
+
+use serialport::SerialPort as _;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use kmp_workbench::kmp::{self, Message, RegisterId};
+use kmp_workbench::link::port::{SimSettings, SystemOpener};
+use kmp_workbench::link::{Command, ECHO_PATTERN, Event, LinkConfig, LinkHandle, ReadReport};
+use kmp_workbench::sim::pty::{SimHandle, spawn};
+use kmp_workbench::sim::{Faults, MeterConfig, Profile, Timing};
+
+use crate::support::{run_cli, stderr, stdout};
+
+fn meter(profile: Profile, echo: bool) -> MeterConfig {
+    let mut config = MeterConfig::new(profile);
+    config.echo = echo;
+    config.magnet_delay = Duration::ZERO;
+    config
+}
+
+fn asleep(config: MeterConfig) -> MeterConfig {
+    MeterConfig {
+        magnet_delay: Duration::from_secs(3600),
+        ..config
+    }
+}
+
+fn serve(config: MeterConfig) -> SimHandle {
+    spawn(config, None).unwrap()
+}
+
+fn path(sim: &SimHandle) -> String {
+    sim.path().display().to_string()
+}
+
+fn probe_json(port: &str, extra: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let mut args = vec!["probe", "--json", "--port", port, "--timeout", "100ms"];
+    args.extend_from_slice(extra);
+    let output = run_cli(&args);
+    let json = serde_json::from_str(&stdout(&output))
+        .unwrap_or_else(|_| panic!("no JSON: {}", stderr(&output)));
+    (output.status.code(), json, stderr(&output))
+}
+
+#[test]
+fn matrix_a_port_that_cannot_be_opened_is_a_port_error() {
+    let (code, json, _) = probe_json("/dev/no-such-port", &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(json["diagnosis_code"], "port_error");
+    assert!(
+        json["diagnosis"]
+            .as_str()
+            .unwrap()
+            .contains("/dev/no-such-port")
+    );
+}
+
+#[test]
+fn matrix_nothing_back_is_no_echo() {
+    let sim = serve(asleep(meter(Profile::Multical21, false)));
+    let (code, json, _) = probe_json(&path(&sim), &["--wait", "300ms"]);
+    assert_eq!(code, Some(4));
+    assert_eq!(
+        (json["echo"].as_bool(), json["answered"].as_bool()),
+        (Some(false), Some(false))
+    );
+    assert_eq!(json["diagnosis_code"], "no_echo");
+}
+
+#[test]
+fn matrix_echo_soon_after_connecting_is_waking() {
+    let sim = serve(asleep(meter(Profile::Multical21, true)));
+    let (code, json, stderr) = probe_json(&path(&sim), &["--wait", "1s"]);
+    assert_eq!(code, Some(4));
+    assert_eq!(json["diagnosis_code"], "waking");
+    assert!(
+        stderr.contains("asking again"),
+        "a countdown on stderr: {stderr}"
+    );
+}
+
+#[test]
+fn matrix_echo_and_never_an_answer_is_echo_only() {
+    let sim = serve(asleep(meter(Profile::FlowIq2200, true)));
+    let (code, json, _) = probe_json(&path(&sim), &["--wait", "6s"]);
+    assert_eq!(code, Some(4));
+    assert_eq!(
+        (json["echo"].as_bool(), json["echo_clean"].as_bool()),
+        (Some(true), Some(true))
+    );
+    assert_eq!(json["diagnosis_code"], "echo_only");
+    assert!(json["diagnosis"].as_str().unwrap().contains("magnet"));
+}
+
+#[test]
+fn matrix_answers_that_fail_their_checks_are_garbled() {
+    let mut config = meter(Profile::Multical403, true);
+    config.faults = Faults {
+        corrupt: 1.0,
+        ..Faults::default()
+    };
+    let sim = serve(config);
+    let (code, json, _) = probe_json(&path(&sim), &["--wait", "1s"]);
+    assert_eq!(code, Some(4));
+    assert_eq!(json["diagnosis_code"], "garbled");
+    assert!(json["diagnosis"].as_str().unwrap().contains("2400 baud"));
+}
+
+#[test]
+fn matrix_a_meter_that_answers_is_ok_and_identified() {
+    let mut config = meter(Profile::Multical21, true);
+    config.magnet_delay = Duration::from_millis(500);
+    let sim = serve(config);
+    let (code, json, _) = probe_json(&path(&sim), &["--wait", "5s"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(json["diagnosis_code"], "ok");
+    assert_eq!(json["serial"], "71234567");
+    assert_eq!(json["meter_type"], "0x002F");
+    assert_eq!(json["line"], "1200 8N2");
+    let seconds = json["seconds_to_first_answer"].as_f64().unwrap();
+    assert!((0.4..3.0).contains(&seconds), "{seconds}");
+}
+
+#[test]
+fn matrix_answers_then_silence_is_throttled() {
+    let mut config = meter(Profile::Multical21, true);
+    config.budget = Some(1);
+    let sim = serve(config);
+    let ids: Vec<String> = (60..84).map(|id| id.to_string()).collect();
+    let mut args = vec![
+        "read",
+        "--port",
+        sim.path().to_str().unwrap(),
+        "--timeout",
+        "100ms",
+    ];
+    args.extend(ids.iter().map(String::as_str));
+    let output = run_cli(&args);
+    assert_eq!(output.status.code(), Some(4));
+    assert!(stderr(&output).contains("throttle"), "{}", stderr(&output));
+}
+
+#[test]
+fn matrix_registers_the_meter_lacks_are_missing_not_errors() {
+    let sim = serve(meter(Profile::Multical21, true));
+    let output = run_cli(&["read", "--json", "--port", &path(&sim), "68", "74", "9999"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(json["missing"], serde_json::json!([9999]));
+    assert_eq!(json["registers"][0]["name"], "V1 volume");
+    assert_eq!(json["registers"][1]["unit"], "l/h");
+}
+
+#[test]
+fn the_sweep_says_which_line_settings_answer() {
+    let sim = serve(meter(Profile::Kamstrup382, true));
+    let (code, json, _) = probe_json(&path(&sim), &["--sweep"]);
+    assert_eq!(code, Some(0));
+    let lines: Vec<&str> = json["sweep"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["line"].as_str().unwrap())
+        .collect();
+    assert_eq!(lines, ["1200 8N2", "2400 8N2", "9600 8N2", "1200 8N1"]);
+}
+
+fn link() -> LinkHandle {
+    let opener = SystemOpener {
+        sim: SimSettings {
+            echo: true,
+            realtime: false,
+        },
+    };
+    LinkHandle::spawn(Box::new(opener), Box::new(|| {})).unwrap()
+}
+
+fn config(port: &Path) -> LinkConfig {
+    let mut config = LinkConfig::new(port.display().to_string());
+    config.timeout = Duration::from_millis(100);
+    config
+}
+
+fn next<T>(
+    link: &LinkHandle,
+    limit: Duration,
+    mut pick: impl FnMut(Event) -> Option<T>,
+) -> Option<T> {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if let Some(found) = link
+            .event_timeout(Duration::from_millis(20))
+            .and_then(&mut pick)
+        {
+            return Some(found);
+        }
+    }
+    None
+}
+
+fn read_once(link: &LinkHandle, ids: &[u16]) -> ReadReport {
+    let ids = ids.iter().copied().map(RegisterId::new).collect();
+    link.send(Command::Read {
+        ids,
+        wait: Duration::ZERO,
+    });
+    next(link, Duration::from_secs(10), |event| match event {
+        Event::Read(report) => Some(report),
+        _ => None,
+    })
+    .expect("a read report")
+}
+
+#[test]
+// The success rate per corruption level is a figure worth seeing in the test output.
+#[allow(clippy::print_stdout)]
+fn corrupted_answers_are_never_returned_and_retries_recover_most_reads() {
+    const IDS: [u16; 4] = [68, 74, 99, 1004];
+    let mut total = 0;
+    for (rate, reads, min_success) in [
+        (0.001, 3000, 0.999),
+        (0.01, 3000, 0.99),
+        (0.1, 2000, 0.97),
+        (0.3, 2000, 0.85),
+    ] {
+        let mut config = meter(Profile::Multical21, true);
+        config.faults = Faults {
+            corrupt: rate,
+            ..Faults::default()
+        };
+        config.seed = 99;
+        let sim = serve(config);
+        let link = link();
+        link.send(Command::Open(config_for(&sim)));
+        next(&link, Duration::from_secs(5), |event| {
+            matches!(event, Event::Opened { .. }).then_some(())
+        });
+        let mut ok = 0;
+        for _ in 0..reads {
+            let report = read_once(&link, &IDS);
+            if report.failed.is_empty() {
+                let units: Vec<u8> = report.registers.iter().map(|r| r.unit().code()).collect();
+                assert_eq!(
+                    units,
+                    [0x28, 0x29, 0x33, 0x2E],
+                    "a value that failed its CRC got through"
+                );
+                let volume: f64 = report.registers[0].value_text().unwrap().parse().unwrap();
+                assert!((123.0..200.0).contains(&volume), "volume {volume}");
+                ok += 1;
+            }
+        }
+        total += reads;
+        let rate_ok = f64::from(ok) / f64::from(reads);
+        println!(
+            "corruption {:>5.1}%: {ok} of {reads} reads succeeded ({:.2}%)",
+            rate * 100.0,
+            rate_ok * 100.0
+        );
+        assert!(
+            rate_ok >= min_success,
+            "corruption {rate}: only {rate_ok} succeeded"
+        );
+    }
+    assert!(total >= 10_000);
+}
+
+fn config_for(sim: &SimHandle) -> LinkConfig {
+    config(sim.path())
+}
+
+/// A scripted meter: answers the first request it gets with `script`, chunks written with pauses.
+fn scripted(script: Vec<(Duration, Vec<u8>)>) -> (std::thread::JoinHandle<()>, String) {
+    let (mut master, slave) = kmp_workbench::sim::pty::pair().unwrap();
+    let path = slave.name().unwrap();
+    let thread = std::thread::Builder::new()
+        .name("scripted-meter".into())
+        .spawn(move || {
+            let _slave = slave;
+            master.set_timeout(Duration::from_secs(5)).ok();
+            let mut buffer = [0u8; 64];
+            let mut request = Vec::new();
+            while !request.ends_with(&[0x0D]) {
+                match master.read(&mut buffer) {
+                    Ok(n) => request.extend_from_slice(&buffer[..n]),
+                    Err(_) => return,
+                }
+            }
+            for (pause, bytes) in script {
+                std::thread::sleep(pause);
+                let _ = master.write_all(&bytes);
+            }
+            std::thread::sleep(Duration::from_secs(2));
+        })
+        .unwrap();
+    (thread, path)
+}
+
+fn volume_answer() -> Vec<u8> {
+    vec![
+        0x40, 0x3F, 0x10, 0x00, 0x44, 0x28, 0x04, 0x43, 0x00, 0x00, 0x21, 0x5D, 0xA3, 0x90, 0x0D,
+    ]
+}
+
+fn read_from_script(script: Vec<(Duration, Vec<u8>)>) -> (ReadReport, Duration) {
+    let (thread, port) = scripted(script);
+    let link = link();
+    let mut config = config(Path::new(&port));
+    config.retries = 0;
+    link.send(Command::Open(config));
+    next(&link, Duration::from_secs(5), |event| {
+        matches!(event, Event::Opened { .. }).then_some(())
+    });
+    let started = Instant::now();
+    let report = read_once(&link, &[68]);
+    let took = started.elapsed();
+    drop(link);
+    thread.join().unwrap();
+    (report, took)
+}
+
+#[test]
+fn noise_before_between_and_after_frames_does_not_hide_the_answer() {
+    let mut bytes = vec![0x00, 0xFF, 0x40, 0x12, 0x0D, 0x55];
+    bytes.extend(volume_answer());
+    bytes.extend([0x77, 0x88]);
+    let (report, _) = read_from_script(vec![(Duration::from_millis(20), bytes)]);
+    assert_eq!(report.registers[0].value_text().as_deref(), Some("8.541"));
+}
+
+#[test]
+fn an_answer_in_single_bytes_with_gaps_is_assembled() {
+    let script = volume_answer()
+        .into_iter()
+        .map(|b| (Duration::from_millis(12), vec![b]))
+        .collect();
+    let (report, _) = read_from_script(script);
+    assert_eq!(report.registers[0].value_text().as_deref(), Some("8.541"));
+}
+
+#[test]
+fn an_answer_that_stops_halfway_gives_no_value_and_no_hang() {
+    let (report, took) = read_from_script(vec![(
+        Duration::from_millis(20),
+        volume_answer()[..7].to_vec(),
+    )]);
+    assert!(report.registers.is_empty());
+    assert_eq!(report.failed, [RegisterId::new(68)]);
+    assert!(took < Duration::from_secs(2), "{took:?}");
+}
+
+#[test]
+fn a_port_that_vanishes_mid_exchange_is_reported_and_reconnected_under_its_link() {
+    let folder = std::env::temp_dir().join(format!("kmp-vanish-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let link_path = folder.join("head");
+    let mut slow = meter(Profile::Multical603, true);
+    slow.timing = Timing {
+        latency: Duration::from_millis(800),
+        ..Timing::INSTANT
+    };
+    let first = spawn(slow.clone(), Some(&link_path)).unwrap();
+
+    let link = link();
+    let mut config = config(&link_path);
+    config.timeout = Duration::from_secs(2);
+    link.send(Command::Open(config));
+    next(&link, Duration::from_secs(5), |event| {
+        matches!(event, Event::Opened { .. }).then_some(())
+    });
+    link.send(Command::Read {
+        ids: vec![RegisterId::new(60)],
+        wait: Duration::ZERO,
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let vanished = Instant::now();
+    drop(first);
+    let lost = next(&link, Duration::from_secs(3), |event| match event {
+        Event::Lost(error) => Some(error),
+        _ => None,
+    });
+    assert!(lost.is_some(), "the loss was not reported");
+    assert!(
+        vanished.elapsed() < Duration::from_secs(1),
+        "the loss took {:?}",
+        vanished.elapsed()
+    );
+
+    let _second = spawn(meter(Profile::Multical603, true), Some(&link_path)).unwrap();
+    let reopened = next(&link, Duration::from_secs(10), |event| {
+        matches!(event, Event::Opened { .. }).then_some(())
+    });
+    assert!(reopened.is_some(), "no reconnect");
+    let report = read_once(&link, &[60, 68]);
+    assert_eq!(report.registers.len(), 2);
+    std::fs::remove_dir_all(&folder).unwrap();
+}
+
+#[test]
+fn only_read_commands_and_the_echo_pattern_appear_on_the_wire() {
+    let sim = serve(meter(Profile::Multical603, true));
+    let traffic = std::env::temp_dir().join(format!("kmp-traffic-{}.log", std::process::id()));
+    let _ = std::fs::remove_file(&traffic);
+    let traffic_arg = traffic.display().to_string();
+    let port = path(&sim);
+    let probe = run_cli(&[
+        "probe",
+        "--port",
+        &port,
+        "--sweep",
+        "--traffic",
+        &traffic_arg,
+    ]);
+    assert_eq!(probe.status.code(), Some(0));
+    let read = run_cli(&[
+        "read",
+        "--port",
+        &port,
+        "--traffic",
+        &traffic_arg,
+        "60",
+        "68",
+        "74",
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+    ]);
+    assert_eq!(read.status.code(), Some(0));
+
+    let log = std::fs::read_to_string(&traffic).unwrap();
+    let mut sent = 0;
+    for line in log
+        .lines()
+        .filter(|line| line.split_whitespace().nth(1) == Some("TX"))
+    {
+        let hex: Vec<u8> = line
+            .split_whitespace()
+            .skip(2)
+            .take_while(|token| token.len() == 2)
+            .map(|token| u8::from_str_radix(token, 16).unwrap())
+            .collect();
+        let allowed =
+            hex == ECHO_PATTERN || matches!(kmp::decode(&hex), Ok(Message::Request { .. }));
+        assert!(allowed, "sent {line}");
+        sent += 1;
+    }
+    assert!(sent >= 10, "only {sent} transmissions logged");
+    assert!(
+        log.lines()
+            .any(|line| line.contains(" ECHO ") && line.contains("echo, clean")),
+        "{log}"
+    );
+    assert!(
+        log.lines()
+            .any(|line| line.contains(" RX ") && line.contains("serial 69234567")),
+        "{log}"
+    );
+    let _ = std::fs::remove_file(&traffic);
+}

@@ -10,6 +10,7 @@ mod json;
 mod link_run;
 mod output;
 mod port_args;
+mod ports;
 mod probe;
 mod read;
 #[cfg(unix)]
@@ -31,6 +32,8 @@ struct Cli {
 enum Command {
     /// Decode one KMP frame given as hex (spaces allowed), e.g. `decode 80 3F 10 01 00 44 4D C0 0D`.
     Decode(decode::Args),
+    /// List the ports --port can name: simulated meters, then serial ports with friendly names.
+    Ports(ports::Args),
     /// Check the optical link: echo test, wake-up, identification and a diagnosis in plain words.
     Probe(probe::Args),
     /// Read registers, eight to a request, retrying bad answers.
@@ -68,6 +71,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Some(Command::Decode(args)) => decode::run(&args),
+        Some(Command::Ports(args)) => ports::run(&args),
         Some(Command::Probe(args)) => probe::run(&args),
         Some(Command::Read(args)) => read::run(&args),
         #[cfg(unix)]

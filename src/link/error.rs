@@ -46,8 +46,8 @@ impl LinkError {
     pub fn advice(&self) -> String {
         match self {
             Self::Open { failure: OpenFailure::NotFound, .. } => {
-                "check the port name and that the adapter is plugged in; `kmp-workbench probe --help` \
-                 lists how to name ports"
+                "check the port name and that the adapter is plugged in; `kmp-workbench ports` lists the ports \
+                 this machine has"
                     .into()
             }
             Self::Open { failure: OpenFailure::PermissionDenied, .. } => {

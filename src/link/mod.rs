@@ -14,6 +14,7 @@ mod connection;
 pub mod diagnosis;
 pub mod engine;
 mod error;
+pub mod listing;
 pub mod port;
 mod procedures;
 pub mod traffic;

@@ -1,4 +1,4 @@
-//! `kmp-workbench decode`, run as a script would: stdout, stderr and exit codes.
+//! `kmp-workbench decode` and `ports`, run as a script would: stdout, stderr and exit codes.
 
 use kmp_workbench::kmp::{MeterType, Response};
 
@@ -202,4 +202,15 @@ fn a_closed_stdout_ends_the_command_quietly() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+#[test]
+fn ports_lists_the_simulated_meters_first() {
+    let output = run_cli(&["ports", "--json"]);
+    assert_eq!(output.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let ports = json["ports"].as_array().unwrap();
+    assert_eq!(ports[0]["port"], "sim:multical21");
+    assert_eq!(ports[0]["simulated"], true);
+    assert_eq!(ports.iter().filter(|p| p["simulated"] == true).count(), 5);
 }

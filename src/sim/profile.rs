@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::kmp::{Family, MeterType, RegisterId, Unit};
 
-/// What a register of a simulated meter reports; see [`super::physics`].
+/// What a register of a simulated meter reports, as the simulator's physics computes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Quantity {
     /// V1 volume, growing with the flow.

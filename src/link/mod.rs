@@ -25,5 +25,5 @@ pub use engine::{
     Attempt, ECHO_PATTERN, EchoSeen, Engine, EngineConfig, EngineEvent, Exchange, ExchangeFailure,
 };
 pub use error::{LinkError, OpenFailure};
-pub use procedures::{ProbeOptions, ProbeReport, ReadReport, SweepResult};
+pub use procedures::{MonitorOptions, ProbeOptions, ProbeReport, ReadReport, SweepResult};
 pub use worker::{Command, Event, LinkHandle};

@@ -27,6 +27,14 @@ pub struct ProbeOptions {
     pub sweep: bool,
 }
 
+/// How the continuous link check runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MonitorOptions {
+    /// Time from one round (an echo test and a request) to the next. Battery meters throttle
+    /// when asked too often, so this stays modest.
+    pub interval: Duration,
+}
+
 /// One line setting tried by the sweep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SweepResult {
@@ -284,4 +292,30 @@ pub fn read(
         diagnosis,
         interrupted,
     })
+}
+
+/// The continuous link check behind the alignment meter: each round an echo test (which costs the
+/// meter nothing) and one GetSerialNo without retries, so every success and failure shows. The
+/// first answer also asks GetType, to identify the meter. Runs until cancelled.
+pub fn monitor(connection: &mut Connection, options: &MonitorOptions, worker: &mut Worker) -> Result<(), LinkError> {
+    let mut identified = false;
+    loop {
+        let round = Instant::now();
+        let mut emit = |event| worker.emit(event);
+        let _echo = connection.exchange(Exchange::EchoTest, &mut emit)?;
+        let answer = connection.exchange_with_retries(Exchange::Request(Request::GetSerialNo), 0, &mut emit)?;
+        if let (false, Ok(Response::SerialNo(serial))) = (identified, &answer) {
+            let meter_type = match connection.exchange(Exchange::Request(Request::GetType), &mut emit)? {
+                Ok(Response::Type(meter_type)) => Some(meter_type),
+                _ => None,
+            };
+            identified = true;
+            emit(Event::Identified { serial: *serial, meter_type });
+        }
+        emit(Event::Diagnosis(diagnose(connection.evidence(), Instant::now())));
+        let rest = options.interval.saturating_sub(round.elapsed());
+        if worker.interrupted_within(rest) {
+            return Ok(());
+        }
+    }
 }

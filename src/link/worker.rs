@@ -9,13 +9,13 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use crate::kmp::RegisterId;
+use crate::kmp::{MeterType, RegisterId};
 
 use super::connection::Connection;
 use super::diagnosis::Diagnosis;
 use super::engine::{Exchange, ExchangeFailure};
 use super::port::Opener;
-use super::procedures::{self, ProbeOptions, ProbeReport, ReadReport};
+use super::procedures::{self, MonitorOptions, ProbeOptions, ProbeReport, ReadReport};
 use super::traffic::TrafficRecord;
 use super::{LineSettings, LinkConfig, LinkError};
 
@@ -40,7 +40,9 @@ pub enum Command {
         /// How long to keep asking while the meter is silent.
         wait: Duration,
     },
-    /// Stop the probe or read under way; it reports what it found.
+    /// Check the link continuously (echo test and request each round) until cancelled.
+    Monitor(MonitorOptions),
+    /// Stop the probe, read or monitoring under way; a probe or read reports what it found.
     Cancel,
     /// Close the port and end the thread.
     Shutdown,
@@ -70,6 +72,13 @@ pub enum Event {
         exchange: Exchange,
         /// Whether a valid answer came.
         result: Result<(), ExchangeFailure>,
+    },
+    /// The meter told who it is.
+    Identified {
+        /// Its serial number.
+        serial: u32,
+        /// Its type, when it answered GetType.
+        meter_type: Option<MeterType>,
     },
     /// The diagnosis after the latest exchange.
     Diagnosis(Diagnosis),
@@ -216,6 +225,9 @@ impl Worker {
                     worker.emit(Event::Probed(report));
                     Ok(())
                 }),
+                Command::Monitor(options) => self.with_connection(state, |worker, connection| {
+                    procedures::monitor(connection, &options, worker)
+                }),
                 Command::Read { ids, wait } => self.with_connection(state, |worker, connection| {
                     let report = procedures::read(connection, &ids, wait, worker)?;
                     worker.emit(Event::Read(report));
@@ -304,17 +316,31 @@ impl Worker {
         !self.receiver_gone.get()
     }
 
-    /// Whether the procedure under way should stop: a Cancel, Close, Open or Shutdown arrived.
-    /// Commands other than Cancel are kept to run afterwards.
+    /// Whether the job under way should stop because a command arrived; commands other than
+    /// Cancel are kept to run afterwards.
     pub(super) fn interrupted(&mut self) -> bool {
+        self.interrupted_within(Duration::ZERO)
+    }
+
+    /// Like [`Self::interrupted`], waiting up to `timeout` for such a command.
+    pub(super) fn interrupted_within(&mut self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
         loop {
-            match self.inbox.try_recv() {
+            let received = match deadline.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => self.inbox.recv_timeout(left).map_err(|error| match error {
+                    RecvTimeoutError::Timeout => TryRecvError::Empty,
+                    RecvTimeoutError::Disconnected => TryRecvError::Disconnected,
+                }),
+                _ => self.inbox.try_recv(),
+            };
+            match received {
                 Ok(Command::Cancel) => return true,
-                Ok(command @ (Command::Close | Command::Shutdown | Command::Open(_))) => {
+                Ok(command) => {
+                    // The link does one job at a time and the latest request wins: a new port,
+                    // a close or another job ends the one under way and runs next.
                     self.stash.push_back(command);
                     return true;
                 }
-                Ok(command) => self.stash.push_back(command),
                 Err(TryRecvError::Empty) => return false,
                 Err(TryRecvError::Disconnected) => {
                     self.stash.push_back(Command::Shutdown);

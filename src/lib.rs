@@ -2,6 +2,7 @@
 //!
 //! The library holds everything but the command-line front end:
 //!
+//! - [`app`]: the desktop app (eframe/egui).
 //! - [`duration`]: durations written as the command line and the app show them.
 //! - [`kmp`]: the Kamstrup Meter Protocol codec, sans-IO, read-only by construction.
 //! - [`sim`]: simulated meters, in-process or on a pseudo-terminal.
@@ -10,6 +11,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod duration;
 pub mod kmp;
 pub mod link;

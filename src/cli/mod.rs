@@ -5,6 +5,7 @@
 
 mod args;
 mod decode;
+mod gui;
 mod hex;
 mod json;
 mod link_run;
@@ -30,6 +31,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Open the desktop app (what running with no command does).
+    Gui(gui::Args),
     /// Decode one KMP frame given as hex (spaces allowed), e.g. `decode 80 3F 10 01 00 44 4D C0 0D`.
     Decode(decode::Args),
     /// List the ports --port can name: simulated meters, then serial ports with friendly names.
@@ -76,7 +79,8 @@ pub fn run() -> ExitCode {
         Some(Command::Read(args)) => read::run(&args),
         #[cfg(unix)]
         Some(Command::Sim(args)) => sim::run(&args),
-        None => output::print_help::<Cli>(),
+        Some(Command::Gui(args)) => gui::run(&args),
+        None => gui::run(&gui::Args::default()),
     };
     match outcome {
         Ok(()) => Exit::Done.into(),

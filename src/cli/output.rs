@@ -85,11 +85,6 @@ pub fn print_result(text: &str) -> Result<(), Failure> {
     }
 }
 
-/// Prints the top-level help, for a run without a command.
-pub fn print_help<P: clap::CommandFactory>() -> Result<(), Failure> {
-    print_result(&format!("{}\n", P::command().render_help()))
-}
-
 /// A line of progress, a warning or a diagnosis, for stderr.
 pub fn status(text: &str) {
     eprintln!("{text}");

@@ -297,22 +297,37 @@ pub fn read(
 /// The continuous link check behind the alignment meter: each round an echo test (which costs the
 /// meter nothing) and one GetSerialNo without retries, so every success and failure shows. The
 /// first answer also asks GetType, to identify the meter. Runs until cancelled.
-pub fn monitor(connection: &mut Connection, options: &MonitorOptions, worker: &mut Worker) -> Result<(), LinkError> {
+pub fn monitor(
+    connection: &mut Connection,
+    options: &MonitorOptions,
+    worker: &mut Worker,
+) -> Result<(), LinkError> {
     let mut identified = false;
     loop {
         let round = Instant::now();
         let mut emit = |event| worker.emit(event);
         let _echo = connection.exchange(Exchange::EchoTest, &mut emit)?;
-        let answer = connection.exchange_with_retries(Exchange::Request(Request::GetSerialNo), 0, &mut emit)?;
+        let answer = connection.exchange_with_retries(
+            Exchange::Request(Request::GetSerialNo),
+            0,
+            &mut emit,
+        )?;
         if let (false, Ok(Response::SerialNo(serial))) = (identified, &answer) {
-            let meter_type = match connection.exchange(Exchange::Request(Request::GetType), &mut emit)? {
-                Ok(Response::Type(meter_type)) => Some(meter_type),
-                _ => None,
-            };
+            let meter_type =
+                match connection.exchange(Exchange::Request(Request::GetType), &mut emit)? {
+                    Ok(Response::Type(meter_type)) => Some(meter_type),
+                    _ => None,
+                };
             identified = true;
-            emit(Event::Identified { serial: *serial, meter_type });
+            emit(Event::Identified {
+                serial: *serial,
+                meter_type,
+            });
         }
-        emit(Event::Diagnosis(diagnose(connection.evidence(), Instant::now())));
+        emit(Event::Diagnosis(diagnose(
+            connection.evidence(),
+            Instant::now(),
+        )));
         let rest = options.interval.saturating_sub(round.elapsed());
         if worker.interrupted_within(rest) {
             return Ok(());

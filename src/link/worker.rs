@@ -324,28 +324,28 @@ impl Worker {
 
     /// Like [`Self::interrupted`], waiting up to `timeout` for such a command.
     pub(super) fn interrupted_within(&mut self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let received = match deadline.checked_duration_since(Instant::now()) {
-                Some(left) if !left.is_zero() => self.inbox.recv_timeout(left).map_err(|error| match error {
+        let received = if timeout.is_zero() {
+            self.inbox.try_recv()
+        } else {
+            self.inbox
+                .recv_timeout(timeout)
+                .map_err(|error| match error {
                     RecvTimeoutError::Timeout => TryRecvError::Empty,
                     RecvTimeoutError::Disconnected => TryRecvError::Disconnected,
-                }),
-                _ => self.inbox.try_recv(),
-            };
-            match received {
-                Ok(Command::Cancel) => return true,
-                Ok(command) => {
-                    // The link does one job at a time and the latest request wins: a new port,
-                    // a close or another job ends the one under way and runs next.
-                    self.stash.push_back(command);
-                    return true;
-                }
-                Err(TryRecvError::Empty) => return false,
-                Err(TryRecvError::Disconnected) => {
-                    self.stash.push_back(Command::Shutdown);
-                    return true;
-                }
+                })
+        };
+        match received {
+            Ok(Command::Cancel) => true,
+            Ok(command) => {
+                // The link does one job at a time and the latest request wins: a new port, a
+                // close or another job ends the one under way and runs next.
+                self.stash.push_back(command);
+                true
+            }
+            Err(TryRecvError::Empty) => false,
+            Err(TryRecvError::Disconnected) => {
+                self.stash.push_back(Command::Shutdown);
+                true
             }
         }
     }

@@ -363,14 +363,19 @@ fn monitoring_reports_every_round_identifies_once_and_stops_on_cancel() {
     let link = spawn(sim_opener(meter));
     link.send(Command::Open(link_config()));
     opened(&link);
-    link.send(Command::Monitor(crate::link::MonitorOptions { interval: Duration::from_millis(50) }));
+    link.send(Command::Monitor(crate::link::MonitorOptions {
+        interval: Duration::from_millis(50),
+    }));
     let mut echo_tests = 0;
     let mut requests = 0;
     let mut identified = 0;
     let deadline = Instant::now() + Duration::from_secs(10);
     while requests < 5 && Instant::now() < deadline {
         match link.event_timeout(Duration::from_millis(50)) {
-            Some(Event::Exchanged { exchange: crate::link::Exchange::EchoTest, .. }) => echo_tests += 1,
+            Some(Event::Exchanged {
+                exchange: crate::link::Exchange::EchoTest,
+                ..
+            }) => echo_tests += 1,
             Some(Event::Exchanged { result: Ok(()), .. }) => requests += 1,
             Some(Event::Identified { serial, meter_type }) => {
                 assert_eq!(serial, 69_234_567);
@@ -380,11 +385,17 @@ fn monitoring_reports_every_round_identifies_once_and_stops_on_cancel() {
             _ => {}
         }
     }
-    assert!(requests >= 5 && echo_tests >= 4, "{requests} requests, {echo_tests} echo tests");
+    assert!(
+        requests >= 5 && echo_tests >= 4,
+        "{requests} requests, {echo_tests} echo tests"
+    );
     assert_eq!(identified, 1);
     link.send(Command::Cancel);
     // After the cancel the link takes the next job at once.
-    link.send(Command::Read { ids: vec![crate::kmp::RegisterId::new(68)], wait: Duration::from_secs(1) });
+    link.send(Command::Read {
+        ids: vec![crate::kmp::RegisterId::new(68)],
+        wait: Duration::from_secs(1),
+    });
     let (report, _) = wait_for(&link, |event| match event {
         Event::Read(report) => Some(report.clone()),
         _ => None,

@@ -1,0 +1,200 @@
+//! The Connection screen: the port (simulated meters first, then serial ports with friendly
+//! names, or any path), the line settings, and Connect / Disconnect.
+
+use egui::{RichText, Ui};
+
+use crate::link::listing::{PortEntry, PortKind, serial_ports, simulated_ports};
+use crate::link::{EchoMode, Parity};
+
+use super::action::Action;
+use super::link_view::{ConnectionState, LinkView};
+use super::settings::Settings;
+use super::style;
+
+const BAUD_RATES: [u32; 5] = [1200, 2400, 4800, 9600, 19200];
+
+/// The Connection screen's own state: the port lists and the typed path.
+#[derive(Debug)]
+pub struct ConnectionPanel {
+    simulated: Vec<PortEntry>,
+    serial: Vec<PortEntry>,
+    typed_path: String,
+}
+
+impl Default for ConnectionPanel {
+    fn default() -> Self {
+        Self {
+            simulated: simulated_ports(),
+            serial: serial_ports(),
+            typed_path: String::new(),
+        }
+    }
+}
+
+impl ConnectionPanel {
+    /// Lists the serial ports again.
+    pub fn refresh(&mut self) {
+        self.serial = serial_ports();
+    }
+
+    /// Draws the screen.
+    pub fn ui(&mut self, ui: &mut Ui, settings: &mut Settings, view: &LinkView) -> Option<Action> {
+        let Self {
+            simulated,
+            serial,
+            typed_path,
+        } = self;
+        let mut action = None;
+        let connected = !matches!(view.connection, ConnectionState::Disconnected);
+        ui.heading("Connection");
+        ui.label("Pick the port your infrared head is on, or a simulated meter to try the workbench without hardware.");
+        ui.add_space(8.0);
+
+        ui.add_enabled_ui(!connected, |ui| {
+            ui.label(RichText::new("Simulated meters").strong());
+            for entry in simulated.iter() {
+                port_choice(ui, &mut settings.port, entry);
+            }
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                ui.label(RichText::new("Serial ports").strong());
+                if ui
+                    .button("Refresh")
+                    .on_hover_text("List the serial ports again")
+                    .clicked()
+                {
+                    action = Some(Action::RefreshPorts);
+                }
+            });
+            if serial.is_empty() {
+                ui.label(
+                    RichText::new("No serial ports found: is the adapter plugged in?").italics(),
+                );
+            }
+            for entry in serial.iter() {
+                port_choice(ui, &mut settings.port, entry);
+            }
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                let label = ui.label("Other port:");
+                let edit = ui
+                    .add(
+                        egui::TextEdit::singleline(typed_path)
+                            .hint_text("/dev/ttyUSB0 or COM3")
+                            .desired_width(220.0),
+                    )
+                    .labelled_by(label.id);
+                if edit.changed() && !typed_path.trim().is_empty() {
+                    settings.port = typed_path.trim().to_string();
+                }
+            });
+            ui.add_space(10.0);
+            line_settings(ui, settings);
+        });
+
+        ui.add_space(12.0);
+        ui.horizontal(|ui| {
+            if connected {
+                if ui
+                    .add(egui::Button::new(RichText::new("Disconnect").size(16.0)))
+                    .clicked()
+                {
+                    action = Some(Action::Disconnect);
+                }
+            } else if ui
+                .add(egui::Button::new(RichText::new("Connect").size(16.0)))
+                .clicked()
+            {
+                action = Some(Action::Connect);
+            }
+            ui.label(format!("Port: {}", settings.port));
+        });
+        if let Some(error) = &view.error {
+            ui.add_space(8.0);
+            style::error_box(ui, &error.message, &error.advice);
+        }
+        action
+    }
+}
+
+fn port_choice(ui: &mut Ui, selected: &mut String, entry: &PortEntry) {
+    ui.horizontal(|ui| match entry.kind {
+        PortKind::Simulated(profile) => {
+            let text = format!("{} (serial {})", profile.label(), profile.serial());
+            ui.radio_value(selected, entry.name.clone(), text);
+            ui.label(RichText::new("simulated").small().color(style::WARN));
+        }
+        PortKind::Usb | PortKind::Other => {
+            ui.radio_value(
+                selected,
+                entry.name.clone(),
+                format!("{}  —  {}", entry.name, entry.description),
+            );
+        }
+    });
+}
+
+fn line_settings(ui: &mut Ui, settings: &mut Settings) {
+    ui.label(RichText::new("Line settings").strong());
+    egui::Grid::new("line-settings")
+        .num_columns(2)
+        .spacing([12.0, 6.0])
+        .show(ui, |ui| {
+            let baud_label = ui.label("Baud rate");
+            egui::ComboBox::from_id_salt("baud")
+                .selected_text(settings.line.baud.to_string())
+                .show_ui(ui, |ui| {
+                    for baud in BAUD_RATES {
+                        ui.selectable_value(&mut settings.line.baud, baud, baud.to_string());
+                    }
+                })
+                .response
+                .labelled_by(baud_label.id)
+                .on_hover_text("1200 for most meters' optical eye");
+            ui.end_row();
+
+            ui.label("Stop bits");
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut settings.line.stop_bits, 2, "2 (8N2)");
+                ui.radio_value(&mut settings.line.stop_bits, 1, "1 (8N1)");
+            });
+            settings.line.data_bits = 8;
+            settings.line.parity = Parity::None;
+            ui.end_row();
+
+            let address_label = ui.label("Address");
+            ui.add(
+                egui::DragValue::new(&mut settings.address)
+                    .hexadecimal(2, false, true)
+                    .prefix("0x"),
+            )
+            .labelled_by(address_label.id)
+            .on_hover_text("0x3F is the meter itself");
+            ui.end_row();
+
+            ui.label("Echo");
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut settings.echo, EchoMode::Auto, "Auto");
+                ui.radio_value(&mut settings.echo, EchoMode::On, "On");
+                ui.radio_value(&mut settings.echo, EchoMode::Off, "Off");
+            });
+            ui.end_row();
+
+            ui.label("DTR");
+            control_line(ui, "dtr", &mut settings.dtr);
+            ui.end_row();
+            ui.label("RTS");
+            control_line(ui, "rts", &mut settings.rts);
+            ui.end_row();
+        });
+}
+
+fn control_line(ui: &mut Ui, id: &str, level: &mut Option<bool>) {
+    ui.horizontal(|ui| {
+        ui.push_id(id, |ui| {
+            ui.radio_value(level, None, "Leave");
+            ui.radio_value(level, Some(true), "On");
+            ui.radio_value(level, Some(false), "Off");
+        });
+    });
+}

@@ -1,0 +1,217 @@
+//! The Link check screen: is the head working, is the eye awake, who is the meter, how good is
+//! the alignment, and what the evidence points to, in large, plain words.
+
+use std::time::{Duration, Instant};
+
+use egui::{RichText, Ui};
+
+use crate::link::diagnosis::DiagnosisCode;
+
+use super::action::Action;
+use super::link_view::{HISTORY, LinkView, WakeState};
+use super::style::{self, BAD, GOOD, WARN};
+
+/// Draws the screen. `wake_delay` is how long after the magnet the eye should answer.
+pub fn ui(
+    ui: &mut Ui,
+    view: &LinkView,
+    wake_delay: Duration,
+    check_interval: Duration,
+    now: Instant,
+) -> Option<Action> {
+    let mut action = None;
+    ui.heading("Link check");
+    if !view.is_connected() {
+        ui.label("Connect to a port first (Connection screen).");
+        if ui.button("Go to Connection").clicked() {
+            action = Some(Action::Show(super::screen::Screen::Connection));
+        }
+        return action;
+    }
+
+    echo_line(ui, view);
+    if let Some(found) = wake_line(ui, view, wake_delay, now) {
+        action = Some(found);
+    }
+    identity_line(ui, view);
+    ui.add_space(10.0);
+    if let Some(found) = alignment(ui, view, check_interval) {
+        action = Some(found);
+    }
+    ui.add_space(10.0);
+    diagnosis(ui, view);
+    action
+}
+
+fn echo_line(ui: &mut Ui, view: &LinkView) {
+    let total = view.echoes.len();
+    let clean = view.echoes.iter().filter(|&&ok| ok).count();
+    match view.echo_rate() {
+        None => style::status_line(ui, WARN, "Echo test: waiting for the first round"),
+        Some(rate) if rate >= 0.9 => style::status_line(
+            ui,
+            GOOD,
+            &format!("Echo clean: the head hears itself ({clean} of {total})"),
+        ),
+        Some(rate) if rate > 0.0 => style::status_line(
+            ui,
+            WARN,
+            &format!(
+                "Echo unreliable ({clean} of {total} clean): alignment, sensitivity or daylight"
+            ),
+        ),
+        Some(_) => style::status_line(ui, BAD, "No clean echo: the head does not hear itself"),
+    }
+}
+
+fn wake_line(ui: &mut Ui, view: &LinkView, wake_delay: Duration, now: Instant) -> Option<Action> {
+    let mut action = None;
+    ui.horizontal(|ui| {
+        match view.wake_state(now, wake_delay) {
+            WakeState::NotConnected => {}
+            WakeState::Waking(left) => style::status_line(ui, WARN, &format!("Waking the eye: answer expected in {:.1} s", left.as_secs_f32()),
+            ),
+            WakeState::Overdue { turn_magnet: false } => {
+                style::status_line(ui, WARN, "The eye should be awake by now: keep the magnet in place")
+            }
+            WakeState::Overdue { turn_magnet: true } => style::status_line(ui, BAD, "No answer: turn the magnet over (polarity matters), or press a button on the meter",
+            ),
+            WakeState::Awake => style::status_line(ui, GOOD, "The meter answers"),
+        }
+        if ui.button("I placed the magnet").on_hover_text("Start the wake-up countdown again").clicked() {
+            action = Some(Action::MagnetPlaced);
+        }
+    });
+    action
+}
+
+fn identity_line(ui: &mut Ui, view: &LinkView) {
+    let Some((serial, meter_type)) = view.identity else {
+        return;
+    };
+    let line = match &view.connection {
+        super::link_view::ConnectionState::Connected { line, .. } => line.to_string(),
+        _ => String::new(),
+    };
+    let kind = meter_type.map_or_else(
+        || "type not given".to_string(),
+        |t| {
+            format!(
+                "type 0x{:04X}{}",
+                t.meter_type,
+                t.revision_text()
+                    .map(|r| format!(" rev. {r}"))
+                    .unwrap_or_default()
+            )
+        },
+    );
+    style::status_line(ui, GOOD, &format!("Meter {serial}, {kind}, {line}"));
+}
+
+fn alignment(ui: &mut Ui, view: &LinkView, check_interval: Duration) -> Option<Action> {
+    let mut action = None;
+    ui.label(
+        RichText::new("Alignment and sensitivity")
+            .strong()
+            .size(16.0),
+    );
+    ui.label("Slide the head, turn it 180°, add a spacer or turn the receiver's potentiometer, and watch the rates.");
+    egui::Grid::new("alignment")
+        .num_columns(3)
+        .spacing([12.0, 8.0])
+        .show(ui, |ui| {
+            rate_row(
+                ui,
+                "Echo tests",
+                view.echo_rate(),
+                view.echoes.iter().copied(),
+            );
+            rate_row(
+                ui,
+                "Meter requests",
+                view.answer_rate(),
+                view.answers.iter().copied(),
+            );
+        });
+    ui.horizontal(|ui| {
+        ui.label(format!(
+            "Requests sent: {} (one every {:.1} s; battery meters throttle when asked too often)",
+            view.requests,
+            check_interval.as_secs_f32()
+        ));
+    });
+    ui.horizontal(|ui| {
+        if view.checking {
+            if ui.button("Pause checking").clicked() {
+                action = Some(Action::StopCheck);
+            }
+        } else if ui.button("Resume checking").clicked() {
+            action = Some(Action::StartCheck);
+        }
+        let sweep = ui.add_enabled(!view.sweeping, egui::Button::new("Sweep line settings"));
+        if sweep
+            .on_hover_text("Try 2400 and 9600 baud and 1 stop bit")
+            .clicked()
+        {
+            action = Some(Action::Sweep);
+        }
+        if view.sweeping {
+            ui.spinner();
+            ui.label("sweeping…");
+        }
+    });
+    for result in &view.sweep {
+        let (colour, word) = if result.answered {
+            (GOOD, "answers")
+        } else {
+            (BAD, "no answer")
+        };
+        ui.label(RichText::new(format!("{}: {word}", result.line)).color(colour));
+    }
+    action
+}
+
+fn rate_row(
+    ui: &mut Ui,
+    name: &str,
+    rate: Option<f32>,
+    history: impl ExactSizeIterator<Item = bool>,
+) {
+    ui.label(name);
+    let fraction = rate.unwrap_or(0.0);
+    let text = rate.map_or_else(
+        || "no rounds yet".to_string(),
+        |r| format!("{:.0}% of the last {HISTORY}", r * 100.0),
+    );
+    ui.add(
+        egui::ProgressBar::new(fraction)
+            .desired_width(260.0)
+            .text(text),
+    );
+    style::sparkline(ui, history, HISTORY);
+    ui.end_row();
+}
+
+fn diagnosis(ui: &mut Ui, view: &LinkView) {
+    let Some(diagnosis) = &view.diagnosis else {
+        return;
+    };
+    let colour = style::diagnosis_colour(diagnosis.code);
+    egui::Frame::group(ui.style())
+        .stroke(egui::Stroke::new(2.0, colour))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            let title = match diagnosis.code {
+                DiagnosisCode::Ok => "The link works",
+                DiagnosisCode::PortError => "The port cannot be opened",
+                DiagnosisCode::NoEcho => "Nothing comes back",
+                DiagnosisCode::Waking => "The eye is waking up",
+                DiagnosisCode::EchoOnly => "The meter does not answer",
+                DiagnosisCode::Garbled => "The answers are garbled",
+                DiagnosisCode::Throttled => "The meter stopped answering",
+            };
+            ui.label(RichText::new(title).size(20.0).strong().color(colour));
+            ui.label(RichText::new(&diagnosis.finding).size(15.0));
+            ui.label(RichText::new(&diagnosis.advice).size(15.0).strong());
+        });
+}

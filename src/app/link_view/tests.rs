@@ -1,0 +1,118 @@
+use std::time::{Duration, Instant};
+
+use super::*;
+use crate::kmp::Request;
+use crate::link::OpenFailure;
+
+fn opened() -> Event {
+    Event::Opened {
+        port: "sim:multical21".into(),
+        line: LineSettings::default(),
+    }
+}
+
+fn echo(clean: bool) -> Event {
+    Event::Exchanged {
+        exchange: Exchange::EchoTest,
+        result: Err(ExchangeFailure::EchoOnly { clean }),
+    }
+}
+
+fn request(answered: bool) -> Event {
+    let result = if answered {
+        Ok(())
+    } else {
+        Err(ExchangeFailure::Silence)
+    };
+    Event::Exchanged {
+        exchange: Exchange::Request(Request::GetSerialNo),
+        result,
+    }
+}
+
+#[test]
+fn the_wake_countdown_runs_from_connecting_and_suggests_turning_the_magnet() {
+    let t0 = Instant::now();
+    let mut view = LinkView::default();
+    let delay = Duration::from_secs(4);
+    assert_eq!(view.wake_state(t0, delay), WakeState::NotConnected);
+    view.handle(&opened(), t0);
+    assert_eq!(
+        view.wake_state(t0 + Duration::from_secs(1), delay),
+        WakeState::Waking(Duration::from_secs(3))
+    );
+    assert_eq!(
+        view.wake_state(t0 + Duration::from_secs(5), delay),
+        WakeState::Overdue { turn_magnet: false }
+    );
+    assert_eq!(
+        view.wake_state(t0 + Duration::from_secs(11), delay),
+        WakeState::Overdue { turn_magnet: true }
+    );
+    view.magnet_placed(t0 + Duration::from_secs(11));
+    assert!(matches!(
+        view.wake_state(t0 + Duration::from_secs(12), delay),
+        WakeState::Waking(_)
+    ));
+    view.handle(&request(true), t0 + Duration::from_secs(15));
+    assert_eq!(
+        view.wake_state(t0 + Duration::from_secs(15), delay),
+        WakeState::Awake
+    );
+}
+
+#[test]
+fn the_alignment_rates_cover_the_last_twenty_rounds() {
+    let t0 = Instant::now();
+    let mut view = LinkView::default();
+    view.handle(&opened(), t0);
+    assert_eq!(view.echo_rate(), None);
+    for _ in 0..30 {
+        view.handle(&echo(false), t0);
+    }
+    for idx in 0..20 {
+        view.handle(&echo(idx % 4 != 0), t0);
+        view.handle(&request(idx % 2 == 0), t0);
+    }
+    assert_eq!(view.echo_rate(), Some(0.75));
+    assert_eq!(view.answer_rate(), Some(0.5));
+    assert_eq!(view.echoes.len(), HISTORY);
+}
+
+#[test]
+fn open_failures_show_with_their_advice_and_clear_on_success() {
+    let t0 = Instant::now();
+    let mut view = LinkView::default();
+    let error = LinkError::Open {
+        port: "/dev/ttyUSB0".into(),
+        failure: OpenFailure::Busy,
+        detail: "busy".into(),
+    };
+    view.handle(&Event::OpenFailed(error), t0);
+    let shown = view.error.clone().unwrap();
+    assert!(shown.message.contains("/dev/ttyUSB0") && shown.advice.contains("other program"));
+    view.handle(&opened(), t0);
+    assert!(view.error.is_none());
+    assert!(view.is_connected());
+}
+
+#[test]
+fn a_lost_port_keeps_its_name_and_the_error() {
+    let t0 = Instant::now();
+    let mut view = LinkView::default();
+    view.handle(&opened(), t0);
+    view.handle(
+        &Event::Lost(LinkError::Lost {
+            port: "sim:multical21".into(),
+            detail: "unplugged".into(),
+        }),
+        t0,
+    );
+    assert_eq!(
+        view.connection,
+        ConnectionState::Lost {
+            port: "sim:multical21".into()
+        }
+    );
+    assert!(view.error.as_ref().unwrap().message.contains("unplugged"));
+}

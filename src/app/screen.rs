@@ -1,0 +1,87 @@
+//! The screens of the app, in the order the navigation shows them.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// One screen of the app.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub enum Screen {
+    /// Pick the port and line settings; connect.
+    #[default]
+    Connection,
+    /// Echo, wake-up, alignment and the diagnosis.
+    LinkCheck,
+    /// Which registers the meter answers (not built yet).
+    Registers,
+    /// Flow and volume on plots (not built yet).
+    Live,
+    /// The raw exchange log (not built yet).
+    Traffic,
+    /// Saving and opening sessions (not built yet).
+    Session,
+}
+
+/// A screen name that is not one of [`Screen::ALL`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown screen (expected connection, link-check, registers, live, traffic or session)")]
+pub struct UnknownScreen;
+
+impl Screen {
+    /// Every screen, as the navigation lists them.
+    pub const ALL: [Screen; 6] = [
+        Self::Connection,
+        Self::LinkCheck,
+        Self::Registers,
+        Self::Live,
+        Self::Traffic,
+        Self::Session,
+    ];
+
+    /// The title shown in the navigation.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Connection => "Connection",
+            Self::LinkCheck => "Link check",
+            Self::Registers => "Registers",
+            Self::Live => "Live",
+            Self::Traffic => "Traffic",
+            Self::Session => "Session",
+        }
+    }
+
+    /// The name used by `gui --screen`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Connection => "connection",
+            Self::LinkCheck => "link-check",
+            Self::Registers => "registers",
+            Self::Live => "live",
+            Self::Traffic => "traffic",
+            Self::Session => "session",
+        }
+    }
+
+    /// Whether the screen exists yet.
+    pub fn is_available(self) -> bool {
+        matches!(self, Self::Connection | Self::LinkCheck)
+    }
+}
+
+impl fmt::Display for Screen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Screen {
+    type Err = UnknownScreen;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|screen| screen.name().eq_ignore_ascii_case(name))
+            .ok_or(UnknownScreen)
+    }
+}

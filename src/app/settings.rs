@@ -1,0 +1,66 @@
+//! What the app remembers between runs (eframe's storage): the last port, the line settings and
+//! the screen. Runtime state (the link, what it reported) lives elsewhere and is never saved.
+
+use std::time::Duration;
+
+use crate::link::{EchoMode, LineSettings, LinkConfig};
+
+use super::screen::Screen;
+
+/// The key under which eframe stores the settings.
+pub const APP_KEY: &str = "kmp-workbench-settings";
+
+/// Preferences that persist between runs.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The port last chosen: a path or `sim:PROFILE`.
+    pub port: String,
+    /// Baud rate and framing.
+    pub line: LineSettings,
+    /// The meter's address.
+    pub address: u8,
+    /// Whether the head echoes.
+    pub echo: EchoMode,
+    /// DTR level, or `None` to leave it alone.
+    pub dtr: Option<bool>,
+    /// RTS level, or `None` to leave it alone.
+    pub rts: Option<bool>,
+    /// The screen last shown.
+    pub screen: Screen,
+    /// Seconds between rounds of the link check.
+    pub check_interval_s: f32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            port: "sim:multical21".into(),
+            line: LineSettings::default(),
+            address: crate::kmp::DEFAULT_DESTINATION,
+            echo: EchoMode::Auto,
+            dtr: None,
+            rts: None,
+            screen: Screen::Connection,
+            check_interval_s: 1.0,
+        }
+    }
+}
+
+impl Settings {
+    /// The link configuration these settings describe.
+    pub fn link_config(&self) -> LinkConfig {
+        let mut config = LinkConfig::new(self.port.clone());
+        config.line = self.line;
+        config.address = self.address;
+        config.echo = self.echo;
+        config.dtr = self.dtr;
+        config.rts = self.rts;
+        config
+    }
+
+    /// Time between rounds of the link check, kept within sane bounds.
+    pub fn check_interval(&self) -> Duration {
+        Duration::from_secs_f32(self.check_interval_s.clamp(0.5, 60.0))
+    }
+}

@@ -1,0 +1,42 @@
+//! The status bar: connection state, line settings, requests sent, and the last error with its fix.
+
+use egui::{RichText, Ui};
+
+use super::link_view::{ConnectionState, LinkView};
+use super::style::{BAD, GOOD, WARN};
+
+/// Draws the status bar.
+pub fn ui(ui: &mut Ui, view: &LinkView) {
+    ui.horizontal_wrapped(|ui| {
+        let colour = match &view.connection {
+            ConnectionState::Connected { .. } => GOOD,
+            ConnectionState::Lost { .. } => BAD,
+            ConnectionState::Disconnected | ConnectionState::Connecting { .. } => WARN,
+        };
+        super::style::lamp(ui, colour, 5.0);
+        match &view.connection {
+            ConnectionState::Disconnected => {
+                ui.label(RichText::new("Not connected").color(WARN));
+            }
+            ConnectionState::Connecting { port } => {
+                ui.label(RichText::new(format!("Connecting to {port}…")).color(WARN));
+            }
+            ConnectionState::Connected { port, line } => {
+                ui.label(RichText::new(format!("Connected to {port}")).color(GOOD));
+                ui.separator();
+                ui.label(line.to_string());
+            }
+            ConnectionState::Lost { port } => {
+                ui.label(RichText::new(format!("Lost {port}, reconnecting…")).color(BAD));
+            }
+        }
+        ui.separator();
+        ui.label(format!("Requests: {}", view.requests));
+        if let Some(error) = &view.error {
+            ui.separator();
+            ui.label(RichText::new(&error.message).color(BAD))
+                .on_hover_text(&error.advice);
+            ui.label(RichText::new(&error.advice).italics());
+        }
+    });
+}

@@ -1,0 +1,43 @@
+//! `gui`: the desktop app, optionally connected to a simulated meter, on a given screen, and
+//! saving a screenshot before it quits.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use kmp_workbench::app::{self, GuiOptions, Screen};
+use kmp_workbench::sim::Profile;
+
+use super::args::parse_duration;
+use super::output::Failure;
+
+/// Arguments of `gui`.
+#[derive(Debug, Default, clap::Args)]
+pub struct Args {
+    /// Connect at once to a simulated meter: multical21, flowiq2200, multical403, multical603, kamstrup382.
+    #[arg(long)]
+    simulate: Option<Profile>,
+    /// Open on this screen: connection, link-check.
+    #[arg(long)]
+    screen: Option<Screen>,
+    /// Save the window to this PNG file, then quit.
+    #[arg(long)]
+    screenshot: Option<PathBuf>,
+    /// When to take the screenshot.
+    #[arg(long, default_value = "2s", value_parser = parse_duration)]
+    screenshot_after: Option<Duration>,
+}
+
+/// Runs the app until its window is closed.
+pub fn run(args: &Args) -> Result<(), Failure> {
+    let options = GuiOptions {
+        simulate: args.simulate,
+        screen: args.screen,
+        screenshot: args.screenshot.clone(),
+        screenshot_after: args.screenshot_after.unwrap_or(Duration::from_secs(2)),
+    };
+    app::run(options).map_err(|error| {
+        Failure::port(format!(
+            "cannot open the window: {error}; run it on a desktop, or use the commands (kmp-workbench --help)"
+        ))
+    })
+}

@@ -121,18 +121,29 @@ fn no_thread_is_started_without_a_name() {
 fn only_the_app_names_the_gui_crates() {
     for dir in ["kmp", "link", "sim"] {
         let found = violations(dir, &["egui", "eframe", "egui_plot"]);
-        assert!(found.is_empty(), "only src/app may use the GUI crates:\n{}", found.join("\n"));
+        assert!(
+            found.is_empty(),
+            "only src/app may use the GUI crates:\n{}",
+            found.join("\n")
+        );
     }
 }
 
 #[test]
 fn the_simulator_never_uses_the_link_and_the_engine_reads_no_clock() {
     let found = violations("sim", &["crate::link", "link::"]);
-    assert!(found.is_empty(), "sim must not use link:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "sim must not use link:\n{}",
+        found.join("\n")
+    );
     let root = project_root().join("src");
     for file in ["link/engine.rs", "sim/meter.rs", "sim/physics.rs"] {
         for (line_no, code) in code_lines(&root.join(file)) {
-            assert!(!mentions(&code, "Instant::now") && !mentions(&code, "SystemTime"), "{file}:{line_no} reads the clock");
+            assert!(
+                !mentions(&code, "Instant::now") && !mentions(&code, "SystemTime"),
+                "{file}:{line_no} reads the clock"
+            );
         }
     }
 }

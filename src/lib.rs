@@ -4,6 +4,7 @@
 //!
 //! - [`app`]: the desktop app (eframe/egui).
 //! - [`duration`]: durations written as the command line and the app show them.
+//! - [`export`]: CSV for spreadsheets.
 //! - [`kmp`]: the Kamstrup Meter Protocol codec, sans-IO, read-only by construction.
 //! - [`sim`]: simulated meters, in-process or on a pseudo-terminal.
 //!
@@ -13,6 +14,7 @@
 
 pub mod app;
 pub mod duration;
+pub mod export;
 pub mod kmp;
 pub mod link;
 pub mod sim;

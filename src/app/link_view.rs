@@ -190,7 +190,8 @@ impl LinkView {
                     advice: "pick a port on the Connection screen and connect".into(),
                 });
             }
-            Event::Waiting { .. } | Event::Read(_) => {}
+            Event::Waiting { .. } | Event::Read(_) | Event::ScanProgress(_) | Event::Scanned(_) => {
+            }
         }
     }
 

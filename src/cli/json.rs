@@ -4,6 +4,8 @@ use serde::Serialize;
 
 use kmp_workbench::kmp::register::lookup;
 use kmp_workbench::kmp::{Family, Register, to_hex};
+use kmp_workbench::link::port::SIM_PREFIX;
+use kmp_workbench::sim::Profile;
 
 /// The register object every command prints:
 /// `{"id":68,"id_hex":"0x0044","name":"V1 volume","unit":"m³","unit_code":40,"value":"8.541",…}`.
@@ -34,4 +36,11 @@ impl RegisterObject {
             raw: to_hex(&register.raw()),
         }
     }
+}
+
+/// The register names of a simulated meter's family; real meters use the heat and water names.
+pub fn family_of(port: &str) -> Option<Family> {
+    port.strip_prefix(SIM_PREFIX)
+        .and_then(|name| name.parse::<Profile>().ok())
+        .map(Profile::family)
 }

@@ -14,6 +14,7 @@ mod port_args;
 mod ports;
 mod probe;
 mod read;
+mod scan;
 #[cfg(unix)]
 mod sim;
 
@@ -41,6 +42,8 @@ enum Command {
     Probe(probe::Args),
     /// Read registers, eight to a request, retrying bad answers.
     Read(read::Args),
+    /// Find which register IDs of a range the meter answers, 8 to a request.
+    Scan(scan::Args),
     /// Serve a simulated meter on a new pseudo-terminal until stopped; prints the terminal's path.
     #[cfg(unix)]
     Sim(sim::Args),
@@ -77,6 +80,7 @@ pub fn run() -> ExitCode {
         Some(Command::Ports(args)) => ports::run(&args),
         Some(Command::Probe(args)) => probe::run(&args),
         Some(Command::Read(args)) => read::run(&args),
+        Some(Command::Scan(args)) => scan::run(&args),
         #[cfg(unix)]
         Some(Command::Sim(args)) => sim::run(&args),
         Some(Command::Gui(args)) => gui::run(&args),

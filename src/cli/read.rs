@@ -5,14 +5,12 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use kmp_workbench::kmp::{Family, RegisterId};
-use kmp_workbench::link::port::SIM_PREFIX;
+use kmp_workbench::kmp::RegisterId;
 use kmp_workbench::link::{Command, Event, ReadReport};
-use kmp_workbench::sim::Profile;
 
 use super::Exit;
 use super::args::parse_duration;
-use super::json::RegisterObject;
+use super::json::{RegisterObject, family_of};
 use super::link_run::{Ending, LinkRun};
 use super::output::{Failure, print_result, status};
 use super::port_args::{PortArgs, parse_register_id};
@@ -77,13 +75,6 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     };
     print_result(&text)?;
     ending(&report)
-}
-
-/// The register names of a simulated meter's family; real meters use the heat and water names.
-fn family_of(port: &str) -> Option<Family> {
-    port.strip_prefix(SIM_PREFIX)
-        .and_then(|name| name.parse::<Profile>().ok())
-        .map(Profile::family)
 }
 
 fn ending(report: &ReadReport) -> Result<(), Failure> {

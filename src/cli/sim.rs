@@ -144,11 +144,12 @@ fn describe(config: &MeterConfig, handle: &sim::pty::SimHandle) -> String {
 fn summary(stats: &Stats) -> String {
     format!(
         "served {} requests: {} answered, {} ignored while waking, {} while asleep or over budget, \
-         {} invalid frames, {} other commands, {} dropped, {} corrupted; {} bytes in",
+         {} silenced, {} invalid frames, {} other commands, {} dropped, {} corrupted; {} bytes in",
         stats.requests,
         stats.answered,
         stats.ignored_waking,
         stats.ignored_asleep,
+        stats.silenced,
         stats.invalid_frames,
         stats.ignored_other,
         stats.dropped,

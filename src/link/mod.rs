@@ -17,6 +17,7 @@ mod error;
 pub mod listing;
 pub mod port;
 mod procedures;
+mod scan;
 pub mod traffic;
 mod worker;
 
@@ -26,4 +27,5 @@ pub use engine::{
 };
 pub use error::{LinkError, OpenFailure};
 pub use procedures::{MonitorOptions, ProbeOptions, ProbeReport, ReadReport, SweepResult};
+pub use scan::{ScanOptions, ScanProgress, ScanReport};
 pub use worker::{Command, Event, LinkHandle};

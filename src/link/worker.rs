@@ -16,6 +16,7 @@ use super::diagnosis::Diagnosis;
 use super::engine::{Exchange, ExchangeFailure};
 use super::port::Opener;
 use super::procedures::{self, MonitorOptions, ProbeOptions, ProbeReport, ReadReport};
+use super::scan::{self, ScanOptions, ScanProgress, ScanReport};
 use super::traffic::TrafficRecord;
 use super::{LineSettings, LinkConfig, LinkError};
 
@@ -40,6 +41,8 @@ pub enum Command {
         /// How long to keep asking while the meter is silent.
         wait: Duration,
     },
+    /// Find which registers of a range the meter answers.
+    Scan(ScanOptions),
     /// Check the link continuously (echo test and request each round) until cancelled.
     Monitor(MonitorOptions),
     /// Stop the probe, read or monitoring under way; a probe or read reports what it found.
@@ -91,6 +94,10 @@ pub enum Event {
     Probed(ProbeReport),
     /// A read ended.
     Read(ReadReport),
+    /// A scan moved on.
+    ScanProgress(ScanProgress),
+    /// A scan ended.
+    Scanned(ScanReport),
     /// A probe or read was asked for with no port open.
     NotOpen,
 }
@@ -223,6 +230,11 @@ impl Worker {
                 Command::Probe(options) => self.with_connection(state, |worker, connection| {
                     let report = procedures::probe(connection, &options, worker)?;
                     worker.emit(Event::Probed(report));
+                    Ok(())
+                }),
+                Command::Scan(options) => self.with_connection(state, |worker, connection| {
+                    let report = scan::scan(connection, &options, worker)?;
+                    worker.emit(Event::Scanned(report));
                     Ok(())
                 }),
                 Command::Monitor(options) => self.with_connection(state, |worker, connection| {

@@ -113,6 +113,8 @@ pub struct Stats {
     pub invalid_frames: u64,
     /// Frames of commands it does not answer (writes among them), or to another address.
     pub ignored_other: u64,
+    /// Requests ignored because they asked for a register that silences the meter.
+    pub silenced: u64,
     /// Answers dropped on purpose.
     pub dropped: u64,
     /// Answers corrupted on purpose.
@@ -282,6 +284,15 @@ impl Meter {
                 return;
             }
             Eye::Awake => {}
+        }
+        if let Request::GetRegister(ids) = &request
+            && ids
+                .as_slice()
+                .iter()
+                .any(|id| self.config.profile.silencing_ids().contains(id))
+        {
+            self.stats.silenced += 1;
+            return;
         }
         self.last_request = Some(at);
         self.answered_since_magnet += 1;

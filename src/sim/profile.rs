@@ -200,6 +200,19 @@ impl Profile {
         }
     }
 
+    /// Registers that make the meter ignore the whole request they are in. Only the MULTICAL 403
+    /// is known for one: 155 (0x009B, high-resolution energy) gets "no reply on Multical 403
+    /// modules" while a 602 answers it (PROTOCOL.md §3.1).
+    pub fn silencing_ids(self) -> &'static [RegisterId] {
+        match self {
+            Self::Multical403 => {
+                const SILENCING: [RegisterId; 1] = [RegisterId::new(155)];
+                &SILENCING
+            }
+            Self::Multical21 | Self::FlowIq2200 | Self::Multical603 | Self::Kamstrup382 => &[],
+        }
+    }
+
     /// The spec of register `id`, if this meter has it.
     pub fn register(self, id: RegisterId) -> Option<&'static RegisterSpec> {
         let registers = self.registers();

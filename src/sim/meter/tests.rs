@@ -351,3 +351,11 @@ fn noise_comes_before_answers_that_still_deframe() {
         "only {noisy} of 200 answers had noise before them"
     );
 }
+
+#[test]
+fn a_register_that_silences_the_meter_gets_its_whole_request_ignored() {
+    let (mut meter, at) = awake_meter(MeterConfig::new(Profile::Multical403));
+    assert!(exchange(&mut meter, &register_request(&[68, 155, 74]), at).is_empty());
+    assert!(!exchange(&mut meter, &register_request(&[68, 74]), at + MS).is_empty());
+    assert_eq!(meter.stats().silenced, 1);
+}

@@ -1,0 +1,8 @@
+//! Getting readings and register maps out to spreadsheets: CSV in the two dialects of the
+//! command-line contract. Pure functions over `io::Write`, so tests write into a `Vec<u8>`.
+
+mod csv;
+
+pub use self::csv::{
+    CsvError, Dialect, LogColumn, LogWriter, RegisterRow, neutralise, write_registers,
+};

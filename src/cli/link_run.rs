@@ -5,8 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use kmp_workbench::kmp::START_TO_METER;
 use kmp_workbench::link::port::{SimSettings, SystemOpener};
-use kmp_workbench::link::traffic::TrafficFile;
+use kmp_workbench::link::traffic::{TrafficDirection, TrafficFile};
 use kmp_workbench::link::{Command, Event, LinkConfig, LinkError, LinkHandle};
 
 use super::output::{Failure, status};
@@ -30,6 +31,8 @@ pub struct LinkRun {
     cancel_sent: bool,
     /// The whole seconds left that the countdown last showed, so it speaks once a second.
     countdown_shown: Option<u64>,
+    /// Requests sent, retries included.
+    requests: u64,
 }
 
 impl LinkRun {
@@ -63,6 +66,7 @@ impl LinkRun {
             interrupted,
             cancel_sent: false,
             countdown_shown: None,
+            requests: 0,
         };
         let config: LinkConfig = args.config();
         run.link.send(Command::Open(config));
@@ -99,37 +103,64 @@ impl LinkRun {
         mut report: impl FnMut(&Event) -> Option<T>,
     ) -> Result<Ending<T>, Failure> {
         loop {
-            if self.interrupted() && !self.cancel_sent {
-                self.link.send(Command::Cancel);
-                self.cancel_sent = true;
-            }
-            let Some(event) = self.link.event_timeout(Duration::from_millis(50)) else {
+            let Some(event) = self.next_event(Duration::from_millis(50))? else {
                 continue;
             };
             if let Some(done) = report(&event) {
                 return Ok(Ending::Done(done));
             }
             match event {
-                Event::Traffic(record) => {
-                    if let Some(file) = &mut self.traffic {
-                        file.write(&record).map_err(|error| {
-                            Failure::usage(format!("cannot write the traffic file: {error}"))
-                        })?;
-                    }
-                }
-                Event::Waiting { left } => {
-                    let seconds = left.as_secs_f64().ceil() as u64;
-                    if self.countdown_shown != Some(seconds) {
-                        self.countdown_shown = Some(seconds);
-                        status(&format!(
-                            "no answer yet; asking again for {seconds} s (is the magnet on the meter?)"
-                        ));
-                    }
-                }
                 Event::OpenFailed(error) => return Ok(Ending::OpenFailed(error)),
                 Event::Lost(error) => return Ok(Ending::Lost(error)),
                 _ => {}
             }
         }
+    }
+
+    /// The next event within `timeout`, after writing traffic to the file, showing the
+    /// countdown, and passing Ctrl-C on to the link as a Cancel.
+    pub fn next_event(&mut self, timeout: Duration) -> Result<Option<Event>, Failure> {
+        if self.interrupted() && !self.cancel_sent {
+            self.link.send(Command::Cancel);
+            self.cancel_sent = true;
+        }
+        let Some(event) = self.link.event_timeout(timeout) else {
+            return Ok(None);
+        };
+        match &event {
+            Event::Traffic(record) => {
+                if record.direction == TrafficDirection::Tx
+                    && record.bytes.first() == Some(&START_TO_METER)
+                {
+                    self.requests += 1;
+                }
+                if let Some(file) = &mut self.traffic {
+                    file.write(record).map_err(|error| {
+                        Failure::usage(format!("cannot write the traffic file: {error}"))
+                    })?;
+                }
+            }
+            Event::Waiting { left } => {
+                let seconds = left.as_secs_f64().ceil() as u64;
+                if self.countdown_shown != Some(seconds) {
+                    self.countdown_shown = Some(seconds);
+                    status(&format!(
+                        "no answer yet; asking again for {seconds} s (is the magnet on the meter?)"
+                    ));
+                }
+            }
+            _ => {}
+        }
+        Ok(Some(event))
+    }
+
+    /// Sends a command without waiting for anything.
+    pub fn send(&self, command: Command) {
+        self.link.send(command);
+    }
+
+    /// Requests sent to the meter so far, retries included.
+    pub fn requests(&self) -> u64 {
+        self.requests
     }
 }

@@ -9,6 +9,7 @@ mod gui;
 mod hex;
 mod json;
 mod link_run;
+mod log;
 mod output;
 mod port_args;
 mod ports;
@@ -44,6 +45,8 @@ enum Command {
     Read(read::Args),
     /// Find which register IDs of a range the meter answers, 8 to a request.
     Scan(scan::Args),
+    /// Record readings to CSV, one flushed row per poll.
+    Log(log::Args),
     /// Serve a simulated meter on a new pseudo-terminal until stopped; prints the terminal's path.
     #[cfg(unix)]
     Sim(sim::Args),
@@ -81,6 +84,7 @@ pub fn run() -> ExitCode {
         Some(Command::Probe(args)) => probe::run(&args),
         Some(Command::Read(args)) => read::run(&args),
         Some(Command::Scan(args)) => scan::run(&args),
+        Some(Command::Log(args)) => log::run(&args),
         #[cfg(unix)]
         Some(Command::Sim(args)) => sim::run(&args),
         Some(Command::Gui(args)) => gui::run(&args),

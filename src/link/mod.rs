@@ -26,6 +26,8 @@ pub use engine::{
     Attempt, ECHO_PATTERN, EchoSeen, Engine, EngineConfig, EngineEvent, Exchange, ExchangeFailure,
 };
 pub use error::{LinkError, OpenFailure};
-pub use procedures::{MonitorOptions, ProbeOptions, ProbeReport, ReadReport, SweepResult};
+pub use procedures::{
+    MonitorOptions, PollPlan, ProbeOptions, ProbeReport, ReadReport, SLOWEST_POLL, SweepResult,
+};
 pub use scan::{ScanOptions, ScanProgress, ScanReport};
 pub use worker::{Command, Event, LinkHandle};

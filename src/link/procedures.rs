@@ -35,6 +35,19 @@ pub struct MonitorOptions {
     pub interval: Duration,
 }
 
+/// Reading registers again and again: what `log` and the live plots run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PollPlan {
+    /// The registers.
+    pub ids: Vec<RegisterId>,
+    /// Time from one poll to the next while the meter answers.
+    pub interval: Duration,
+}
+
+/// The slowest a poll of a silent meter gets: battery meters that throttle are asked again at
+/// most this far apart.
+pub const SLOWEST_POLL: Duration = Duration::from_secs(300);
+
 /// One line setting tried by the sweep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SweepResult {
@@ -330,6 +343,31 @@ pub fn monitor(
         )));
         let rest = options.interval.saturating_sub(round.elapsed());
         if worker.interrupted_within(rest) {
+            return Ok(());
+        }
+    }
+}
+
+/// Polls `plan` until cancelled, one [`Event::Read`] a poll. When a meter that answered before
+/// stops answering (it throttles or fell asleep), the pace halves, down to one poll in
+/// [`SLOWEST_POLL`], and returns to the plan's once the meter answers again.
+pub fn poll(
+    connection: &mut Connection,
+    plan: &PollPlan,
+    worker: &mut Worker,
+) -> Result<(), LinkError> {
+    let mut interval = plan.interval;
+    loop {
+        let round = Instant::now();
+        let report = read(connection, &plan.ids, Duration::ZERO, worker)?;
+        let answered = report.failed.len() < plan.ids.len();
+        interval = if answered || connection.evidence().answers == 0 {
+            plan.interval
+        } else {
+            (interval * 2).min(SLOWEST_POLL.max(plan.interval))
+        };
+        worker.emit(Event::Read(report));
+        if worker.interrupted_within(interval.saturating_sub(round.elapsed())) {
             return Ok(());
         }
     }

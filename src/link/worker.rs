@@ -15,7 +15,7 @@ use super::connection::Connection;
 use super::diagnosis::Diagnosis;
 use super::engine::{Exchange, ExchangeFailure};
 use super::port::Opener;
-use super::procedures::{self, MonitorOptions, ProbeOptions, ProbeReport, ReadReport};
+use super::procedures::{self, MonitorOptions, PollPlan, ProbeOptions, ProbeReport, ReadReport};
 use super::scan::{self, ScanOptions, ScanProgress, ScanReport};
 use super::traffic::TrafficRecord;
 use super::{LineSettings, LinkConfig, LinkError};
@@ -41,6 +41,9 @@ pub enum Command {
         /// How long to keep asking while the meter is silent.
         wait: Duration,
     },
+    /// Read registers again and again until cancelled, one [`Event::Read`] a poll. Polling
+    /// goes on by itself after a lost port comes back.
+    Poll(PollPlan),
     /// Find which registers of a range the meter answers.
     Scan(ScanOptions),
     /// Check the link continuously (echo test and request each round) until cancelled.
@@ -92,7 +95,7 @@ pub enum Event {
     },
     /// The link check ended.
     Probed(ProbeReport),
-    /// A read ended.
+    /// A read, or one poll, ended.
     Read(ReadReport),
     /// A scan moved on.
     ScanProgress(ScanProgress),
@@ -178,6 +181,8 @@ enum State {
         config: LinkConfig,
         retry_at: Instant,
         pause: Duration,
+        /// A job that goes on once the port is back (polling, monitoring).
+        resume: Option<Command>,
     },
 }
 
@@ -227,24 +232,39 @@ impl Worker {
                     State::Idle
                 }
                 Command::Cancel => state,
-                Command::Probe(options) => self.with_connection(state, |worker, connection| {
-                    let report = procedures::probe(connection, &options, worker)?;
-                    worker.emit(Event::Probed(report));
-                    Ok(())
-                }),
-                Command::Scan(options) => self.with_connection(state, |worker, connection| {
-                    let report = scan::scan(connection, &options, worker)?;
-                    worker.emit(Event::Scanned(report));
-                    Ok(())
-                }),
-                Command::Monitor(options) => self.with_connection(state, |worker, connection| {
-                    procedures::monitor(connection, &options, worker)
-                }),
-                Command::Read { ids, wait } => self.with_connection(state, |worker, connection| {
-                    let report = procedures::read(connection, &ids, wait, worker)?;
-                    worker.emit(Event::Read(report));
-                    Ok(())
-                }),
+                Command::Probe(options) => {
+                    self.with_connection(state, None, |worker, connection| {
+                        let report = procedures::probe(connection, &options, worker)?;
+                        worker.emit(Event::Probed(report));
+                        Ok(())
+                    })
+                }
+                Command::Scan(options) => {
+                    self.with_connection(state, None, |worker, connection| {
+                        let report = scan::scan(connection, &options, worker)?;
+                        worker.emit(Event::Scanned(report));
+                        Ok(())
+                    })
+                }
+                Command::Monitor(options) => {
+                    let resume = Some(Command::Monitor(options));
+                    self.with_connection(state, resume, |worker, connection| {
+                        procedures::monitor(connection, &options, worker)
+                    })
+                }
+                Command::Poll(plan) => {
+                    let resume = Some(Command::Poll(plan.clone()));
+                    self.with_connection(state, resume, |worker, connection| {
+                        procedures::poll(connection, &plan, worker)
+                    })
+                }
+                Command::Read { ids, wait } => {
+                    self.with_connection(state, None, |worker, connection| {
+                        let report = procedures::read(connection, &ids, wait, worker)?;
+                        worker.emit(Event::Read(report));
+                        Ok(())
+                    })
+                }
             };
             if !self.alive() {
                 return;
@@ -267,7 +287,13 @@ impl Worker {
     }
 
     fn reopen(&mut self, state: State) -> State {
-        let State::Backoff { config, pause, .. } = state else {
+        let State::Backoff {
+            config,
+            pause,
+            resume,
+            ..
+        } = state
+        else {
             return state;
         };
         match Connection::open(self.opener.as_ref(), config.clone()) {
@@ -276,6 +302,7 @@ impl Worker {
                     port: config.port.clone(),
                     line: config.line,
                 });
+                self.stash.extend(resume);
                 State::Connected(Box::new(connection))
             }
             Err(_) => {
@@ -284,15 +311,18 @@ impl Worker {
                     config,
                     retry_at: Instant::now() + pause,
                     pause,
+                    resume,
                 }
             }
         }
     }
 
-    /// Runs `job` on the open connection; a lost port turns into backing off.
+    /// Runs `job` on the open connection; a lost port turns into backing off, and `resume` runs
+    /// again once the port is back.
     fn with_connection(
         &mut self,
         state: State,
+        resume: Option<Command>,
         job: impl FnOnce(&mut Self, &mut Connection) -> Result<(), LinkError>,
     ) -> State {
         let State::Connected(mut connection) = state else {
@@ -309,6 +339,7 @@ impl Worker {
                     config,
                     retry_at: Instant::now() + FIRST_BACKOFF,
                     pause: FIRST_BACKOFF,
+                    resume,
                 }
             }
         }

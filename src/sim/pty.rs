@@ -7,6 +7,7 @@
 //! the port vanishes as an unplugged adapter does.
 
 use std::io::{self, Read as _, Write as _};
+use std::os::fd::AsRawFd as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
@@ -62,18 +63,29 @@ pub fn pair() -> Result<(TTYPort, TTYPort), serialport::Error> {
     let _guard = PAIR_LOCK
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    TTYPort::pair()
+    let (master, slave) = TTYPort::pair()?;
+    // serialport opens both ends without close-on-exec: a program started meanwhile would
+    // inherit them and keep the terminal alive after the simulator stops, so the port would
+    // never vanish for its client.
+    for fd in [master.as_raw_fd(), slave.as_raw_fd()] {
+        nix::fcntl::fcntl(
+            fd,
+            nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
+        )
+        .map_err(|error| {
+            serialport::Error::new(
+                serialport::ErrorKind::Io(io::ErrorKind::Other),
+                error.desc(),
+            )
+        })?;
+    }
+    Ok((master, slave))
 }
 
 /// Serves a meter made from `config` on a new pseudo-terminal; with `link`, also keeps a symbolic
 /// link at that path pointing to the terminal, replacing whatever link was there.
 pub fn spawn(config: MeterConfig, link: Option<&Path>) -> Result<SimHandle, SimError> {
-    let (master, slave) = {
-        let _guard = PAIR_LOCK
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        TTYPort::pair()?
-    };
+    let (master, slave) = pair()?;
     let path = PathBuf::from(slave.name().unwrap_or_default());
     if let Some(link) = link {
         replace_link(link, &path).map_err(|source| SimError::Link {

@@ -402,3 +402,70 @@ fn monitoring_reports_every_round_identifies_once_and_stops_on_cancel() {
     });
     assert_eq!(report.registers.len(), 1);
 }
+
+#[test]
+fn polling_goes_on_by_itself_after_the_port_comes_back() {
+    let unplugged = Arc::new(Mutex::new(false));
+    let switch = Arc::clone(&unplugged);
+    let link = spawn(TestOpener(move |config: &LinkConfig| {
+        if *switch.lock().unwrap() {
+            return Err(LinkError::Open {
+                port: config.port.clone(),
+                failure: OpenFailure::NotFound,
+                detail: "gone".into(),
+            });
+        }
+        Ok(Box::new(Unpluggable {
+            inner: SimPort::new(quick(Profile::Multical21)),
+            unplugged: Arc::clone(&switch),
+        }) as Box<dyn Port>)
+    }));
+    link.send(Command::Open(link_config()));
+    opened(&link);
+    let plan = crate::link::PollPlan {
+        ids: vec![crate::kmp::RegisterId::new(68)],
+        interval: Duration::from_millis(50),
+    };
+    link.send(Command::Poll(plan));
+    wait_for(&link, |event| {
+        matches!(event, Event::Read(report) if report.registers.len() == 1).then_some(())
+    });
+    *unplugged.lock().unwrap() = true;
+    wait_for(&link, |event| matches!(event, Event::Lost(_)).then_some(()));
+    *unplugged.lock().unwrap() = false;
+    opened(&link);
+    wait_for(&link, |event| {
+        matches!(event, Event::Read(report) if report.registers.len() == 1).then_some(())
+    });
+}
+
+#[test]
+fn polling_slows_down_when_a_meter_that_answered_goes_silent() {
+    let mut meter = quick(Profile::FlowIq2200);
+    meter.budget = Some(2);
+    let link = spawn(sim_opener(meter));
+    link.send(Command::Open(link_config()));
+    opened(&link);
+    // Long enough that a failed poll (three attempts) fits in it, so the pacing shows.
+    let plan = crate::link::PollPlan {
+        ids: vec![crate::kmp::RegisterId::new(68)],
+        interval: Duration::from_millis(300),
+    };
+    link.send(Command::Poll(plan));
+    let mut reads = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while reads.len() < 6 && Instant::now() < deadline {
+        if let Some(Event::Read(report)) = link.event_timeout(Duration::from_millis(50)) {
+            reads.push((Instant::now(), report.registers.len()));
+        }
+    }
+    assert_eq!(
+        reads.iter().map(|(_, n)| *n).collect::<Vec<_>>(),
+        [1, 1, 0, 0, 0, 0]
+    );
+    let gaps: Vec<Duration> = reads.windows(2).map(|pair| pair[1].0 - pair[0].0).collect();
+    assert!(
+        gaps[4] > gaps[3] && gaps[3] > gaps[1],
+        "the pace did not slow down: {gaps:?}"
+    );
+}

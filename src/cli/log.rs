@@ -1,0 +1,269 @@
+//! `log`: records readings to CSV, one row per poll, each written, flushed and synced at once,
+//! so a kill or an unplugged adapter loses at most the poll in flight.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use kmp_workbench::duration;
+use kmp_workbench::export::{Dialect, LogColumn, LogWriter};
+use kmp_workbench::kmp::RegisterId;
+use kmp_workbench::kmp::register::lookup;
+use kmp_workbench::link::diagnosis::DiagnosisCode;
+use kmp_workbench::link::{Command, Event, PollPlan, ReadReport};
+
+use super::Exit;
+use super::args::parse_duration;
+use super::json::family_of;
+use super::link_run::LinkRun;
+use super::output::{Failure, status};
+use super::port_args::{PortArgs, parse_register_id};
+
+/// Polling more often than this may make a battery meter throttle or sleep; a flowIQ 2200 read
+/// every 5 min around the clock was reported not to (PROTOCOL.md §1.2).
+const SAFE_INTERVAL: Duration = Duration::from_secs(300);
+
+/// Arguments of `log`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    port: PortArgs,
+    /// Registers to record, comma-separated, decimal or 0x hex.
+    #[arg(long, value_delimiter = ',', value_parser = parse_register_id, required = true)]
+    registers: Vec<u16>,
+    /// Time from one poll to the next.
+    #[arg(long, value_parser = parse_duration)]
+    interval: Duration,
+    /// The CSV file to write.
+    #[arg(long)]
+    csv: PathBuf,
+    /// Stop after this long.
+    #[arg(long, value_parser = parse_duration)]
+    duration: Option<Duration>,
+    /// rfc4180: comma and decimal point; excel-eu: semicolon, decimal comma and BOM.
+    #[arg(long, value_enum, default_value = "rfc4180")]
+    dialect: DialectArg,
+    /// Add to an existing file with the same header instead of refusing.
+    #[arg(long)]
+    append: bool,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum DialectArg {
+    Rfc4180,
+    ExcelEu,
+}
+
+impl From<DialectArg> for Dialect {
+    fn from(arg: DialectArg) -> Self {
+        match arg {
+            DialectArg::Rfc4180 => Dialect::Rfc4180,
+            DialectArg::ExcelEu => Dialect::ExcelEu,
+        }
+    }
+}
+
+/// The file being written, once the first answer told the units.
+struct Recording {
+    writer: LogWriter<File>,
+    columns: Vec<LogColumn>,
+}
+
+/// Runs `log`.
+pub fn run(args: &Args) -> Result<(), Failure> {
+    let exists = args.csv.exists();
+    if exists && !args.append {
+        return Err(Failure::usage(format!(
+            "{} exists; pass --append to add to it (its header must match), or choose another name",
+            args.csv.display()
+        )));
+    }
+    if args.interval < SAFE_INTERVAL {
+        status(&format!(
+            "warning: polling every {} may make a battery meter (MULTICAL 21, flowIQ) throttle or fall asleep; \
+             {} is known to be safe",
+            duration::format(args.interval),
+            duration::format(SAFE_INTERVAL)
+        ));
+    }
+    let mut link = match LinkRun::open(&args.port)? {
+        Ok(link) => link,
+        Err(error) => return Err(Failure::port(format!("{error}; {}", error.advice()))),
+    };
+    let ids: Vec<RegisterId> = args
+        .registers
+        .iter()
+        .copied()
+        .map(RegisterId::new)
+        .collect();
+    link.send(Command::Poll(PollPlan {
+        ids: ids.clone(),
+        interval: args.interval,
+    }));
+    status(&format!(
+        "logging registers {} every {} to {}",
+        join(&args.registers),
+        duration::format(args.interval),
+        args.csv.display()
+    ));
+
+    let started = Instant::now();
+    let started_at = Timestamp::now();
+    let mut recording: Option<Recording> = None;
+    let mut rows = 0u64;
+    let mut silent_polls = 0u64;
+    let mut last_code = None;
+    loop {
+        if args
+            .duration
+            .is_some_and(|limit| started.elapsed() >= limit)
+            || link.interrupted()
+        {
+            break;
+        }
+        let Some(event) = link.next_event(Duration::from_millis(50))? else {
+            continue;
+        };
+        match event {
+            Event::Read(report) => {
+                if report.registers.is_empty() {
+                    silent_polls += 1;
+                    continue;
+                }
+                let recording = match &mut recording {
+                    Some(recording) => recording,
+                    None => recording.insert(start_recording(args, &ids, &report)?),
+                };
+                write_row(recording, &report, started_at)?;
+                rows += 1;
+            }
+            Event::Diagnosis(diagnosis) if Some(diagnosis.code) != last_code => {
+                last_code = Some(diagnosis.code);
+                match diagnosis.code {
+                    DiagnosisCode::Throttled => status(&format!(
+                        "the meter stopped answering after answering before (throttled): {} Asking again more slowly.",
+                        diagnosis.finding
+                    )),
+                    DiagnosisCode::Ok => status("the meter answers"),
+                    _ => status(&format!("{} {}", diagnosis.finding, diagnosis.advice)),
+                }
+            }
+            Event::Lost(error) => {
+                last_code = None;
+                status(&format!(
+                    "lost the port: {error}; the file is intact, {rows} rows so far; reconnecting"
+                ));
+            }
+            Event::Opened { port, .. } => status(&format!("{port} is back; logging goes on")),
+            _ => {}
+        }
+    }
+    link.send(Command::Cancel);
+    status(&format!(
+        "logged {rows} rows in {} ({silent_polls} polls without an answer, {} requests) to {}",
+        duration::format(Duration::from_secs(started.elapsed().as_secs())),
+        link.requests(),
+        args.csv.display()
+    ));
+    if link.interrupted() {
+        Err(Failure::quiet(Exit::Interrupted))
+    } else {
+        Ok(())
+    }
+}
+
+fn join(ids: &[u16]) -> String {
+    ids.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Opens the file once the first answer gave the units: a new file gets the header, an existing
+/// one must already have it.
+fn start_recording(
+    args: &Args,
+    ids: &[RegisterId],
+    first: &ReadReport,
+) -> Result<Recording, Failure> {
+    let family = family_of(args.port.port());
+    let columns: Vec<LogColumn> = ids
+        .iter()
+        .map(|id| LogColumn {
+            id: id.value(),
+            name: lookup(family, *id)
+                .map_or_else(|| format!("register {id}"), |info| info.name.to_string()),
+            unit: first
+                .registers
+                .iter()
+                .find(|r| r.id() == *id)
+                .map(|r| r.unit().symbol().to_string())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let dialect = Dialect::from(args.dialect);
+    let zone = TimeZone::system();
+    let file_error = |error: std::io::Error| {
+        Failure::usage(format!("cannot write {}: {error}", args.csv.display()))
+    };
+    let writer = if args.csv.exists() {
+        let header = first_line(&args.csv).map_err(file_error)?;
+        let file = OpenOptions::new()
+            .append(true)
+            .open(&args.csv)
+            .map_err(file_error)?;
+        LogWriter::append(file, &header, &columns, dialect, zone).map_err(|error| {
+            Failure::usage(format!(
+                "will not append to {}: {error}",
+                args.csv.display()
+            ))
+        })?
+    } else {
+        let file = File::create_new(&args.csv).map_err(file_error)?;
+        LogWriter::create(file, &columns, dialect, zone)
+            .map_err(|error| Failure::usage(error.to_string()))?
+    };
+    Ok(Recording { writer, columns })
+}
+
+fn first_line(path: &Path) -> std::io::Result<String> {
+    let mut line = String::new();
+    BufReader::new(File::open(path)?).read_line(&mut line)?;
+    Ok(line)
+}
+
+fn write_row(
+    recording: &mut Recording,
+    report: &ReadReport,
+    started_at: Timestamp,
+) -> Result<(), Failure> {
+    let values: Vec<Option<String>> = recording
+        .columns
+        .iter()
+        .map(|column| {
+            report
+                .registers
+                .iter()
+                .find(|r| r.id().value() == column.id)
+                .and_then(|r| r.value_text())
+        })
+        .collect();
+    let elapsed = report.at.duration_since(started_at).as_secs_f64().max(0.0);
+    let write_error = |error: &dyn std::fmt::Display| {
+        Failure::usage(format!("cannot write the CSV file: {error}"))
+    };
+    recording
+        .writer
+        .row(report.at, elapsed, &values)
+        .map_err(|error| write_error(&error))?;
+    // On disk before the next poll: a power cut, too, loses at most the poll in flight.
+    recording
+        .writer
+        .get_mut()
+        .sync_data()
+        .map_err(|error| write_error(&error))
+}

@@ -1,0 +1,341 @@
+//! `scan` and `log` as scripts run them, against simulated meters on pseudo-terminals.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kmp_workbench::sim::pty::{SimHandle, spawn};
+use kmp_workbench::sim::{MeterConfig, Profile, Timing};
+
+use crate::support::{run_cli, stderr, stdout};
+
+fn meter(profile: Profile) -> MeterConfig {
+    let mut config = MeterConfig::new(profile);
+    config.echo = true;
+    config.magnet_delay = Duration::ZERO;
+    config
+}
+
+fn serve(config: MeterConfig) -> SimHandle {
+    spawn(config, None).unwrap()
+}
+
+fn temp(name: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("kmp-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+fn start(args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_kmp-workbench"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Waits until `path` holds at least `rows` lines after the header.
+fn wait_for_rows(path: &Path, rows: usize, limit: Duration) {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if std::fs::read_to_string(path).is_ok_and(|text| text.lines().count() > rows) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("{} never reached {rows} rows", path.display());
+}
+
+#[test]
+fn scan_prints_the_contract_json_and_writes_the_csv() {
+    let sim = serve(meter(Profile::Multical21));
+    let csv = temp("scan.csv");
+    let port = sim.path().display().to_string();
+    let output = run_cli(&[
+        "scan",
+        "--json",
+        "--port",
+        &port,
+        "--from",
+        "0",
+        "--to",
+        "319",
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(
+        (
+            json["from"].as_u64(),
+            json["to"].as_u64(),
+            json["scanned"].as_u64()
+        ),
+        (Some(0), Some(319), Some(320))
+    );
+    assert_eq!(json["requests"], 40);
+    assert_eq!(json["interrupted"], false);
+    let found: Vec<u64> = json["found"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(found, [68, 74, 99, 113, 243]);
+    assert!(
+        stderr(&output).contains("IDs/s"),
+        "progress on stderr: {}",
+        stderr(&output)
+    );
+    let mut reader = csv::Reader::from_path(&csv).unwrap();
+    let ids: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    assert_eq!(ids, ["68", "74", "99", "113", "243"]);
+    let _ = std::fs::remove_file(&csv);
+}
+
+#[test]
+fn ctrl_c_mid_scan_prints_what_was_found_and_exits_130() {
+    let mut config = meter(Profile::Kamstrup382);
+    config.timing = Timing::realtime(1200, 11, Duration::from_millis(60));
+    let sim = serve(config);
+    let port = sim.path().display().to_string();
+    let child = start(&[
+        "scan", "--json", "--port", &port, "--from", "0", "--to", "2000",
+    ]);
+    std::thread::sleep(Duration::from_millis(1500));
+    signal(&child, "INT");
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["interrupted"], true);
+    let scanned = json["scanned"].as_u64().unwrap();
+    assert!(scanned > 0 && scanned < 2001, "{scanned}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("resume with --from"));
+}
+
+fn log_args<'a>(port: &'a str, csv: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "log",
+        "--port",
+        port,
+        "--registers",
+        "68,74,9999",
+        "--csv",
+        csv.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+#[test]
+fn log_rows_parse_back_in_both_dialects() {
+    let sim = serve(meter(Profile::Multical21));
+    let port = sim.path().display().to_string();
+    for (dialect, delimiter) in [("rfc4180", b','), ("excel-eu", b';')] {
+        let csv = temp(&format!("log-{dialect}.csv"));
+        let output = run_cli(&log_args(
+            &port,
+            &csv,
+            &[
+                "--interval",
+                "100ms",
+                "--duration",
+                "1s",
+                "--dialect",
+                dialect,
+            ],
+        ));
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("warning: polling every 100ms"),
+            "{}",
+            stderr(&output)
+        );
+        let bytes = std::fs::read(&csv).unwrap();
+        assert_eq!(
+            bytes.starts_with("\u{feff}".as_bytes()),
+            dialect == "excel-eu",
+            "BOM only for excel-eu"
+        );
+        let text = String::from_utf8(bytes).unwrap();
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(
+            header,
+            [
+                "time_utc",
+                "time_local",
+                "elapsed_s",
+                "V1 volume [m³] (68)",
+                "flow V1 [l/h] (74)",
+                "register 9999 (9999)"
+            ]
+        );
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert!(rows.len() >= 5, "{} rows in 1 s at 100 ms", rows.len());
+        for row in &rows {
+            let volume = row[3].replace(',', ".");
+            assert!(volume.parse::<f64>().unwrap() >= 123.456, "{row:?}");
+            assert_eq!(
+                &row[5], "",
+                "a register missing from a poll leaves its cell empty"
+            );
+            assert!(row[0].ends_with('Z') && row[1].len() == 19, "{row:?}");
+        }
+        // Appending needs --append; then the rows go on under the same header.
+        let refused = run_cli(&log_args(
+            &port,
+            &csv,
+            &[
+                "--interval",
+                "100ms",
+                "--duration",
+                "300ms",
+                "--dialect",
+                dialect,
+            ],
+        ));
+        assert_eq!(refused.status.code(), Some(2));
+        let appended = run_cli(&log_args(
+            &port,
+            &csv,
+            &[
+                "--interval",
+                "100ms",
+                "--duration",
+                "500ms",
+                "--dialect",
+                dialect,
+                "--append",
+            ],
+        ));
+        assert_eq!(appended.status.code(), Some(0), "{}", stderr(&appended));
+        let text = std::fs::read_to_string(&csv).unwrap();
+        assert_eq!(text.matches("time_utc").count(), 1, "one header");
+        assert!(text.lines().count() > rows.len() + 2);
+        let _ = std::fs::remove_file(&csv);
+    }
+}
+
+#[test]
+fn sigkill_mid_log_leaves_every_row_whole() {
+    let sim = serve(meter(Profile::Multical603));
+    let port = sim.path().display().to_string();
+    let csv = temp("killed.csv");
+    let mut child = start(&log_args(&port, &csv, &["--interval", "20ms"]));
+    wait_for_rows(&csv, 20, Duration::from_secs(10));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.ends_with("\r\n"),
+        "the last row is cut: {:?}",
+        text.lines().last()
+    );
+    for line in text.lines() {
+        assert_eq!(line.split(',').count(), 6, "a partial row: {line:?}");
+    }
+    let _ = std::fs::remove_file(&csv);
+}
+
+#[test]
+fn a_port_that_vanishes_mid_log_comes_back_and_logging_goes_on() {
+    let folder = std::env::temp_dir().join(format!("kmp-log-link-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let link = folder.join("meter");
+    let first = spawn(meter(Profile::Multical21), Some(&link)).unwrap();
+    let csv = temp("vanish.csv");
+    let port = link.display().to_string();
+    let child = start(&log_args(
+        &port,
+        &csv,
+        &["--interval", "100ms", "--duration", "6s"],
+    ));
+    wait_for_rows(&csv, 3, Duration::from_secs(5));
+    drop(first);
+    std::thread::sleep(Duration::from_millis(800));
+
+    let rows_while_gone = std::fs::read_to_string(&csv).unwrap().lines().count();
+    let _second = spawn(meter(Profile::Multical21), Some(&link)).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("lost the port") && stderr.contains("is back"),
+        "{stderr}"
+    );
+    let rows_after = std::fs::read_to_string(&csv).unwrap().lines().count();
+    assert!(
+        rows_after > rows_while_gone + 5,
+        "{rows_while_gone} rows when the port went, {rows_after} at the end"
+    );
+    let _ = std::fs::remove_file(&csv);
+    std::fs::remove_dir_all(&folder).unwrap();
+}
+
+#[test]
+fn a_throttling_meter_gets_the_warning_and_rows_resume_after_the_magnet() {
+    let mut config = meter(Profile::FlowIq2200);
+    config.budget = Some(4);
+    let sim = serve(config);
+    let port = sim.path().display().to_string();
+    let csv = temp("throttle.csv");
+    let child = start(&log_args(
+        &port,
+        &csv,
+        &[
+            "--interval",
+            "100ms",
+            "--duration",
+            "5s",
+            "--timeout",
+            "100ms",
+        ],
+    ));
+    wait_for_rows(&csv, 4, Duration::from_secs(5));
+    std::thread::sleep(Duration::from_millis(1500));
+    let rows_throttled = std::fs::read_to_string(&csv).unwrap().lines().count();
+    sim.place_magnet();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("stopped answering after answering before (throttled)"),
+        "{stderr}"
+    );
+    let rows_after = std::fs::read_to_string(&csv).unwrap().lines().count();
+    assert_eq!(
+        rows_throttled, 5,
+        "four rows and the header before the meter went silent"
+    );
+    assert!(
+        rows_after > rows_throttled,
+        "no rows after the magnet: {stderr}"
+    );
+    let _ = std::fs::remove_file(&csv);
+}

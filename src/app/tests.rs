@@ -8,18 +8,8 @@ use egui_kittest::kittest::Queryable as _;
 
 use super::*;
 use crate::link::diagnosis::DiagnosisCode;
-use crate::link::port::{Port, SimPort};
-use crate::link::{LinkConfig, LinkError};
+use crate::link::port::FixedSimOpener;
 use crate::sim::MeterConfig;
-
-/// Opens every port as the simulated meter `config` describes.
-struct SimOpener(MeterConfig);
-
-impl Opener for SimOpener {
-    fn open(&self, _config: &LinkConfig) -> Result<Box<dyn Port>, LinkError> {
-        Ok(Box::new(SimPort::new(self.0.clone())))
-    }
-}
 
 fn meter(profile: Profile, magnet_delay: Duration) -> MeterConfig {
     let mut config = MeterConfig::new(profile);
@@ -31,7 +21,9 @@ fn meter(profile: Profile, magnet_delay: Duration) -> MeterConfig {
 fn harness(meter: MeterConfig, options: GuiOptions) -> Harness<'static, MeterApp> {
     Harness::builder()
         .with_size(egui::vec2(1100.0, 800.0))
-        .build_eframe(move |cc| MeterApp::new(cc, Box::new(SimOpener(meter)), &options).unwrap())
+        .build_eframe(move |cc| {
+            MeterApp::new(cc, Box::new(FixedSimOpener(meter)), &options).unwrap()
+        })
 }
 
 /// Steps the app until `done` holds, for at most `limit` of real time (the link thread and the

@@ -3,20 +3,12 @@
 use std::time::{Duration, Instant};
 
 use crate::kmp::RegisterId;
-use crate::link::port::{Opener, Port, SimPort};
-use crate::link::{Command, Event, LinkConfig, LinkError, LinkHandle, ScanOptions, ScanReport};
+use crate::link::port::FixedSimOpener;
+use crate::link::{Command, Event, LinkConfig, LinkHandle, ScanOptions, ScanReport};
 use crate::sim::{MeterConfig, Profile};
 
-struct SimOpener(MeterConfig);
-
-impl Opener for SimOpener {
-    fn open(&self, _config: &LinkConfig) -> Result<Box<dyn Port>, LinkError> {
-        Ok(Box::new(SimPort::new(self.0.clone())))
-    }
-}
-
 fn link(meter: MeterConfig) -> LinkHandle {
-    let link = LinkHandle::spawn(Box::new(SimOpener(meter)), Box::new(|| {})).unwrap();
+    let link = LinkHandle::spawn(Box::new(FixedSimOpener(meter)), Box::new(|| {})).unwrap();
     let mut config = LinkConfig::new("test");
     config.timeout = Duration::from_millis(50);
     link.send(Command::Open(config));

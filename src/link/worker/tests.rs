@@ -28,7 +28,7 @@ fn spawn(opener: impl Opener + 'static) -> LinkHandle {
 }
 
 fn sim_opener(config: MeterConfig) -> impl Opener {
-    TestOpener(move |_: &LinkConfig| Ok(Box::new(SimPort::new(config.clone())) as Box<dyn Port>))
+    crate::link::port::FixedSimOpener(config)
 }
 
 fn quick(profile: Profile) -> MeterConfig {

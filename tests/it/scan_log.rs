@@ -339,3 +339,44 @@ fn a_throttling_meter_gets_the_warning_and_rows_resume_after_the_magnet() {
     );
     let _ = std::fs::remove_file(&csv);
 }
+
+#[test]
+fn a_scan_pauses_when_the_meter_goes_silent_and_resumes_after_the_magnet() {
+    let mut config = meter(Profile::Multical21);
+    config.budget = Some(20);
+    let sim = serve(config);
+    let port = sim.path().display().to_string();
+    let child = start(&[
+        "scan",
+        "--json",
+        "--port",
+        &port,
+        "--from",
+        "0",
+        "--to",
+        "200",
+        "--wait",
+        "20s",
+        "--timeout",
+        "100ms",
+    ]);
+    std::thread::sleep(Duration::from_secs(3));
+    sim.place_magnet();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("paused: the meter stopped answering") && stderr.contains("resumed"),
+        "{stderr}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["scanned"], 201);
+    assert_eq!(json["interrupted"], false);
+    let found: Vec<u64> = json["found"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(found, [68, 74, 99, 113]);
+}

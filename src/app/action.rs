@@ -21,6 +21,15 @@ pub enum Action {
     Sweep,
     /// The user placed the magnet (again): restart the countdown.
     MagnetPlaced,
+    /// Scan register IDs `from..=to`.
+    StartScan {
+        /// First ID.
+        from: u16,
+        /// Last ID.
+        to: u16,
+    },
+    /// Stop the scan under way; it reports what it found and where to resume.
+    CancelScan,
     /// Show a screen.
     Show(Screen),
 }

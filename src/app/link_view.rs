@@ -190,8 +190,11 @@ impl LinkView {
                     advice: "pick a port on the Connection screen and connect".into(),
                 });
             }
-            Event::Waiting { .. } | Event::Read(_) | Event::ScanProgress(_) | Event::Scanned(_) => {
-            }
+            Event::Waiting { .. }
+            | Event::Read(_)
+            | Event::ScanProgress(_)
+            | Event::ScanFound(_)
+            | Event::Scanned(_) => {}
         }
     }
 

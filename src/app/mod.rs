@@ -10,6 +10,8 @@ mod connection;
 mod link_check;
 mod link_view;
 mod nav;
+mod registers;
+mod scan_view;
 mod screen;
 mod screenshot;
 mod settings;
@@ -20,7 +22,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::link::port::{Opener, SIM_PREFIX, SimSettings, SystemOpener};
-use crate::link::{Command, Event, LinkHandle, MonitorOptions, ProbeOptions};
+use crate::link::{Command, Event, LinkHandle, MonitorOptions, ProbeOptions, ScanOptions};
 use crate::sim::Profile;
 
 pub use action::Action;
@@ -29,6 +31,8 @@ pub use screen::{Screen, UnknownScreen};
 pub use settings::Settings;
 
 use connection::ConnectionPanel;
+use registers::RegistersPanel;
+use scan_view::ScanView;
 use screenshot::ScreenshotPlan;
 
 /// The wake-up delay the countdown assumes when the meter is unknown: the MULTICAL 21 and flowIQ
@@ -98,6 +102,8 @@ pub struct MeterApp {
     link: LinkHandle,
     view: LinkView,
     connection: ConnectionPanel,
+    registers: RegistersPanel,
+    scans: ScanView,
     screenshot: Option<ScreenshotPlan>,
 }
 
@@ -120,6 +126,8 @@ impl MeterApp {
             link,
             view: LinkView::default(),
             connection: ConnectionPanel::default(),
+            registers: RegistersPanel::default(),
+            scans: ScanView::default(),
             screenshot: options
                 .screenshot
                 .clone()
@@ -146,17 +154,23 @@ impl MeterApp {
         &self.settings
     }
 
-    /// How long after the magnet the eye should answer, for the countdown.
-    fn wake_delay(&self) -> Duration {
-        match self
-            .settings
+    /// The simulated meter the port names, if it names one.
+    fn sim_profile(&self) -> Option<Profile> {
+        self.settings
             .port
             .strip_prefix(SIM_PREFIX)
             .and_then(|name| name.parse::<Profile>().ok())
-        {
-            Some(profile) => profile.default_magnet_delay(),
-            None => DEFAULT_WAKE_DELAY,
-        }
+    }
+
+    /// What the app knows of register scans.
+    pub fn scans(&self) -> &ScanView {
+        &self.scans
+    }
+
+    /// How long after the magnet the eye should answer, for the countdown.
+    fn wake_delay(&self) -> Duration {
+        self.sim_profile()
+            .map_or(DEFAULT_WAKE_DELAY, Profile::default_magnet_delay)
     }
 
     fn start_check(&mut self) {
@@ -192,6 +206,15 @@ impl MeterApp {
                     sweep: true,
                 }));
             }
+            Action::StartScan { from, to } => {
+                self.scans.started();
+                self.link.send(Command::Scan(ScanOptions {
+                    from,
+                    to,
+                    wait: Duration::from_secs(120),
+                }));
+            }
+            Action::CancelScan => self.link.send(Command::Cancel),
             Action::MagnetPlaced => self.view.magnet_placed(Instant::now()),
             Action::Show(screen) => self.settings.screen = screen,
         }
@@ -199,11 +222,13 @@ impl MeterApp {
 
     fn handle(&mut self, event: &Event) {
         self.view.handle(event, Instant::now());
+        self.scans.handle(event);
         match event {
             // The link check starts by itself once a port is open: it is what a technician
             // wants to see first, and it costs one request per round.
             Event::Opened { .. } => self.start_check(),
-            Event::Probed(_) if self.view.checking => self.start_check(),
+            // A sweep or a scan interrupts the link check; it goes on afterwards.
+            Event::Probed(_) | Event::Scanned(_) if self.view.checking => self.start_check(),
             _ => {}
         }
     }
@@ -248,7 +273,13 @@ impl eframe::App for MeterApp {
                         self.settings.check_interval(),
                         Instant::now(),
                     ),
-                    Screen::Registers | Screen::Live | Screen::Traffic | Screen::Session => {
+                    Screen::Registers => {
+                        let family = self.sim_profile().map(Profile::family);
+                        let line = self.settings.line;
+                        self.registers
+                            .ui(ui, &self.scans, self.view.is_connected(), &line, family)
+                    }
+                    Screen::Live | Screen::Traffic | Screen::Session => {
                         ui.label("This screen is not available yet.");
                         None
                     }

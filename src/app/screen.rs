@@ -13,7 +13,7 @@ pub enum Screen {
     Connection,
     /// Echo, wake-up, alignment and the diagnosis.
     LinkCheck,
-    /// Which registers the meter answers (not built yet).
+    /// Which registers the meter answers.
     Registers,
     /// Flow and volume on plots (not built yet).
     Live,
@@ -65,7 +65,7 @@ impl Screen {
 
     /// Whether the screen exists yet.
     pub fn is_available(self) -> bool {
-        matches!(self, Self::Connection | Self::LinkCheck)
+        matches!(self, Self::Connection | Self::LinkCheck | Self::Registers)
     }
 }
 

@@ -158,3 +158,41 @@ fn the_navigation_switches_screens() {
             .is_some()
     );
 }
+
+#[test]
+fn a_scan_of_the_common_range_lists_the_meters_registers_and_the_filter_narrows_them() {
+    let options = GuiOptions {
+        simulate: Some(Profile::Multical21),
+        screen: Some(Screen::Registers),
+        ..GuiOptions::default()
+    };
+    let mut harness = harness(meter(Profile::Multical21, Duration::ZERO), options);
+    run_until(
+        &mut harness,
+        Duration::from_secs(5),
+        "the connection",
+        |h| h.state().view().is_connected(),
+    );
+    harness.run_steps(2);
+    harness.get_by_label("Scan").click();
+    run_until(&mut harness, Duration::from_secs(30), "the scan", |h| {
+        !h.state().scans().running && !h.state().scans().found.is_empty()
+    });
+    harness.run_steps(2);
+    assert!(harness.query_by_label("9 registers found").is_some());
+    assert!(harness.query_by_label("V1 volume").is_some());
+    assert!(harness.query_by_label("info code").is_some());
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Filter")
+        .click();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Filter")
+        .type_text("volume");
+    harness.run_steps(3);
+    assert!(harness.query_by_label("V1 volume").is_some());
+    assert!(
+        harness.query_by_label("info code").is_none(),
+        "the filter hides other rows"
+    );
+}

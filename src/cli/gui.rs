@@ -16,7 +16,7 @@ pub struct Args {
     /// Connect at once to a simulated meter: multical21, flowiq2200, multical403, multical603, kamstrup382.
     #[arg(long)]
     simulate: Option<Profile>,
-    /// Open on this screen: connection, link-check.
+    /// Open on this screen: connection, link-check, registers.
     #[arg(long)]
     screen: Option<Screen>,
     /// Save the window to this PNG file, then quit.

@@ -167,11 +167,14 @@ pub fn scan(
         let mut emit = |event| worker.emit(event);
         match connection.exchange(Exchange::Request(Request::GetRegister(list)), &mut emit)? {
             Ok(Response::Registers(registers)) => {
-                found.extend(
-                    registers
-                        .into_iter()
-                        .filter(|register| batch.contains(&register.id())),
-                );
+                let new: Vec<Register> = registers
+                    .into_iter()
+                    .filter(|register| batch.contains(&register.id()))
+                    .collect();
+                if !new.is_empty() {
+                    worker.emit(Event::ScanFound(new.clone()));
+                }
+                found.extend(new);
                 done += batch.len() as u32;
             }
             Ok(_) => done += batch.len() as u32,

@@ -99,6 +99,8 @@ pub enum Event {
     Read(ReadReport),
     /// A scan moved on.
     ScanProgress(ScanProgress),
+    /// A scan found these registers, so a table can fill as it goes.
+    ScanFound(Vec<crate::kmp::Register>),
     /// A scan ended.
     Scanned(ScanReport),
     /// A probe or read was asked for with no port open.

@@ -65,6 +65,21 @@ fn every_profile_scan_finds_exactly_its_register_table() {
             seen.iter()
                 .any(|event| matches!(event, Event::ScanProgress(p) if p.done > 0))
         );
+        let streamed: usize = seen
+            .iter()
+            .map(|event| {
+                if let Event::ScanFound(found) = event {
+                    found.len()
+                } else {
+                    0
+                }
+            })
+            .sum();
+        assert_eq!(
+            streamed,
+            report.found.len(),
+            "{profile}: every register is reported as it is found"
+        );
         if profile.silencing_ids().is_empty() {
             assert_eq!(
                 report.requests,

@@ -92,7 +92,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     }
     let mut link = match LinkRun::open(&args.port)? {
         Ok(link) => link,
-        Err(error) => return Err(Failure::port(format!("{error}; {}", error.advice()))),
+        Err(error) => return Err(Failure::link(&error)),
     };
     let ids: Vec<RegisterId> = args
         .registers

@@ -35,6 +35,11 @@ impl Failure {
         }
     }
 
+    /// The port failed (exit 1), with the link's own advice.
+    pub fn link(error: &kmp_workbench::link::LinkError) -> Self {
+        Self::port(format!("{error}; {}", error.advice()))
+    }
+
     /// A usage error (exit 2), for a bad path and the like that clap cannot see.
     pub fn usage(message: impl Into<String>) -> Self {
         Self {

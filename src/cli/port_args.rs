@@ -87,18 +87,24 @@ impl PortArgs {
 
 /// An address such as `63` or `0x3F`.
 fn parse_address(text: &str) -> Result<u8, String> {
-    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        Some(hex) => u8::from_str_radix(hex, 16),
-        None => text.parse(),
-    };
-    parsed.map_err(|_| format!("{text:?} is not an address from 0 to 255 (0x00 to 0xFF)"))
+    let value = parse_decimal_or_hex(text).filter(|value| *value <= u64::from(u8::MAX));
+    value
+        .map(|value| value as u8)
+        .ok_or_else(|| format!("{text:?} is not an address from 0 to 255 (0x00 to 0xFF)"))
 }
 
 /// A register ID such as `68` or `0x0044`.
 pub fn parse_register_id(text: &str) -> Result<u16, String> {
-    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        Some(hex) => u16::from_str_radix(hex, 16),
-        None => text.parse(),
-    };
-    parsed.map_err(|_| format!("{text:?} is not a register ID from 0 to 65535 (0x0000 to 0xFFFF)"))
+    let value = parse_decimal_or_hex(text).filter(|value| *value <= u64::from(u16::MAX));
+    value
+        .map(|value| value as u16)
+        .ok_or_else(|| format!("{text:?} is not a register ID from 0 to 65535 (0x0000 to 0xFFFF)"))
+}
+
+/// A whole number written in decimal or with a `0x` prefix in hex.
+fn parse_decimal_or_hex(text: &str) -> Option<u64> {
+    match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => text.parse().ok(),
+    }
 }

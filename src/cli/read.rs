@@ -41,7 +41,7 @@ struct ReadJson {
 pub fn run(args: &Args) -> Result<(), Failure> {
     let mut link = match LinkRun::open(&args.port)? {
         Ok(link) => link,
-        Err(error) => return Err(Failure::port(format!("{error}; {}", error.advice()))),
+        Err(error) => return Err(Failure::link(&error)),
     };
     let ids: Vec<RegisterId> = args.ids.iter().copied().map(RegisterId::new).collect();
     let report = match link.run(
@@ -56,7 +56,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     )? {
         Ending::Done(report) => report,
         Ending::OpenFailed(error) | Ending::Lost(error) => {
-            return Err(Failure::port(format!("{error}; {}", error.advice())));
+            return Err(Failure::link(&error));
         }
     };
     let family = family_of(args.port.port());

@@ -63,7 +63,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     }
     let mut link = match LinkRun::open(&args.port)? {
         Ok(link) => link,
-        Err(error) => return Err(Failure::port(format!("{error}; {}", error.advice()))),
+        Err(error) => return Err(Failure::link(&error)),
     };
     let total = u32::from(args.from.abs_diff(args.to)) + 1;
     status(&format!(
@@ -91,7 +91,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     })? {
         Ending::Done(report) => report,
         Ending::OpenFailed(error) | Ending::Lost(error) => {
-            return Err(Failure::port(format!("{error}; {}", error.advice())));
+            return Err(Failure::link(&error));
         }
     };
     let family = family_of(args.port.port());

@@ -6,6 +6,7 @@
 //! - [`duration`]: durations written as the command line and the app show them.
 //! - [`export`]: CSV for spreadsheets.
 //! - [`kmp`]: the Kamstrup Meter Protocol codec, sans-IO, read-only by construction.
+//! - [`model`]: readings by register and their reduction for plots, free of GUI types.
 //! - [`sim`]: simulated meters, in-process or on a pseudo-terminal.
 //!
 //! See `ARCHITECTURE.md` for the module map and the rules that keep it in shape.
@@ -17,4 +18,5 @@ pub mod duration;
 pub mod export;
 pub mod kmp;
 pub mod link;
+pub mod model;
 pub mod sim;

@@ -1,0 +1,13 @@
+//! What the app and the command line know of a meter's readings, free of any GUI type: series of
+//! readings per register, and the per-pixel reduction that lets a plot show a week of them.
+//!
+//! Readings are kept exact ([`crate::kmp::Number`]) for export; the `f64` beside each one is only
+//! for plots and their reduction.
+
+mod key;
+mod reduce;
+mod series;
+
+pub use key::{Obis, ParseObisError, RegisterKey};
+pub use reduce::{ReducedSeries, Window, reduce};
+pub use series::{Reading, Readings, Series};

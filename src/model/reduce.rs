@@ -35,8 +35,8 @@ pub fn reduce(times: &[f64], values: &[f64], window: Window, out: &mut Vec<[f64;
         x_max,
         columns,
     } = window;
-    // Also refuses NaN edges.
-    if len == 0 || columns == 0 || !(x_max > x_min) {
+    // Also refuses NaN edges, which compare as neither less nor greater.
+    if len == 0 || columns == 0 || x_max.partial_cmp(&x_min) != Some(std::cmp::Ordering::Greater) {
         return;
     }
     let lo = times.partition_point(|&t| t < x_min);

@@ -95,10 +95,9 @@ fn parse_address(text: &str) -> Result<u8, String> {
 
 /// A register ID such as `68` or `0x0044`.
 pub fn parse_register_id(text: &str) -> Result<u16, String> {
-    let value = parse_decimal_or_hex(text).filter(|value| *value <= u64::from(u16::MAX));
-    value
-        .map(|value| value as u16)
-        .ok_or_else(|| format!("{text:?} is not a register ID from 0 to 65535 (0x0000 to 0xFFFF)"))
+    text.parse::<kmp_workbench::kmp::RegisterId>()
+        .map(kmp_workbench::kmp::RegisterId::value)
+        .map_err(|error| error.to_string())
 }
 
 /// A whole number written in decimal or with a `0x` prefix in hex.

@@ -52,7 +52,7 @@ pub use message::{
     absent_ids, command_name, decode,
 };
 pub use number::{Number, ParseNumberError};
-pub use register::{Family, RegisterId};
+pub use register::{Family, ParseRegisterIdError, RegisterId};
 pub use register_block::{Register, Value};
 pub use unit::{Unit, UnitKind};
 

@@ -58,6 +58,30 @@ impl fmt::Display for RegisterId {
     }
 }
 
+/// Text that is not a register ID.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a register ID from 0 to 65535 (0x0000 to 0xFFFF)")]
+pub struct ParseRegisterIdError(String);
+
+/// Reads an ID in decimal (`68`) or with a `0x` prefix in hex (`0x0044`).
+impl FromStr for RegisterId {
+    type Err = ParseRegisterIdError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let trimmed = text.trim();
+        let parsed = match trimmed
+            .strip_prefix("0x")
+            .or_else(|| trimmed.strip_prefix("0X"))
+        {
+            Some(hex) => u16::from_str_radix(hex, 16),
+            None => trimmed.parse(),
+        };
+        parsed
+            .map(Self)
+            .map_err(|_| ParseRegisterIdError(text.to_string()))
+    }
+}
+
 /// Which register catalogue names an ID; the same ID can mean different things in each family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

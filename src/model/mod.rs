@@ -6,8 +6,10 @@
 
 mod key;
 mod reduce;
+mod register_map;
 mod series;
 
 pub use key::{Obis, ParseObisError, RegisterKey};
 pub use reduce::{ReducedSeries, Window, reduce};
+pub use register_map::{MAP_VERSION, MAX_NAME_CHARS, MapFileError, RegisterMap};
 pub use series::{Reading, Readings, Series};

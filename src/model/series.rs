@@ -191,9 +191,9 @@ mod tests {
         // 6344 × 10^-2 m³ = 63.44: exact in the series, nearest f64 for the plot.
         readings.record(
             at,
-            &[register(68, 0x04, 6344, 0x42), register(74, 0x0B, 120, 0)],
+            &[register(68, 0x28, 6344, 0x42), register(74, 0x29, 120, 0)],
         );
-        readings.record(at, &[register(68, 0x04, 6345, 0x42)]);
+        readings.record(at, &[register(68, 0x28, 6345, 0x42)]);
         assert_eq!(readings.polls(), 2);
         let volume = readings.get(RegisterId::V1_VOLUME.into()).unwrap();
         assert_eq!(volume.len(), 2);
@@ -208,8 +208,8 @@ mod tests {
         let mut readings = Readings::default();
         let key = RegisterId::V1_VOLUME.into();
         let one = Number::new(false, 1, 0).unwrap();
-        readings.push(key, Unit::from_code(4), 100.0, one);
-        readings.push(key, Unit::from_code(4), 90.0, one);
+        readings.push(key, Unit::from_code(0x28), 100.0, one);
+        readings.push(key, Unit::from_code(0x28), 90.0, one);
         assert_eq!(readings.get(key).unwrap().times(), &[100.0, 100.0]);
     }
 
@@ -218,9 +218,9 @@ mod tests {
         let mut readings = Readings::default();
         let key = RegisterId::V1_VOLUME.into();
         let one = Number::new(false, 1, 0).unwrap();
-        readings.push(key, Unit::from_code(4), 1.0, one);
+        readings.push(key, Unit::from_code(0x28), 1.0, one);
         let before = readings.get(key).unwrap().revision();
-        readings.push(key, Unit::from_code(4), 2.0, one);
+        readings.push(key, Unit::from_code(0x28), 2.0, one);
         assert_ne!(readings.get(key).unwrap().revision(), before);
     }
 }

@@ -1,0 +1,247 @@
+//! The live plots: one per register, against local time, with linked time axes. Each plot draws
+//! the per-pixel reduction of its visible range ([`crate::model::ReducedSeries`]), never every
+//! reading, so a week of readings draws as fast as a minute of them.
+
+use std::collections::HashMap;
+use std::ops::RangeInclusive;
+
+use egui::{Color32, Ui};
+use egui_plot::{GridInput, GridMark, HoverPosition, Line, Plot, PlotPoints};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use crate::model::{ReducedSeries, RegisterKey, Series, Window};
+
+/// How much time the plots show while following, until the user zooms.
+const DEFAULT_SPAN_S: f64 = 600.0;
+/// The narrowest span zooming may give while following.
+const MIN_SPAN_S: f64 = 10.0;
+/// Time-axis steps a person reads easily, in seconds.
+const TIME_STEPS: [f64; 16] = [
+    1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0,
+    21_600.0, 86_400.0,
+];
+/// Line colours, one per plot in turn.
+const COLOURS: [Color32; 4] = [
+    Color32::from_rgb(90, 170, 255),
+    Color32::from_rgb(255, 170, 60),
+    Color32::from_rgb(120, 210, 120),
+    Color32::from_rgb(220, 120, 220),
+];
+
+/// What one plot shows: the series and how to label it.
+pub struct PlotSpec<'a> {
+    /// The readings.
+    pub series: &'a Series,
+    /// The register's name, such as "Flow V1".
+    pub name: String,
+}
+
+/// The plots' own state: whether they follow the newest reading, the span they show while
+/// following, and the reductions last drawn.
+pub struct LivePlots {
+    following: bool,
+    span_s: f64,
+    caches: HashMap<RegisterKey, ReducedSeries>,
+    zone: TimeZone,
+}
+
+impl Default for LivePlots {
+    fn default() -> Self {
+        Self::new(TimeZone::system())
+    }
+}
+
+impl LivePlots {
+    /// Plots that label time in `zone`.
+    pub fn new(zone: TimeZone) -> Self {
+        Self {
+            following: true,
+            span_s: DEFAULT_SPAN_S,
+            caches: HashMap::new(),
+            zone,
+        }
+    }
+
+    /// Whether the plots move with the newest reading.
+    pub fn following(&self) -> bool {
+        self.following
+    }
+
+    /// Pauses the view, or follows the newest reading again.
+    pub fn toggle_following(&mut self) {
+        self.following = !self.following;
+    }
+
+    /// How many times the reductions were computed, over all plots.
+    pub fn reductions(&self) -> u64 {
+        self.caches.values().map(ReducedSeries::builds).sum()
+    }
+
+    /// Draws one plot per spec, sharing the height left in `ui`.
+    pub fn ui(&mut self, ui: &mut Ui, specs: &[PlotSpec<'_>]) {
+        let Some(latest) = specs
+            .iter()
+            .filter_map(|spec| spec.series.times().last().copied())
+            .reduce(f64::max)
+        else {
+            ui.label("No readings yet.");
+            return;
+        };
+        let gap = ui.spacing().item_spacing.y;
+        let height = ((ui.available_height() - gap * specs.len() as f32) / specs.len() as f32)
+            .max(140.0);
+        let follow_range = (latest - self.span_s)..=(latest + self.span_s * 0.02);
+        let group = egui::Id::new("live-time-axis");
+        let pixels_per_point = ui.ctx().pixels_per_point();
+        for (index, spec) in specs.iter().enumerate() {
+            let unit = spec.series.unit().symbol();
+            let axis_label = if unit.is_empty() {
+                spec.name.clone()
+            } else {
+                format!("{} [{unit}]", spec.name)
+            };
+            let zone = self.zone.clone();
+            let hover_zone = self.zone.clone();
+            let hover_unit = unit.to_string();
+            let cache = self.caches.entry(spec.series.key()).or_default();
+            let following = self.following;
+            let colour = COLOURS[index % COLOURS.len()];
+            let line_name = spec.name.clone();
+            let response = Plot::new(("live-plot", spec.series.key()))
+                .height(height)
+                .link_axis(group, [true, false])
+                .link_cursor(group, [true, false])
+                .x_grid_spacer(time_marks)
+                .x_axis_formatter(move |mark, range| clock(&zone, mark.value, range))
+                .y_axis_label(axis_label)
+                .y_axis_min_width(60.0)
+                .label_formatter(move |position| {
+                    read_out(&hover_zone, position, &hover_unit)
+                })
+                .show(ui, |plot_ui| {
+                    let range = if following {
+                        plot_ui.set_plot_bounds_x(follow_range.clone());
+                        plot_ui.set_auto_bounds([false, true]);
+                        follow_range.clone()
+                    } else {
+                        plot_ui.plot_bounds().range_x()
+                    };
+                    let columns = (plot_ui.response().rect.width() * pixels_per_point) as usize;
+                    let window = Window {
+                        x_min: *range.start(),
+                        x_max: *range.end(),
+                        columns,
+                    };
+                    let points = cache.get(spec.series, window).to_vec();
+                    plot_ui.line(
+                        Line::new(line_name, PlotPoints::new(points))
+                            .color(colour)
+                            .width(1.5),
+                    );
+                });
+            if self.following {
+                if response.response.dragged() {
+                    // Dragging the plot means looking back: stop following.
+                    self.following = false;
+                } else {
+                    // Zooming while following changes how much time is shown.
+                    self.span_s = (response.transform.bounds().width() / 1.02).max(MIN_SPAN_S);
+                }
+            }
+        }
+    }
+}
+
+/// Grid marks on the time axis at steps a person reads easily (10 s, 1 min, 5 min, 1 h…),
+/// every fifth or so drawn stronger.
+fn time_marks(input: GridInput) -> Vec<GridMark> {
+    let (min, max) = input.bounds;
+    let wanted = (max - min) / 8.0;
+    let step_index = TIME_STEPS
+        .iter()
+        .position(|&step| step >= wanted.max(input.base_step_size))
+        .unwrap_or(TIME_STEPS.len() - 1);
+    let step = TIME_STEPS[step_index];
+    let coarse = TIME_STEPS
+        .get(step_index + 2)
+        .copied()
+        .unwrap_or(step * 10.0);
+    let first = (min / step).ceil() as i64;
+    let last = (max / step).floor() as i64;
+    (first..=last)
+        .take(200)
+        .map(|n| {
+            let value = n as f64 * step;
+            let strong = (value / coarse).fract().abs() < 1e-9;
+            GridMark {
+                value,
+                step_size: if strong { coarse } else { step },
+            }
+        })
+        .collect()
+}
+
+/// Unix seconds as local clock time: seconds shown when the view is short, the date when long.
+fn clock(zone: &TimeZone, seconds: f64, range: &RangeInclusive<f64>) -> String {
+    let Ok(at) = Timestamp::from_millisecond((seconds * 1000.0).round() as i64) else {
+        return String::new();
+    };
+    let span = range.end() - range.start();
+    let format = if span > 2.0 * 86_400.0 {
+        "%m-%d %H:%M"
+    } else if span > 600.0 {
+        "%H:%M"
+    } else {
+        "%H:%M:%S"
+    };
+    at.to_zoned(zone.clone()).strftime(format).to_string()
+}
+
+/// The cursor read-out: the reading nearest the pointer, or the time and value under it.
+fn read_out(zone: &TimeZone, position: &HoverPosition<'_>, unit: &str) -> Option<String> {
+    let (prefix, point) = match position {
+        HoverPosition::NearDataPoint {
+            plot_name,
+            position,
+            ..
+        } => (format!("{plot_name}\n"), position),
+        HoverPosition::Elsewhere { position } => (String::new(), position),
+    };
+    let at = Timestamp::from_millisecond((point.x * 1000.0).round() as i64).ok()?;
+    let time = at.to_zoned(zone.clone()).strftime("%Y-%m-%d %H:%M:%S");
+    Some(format!("{prefix}{time}\n{} {unit}", significant(point.y)))
+}
+
+/// A value with as many decimals as its size calls for.
+fn significant(value: f64) -> String {
+    let decimals = match value.abs() {
+        v if v >= 1000.0 => 0,
+        v if v >= 10.0 => 2,
+        _ => 3,
+    };
+    format!("{value:.decimals$}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_marks_fall_on_whole_minutes_when_ten_minutes_are_shown() {
+        let marks = time_marks(GridInput {
+            bounds: (1_000_000.0, 1_000_600.0),
+            base_step_size: 1.0,
+        });
+        assert!(marks.len() >= 5 && marks.len() <= 12, "{}", marks.len());
+        assert!(marks.iter().all(|mark| mark.value % 60.0 == 0.0));
+    }
+
+    #[test]
+    fn the_clock_shows_seconds_only_for_short_spans() {
+        let utc = TimeZone::UTC;
+        assert_eq!(clock(&utc, 3661.0, &(0.0..=60.0)), "01:01:01");
+        assert_eq!(clock(&utc, 3661.0, &(0.0..=3600.0)), "01:01");
+        assert_eq!(clock(&utc, 3661.0, &(0.0..=864_000.0)), "01-01 01:01");
+    }
+}

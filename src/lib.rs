@@ -3,6 +3,7 @@
 //! The library holds everything but the command-line front end:
 //!
 //! - [`app`]: the desktop app (eframe/egui).
+//! - [`atomic_file`]: files written whole or not at all.
 //! - [`duration`]: durations written as the command line and the app show them.
 //! - [`export`]: CSV for spreadsheets.
 //! - [`kmp`]: the Kamstrup Meter Protocol codec, sans-IO, read-only by construction.
@@ -14,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod atomic_file;
 pub mod duration;
 pub mod export;
 pub mod kmp;

@@ -1,6 +1,12 @@
 //! What a panel asks for. Panels return an [`Action`] and never act themselves; the app carries
 //! it out after drawing, so nothing changes halfway through a frame.
 
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::export::Dialect;
+use crate::kmp::{Family, RegisterId};
+
 use super::screen::Screen;
 
 /// A request from a panel.
@@ -30,6 +36,82 @@ pub enum Action {
     },
     /// Stop the scan under way; it reports what it found and where to resume.
     CancelScan,
+    /// Read these registers again.
+    ReadAgain(Vec<RegisterId>),
+    /// Give a register a name; an empty name removes it.
+    Rename {
+        /// The register.
+        id: RegisterId,
+        /// The name.
+        name: String,
+    },
+    /// Name registers from this family's catalogue.
+    SetFamily(Option<Family>),
+    /// Ask for a file for this job (native dialog, else a typed path).
+    ChooseFile(FileJob),
+    /// Do this job with this file.
+    UseFile {
+        /// The job.
+        job: FileJob,
+        /// The file.
+        path: PathBuf,
+        /// Whether an existing file may be replaced (the native dialog has asked already).
+        replace: bool,
+    },
+    /// Forget the typed-path prompt.
+    DismissPrompt,
+    /// Poll these registers at this interval, for the live plots.
+    StartPolling {
+        /// The registers.
+        ids: Vec<RegisterId>,
+        /// Time between polls.
+        interval: Duration,
+    },
+    /// Stop polling.
+    StopPolling,
     /// Show a screen.
     Show(Screen),
+}
+
+/// Something to do with a file the user picks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileJob {
+    /// Save the register map (RON).
+    SaveMap,
+    /// Open a register map (RON).
+    OpenMap,
+    /// Export the register map to CSV.
+    ExportMap(Dialect),
+}
+
+impl FileJob {
+    /// What the dialog and the prompt say.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::SaveMap => "Save the register map",
+            Self::OpenMap => "Open a register map",
+            Self::ExportMap(_) => "Export the register map to CSV",
+        }
+    }
+
+    /// Whether the job writes the file (rather than reading it).
+    pub fn writes(self) -> bool {
+        !matches!(self, Self::OpenMap)
+    }
+
+    /// The file name offered.
+    pub fn default_name(self) -> &'static str {
+        match self {
+            Self::SaveMap | Self::OpenMap => "register-map.ron",
+            Self::ExportMap(_) => "register-map.csv",
+        }
+    }
+
+    /// The file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::SaveMap | Self::OpenMap => "ron",
+            Self::ExportMap(_) => "csv",
+        }
+    }
 }

@@ -89,10 +89,10 @@ impl LivePlots {
             return;
         };
         let gap = ui.spacing().item_spacing.y;
-        let height = ((ui.available_height() - gap * specs.len() as f32) / specs.len() as f32)
-            .max(140.0);
+        let height =
+            ((ui.available_height() - gap * specs.len() as f32) / specs.len() as f32).max(140.0);
         let follow_range = (latest - self.span_s)..=(latest + self.span_s * 0.02);
-        let group = egui::Id::new("live-time-axis");
+        let group = egui::Id::unique("live-time-axis");
         let pixels_per_point = ui.ctx().pixels_per_point();
         for (index, spec) in specs.iter().enumerate() {
             let unit = spec.series.unit().symbol();
@@ -116,13 +116,10 @@ impl LivePlots {
                 .x_axis_formatter(move |mark, range| clock(&zone, mark.value, range))
                 .y_axis_label(axis_label)
                 .y_axis_min_width(60.0)
-                .label_formatter(move |position| {
-                    read_out(&hover_zone, position, &hover_unit)
-                })
+                .label_formatter(move |position| read_out(&hover_zone, position, &hover_unit))
                 .show(ui, |plot_ui| {
                     let range = if following {
                         plot_ui.set_plot_bounds_x(follow_range.clone());
-                        plot_ui.set_auto_bounds([false, true]);
                         follow_range.clone()
                     } else {
                         plot_ui.plot_bounds().range_x()
@@ -134,6 +131,9 @@ impl LivePlots {
                         columns,
                     };
                     let points = cache.get(spec.series, window).to_vec();
+                    if following && let Some(range) = fitted(&points) {
+                        plot_ui.set_plot_bounds_y(range);
+                    }
                     plot_ui.line(
                         Line::new(line_name, PlotPoints::new(points))
                             .color(colour)
@@ -151,6 +151,17 @@ impl LivePlots {
             }
         }
     }
+}
+
+/// A value range that fits `points` with a margin; a flat line gets a small band around it
+/// rather than egui_plot's default span around zero.
+fn fitted(points: &[[f64; 2]]) -> Option<RangeInclusive<f64>> {
+    let (low, high) = points.iter().fold(None, |range, &[_, y]| match range {
+        None => Some((y, y)),
+        Some((low, high)) => Some((f64::min(low, y), f64::max(high, y))),
+    })?;
+    let margin = ((high - low) * 0.08).max(high.abs().max(low.abs()).max(1.0) * 0.001);
+    Some((low - margin)..=(high + margin))
 }
 
 /// Grid marks on the time axis at steps a person reads easily (10 s, 1 min, 5 min, 1 h…),
@@ -226,6 +237,15 @@ fn significant(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_flat_line_gets_a_narrow_band_and_a_varied_one_a_margin() {
+        let flat = fitted(&[[0.0, 123.456], [1.0, 123.456]]).unwrap();
+        assert!(*flat.start() > 123.3 && *flat.end() < 123.6, "{flat:?}");
+        let varied = fitted(&[[0.0, 0.0], [1.0, 100.0]]).unwrap();
+        assert_eq!(varied, -8.0..=108.0);
+        assert_eq!(fitted(&[]), None);
+    }
 
     #[test]
     fn time_marks_fall_on_whole_minutes_when_ten_minutes_are_shown() {

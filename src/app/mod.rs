@@ -7,9 +7,13 @@
 
 mod action;
 mod connection;
+mod files;
 mod link_check;
 mod link_view;
+mod live;
+mod live_plot;
 mod nav;
+mod register_table;
 mod registers;
 mod scan_view;
 mod screen;
@@ -18,19 +22,28 @@ mod settings;
 mod status;
 mod style;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::export::{RegisterRow, write_registers};
+use crate::kmp::RegisterId;
 use crate::link::port::{Opener, SIM_PREFIX, SimSettings, SystemOpener};
-use crate::link::{Command, Event, LinkHandle, MonitorOptions, ProbeOptions, ScanOptions};
+use crate::link::{
+    Command, Event, LinkHandle, MonitorOptions, PollPlan, ProbeOptions, ReadReport, ScanOptions,
+};
+use crate::model::{Readings, RegisterMap};
 use crate::sim::Profile;
 
-pub use action::Action;
+pub use action::{Action, FileJob};
+pub use files::{FilePicker, NativePicker};
 pub use link_view::{ConnectionState, LinkView};
+pub use live_plot::{LivePlots, PlotSpec};
 pub use screen::{Screen, UnknownScreen};
 pub use settings::Settings;
 
 use connection::ConnectionPanel;
+use files::PathPrompt;
+use live::{LiveContext, LivePanel};
 use registers::RegistersPanel;
 use scan_view::ScanView;
 use screenshot::ScreenshotPlan;
@@ -96,6 +109,15 @@ fn icon() -> Option<egui::IconData> {
     })
 }
 
+/// A message about the last thing done with a file, or a read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// What happened.
+    pub text: String,
+    /// Whether it went well.
+    pub good: bool,
+}
+
 /// The app.
 pub struct MeterApp {
     settings: Settings,
@@ -104,6 +126,16 @@ pub struct MeterApp {
     connection: ConnectionPanel,
     registers: RegistersPanel,
     scans: ScanView,
+    map: RegisterMap,
+    readings: Readings,
+    live: LivePanel,
+    /// The registers being polled for the live plots.
+    polling: Option<Vec<RegisterId>>,
+    /// Whether a "read again" is under way.
+    rereading: bool,
+    picker: Box<dyn FilePicker>,
+    prompt: Option<PathPrompt>,
+    notice: Option<Notice>,
     screenshot: Option<ScreenshotPlan>,
 }
 
@@ -128,6 +160,14 @@ impl MeterApp {
             connection: ConnectionPanel::default(),
             registers: RegistersPanel::default(),
             scans: ScanView::default(),
+            map: RegisterMap::default(),
+            readings: Readings::default(),
+            live: LivePanel::default(),
+            polling: None,
+            rereading: false,
+            picker: Box::new(NativePicker),
+            prompt: None,
+            notice: None,
             screenshot: options
                 .screenshot
                 .clone()
@@ -142,6 +182,37 @@ impl MeterApp {
             app.settings.screen = screen;
         }
         Ok(app)
+    }
+
+    /// Uses `picker` to ask for files instead of the native dialog.
+    pub fn with_picker(mut self, picker: Box<dyn FilePicker>) -> Self {
+        self.picker = picker;
+        self
+    }
+
+    /// The register map: registers found, names, family.
+    pub fn map(&self) -> &RegisterMap {
+        &self.map
+    }
+
+    /// The readings polled so far.
+    pub fn readings(&self) -> &Readings {
+        &self.readings
+    }
+
+    /// The registers being polled, if polling.
+    pub fn polling(&self) -> Option<&[RegisterId]> {
+        self.polling.as_deref()
+    }
+
+    /// The last notice shown.
+    pub fn notice(&self) -> Option<&Notice> {
+        self.notice.as_ref()
+    }
+
+    /// Whether the live plots follow the newest reading.
+    pub fn following(&self) -> bool {
+        self.live.plots.following()
     }
 
     /// What the app knows of the link.
@@ -216,17 +287,142 @@ impl MeterApp {
             }
             Action::CancelScan => self.link.send(Command::Cancel),
             Action::MagnetPlaced => self.view.magnet_placed(Instant::now()),
+            Action::ReadAgain(ids) => {
+                // A read interrupts polling and the link check, like any job of the link.
+                self.polling = None;
+                self.rereading = true;
+                self.link.send(Command::Read {
+                    ids,
+                    wait: Duration::from_secs(10),
+                });
+            }
+            Action::Rename { id, name } => self.map.set_name(id, &name),
+            Action::SetFamily(family) => self.map.family = family,
+            Action::ChooseFile(job) => match self.picker.pick(job) {
+                Some(path) => self.act(Action::UseFile {
+                    job,
+                    path,
+                    replace: true,
+                }),
+                None => self.prompt = Some(PathPrompt::new(job)),
+            },
+            Action::UseFile { job, path, replace } => {
+                let outcome = self.use_file(job, &path, replace);
+                if outcome.is_ok() {
+                    self.prompt = None;
+                }
+                self.notice = Some(match outcome {
+                    Ok(text) => Notice { text, good: true },
+                    Err(text) => Notice { text, good: false },
+                });
+            }
+            Action::DismissPrompt => self.prompt = None,
+            Action::StartPolling { ids, interval } => {
+                self.view.checking = false;
+                self.polling = Some(ids.clone());
+                self.link.send(Command::Poll(PollPlan { ids, interval }));
+            }
+            Action::StopPolling => {
+                self.polling = None;
+                self.link.send(Command::Cancel);
+            }
             Action::Show(screen) => self.settings.screen = screen,
+        }
+    }
+
+    /// Does `job` with the file at `path`; says what was done, or what went wrong and the fix.
+    fn use_file(&mut self, job: FileJob, path: &Path, replace: bool) -> Result<String, String> {
+        let shown = path.display();
+        if job.writes() && !replace && path.exists() {
+            return Err(format!(
+                "{shown} exists already and was left as it is; choose a new name"
+            ));
+        }
+        match job {
+            FileJob::SaveMap => {
+                self.map.save(path).map_err(|error| error.to_string())?;
+                Ok(format!(
+                    "Saved {} registers to {shown}",
+                    self.map.registers.len()
+                ))
+            }
+            FileJob::OpenMap => {
+                self.map = RegisterMap::load(path)
+                    .map_err(|error| format!("{error}. The register map on screen was kept."))?;
+                Ok(format!(
+                    "Opened {shown}: {} registers",
+                    self.map.registers.len()
+                ))
+            }
+            FileJob::ExportMap(dialect) => {
+                let rows: Vec<RegisterRow> = self
+                    .map
+                    .registers
+                    .values()
+                    .map(|register| {
+                        RegisterRow::new(
+                            register,
+                            Some(self.map.name(register.id())),
+                            register_table::value_text(register, &self.map),
+                        )
+                    })
+                    .collect();
+                let mut bytes = Vec::new();
+                write_registers(&mut bytes, &rows, dialect).map_err(|error| error.to_string())?;
+                crate::atomic_file::write(path, &bytes)
+                    .map_err(|error| format!("cannot write {shown}: {error}"))?;
+                Ok(format!("Exported {} registers to {shown}", rows.len()))
+            }
+        }
+    }
+
+    /// A read's result: for "read again", fresh values and a word on the registers that did
+    /// not come; for polling, the next readings.
+    fn read_done(&mut self, report: &ReadReport) {
+        if self.rereading && !report.interrupted {
+            self.rereading = false;
+            self.map.insert(report.registers.iter().cloned());
+            let mut text = format!("Read {} registers again", report.registers.len());
+            if !report.missing.is_empty() {
+                let ids: Vec<String> = report.missing.iter().map(ToString::to_string).collect();
+                text.push_str(&format!("; the meter left out {}", ids.join(", ")));
+            }
+            let good = report.failure.is_none();
+            if let Some(failure) = &report.failure {
+                text.push_str(&format!("; no valid answer for the rest: {failure}"));
+            }
+            self.notice = Some(Notice { text, good });
+        } else if self.polling.is_some() && !report.interrupted {
+            if report.registers.is_empty() {
+                self.readings.record_silent_poll();
+            } else {
+                self.readings.record(report.at, &report.registers);
+            }
         }
     }
 
     fn handle(&mut self, event: &Event) {
         self.view.handle(event, Instant::now());
-        self.scans.handle(event);
+        self.scans.handle(event, &mut self.map);
         match event {
+            // After a lost port comes back, the link goes on polling by itself.
+            Event::Opened { .. } if self.polling.is_some() => {}
             // The link check starts by itself once a port is open: it is what a technician
             // wants to see first, and it costs one request per round.
-            Event::Opened { .. } => self.start_check(),
+            Event::Opened { .. } => {
+                if self.map.family.is_none() {
+                    self.map.family = self.sim_profile().map(Profile::family);
+                }
+                self.start_check();
+            }
+            Event::Read(report) => {
+                let was_rereading = self.rereading;
+                self.read_done(report);
+                if was_rereading && !self.rereading && self.view.checking {
+                    self.start_check();
+                }
+            }
+            Event::Closed => self.polling = None,
             // A sweep or a scan interrupts the link check; it goes on afterwards.
             Event::Probed(_) | Event::Scanned(_) if self.view.checking => self.start_check(),
             _ => {}
@@ -263,6 +459,24 @@ impl eframe::App for MeterApp {
                 actions.extend(nav::ui(ui, self.settings.screen));
             });
         egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(prompt) = &mut self.prompt {
+                actions.extend(prompt.ui(ui));
+            }
+            if let Some(notice) = &self.notice {
+                let colour = if notice.good { style::GOOD } else { style::BAD };
+                style::note(ui, colour, &notice.text);
+            }
+            if self.settings.screen == Screen::Live {
+                // The plots take the scroll wheel, so this screen does not scroll.
+                let context = LiveContext {
+                    readings: &self.readings,
+                    map: &self.map,
+                    view: &self.view,
+                    polling: self.polling.as_deref(),
+                };
+                actions.extend(self.live.ui(ui, &context));
+                return;
+            }
             egui::ScrollArea::vertical().show(ui, |ui| {
                 let action = match self.settings.screen {
                     Screen::Connection => self.connection.ui(ui, &mut self.settings, &self.view),
@@ -274,10 +488,14 @@ impl eframe::App for MeterApp {
                         Instant::now(),
                     ),
                     Screen::Registers => {
-                        let family = self.sim_profile().map(Profile::family);
                         let line = self.settings.line;
-                        self.registers
-                            .ui(ui, &self.scans, self.view.is_connected(), &line, family)
+                        self.registers.ui(
+                            ui,
+                            &self.scans,
+                            self.view.is_connected(),
+                            &line,
+                            &self.map,
+                        )
                     }
                     Screen::Live | Screen::Traffic | Screen::Session => {
                         ui.label("This screen is not available yet.");

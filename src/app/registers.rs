@@ -1,16 +1,19 @@
-//! The Registers screen: scan a range of register IDs, watch the progress, cancel and resume, and
-//! see what the meter answers in a filterable table.
+//! The Registers screen: scan a range of register IDs, watch the progress, cancel and resume, see
+//! what the meter answers in a table, read ticked registers again, name them, save and load the
+//! map, and export it to CSV.
 
 use std::time::Duration;
 
 use egui::{RichText, Ui};
 
 use crate::duration;
+use crate::export::Dialect;
 use crate::kmp::Family;
-use crate::kmp::register::lookup;
 use crate::link::LineSettings;
+use crate::model::RegisterMap;
 
-use super::action::Action;
+use super::action::{Action, FileJob};
+use super::register_table::RegisterTable;
 use super::scan_view::ScanView;
 use super::style;
 
@@ -19,12 +22,14 @@ use super::style;
 const BYTES_PER_REQUEST: u32 = 23 + 6;
 const LATENCY: Duration = Duration::from_millis(60);
 
-/// The screen's own state: the range and the filter.
+/// The screen's own state: the range, the table's sorting, filter and selection, and the CSV
+/// dialect for export.
 #[derive(Debug)]
 pub struct RegistersPanel {
     from: u16,
     to: u16,
-    filter: String,
+    table: RegisterTable,
+    dialect: Dialect,
 }
 
 impl Default for RegistersPanel {
@@ -32,7 +37,8 @@ impl Default for RegistersPanel {
         Self {
             from: 0,
             to: 1100,
-            filter: String::new(),
+            table: RegisterTable::default(),
+            dialect: Dialect::default(),
         }
     }
 }
@@ -51,9 +57,9 @@ impl RegistersPanel {
         scans: &ScanView,
         connected: bool,
         line: &LineSettings,
-        family: Option<Family>,
+        map: &RegisterMap,
     ) -> Option<Action> {
-        let Self { from, to, filter } = self;
+        let Self { from, to, .. } = self;
         let mut action = None;
         ui.heading("Registers");
         ui.label(
@@ -144,8 +150,8 @@ impl RegistersPanel {
                 );
             }
         }
-        if !scans.silencing.is_empty() {
-            let ids: Vec<String> = scans.silencing.iter().map(ToString::to_string).collect();
+        if !map.silencing.is_empty() {
+            let ids: Vec<String> = map.silencing.iter().map(ToString::to_string).collect();
             ui.label(
                 RichText::new(format!(
                     "Registers that silence the meter: {}",
@@ -155,44 +161,95 @@ impl RegistersPanel {
             );
         }
         ui.add_space(8.0);
-        ui.horizontal(|ui| {
+        if let Some(found) = self.map_bar(ui, map, connected && !scans.running) {
+            action = Some(found);
+        }
+        ui.add_space(4.0);
+        if let Some(found) = self.table.ui(ui, map) {
+            action = Some(found);
+        }
+        action
+    }
+}
+
+impl RegistersPanel {
+    /// The row of map actions: family, filter, read again, save, open, export.
+    fn map_bar(&mut self, ui: &mut Ui, map: &RegisterMap, can_read: bool) -> Option<Action> {
+        let mut action = None;
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("Meter family");
+            let mut family = map.family;
+            egui::ComboBox::from_id_salt("family")
+                .selected_text(family.map_or("unknown", Family::name))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut family, None, "unknown");
+                    for choice in Family::ALL {
+                        ui.selectable_value(&mut family, Some(choice), choice.name());
+                    }
+                })
+                .response
+                .labelled_by(label.id)
+                .on_hover_text("Names registers from this family's public catalogue");
+            if family != map.family {
+                action = Some(Action::SetFamily(family));
+            }
             let label = ui.label("Filter");
             ui.add(
-                egui::TextEdit::singleline(filter)
+                egui::TextEdit::singleline(&mut self.table.filter)
                     .hint_text("ID, name or unit")
-                    .desired_width(200.0),
+                    .desired_width(160.0),
             )
             .labelled_by(label.id);
-            ui.label(format!("{} registers found", scans.found.len()));
+            ui.label(format!("{} registers found", map.registers.len()));
         });
-        let needle = filter.trim().to_lowercase();
-        egui::Grid::new("found-registers")
-            .striped(true)
-            .num_columns(6)
-            .spacing([14.0, 4.0])
-            .show(ui, |ui| {
-                for heading in ["ID", "hex", "name", "unit", "value", "raw"] {
-                    ui.label(RichText::new(heading).strong());
-                }
-                ui.end_row();
-                for register in scans.found.values() {
-                    let id = register.id();
-                    let name = lookup(family, id).map_or("", |info| info.name);
-                    let unit = register.unit().symbol();
-                    let row = format!("{id} {} {name} {unit}", id.hex()).to_lowercase();
-                    if !needle.is_empty() && !row.contains(&needle) {
-                        continue;
+        ui.horizontal_wrapped(|ui| {
+            let ticked = self.table.selected.len();
+            if ui
+                .add_enabled(
+                    can_read && ticked > 0,
+                    egui::Button::new(format!("Read {ticked} ticked again")),
+                )
+                .on_disabled_hover_text("Tick registers in the table; connect first")
+                .clicked()
+            {
+                action = Some(Action::ReadAgain(
+                    self.table.selected.iter().copied().collect(),
+                ));
+            }
+            ui.separator();
+            if ui.button("Save map…").clicked() {
+                action = Some(Action::ChooseFile(FileJob::SaveMap));
+            }
+            if ui.button("Open map…").clicked() {
+                action = Some(Action::ChooseFile(FileJob::OpenMap));
+            }
+            ui.separator();
+            let label = ui.label("CSV");
+            egui::ComboBox::from_id_salt("map-dialect")
+                .selected_text(dialect_name(self.dialect))
+                .show_ui(ui, |ui| {
+                    for dialect in [Dialect::Rfc4180, Dialect::ExcelEu] {
+                        ui.selectable_value(&mut self.dialect, dialect, dialect_name(dialect));
                     }
-                    ui.label(id.to_string());
-                    ui.label(id.hex());
-                    ui.label(name);
-                    ui.label(unit);
-                    ui.label(register.display_text());
-                    ui.label(RichText::new(crate::kmp::to_hex(&register.raw())).monospace());
-                    ui.end_row();
-                }
-            });
+                })
+                .response
+                .labelled_by(label.id);
+            if ui
+                .add_enabled(!map.registers.is_empty(), egui::Button::new("Export CSV…"))
+                .clicked()
+            {
+                action = Some(Action::ChooseFile(FileJob::ExportMap(self.dialect)));
+            }
+        });
         action
+    }
+}
+
+/// A dialect as the export menu names it.
+pub fn dialect_name(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Rfc4180 => "comma, decimal point",
+        Dialect::ExcelEu => "semicolon, decimal comma (DK/SE/DE)",
     }
 }
 

@@ -1,18 +1,12 @@
-//! What the app knows of register scans, built from the link's events: the registers found so
-//! far (merged across scans and resumes), the progress, and where to resume.
+//! What the app knows of register scans, built from the link's events: the progress and where
+//! to resume. The registers found go into the [`RegisterMap`], merged across scans and resumes.
 
-use std::collections::BTreeMap;
-
-use crate::kmp::{Register, RegisterId};
 use crate::link::{Event, ScanProgress};
+use crate::model::RegisterMap;
 
 /// Scans as the Registers screen shows them.
 #[derive(Clone, Debug, Default)]
 pub struct ScanView {
-    /// Every register found, by ID; a later scan replaces an earlier value.
-    pub found: BTreeMap<RegisterId, Register>,
-    /// IDs that silence the meter.
-    pub silencing: Vec<RegisterId>,
     /// The progress of the scan under way, or of the last one.
     pub progress: Option<ScanProgress>,
     /// Whether a scan is under way.
@@ -29,25 +23,15 @@ impl ScanView {
         self.progress = None;
     }
 
-    /// Takes one event from the link.
-    pub fn handle(&mut self, event: &Event) {
+    /// Takes one event from the link; registers found go into `map`.
+    pub fn handle(&mut self, event: &Event, map: &mut RegisterMap) {
         match event {
             Event::ScanProgress(progress) => self.progress = Some(*progress),
-            Event::ScanFound(registers) => {
-                for register in registers {
-                    self.found.insert(register.id(), register.clone());
-                }
-            }
+            Event::ScanFound(registers) => map.insert(registers.iter().cloned()),
             Event::Scanned(report) => {
                 self.running = false;
-                for register in &report.found {
-                    self.found.insert(register.id(), register.clone());
-                }
-                for id in &report.silencing {
-                    if !self.silencing.contains(id) {
-                        self.silencing.push(*id);
-                    }
-                }
+                map.insert(report.found.iter().cloned());
+                map.add_silencing(&report.silencing);
                 self.resume = report.resume_from.map(|from| (from, report.to));
             }
             Event::Lost(_) | Event::Closed => self.running = false,

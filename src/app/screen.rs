@@ -15,7 +15,7 @@ pub enum Screen {
     LinkCheck,
     /// Which registers the meter answers.
     Registers,
-    /// Flow and volume on plots (not built yet).
+    /// Flow and volume on plots.
     Live,
     /// The raw exchange log (not built yet).
     Traffic,
@@ -65,7 +65,10 @@ impl Screen {
 
     /// Whether the screen exists yet.
     pub fn is_available(self) -> bool {
-        matches!(self, Self::Connection | Self::LinkCheck | Self::Registers)
+        matches!(
+            self,
+            Self::Connection | Self::LinkCheck | Self::Registers | Self::Live
+        )
     }
 }
 

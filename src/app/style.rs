@@ -50,6 +50,14 @@ pub fn status_line(ui: &mut Ui, colour: Color32, text: &str) {
     });
 }
 
+/// A short note with a coloured lamp, wrapped to the width available.
+pub fn note(ui: &mut Ui, colour: Color32, text: &str) {
+    ui.horizontal_top(|ui| {
+        lamp(ui, colour, 5.0);
+        ui.add(egui::Label::new(text).wrap());
+    });
+}
+
 /// A row of small bars, one per recent round: tall and green for a success, short and red for a
 /// failure, oldest on the left.
 pub fn sparkline(ui: &mut Ui, history: impl ExactSizeIterator<Item = bool>, slots: usize) {
@@ -89,4 +97,23 @@ pub fn apply(ctx: &egui::Context) {
         }
         style.spacing.item_spacing = vec2(8.0, 6.0);
     });
+}
+
+/// A small triangle pointing up (ascending) or down (descending), for sorted table columns.
+pub fn sort_arrow(ui: &mut Ui, descending: bool) {
+    let (rect, _) = ui.allocate_exact_size(vec2(10.0, 10.0), egui::Sense::hover());
+    let (top, bottom) = (rect.top() + 2.0, rect.bottom() - 2.0);
+    let (tip, base) = if descending {
+        (bottom, top)
+    } else {
+        (top, bottom)
+    };
+    let points = vec![
+        egui::pos2(rect.left() + 1.0, base),
+        egui::pos2(rect.right() - 1.0, base),
+        egui::pos2(rect.center().x, tip),
+    ];
+    let colour = ui.visuals().strong_text_color();
+    ui.painter()
+        .add(egui::Shape::convex_polygon(points, colour, Stroke::NONE));
 }

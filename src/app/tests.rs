@@ -176,12 +176,18 @@ fn a_scan_of_the_common_range_lists_the_meters_registers_and_the_filter_narrows_
     harness.run_steps(2);
     harness.get_by_label("Scan").click();
     run_until(&mut harness, Duration::from_secs(30), "the scan", |h| {
-        !h.state().scans().running && !h.state().scans().found.is_empty()
+        !h.state().scans().running && !h.state().map().registers.is_empty()
     });
     harness.run_steps(2);
     assert!(harness.query_by_label("9 registers found").is_some());
-    assert!(harness.query_by_label("V1 volume").is_some());
-    assert!(harness.query_by_label("info code").is_some());
+    assert!(row(&harness, "68").is_some());
+    assert!(row(&harness, "99").is_some());
+    // The info code in words: the simulated water meter reports no condition.
+    assert!(
+        harness
+            .query_by_label_contains("no condition present")
+            .is_some()
+    );
     harness
         .get_by_role_and_label(egui::accesskit::Role::TextInput, "Filter")
         .click();
@@ -190,9 +196,252 @@ fn a_scan_of_the_common_range_lists_the_meters_registers_and_the_filter_narrows_
         .get_by_role_and_label(egui::accesskit::Role::TextInput, "Filter")
         .type_text("volume");
     harness.run_steps(3);
-    assert!(harness.query_by_label("V1 volume").is_some());
-    assert!(
-        harness.query_by_label("info code").is_none(),
-        "the filter hides other rows"
+    assert!(row(&harness, "68").is_some(), "V1 volume stays");
+    assert!(row(&harness, "99").is_none(), "the filter hides other rows");
+}
+
+/// The table row of a register, found by its tick box, which carries the ID.
+fn row<'h>(harness: &'h Harness<'static, MeterApp>, id: &'h str) -> Option<egui_kittest::Node<'h>> {
+    harness.query_by(|node| {
+        node.role() == egui::accesskit::Role::CheckBox && node.label().as_deref() == Some(id)
+    })
+}
+
+/// A file dialog that always answers with the same path (or is never available).
+struct FixedPicker(Option<std::path::PathBuf>);
+
+impl FilePicker for FixedPicker {
+    fn pick(&self, _job: FileJob) -> Option<std::path::PathBuf> {
+        self.0.clone()
+    }
+}
+
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kmp-app-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A harness on the Registers screen of a simulated MULTICAL 21 whose scan of 0..=1100 is done.
+fn scanned(picker: FixedPicker) -> Harness<'static, MeterApp> {
+    let options = GuiOptions {
+        simulate: Some(Profile::Multical21),
+        screen: Some(Screen::Registers),
+        ..GuiOptions::default()
+    };
+    let config = meter(Profile::Multical21, Duration::ZERO);
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1100.0, 800.0))
+        .build_eframe(move |cc| {
+            MeterApp::new(cc, Box::new(FixedSimOpener(config)), &options)
+                .unwrap()
+                .with_picker(Box::new(picker))
+        });
+    run_until(
+        &mut harness,
+        Duration::from_secs(5),
+        "the connection",
+        |h| h.state().view().is_connected(),
     );
+    harness.run_steps(2);
+    harness.get_by_label("Scan").click();
+    run_until(&mut harness, Duration::from_secs(30), "the scan", |h| {
+        !h.state().scans().running && !h.state().map().registers.is_empty()
+    });
+    harness.run_steps(2);
+    harness
+}
+
+fn name_field<'h>(harness: &'h Harness<'static, MeterApp>, id: &'h str) -> egui_kittest::Node<'h> {
+    harness.get_by(|node| {
+        node.role() == egui::accesskit::Role::TextInput && node.label().as_deref() == Some(id)
+    })
+}
+
+#[test]
+fn a_register_renamed_in_the_table_is_named_so_in_the_exported_csv() {
+    let dir = scratch_dir("rename");
+    let csv = dir.join("map.csv");
+    let mut harness = scanned(FixedPicker(Some(csv.clone())));
+    name_field(&harness, "68").click();
+    harness.run_steps(2);
+    name_field(&harness, "68").type_text("=Kitchen cold water");
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().map().user_name(RegisterId::V1_VOLUME),
+        Some("=Kitchen cold water")
+    );
+    harness.get_by_label("Export CSV…").click();
+    harness.run_steps(2);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let row = text.lines().find(|line| line.starts_with("68,")).unwrap();
+    // The name starts with "=", so it is neutralised for spreadsheets.
+    assert!(row.contains(",'=Kitchen cold water,m³,"), "{row}");
+    assert!(
+        harness
+            .query_by_label_contains("Exported 9 registers")
+            .is_some()
+    );
+}
+
+#[test]
+fn without_a_file_dialog_a_typed_path_is_used_and_never_overwrites() {
+    let dir = scratch_dir("typed");
+    let path = dir.join("typed.ron");
+    let mut harness = scanned(FixedPicker(None));
+    harness.get_by_label("Save map…").click();
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label_contains("No file was chosen")
+            .is_some()
+    );
+    let field = harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Path");
+    field.click();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Path")
+        .type_text(path.to_str().unwrap());
+    harness.run_steps(2);
+    harness.get_by_label("Write").click();
+    harness.run_steps(2);
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert!(saved.contains("version: 1"));
+    assert!(
+        harness
+            .query_by_label_contains("No file was chosen")
+            .is_none()
+    );
+
+    // The same name again: refused, and the file stays as it was.
+    std::fs::write(&path, "kept").unwrap();
+    harness.get_by_label("Save map…").click();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Path")
+        .click();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Path")
+        .type_text(path.to_str().unwrap());
+    harness.run_steps(2);
+    harness.get_by_label("Write").click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label_contains("exists already").is_some());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "kept");
+}
+
+#[test]
+fn a_saved_map_opens_again_and_a_damaged_one_is_refused_with_the_map_kept() {
+    let dir = scratch_dir("reopen");
+    let path = dir.join("map.ron");
+    let mut harness = scanned(FixedPicker(Some(path.clone())));
+    name_field(&harness, "74").click();
+    harness.run_steps(1);
+    name_field(&harness, "74").type_text("Flow, flat 3");
+    harness.run_steps(2);
+    harness.get_by_label("Save map…").click();
+    harness.run_steps(2);
+    let before = harness.state().map().clone();
+
+    std::fs::write(
+        &path,
+        "(version: 1, registers: [(id: 68, block: Some(\"2804",
+    )
+    .unwrap();
+    harness.get_by_label("Open map…").click();
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label_contains("is not a register map")
+            .is_some()
+    );
+    assert_eq!(harness.state().map(), &before, "the map on screen is kept");
+
+    std::fs::write(&path, before.to_ron()).unwrap();
+    harness.get_by_label("Open map…").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().map(), &before);
+    assert_eq!(
+        harness.state().map().user_name(RegisterId::FLOW_V1),
+        Some("Flow, flat 3")
+    );
+    assert!(harness.query_by_label_contains("Opened").is_some());
+}
+
+#[test]
+fn live_polling_shows_values_and_the_view_pauses_and_follows_again_with_space() {
+    let options = GuiOptions {
+        simulate: Some(Profile::Multical21),
+        screen: Some(Screen::Live),
+        ..GuiOptions::default()
+    };
+    let mut harness = harness(meter(Profile::Multical21, Duration::ZERO), options);
+    run_until(
+        &mut harness,
+        Duration::from_secs(5),
+        "the connection",
+        |h| h.state().view().is_connected(),
+    );
+    harness.run_steps(2);
+    harness.get_by_label("Start polling").click();
+    run_until(&mut harness, Duration::from_secs(15), "two polls", |h| {
+        h.state().readings().polls() >= 2
+    });
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().polling(),
+        Some(&[RegisterId::V1_VOLUME, RegisterId::FLOW_V1][..])
+    );
+    // The latest values in large type, one box a register.
+    assert!(harness.query_by_label_contains(" m³").is_some());
+    assert!(harness.query_by_label_contains(" l/h").is_some());
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("readings, newest")
+            .count(),
+        2
+    );
+    let readings = harness.state().readings();
+    for id in [RegisterId::V1_VOLUME, RegisterId::FLOW_V1] {
+        let series = readings.get(id.into()).unwrap();
+        assert_eq!(series.len() as u64, readings.polls(), "one reading a poll");
+    }
+
+    // Space pauses the view; polling goes on underneath.
+    harness.key_press(egui::Key::Space);
+    harness.run_steps(2);
+    assert!(!harness.state().following());
+    assert!(harness.query_by_label("Follow latest (Space)").is_some());
+    let polls = harness.state().readings().polls();
+    run_until(
+        &mut harness,
+        Duration::from_secs(15),
+        "a poll while paused",
+        |h| h.state().readings().polls() > polls,
+    );
+    harness.key_press(egui::Key::Space);
+    harness.run_steps(2);
+    assert!(harness.state().following());
+
+    harness.get_by_label("Stop polling").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().polling(), None);
+    assert!(harness.query_by_label("Start polling").is_some());
+}
+
+#[test]
+fn ticked_registers_are_read_again() {
+    let mut harness = scanned(FixedPicker(None));
+    row(&harness, "68").unwrap().click();
+    row(&harness, "1004").unwrap().click();
+    harness.run_steps(2);
+    harness.get_by_label("Read 2 ticked again").click();
+    run_until(&mut harness, Duration::from_secs(10), "the read", |h| {
+        h.query_by_label_contains("Read 2 registers again")
+            .is_some()
+    });
 }

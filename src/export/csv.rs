@@ -94,6 +94,21 @@ pub struct RegisterRow {
     pub raw: String,
 }
 
+impl RegisterRow {
+    /// The row of `register` as the meter sent it, under `name`, its value shown as `display`.
+    pub fn new(register: &crate::kmp::Register, name: Option<String>, display: String) -> Self {
+        Self {
+            id: register.id().value(),
+            name,
+            unit: register.unit().symbol().to_string(),
+            unit_code: register.unit().code(),
+            value: register.value_text(),
+            display,
+            raw: crate::kmp::to_hex(&register.raw()),
+        }
+    }
+}
+
 /// Writes a register map: `id,id_hex,name,unit,unit_code,value,display,raw`.
 pub fn write_registers(
     out: impl Write,

@@ -32,6 +32,7 @@ pub mod crc;
 mod deframer;
 mod error;
 mod frame;
+pub mod info;
 mod message;
 mod number;
 pub mod register;

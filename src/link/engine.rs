@@ -50,18 +50,22 @@ pub enum Exchange {
 }
 
 /// Why an attempt got no valid answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ExchangeFailure {
     /// Nothing came back at all.
+    #[error("nothing came back")]
     Silence,
     /// Only our own echo came back.
+    #[error("only the head's own echo came back")]
     EchoOnly {
         /// Whether the echo matched what was sent, byte for byte.
         clean: bool,
     },
     /// A frame came back that failed its CRC, stuffing or length checks.
+    #[error("an answer failed its checks ({0})")]
     BadFrame(DecodeError),
     /// Bytes came back that never formed a frame.
+    #[error("{bytes} bytes came back that never formed a frame")]
     Garbage {
         /// How many.
         bytes: usize,

@@ -224,10 +224,12 @@ impl RegisterMap {
 
     /// Writes the map to `path`.
     pub fn save(&self, path: &Path) -> Result<(), MapFileError> {
-        std::fs::write(path, self.to_ron()).map_err(|source| MapFileError::Io {
-            action: "write",
-            path: path.display().to_string(),
-            source,
+        crate::atomic_file::write(path, self.to_ron().as_bytes()).map_err(|source| {
+            MapFileError::Io {
+                action: "write",
+                path: path.display().to_string(),
+                source,
+            }
         })
     }
 

@@ -1,0 +1,46 @@
+//! Writing a whole file so that a crash or a full disk never leaves it half written: the bytes go
+//! to a temporary file beside it, which is synced and then renamed over the target.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Writes `bytes` to `path`, replacing it only once they are all on disk.
+pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
+    let mut temporary_name = std::ffi::OsString::from(".");
+    temporary_name.push(name);
+    temporary_name.push(".partial");
+    let temporary = path.with_file_name(temporary_name);
+    let result = (|| {
+        let mut file = fs::File::create(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&temporary, path)
+    })();
+    if result.is_err() {
+        // Best effort: the temporary file is ours and useless now.
+        let _ = fs::remove_file(&temporary);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_is_replaced_whole_and_no_temporary_file_stays() {
+        let dir = std::env::temp_dir().join(format!("kmp-atomic-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("map.ron");
+        write(&path, b"old").unwrap();
+        write(&path, b"new").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+        assert!(write(&dir.join("missing-dir").join("x"), b"x").is_err());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -136,9 +136,12 @@ impl LivePanel {
             if ui.button(text).clicked() || space {
                 self.plots.toggle_following();
             }
+            if ui.button("Show all").clicked() {
+                self.plots.show_all(ui.ctx());
+            }
             ui.label(
                 RichText::new(
-                    "Drag to look back, Ctrl+scroll to zoom, double-click to fit. Polling goes on while paused.",
+                    "Drag to look back, Ctrl+scroll to zoom. Polling goes on while paused.",
                 )
                 .weak(),
             );

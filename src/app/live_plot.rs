@@ -41,6 +41,7 @@ pub struct PlotSpec<'a> {
 /// following, and the reductions last drawn.
 pub struct LivePlots {
     following: bool,
+    reset_bounds: bool,
     span_s: f64,
     caches: HashMap<RegisterKey, ReducedSeries>,
     zone: TimeZone,
@@ -57,6 +58,7 @@ impl LivePlots {
     pub fn new(zone: TimeZone) -> Self {
         Self {
             following: true,
+            reset_bounds: false,
             span_s: DEFAULT_SPAN_S,
             caches: HashMap::new(),
             zone,
@@ -71,6 +73,13 @@ impl LivePlots {
     /// Pauses the view, or follows the newest reading again.
     pub fn toggle_following(&mut self) {
         self.following = !self.following;
+    }
+
+    /// Stops following and shows every reading (until the user zooms or pans).
+    pub fn show_all(&mut self, ctx: &egui::Context) {
+        self.following = false;
+        self.reset_bounds = true;
+        ctx.request_repaint();
     }
 
     /// How many times the reductions were computed, over all plots.
@@ -108,7 +117,11 @@ impl LivePlots {
             let following = self.following;
             let colour = COLOURS[index % COLOURS.len()];
             let line_name = spec.name.clone();
-            let response = Plot::new(("live-plot", spec.series.key()))
+            let mut plot = Plot::new(("live-plot", spec.series.key()));
+            if self.reset_bounds {
+                plot = plot.reset();
+            }
+            let response = plot
                 .height(height)
                 .link_axis(group, [true, false])
                 .link_cursor(group, [true, false])
@@ -121,6 +134,10 @@ impl LivePlots {
                     let range = if following {
                         plot_ui.set_plot_bounds_x(follow_range.clone());
                         follow_range.clone()
+                    } else if plot_ui.auto_bounds().x {
+                        // Fitting (at first, or after a double-click): reduce the whole series,
+                        // and egui_plot fits the view to it.
+                        full_range(spec.series)
                     } else {
                         plot_ui.plot_bounds().range_x()
                     };
@@ -150,6 +167,16 @@ impl LivePlots {
                 }
             }
         }
+        self.reset_bounds = false;
+    }
+}
+
+/// The time range of all of a series' readings.
+fn full_range(series: &Series) -> RangeInclusive<f64> {
+    match (series.times().first(), series.times().last()) {
+        (Some(&first), Some(&last)) if last > first => first..=last,
+        (Some(&only), _) => (only - 1.0)..=(only + 1.0),
+        _ => 0.0..=1.0,
     }
 }
 

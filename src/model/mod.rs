@@ -10,6 +10,6 @@ mod register_map;
 mod series;
 
 pub use key::{Obis, ParseObisError, RegisterKey};
-pub use reduce::{ReducedSeries, Window, reduce};
+pub use reduce::{ReducedSeries, Samples, Window};
 pub use register_map::{MAP_VERSION, MAX_NAME_CHARS, MapFileError, RegisterMap};
 pub use series::{Reading, Readings, Series};

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 
 use crate::kmp::{Number, Register, Unit, Value};
 
-use super::RegisterKey;
+use super::{RegisterKey, Samples};
 
 /// One reading: when, and the exact value.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -21,8 +21,7 @@ pub struct Reading {
 pub struct Series {
     key: RegisterKey,
     unit: Unit,
-    times: Vec<f64>,
-    values: Vec<f64>,
+    samples: Samples,
     exact: Vec<Number>,
     revision: u64,
 }
@@ -32,8 +31,7 @@ impl Series {
         Self {
             key,
             unit,
-            times: Vec::new(),
-            values: Vec::new(),
+            samples: Samples::default(),
             exact: Vec::new(),
             revision: 0,
         }
@@ -51,28 +49,33 @@ impl Series {
 
     /// How many readings there are.
     pub fn len(&self) -> usize {
-        self.times.len()
+        self.samples.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.times.is_empty()
+        self.samples.is_empty()
     }
 
     /// Unix times in seconds, never decreasing.
     pub fn times(&self) -> &[f64] {
-        &self.times
+        self.samples.times()
     }
 
     /// The values as `f64`, for plots only.
     pub fn values(&self) -> &[f64] {
-        &self.values
+        self.samples.values()
+    }
+
+    /// Times and plot values, with what the reduction needs.
+    pub fn samples(&self) -> &Samples {
+        &self.samples
     }
 
     /// Reading `index`, exact.
     pub fn get(&self, index: usize) -> Option<Reading> {
         Some(Reading {
-            at: *self.times.get(index)?,
+            at: *self.times().get(index)?,
             value: *self.exact.get(index)?,
         })
     }
@@ -87,13 +90,10 @@ impl Series {
         self.revision
     }
 
-    /// Adds a reading. The wall clock may step back (a time-zone-free NTP correction); a reading
-    /// is then placed at the time of the one before it, since plots and the reduction rely on
-    /// times that never decrease.
+    /// Adds a reading. The wall clock may step back (an NTP correction); the reading is then
+    /// placed at the time of the one before it ([`Samples::push`]).
     fn push(&mut self, at: f64, value: Number) {
-        let at = self.times.last().map_or(at, |&last| at.max(last));
-        self.times.push(at);
-        self.values.push(value.to_f64());
+        self.samples.push(at, value.to_f64());
         self.exact.push(value);
         self.revision = super::reduce::next_revision();
     }
@@ -156,7 +156,7 @@ impl Readings {
     pub fn latest_time(&self) -> Option<f64> {
         self.series
             .iter()
-            .filter_map(|series| series.times.last().copied())
+            .filter_map(|series| series.times().last().copied())
             .reduce(f64::max)
     }
 
@@ -164,7 +164,7 @@ impl Readings {
     pub fn first_time(&self) -> Option<f64> {
         self.series
             .iter()
-            .filter_map(|series| series.times.first().copied())
+            .filter_map(|series| series.times().first().copied())
             .reduce(f64::min)
     }
 }

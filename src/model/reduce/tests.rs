@@ -2,6 +2,12 @@ use proptest::prelude::*;
 
 use super::*;
 
+/// Reduces plain slices through [`Samples`], block summaries and all.
+fn reduce(times: &[f64], values: &[f64], window: Window, out: &mut Vec<[f64; 2]>) {
+    let samples: Samples = times.iter().copied().zip(values.iter().copied()).collect();
+    samples.reduce(window, out);
+}
+
 fn window(x_min: f64, x_max: f64, columns: usize) -> Window {
     Window {
         x_min,
@@ -142,5 +148,20 @@ proptest! {
         let mut rng = fastrand::Rng::with_seed(values_seed);
         let values: Vec<f64> = times.iter().map(|_| rng.f64() * 2000.0 - 1000.0).collect();
         assert_extremes_kept(&times, &values, window(x_min, x_min + span, columns));
+    }
+}
+
+proptest! {
+    #[test]
+    fn the_search_from_a_hint_finds_what_a_binary_search_finds(
+        steps in prop::collection::vec(0.0f64..2.0, 0..500),
+        edge in -1.0f64..600.0,
+        hint in 0usize..1000,
+    ) {
+        let times: Vec<f64> = steps.iter().scan(0.0, |t, step| { *t += step; Some(*t) }).collect();
+        prop_assert_eq!(
+            first_at_or_after(&times, edge, hint),
+            times.partition_point(|&t| t < edge)
+        );
     }
 }

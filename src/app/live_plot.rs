@@ -126,9 +126,10 @@ impl LivePlots {
                 .link_axis(group, [true, false])
                 .link_cursor(group, [true, false])
                 .x_grid_spacer(time_marks)
+                .y_grid_spacer(value_marks)
                 .x_axis_formatter(move |mark, range| clock(&zone, mark.value, range))
                 .y_axis_label(axis_label)
-                .y_axis_min_width(60.0)
+                .y_axis_min_width(80.0)
                 .label_formatter(move |position| read_out(&hover_zone, position, &hover_unit))
                 .show(ui, |plot_ui| {
                     let range = if following {
@@ -220,6 +221,29 @@ fn time_marks(input: GridInput) -> Vec<GridMark> {
         .collect()
 }
 
+/// Grid marks on a value axis at 1, 2 or 5 times a power of ten, four to eight of them.
+fn value_marks(input: GridInput) -> Vec<GridMark> {
+    let (min, max) = input.bounds;
+    let wanted = ((max - min) / 8.0)
+        .max(input.base_step_size)
+        .max(f64::MIN_POSITIVE);
+    let decade = 10f64.powf(wanted.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|factor| factor * decade)
+        .find(|&step| step >= wanted)
+        .unwrap_or(10.0 * decade);
+    let first = (min / step).ceil() as i64;
+    let last = (max / step).floor() as i64;
+    (first..=last)
+        .take(100)
+        .map(|n| GridMark {
+            value: n as f64 * step,
+            step_size: step,
+        })
+        .collect()
+}
+
 /// Unix seconds as local clock time: seconds shown when the view is short, the date when long.
 fn clock(zone: &TimeZone, seconds: f64, range: &RangeInclusive<f64>) -> String {
     let Ok(at) = Timestamp::from_millisecond((seconds * 1000.0).round() as i64) else {
@@ -282,6 +306,16 @@ mod tests {
         });
         assert!(marks.len() >= 5 && marks.len() <= 12, "{}", marks.len());
         assert!(marks.iter().all(|mark| mark.value % 60.0 == 0.0));
+    }
+
+    #[test]
+    fn value_marks_step_by_one_two_or_five_times_a_power_of_ten() {
+        let marks = value_marks(GridInput {
+            bounds: (350.0, 480.0),
+            base_step_size: 0.1,
+        });
+        let values: Vec<f64> = marks.iter().map(|mark| mark.value).collect();
+        assert_eq!(values, [360.0, 380.0, 400.0, 420.0, 440.0, 460.0, 480.0]);
     }
 
     #[test]

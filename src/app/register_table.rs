@@ -115,11 +115,11 @@ impl RegisterTable {
                     ui.label(id.hex());
                     let mut name = map.user_name(id).unwrap_or_default().to_string();
                     let hint = map.catalogue_name(id).unwrap_or("name it");
+                    // A fixed size: a grid column otherwise shrinks a text field to nothing.
                     let edit = ui
-                        .add(
-                            egui::TextEdit::singleline(&mut name)
-                                .hint_text(hint)
-                                .desired_width(200.0),
+                        .add_sized(
+                            [220.0, ui.spacing().interact_size.y],
+                            egui::TextEdit::singleline(&mut name).hint_text(hint),
                         )
                         .labelled_by(tick.id);
                     if edit.changed() {

@@ -9,7 +9,7 @@ use egui::{RichText, Ui};
 use crate::duration;
 use crate::export::Dialect;
 use crate::kmp::Family;
-use crate::link::LineSettings;
+use crate::link::{LineSettings, ScanProgress};
 use crate::model::RegisterMap;
 
 use super::action::{Action, FileJob};
@@ -130,8 +130,9 @@ impl RegistersPanel {
         });
         if let Some(progress) = &scans.progress {
             let fraction = progress.done as f32 / progress.total.max(1) as f32;
-            let left = progress
-                .time_left()
+            let left = Some(progress)
+                .filter(|_| scans.running)
+                .and_then(ScanProgress::time_left)
                 .map(|left| format!(", about {} left", duration::format(round_seconds(left))))
                 .unwrap_or_default();
             let text = format!(

@@ -8,6 +8,7 @@
 //! - [`export`]: CSV for spreadsheets.
 //! - [`kmp`]: the Kamstrup Meter Protocol codec, sans-IO, read-only by construction.
 //! - [`model`]: readings by register and their reduction for plots, free of GUI types.
+//! - [`session`]: sessions on disk: a manifest and append-only journals of readings and traffic.
 //! - [`sim`]: simulated meters, in-process or on a pseudo-terminal.
 //!
 //! See `ARCHITECTURE.md` for the module map and the rules that keep it in shape.
@@ -21,4 +22,5 @@ pub mod export;
 pub mod kmp;
 pub mod link;
 pub mod model;
+pub mod session;
 pub mod sim;

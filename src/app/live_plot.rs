@@ -127,6 +127,11 @@ impl LivePlots {
                 .link_cursor(group, [true, false])
                 .x_grid_spacer(time_marks)
                 .y_grid_spacer(value_marks)
+                .y_axis_formatter(|mark, _| {
+                    // As many decimals as the step needs: 0.02 steps read 123.46, not 123.5.
+                    let decimals = (-mark.step_size.log10().floor()).clamp(0.0, 12.0) as usize;
+                    format!("{:.decimals$}", mark.value)
+                })
                 .x_axis_formatter(move |mark, range| clock(&zone, mark.value, range))
                 .y_axis_label(axis_label)
                 .y_axis_min_width(80.0)

@@ -98,6 +98,20 @@ impl Register {
         raw
     }
 
+    /// The register whose block after the ID is `raw` (as [`Register::raw`] gives it), if the
+    /// length byte matches the mantissa.
+    pub fn from_raw(id: RegisterId, raw: &[u8]) -> Option<Self> {
+        let [unit, len, sign_exponent, mantissa @ ..] = raw else {
+            return None;
+        };
+        (usize::from(*len) == mantissa.len()).then(|| Self {
+            id,
+            unit: Unit::from_code(*unit),
+            sign_exponent: *sign_exponent,
+            mantissa: mantissa.to_vec(),
+        })
+    }
+
     /// Appends the whole block, ID first, to `out`.
     pub(crate) fn encode_into(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.id.value().to_be_bytes());

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::kmp::register::lookup;
-use crate::kmp::{Family, Register, RegisterId, Unit};
+use crate::kmp::{Family, Register, RegisterId};
 
 /// The format version written; files of a newer version are refused, not guessed at.
 pub const MAP_VERSION: u32 = 1;
@@ -256,34 +256,9 @@ impl RegisterMap {
 
 /// A register from the hex of its unit, length, sign/exponent and mantissa bytes.
 fn decode_block(id: RegisterId, hex: &str) -> Result<Register, String> {
-    let bytes = from_hex(hex).ok_or_else(|| format!("register {id}: {hex:?} is not hex bytes"))?;
-    let [unit, len, sign_exponent, mantissa @ ..] = bytes.as_slice() else {
-        return Err(format!("register {id}: block of {} bytes", bytes.len()));
-    };
-    if usize::from(*len) != mantissa.len() {
-        return Err(format!(
-            "register {id}: length byte {len} but {} mantissa bytes",
-            mantissa.len()
-        ));
-    }
-    Register::new(
-        id,
-        Unit::from_code(*unit),
-        *sign_exponent,
-        mantissa.to_vec(),
-    )
-    .map_err(|error| format!("register {id}: {error}"))
-}
-
-/// Bytes from hex digits in pairs, as [`crate::kmp::to_hex`] writes them.
-fn from_hex(hex: &str) -> Option<Vec<u8>> {
-    if !hex.len().is_multiple_of(2) || !hex.is_ascii() {
-        return None;
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|at| u8::from_str_radix(&hex[at..at + 2], 16).ok())
-        .collect()
+    crate::kmp::from_hex(hex)
+        .and_then(|raw| Register::from_raw(id, &raw))
+        .ok_or_else(|| format!("register {id}: {hex:?} is not a register block"))
 }
 
 #[cfg(test)]

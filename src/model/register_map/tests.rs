@@ -1,5 +1,5 @@
 use super::*;
-use crate::kmp::Number;
+use crate::kmp::{Number, Unit};
 
 fn volume(mantissa: u128) -> Register {
     let number = Number::new(false, mantissa, -2).unwrap();

@@ -1,0 +1,343 @@
+//! Sessions: everything a commissioning job produced, kept on disk as it happens, so a crash loses
+//! at most the poll in flight, and opened again later or sent to someone else.
+//!
+//! A session is a folder:
+//!
+//! - `session.ron`: the manifest (format version, when it started, port and line settings, the
+//!   registers polled), small and rewritten whole when it changes;
+//! - `registers.ron`: the register map with the user's names ([`RegisterMap`]);
+//! - `readings.journal`: one line per poll, appended and synced ([`ReadingsJournal`]);
+//! - `traffic.journal`: every traffic line, appended ([`TrafficLog`]).
+
+mod manifest;
+mod readings_journal;
+mod traffic_log;
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+
+use crate::kmp::Register;
+use crate::link::traffic::TrafficRecord;
+use crate::model::{MapFileError, Readings, RegisterMap};
+
+pub use manifest::{MANIFEST_VERSION, Manifest};
+pub use readings_journal::ReadingsJournal;
+pub use traffic_log::TrafficLog;
+
+const MANIFEST: &str = "session.ron";
+const REGISTERS: &str = "registers.ron";
+const READINGS: &str = "readings.journal";
+const TRAFFIC: &str = "traffic.journal";
+/// A manifest is a few hundred bytes; anything this big is not one.
+const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
+/// A week of 1 s polls of a few registers is some 40 MB; ten times that is not a session's.
+const MAX_READINGS_BYTES: u64 = 512 * 1024 * 1024;
+
+/// What is wrong with a journal line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum JournalProblem {
+    /// The first line is not the journal's header.
+    #[error("not a kmp-workbench journal")]
+    NotAJournal,
+    /// A later version of the program wrote it.
+    #[error("written by a newer version of kmp-workbench")]
+    NewerFormat,
+    /// The poll's time is not a number of milliseconds.
+    #[error("the time is not a number of milliseconds")]
+    BadTime,
+    /// A register is not `ID:RAW`.
+    #[error("a register is not ID:RAW with a valid register block")]
+    BadRegister,
+    /// A traffic line has no time and direction.
+    #[error("not a traffic line (time, TX/ECHO/RX, hex, meaning)")]
+    BadTraffic,
+}
+
+/// Why a session could not be made, opened or saved.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// The folder holds no session.
+    #[error("{path} is not a kmp-workbench session (no {MANIFEST} in it)")]
+    NotASession {
+        /// The folder.
+        path: String,
+    },
+    /// A file is far bigger than a session's.
+    #[error("{path} is {bytes} bytes, too large for a session file")]
+    TooLarge {
+        /// The file.
+        path: String,
+        /// Its size.
+        bytes: u64,
+    },
+    /// The manifest is not one.
+    #[error("{path} is damaged: {detail}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// What the parser found.
+        detail: String,
+    },
+    /// A later version of the program wrote the session.
+    #[error(
+        "{path} is a version {version} session; this kmp-workbench opens up to version {MANIFEST_VERSION}: update it"
+    )]
+    TooNew {
+        /// The manifest.
+        path: String,
+        /// Its version.
+        version: u32,
+    },
+    /// A journal has a damaged line.
+    #[error("{file}, line {line}: {problem}")]
+    Journal {
+        /// The journal.
+        file: String,
+        /// The line, from 1.
+        line: usize,
+        /// What is wrong.
+        problem: JournalProblem,
+    },
+    /// The register map is damaged.
+    #[error(transparent)]
+    Map(#[from] MapFileError),
+    /// Saving into a folder that already holds something.
+    #[error("{path} exists already and is not empty; choose a new folder")]
+    Exists {
+        /// The folder.
+        path: String,
+    },
+}
+
+/// What opening a session found besides its contents.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OpenReport {
+    /// Whether the last poll was cut short by a crash (and left out).
+    pub cut_short: bool,
+}
+
+/// An open session: its folder, manifest and journals.
+#[derive(Debug)]
+pub struct Session {
+    dir: PathBuf,
+    manifest: Manifest,
+    readings: ReadingsJournal,
+    traffic: TrafficLog,
+}
+
+/// A session's contents as read from disk.
+#[derive(Debug)]
+pub struct Opened {
+    /// The session, ready to record more.
+    pub session: Session,
+    /// Its readings.
+    pub readings: Readings,
+    /// Its register map.
+    pub map: RegisterMap,
+    /// What else was found.
+    pub report: OpenReport,
+}
+
+fn io_error(path: &Path) -> impl Fn(io::Error) -> SessionError + '_ {
+    move |source| SessionError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+impl Session {
+    /// Starts a session in `dir`, which must not exist or be empty.
+    pub fn create(dir: &Path, manifest: Manifest, map: &RegisterMap) -> Result<Self, SessionError> {
+        if fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
+            return Err(SessionError::Exists {
+                path: dir.display().to_string(),
+            });
+        }
+        fs::create_dir_all(dir).map_err(io_error(dir))?;
+        let readings_path = dir.join(READINGS);
+        let traffic_path = dir.join(TRAFFIC);
+        let session = Self {
+            dir: dir.to_path_buf(),
+            readings: ReadingsJournal::create(&readings_path).map_err(io_error(&readings_path))?,
+            traffic: TrafficLog::create(&traffic_path).map_err(io_error(&traffic_path))?,
+            manifest,
+        };
+        session.write_manifest()?;
+        session.save_map(map)?;
+        Ok(session)
+    }
+
+    /// Opens the session in `dir` (or the folder of `dir` when it names the manifest).
+    pub fn open(dir: &Path) -> Result<Opened, SessionError> {
+        let dir = if dir.file_name().is_some_and(|name| name == MANIFEST) {
+            dir.parent().unwrap_or(dir)
+        } else {
+            dir
+        };
+        let manifest_path = dir.join(MANIFEST);
+        if !manifest_path.is_file() {
+            return Err(SessionError::NotASession {
+                path: dir.display().to_string(),
+            });
+        }
+        let manifest = Manifest::from_ron(
+            &read_limited(&manifest_path, MAX_MANIFEST_BYTES)?,
+            &manifest_path.display().to_string(),
+        )?;
+        let map_path = dir.join(REGISTERS);
+        let map = if map_path.exists() {
+            RegisterMap::load(&map_path)?
+        } else {
+            RegisterMap::default()
+        };
+        let readings_path = dir.join(READINGS);
+        let (readings, cut_short) = readings_journal::read(
+            &read_limited(&readings_path, MAX_READINGS_BYTES)?,
+            &readings_path.display().to_string(),
+        )?;
+        if cut_short {
+            // The next poll must start on a line of its own.
+            truncate_to_last_line(&readings_path)?;
+        }
+        let traffic = TrafficLog::open(&dir.join(TRAFFIC))?;
+        let readings_journal =
+            ReadingsJournal::append_to(&readings_path).map_err(io_error(&readings_path))?;
+        Ok(Opened {
+            session: Self {
+                dir: dir.to_path_buf(),
+                manifest,
+                readings: readings_journal,
+                traffic,
+            },
+            readings,
+            map,
+            report: OpenReport { cut_short },
+        })
+    }
+
+    /// The session's folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Changes the manifest and writes it.
+    pub fn update_manifest(
+        &mut self,
+        change: impl FnOnce(&mut Manifest),
+    ) -> Result<(), SessionError> {
+        change(&mut self.manifest);
+        self.write_manifest()
+    }
+
+    /// Journals one poll.
+    pub fn record_poll(
+        &mut self,
+        at: Timestamp,
+        registers: &[Register],
+    ) -> Result<(), SessionError> {
+        let path = self.dir.join(READINGS);
+        self.readings.append(at, registers).map_err(io_error(&path))
+    }
+
+    /// Journals one traffic line.
+    pub fn record_traffic(&mut self, record: &TrafficRecord) -> Result<(), SessionError> {
+        let path = self.dir.join(TRAFFIC);
+        self.traffic.append(record).map_err(io_error(&path))
+    }
+
+    /// The traffic journal.
+    pub fn traffic(&mut self) -> &mut TrafficLog {
+        &mut self.traffic
+    }
+
+    /// The readings journal (the memory benchmark turns its syncing off).
+    pub fn readings_journal(&mut self) -> &mut ReadingsJournal {
+        &mut self.readings
+    }
+
+    /// Writes the register map.
+    pub fn save_map(&self, map: &RegisterMap) -> Result<(), SessionError> {
+        Ok(map.save(&self.dir.join(REGISTERS))?)
+    }
+
+    /// Copies the session to `dir` (which must not exist or be empty) and goes on recording
+    /// there; the old folder stays as it was.
+    pub fn save_as(&mut self, dir: &Path, map: &RegisterMap) -> Result<(), SessionError> {
+        if dir == self.dir {
+            return self.save_map(map);
+        }
+        if fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
+            return Err(SessionError::Exists {
+                path: dir.display().to_string(),
+            });
+        }
+        fs::create_dir_all(dir).map_err(io_error(dir))?;
+        for name in [READINGS, TRAFFIC] {
+            let to = dir.join(name);
+            fs::copy(self.dir.join(name), &to).map_err(io_error(&to))?;
+        }
+        let readings_path = dir.join(READINGS);
+        let traffic = TrafficLog::open(&dir.join(TRAFFIC))?;
+        let readings =
+            ReadingsJournal::append_to(&readings_path).map_err(io_error(&readings_path))?;
+        self.dir = dir.to_path_buf();
+        self.readings = readings;
+        self.traffic = traffic;
+        self.write_manifest()?;
+        self.save_map(map)
+    }
+
+    fn write_manifest(&self) -> Result<(), SessionError> {
+        let path = self.dir.join(MANIFEST);
+        crate::atomic_file::write(&path, self.manifest.to_ron().as_bytes()).map_err(io_error(&path))
+    }
+}
+
+/// A file's text, refused when bigger than `limit`.
+fn read_limited(path: &Path, limit: u64) -> Result<String, SessionError> {
+    let bytes = fs::metadata(path).map_err(io_error(path))?.len();
+    if bytes > limit {
+        return Err(SessionError::TooLarge {
+            path: path.display().to_string(),
+            bytes,
+        });
+    }
+    let raw = fs::read(path).map_err(io_error(path))?;
+    String::from_utf8(raw).map_err(|_| SessionError::Invalid {
+        path: path.display().to_string(),
+        detail: "not UTF-8 text".into(),
+    })
+}
+
+/// Cuts a journal back to the end of its last whole line.
+fn truncate_to_last_line(path: &Path) -> Result<(), SessionError> {
+    let bytes = fs::read(path).map_err(io_error(path))?;
+    let keep = bytes
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |at| at + 1);
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(io_error(path))?;
+    file.set_len(keep as u64).map_err(io_error(path))
+}
+
+#[cfg(test)]
+mod tests;

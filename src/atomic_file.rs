@@ -2,11 +2,20 @@
 //! to a temporary file beside it, which is synced and then renamed over the target.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 /// Writes `bytes` to `path`, replacing it only once they are all on disk.
 pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_with(path, |out| out.write_all(bytes))
+}
+
+/// Writes what `fill` writes to `path`, replacing it only once it is all on disk; if `fill`
+/// fails, `path` is left as it was.
+pub fn write_with<T, E: From<io::Error>>(
+    path: &Path,
+    fill: impl FnOnce(&mut BufWriter<fs::File>) -> Result<T, E>,
+) -> Result<T, E> {
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
@@ -15,10 +24,12 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     temporary_name.push(".partial");
     let temporary = path.with_file_name(temporary_name);
     let result = (|| {
-        let mut file = fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
+        let mut out = BufWriter::new(fs::File::create(&temporary)?);
+        let value = fill(&mut out)?;
+        let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
         file.sync_all()?;
-        fs::rename(&temporary, path)
+        fs::rename(&temporary, path)?;
+        Ok(value)
     })();
     if result.is_err() {
         // Best effort: the temporary file is ours and useless now.

@@ -82,6 +82,14 @@ pub enum FileJob {
     OpenMap,
     /// Export the register map to CSV.
     ExportMap(Dialect),
+    /// Copy the session to a new folder and record on there.
+    SaveSession,
+    /// Open a session folder.
+    OpenSession,
+    /// Export the readings to CSV.
+    ExportReadings(Dialect),
+    /// Export the traffic lines shown to a text file.
+    ExportTraffic,
 }
 
 impl FileJob {
@@ -91,27 +99,41 @@ impl FileJob {
             Self::SaveMap => "Save the register map",
             Self::OpenMap => "Open a register map",
             Self::ExportMap(_) => "Export the register map to CSV",
+            Self::SaveSession => "Save the session as a new folder",
+            Self::OpenSession => "Open a session folder",
+            Self::ExportReadings(_) => "Export the readings to CSV",
+            Self::ExportTraffic => "Export the traffic lines shown",
         }
     }
 
-    /// Whether the job writes the file (rather than reading it).
+    /// Whether the job writes (rather than reads).
     pub fn writes(self) -> bool {
-        !matches!(self, Self::OpenMap)
+        !matches!(self, Self::OpenMap | Self::OpenSession)
     }
 
-    /// The file name offered.
+    /// Whether the job names a folder rather than a file.
+    pub fn folder(self) -> bool {
+        matches!(self, Self::SaveSession | Self::OpenSession)
+    }
+
+    /// The file or folder name offered.
     pub fn default_name(self) -> &'static str {
         match self {
             Self::SaveMap | Self::OpenMap => "register-map.ron",
             Self::ExportMap(_) => "register-map.csv",
+            Self::SaveSession | Self::OpenSession => "meter-session",
+            Self::ExportReadings(_) => "readings.csv",
+            Self::ExportTraffic => "traffic.txt",
         }
     }
 
-    /// The file extension, without the dot.
+    /// The file extension, without the dot (empty for folders).
     pub fn extension(self) -> &'static str {
         match self {
             Self::SaveMap | Self::OpenMap => "ron",
-            Self::ExportMap(_) => "csv",
+            Self::ExportMap(_) | Self::ExportReadings(_) => "csv",
+            Self::ExportTraffic => "txt",
+            Self::SaveSession | Self::OpenSession => "",
         }
     }
 }

@@ -21,13 +21,15 @@ pub struct NativePicker;
 
 impl FilePicker for NativePicker {
     fn pick(&self, job: FileJob) -> Option<PathBuf> {
-        let dialog = rfd::FileDialog::new()
-            .set_title(job.title())
-            .add_filter(job.extension(), &[job.extension()]);
-        if job.writes() {
-            dialog.set_file_name(job.default_name()).save_file()
-        } else {
-            dialog.pick_file()
+        let mut dialog = rfd::FileDialog::new().set_title(job.title());
+        if !job.extension().is_empty() {
+            dialog = dialog.add_filter(job.extension(), &[job.extension()]);
+        }
+        match (job.writes(), job.folder()) {
+            // A new session folder is named like a file to save.
+            (true, _) => dialog.set_file_name(job.default_name()).save_file(),
+            (false, true) => dialog.pick_folder(),
+            (false, false) => dialog.pick_file(),
         }
     }
 }
@@ -82,7 +84,9 @@ impl PathPrompt {
                     }
                 });
                 if self.job.writes() {
-                    ui.label("An existing file is never replaced from here; pick a new name.");
+                    ui.label(
+                        "An existing file or folder is never replaced from here; pick a new name.",
+                    );
                 }
             });
         action

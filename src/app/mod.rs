@@ -7,31 +7,35 @@
 
 mod action;
 mod connection;
+mod file_jobs;
 mod files;
 mod link_check;
 mod link_view;
 mod live;
 mod live_plot;
 mod nav;
+mod recording;
 mod register_table;
 mod registers;
 mod scan_view;
 mod screen;
 mod screenshot;
+mod session_view;
 mod settings;
 mod status;
 mod style;
+mod traffic;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::export::{RegisterRow, write_registers};
 use crate::kmp::RegisterId;
 use crate::link::port::{Opener, SIM_PREFIX, SimSettings, SystemOpener};
 use crate::link::{
     Command, Event, LinkHandle, MonitorOptions, PollPlan, ProbeOptions, ReadReport, ScanOptions,
 };
 use crate::model::{Readings, RegisterMap};
+use crate::session::Session;
 use crate::sim::Profile;
 
 pub use action::{Action, FileJob};
@@ -47,6 +51,7 @@ use live::{LiveContext, LivePanel};
 use registers::RegistersPanel;
 use scan_view::ScanView;
 use screenshot::ScreenshotPlan;
+use traffic::TrafficPanel;
 
 /// The wake-up delay the countdown assumes when the meter is unknown: the MULTICAL 21 and flowIQ
 /// eyes answer about 4 s after the magnet; other meters answer sooner.
@@ -63,6 +68,14 @@ pub struct GuiOptions {
     pub screenshot: Option<PathBuf>,
     /// When to take the screenshot.
     pub screenshot_after: Duration,
+    /// Where sessions are autosaved; without it, nothing is recorded until a session is opened.
+    pub sessions_dir: Option<PathBuf>,
+}
+
+/// Where sessions are autosaved: `sessions` in the app's data folder (on Linux
+/// `~/.local/share/kmp-workbench/sessions`).
+pub fn default_sessions_dir() -> Option<PathBuf> {
+    eframe::storage_dir("kmp-workbench").map(|dir| dir.join("sessions"))
 }
 
 /// Opens the app's window and runs it until it is closed.
@@ -136,6 +149,15 @@ pub struct MeterApp {
     picker: Box<dyn FilePicker>,
     prompt: Option<PathPrompt>,
     notice: Option<Notice>,
+    /// The session being recorded.
+    session: Option<Session>,
+    /// Where new sessions go.
+    sessions_dir: Option<PathBuf>,
+    traffic: TrafficPanel,
+    /// Whether the register map changed since it was last written into the session.
+    map_dirty: bool,
+    map_saved_at: Option<Instant>,
+    recording_error_shown: bool,
     screenshot: Option<ScreenshotPlan>,
 }
 
@@ -168,6 +190,12 @@ impl MeterApp {
             picker: Box::new(NativePicker),
             prompt: None,
             notice: None,
+            session: None,
+            sessions_dir: options.sessions_dir.clone(),
+            traffic: TrafficPanel::default(),
+            map_dirty: false,
+            map_saved_at: None,
+            recording_error_shown: false,
             screenshot: options
                 .screenshot
                 .clone()
@@ -208,6 +236,11 @@ impl MeterApp {
     /// The last notice shown.
     pub fn notice(&self) -> Option<&Notice> {
         self.notice.as_ref()
+    }
+
+    /// The folder of the session being recorded.
+    pub fn session_dir(&self) -> Option<&Path> {
+        self.session.as_ref().map(Session::dir)
     }
 
     /// Whether the live plots follow the newest reading.
@@ -296,8 +329,14 @@ impl MeterApp {
                     wait: Duration::from_secs(10),
                 });
             }
-            Action::Rename { id, name } => self.map.set_name(id, &name),
-            Action::SetFamily(family) => self.map.family = family,
+            Action::Rename { id, name } => {
+                self.map.set_name(id, &name);
+                self.map_dirty = true;
+            }
+            Action::SetFamily(family) => {
+                self.map.family = family;
+                self.map_dirty = true;
+            }
             Action::ChooseFile(job) => match self.picker.pick(job) {
                 Some(path) => self.act(Action::UseFile {
                     job,
@@ -320,6 +359,19 @@ impl MeterApp {
             Action::StartPolling { ids, interval } => {
                 self.view.checking = false;
                 self.polling = Some(ids.clone());
+                if let Some(session) = &mut self.session {
+                    let polled = ids.clone();
+                    let result = session.update_manifest(|manifest| {
+                        manifest.polled = polled;
+                        manifest.interval_s = Some(interval.as_secs_f64());
+                    });
+                    if let Err(error) = result {
+                        self.notice = Some(Notice {
+                            text: format!("Recording the session failed: {error}"),
+                            good: false,
+                        });
+                    }
+                }
                 self.link.send(Command::Poll(PollPlan { ids, interval }));
             }
             Action::StopPolling => {
@@ -330,58 +382,13 @@ impl MeterApp {
         }
     }
 
-    /// Does `job` with the file at `path`; says what was done, or what went wrong and the fix.
-    fn use_file(&mut self, job: FileJob, path: &Path, replace: bool) -> Result<String, String> {
-        let shown = path.display();
-        if job.writes() && !replace && path.exists() {
-            return Err(format!(
-                "{shown} exists already and was left as it is; choose a new name"
-            ));
-        }
-        match job {
-            FileJob::SaveMap => {
-                self.map.save(path).map_err(|error| error.to_string())?;
-                Ok(format!(
-                    "Saved {} registers to {shown}",
-                    self.map.registers.len()
-                ))
-            }
-            FileJob::OpenMap => {
-                self.map = RegisterMap::load(path)
-                    .map_err(|error| format!("{error}. The register map on screen was kept."))?;
-                Ok(format!(
-                    "Opened {shown}: {} registers",
-                    self.map.registers.len()
-                ))
-            }
-            FileJob::ExportMap(dialect) => {
-                let rows: Vec<RegisterRow> = self
-                    .map
-                    .registers
-                    .values()
-                    .map(|register| {
-                        RegisterRow::new(
-                            register,
-                            Some(self.map.name(register.id())),
-                            register_table::value_text(register, &self.map),
-                        )
-                    })
-                    .collect();
-                let mut bytes = Vec::new();
-                write_registers(&mut bytes, &rows, dialect).map_err(|error| error.to_string())?;
-                crate::atomic_file::write(path, &bytes)
-                    .map_err(|error| format!("cannot write {shown}: {error}"))?;
-                Ok(format!("Exported {} registers to {shown}", rows.len()))
-            }
-        }
-    }
-
     /// A read's result: for "read again", fresh values and a word on the registers that did
     /// not come; for polling, the next readings.
     fn read_done(&mut self, report: &ReadReport) {
         if self.rereading && !report.interrupted {
             self.rereading = false;
             self.map.insert(report.registers.iter().cloned());
+            self.map_dirty = true;
             let mut text = format!("Read {} registers again", report.registers.len());
             if !report.missing.is_empty() {
                 let ids: Vec<String> = report.missing.iter().map(ToString::to_string).collect();
@@ -398,6 +405,7 @@ impl MeterApp {
             } else {
                 self.readings.record(report.at, &report.registers);
             }
+            self.record_poll(report.at, &report.registers);
         }
     }
 
@@ -413,7 +421,15 @@ impl MeterApp {
                 if self.map.family.is_none() {
                     self.map.family = self.sim_profile().map(Profile::family);
                 }
+                self.begin_session();
                 self.start_check();
+            }
+            Event::Traffic(record) => self.record_traffic(record),
+            Event::ScanFound(_) | Event::Scanned(_) => {
+                self.map_dirty = true;
+                if matches!(event, Event::Scanned(_)) && self.view.checking {
+                    self.start_check();
+                }
             }
             Event::Read(report) => {
                 let was_rereading = self.rereading;
@@ -424,7 +440,7 @@ impl MeterApp {
             }
             Event::Closed => self.polling = None,
             // A sweep or a scan interrupts the link check; it goes on afterwards.
-            Event::Probed(_) | Event::Scanned(_) if self.view.checking => self.start_check(),
+            Event::Probed(_) if self.view.checking => self.start_check(),
             _ => {}
         }
     }
@@ -435,6 +451,7 @@ impl eframe::App for MeterApp {
         while let Some(event) = self.link.try_event() {
             self.handle(&event);
         }
+        self.save_map_if_changed();
         if self.view.magnet_placed.is_some() {
             // The wake-up countdown moves even when no event arrives.
             ctx.request_repaint_after(Duration::from_millis(100));
@@ -450,7 +467,7 @@ impl eframe::App for MeterApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        let mut actions = Vec::new();
+        let mut actions = shortcuts(ui.ctx(), self.settings.dialect);
         egui::Panel::bottom("status").show(ui, |ui| status::ui(ui, &self.view));
         egui::Panel::left("navigation")
             .resizable(false)
@@ -477,6 +494,19 @@ impl eframe::App for MeterApp {
                 actions.extend(self.live.ui(ui, &context));
                 return;
             }
+            if self.settings.screen == Screen::Traffic {
+                // The traffic list scrolls by itself, reading only the lines on screen.
+                let log = self.session.as_mut().map(|session| {
+                    let dir = session.dir().to_path_buf();
+                    (session, dir)
+                });
+                let action = match log {
+                    Some((session, dir)) => self.traffic.ui(ui, Some((session.traffic(), &dir))),
+                    None => self.traffic.ui(ui, None),
+                };
+                actions.extend(action);
+                return;
+            }
             egui::ScrollArea::vertical().show(ui, |ui| {
                 let action = match self.settings.screen {
                     Screen::Connection => self.connection.ui(ui, &mut self.settings, &self.view),
@@ -497,10 +527,17 @@ impl eframe::App for MeterApp {
                             &self.map,
                         )
                     }
-                    Screen::Live | Screen::Traffic | Screen::Session => {
-                        ui.label("This screen is not available yet.");
-                        None
-                    }
+                    Screen::Session => session_view::ui(
+                        ui,
+                        session_view::SessionContext {
+                            session: self.session.as_mut(),
+                            readings: &self.readings,
+                            recent: &self.settings.recent_sessions,
+                            dialect: &mut self.settings.dialect,
+                        },
+                    ),
+                    // Drawn above, outside the scroll area.
+                    Screen::Live | Screen::Traffic => None,
                 };
                 actions.extend(action);
             });
@@ -515,5 +552,25 @@ impl eframe::App for MeterApp {
     }
 }
 
+/// Ctrl+S saves the session as, Ctrl+O opens one, Ctrl+E exports the readings to CSV.
+fn shortcuts(ctx: &egui::Context, dialect: crate::export::Dialect) -> Vec<Action> {
+    use egui::{Key, KeyboardShortcut, Modifiers};
+    let jobs = [
+        (Key::S, FileJob::SaveSession),
+        (Key::O, FileJob::OpenSession),
+        (Key::E, FileJob::ExportReadings(dialect)),
+    ];
+    jobs.into_iter()
+        .filter(|(key, _)| {
+            ctx.input_mut(|input| {
+                input.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, *key))
+            })
+        })
+        .map(|(_, job)| Action::ChooseFile(job))
+        .collect()
+}
+
+#[cfg(test)]
+mod session_tests;
 #[cfg(test)]
 mod tests;

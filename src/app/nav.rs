@@ -1,4 +1,4 @@
-//! The navigation on the left: one entry per screen; screens not built yet are shown greyed.
+//! The navigation on the left: one entry per screen.
 
 use egui::{RichText, Ui};
 
@@ -13,14 +13,12 @@ pub fn ui(ui: &mut Ui, current: Screen) -> Option<Action> {
     ui.add_space(8.0);
     for screen in Screen::ALL {
         let text = RichText::new(screen.title()).size(15.0);
-        let response = ui.add_enabled(
-            screen.is_available(),
-            egui::Button::selectable(current == screen, text),
-        );
-        if response.clicked() {
+        if ui
+            .add(egui::Button::selectable(current == screen, text))
+            .clicked()
+        {
             action = Some(Action::Show(screen));
         }
-        response.on_disabled_hover_text("Not available yet");
     }
     action
 }

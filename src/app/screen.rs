@@ -17,9 +17,9 @@ pub enum Screen {
     Registers,
     /// Flow and volume on plots.
     Live,
-    /// The raw exchange log (not built yet).
+    /// The raw exchange log.
     Traffic,
-    /// Saving and opening sessions (not built yet).
+    /// Saving and opening sessions, CSV export.
     Session,
 }
 
@@ -61,14 +61,6 @@ impl Screen {
             Self::Traffic => "traffic",
             Self::Session => "session",
         }
-    }
-
-    /// Whether the screen exists yet.
-    pub fn is_available(self) -> bool {
-        matches!(
-            self,
-            Self::Connection | Self::LinkCheck | Self::Registers | Self::Live
-        )
     }
 }
 

@@ -1,8 +1,9 @@
-//! What the app remembers between runs (eframe's storage): the last port, the line settings and
-//! the screen. Runtime state (the link, what it reported) lives elsewhere and is never saved.
+//! What the app remembers between runs (eframe's storage): the last port, the line settings,
+//! the screen, recent sessions and the CSV dialect. Runtime state (the link, what it reported) lives elsewhere and is never saved.
 
 use std::time::Duration;
 
+use crate::export::Dialect;
 use crate::link::{EchoMode, LineSettings, LinkConfig};
 
 use super::screen::Screen;
@@ -30,6 +31,10 @@ pub struct Settings {
     pub screen: Screen,
     /// Seconds between rounds of the link check.
     pub check_interval_s: f32,
+    /// Session folders opened or saved lately, newest first.
+    pub recent_sessions: Vec<String>,
+    /// The CSV dialect for exports.
+    pub dialect: Dialect,
 }
 
 impl Default for Settings {
@@ -43,6 +48,8 @@ impl Default for Settings {
             rts: None,
             screen: Screen::Connection,
             check_interval_s: 1.0,
+            recent_sessions: Vec::new(),
+            dialect: Dialect::default(),
         }
     }
 }

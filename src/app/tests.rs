@@ -11,7 +11,7 @@ use crate::link::diagnosis::DiagnosisCode;
 use crate::link::port::FixedSimOpener;
 use crate::sim::MeterConfig;
 
-fn meter(profile: Profile, magnet_delay: Duration) -> MeterConfig {
+pub(super) fn meter(profile: Profile, magnet_delay: Duration) -> MeterConfig {
     let mut config = MeterConfig::new(profile);
     config.echo = true;
     config.magnet_delay = magnet_delay;
@@ -28,7 +28,7 @@ fn harness(meter: MeterConfig, options: GuiOptions) -> Harness<'static, MeterApp
 
 /// Steps the app until `done` holds, for at most `limit` of real time (the link thread and the
 /// simulated meter run on the real clock).
-fn run_until(
+pub(super) fn run_until(
     harness: &mut Harness<'static, MeterApp>,
     limit: Duration,
     what: &str,
@@ -208,7 +208,7 @@ fn row<'h>(harness: &'h Harness<'static, MeterApp>, id: &'h str) -> Option<egui_
 }
 
 /// A file dialog that always answers with the same path (or is never available).
-struct FixedPicker(Option<std::path::PathBuf>);
+pub(super) struct FixedPicker(pub(super) Option<std::path::PathBuf>);
 
 impl FilePicker for FixedPicker {
     fn pick(&self, _job: FileJob) -> Option<std::path::PathBuf> {
@@ -216,7 +216,7 @@ impl FilePicker for FixedPicker {
     }
 }
 
-fn scratch_dir(name: &str) -> std::path::PathBuf {
+pub(super) fn scratch_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("kmp-app-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

@@ -16,7 +16,7 @@ pub struct Args {
     /// Connect at once to a simulated meter: multical21, flowiq2200, multical403, multical603, kamstrup382.
     #[arg(long)]
     simulate: Option<Profile>,
-    /// Open on this screen: connection, link-check, registers.
+    /// Open on this screen: connection, link-check, registers, live, traffic, session.
     #[arg(long)]
     screen: Option<Screen>,
     /// Save the window to this PNG file, then quit.
@@ -34,6 +34,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         screen: args.screen,
         screenshot: args.screenshot.clone(),
         screenshot_after: args.screenshot_after.unwrap_or(Duration::from_secs(2)),
+        sessions_dir: app::default_sessions_dir(),
     };
     app::run(options).map_err(|error| {
         Failure::port(format!(

@@ -194,7 +194,7 @@ fn start_recording(
     let columns: Vec<LogColumn> = ids
         .iter()
         .map(|id| LogColumn {
-            id: id.value(),
+            id: id.to_string(),
             name: lookup(family, *id)
                 .map_or_else(|| format!("register {id}"), |info| info.name.to_string()),
             unit: first
@@ -248,7 +248,7 @@ fn write_row(
             report
                 .registers
                 .iter()
-                .find(|r| r.id().value() == column.id)
+                .find(|r| r.id().to_string() == column.id)
                 .and_then(|r| r.value_text())
         })
         .collect();

@@ -167,8 +167,8 @@ impl Dialect {
 /// One register column of a log: `V1 volume [m³] (68)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogColumn {
-    /// The register ID.
-    pub id: u16,
+    /// The register's key: a KMP ID such as `68` (or, for other protocols, an OBIS code).
+    pub id: String,
     /// Its name.
     pub name: String,
     /// Its unit symbol; empty for plain numbers.

@@ -2,7 +2,9 @@
 //! command-line contract. Pure functions over `io::Write`, so tests write into a `Vec<u8>`.
 
 mod csv;
+mod readings;
 
 pub use self::csv::{
     CsvError, Dialect, LogColumn, LogWriter, RegisterRow, neutralise, write_registers,
 };
+pub use self::readings::write_readings;

@@ -5,17 +5,17 @@ use super::*;
 fn columns() -> Vec<LogColumn> {
     vec![
         LogColumn {
-            id: 68,
+            id: "68".into(),
             name: "V1 volume".into(),
             unit: "m³".into(),
         },
         LogColumn {
-            id: 74,
+            id: "74".into(),
             name: "flow V1".into(),
             unit: "l/h".into(),
         },
         LogColumn {
-            id: 99,
+            id: "99".into(),
             name: "info code".into(),
             unit: String::new(),
         },
@@ -91,7 +91,7 @@ fn appending_needs_the_same_header() {
         .is_ok()
     );
     let other = vec![LogColumn {
-        id: 68,
+        id: "68".into(),
         name: "V1 volume".into(),
         unit: "m³".into(),
     }];
@@ -107,7 +107,7 @@ fn user_text_that_would_be_a_formula_is_neutralised() {
     assert_eq!(neutralise("@cmd"), "'@cmd");
     assert_eq!(neutralise("V1 volume"), "V1 volume");
     let column = LogColumn {
-        id: 1,
+        id: "1".into(),
         name: "+cmd|' /C calc'!A0".into(),
         unit: String::new(),
     };

@@ -1,0 +1,170 @@
+//! The session, traffic and export flows clicked through with egui_kittest: record on a
+//! simulated meter, save, reopen; export CSV in both dialects and parse it back; a damaged
+//! session refused; the traffic list filtered and exported.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+
+use super::tests::{FixedPicker, meter, run_until, scratch_dir};
+use super::*;
+use crate::link::port::FixedSimOpener;
+
+fn app(picker: Option<PathBuf>, sessions: &Path, screen: Screen) -> Harness<'static, MeterApp> {
+    let options = GuiOptions {
+        simulate: Some(Profile::Multical21),
+        screen: Some(screen),
+        sessions_dir: Some(sessions.to_path_buf()),
+        ..GuiOptions::default()
+    };
+    let config = meter(Profile::Multical21, Duration::ZERO);
+    Harness::builder()
+        .with_size(egui::vec2(1100.0, 800.0))
+        .build_eframe(move |cc| {
+            MeterApp::new(cc, Box::new(FixedSimOpener(config)), &options)
+                .unwrap()
+                .with_picker(Box::new(FixedPicker(picker)))
+        })
+}
+
+/// Connects, polls volume and flow until `polls` polls are in, and stops.
+fn record(harness: &mut Harness<'static, MeterApp>, polls: u64) {
+    run_until(harness, Duration::from_secs(5), "the connection", |h| {
+        h.state().view().is_connected()
+    });
+    harness.run_steps(2);
+    harness.get_by_label("Start polling").click();
+    run_until(harness, Duration::from_secs(30), "the polls", |h| {
+        h.state().readings().polls() >= polls
+    });
+    harness.get_by_label("Stop polling").click();
+    harness.run_steps(3);
+}
+
+fn show(harness: &mut Harness<'static, MeterApp>, screen: &str) {
+    harness.get_by_label(screen).click();
+    harness.run_steps(2);
+}
+
+#[test]
+fn a_recorded_session_saved_and_reopened_shows_the_same_readings() {
+    let dir = scratch_dir("session-roundtrip");
+    let saved = dir.join("saved-session");
+    let mut harness = app(Some(saved.clone()), &dir.join("auto"), Screen::Live);
+    record(&mut harness, 2);
+    let autosaved = harness.state().session_dir().unwrap().to_path_buf();
+    assert!(autosaved.starts_with(dir.join("auto")), "{autosaved:?}");
+    show(&mut harness, "Session");
+    harness.get_by_label("Save as… (Ctrl+S)").click();
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label_contains("Saved the session to")
+            .is_some()
+    );
+    let recorded = harness.state().readings().clone();
+    assert!(recorded.polls() >= 2);
+    drop(harness);
+
+    let mut reopened = app(Some(saved.clone()), &dir.join("auto2"), Screen::Session);
+    reopened.run_steps(2);
+    reopened.get_by_label("Open… (Ctrl+O)").click();
+    reopened.run_steps(2);
+    assert!(reopened.query_by_label_contains("Opened").is_some());
+    assert_eq!(reopened.state().readings(), &recorded);
+    assert_eq!(reopened.state().session_dir(), Some(saved.as_path()));
+}
+
+#[test]
+fn readings_export_to_csv_in_both_dialects_and_parse_back() {
+    let dir = scratch_dir("csv-export");
+    for (dialect, delimiter, path) in [
+        ("comma, decimal point", b',', dir.join("rfc.csv")),
+        (
+            "semicolon, decimal comma (DK/SE/DE)",
+            b';',
+            dir.join("eu.csv"),
+        ),
+    ] {
+        let mut harness = app(Some(path.clone()), &dir.join("auto"), Screen::Live);
+        record(&mut harness, 2);
+        show(&mut harness, "Session");
+        if delimiter == b';' {
+            harness.get_by_role(egui::accesskit::Role::ComboBox).click();
+            harness.run_steps(2);
+            harness.get_by_label(dialect).click();
+            harness.run_steps(2);
+        }
+        // Ctrl+E, as a technician would.
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+        harness.run_steps(2);
+        assert!(harness.query_by_label_contains("Exported").is_some());
+
+        let bytes = std::fs::read(&path).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert_eq!(text.starts_with('\u{feff}'), delimiter == b';');
+        let mut reader = ::csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let header = reader.headers().unwrap().clone();
+        assert_eq!(&header[3], "V1 volume [m³] (68)");
+        assert_eq!(&header[4], "flow V1 [l/h] (74)");
+        let rows: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let readings = harness.state().readings();
+        let volume = readings.get(RegisterId::V1_VOLUME.into()).unwrap();
+        assert_eq!(rows.len(), volume.len());
+        for (row, index) in rows.iter().zip(0..) {
+            let exact = volume.get(index).unwrap().value.to_string();
+            let expected = if delimiter == b';' {
+                exact.replace('.', ",")
+            } else {
+                exact
+            };
+            assert_eq!(&row[3], expected.as_str());
+        }
+    }
+}
+
+#[test]
+fn a_damaged_session_is_refused_and_the_app_goes_on() {
+    let dir = scratch_dir("damaged-session");
+    let damaged = dir.join("damaged");
+    std::fs::create_dir_all(&damaged).unwrap();
+    std::fs::write(damaged.join("session.ron"), "(version: 1, port: \"x").unwrap();
+    let mut harness = app(Some(damaged), &dir.join("auto"), Screen::Live);
+    record(&mut harness, 1);
+    let before = harness.state().readings().clone();
+    show(&mut harness, "Session");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    harness.run_steps(2);
+    assert!(harness.query_by_label_contains("is damaged").is_some());
+    assert!(harness.query_by_label_contains("was kept").is_some());
+    assert_eq!(harness.state().readings(), &before);
+}
+
+#[test]
+fn the_traffic_list_filters_by_kind_and_exports_what_it_shows() {
+    let dir = scratch_dir("traffic");
+    let export = dir.join("traffic.txt");
+    let mut harness = app(Some(export.clone()), &dir.join("auto"), Screen::Live);
+    record(&mut harness, 2);
+    show(&mut harness, "Traffic");
+    let requests =
+        |h: &Harness<'static, MeterApp>| h.query_all_by_label_contains("GetRegister").count();
+    assert!(requests(&harness) > 0);
+    harness.get_by_label("TX").click();
+    harness.get_by_label("ECHO").click();
+    harness.run_steps(2);
+    assert_eq!(requests(&harness), 0, "requests hidden");
+    harness.get_by_label("Export…").click();
+    harness.run_steps(2);
+    let text = std::fs::read_to_string(&export).unwrap();
+    assert!(!text.is_empty());
+    assert!(
+        text.lines()
+            .all(|line| line.split_whitespace().nth(1) == Some("RX")),
+        "{text}"
+    );
+}

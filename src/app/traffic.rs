@@ -1,0 +1,164 @@
+//! The Traffic screen: the session's raw exchange log, one line per transmission, echo or answer
+//! (time, TX/ECHO/RX, hex, decoded meaning), filtered by kind, each line copyable, exportable.
+//! Only the lines on screen are read from the journal, so hours of traffic scroll smoothly.
+
+use std::path::{Path, PathBuf};
+
+use egui::{Color32, RichText, Ui};
+
+use crate::link::traffic::TrafficDirection;
+use crate::session::TrafficLog;
+
+use super::action::{Action, FileJob};
+use super::style;
+
+const DIRECTIONS: [TrafficDirection; 3] = [
+    TrafficDirection::Tx,
+    TrafficDirection::Echo,
+    TrafficDirection::Rx,
+];
+
+/// The screen's state: the filter and the lines it lets through.
+#[derive(Debug)]
+pub struct TrafficPanel {
+    show: [bool; 3],
+    /// Indices of the journal lines shown, oldest first.
+    shown: Vec<usize>,
+    /// How many journal lines the filter has looked at.
+    scanned: usize,
+    /// The journal `shown` indexes, so another session's journal starts afresh.
+    source: Option<PathBuf>,
+}
+
+impl Default for TrafficPanel {
+    fn default() -> Self {
+        Self {
+            show: [true; 3],
+            shown: Vec::new(),
+            scanned: 0,
+            source: None,
+        }
+    }
+}
+
+impl TrafficPanel {
+    /// The indices of the lines the filter shows, for export.
+    pub fn shown(&self) -> &[usize] {
+        &self.shown
+    }
+
+    /// Brings the filtered index up to date with the journal: new lines are looked at once.
+    pub fn refresh(&mut self, log: &TrafficLog, source: &Path) {
+        if self.source.as_deref() != Some(source) {
+            self.source = Some(source.to_path_buf());
+            self.shown.clear();
+            self.scanned = 0;
+        }
+        let show = self.show;
+        let directions = log.directions();
+        let start = self.scanned.min(directions.len());
+        self.shown.extend(
+            directions[start..]
+                .iter()
+                .enumerate()
+                .filter(|(_, direction)| show[slot(**direction)])
+                .map(|(offset, _)| start + offset),
+        );
+        self.scanned = directions.len();
+    }
+
+    /// Draws the screen; `log` is the session's traffic, if a session is open.
+    pub fn ui(&mut self, ui: &mut Ui, log: Option<(&mut TrafficLog, &Path)>) -> Option<Action> {
+        let mut action = None;
+        ui.heading("Traffic");
+        let Some((log, source)) = log else {
+            ui.label(
+                "No session is open. Connect to a port and the traffic is recorded from the first \
+                 byte, or open a session (Session screen).",
+            );
+            return None;
+        };
+        let mut changed = false;
+        ui.horizontal(|ui| {
+            ui.label("Show");
+            for (index, direction) in DIRECTIONS.into_iter().enumerate() {
+                changed |= ui
+                    .checkbox(&mut self.show[index], direction.mark())
+                    .changed();
+            }
+            if changed {
+                self.source = None;
+            }
+            self.refresh(log, source);
+            ui.separator();
+            ui.label(format!("{} of {} lines", self.shown.len(), log.len()));
+            ui.separator();
+            if ui
+                .add_enabled(!self.shown.is_empty(), egui::Button::new("Export…"))
+                .clicked()
+            {
+                action = Some(Action::ChooseFile(FileJob::ExportTraffic));
+            }
+        });
+        ui.label(RichText::new("Click a line to copy it.").weak());
+        ui.add_space(4.0);
+        let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
+        egui::ScrollArea::both()
+            .auto_shrink([false, false])
+            .stick_to_bottom(true)
+            .show_rows(ui, row_height, self.shown.len(), |ui, rows| {
+                let lines = match read_rows(log, &self.shown[rows.clone()]) {
+                    Ok(lines) => lines,
+                    Err(error) => {
+                        style::note(ui, style::BAD, &format!("Cannot read the journal: {error}"));
+                        return;
+                    }
+                };
+                for (line, &index) in lines.iter().zip(&self.shown[rows]) {
+                    let colour = colour(log.direction(index));
+                    let response = ui.add(
+                        egui::Label::new(RichText::new(line).monospace().color(colour))
+                            .sense(egui::Sense::click())
+                            .extend(),
+                    );
+                    if response.clicked() {
+                        ui.ctx().copy_text(line.clone());
+                    }
+                    response.on_hover_text("Click to copy");
+                }
+            });
+        action
+    }
+}
+
+/// The lines at `indices`: one read when they follow each other, as they do unfiltered.
+fn read_rows(log: &mut TrafficLog, indices: &[usize]) -> std::io::Result<Vec<String>> {
+    let (Some(&first), Some(&last)) = (indices.first(), indices.last()) else {
+        return Ok(Vec::new());
+    };
+    if last - first + 1 == indices.len() {
+        return log.lines(first, indices.len());
+    }
+    let mut lines = Vec::with_capacity(indices.len());
+    for &index in indices {
+        lines.extend(log.lines(index, 1)?);
+    }
+    Ok(lines)
+}
+
+fn slot(direction: TrafficDirection) -> usize {
+    match direction {
+        TrafficDirection::Tx => 0,
+        TrafficDirection::Echo => 1,
+        TrafficDirection::Rx => 2,
+    }
+}
+
+fn colour(direction: Option<TrafficDirection>) -> Color32 {
+    match direction {
+        Some(TrafficDirection::Tx) => Color32::from_rgb(120, 180, 255),
+        Some(TrafficDirection::Echo) => Color32::from_gray(140),
+        Some(TrafficDirection::Rx) => Color32::from_rgb(140, 220, 140),
+        None => Color32::GRAY,
+    }
+}

@@ -33,8 +33,8 @@ const READINGS: &str = "readings.journal";
 const TRAFFIC: &str = "traffic.journal";
 /// A manifest is a few hundred bytes; anything this big is not one.
 const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
-/// A week of 1 s polls of a few registers is some 40 MB; ten times that is not a session's.
-const MAX_READINGS_BYTES: u64 = 512 * 1024 * 1024;
+/// A week of 1 s polls of a few registers is some 40 MB; a hundred times that is not a session's.
+const MAX_READINGS_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 
 /// What is wrong with a journal line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -202,8 +202,10 @@ impl Session {
             RegisterMap::default()
         };
         let readings_path = dir.join(READINGS);
+        check_size(&readings_path, MAX_READINGS_BYTES)?;
+        let journal = fs::File::open(&readings_path).map_err(io_error(&readings_path))?;
         let (readings, cut_short) = readings_journal::read(
-            &read_limited(&readings_path, MAX_READINGS_BYTES)?,
+            io::BufReader::new(journal),
             &readings_path.display().to_string(),
         )?;
         if cut_short {
@@ -309,8 +311,8 @@ impl Session {
     }
 }
 
-/// A file's text, refused when bigger than `limit`.
-fn read_limited(path: &Path, limit: u64) -> Result<String, SessionError> {
+/// Refuses a file bigger than `limit`.
+fn check_size(path: &Path, limit: u64) -> Result<(), SessionError> {
     let bytes = fs::metadata(path).map_err(io_error(path))?.len();
     if bytes > limit {
         return Err(SessionError::TooLarge {
@@ -318,6 +320,12 @@ fn read_limited(path: &Path, limit: u64) -> Result<String, SessionError> {
             bytes,
         });
     }
+    Ok(())
+}
+
+/// A file's text, refused when bigger than `limit`.
+fn read_limited(path: &Path, limit: u64) -> Result<String, SessionError> {
+    check_size(path, limit)?;
     let raw = fs::read(path).map_err(io_error(path))?;
     String::from_utf8(raw).map_err(|_| SessionError::Invalid {
         path: path.display().to_string(),
@@ -325,18 +333,26 @@ fn read_limited(path: &Path, limit: u64) -> Result<String, SessionError> {
     })
 }
 
-/// Cuts a journal back to the end of its last whole line.
+/// Cuts a journal back to the end of its last whole line, reading only its tail.
 fn truncate_to_last_line(path: &Path) -> Result<(), SessionError> {
-    let bytes = fs::read(path).map_err(io_error(path))?;
-    let keep = bytes
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |at| at + 1);
-    let file = fs::OpenOptions::new()
+    use std::io::{Read as _, Seek as _};
+    let mut file = fs::OpenOptions::new()
+        .read(true)
         .write(true)
         .open(path)
         .map_err(io_error(path))?;
-    file.set_len(keep as u64).map_err(io_error(path))
+    let len = file.metadata().map_err(io_error(path))?.len();
+    // Far longer than any line, so the last line end is inside it.
+    let tail = len.min(64 * 1024);
+    file.seek(io::SeekFrom::Start(len - tail))
+        .map_err(io_error(path))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(io_error(path))?;
+    let keep = bytes
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(len - tail, |at| len - tail + at as u64 + 1);
+    file.set_len(keep).map_err(io_error(path))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@
 //! alone. A last line without its line end is a write cut short and is left out.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Write as _};
+use std::io::{self, BufRead, Write as _};
 use std::path::Path;
 
 use jiff::Timestamp;
@@ -73,33 +73,43 @@ impl ReadingsJournal {
     }
 }
 
-/// Reads a journal's text back into readings. Says whether a last line was cut short.
-pub fn read(text: &str, file: &str) -> Result<(Readings, bool), SessionError> {
+/// Reads a journal back into readings, line by line (a week of polls never sits in memory as
+/// text). Says whether a last line was cut short.
+pub fn read(mut input: impl BufRead, file: &str) -> Result<(Readings, bool), SessionError> {
     let damaged = |line: usize, problem: JournalProblem| SessionError::Journal {
         file: file.to_string(),
         line,
         problem,
     };
-    let mut lines = text.split_inclusive('\n');
-    match lines.next() {
-        Some(first) if first.trim_end() == HEADER => {}
-        Some(first) if first.starts_with("kmp-workbench readings ") => {
+    let io_error = |source| SessionError::Io {
+        path: file.to_string(),
+        source,
+    };
+    let mut line = Vec::new();
+    input.read_until(b'\n', &mut line).map_err(io_error)?;
+    match std::str::from_utf8(&line).map(str::trim_end) {
+        Ok(HEADER) => {}
+        Ok(first) if first.starts_with("kmp-workbench readings ") => {
             return Err(damaged(1, JournalProblem::NewerFormat));
         }
         _ => return Err(damaged(1, JournalProblem::NotAJournal)),
     }
     let mut readings = Readings::default();
-    let mut cut_short = false;
-    for (index, line) in lines.enumerate() {
-        let number = index + 2;
-        let Some(line) = line.strip_suffix('\n') else {
-            cut_short = true;
-            break;
+    let mut number = 1;
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line).map_err(io_error)? == 0 {
+            return Ok((readings, false));
+        }
+        number += 1;
+        let Some(text) = line.strip_suffix(b"\n") else {
+            return Ok((readings, true));
         };
-        let (at, registers) = parse_line(line).map_err(|problem| damaged(number, problem))?;
+        let text =
+            std::str::from_utf8(text).map_err(|_| damaged(number, JournalProblem::BadTime))?;
+        let (at, registers) = parse_line(text).map_err(|problem| damaged(number, problem))?;
         readings.record(at, &registers);
     }
-    Ok((readings, cut_short))
 }
 
 fn parse_line(line: &str) -> Result<(Timestamp, Vec<Register>), JournalProblem> {
@@ -156,7 +166,7 @@ mod tests {
                 (3_000, vec![volume(6345)]),
             ],
         );
-        let (readings, cut_short) = read(&text, "readings.journal").unwrap();
+        let (readings, cut_short) = read(text.as_bytes(), "readings.journal").unwrap();
         assert!(!cut_short);
         assert_eq!(readings.polls(), 3);
         let series = readings.get(RegisterId::V1_VOLUME.into()).unwrap();
@@ -169,7 +179,7 @@ mod tests {
     fn a_line_cut_short_is_left_out_and_reported() {
         let text = journal("cut", &[(1_000, vec![volume(1)]), (2_000, vec![volume(2)])]);
         let cut = &text[..text.len() - 5];
-        let (readings, cut_short) = read(cut, "r").unwrap();
+        let (readings, cut_short) = read(cut.as_bytes(), "r").unwrap();
         assert!(cut_short);
         assert_eq!(readings.polls(), 1);
     }
@@ -181,12 +191,12 @@ mod tests {
             &[(1_000, vec![volume(1)]), (2_000, vec![volume(2)])],
         );
         let broken = text.replacen("2000 68:", "2000 68:ZZ", 1);
-        let error = read(&broken, "readings.journal").unwrap_err();
+        let error = read(broken.as_bytes(), "readings.journal").unwrap_err();
         assert!(error.to_string().contains("line 3"), "{error}");
-        assert!(read("garbage\n", "r").is_err());
-        assert!(read("", "r").is_err());
+        assert!(read(&b"garbage\n"[..], "r").is_err());
+        assert!(read(&b""[..], "r").is_err());
         assert!(matches!(
-            read("kmp-workbench readings 9\n", "r"),
+            read(&b"kmp-workbench readings 9\n"[..], "r"),
             Err(SessionError::Journal {
                 problem: JournalProblem::NewerFormat,
                 ..

@@ -5,7 +5,7 @@
 //! Lines are [`TrafficRecord::line`]s after a header line, the same text `--traffic` writes.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read as _, Seek as _, SeekFrom, Write as _};
+use std::io::{self, BufRead as _, Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::Path;
 
 use crate::link::traffic::{TrafficDirection, TrafficRecord};
@@ -55,7 +55,7 @@ impl TrafficLog {
             line,
             problem,
         };
-        let mut file = OpenOptions::new()
+        let file = OpenOptions::new()
             .read(true)
             .append(true)
             .open(path)
@@ -66,26 +66,32 @@ impl TrafficLog {
             directions: Vec::new(),
             end: 0,
         };
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).map_err(io_error)?;
-        let mut lines = bytes.split_inclusive(|&b| b == b'\n');
-        match lines.next() {
-            Some(first) if first == format!("{HEADER}\n").as_bytes() => {}
-            Some(first) if first.starts_with(b"kmp-workbench traffic ") => {
-                return Err(damaged(1, JournalProblem::NewerFormat));
-            }
-            _ => return Err(damaged(1, JournalProblem::NotAJournal)),
+        // Line by line: hours of traffic never sit in memory as text.
+        let mut input = io::BufReader::new(file);
+        let mut line = Vec::new();
+        input.read_until(b'\n', &mut line).map_err(io_error)?;
+        if line != format!("{HEADER}\n").as_bytes() {
+            let problem = if line.starts_with(b"kmp-workbench traffic ") {
+                JournalProblem::NewerFormat
+            } else {
+                JournalProblem::NotAJournal
+            };
+            return Err(damaged(1, problem));
         }
-        let mut offset = (HEADER.len() + 1) as u64;
-        for (index, line) in lines.enumerate() {
+        let mut offset = line.len() as u64;
+        for number in 2.. {
+            line.clear();
+            if input.read_until(b'\n', &mut line).map_err(io_error)? == 0 {
+                break;
+            }
             if !line.ends_with(b"\n") {
                 log.file.set_len(offset).map_err(io_error)?;
                 break;
             }
-            let direction = std::str::from_utf8(line)
+            let direction = std::str::from_utf8(&line)
                 .ok()
                 .and_then(direction_of)
-                .ok_or_else(|| damaged(index + 2, JournalProblem::BadTraffic))?;
+                .ok_or_else(|| damaged(number, JournalProblem::BadTraffic))?;
             log.starts.push(offset);
             log.directions.push(direction);
             offset += line.len() as u64;

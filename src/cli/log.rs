@@ -15,6 +15,8 @@ use kmp_workbench::kmp::RegisterId;
 use kmp_workbench::kmp::register::lookup;
 use kmp_workbench::link::diagnosis::DiagnosisCode;
 use kmp_workbench::link::{Command, Event, PollPlan, ReadReport};
+use kmp_workbench::model::RegisterMap;
+use kmp_workbench::session::{Manifest, Session};
 
 use super::Exit;
 use super::args::parse_duration;
@@ -50,6 +52,10 @@ pub struct Args {
     /// Add to an existing file with the same header instead of refusing.
     #[arg(long)]
     append: bool,
+    /// Also record a session in this folder (new or empty): the readings and traffic journals
+    /// that the app opens (Session screen).
+    #[arg(long, value_name = "DIR")]
+    session: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -90,6 +96,11 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             duration::format(SAFE_INTERVAL)
         ));
     }
+    let mut session = args
+        .session
+        .as_deref()
+        .map(|dir| start_session(args, dir))
+        .transpose()?;
     let mut link = match LinkRun::open(&args.port)? {
         Ok(link) => link,
         Err(error) => return Err(Failure::link(&error)),
@@ -128,6 +139,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         let Some(event) = link.next_event(Duration::from_millis(50))? else {
             continue;
         };
+        if let Some(session) = &mut session {
+            journal(session, &event)?;
+        }
         match event {
             Event::Read(report) => {
                 if report.registers.is_empty() {
@@ -174,6 +188,42 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     } else {
         Ok(())
     }
+}
+
+/// Starts the session `--session` asks for.
+fn start_session(args: &Args, dir: &Path) -> Result<Session, Failure> {
+    let config = args.port.config();
+    let manifest = Manifest {
+        started: Some(Timestamp::now()),
+        port: config.port.clone(),
+        line: config.line,
+        address: config.address,
+        echo: config.echo,
+        polled: args
+            .registers
+            .iter()
+            .copied()
+            .map(RegisterId::new)
+            .collect(),
+        interval_s: Some(args.interval.as_secs_f64()),
+        ..Manifest::default()
+    };
+    let mut map = RegisterMap::default();
+    map.family = family_of(args.port.port());
+    Session::create(dir, manifest, &map)
+        .map_err(|error| Failure::usage(format!("cannot start the session: {error}")))
+}
+
+/// Journals a poll or a traffic line into the session.
+fn journal(session: &mut Session, event: &Event) -> Result<(), Failure> {
+    let result = match event {
+        Event::Traffic(record) => session.record_traffic(record),
+        Event::Read(report) if !report.interrupted => {
+            session.record_poll(report.at, &report.registers)
+        }
+        _ => Ok(()),
+    };
+    result.map_err(|error| Failure::usage(format!("cannot record the session: {error}")))
 }
 
 fn join(ids: &[u16]) -> String {

@@ -265,6 +265,49 @@ fn sigkill_mid_log_leaves_every_row_whole() {
 }
 
 #[test]
+fn sigkill_mid_session_recording_keeps_every_journaled_reading() {
+    let sim = serve(meter(Profile::Multical603));
+    let port = sim.path().display().to_string();
+    let csv = temp("session-killed.csv");
+    let dir = temp("session-killed");
+    let _ = std::fs::remove_dir_all(&dir);
+    let dir_arg = dir.display().to_string();
+    let journal = dir.join("readings.journal");
+    let mut child = start(&log_args(
+        &port,
+        &csv,
+        &["--interval", "20ms", "--session", &dir_arg],
+    ));
+    wait_for_rows(&journal, 30, Duration::from_secs(10));
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // Every poll the journal holds whole, as it was when the process died.
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let whole: Vec<&str> = text
+        .split_inclusive('\n')
+        .skip(1)
+        .filter(|line| line.ends_with('\n'))
+        .collect();
+    let opened = kmp_workbench::session::Session::open(&dir).unwrap();
+    assert_eq!(opened.readings.polls(), whole.len() as u64);
+    let volume = opened
+        .readings
+        .get(kmp_workbench::kmp::RegisterId::V1_VOLUME.into())
+        .unwrap();
+    let with_volume = whole.iter().filter(|line| line.contains(" 68:")).count();
+    assert!(with_volume >= 30, "{with_volume} polls with the volume");
+    assert_eq!(volume.len(), with_volume);
+    let mut traffic = opened.session;
+    assert!(
+        traffic.traffic().len() >= 2 * with_volume,
+        "request and answer of each poll"
+    );
+    let _ = std::fs::remove_file(&csv);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_port_that_vanishes_mid_log_comes_back_and_logging_goes_on() {
     let folder = std::env::temp_dir().join(format!("kmp-log-link-{}", std::process::id()));
     std::fs::create_dir_all(&folder).unwrap();

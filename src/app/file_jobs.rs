@@ -22,7 +22,7 @@ impl MeterApp {
         path: &Path,
         replace: bool,
     ) -> Result<String, String> {
-        let shown = path.display();
+        let shown = super::files::shown(path);
         if job.writes() && !replace && path.exists() {
             return Err(format!(
                 "{shown} exists already and was left as it is; choose a new name"

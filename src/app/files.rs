@@ -2,7 +2,7 @@
 //! path), and a typed path in the app where no dialog is available (no desktop portal, as on a
 //! bare X server) or the dialog was closed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use egui::{RichText, Ui};
 
@@ -42,14 +42,11 @@ pub struct PathPrompt {
 }
 
 impl PathPrompt {
-    /// A prompt for `job`, offering its default file name in the working directory.
+    /// A prompt for `job`, offering its default name in the home folder.
     pub fn new(job: FileJob) -> Self {
-        let path = std::env::current_dir()
-            .map(|dir| dir.join(job.default_name()))
-            .unwrap_or_else(|_| PathBuf::from(job.default_name()));
         Self {
             job,
-            path: path.display().to_string(),
+            path: format!("~/{}", job.default_name()),
         }
     }
 
@@ -75,7 +72,7 @@ impl PathPrompt {
                     if (ui.button(verb).clicked() || submitted) && !self.path.trim().is_empty() {
                         action = Some(Action::UseFile {
                             job: self.job,
-                            path: PathBuf::from(self.path.trim()),
+                            path: expand_home(self.path.trim()),
                             replace: false,
                         });
                     }
@@ -90,5 +87,53 @@ impl PathPrompt {
                 }
             });
         action
+    }
+}
+
+/// The home folder, from `HOME` (or `USERPROFILE` on Windows).
+fn home() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .map(PathBuf::from)
+        .filter(|home| home.is_absolute())
+}
+
+/// A typed path with a leading `~` standing for the home folder.
+pub fn expand_home(text: &str) -> PathBuf {
+    match (text.strip_prefix('~'), home()) {
+        (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with(['/', '\\']) => {
+            home.join(rest.trim_start_matches(['/', '\\']))
+        }
+        _ => PathBuf::from(text),
+    }
+}
+
+/// A path as the app shows it: under the home folder, starting with `~`.
+pub fn shown(path: &Path) -> String {
+    match home().and_then(|home| path.strip_prefix(home).ok().map(Path::to_path_buf)) {
+        Some(rest) if rest.as_os_str().is_empty() => "~".into(),
+        Some(rest) => format!("~/{}", rest.display()),
+        None => path.display().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn home_paths_are_shown_and_typed_with_a_tilde() {
+        let Some(home) = home() else {
+            return;
+        };
+        assert_eq!(expand_home("~/a/b.csv"), home.join("a/b.csv"));
+        assert_eq!(expand_home("~"), home);
+        assert_eq!(expand_home("/x/~/y"), PathBuf::from("/x/~/y"));
+        assert_eq!(expand_home("~other/x"), PathBuf::from("~other/x"));
+        assert_eq!(shown(&home.join("s/t")), "~/s/t");
+        assert_eq!(
+            shown(Path::new("/definitely/elsewhere")),
+            "/definitely/elsewhere"
+        );
     }
 }

@@ -36,7 +36,13 @@ pub fn ui(ui: &mut Ui, context: SessionContext<'_>) -> Option<Action> {
     ui.add_space(6.0);
     match context.session {
         Some(session) => {
-            ui.label(RichText::new(format!("Recording to {}", session.dir().display())).strong());
+            ui.label(
+                RichText::new(format!(
+                    "Recording to {}",
+                    super::files::shown(session.dir())
+                ))
+                .strong(),
+            );
             let manifest = session.manifest();
             if let Some(started) = manifest.started {
                 ui.label(format!(
@@ -95,7 +101,8 @@ pub fn ui(ui: &mut Ui, context: SessionContext<'_>) -> Option<Action> {
         ui.add_space(10.0);
         ui.label(RichText::new("Recent sessions").strong());
         for path in context.recent {
-            if ui.link(path).on_hover_text("Open this session").clicked() {
+            let text = super::files::shown(std::path::Path::new(path));
+            if ui.link(text).on_hover_text("Open this session").clicked() {
                 action = Some(Action::UseFile {
                     job: FileJob::OpenSession,
                     path: PathBuf::from(path),

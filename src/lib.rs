@@ -8,6 +8,7 @@
 //! - [`export`]: CSV for spreadsheets.
 //! - [`kmp`]: the Kamstrup Meter Protocol codec, sans-IO, read-only by construction.
 //! - [`model`]: readings by register and their reduction for plots, free of GUI types.
+//! - [`ron_version`]: the version field of RON files, read first.
 //! - [`session`]: sessions on disk: a manifest and append-only journals of readings and traffic.
 //! - [`sim`]: simulated meters, in-process or on a pseudo-terminal.
 //!
@@ -22,5 +23,6 @@ pub mod export;
 pub mod kmp;
 pub mod link;
 pub mod model;
+pub mod ron_version;
 pub mod session;
 pub mod sim;

@@ -8,33 +8,20 @@ use std::time::Duration;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
-use super::tests::{FixedPicker, meter, run_until, scratch_dir};
+use super::tests::{FixedPicker, connected, run_until, scratch_dir};
 use super::*;
-use crate::link::port::FixedSimOpener;
 
 fn app(picker: Option<PathBuf>, sessions: &Path, screen: Screen) -> Harness<'static, MeterApp> {
-    let options = GuiOptions {
-        simulate: Some(Profile::Multical21),
-        screen: Some(screen),
-        sessions_dir: Some(sessions.to_path_buf()),
-        ..GuiOptions::default()
-    };
-    let config = meter(Profile::Multical21, Duration::ZERO);
-    Harness::builder()
-        .with_size(egui::vec2(1100.0, 800.0))
-        .build_eframe(move |cc| {
-            MeterApp::new(cc, Box::new(FixedSimOpener(config)), &options)
-                .unwrap()
-                .with_picker(Box::new(FixedPicker(picker)))
-        })
+    connected(
+        Profile::Multical21,
+        screen,
+        FixedPicker(picker),
+        Some(sessions.to_path_buf()),
+    )
 }
 
-/// Connects, polls volume and flow until `polls` polls are in, and stops.
+/// Polls volume and flow until `polls` polls are in, and stops.
 fn record(harness: &mut Harness<'static, MeterApp>, polls: u64) {
-    run_until(harness, Duration::from_secs(5), "the connection", |h| {
-        h.state().view().is_connected()
-    });
-    harness.run_steps(2);
     harness.get_by_label("Start polling").click();
     run_until(harness, Duration::from_secs(30), "the polls", |h| {
         h.state().readings().polls() >= polls

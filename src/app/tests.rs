@@ -11,7 +11,7 @@ use crate::link::diagnosis::DiagnosisCode;
 use crate::link::port::FixedSimOpener;
 use crate::sim::MeterConfig;
 
-pub(super) fn meter(profile: Profile, magnet_delay: Duration) -> MeterConfig {
+fn meter(profile: Profile, magnet_delay: Duration) -> MeterConfig {
     let mut config = MeterConfig::new(profile);
     config.echo = true;
     config.magnet_delay = magnet_delay;
@@ -19,11 +19,46 @@ pub(super) fn meter(profile: Profile, magnet_delay: Duration) -> MeterConfig {
 }
 
 fn harness(meter: MeterConfig, options: GuiOptions) -> Harness<'static, MeterApp> {
+    with_picker(meter, options, FixedPicker(None))
+}
+
+fn with_picker(
+    meter: MeterConfig,
+    options: GuiOptions,
+    picker: FixedPicker,
+) -> Harness<'static, MeterApp> {
     Harness::builder()
         .with_size(egui::vec2(1100.0, 800.0))
         .build_eframe(move |cc| {
-            MeterApp::new(cc, Box::new(FixedSimOpener(meter)), &options).unwrap()
+            MeterApp::new(cc, Box::new(FixedSimOpener(meter)), &options)
+                .unwrap()
+                .with_picker(Box::new(picker))
         })
+}
+
+/// The app connected to a simulated `profile` (awake at once) on `screen`; files come from
+/// `picker`, sessions go under `sessions_dir`.
+pub(super) fn connected(
+    profile: Profile,
+    screen: Screen,
+    picker: FixedPicker,
+    sessions_dir: Option<std::path::PathBuf>,
+) -> Harness<'static, MeterApp> {
+    let options = GuiOptions {
+        simulate: Some(profile),
+        screen: Some(screen),
+        sessions_dir,
+        ..GuiOptions::default()
+    };
+    let mut harness = with_picker(meter(profile, Duration::ZERO), options, picker);
+    run_until(
+        &mut harness,
+        Duration::from_secs(5),
+        "the connection",
+        |h| h.state().view().is_connected(),
+    );
+    harness.run_steps(2);
+    harness
 }
 
 /// Steps the app until `done` holds, for at most `limit` of real time (the link thread and the
@@ -117,19 +152,12 @@ fn a_meter_that_never_answers_gets_the_echo_only_advice() {
 
 #[test]
 fn disconnect_closes_the_port() {
-    let options = GuiOptions {
-        simulate: Some(Profile::Multical603),
-        screen: Some(Screen::Connection),
-        ..GuiOptions::default()
-    };
-    let mut harness = harness(meter(Profile::Multical603, Duration::ZERO), options);
-    run_until(
-        &mut harness,
-        Duration::from_secs(5),
-        "the connection",
-        |h| h.state().view().is_connected(),
+    let mut harness = connected(
+        Profile::Multical603,
+        Screen::Connection,
+        FixedPicker(None),
+        None,
     );
-    harness.run_steps(2);
     harness.get_by_label("Disconnect").click();
     run_until(
         &mut harness,
@@ -161,24 +189,7 @@ fn the_navigation_switches_screens() {
 
 #[test]
 fn a_scan_of_the_common_range_lists_the_meters_registers_and_the_filter_narrows_them() {
-    let options = GuiOptions {
-        simulate: Some(Profile::Multical21),
-        screen: Some(Screen::Registers),
-        ..GuiOptions::default()
-    };
-    let mut harness = harness(meter(Profile::Multical21, Duration::ZERO), options);
-    run_until(
-        &mut harness,
-        Duration::from_secs(5),
-        "the connection",
-        |h| h.state().view().is_connected(),
-    );
-    harness.run_steps(2);
-    harness.get_by_label("Scan").click();
-    run_until(&mut harness, Duration::from_secs(30), "the scan", |h| {
-        !h.state().scans().running && !h.state().map().registers.is_empty()
-    });
-    harness.run_steps(2);
+    let mut harness = scanned(FixedPicker(None));
     assert!(harness.query_by_label("9 registers found").is_some());
     assert!(row(&harness, "68").is_some());
     assert!(row(&harness, "99").is_some());
@@ -225,26 +236,7 @@ pub(super) fn scratch_dir(name: &str) -> std::path::PathBuf {
 
 /// A harness on the Registers screen of a simulated MULTICAL 21 whose scan of 0..=1100 is done.
 fn scanned(picker: FixedPicker) -> Harness<'static, MeterApp> {
-    let options = GuiOptions {
-        simulate: Some(Profile::Multical21),
-        screen: Some(Screen::Registers),
-        ..GuiOptions::default()
-    };
-    let config = meter(Profile::Multical21, Duration::ZERO);
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1100.0, 800.0))
-        .build_eframe(move |cc| {
-            MeterApp::new(cc, Box::new(FixedSimOpener(config)), &options)
-                .unwrap()
-                .with_picker(Box::new(picker))
-        });
-    run_until(
-        &mut harness,
-        Duration::from_secs(5),
-        "the connection",
-        |h| h.state().view().is_connected(),
-    );
-    harness.run_steps(2);
+    let mut harness = connected(Profile::Multical21, Screen::Registers, picker, None);
     harness.get_by_label("Scan").click();
     run_until(&mut harness, Duration::from_secs(30), "the scan", |h| {
         !h.state().scans().running && !h.state().map().registers.is_empty()
@@ -374,19 +366,7 @@ fn a_saved_map_opens_again_and_a_damaged_one_is_refused_with_the_map_kept() {
 
 #[test]
 fn live_polling_shows_values_and_the_view_pauses_and_follows_again_with_space() {
-    let options = GuiOptions {
-        simulate: Some(Profile::Multical21),
-        screen: Some(Screen::Live),
-        ..GuiOptions::default()
-    };
-    let mut harness = harness(meter(Profile::Multical21, Duration::ZERO), options);
-    run_until(
-        &mut harness,
-        Duration::from_secs(5),
-        "the connection",
-        |h| h.state().view().is_connected(),
-    );
-    harness.run_steps(2);
+    let mut harness = connected(Profile::Multical21, Screen::Live, FixedPicker(None), None);
     harness.get_by_label("Start polling").click();
     run_until(&mut harness, Duration::from_secs(15), "two polls", |h| {
         h.state().readings().polls() >= 2

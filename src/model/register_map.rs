@@ -186,24 +186,14 @@ impl RegisterMap {
         };
         // The version is read on its own first, so a newer file is refused as newer rather
         // than as garbage.
-        #[derive(serde::Deserialize)]
-        struct Version {
-            version: u32,
-        }
-        let options = ron::Options::default();
-        let version = options
-            .from_str::<ron::Value>(text)
-            .map_err(|error| invalid(error.to_string()))?
-            .into_rust::<Version>()
-            .map_err(|_| invalid("no version field".into()))?
-            .version;
+        let version = crate::ron_version::version_of(text).map_err(invalid)?;
         if version > MAP_VERSION {
             return Err(MapFileError::TooNew {
                 path: path.to_string(),
                 version,
             });
         }
-        let file: MapFile = options
+        let file: MapFile = ron::Options::default()
             .from_str(text)
             .map_err(|error| invalid(error.to_string()))?;
         let mut map = Self {

@@ -66,16 +66,7 @@ impl Manifest {
             path: path.to_string(),
             detail,
         };
-        #[derive(serde::Deserialize)]
-        struct Version {
-            version: u32,
-        }
-        let version = ron::Options::default()
-            .from_str::<ron::Value>(text)
-            .map_err(|error| invalid(error.to_string()))?
-            .into_rust::<Version>()
-            .map_err(|_| invalid("no version field".into()))?
-            .version;
+        let version = crate::ron_version::version_of(text).map_err(invalid)?;
         if version > MANIFEST_VERSION {
             return Err(SessionError::TooNew {
                 path: path.to_string(),

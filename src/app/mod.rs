@@ -298,12 +298,17 @@ impl MeterApp {
                 self.link.send(Command::Close);
             }
             Action::RefreshPorts => self.connection.refresh(),
-            Action::StartCheck => self.start_check(),
+            Action::StartCheck => {
+                // Any job of the link interrupts the one under way, polling included.
+                self.polling = None;
+                self.start_check();
+            }
             Action::StopCheck => {
                 self.view.checking = false;
                 self.link.send(Command::Cancel);
             }
             Action::Sweep => {
+                self.polling = None;
                 self.view.sweeping = true;
                 self.link.send(Command::Probe(ProbeOptions {
                     wait: Duration::from_secs(2),
@@ -311,6 +316,7 @@ impl MeterApp {
                 }));
             }
             Action::StartScan { from, to } => {
+                self.polling = None;
                 self.scans.started();
                 self.link.send(Command::Scan(ScanOptions {
                     from,

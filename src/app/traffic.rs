@@ -124,7 +124,6 @@ impl TrafficPanel {
                     if response.clicked() {
                         ui.ctx().copy_text(line.clone());
                     }
-                    response.on_hover_text("Click to copy");
                 }
             });
         action

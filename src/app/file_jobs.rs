@@ -123,7 +123,7 @@ impl MeterApp {
     }
 
     /// Puts `path` first in the recent sessions.
-    fn remember(&mut self, path: &Path) {
+    pub(super) fn remember(&mut self, path: &Path) {
         let path = path.display().to_string();
         let recent = &mut self.settings.recent_sessions;
         recent.retain(|known| *known != path);

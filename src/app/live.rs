@@ -71,7 +71,13 @@ impl LivePanel {
     }
 
     fn interval(&self) -> Duration {
-        Duration::from_secs_f64(self.interval_s.clamp(1.0, 3600.0))
+        // A typed "NaN" must not reach `Duration`, which panics on it.
+        let seconds = if self.interval_s.is_finite() {
+            self.interval_s.clamp(1.0, 3600.0)
+        } else {
+            5.0
+        };
+        Duration::from_secs_f64(seconds)
     }
 
     /// Draws the screen.

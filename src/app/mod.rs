@@ -362,6 +362,7 @@ impl MeterApp {
                 });
             }
             Action::DismissPrompt => self.prompt = None,
+            Action::NewSession => self.new_session(),
             Action::StartPolling { ids, interval } => {
                 self.view.checking = false;
                 self.polling = Some(ids.clone());

@@ -46,6 +46,38 @@ impl MeterApp {
         }
     }
 
+    /// Closes the session, keeping it among the recent ones, and starts an empty one (recording
+    /// at once when connected). The meter family stays; readings, registers and names go with
+    /// the old session.
+    pub(super) fn new_session(&mut self) {
+        if self.polling.is_some() {
+            self.act(super::Action::StopPolling);
+        }
+        if let Some(old) = self.session.take() {
+            self.remember(old.dir());
+        }
+        let family = self.map.family;
+        self.map = crate::model::RegisterMap::default();
+        self.map.family = family;
+        self.readings = crate::model::Readings::default();
+        self.scans = super::ScanView::default();
+        self.map_dirty = false;
+        self.recording_error_shown = false;
+        if self.view.is_connected() {
+            self.begin_session();
+        }
+        self.notice = Some(Notice {
+            text: match &self.session {
+                Some(session) => format!(
+                    "New session, recording to {}",
+                    super::files::shown(session.dir())
+                ),
+                None => "New session: it starts recording when a port opens".into(),
+            },
+            good: true,
+        });
+    }
+
     /// Journals a traffic line.
     pub(super) fn record_traffic(&mut self, record: &TrafficRecord) {
         if let Some(session) = &mut self.session {

@@ -155,3 +155,30 @@ fn the_traffic_list_filters_by_kind_and_exports_what_it_shows() {
         "{text}"
     );
 }
+
+#[test]
+fn a_new_session_starts_empty_and_the_old_one_stays_among_the_recent() {
+    let dir = scratch_dir("new-session");
+    let mut harness = app(None, &dir.join("auto"), Screen::Live);
+    record(&mut harness, 1);
+    let first = harness.state().session_dir().unwrap().to_path_buf();
+    let polls = harness.state().readings().polls();
+    show(&mut harness, "Session");
+    harness.get_by_label("New session").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().readings().polls(), 0);
+    let second = harness.state().session_dir().unwrap().to_path_buf();
+    assert_ne!(first, second);
+    assert_eq!(
+        harness.state().settings().recent_sessions.first(),
+        Some(&first.display().to_string())
+    );
+    assert_eq!(
+        crate::session::Session::open(&first)
+            .unwrap()
+            .readings
+            .polls(),
+        polls,
+        "the old session keeps its polls"
+    );
+}

@@ -74,6 +74,13 @@ pub fn ui(ui: &mut Ui, context: SessionContext<'_>) -> Option<Action> {
         if ui.button("Open… (Ctrl+O)").clicked() {
             action = Some(Action::ChooseFile(FileJob::OpenSession));
         }
+        if ui
+            .button("New session")
+            .on_hover_text("This one stays on disk, listed under Recent sessions")
+            .clicked()
+        {
+            action = Some(Action::NewSession);
+        }
         ui.separator();
         let label = ui.label("CSV");
         egui::ComboBox::from_id_salt("readings-dialect")

@@ -68,6 +68,29 @@ impl Settings {
 
     /// Time between rounds of the link check, kept within sane bounds.
     pub fn check_interval(&self) -> Duration {
-        Duration::from_secs_f32(self.check_interval_s.clamp(0.5, 60.0))
+        // Settings files and typed values may hold NaN, on which `Duration` panics.
+        let seconds = if self.check_interval_s.is_finite() {
+            self.check_interval_s.clamp(0.5, 60.0)
+        } else {
+            1.0
+        };
+        Duration::from_secs_f32(seconds)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_impossible_check_interval_falls_back_instead_of_panicking() {
+        for odd in [f32::NAN, f32::INFINITY, -3.0, 1e9] {
+            let settings = Settings {
+                check_interval_s: odd,
+                ..Settings::default()
+            };
+            let interval = settings.check_interval();
+            assert!(interval >= Duration::from_millis(500) && interval <= Duration::from_secs(60));
+        }
     }
 }

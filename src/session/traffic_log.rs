@@ -147,12 +147,22 @@ impl TrafficLog {
             .collect())
     }
 
-    /// Writes the lines at `indices` to `out`, one per line.
+    /// Writes the lines at `indices` (ascending) to `out`, one per line, reading runs of
+    /// consecutive lines in pieces rather than line by line.
     pub fn export(&mut self, indices: &[usize], out: &mut impl io::Write) -> io::Result<()> {
-        for &index in indices {
-            for line in self.lines(index, 1)? {
+        const PIECE: usize = 4096;
+        let mut rest = indices;
+        while let Some(&first) = rest.first() {
+            let run = rest
+                .iter()
+                .enumerate()
+                .take(PIECE)
+                .take_while(|&(offset, &index)| index == first + offset)
+                .count();
+            for line in self.lines(first, run)? {
                 writeln!(out, "{line}")?;
             }
+            rest = &rest[run..];
         }
         Ok(())
     }

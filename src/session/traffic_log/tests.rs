@@ -74,3 +74,21 @@ fn a_file_that_is_not_a_traffic_journal_is_refused() {
     let error = TrafficLog::open(&path).unwrap_err();
     assert!(error.to_string().contains("line 2"), "{error}");
 }
+
+#[test]
+fn export_writes_the_chosen_lines_in_order() {
+    let path = scratch("export");
+    let mut log = TrafficLog::create(&path).unwrap();
+    for ms in 0..10 {
+        log.append(&record(ms, TrafficDirection::Tx, &[0x80]))
+            .unwrap();
+    }
+    let mut out = Vec::new();
+    log.export(&[0, 1, 2, 5, 7, 8], &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .map(|line| line.rsplit(' ').next().unwrap())
+        .collect();
+    assert_eq!(kept, ["0", "1", "2", "5", "7", "8"]);
+}

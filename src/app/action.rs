@@ -60,6 +60,8 @@ pub enum Action {
     },
     /// Forget the typed-path prompt.
     DismissPrompt,
+    /// Hide the last notice.
+    DismissNotice,
     /// Close the session (it stays on disk, listed among the recent ones) and start an empty one.
     NewSession,
     /// Poll these registers at this interval, for the live plots.

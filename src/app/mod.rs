@@ -362,6 +362,7 @@ impl MeterApp {
                 });
             }
             Action::DismissPrompt => self.prompt = None,
+            Action::DismissNotice => self.notice = None,
             Action::NewSession => self.new_session(),
             Action::StartPolling { ids, interval } => {
                 self.view.checking = false;
@@ -488,7 +489,12 @@ impl eframe::App for MeterApp {
             }
             if let Some(notice) = &self.notice {
                 let colour = if notice.good { style::GOOD } else { style::BAD };
-                style::note(ui, colour, &notice.text);
+                ui.horizontal_top(|ui| {
+                    if ui.small_button("Dismiss").clicked() {
+                        actions.push(Action::DismissNotice);
+                    }
+                    style::note(ui, colour, &notice.text);
+                });
             }
             if self.settings.screen == Screen::Live {
                 // The plots take the scroll wheel, so this screen does not scroll.

@@ -424,4 +424,11 @@ fn ticked_registers_are_read_again() {
         h.query_by_label_contains("Read 2 registers again")
             .is_some()
     });
+    harness.get_by_label("Dismiss").click();
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label_contains("Read 2 registers again")
+            .is_none()
+    );
 }

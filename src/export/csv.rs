@@ -141,7 +141,7 @@ pub fn write_registers(
             row.unit_code.to_string(),
             row.value
                 .as_deref()
-                .map(|v| dialect.number(v))
+                .map(|v| value_cell(v, dialect))
                 .unwrap_or_default(),
             neutralise(&dialect.number_in_text(&row.display)),
             row.raw.clone(),
@@ -149,6 +149,16 @@ pub fn write_registers(
     }
     writer.flush()?;
     Ok(())
+}
+
+/// A register's value in a cell: numbers in the dialect; text (ASCII registers) kept as the meter
+/// sent it, but never as a formula.
+fn value_cell(value: &str, dialect: Dialect) -> String {
+    if value.parse::<f64>().is_ok() {
+        dialect.number(value)
+    } else {
+        neutralise(value)
+    }
 }
 
 impl Dialect {

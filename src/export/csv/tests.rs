@@ -147,3 +147,21 @@ fn a_register_map_parses_back_in_both_dialects() {
         assert_eq!(&record[7], "2804430000215D");
     }
 }
+
+#[test]
+fn text_values_keep_their_points_and_never_become_formulas() {
+    let rows = vec![RegisterRow {
+        id: 1005,
+        name: None,
+        unit: String::new(),
+        unit_code: 0x30,
+        value: Some("=v1.2".into()),
+        display: "=v1.2".into(),
+        raw: "30053D76312E32".into(),
+    }];
+    let mut out = Vec::new();
+    write_registers(&mut out, &rows, Dialect::ExcelEu).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let row = text.lines().nth(1).unwrap();
+    assert!(row.contains(";'=v1.2;"), "{row}");
+}

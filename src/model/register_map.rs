@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::kmp::register::lookup;
 use crate::kmp::{Family, Register, RegisterId};
+use crate::ron_version::VersionedError;
 
 /// The format version written; files of a newer version are refused, not guessed at.
 pub const MAP_VERSION: u32 = 1;
@@ -180,22 +181,17 @@ impl RegisterMap {
 
     /// A map from RON text; `path` names the file in errors.
     pub fn from_ron(text: &str, path: &str) -> Result<Self, MapFileError> {
-        let invalid = |detail: String| MapFileError::Invalid {
-            path: path.to_string(),
-            detail,
-        };
-        // The version is read on its own first, so a newer file is refused as newer rather
-        // than as garbage.
-        let version = crate::ron_version::version_of(text).map_err(invalid)?;
-        if version > MAP_VERSION {
-            return Err(MapFileError::TooNew {
-                path: path.to_string(),
-                version,
-            });
-        }
-        let file: MapFile = ron::Options::default()
-            .from_str(text)
-            .map_err(|error| invalid(error.to_string()))?;
+        let file: MapFile =
+            crate::ron_version::parse(text, MAP_VERSION).map_err(|error| match error {
+                VersionedError::Invalid(detail) => MapFileError::Invalid {
+                    path: path.to_string(),
+                    detail,
+                },
+                VersionedError::TooNew(version) => MapFileError::TooNew {
+                    path: path.to_string(),
+                    version,
+                },
+            })?;
         let mut map = Self {
             family: file.family,
             silencing: file.silencing,
@@ -203,7 +199,12 @@ impl RegisterMap {
         };
         for entry in file.registers {
             if let Some(block) = &entry.block {
-                map.insert([decode_block(entry.id, block).map_err(&invalid)?]);
+                let register =
+                    decode_block(entry.id, block).map_err(|detail| MapFileError::Invalid {
+                        path: path.to_string(),
+                        detail,
+                    })?;
+                map.insert([register]);
             }
             if let Some(name) = &entry.name {
                 map.set_name(entry.id, name);

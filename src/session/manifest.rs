@@ -6,6 +6,7 @@ use jiff::Timestamp;
 
 use crate::kmp::{DEFAULT_DESTINATION, RegisterId};
 use crate::link::{EchoMode, LineSettings};
+use crate::ron_version::VersionedError;
 
 use super::SessionError;
 
@@ -62,20 +63,16 @@ impl Manifest {
 
     /// A manifest from RON text; `path` names the file in errors.
     pub fn from_ron(text: &str, path: &str) -> Result<Self, SessionError> {
-        let invalid = |detail: String| SessionError::Invalid {
-            path: path.to_string(),
-            detail,
-        };
-        let version = crate::ron_version::version_of(text).map_err(invalid)?;
-        if version > MANIFEST_VERSION {
-            return Err(SessionError::TooNew {
+        crate::ron_version::parse(text, MANIFEST_VERSION).map_err(|error| match error {
+            VersionedError::Invalid(detail) => SessionError::Invalid {
+                path: path.to_string(),
+                detail,
+            },
+            VersionedError::TooNew(version) => SessionError::TooNew {
                 path: path.to_string(),
                 version,
-            });
-        }
-        ron::Options::default()
-            .from_str(text)
-            .map_err(|error| invalid(error.to_string()))
+            },
+        })
     }
 }
 

@@ -159,12 +159,7 @@ fn io_error(path: &Path) -> impl Fn(io::Error) -> SessionError + '_ {
 impl Session {
     /// Starts a session in `dir`, which must not exist or be empty.
     pub fn create(dir: &Path, manifest: Manifest, map: &RegisterMap) -> Result<Self, SessionError> {
-        if fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
-            return Err(SessionError::Exists {
-                path: dir.display().to_string(),
-            });
-        }
-        fs::create_dir_all(dir).map_err(io_error(dir))?;
+        make_empty_dir(dir)?;
         let readings_path = dir.join(READINGS);
         let traffic_path = dir.join(TRAFFIC);
         let session = Self {
@@ -204,13 +199,17 @@ impl Session {
         let readings_path = dir.join(READINGS);
         check_size(&readings_path, MAX_READINGS_BYTES)?;
         let journal = fs::File::open(&readings_path).map_err(io_error(&readings_path))?;
-        let (readings, cut_short) = readings_journal::read(
+        let (readings, cut_at) = readings_journal::read(
             io::BufReader::new(journal),
             &readings_path.display().to_string(),
         )?;
-        if cut_short {
+        if let Some(whole) = cut_at {
             // The next poll must start on a line of its own.
-            truncate_to_last_line(&readings_path)?;
+            fs::OpenOptions::new()
+                .write(true)
+                .open(&readings_path)
+                .and_then(|file| file.set_len(whole))
+                .map_err(io_error(&readings_path))?;
         }
         let traffic = TrafficLog::open(&dir.join(TRAFFIC))?;
         let readings_journal =
@@ -224,7 +223,9 @@ impl Session {
             },
             readings,
             map,
-            report: OpenReport { cut_short },
+            report: OpenReport {
+                cut_short: cut_at.is_some(),
+            },
         })
     }
 
@@ -284,12 +285,7 @@ impl Session {
         if dir == self.dir {
             return self.save_map(map);
         }
-        if fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
-            return Err(SessionError::Exists {
-                path: dir.display().to_string(),
-            });
-        }
-        fs::create_dir_all(dir).map_err(io_error(dir))?;
+        make_empty_dir(dir)?;
         for name in [READINGS, TRAFFIC] {
             let to = dir.join(name);
             fs::copy(self.dir.join(name), &to).map_err(io_error(&to))?;
@@ -333,26 +329,14 @@ fn read_limited(path: &Path, limit: u64) -> Result<String, SessionError> {
     })
 }
 
-/// Cuts a journal back to the end of its last whole line, reading only its tail.
-fn truncate_to_last_line(path: &Path) -> Result<(), SessionError> {
-    use std::io::{Read as _, Seek as _};
-    let mut file = fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(path)
-        .map_err(io_error(path))?;
-    let len = file.metadata().map_err(io_error(path))?.len();
-    // Far longer than any line, so the last line end is inside it.
-    let tail = len.min(64 * 1024);
-    file.seek(io::SeekFrom::Start(len - tail))
-        .map_err(io_error(path))?;
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).map_err(io_error(path))?;
-    let keep = bytes
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(len - tail, |at| len - tail + at as u64 + 1);
-    file.set_len(keep).map_err(io_error(path))
+/// Makes `dir` for a session: it may exist, but only empty.
+fn make_empty_dir(dir: &Path) -> Result<(), SessionError> {
+    if fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
+        return Err(SessionError::Exists {
+            path: dir.display().to_string(),
+        });
+    }
+    fs::create_dir_all(dir).map_err(io_error(dir))
 }
 
 #[cfg(test)]

@@ -74,8 +74,9 @@ impl ReadingsJournal {
 }
 
 /// Reads a journal back into readings, line by line (a week of polls never sits in memory as
-/// text). Says whether a last line was cut short.
-pub fn read(mut input: impl BufRead, file: &str) -> Result<(Readings, bool), SessionError> {
+/// text). When a last line was cut short, also gives the length of the whole lines before it,
+/// to cut the file back to.
+pub fn read(mut input: impl BufRead, file: &str) -> Result<(Readings, Option<u64>), SessionError> {
     let damaged = |line: usize, problem: JournalProblem| SessionError::Journal {
         file: file.to_string(),
         line,
@@ -95,16 +96,18 @@ pub fn read(mut input: impl BufRead, file: &str) -> Result<(Readings, bool), Ses
         _ => return Err(damaged(1, JournalProblem::NotAJournal)),
     }
     let mut readings = Readings::default();
+    let mut whole = line.len() as u64;
     let mut number = 1;
     loop {
         line.clear();
         if input.read_until(b'\n', &mut line).map_err(io_error)? == 0 {
-            return Ok((readings, false));
+            return Ok((readings, None));
         }
         number += 1;
         let Some(text) = line.strip_suffix(b"\n") else {
-            return Ok((readings, true));
+            return Ok((readings, Some(whole)));
         };
+        whole += line.len() as u64;
         let text =
             std::str::from_utf8(text).map_err(|_| damaged(number, JournalProblem::BadTime))?;
         let (at, registers) = parse_line(text).map_err(|problem| damaged(number, problem))?;
@@ -166,8 +169,8 @@ mod tests {
                 (3_000, vec![volume(6345)]),
             ],
         );
-        let (readings, cut_short) = read(text.as_bytes(), "readings.journal").unwrap();
-        assert!(!cut_short);
+        let (readings, cut_at) = read(text.as_bytes(), "readings.journal").unwrap();
+        assert_eq!(cut_at, None);
         assert_eq!(readings.polls(), 3);
         let series = readings.get(RegisterId::V1_VOLUME.into()).unwrap();
         assert_eq!(series.len(), 2);
@@ -179,8 +182,9 @@ mod tests {
     fn a_line_cut_short_is_left_out_and_reported() {
         let text = journal("cut", &[(1_000, vec![volume(1)]), (2_000, vec![volume(2)])]);
         let cut = &text[..text.len() - 5];
-        let (readings, cut_short) = read(cut.as_bytes(), "r").unwrap();
-        assert!(cut_short);
+        let (readings, cut_at) = read(cut.as_bytes(), "r").unwrap();
+        let whole = text.lines().take(2).map(|line| line.len() as u64 + 1).sum();
+        assert_eq!(cut_at, Some(whole), "the header and the first poll stay");
         assert_eq!(readings.polls(), 1);
     }
 

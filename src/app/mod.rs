@@ -124,11 +124,11 @@ fn icon() -> Option<egui::IconData> {
 
 /// A message about the last thing done with a file, or a read.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Notice {
+struct Notice {
     /// What happened.
-    pub text: String,
+    text: String,
     /// Whether it went well.
-    pub good: bool,
+    good: bool,
 }
 
 /// The app.
@@ -231,11 +231,6 @@ impl MeterApp {
     /// The registers being polled, if polling.
     pub fn polling(&self) -> Option<&[RegisterId]> {
         self.polling.as_deref()
-    }
-
-    /// The last notice shown.
-    pub fn notice(&self) -> Option<&Notice> {
-        self.notice.as_ref()
     }
 
     /// The folder of the session being recorded.

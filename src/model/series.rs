@@ -194,14 +194,6 @@ impl Readings {
         self.polls += 1;
     }
 
-    /// The time of the newest reading of any series.
-    pub fn latest_time(&self) -> Option<f64> {
-        self.series
-            .iter()
-            .filter_map(|series| series.times().last().copied())
-            .reduce(f64::max)
-    }
-
     /// The time of the oldest reading of any series.
     pub fn first_time(&self) -> Option<f64> {
         self.series

@@ -504,15 +504,7 @@ impl eframe::App for MeterApp {
             }
             if self.settings.screen == Screen::Traffic {
                 // The traffic list scrolls by itself, reading only the lines on screen.
-                let log = self.session.as_mut().map(|session| {
-                    let dir = session.dir().to_path_buf();
-                    (session, dir)
-                });
-                let action = match log {
-                    Some((session, dir)) => self.traffic.ui(ui, Some((session.traffic(), &dir))),
-                    None => self.traffic.ui(ui, None),
-                };
-                actions.extend(action);
+                actions.extend(self.traffic.ui(ui, self.session.as_mut()));
                 return;
             }
             egui::ScrollArea::vertical().show(ui, |ui| {

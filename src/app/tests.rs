@@ -277,6 +277,21 @@ fn a_register_renamed_in_the_table_is_named_so_in_the_exported_csv() {
     );
 }
 
+/// Replaces the prompt's path with `path` and presses Write.
+fn write_typed_path(harness: &mut Harness<'static, MeterApp>, path: &std::path::Path) {
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Path")
+        .click();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Path")
+        .type_text(path.to_str().unwrap());
+    harness.run_steps(2);
+    harness.get_by_label("Write").click();
+    harness.run_steps(2);
+}
+
 #[test]
 fn without_a_file_dialog_a_typed_path_is_used_and_never_overwrites() {
     let dir = scratch_dir("typed");
@@ -289,16 +304,7 @@ fn without_a_file_dialog_a_typed_path_is_used_and_never_overwrites() {
             .query_by_label_contains("No file was chosen")
             .is_some()
     );
-    let field = harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Path");
-    field.click();
-    harness.run_steps(1);
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Path")
-        .type_text(path.to_str().unwrap());
-    harness.run_steps(2);
-    harness.get_by_label("Write").click();
-    harness.run_steps(2);
+    write_typed_path(&mut harness, &path);
     let saved = std::fs::read_to_string(&path).unwrap();
     assert!(saved.contains("version: 1"));
     assert!(
@@ -311,17 +317,7 @@ fn without_a_file_dialog_a_typed_path_is_used_and_never_overwrites() {
     std::fs::write(&path, "kept").unwrap();
     harness.get_by_label("Save map…").click();
     harness.run_steps(2);
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Path")
-        .click();
-    harness.run_steps(1);
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Path")
-        .type_text(path.to_str().unwrap());
-    harness.run_steps(2);
-    harness.get_by_label("Write").click();
-    harness.run_steps(2);
+    write_typed_path(&mut harness, &path);
     assert!(harness.query_by_label_contains("exists already").is_some());
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "kept");
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use egui::{Color32, RichText, Ui};
 
 use crate::link::traffic::TrafficDirection;
-use crate::session::TrafficLog;
+use crate::session::{Session, TrafficLog};
 
 use super::action::{Action, FileJob};
 use super::style;
@@ -48,7 +48,7 @@ impl TrafficPanel {
     }
 
     /// Brings the filtered index up to date with the journal: new lines are looked at once.
-    pub fn refresh(&mut self, log: &TrafficLog, source: &Path) {
+    fn refresh(&mut self, log: &TrafficLog, source: &Path) {
         if self.source.as_deref() != Some(source) {
             self.source = Some(source.to_path_buf());
             self.shown.clear();
@@ -67,17 +67,19 @@ impl TrafficPanel {
         self.scanned = directions.len();
     }
 
-    /// Draws the screen; `log` is the session's traffic, if a session is open.
-    pub fn ui(&mut self, ui: &mut Ui, log: Option<(&mut TrafficLog, &Path)>) -> Option<Action> {
+    /// Draws the screen for the session open, if any.
+    pub fn ui(&mut self, ui: &mut Ui, session: Option<&mut Session>) -> Option<Action> {
         let mut action = None;
         ui.heading("Traffic");
-        let Some((log, source)) = log else {
+        let Some(session) = session else {
             ui.label(
                 "No session is open. Connect to a port and the traffic is recorded from the first \
                  byte, or open a session (Session screen).",
             );
             return None;
         };
+        let source = session.dir().to_path_buf();
+        let log = session.traffic();
         let mut changed = false;
         ui.horizontal(|ui| {
             ui.label("Show");
@@ -89,7 +91,7 @@ impl TrafficPanel {
             if changed {
                 self.source = None;
             }
-            self.refresh(log, source);
+            self.refresh(log, &source);
             ui.separator();
             ui.label(format!("{} of {} lines", self.shown.len(), log.len()));
             ui.separator();

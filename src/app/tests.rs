@@ -245,6 +245,14 @@ fn scanned(picker: FixedPicker) -> Harness<'static, MeterApp> {
     harness
 }
 
+/// Types `name` into the name field of register `id`.
+fn rename(harness: &mut Harness<'static, MeterApp>, id: &str, name: &str) {
+    name_field(harness, id).click();
+    harness.run_steps(2);
+    name_field(harness, id).type_text(name);
+    harness.run_steps(2);
+}
+
 fn name_field<'h>(harness: &'h Harness<'static, MeterApp>, id: &'h str) -> egui_kittest::Node<'h> {
     harness.get_by(|node| {
         node.role() == egui::accesskit::Role::TextInput && node.label().as_deref() == Some(id)
@@ -256,10 +264,7 @@ fn a_register_renamed_in_the_table_is_named_so_in_the_exported_csv() {
     let dir = scratch_dir("rename");
     let csv = dir.join("map.csv");
     let mut harness = scanned(FixedPicker(Some(csv.clone())));
-    name_field(&harness, "68").click();
-    harness.run_steps(2);
-    name_field(&harness, "68").type_text("=Kitchen cold water");
-    harness.run_steps(2);
+    rename(&mut harness, "68", "=Kitchen cold water");
     assert_eq!(
         harness.state().map().user_name(RegisterId::V1_VOLUME),
         Some("=Kitchen cold water")
@@ -327,10 +332,7 @@ fn a_saved_map_opens_again_and_a_damaged_one_is_refused_with_the_map_kept() {
     let dir = scratch_dir("reopen");
     let path = dir.join("map.ron");
     let mut harness = scanned(FixedPicker(Some(path.clone())));
-    name_field(&harness, "74").click();
-    harness.run_steps(1);
-    name_field(&harness, "74").type_text("Flow, flat 3");
-    harness.run_steps(2);
+    rename(&mut harness, "74", "Flow, flat 3");
     harness.get_by_label("Save map…").click();
     harness.run_steps(2);
     let before = harness.state().map().clone();

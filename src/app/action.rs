@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use crate::export::Dialect;
 use crate::kmp::{Family, RegisterId};
+use crate::link::traffic::TrafficDirection;
 
 use super::screen::Screen;
+use super::settings::ConnectionChoice;
 
 /// A request from a panel.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,8 +19,10 @@ pub enum Action {
     Connect,
     /// Close the port.
     Disconnect,
-    /// List the serial ports again.
-    RefreshPorts,
+    /// Use this port and these line settings from the next connection on.
+    Choose(ConnectionChoice),
+    /// Export CSV in this dialect.
+    SetDialect(Dialect),
     /// Start the continuous link check.
     StartCheck,
     /// Stop the continuous link check.
@@ -92,8 +96,40 @@ pub enum FileJob {
     OpenSession,
     /// Export the readings to CSV.
     ExportReadings(Dialect),
-    /// Export the traffic lines shown to a text file.
-    ExportTraffic,
+    /// Export the traffic lines of the kinds shown to a text file.
+    ExportTraffic(TrafficFilter),
+}
+
+/// Which kinds of traffic line the Traffic screen shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrafficFilter {
+    /// Transmissions.
+    pub tx: bool,
+    /// Our own transmissions heard back.
+    pub echo: bool,
+    /// What the meter (or the line) sent.
+    pub rx: bool,
+}
+
+impl Default for TrafficFilter {
+    fn default() -> Self {
+        Self {
+            tx: true,
+            echo: true,
+            rx: true,
+        }
+    }
+}
+
+impl TrafficFilter {
+    /// Whether lines of `direction` are shown.
+    pub fn shows(self, direction: TrafficDirection) -> bool {
+        match direction {
+            TrafficDirection::Tx => self.tx,
+            TrafficDirection::Echo => self.echo,
+            TrafficDirection::Rx => self.rx,
+        }
+    }
 }
 
 impl FileJob {
@@ -106,7 +142,7 @@ impl FileJob {
             Self::SaveSession => "Save the session as a new folder",
             Self::OpenSession => "Open a session folder",
             Self::ExportReadings(_) => "Export the readings to CSV",
-            Self::ExportTraffic => "Export the traffic lines shown",
+            Self::ExportTraffic(_) => "Export the traffic lines shown",
         }
     }
 
@@ -127,7 +163,7 @@ impl FileJob {
             Self::ExportMap(_) => "register-map.csv",
             Self::SaveSession | Self::OpenSession => "meter-session",
             Self::ExportReadings(_) => "readings.csv",
-            Self::ExportTraffic => "traffic.txt",
+            Self::ExportTraffic(_) => "traffic.txt",
         }
     }
 
@@ -136,7 +172,7 @@ impl FileJob {
         match self {
             Self::SaveMap | Self::OpenMap => "ron",
             Self::ExportMap(_) | Self::ExportReadings(_) => "csv",
-            Self::ExportTraffic => "txt",
+            Self::ExportTraffic(_) => "txt",
             Self::SaveSession | Self::OpenSession => "",
         }
     }

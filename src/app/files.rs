@@ -1,96 +1,122 @@
-//! Choosing files: the native dialog through rfd behind the [`FilePicker`] trait (tests inject a
-//! path), and a typed path in the app where no dialog is available (no desktop portal, as on a
-//! bare X server) or the dialog was closed.
+//! Choosing files without ever blocking a frame: the native dialog (rfd's asynchronous one,
+//! created on the UI thread, as macOS wants, and awaited on a `kmp-file-dialog` thread) behind
+//! the [`FilePicker`] trait, whose answer comes back as a message; tests inject their own. Where
+//! no dialog can be shown (no desktop portal, as on a bare X server) or it was closed, the app
+//! asks for a typed path instead. No egui here.
 
+use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+use std::thread::{self, JoinHandle};
 
-use egui::{RichText, Ui};
+use super::action::FileJob;
 
-use super::action::{Action, FileJob};
-use super::style;
-
-/// Asks the user for a file.
-pub trait FilePicker {
-    /// The file for `job`, or `None` when the dialog was closed or cannot be shown.
-    fn pick(&self, job: FileJob) -> Option<PathBuf>;
+/// The answer to one request for a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Picked {
+    /// What the file is for.
+    pub job: FileJob,
+    /// The file, or `None` when the dialog was closed or could not be shown.
+    pub path: Option<PathBuf>,
 }
 
+/// Wakes the app up (asks for a repaint), from any thread.
+pub type Wake = Arc<dyn Fn() + Send + Sync>;
+
+/// Where a picker delivers its answer: a channel the app drains, and a wake-up for the app.
+/// An answer dropped without being given says that no file was picked, so the app never waits
+/// for a dialog that will not come.
+pub struct PickAnswer {
+    job: FileJob,
+    to: Option<(Sender<Picked>, Wake)>,
+}
+
+impl PickAnswer {
+    /// An answer for `job`, sent on `to`; `wake` is called after it is sent.
+    pub fn new(job: FileJob, to: Sender<Picked>, wake: Wake) -> Self {
+        Self {
+            job,
+            to: Some((to, wake)),
+        }
+    }
+
+    /// What the file is for.
+    pub fn job(&self) -> FileJob {
+        self.job
+    }
+
+    /// Gives the answer.
+    pub fn give(mut self, path: Option<PathBuf>) {
+        self.send(path);
+    }
+
+    fn send(&mut self, path: Option<PathBuf>) {
+        if let Some((to, wake)) = self.to.take() {
+            let _ = to.send(Picked {
+                job: self.job,
+                path,
+            });
+            wake();
+        }
+    }
+}
+
+impl Drop for PickAnswer {
+    fn drop(&mut self) {
+        self.send(None);
+    }
+}
+
+/// Asks the user for a file, without waiting for the answer.
+pub trait FilePicker {
+    /// Shows the dialog for `answer`'s job; the answer comes through `answer`.
+    fn pick(&mut self, answer: PickAnswer);
+}
+
+/// A native dialog shown, to be awaited.
+type Dialog = Pin<Box<dyn Future<Output = Option<rfd::FileHandle>> + Send>>;
+
 /// The platform's own file dialog.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NativePicker;
+#[derive(Debug, Default)]
+pub struct NativePicker {
+    /// Dialogs shown and not yet answered. A native dialog cannot be closed from code, so at
+    /// the app's exit one still open is left to the system rather than waited for.
+    dialogs: Vec<JoinHandle<()>>,
+}
 
 impl FilePicker for NativePicker {
-    fn pick(&self, job: FileJob) -> Option<PathBuf> {
-        let mut dialog = rfd::FileDialog::new().set_title(job.title());
+    fn pick(&mut self, answer: PickAnswer) {
+        let job = answer.job();
+        let mut dialog = rfd::AsyncFileDialog::new().set_title(job.title());
         if !job.extension().is_empty() {
             dialog = dialog.add_filter(job.extension(), &[job.extension()]);
         }
-        match (job.writes(), job.folder()) {
+        let future: Dialog = match (job.writes(), job.folder()) {
             // A new session folder is named like a file to save.
-            (true, _) => dialog.set_file_name(job.default_name()).save_file(),
-            (false, true) => dialog.pick_folder(),
-            (false, false) => dialog.pick_file(),
+            (true, _) => Box::pin(dialog.set_file_name(job.default_name()).save_file()),
+            (false, true) => Box::pin(dialog.pick_folder()),
+            (false, false) => Box::pin(dialog.pick_file()),
+        };
+        for done in self.dialogs.extract_if(.., |dialog| dialog.is_finished()) {
+            let _ = done.join();
         }
-    }
-}
-
-/// The typed-path prompt shown when no file was picked.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PathPrompt {
-    job: FileJob,
-    path: String,
-}
-
-impl PathPrompt {
-    /// A prompt for `job`, offering its default name in the home folder.
-    pub fn new(job: FileJob) -> Self {
-        Self {
-            job,
-            path: format!("~/{}", job.default_name()),
-        }
-    }
-
-    /// Draws the prompt.
-    pub fn ui(&mut self, ui: &mut Ui) -> Option<Action> {
-        let mut action = None;
-        egui::Frame::group(ui.style())
-            .stroke(egui::Stroke::new(1.5, style::WARN))
-            .show(ui, |ui| {
-                ui.label(RichText::new(self.job.title()).strong());
-                ui.label(
-                    "No file was chosen: the file dialog was closed or is not available here. \
-                     Type the path instead.",
-                );
-                ui.horizontal(|ui| {
-                    let label = ui.label("Path");
-                    let edit = ui
-                        .add(egui::TextEdit::singleline(&mut self.path).desired_width(420.0))
-                        .labelled_by(label.id);
-                    let verb = if self.job.writes() { "Write" } else { "Open" };
-                    let submitted =
-                        edit.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
-                    if (ui.button(verb).clicked() || submitted) && !self.path.trim().is_empty() {
-                        action = Some(Action::UseFile {
-                            job: self.job,
-                            path: expand_home(self.path.trim()),
-                            replace: false,
-                        });
-                    }
-                    if ui.button("Cancel").clicked() {
-                        action = Some(Action::DismissPrompt);
-                    }
-                });
-                if self.job.writes() {
-                    ui.label(
-                        "An existing file or folder is never replaced from here; pick a new name.",
-                    );
-                }
+        let waiting = thread::Builder::new()
+            .name("kmp-file-dialog".into())
+            .spawn(move || {
+                let file = pollster::block_on(future);
+                answer.give(file.map(|file| file.path().to_path_buf()));
             });
-        action
+        // Without a thread there is no dialog; the answer, dropped with the closure that could
+        // not run, says no file was picked, and the typed path is asked for instead.
+        if let Ok(thread) = waiting {
+            self.dialogs.push(thread);
+        }
     }
 }
 
-/// The home folder, from `HOME` (or `USERPROFILE` on Windows).
+/// The home folder: `HOME`, or `USERPROFILE` on Windows.
 fn home() -> Option<PathBuf> {
     std::env::var_os("HOME")
         .or_else(|| std::env::var_os("USERPROFILE"))

@@ -1,12 +1,16 @@
-//! What the app knows of the link, built from the link's events alone. Plain data with no egui
-//! in it, so its rules are tested without a window.
+//! What the app knows of the link, built from the link's events (and the user saying that the
+//! magnet was placed, or asking to connect). Plain data with no egui in it and no public fields,
+//! so its rules are tested without a window and nothing else can change it.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crate::kmp::MeterType;
 use crate::link::diagnosis::Diagnosis;
-use crate::link::{Event, Exchange, ExchangeFailure, LineSettings, LinkError, SweepResult};
+use crate::link::{
+    EndReason, Event, Exchange, ExchangeFailure, JobEnd, JobEvent, LineSettings, LinkError, Report,
+    SweepResult,
+};
 
 /// How many recent echo tests and requests the alignment meter shows.
 pub const HISTORY: usize = 20;
@@ -56,33 +60,27 @@ impl From<&LinkError> for ShownError {
     }
 }
 
-/// What the app knows of the link.
+/// What the app knows of the link; see the module documentation.
 #[derive(Clone, Debug)]
 pub struct LinkView {
-    /// Where the connection stands.
-    pub connection: ConnectionState,
-    /// Requests sent to the meter since the app started, retries included.
-    pub requests: u64,
+    connection: ConnectionState,
+    /// Requests sent to the meter since the link started, retries included, as it counts them.
+    requests: u64,
     /// Recent echo tests: whether each came back clean.
-    pub echoes: VecDeque<bool>,
+    echoes: VecDeque<bool>,
     /// Recent requests: whether each was answered.
-    pub answers: VecDeque<bool>,
+    answers: VecDeque<bool>,
     /// The meter's serial number and type, once it answered.
-    pub identity: Option<(u32, Option<MeterType>)>,
-    /// The latest diagnosis.
-    pub diagnosis: Option<Diagnosis>,
+    identity: Option<(u32, Option<MeterType>)>,
+    diagnosis: Option<Diagnosis>,
     /// The latest error, until the next success.
-    pub error: Option<ShownError>,
+    error: Option<ShownError>,
     /// When the magnet was (last) placed: connecting counts, and so does the user saying so.
-    pub magnet_placed: Option<Instant>,
+    magnet_placed: Option<Instant>,
     /// When the first answer since the magnet came.
-    pub answered_at: Option<Instant>,
-    /// Whether the link check is running.
-    pub checking: bool,
-    /// Whether a sweep of line settings is running.
-    pub sweeping: bool,
+    answered_at: Option<Instant>,
     /// What the last sweep found.
-    pub sweep: Vec<SweepResult>,
+    sweep: Vec<SweepResult>,
 }
 
 impl Default for LinkView {
@@ -97,8 +95,6 @@ impl Default for LinkView {
             error: None,
             magnet_placed: None,
             answered_at: None,
-            checking: false,
-            sweeping: false,
             sweep: Vec::new(),
         }
     }
@@ -137,11 +133,9 @@ impl LinkView {
             Event::OpenFailed(error) => {
                 self.connection = ConnectionState::Disconnected;
                 self.error = Some(error.into());
-                self.checking = false;
             }
             Event::Closed => {
                 self.connection = ConnectionState::Disconnected;
-                self.checking = false;
                 self.magnet_placed = None;
             }
             Event::Lost(error) => {
@@ -150,52 +144,61 @@ impl LinkView {
                 }
                 self.error = Some(error.into());
             }
-            Event::Exchanged {
-                exchange: Exchange::EchoTest,
-                result,
-            } => {
-                push(
-                    &mut self.echoes,
-                    matches!(result, Err(ExchangeFailure::EchoOnly { clean: true })),
-                );
-            }
-            Event::Exchanged {
-                exchange: Exchange::Request(_),
-                result,
-            } => {
-                push(&mut self.answers, result.is_ok());
-                if result.is_ok() {
-                    self.answered_at.get_or_insert(now);
-                }
-            }
-            Event::Traffic(record) => {
-                // Requests start with the KMP start byte; the echo-test pattern holds none.
-                let is_request = record.bytes.first() == Some(&crate::kmp::START_TO_METER);
-                if record.direction == crate::link::traffic::TrafficDirection::Tx && is_request {
-                    self.requests += 1;
-                }
-            }
-            Event::Identified { serial, meter_type } => {
-                self.identity = Some((*serial, *meter_type))
-            }
             Event::Diagnosis(diagnosis) => self.diagnosis = Some(diagnosis.clone()),
-            Event::Probed(report) => {
-                self.sweeping = false;
+            Event::Job { event, .. } => self.handle_job(event, now),
+        }
+    }
+
+    fn handle_job(&mut self, event: &JobEvent, now: Instant) {
+        match event {
+            JobEvent::Exchanged {
+                exchange,
+                result,
+                requests,
+            } => {
+                self.requests = *requests;
+                match exchange {
+                    Exchange::EchoTest => push(
+                        &mut self.echoes,
+                        matches!(result, Err(ExchangeFailure::EchoOnly { clean: true })),
+                    ),
+                    Exchange::Request(_) => {
+                        push(&mut self.answers, result.is_ok());
+                        if result.is_ok() {
+                            self.answered_at.get_or_insert(now);
+                        }
+                    }
+                }
+            }
+            JobEvent::Identified { serial, meter_type } => {
+                self.identity = Some((*serial, *meter_type));
+            }
+            JobEvent::Ended(JobEnd {
+                report: Some(Report::Probe(report)),
+                ..
+            }) => {
                 self.sweep = report.sweep.clone();
                 self.diagnosis = Some(report.diagnosis.clone());
             }
-            Event::NotOpen => {
+            JobEvent::Ended(JobEnd {
+                reason: EndReason::NotOpen,
+                ..
+            }) => {
                 self.error = Some(ShownError {
                     message: "no port is open".into(),
                     advice: "pick a port on the Connection screen and connect".into(),
                 });
             }
-            Event::Waiting { .. }
-            | Event::Read(_)
-            | Event::ScanProgress(_)
-            | Event::ScanFound(_)
-            | Event::Scanned(_) => {}
+            _ => {}
         }
+    }
+
+    /// The app asked to open `port`.
+    pub fn connecting(&mut self, port: &str) {
+        self.connection = ConnectionState::Connecting {
+            port: port.to_string(),
+        };
+        self.error = None;
     }
 
     /// The user says the magnet was placed (again): the countdown starts over.
@@ -235,6 +238,46 @@ impl LinkView {
     /// Whether a port is open.
     pub fn is_connected(&self) -> bool {
         matches!(self.connection, ConnectionState::Connected { .. })
+    }
+
+    /// Where the connection stands.
+    pub fn connection(&self) -> &ConnectionState {
+        &self.connection
+    }
+
+    /// Requests sent to the meter since the link started, retries included.
+    pub fn requests(&self) -> u64 {
+        self.requests
+    }
+
+    /// Recent echo tests, oldest first: whether each came back clean.
+    pub fn echoes(&self) -> &VecDeque<bool> {
+        &self.echoes
+    }
+
+    /// Recent requests, oldest first: whether each was answered.
+    pub fn answers(&self) -> &VecDeque<bool> {
+        &self.answers
+    }
+
+    /// The meter's serial number and type, once it answered.
+    pub fn identity(&self) -> Option<(u32, Option<MeterType>)> {
+        self.identity
+    }
+
+    /// The latest diagnosis.
+    pub fn diagnosis(&self) -> Option<&Diagnosis> {
+        self.diagnosis.as_ref()
+    }
+
+    /// The latest error and its fix, until the next success.
+    pub fn error(&self) -> Option<&ShownError> {
+        self.error.as_ref()
+    }
+
+    /// What the last sweep found.
+    pub fn sweep(&self) -> &[SweepResult] {
+        &self.sweep
     }
 }
 

@@ -10,6 +10,7 @@ use egui_kittest::kittest::Queryable as _;
 
 use super::tests::{FixedPicker, connected, run_until, scratch_dir};
 use super::*;
+use crate::kmp::RegisterId;
 
 fn app(picker: Option<PathBuf>, sessions: &Path, screen: Screen) -> Harness<'static, MeterApp> {
     connected(
@@ -24,7 +25,7 @@ fn app(picker: Option<PathBuf>, sessions: &Path, screen: Screen) -> Harness<'sta
 fn record(harness: &mut Harness<'static, MeterApp>, polls: u64) {
     harness.get_by_label("Start polling").click();
     run_until(harness, Duration::from_secs(30), "the polls", |h| {
-        h.state().readings().polls() >= polls
+        h.state().controller().workspace().readings().polls() >= polls
     });
     harness.get_by_label("Stop polling").click();
     harness.run_steps(3);
@@ -41,17 +42,21 @@ fn a_recorded_session_saved_and_reopened_shows_the_same_readings() {
     let saved = dir.join("saved-session");
     let mut harness = app(Some(saved.clone()), &dir.join("auto"), Screen::Live);
     record(&mut harness, 2);
-    let autosaved = harness.state().session_dir().unwrap().to_path_buf();
+    let autosaved = harness
+        .state()
+        .controller()
+        .workspace()
+        .session_dir()
+        .unwrap()
+        .to_path_buf();
     assert!(autosaved.starts_with(dir.join("auto")), "{autosaved:?}");
     show(&mut harness, "Session");
     harness.get_by_label("Save as… (Ctrl+S)").click();
-    harness.run_steps(2);
-    assert!(
-        harness
-            .query_by_label_contains("Saved the session to")
-            .is_some()
-    );
-    let recorded = harness.state().readings().clone();
+    // The recorder copies the session on its own thread and says when it is done.
+    run_until(&mut harness, Duration::from_secs(5), "save as", |h| {
+        h.query_by_label_contains("Saved the session to").is_some()
+    });
+    let recorded = harness.state().controller().workspace().readings().clone();
     assert!(recorded.polls() >= 2);
     drop(harness);
 
@@ -60,8 +65,14 @@ fn a_recorded_session_saved_and_reopened_shows_the_same_readings() {
     reopened.get_by_label("Open… (Ctrl+O)").click();
     reopened.run_steps(2);
     assert!(reopened.query_by_label_contains("Opened").is_some());
-    assert_eq!(reopened.state().readings(), &recorded);
-    assert_eq!(reopened.state().session_dir(), Some(saved.as_path()));
+    assert_eq!(
+        reopened.state().controller().workspace().readings(),
+        &recorded
+    );
+    assert_eq!(
+        reopened.state().controller().workspace().session_dir(),
+        Some(saved.as_path())
+    );
 }
 
 #[test]
@@ -99,7 +110,7 @@ fn readings_export_to_csv_in_both_dialects_and_parse_back() {
         assert_eq!(&header[3], "V1 volume [m³] (68)");
         assert_eq!(&header[4], "flow V1 [l/h] (74)");
         let rows: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-        let readings = harness.state().readings();
+        let readings = harness.state().controller().workspace().readings();
         let volume = readings.get(RegisterId::V1_VOLUME.into()).unwrap();
         assert_eq!(rows.len(), volume.len());
         for (row, index) in rows.iter().zip(0..) {
@@ -122,13 +133,13 @@ fn a_damaged_session_is_refused_and_the_app_goes_on() {
     std::fs::write(damaged.join("session.ron"), "(version: 1, port: \"x").unwrap();
     let mut harness = app(Some(damaged), &dir.join("auto"), Screen::Live);
     record(&mut harness, 1);
-    let before = harness.state().readings().clone();
+    let before = harness.state().controller().workspace().readings().clone();
     show(&mut harness, "Session");
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
     harness.run_steps(2);
     assert!(harness.query_by_label_contains("is damaged").is_some());
     assert!(harness.query_by_label_contains("was kept").is_some());
-    assert_eq!(harness.state().readings(), &before);
+    assert_eq!(harness.state().controller().workspace().readings(), &before);
 }
 
 #[test]
@@ -161,16 +172,36 @@ fn a_new_session_starts_empty_and_the_old_one_stays_among_the_recent() {
     let dir = scratch_dir("new-session");
     let mut harness = app(None, &dir.join("auto"), Screen::Live);
     record(&mut harness, 1);
-    let first = harness.state().session_dir().unwrap().to_path_buf();
-    let polls = harness.state().readings().polls();
+    let first = harness
+        .state()
+        .controller()
+        .workspace()
+        .session_dir()
+        .unwrap()
+        .to_path_buf();
+    let polls = harness.state().controller().workspace().readings().polls();
     show(&mut harness, "Session");
     harness.get_by_label("New session").click();
     harness.run_steps(2);
-    assert_eq!(harness.state().readings().polls(), 0);
-    let second = harness.state().session_dir().unwrap().to_path_buf();
+    assert_eq!(
+        harness.state().controller().workspace().readings().polls(),
+        0
+    );
+    let second = harness
+        .state()
+        .controller()
+        .workspace()
+        .session_dir()
+        .unwrap()
+        .to_path_buf();
     assert_ne!(first, second);
     assert_eq!(
-        harness.state().settings().recent_sessions.first(),
+        harness
+            .state()
+            .controller()
+            .settings()
+            .recent_sessions
+            .first(),
         Some(&first.display().to_string())
     );
     assert_eq!(

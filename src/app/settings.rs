@@ -54,7 +54,56 @@ impl Default for Settings {
     }
 }
 
+/// The port and line settings the Connection screen chooses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectionChoice {
+    /// A path or `sim:PROFILE`.
+    pub port: String,
+    /// Baud rate and framing.
+    pub line: LineSettings,
+    /// The meter's address.
+    pub address: u8,
+    /// Whether the head echoes.
+    pub echo: EchoMode,
+    /// DTR level, or `None` to leave it alone.
+    pub dtr: Option<bool>,
+    /// RTS level, or `None` to leave it alone.
+    pub rts: Option<bool>,
+}
+
 impl Settings {
+    /// The port and line settings chosen.
+    pub fn connection(&self) -> ConnectionChoice {
+        ConnectionChoice {
+            port: self.port.clone(),
+            line: self.line,
+            address: self.address,
+            echo: self.echo,
+            dtr: self.dtr,
+            rts: self.rts,
+        }
+    }
+
+    /// Chooses another port or line settings.
+    pub fn choose(&mut self, choice: ConnectionChoice) {
+        let ConnectionChoice {
+            port,
+            line,
+            address,
+            echo,
+            dtr,
+            rts,
+        } = choice;
+        (
+            self.port,
+            self.line,
+            self.address,
+            self.echo,
+            self.dtr,
+            self.rts,
+        ) = (port, line, address, echo, dtr, rts);
+    }
+
     /// The link configuration these settings describe.
     pub fn link_config(&self) -> LinkConfig {
         let mut config = LinkConfig::new(self.port.clone());

@@ -7,6 +7,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
 use super::*;
+use crate::kmp::RegisterId;
 use crate::link::diagnosis::DiagnosisCode;
 use crate::link::port::FixedSimOpener;
 use crate::sim::MeterConfig;
@@ -55,7 +56,7 @@ pub(super) fn connected(
         &mut harness,
         Duration::from_secs(5),
         "the connection",
-        |h| h.state().view().is_connected(),
+        |h| h.state().controller().link_view().is_connected(),
     );
     harness.run_steps(2);
     harness
@@ -86,13 +87,16 @@ fn connect_button_opens_the_port_and_the_status_bar_says_so() {
     harness.run_steps(2);
     harness.get_by_label_contains("MULTICAL 403").click();
     harness.run_steps(2);
-    assert_eq!(harness.state().settings().port, "sim:multical403");
+    assert_eq!(
+        harness.state().controller().settings().port,
+        "sim:multical403"
+    );
     harness.get_by_label("Connect").click();
     run_until(
         &mut harness,
         Duration::from_secs(5),
         "the connection",
-        |h| h.state().view().is_connected(),
+        |h| h.state().controller().link_view().is_connected(),
     );
     harness.run_steps(2);
     assert!(
@@ -126,7 +130,12 @@ fn the_link_check_counts_down_while_the_eye_wakes_then_shows_the_meter() {
     assert!(harness.query_by_label("The meter answers").is_some());
     assert!(harness.query_by_label_contains("Echo clean").is_some());
     assert_eq!(
-        harness.state().view().diagnosis.as_ref().map(|d| d.code),
+        harness
+            .state()
+            .controller()
+            .link_view()
+            .diagnosis()
+            .map(|d| d.code),
         Some(DiagnosisCode::Ok)
     );
 }
@@ -163,7 +172,12 @@ fn disconnect_closes_the_port() {
         &mut harness,
         Duration::from_secs(5),
         "the disconnection",
-        |h| matches!(h.state().view().connection, ConnectionState::Disconnected),
+        |h| {
+            matches!(
+                h.state().controller().link_view().connection(),
+                ConnectionState::Disconnected
+            )
+        },
     );
     harness.run_steps(2);
     assert!(harness.query_by_label("Connect").is_some());
@@ -179,7 +193,10 @@ fn the_navigation_switches_screens() {
     harness.run_steps(2);
     harness.get_by_label("Link check").click();
     harness.run_steps(2);
-    assert_eq!(harness.state().settings().screen, Screen::LinkCheck);
+    assert_eq!(
+        harness.state().controller().settings().screen,
+        Screen::LinkCheck
+    );
     assert!(
         harness
             .query_by_label_contains("Connect to a port first")
@@ -222,8 +239,8 @@ fn row<'h>(harness: &'h Harness<'static, MeterApp>, id: &'h str) -> Option<egui_
 pub(super) struct FixedPicker(pub(super) Option<std::path::PathBuf>);
 
 impl FilePicker for FixedPicker {
-    fn pick(&self, _job: FileJob) -> Option<std::path::PathBuf> {
-        self.0.clone()
+    fn pick(&mut self, answer: PickAnswer) {
+        answer.give(self.0.clone());
     }
 }
 
@@ -239,7 +256,14 @@ fn scanned(picker: FixedPicker) -> Harness<'static, MeterApp> {
     let mut harness = connected(Profile::Multical21, Screen::Registers, picker, None);
     harness.get_by_label("Scan").click();
     run_until(&mut harness, Duration::from_secs(30), "the scan", |h| {
-        !h.state().scans().running && !h.state().map().registers.is_empty()
+        !h.state().controller().scanning()
+            && !h
+                .state()
+                .controller()
+                .workspace()
+                .map()
+                .registers
+                .is_empty()
     });
     harness.run_steps(2);
     harness
@@ -266,7 +290,12 @@ fn a_register_renamed_in_the_table_is_named_so_in_the_exported_csv() {
     let mut harness = scanned(FixedPicker(Some(csv.clone())));
     rename(&mut harness, "68", "=Kitchen cold water");
     assert_eq!(
-        harness.state().map().user_name(RegisterId::V1_VOLUME),
+        harness
+            .state()
+            .controller()
+            .workspace()
+            .map()
+            .user_name(RegisterId::V1_VOLUME),
         Some("=Kitchen cold water")
     );
     harness.get_by_label("Export CSV…").click();
@@ -335,7 +364,7 @@ fn a_saved_map_opens_again_and_a_damaged_one_is_refused_with_the_map_kept() {
     rename(&mut harness, "74", "Flow, flat 3");
     harness.get_by_label("Save map…").click();
     harness.run_steps(2);
-    let before = harness.state().map().clone();
+    let before = harness.state().controller().workspace().map().clone();
 
     std::fs::write(
         &path,
@@ -349,14 +378,23 @@ fn a_saved_map_opens_again_and_a_damaged_one_is_refused_with_the_map_kept() {
             .query_by_label_contains("is not a register map")
             .is_some()
     );
-    assert_eq!(harness.state().map(), &before, "the map on screen is kept");
+    assert_eq!(
+        harness.state().controller().workspace().map(),
+        &before,
+        "the map on screen is kept"
+    );
 
     std::fs::write(&path, before.to_ron()).unwrap();
     harness.get_by_label("Open map…").click();
     harness.run_steps(2);
-    assert_eq!(harness.state().map(), &before);
+    assert_eq!(harness.state().controller().workspace().map(), &before);
     assert_eq!(
-        harness.state().map().user_name(RegisterId::FLOW_V1),
+        harness
+            .state()
+            .controller()
+            .workspace()
+            .map()
+            .user_name(RegisterId::FLOW_V1),
         Some("Flow, flat 3")
     );
     assert!(harness.query_by_label_contains("Opened").is_some());
@@ -367,11 +405,11 @@ fn live_polling_shows_values_and_the_view_pauses_and_follows_again_with_space() 
     let mut harness = connected(Profile::Multical21, Screen::Live, FixedPicker(None), None);
     harness.get_by_label("Start polling").click();
     run_until(&mut harness, Duration::from_secs(15), "two polls", |h| {
-        h.state().readings().polls() >= 2
+        h.state().controller().workspace().readings().polls() >= 2
     });
     harness.run_steps(2);
     assert_eq!(
-        harness.state().polling(),
+        harness.state().controller().polling(),
         Some(&[RegisterId::V1_VOLUME, RegisterId::FLOW_V1][..])
     );
     // The latest values in large type, one box a register.
@@ -383,7 +421,7 @@ fn live_polling_shows_values_and_the_view_pauses_and_follows_again_with_space() 
             .count(),
         2
     );
-    let readings = harness.state().readings();
+    let readings = harness.state().controller().workspace().readings();
     for id in [RegisterId::V1_VOLUME, RegisterId::FLOW_V1] {
         let series = readings.get(id.into()).unwrap();
         assert_eq!(series.len() as u64, readings.polls(), "one reading a poll");
@@ -394,12 +432,12 @@ fn live_polling_shows_values_and_the_view_pauses_and_follows_again_with_space() 
     harness.run_steps(2);
     assert!(!harness.state().following());
     assert!(harness.query_by_label("Follow latest (Space)").is_some());
-    let polls = harness.state().readings().polls();
+    let polls = harness.state().controller().workspace().readings().polls();
     run_until(
         &mut harness,
         Duration::from_secs(15),
         "a poll while paused",
-        |h| h.state().readings().polls() > polls,
+        |h| h.state().controller().workspace().readings().polls() > polls,
     );
     harness.key_press(egui::Key::Space);
     harness.run_steps(2);
@@ -407,7 +445,7 @@ fn live_polling_shows_values_and_the_view_pauses_and_follows_again_with_space() 
 
     harness.get_by_label("Stop polling").click();
     harness.run_steps(2);
-    assert_eq!(harness.state().polling(), None);
+    assert_eq!(harness.state().controller().polling(), None);
     assert!(harness.query_by_label("Start polling").is_some());
 }
 

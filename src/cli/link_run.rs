@@ -1,26 +1,28 @@
-//! Running one link job from the command line: open the port, send the job, and pump the link's
-//! events until its report arrives, writing traffic to a file and progress to stderr.
+//! Running link jobs from the command line: open the port, start a job, and pump the link's
+//! events until the job ends, writing traffic to a file, the countdown to stderr, and passing
+//! Ctrl-C on to the link as a cancel of the job.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use kmp_workbench::kmp::START_TO_METER;
 use kmp_workbench::link::port::{SimSettings, SystemOpener};
-use kmp_workbench::link::traffic::{TrafficDirection, TrafficFile};
-use kmp_workbench::link::{Command, Event, LinkConfig, LinkError, LinkHandle};
+use kmp_workbench::link::traffic::TrafficFile;
+use kmp_workbench::link::{
+    EndReason, Event, Job, JobEvent, JobId, LinkConfig, LinkError, LinkHandle, Report, Tap,
+};
 
 use super::output::{Failure, status};
 use super::port_args::PortArgs;
 
-/// How a link job ended.
-pub enum Ending<T> {
-    /// With its report.
-    Done(T),
-    /// The port could not be opened.
-    OpenFailed(LinkError),
-    /// The port went away during the job.
-    Lost(LinkError),
+/// How a job ended, as the commands need to know it.
+pub enum Finished {
+    /// With its report (what it found, also when cancelled).
+    Report(Report),
+    /// The port went away, or could not be opened, during the job.
+    PortFailed(LinkError),
+    /// It ended with no report: a poll or the link check, cancelled or replaced.
+    Ended(EndReason),
 }
 
 /// An open link for one command.
@@ -28,16 +30,20 @@ pub struct LinkRun {
     link: LinkHandle,
     traffic: Option<TrafficFile>,
     interrupted: Arc<AtomicBool>,
-    cancel_sent: bool,
+    /// The job under way, and whether Ctrl-C was passed on to it.
+    job: Option<(JobId, bool)>,
     /// The whole seconds left that the countdown last showed, so it speaks once a second.
     countdown_shown: Option<u64>,
-    /// Requests sent, retries included.
+    /// Requests sent, retries included, as the link counts them.
     requests: u64,
+    /// Why the port went away, the last time it did.
+    lost: Option<LinkError>,
 }
 
 impl LinkRun {
-    /// Starts the link thread and opens the port; Ctrl-C from here on cancels the job.
-    pub fn open(args: &PortArgs) -> Result<Result<Self, LinkError>, Failure> {
+    /// Starts the link thread and opens the port; Ctrl-C from here on cancels the job under way.
+    /// `tap` sees every event on the link's thread (the session recorder's way in).
+    pub fn open(args: &PortArgs, tap: Option<Tap>) -> Result<Result<Self, LinkError>, Failure> {
         let traffic = match &args.traffic {
             Some(path) => Some(TrafficFile::append(path).map_err(|error| {
                 Failure::usage(format!(
@@ -58,39 +64,60 @@ impl LinkRun {
                 realtime: false,
             },
         };
-        let link = LinkHandle::spawn(Box::new(opener), Box::new(|| {}))
+        let link = LinkHandle::spawn(Box::new(opener), Box::new(|| {}), tap)
             .map_err(|error| Failure::port(format!("cannot start the link thread: {error}")))?;
         let mut run = Self {
             link,
             traffic,
             interrupted,
-            cancel_sent: false,
+            job: None,
             countdown_shown: None,
             requests: 0,
+            lost: None,
         };
         let config: LinkConfig = args.config();
-        run.link.send(Command::Open(config));
-        let opened = run.pump(|event| match event {
-            Event::Opened { .. } => Some(Ok(())),
-            Event::OpenFailed(error) => Some(Err(error.clone())),
-            _ => None,
-        })?;
-        Ok(match opened {
-            Ending::Done(Ok(())) => Ok(run),
-            Ending::Done(Err(error)) | Ending::OpenFailed(error) | Ending::Lost(error) => {
-                Err(error)
+        run.link.open(config);
+        loop {
+            match run.next_event(Duration::from_millis(50))? {
+                Some(Event::Opened { .. }) => return Ok(Ok(run)),
+                Some(Event::OpenFailed(error)) => return Ok(Err(error)),
+                _ => {}
             }
-        })
+        }
     }
 
-    /// Sends `command` and pumps events until `report` picks the one that ends it.
-    pub fn run<T>(
-        &mut self,
-        command: Command,
-        report: impl FnMut(&Event) -> Option<T>,
-    ) -> Result<Ending<T>, Failure> {
-        self.link.send(command);
-        self.pump(report)
+    /// Starts `job` and pumps events until it ends; `progress` sees every event of the job on
+    /// the way, and the link's own events (diagnoses, a lost port).
+    pub fn run(&mut self, job: Job, mut progress: impl FnMut(&Event)) -> Result<Finished, Failure> {
+        let id = self.start(job);
+        loop {
+            let Some(event) = self.next_event(Duration::from_millis(50))? else {
+                continue;
+            };
+            match &event {
+                Event::Job {
+                    id: of,
+                    event: JobEvent::Ended(end),
+                } if *of == id => {
+                    return Ok(match (end.reason, &end.report, &self.lost) {
+                        (EndReason::PortLost, _, Some(error)) => {
+                            Finished::PortFailed(error.clone())
+                        }
+                        (_, Some(report), _) => Finished::Report(report.clone()),
+                        (reason, None, _) => Finished::Ended(reason),
+                    });
+                }
+                Event::Job { id: of, .. } if *of != id => {}
+                _ => progress(&event),
+            }
+        }
+    }
+
+    /// Starts `job` without waiting for it; its events come from [`Self::next_event`].
+    pub fn start(&mut self, job: Job) -> JobId {
+        let id = self.link.start(job);
+        self.job = Some((id, false));
+        id
     }
 
     /// Whether Ctrl-C was pressed.
@@ -98,49 +125,37 @@ impl LinkRun {
         self.interrupted.load(Ordering::Relaxed)
     }
 
-    fn pump<T>(
-        &mut self,
-        mut report: impl FnMut(&Event) -> Option<T>,
-    ) -> Result<Ending<T>, Failure> {
-        loop {
-            let Some(event) = self.next_event(Duration::from_millis(50))? else {
-                continue;
-            };
-            if let Some(done) = report(&event) {
-                return Ok(Ending::Done(done));
-            }
-            match event {
-                Event::OpenFailed(error) => return Ok(Ending::OpenFailed(error)),
-                Event::Lost(error) => return Ok(Ending::Lost(error)),
-                _ => {}
-            }
-        }
-    }
-
     /// The next event within `timeout`, after writing traffic to the file, showing the
-    /// countdown, and passing Ctrl-C on to the link as a Cancel.
+    /// countdown, counting requests, and passing Ctrl-C on to the link as a cancel.
     pub fn next_event(&mut self, timeout: Duration) -> Result<Option<Event>, Failure> {
-        if self.interrupted() && !self.cancel_sent {
-            self.link.send(Command::Cancel);
-            self.cancel_sent = true;
+        if self.interrupted()
+            && let Some((id, cancelled @ false)) = &mut self.job
+        {
+            *cancelled = true;
+            self.link.cancel(*id);
         }
         let Some(event) = self.link.event_timeout(timeout) else {
             return Ok(None);
         };
         match &event {
-            Event::Traffic(record) => {
-                if record.direction == TrafficDirection::Tx
-                    && record.bytes.first() == Some(&START_TO_METER)
-                {
-                    self.requests += 1;
-                }
+            Event::Job {
+                event: JobEvent::Traffic(record),
+                ..
+            } => {
                 if let Some(file) = &mut self.traffic {
                     file.write(record).map_err(|error| {
                         Failure::usage(format!("cannot write the traffic file: {error}"))
                     })?;
                 }
             }
-            Event::Waiting { left } => {
+            Event::Job {
+                event: JobEvent::Exchanged { requests, .. },
+                ..
+            } => self.requests = *requests,
+            Event::Job {
+                event: JobEvent::Waiting { left },
+                ..
+            } => {
                 let seconds = left.as_secs_f64().ceil() as u64;
                 if self.countdown_shown != Some(seconds) {
                     self.countdown_shown = Some(seconds);
@@ -149,14 +164,17 @@ impl LinkRun {
                     ));
                 }
             }
+            Event::Lost(error) => self.lost = Some(error.clone()),
             _ => {}
         }
         Ok(Some(event))
     }
 
-    /// Sends a command without waiting for anything.
-    pub fn send(&self, command: Command) {
-        self.link.send(command);
+    /// Stops the job under way, if any.
+    pub fn cancel(&mut self) {
+        if let Some((id, _)) = self.job.take() {
+            self.link.cancel(id);
+        }
     }
 
     /// Requests sent to the meter so far, retries included.

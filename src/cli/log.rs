@@ -14,9 +14,9 @@ use kmp_workbench::export::{Dialect, LogColumn, LogWriter};
 use kmp_workbench::kmp::RegisterId;
 use kmp_workbench::kmp::register::lookup;
 use kmp_workbench::link::diagnosis::DiagnosisCode;
-use kmp_workbench::link::{Command, Event, PollPlan, ReadReport};
+use kmp_workbench::link::{Event, Job, JobEvent, PollPlan, ReadReport};
 use kmp_workbench::model::RegisterMap;
-use kmp_workbench::session::{Manifest, Session};
+use kmp_workbench::session::{Manifest, Recorder, RecorderReport, Session};
 
 use super::Exit;
 use super::args::parse_duration;
@@ -96,12 +96,15 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             duration::format(SAFE_INTERVAL)
         ));
     }
-    let mut session = args
+    // Declared before the link, so the link (and its tap) is gone before the recorder writes
+    // what is left in its queue and ends.
+    let recorder = args
         .session
         .as_deref()
         .map(|dir| start_session(args, dir))
         .transpose()?;
-    let mut link = match LinkRun::open(&args.port)? {
+    let tap = recorder.as_ref().map(Recorder::tap);
+    let mut link = match LinkRun::open(&args.port, tap)? {
         Ok(link) => link,
         Err(error) => return Err(Failure::link(&error)),
     };
@@ -111,7 +114,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         .copied()
         .map(RegisterId::new)
         .collect();
-    link.send(Command::Poll(PollPlan {
+    link.start(Job::Poll(PollPlan {
         ids: ids.clone(),
         interval: args.interval,
     }));
@@ -136,14 +139,21 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         {
             break;
         }
+        if let Some(RecorderReport::Failed(error)) =
+            recorder.as_ref().and_then(Recorder::try_report)
+        {
+            return Err(Failure::usage(format!(
+                "cannot record the session: {error}"
+            )));
+        }
         let Some(event) = link.next_event(Duration::from_millis(50))? else {
             continue;
         };
-        if let Some(session) = &mut session {
-            journal(session, &event)?;
-        }
         match event {
-            Event::Read(report) => {
+            Event::Job {
+                event: JobEvent::Polled(report),
+                ..
+            } => {
                 if report.registers.is_empty() {
                     silent_polls += 1;
                     continue;
@@ -176,7 +186,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             _ => {}
         }
     }
-    link.send(Command::Cancel);
+    link.cancel();
     status(&format!(
         "logged {rows} rows in {} ({silent_polls} polls without an answer, {} requests) to {}",
         duration::format(Duration::from_secs(started.elapsed().as_secs())),
@@ -190,8 +200,8 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     }
 }
 
-/// Starts the session `--session` asks for.
-fn start_session(args: &Args, dir: &Path) -> Result<Session, Failure> {
+/// Starts recording the session `--session` asks for.
+fn start_session(args: &Args, dir: &Path) -> Result<Recorder, Failure> {
     let config = args.port.config();
     let manifest = Manifest {
         started: Some(Timestamp::now()),
@@ -210,20 +220,12 @@ fn start_session(args: &Args, dir: &Path) -> Result<Session, Failure> {
     };
     let mut map = RegisterMap::default();
     map.family = family_of(args.port.port());
-    Session::create(dir, manifest, &map)
-        .map_err(|error| Failure::usage(format!("cannot start the session: {error}")))
-}
-
-/// Journals a poll or a traffic line into the session.
-fn journal(session: &mut Session, event: &Event) -> Result<(), Failure> {
-    let result = match event {
-        Event::Traffic(record) => session.record_traffic(record),
-        Event::Read(report) if !report.interrupted => {
-            session.record_poll(report.at, &report.registers)
-        }
-        _ => Ok(()),
-    };
-    result.map_err(|error| Failure::usage(format!("cannot record the session: {error}")))
+    let session = Session::create(dir, manifest, &map)
+        .map_err(|error| Failure::usage(format!("cannot start the session: {error}")))?;
+    let recorder = Recorder::spawn(Box::new(|| {}))
+        .map_err(|error| Failure::usage(format!("cannot start the recorder: {error}")))?;
+    recorder.begin(session);
+    Ok(recorder)
 }
 
 fn join(ids: &[u16]) -> String {

@@ -7,11 +7,11 @@ use serde::Serialize;
 
 use kmp_workbench::duration;
 use kmp_workbench::link::diagnosis::{Diagnosis, DiagnosisCode, Evidence, diagnose};
-use kmp_workbench::link::{Command, Event, LinkError, ProbeOptions, ProbeReport};
+use kmp_workbench::link::{Job, LinkError, ProbeOptions, ProbeReport, Report};
 
 use super::Exit;
 use super::args::parse_duration;
-use super::link_run::{Ending, LinkRun};
+use super::link_run::{Finished, LinkRun};
 use super::output::{Failure, print_result, status};
 use super::port_args::PortArgs;
 
@@ -56,7 +56,7 @@ struct ProbeJson {
 
 /// Runs `probe`.
 pub fn run(args: &Args) -> Result<(), Failure> {
-    let link = LinkRun::open(&args.port)?;
+    let link = LinkRun::open(&args.port, None)?;
     let (json, exit) = match link {
         Err(error) => (port_error_json(args, error.clone()), Exit::PortFailed),
         Ok(mut link) => {
@@ -69,11 +69,8 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 args.port.port(),
                 duration::format(args.wait)
             ));
-            match link.run(Command::Probe(options), |event| match event {
-                Event::Probed(report) => Some(report.clone()),
-                _ => None,
-            })? {
-                Ending::Done(report) => {
+            match link.run(Job::Probe(options), |_| {})? {
+                Finished::Report(Report::Probe(report)) => {
                     let exit = if report.interrupted {
                         Exit::Interrupted
                     } else if report.answered {
@@ -83,8 +80,16 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                     };
                     (report_json(&report, args.sweep), exit)
                 }
-                Ending::OpenFailed(error) | Ending::Lost(error) => {
-                    (port_error_json(args, error), Exit::PortFailed)
+                Finished::PortFailed(error) => (port_error_json(args, error), Exit::PortFailed),
+                Finished::Report(_) => {
+                    return Err(Failure::port(
+                        "the link ended the probe with another job's report",
+                    ));
+                }
+                Finished::Ended(reason) => {
+                    return Err(Failure::port(format!(
+                        "the link ended the probe ({reason:?}) without a report"
+                    )));
                 }
             }
         }

@@ -6,12 +6,12 @@ use std::time::Duration;
 use serde::Serialize;
 
 use kmp_workbench::kmp::RegisterId;
-use kmp_workbench::link::{Command, Event, ReadReport};
+use kmp_workbench::link::{Job, ReadOptions, ReadReport, Report};
 
 use super::Exit;
 use super::args::parse_duration;
 use super::json::{RegisterObject, family_of};
-use super::link_run::{Ending, LinkRun};
+use super::link_run::{Finished, LinkRun};
 use super::output::{Failure, print_result, status};
 use super::port_args::{PortArgs, parse_register_id};
 
@@ -39,24 +39,27 @@ struct ReadJson {
 
 /// Runs `read`.
 pub fn run(args: &Args) -> Result<(), Failure> {
-    let mut link = match LinkRun::open(&args.port)? {
+    let mut link = match LinkRun::open(&args.port, None)? {
         Ok(link) => link,
         Err(error) => return Err(Failure::link(&error)),
     };
     let ids: Vec<RegisterId> = args.ids.iter().copied().map(RegisterId::new).collect();
-    let report = match link.run(
-        Command::Read {
-            ids,
-            wait: args.wait,
-        },
-        |event| match event {
-            Event::Read(report) => Some(report.clone()),
-            _ => None,
-        },
-    )? {
-        Ending::Done(report) => report,
-        Ending::OpenFailed(error) | Ending::Lost(error) => {
-            return Err(Failure::link(&error));
+    let job = Job::Read(ReadOptions {
+        ids,
+        wait: args.wait,
+    });
+    let report = match link.run(job, |_| {})? {
+        Finished::Report(Report::Read(report)) => report,
+        Finished::PortFailed(error) => return Err(Failure::link(&error)),
+        Finished::Report(_) => {
+            return Err(Failure::port(
+                "the link ended the read with another job's report",
+            ));
+        }
+        Finished::Ended(reason) => {
+            return Err(Failure::port(format!(
+                "the link ended the read ({reason:?}) without a report"
+            )));
         }
     };
     let family = family_of(args.port.port());

@@ -8,12 +8,12 @@ use serde::Serialize;
 
 use kmp_workbench::duration;
 use kmp_workbench::export::{Dialect, RegisterRow, write_registers};
-use kmp_workbench::link::{Command, Event, ScanOptions, ScanProgress, ScanReport};
+use kmp_workbench::link::{Event, Job, JobEvent, Report, ScanOptions, ScanProgress, ScanReport};
 
 use super::Exit;
 use super::args::parse_duration;
 use super::json::{RegisterObject, family_of};
-use super::link_run::{Ending, LinkRun};
+use super::link_run::{Finished, LinkRun};
 use super::output::{Failure, print_result, status};
 use super::port_args::{PortArgs, parse_register_id};
 
@@ -61,7 +61,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             path.display()
         )));
     }
-    let mut link = match LinkRun::open(&args.port)? {
+    let mut link = match LinkRun::open(&args.port, None)? {
         Ok(link) => link,
         Err(error) => return Err(Failure::link(&error)),
     };
@@ -77,21 +77,26 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         to: args.to,
         wait: args.wait,
     };
-    let report = match link.run(Command::Scan(options), |event| match event {
-        Event::Scanned(report) => Some(report.clone()),
-        Event::ScanProgress(progress) => {
-            reporter.show(progress);
-            None
+    let progress = |event: &Event| match event {
+        Event::Job {
+            event: JobEvent::ScanProgress(progress),
+            ..
+        } => reporter.show(progress),
+        Event::Diagnosis(diagnosis) => reporter.diagnosis = Some(diagnosis.text()),
+        _ => {}
+    };
+    let report = match link.run(Job::Scan(options), progress)? {
+        Finished::Report(Report::Scan(report)) => report,
+        Finished::PortFailed(error) => return Err(Failure::link(&error)),
+        Finished::Report(_) => {
+            return Err(Failure::port(
+                "the link ended the scan with another job's report",
+            ));
         }
-        Event::Diagnosis(diagnosis) => {
-            reporter.diagnosis = Some(diagnosis.text());
-            None
-        }
-        _ => None,
-    })? {
-        Ending::Done(report) => report,
-        Ending::OpenFailed(error) | Ending::Lost(error) => {
-            return Err(Failure::link(&error));
+        Finished::Ended(reason) => {
+            return Err(Failure::port(format!(
+                "the link ended the scan ({reason:?}) without a report"
+            )));
         }
     };
     let family = family_of(args.port.port());

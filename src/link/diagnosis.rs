@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use crate::kmp::{RegisterId, Response};
 
-use super::LinkError;
 use super::engine::{Attempt, Exchange, ExchangeFailure};
+use super::error::LinkError;
 
 /// How long after connecting an echo without an answer still counts as the eye waking up: the
 /// MULTICAL 21 and flowIQ eyes answer about 4 s after the magnet is sensed (PROTOCOL.md §1.2).

@@ -16,7 +16,7 @@ use crate::kmp::{
     DecodeError, Deframed, Deframer, Direction, MAX_FRAME_LEN, Message, Request, Response,
 };
 
-use super::EchoMode;
+use super::config::EchoMode;
 
 /// The echo-test pattern: it holds none of 0x06 0x0D 0x1B 0x40 0x80, so no meter sees a frame in
 /// it, and its bits alternate, so a receiver at the wrong baud or too sensitive garbles it.
@@ -206,6 +206,11 @@ impl Engine {
         };
         self.retries = retries;
         self.begin_attempt(exchange, sent, 1, now);
+    }
+
+    /// Makes the attempt under way the exchange's last: the job it serves is stopping.
+    pub fn stop_retrying(&mut self) {
+        self.retries = 0;
     }
 
     fn begin_attempt(&mut self, exchange: Exchange, sent: Vec<u8>, attempt: u32, now: Instant) {

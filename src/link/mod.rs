@@ -1,33 +1,46 @@
 //! The link to a meter: one thread owns the port; everything else talks to it with messages.
 //!
 //! - [`engine`]: one exchange, sans-IO: echo stripping, deadlines, retries.
+//! - `jobs`: the link's jobs (probe, read, poll, scan, the link check) and the reconnect
+//!   backoff, as sans-IO state machines over the engine.
+//! - [`machine`]: the link as one sans-IO state machine: the port's state, the job under way,
+//!   and the rule that a new job replaces it.
+//! - [`LinkHandle`]: the `kmp-link` thread that drives the machine (the only code here, with the
+//!   ports, that reads the clock, waits or does IO), reached by [`Command`] and [`Event`].
+//! - [`VirtualLink`]: the same machine against a simulated meter in invented time.
 //! - [`port`]: the small trait ports are reached through, for serial ports, the in-process
 //!   simulated meter, and test doubles.
 //! - [`diagnosis`]: from evidence to a diagnosis in plain words.
 //! - [`traffic`]: every byte, timestamped, marked and decoded.
-//! - [`LinkHandle`]: the worker thread that owns the port, reached by [`Command`] and [`Event`].
 //!
 //! The link never draws anything; the app hands it a callback to ask for a repaint.
 
+mod clock;
 mod config;
-mod connection;
 pub mod diagnosis;
+mod driver;
 pub mod engine;
 mod error;
+mod handle;
+mod jobs;
 pub mod listing;
+pub mod machine;
+mod messages;
+mod options;
 pub mod port;
-mod procedures;
-mod scan;
+mod reports;
 pub mod traffic;
-mod worker;
+mod virtual_time;
 
+pub use clock::Now;
 pub use config::{EchoMode, LineSettings, LinkConfig, Parity};
+pub use driver::Tap;
 pub use engine::{
     Attempt, ECHO_PATTERN, EchoSeen, Engine, EngineConfig, EngineEvent, Exchange, ExchangeFailure,
 };
 pub use error::{LinkError, OpenFailure};
-pub use procedures::{
-    MonitorOptions, PollPlan, ProbeOptions, ProbeReport, ReadReport, SLOWEST_POLL, SweepResult,
-};
-pub use scan::{ScanOptions, ScanProgress, ScanReport};
-pub use worker::{Command, Event, LinkHandle};
+pub use handle::LinkHandle;
+pub use messages::{Command, EndReason, Event, Job, JobEnd, JobEvent, JobId, Report};
+pub use options::{MonitorOptions, PollPlan, ProbeOptions, ReadOptions, SLOWEST_POLL, ScanOptions};
+pub use reports::{ProbeReport, ReadReport, ScanProgress, ScanReport, SweepResult};
+pub use virtual_time::VirtualLink;

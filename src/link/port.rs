@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use crate::sim::{Meter, MeterConfig, Profile, Timing};
 
-use super::{LineSettings, LinkConfig, LinkError, OpenFailure, Parity};
+use super::config::{LineSettings, LinkConfig, Parity};
+use super::error::{LinkError, OpenFailure};
 
 /// The prefix of in-process simulated meters' port names.
 pub const SIM_PREFIX: &str = "sim:";

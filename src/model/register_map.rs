@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::kmp::register::lookup;
-use crate::kmp::{Family, Register, RegisterId};
+use crate::kmp::{Family, Register, RegisterId, Value, info};
 use crate::ron_version::VersionedError;
 
 /// The format version written; files of a newer version are refused, not guessed at.
@@ -132,6 +132,25 @@ impl RegisterMap {
     /// The catalogue's name for `id` in this map's family.
     pub fn catalogue_name(&self, id: RegisterId) -> Option<&'static str> {
         lookup(self.family, id).map(|info| info.name)
+    }
+
+    /// A register's value as shown, with the info code (register 99) in words where the
+    /// family's bits are public.
+    pub fn value_text(&self, register: &Register) -> String {
+        let shown = register.display_text();
+        if register.id() != RegisterId::INFO_CODE {
+            return shown;
+        }
+        let Value::Number(number) = register.value() else {
+            return shown;
+        };
+        match info::describe(self.family, number.mantissa()) {
+            Some(words) => format!("{shown}: {words}"),
+            None => format!(
+                "{shown} (bits {:#b}; their meaning is not public for this meter)",
+                number.mantissa()
+            ),
+        }
     }
 
     /// The name to show: the user's, else the catalogue's, else "register N".

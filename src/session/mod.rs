@@ -7,10 +7,15 @@
 //!   registers polled), small and rewritten whole when it changes;
 //! - `registers.ron`: the register map with the user's names ([`RegisterMap`]);
 //! - `readings.journal`: one line per poll, appended and synced ([`ReadingsJournal`]);
-//! - `traffic.journal`: every traffic line, appended ([`TrafficLog`]).
+//! - `traffic.journal`: every traffic line, appended ([`TrafficJournal`]) and read back by an
+//!   index ([`TrafficLog`]).
+//!
+//! A [`Session`] is the writing side; the [`Recorder`] owns it on a thread of its own, fed from
+//! the link's events, so journaling never waits for the app's frames or dialogs.
 
 mod manifest;
 mod readings_journal;
+pub mod recorder;
 mod traffic_log;
 
 use std::fs;
@@ -25,7 +30,8 @@ use crate::model::{MapFileError, Readings, RegisterMap};
 
 pub use manifest::{MANIFEST_VERSION, Manifest};
 pub use readings_journal::ReadingsJournal;
-pub use traffic_log::TrafficLog;
+pub use recorder::{Recorder, RecorderReport};
+pub use traffic_log::{TrafficJournal, TrafficLog};
 
 const MANIFEST: &str = "session.ron";
 const REGISTERS: &str = "registers.ron";
@@ -127,13 +133,13 @@ pub struct OpenReport {
     pub cut_short: bool,
 }
 
-/// An open session: its folder, manifest and journals.
+/// A session open for recording: its folder, manifest and journals.
 #[derive(Debug)]
 pub struct Session {
     dir: PathBuf,
     manifest: Manifest,
     readings: ReadingsJournal,
-    traffic: TrafficLog,
+    traffic: TrafficJournal,
 }
 
 /// A session's contents as read from disk.
@@ -145,8 +151,15 @@ pub struct Opened {
     pub readings: Readings,
     /// Its register map.
     pub map: RegisterMap,
+    /// Its traffic, indexed.
+    pub traffic: TrafficLog,
     /// What else was found.
     pub report: OpenReport,
+}
+
+/// The traffic journal's file in the session folder `dir`.
+pub fn traffic_path(dir: &Path) -> PathBuf {
+    dir.join(TRAFFIC)
 }
 
 fn io_error(path: &Path) -> impl Fn(io::Error) -> SessionError + '_ {
@@ -165,7 +178,7 @@ impl Session {
         let session = Self {
             dir: dir.to_path_buf(),
             readings: ReadingsJournal::create(&readings_path).map_err(io_error(&readings_path))?,
-            traffic: TrafficLog::create(&traffic_path).map_err(io_error(&traffic_path))?,
+            traffic: TrafficJournal::create(&traffic_path).map_err(io_error(&traffic_path))?,
             manifest,
         };
         session.write_manifest()?;
@@ -205,13 +218,11 @@ impl Session {
         )?;
         if let Some(whole) = cut_at {
             // The next poll must start on a line of its own.
-            fs::OpenOptions::new()
-                .write(true)
-                .open(&readings_path)
-                .and_then(|file| file.set_len(whole))
-                .map_err(io_error(&readings_path))?;
+            trim_to(&readings_path, whole)?;
         }
-        let traffic = TrafficLog::open(&dir.join(TRAFFIC))?;
+        let traffic_path = dir.join(TRAFFIC);
+        let traffic = TrafficLog::open(&traffic_path)?;
+        trim_to(&traffic_path, traffic.whole_len())?;
         let readings_journal =
             ReadingsJournal::append_to(&readings_path).map_err(io_error(&readings_path))?;
         Ok(Opened {
@@ -219,10 +230,12 @@ impl Session {
                 dir: dir.to_path_buf(),
                 manifest,
                 readings: readings_journal,
-                traffic,
+                traffic: TrafficJournal::append_to(&traffic_path)
+                    .map_err(io_error(&traffic_path))?,
             },
             readings,
             map,
+            traffic,
             report: OpenReport {
                 cut_short: cut_at.is_some(),
             },
@@ -264,9 +277,9 @@ impl Session {
         self.traffic.append(record).map_err(io_error(&path))
     }
 
-    /// The traffic journal.
-    pub fn traffic(&mut self) -> &mut TrafficLog {
-        &mut self.traffic
+    /// The traffic journal's file, for a [`TrafficLog`] to read it.
+    pub fn traffic_path(&self) -> PathBuf {
+        traffic_path(&self.dir)
     }
 
     /// The readings journal (the memory benchmark turns its syncing off).
@@ -290,8 +303,8 @@ impl Session {
             let to = dir.join(name);
             fs::copy(self.dir.join(name), &to).map_err(io_error(&to))?;
         }
-        let readings_path = dir.join(READINGS);
-        let traffic = TrafficLog::open(&dir.join(TRAFFIC))?;
+        let (readings_path, traffic_path) = (dir.join(READINGS), dir.join(TRAFFIC));
+        let traffic = TrafficJournal::append_to(&traffic_path).map_err(io_error(&traffic_path))?;
         let readings =
             ReadingsJournal::append_to(&readings_path).map_err(io_error(&readings_path))?;
         self.dir = dir.to_path_buf();
@@ -305,6 +318,18 @@ impl Session {
         let path = self.dir.join(MANIFEST);
         crate::atomic_file::write(&path, self.manifest.to_ron().as_bytes()).map_err(io_error(&path))
     }
+}
+
+/// Cuts a journal back to its whole lines, so the next line starts on a line of its own.
+fn trim_to(path: &Path, whole: u64) -> Result<(), SessionError> {
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(io_error(path))?;
+    if file.metadata().map_err(io_error(path))?.len() > whole {
+        file.set_len(whole).map_err(io_error(path))?;
+    }
+    Ok(())
 }
 
 /// Refuses a file bigger than `limit`.

@@ -53,8 +53,7 @@ fn a_session_opens_with_the_readings_map_and_traffic_it_recorded() {
     assert_eq!(opened.readings, readings);
     assert_eq!(opened.map, map);
     assert!(!opened.report.cut_short);
-    let mut session = opened.session;
-    assert_eq!(session.traffic().len(), 5);
+    assert_eq!(opened.traffic.len(), 5);
     // Opening by the manifest's path works too.
     assert!(Session::open(&dir.join("session.ron")).is_ok());
     fs::remove_dir_all(&dir).unwrap();
@@ -102,6 +101,31 @@ fn a_poll_cut_short_by_a_crash_is_left_out_and_recording_goes_on_cleanly() {
     let again = Session::open(&dir).unwrap();
     assert!(!again.report.cut_short);
     assert_eq!(again.readings.polls(), 6);
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_traffic_line_cut_short_is_left_out_and_the_next_one_starts_clean() {
+    let dir = scratch("cut-traffic");
+    recorded(&dir);
+    let journal = dir.join(TRAFFIC);
+    let mut text = fs::read_to_string(&journal).unwrap();
+    text.push_str("2026-11-22T10:00:00.000Z RX   40 3");
+    fs::write(&journal, text).unwrap();
+    let opened = Session::open(&dir).unwrap();
+    assert_eq!(opened.traffic.len(), 5);
+    let mut session = opened.session;
+    session
+        .record_traffic(&TrafficRecord {
+            at: at(9_000),
+            direction: TrafficDirection::Rx,
+            bytes: vec![0x40, 0x3F],
+            meaning: "answer".into(),
+        })
+        .unwrap();
+    let again = Session::open(&dir).unwrap();
+    assert_eq!(again.traffic.len(), 6);
+    assert!(again.traffic.lines(5, 1).unwrap()[0].ends_with("40 3F  answer"));
     fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -1,12 +1,15 @@
-//! The traffic journal: every traffic line appended as it happens, with an index in memory (where
-//! each line starts, and its direction) so the Traffic screen can show any stretch of hours of
-//! traffic by reading just the lines on screen from the file.
+//! The traffic journal: every traffic line appended as it happens ([`TrafficJournal`], the
+//! session recorder's side), and an index of it in memory ([`TrafficLog`], the reader's side:
+//! where each line starts, and its direction) so the Traffic screen can show any stretch of hours
+//! of traffic by reading just the lines on screen from the file. The reader catches up with the
+//! writer by indexing the whole lines appended since it last looked; a line still being written
+//! waits for the next look.
 //!
 //! Lines are [`TrafficRecord::line`]s after a header line, the same text `--traffic` writes.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead as _, Read as _, Seek as _, SeekFrom, Write as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::link::traffic::{TrafficDirection, TrafficRecord};
 
@@ -15,99 +18,140 @@ use super::{JournalProblem, SessionError};
 /// The first line of every traffic journal.
 const HEADER: &str = "kmp-workbench traffic 1";
 
-/// The traffic journal of a session and its index.
+/// Appends traffic lines to a journal.
+#[derive(Debug)]
+pub struct TrafficJournal {
+    file: File,
+}
+
+impl TrafficJournal {
+    /// Starts a new journal at `path`, which must not exist yet.
+    pub fn create(path: &Path) -> io::Result<Self> {
+        let mut file = OpenOptions::new()
+            .append(true)
+            .create_new(true)
+            .open(path)?;
+        file.write_all(format!("{HEADER}\n").as_bytes())?;
+        Ok(Self { file })
+    }
+
+    /// Goes on appending to the journal at `path` (whose last line is whole).
+    pub fn append_to(path: &Path) -> io::Result<Self> {
+        Ok(Self {
+            file: OpenOptions::new().append(true).open(path)?,
+        })
+    }
+
+    /// Appends a record as one line, in one write.
+    pub fn append(&mut self, record: &TrafficRecord) -> io::Result<()> {
+        self.file
+            .write_all(format!("{}\n", record.line()).as_bytes())
+    }
+}
+
+/// An index of a traffic journal, for reading any of its lines.
 #[derive(Debug)]
 pub struct TrafficLog {
+    path: PathBuf,
     file: File,
     starts: Vec<u64>,
     directions: Vec<TrafficDirection>,
+    /// Where the whole lines indexed so far end.
     end: u64,
 }
 
 impl TrafficLog {
-    /// Starts a new journal at `path`, which must not exist yet.
-    pub fn create(path: &Path) -> io::Result<Self> {
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create_new(true)
-            .open(path)?;
-        let header = format!("{HEADER}\n");
-        file.write_all(header.as_bytes())?;
-        Ok(Self {
-            file,
-            starts: Vec::new(),
-            directions: Vec::new(),
-            end: header.len() as u64,
-        })
-    }
-
-    /// Opens the journal at `path` and indexes its lines. A last line cut short (a write
-    /// interrupted by a crash) is cut off the file, so what follows starts on a line of its own.
+    /// Opens the journal at `path` and indexes its whole lines, checking each.
     pub fn open(path: &Path) -> Result<Self, SessionError> {
         let name = path.display().to_string();
-        let io_error = |source| SessionError::Io {
+        let file = File::open(path).map_err(|source| SessionError::Io {
             path: name.clone(),
             source,
-        };
-        let damaged = |line: usize, problem| SessionError::Journal {
-            file: name.clone(),
-            line,
-            problem,
-        };
-        let file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .open(path)
-            .map_err(io_error)?;
+        })?;
         let mut log = Self {
-            file: file.try_clone().map_err(io_error)?,
+            path: path.to_path_buf(),
+            file,
             starts: Vec::new(),
             directions: Vec::new(),
             end: 0,
         };
-        // Line by line: hours of traffic never sit in memory as text.
-        let mut input = io::BufReader::new(file);
-        let mut line = Vec::new();
-        input.read_until(b'\n', &mut line).map_err(io_error)?;
-        if line != format!("{HEADER}\n").as_bytes() {
-            let problem = if line.starts_with(b"kmp-workbench traffic ") {
+        let mut header = Vec::new();
+        log.reader(0)?
+            .read_until(b'\n', &mut header)
+            .map_err(|source| SessionError::Io {
+                path: name.clone(),
+                source,
+            })?;
+        if header != format!("{HEADER}\n").as_bytes() {
+            let problem = if header.starts_with(b"kmp-workbench traffic ") {
                 JournalProblem::NewerFormat
             } else {
                 JournalProblem::NotAJournal
             };
-            return Err(damaged(1, problem));
+            return Err(SessionError::Journal {
+                file: name,
+                line: 1,
+                problem,
+            });
         }
-        let mut offset = line.len() as u64;
-        for number in 2.. {
-            line.clear();
-            if input.read_until(b'\n', &mut line).map_err(io_error)? == 0 {
-                break;
-            }
-            if !line.ends_with(b"\n") {
-                log.file.set_len(offset).map_err(io_error)?;
-                break;
-            }
-            let direction = std::str::from_utf8(&line)
-                .ok()
-                .and_then(direction_of)
-                .ok_or_else(|| damaged(number, JournalProblem::BadTraffic))?;
-            log.starts.push(offset);
-            log.directions.push(direction);
-            offset += line.len() as u64;
-        }
-        log.end = offset;
+        log.end = header.len() as u64;
+        log.refresh()?;
         Ok(log)
     }
 
-    /// Appends a record as one line.
-    pub fn append(&mut self, record: &TrafficRecord) -> io::Result<()> {
-        let line = format!("{}\n", record.line());
-        self.file.write_all(line.as_bytes())?;
-        self.starts.push(self.end);
-        self.directions.push(record.direction);
-        self.end += line.len() as u64;
-        Ok(())
+    /// Indexes the whole lines appended since the last look; returns how many there were.
+    pub fn refresh(&mut self) -> Result<usize, SessionError> {
+        let name = self.path.display().to_string();
+        let io_error = |source| SessionError::Io {
+            path: name.clone(),
+            source,
+        };
+        let before = self.starts.len();
+        // Line by line: hours of traffic never sit in memory as text.
+        let mut input = self.reader(self.end)?;
+        let mut offset = self.end;
+        let mut line = Vec::new();
+        let mut found = Vec::new();
+        loop {
+            line.clear();
+            if input.read_until(b'\n', &mut line).map_err(io_error)? == 0 || !line.ends_with(b"\n")
+            {
+                break;
+            }
+            let number = before + found.len() + 2;
+            let direction = std::str::from_utf8(&line)
+                .ok()
+                .and_then(direction_of)
+                .ok_or_else(|| SessionError::Journal {
+                    file: name.clone(),
+                    line: number,
+                    problem: JournalProblem::BadTraffic,
+                })?;
+            found.push((offset, direction));
+            offset += line.len() as u64;
+        }
+        for (start, direction) in found {
+            self.starts.push(start);
+            self.directions.push(direction);
+        }
+        self.end = offset;
+        Ok(self.starts.len() - before)
+    }
+
+    /// A buffered reader of the file from `offset`.
+    fn reader(&self, offset: u64) -> Result<io::BufReader<&File>, SessionError> {
+        let mut file = &self.file;
+        file.seek(SeekFrom::Start(offset))
+            .map_err(|source| SessionError::Io {
+                path: self.path.display().to_string(),
+                source,
+            })?;
+        Ok(io::BufReader::new(file))
+    }
+
+    /// Where the whole lines end: anything after it is a line cut short (or being written).
+    pub fn whole_len(&self) -> u64 {
+        self.end
     }
 
     /// How many lines there are.
@@ -131,7 +175,7 @@ impl TrafficLog {
     }
 
     /// The text of lines `first..first + count` (fewer at the end), read in one piece.
-    pub fn lines(&mut self, first: usize, count: usize) -> io::Result<Vec<String>> {
+    pub fn lines(&self, first: usize, count: usize) -> io::Result<Vec<String>> {
         let last = (first + count).min(self.len());
         if first >= last {
             return Ok(Vec::new());
@@ -139,8 +183,9 @@ impl TrafficLog {
         let from = self.starts[first];
         let to = self.starts.get(last).copied().unwrap_or(self.end);
         let mut bytes = vec![0; (to - from) as usize];
-        self.file.seek(SeekFrom::Start(from))?;
-        self.file.read_exact(&mut bytes)?;
+        let mut file = &self.file;
+        file.seek(SeekFrom::Start(from))?;
+        file.read_exact(&mut bytes)?;
         Ok(String::from_utf8_lossy(&bytes)
             .lines()
             .map(str::to_string)
@@ -149,7 +194,7 @@ impl TrafficLog {
 
     /// Writes the lines at `indices` (ascending) to `out`, one per line, reading runs of
     /// consecutive lines in pieces rather than line by line.
-    pub fn export(&mut self, indices: &[usize], out: &mut impl io::Write) -> io::Result<()> {
+    pub fn export(&self, indices: &[usize], out: &mut impl io::Write) -> io::Result<()> {
         const PIECE: usize = 4096;
         let mut rest = indices;
         while let Some(&first) = rest.first() {

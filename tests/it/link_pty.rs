@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 
 use kmp_workbench::kmp::{self, Message, RegisterId};
 use kmp_workbench::link::port::{SimSettings, SystemOpener};
-use kmp_workbench::link::{Command, ECHO_PATTERN, Event, LinkConfig, LinkHandle, ReadReport};
+use kmp_workbench::link::{
+    ECHO_PATTERN, EndReason, Event, Job, JobEvent, LinkConfig, LinkHandle, ReadOptions, ReadReport,
+    Report,
+};
 use kmp_workbench::sim::pty::{SimHandle, spawn};
 use kmp_workbench::sim::{Faults, MeterConfig, Profile, Timing};
 
@@ -176,7 +179,7 @@ fn link() -> LinkHandle {
             realtime: false,
         },
     };
-    LinkHandle::spawn(Box::new(opener), Box::new(|| {})).unwrap()
+    LinkHandle::spawn(Box::new(opener), Box::new(|| {}), None).unwrap()
 }
 
 fn config(port: &Path) -> LinkConfig {
@@ -204,12 +207,19 @@ fn next<T>(
 
 fn read_once(link: &LinkHandle, ids: &[u16]) -> ReadReport {
     let ids = ids.iter().copied().map(RegisterId::new).collect();
-    link.send(Command::Read {
+    let id = link.start(Job::Read(ReadOptions {
         ids,
         wait: Duration::ZERO,
-    });
+    }));
     next(link, Duration::from_secs(10), |event| match event {
-        Event::Read(report) => Some(report),
+        Event::Job {
+            id: of,
+            event:
+                JobEvent::Ended(kmp_workbench::link::JobEnd {
+                    reason: EndReason::Done,
+                    report: Some(Report::Read(report)),
+                }),
+        } if of == id => Some(report),
         _ => None,
     })
     .expect("a read report")
@@ -235,7 +245,7 @@ fn corrupted_answers_are_never_returned_and_retries_recover_most_reads() {
         config.seed = 99;
         let sim = serve(config);
         let link = link();
-        link.send(Command::Open(config_for(&sim)));
+        link.open(config_for(&sim));
         next(&link, Duration::from_secs(5), |event| {
             matches!(event, Event::Opened { .. }).then_some(())
         });
@@ -311,7 +321,7 @@ fn read_from_script(script: Vec<(Duration, Vec<u8>)>) -> (ReadReport, Duration) 
     let link = link();
     let mut config = config(Path::new(&port));
     config.retries = 0;
-    link.send(Command::Open(config));
+    link.open(config);
     next(&link, Duration::from_secs(5), |event| {
         matches!(event, Event::Opened { .. }).then_some(())
     });
@@ -368,14 +378,14 @@ fn a_port_that_vanishes_mid_exchange_is_reported_and_reconnected_under_its_link(
     let link = link();
     let mut config = config(&link_path);
     config.timeout = Duration::from_secs(2);
-    link.send(Command::Open(config));
+    link.open(config);
     next(&link, Duration::from_secs(5), |event| {
         matches!(event, Event::Opened { .. }).then_some(())
     });
-    link.send(Command::Read {
+    link.start(Job::Read(ReadOptions {
         ids: vec![RegisterId::new(60)],
         wait: Duration::ZERO,
-    });
+    }));
     std::thread::sleep(Duration::from_millis(200));
     let vanished = Instant::now();
     drop(first);

@@ -11,11 +11,19 @@ fn opened() -> Event {
     }
 }
 
-fn echo(clean: bool) -> Event {
-    Event::Exchanged {
-        exchange: Exchange::EchoTest,
-        result: Err(ExchangeFailure::EchoOnly { clean }),
+fn exchanged(exchange: Exchange, result: Result<(), ExchangeFailure>) -> Event {
+    Event::Job {
+        id: crate::link::JobId::new(1),
+        event: JobEvent::Exchanged {
+            exchange,
+            result,
+            requests: 7,
+        },
     }
+}
+
+fn echo(clean: bool) -> Event {
+    exchanged(Exchange::EchoTest, Err(ExchangeFailure::EchoOnly { clean }))
 }
 
 fn request(answered: bool) -> Event {
@@ -24,10 +32,7 @@ fn request(answered: bool) -> Event {
     } else {
         Err(ExchangeFailure::Silence)
     };
-    Event::Exchanged {
-        exchange: Exchange::Request(Request::GetSerialNo),
-        result,
-    }
+    exchanged(Exchange::Request(Request::GetSerialNo), result)
 }
 
 #[test]
@@ -76,7 +81,8 @@ fn the_alignment_rates_cover_the_last_twenty_rounds() {
     }
     assert_eq!(view.echo_rate(), Some(0.75));
     assert_eq!(view.answer_rate(), Some(0.5));
-    assert_eq!(view.echoes.len(), HISTORY);
+    assert_eq!(view.echoes().len(), HISTORY);
+    assert_eq!(view.requests(), 7, "the link's own count");
 }
 
 #[test]
@@ -89,10 +95,10 @@ fn open_failures_show_with_their_advice_and_clear_on_success() {
         detail: "busy".into(),
     };
     view.handle(&Event::OpenFailed(error), t0);
-    let shown = view.error.clone().unwrap();
+    let shown = view.error().cloned().unwrap();
     assert!(shown.message.contains("/dev/ttyUSB0") && shown.advice.contains("other program"));
     view.handle(&opened(), t0);
-    assert!(view.error.is_none());
+    assert!(view.error().is_none());
     assert!(view.is_connected());
 }
 
@@ -109,10 +115,10 @@ fn a_lost_port_keeps_its_name_and_the_error() {
         t0,
     );
     assert_eq!(
-        view.connection,
+        *view.connection(),
         ConnectionState::Lost {
             port: "sim:multical21".into()
         }
     );
-    assert!(view.error.as_ref().unwrap().message.contains("unplugged"));
+    assert!(view.error().unwrap().message.contains("unplugged"));
 }

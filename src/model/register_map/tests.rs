@@ -76,3 +76,17 @@ fn an_older_file_without_the_later_fields_opens() {
     let map = RegisterMap::from_ron("(version: 1)", "m.ron").unwrap();
     assert_eq!(map, RegisterMap::default());
 }
+
+#[test]
+fn the_info_code_reads_in_words_for_water_meters_and_as_bits_for_others() {
+    let number = Number::new(false, 4, 0).unwrap();
+    let info = Register::from_number(RegisterId::INFO_CODE, Unit::from_code(0), number, 4).unwrap();
+    let mut map = RegisterMap {
+        family: Some(Family::Water),
+        ..RegisterMap::default()
+    };
+    assert_eq!(map.value_text(&info), "4: LEAK");
+    map.family = Some(Family::Heat);
+    assert!(map.value_text(&info).contains("not public"));
+    assert_eq!(map.value_text(&volume(8541)), volume(8541).display_text());
+}

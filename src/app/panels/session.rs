@@ -5,27 +5,25 @@ use std::path::PathBuf;
 
 use egui::{RichText, Ui};
 
+use crate::app::action::{Action, FileJob};
+use crate::app::files::shown;
 use crate::export::Dialect;
-use crate::model::Readings;
-use crate::session::Session;
 
-use super::action::{Action, FileJob};
 use super::registers::dialect_name;
+use super::{Context, Panel};
 
-/// What the screen shows.
-pub struct SessionContext<'a> {
-    /// The session being recorded, if any.
-    pub session: Option<&'a mut Session>,
-    /// Its readings.
-    pub readings: &'a Readings,
-    /// Sessions opened or saved lately, newest first.
-    pub recent: &'a [String],
-    /// The CSV dialect chosen for exports.
-    pub dialect: &'a mut Dialect,
+/// The Session screen; it keeps no state of its own.
+#[derive(Debug, Default)]
+pub struct SessionPanel;
+
+impl Panel for SessionPanel {
+    fn ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Vec<Action> {
+        session_ui(ui, cx).into_iter().collect()
+    }
 }
 
-/// Draws the screen.
-pub fn ui(ui: &mut Ui, context: SessionContext<'_>) -> Option<Action> {
+fn session_ui(ui: &mut Ui, cx: &Context<'_>) -> Option<Action> {
+    let readings = cx.workspace.readings();
     let mut action = None;
     ui.heading("Session");
     ui.label(
@@ -34,15 +32,9 @@ pub fn ui(ui: &mut Ui, context: SessionContext<'_>) -> Option<Action> {
          in flight.",
     );
     ui.add_space(6.0);
-    match context.session {
+    match cx.workspace.session() {
         Some(session) => {
-            ui.label(
-                RichText::new(format!(
-                    "Recording to {}",
-                    super::files::shown(session.dir())
-                ))
-                .strong(),
-            );
+            ui.label(RichText::new(format!("Recording to {}", shown(session.dir()))).strong());
             let manifest = session.manifest();
             if let Some(started) = manifest.started {
                 ui.label(format!(
@@ -55,10 +47,10 @@ pub fn ui(ui: &mut Ui, context: SessionContext<'_>) -> Option<Action> {
             if !manifest.port.is_empty() {
                 ui.label(format!("Port {}, {}", manifest.port, manifest.line));
             }
-            let readings: usize = context.readings.series().iter().map(|s| s.len()).sum();
+            let values: usize = readings.series().iter().map(|s| s.len()).sum();
             ui.label(format!(
-                "{} polls, {readings} readings, {} traffic lines",
-                context.readings.polls(),
+                "{} polls, {values} readings, {} traffic lines",
+                readings.polls(),
                 session.traffic().len()
             ));
         }
@@ -83,32 +75,35 @@ pub fn ui(ui: &mut Ui, context: SessionContext<'_>) -> Option<Action> {
         }
         ui.separator();
         let label = ui.label("CSV");
+        let mut dialect = cx.settings.dialect;
         egui::ComboBox::from_id_salt("readings-dialect")
-            .selected_text(dialect_name(*context.dialect))
+            .selected_text(dialect_name(dialect))
             .show_ui(ui, |ui| {
-                for dialect in [Dialect::Rfc4180, Dialect::ExcelEu] {
-                    ui.selectable_value(context.dialect, dialect, dialect_name(dialect));
+                for choice in [Dialect::Rfc4180, Dialect::ExcelEu] {
+                    ui.selectable_value(&mut dialect, choice, dialect_name(choice));
                 }
             })
             .response
             .labelled_by(label.id);
+        if dialect != cx.settings.dialect {
+            action = Some(Action::SetDialect(dialect));
+        }
         if ui
             .add_enabled(
-                context.readings.polls() > 0,
+                readings.polls() > 0,
                 egui::Button::new("Export readings… (Ctrl+E)"),
             )
             .clicked()
         {
-            action = Some(Action::ChooseFile(FileJob::ExportReadings(
-                *context.dialect,
-            )));
+            action = Some(Action::ChooseFile(FileJob::ExportReadings(dialect)));
         }
     });
-    if !context.recent.is_empty() {
+    let recent = &cx.settings.recent_sessions;
+    if !recent.is_empty() {
         ui.add_space(10.0);
         ui.label(RichText::new("Recent sessions").strong());
-        for path in context.recent {
-            let text = super::files::shown(std::path::Path::new(path));
+        for path in recent {
+            let text = shown(std::path::Path::new(path));
             if ui.link(text).on_hover_text("Open this session").clicked() {
                 action = Some(Action::UseFile {
                     job: FileJob::OpenSession,

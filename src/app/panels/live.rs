@@ -6,14 +6,13 @@ use std::time::Duration;
 
 use egui::{RichText, Ui};
 
+use crate::app::action::Action;
+use crate::app::style;
 use crate::kmp::{Family, RegisterId};
 use crate::link::diagnosis::DiagnosisCode;
-use crate::model::{Readings, RegisterMap};
 
-use super::action::Action;
-use super::link_view::LinkView;
 use super::live_plot::{LivePlots, PlotSpec};
-use super::style;
+use super::{Context, Panel};
 
 /// Below this interval, battery meters are reported to throttle (PROTOCOL.md §1.2 gives no exact
 /// threshold; users poll flowIQ meters every 5 minutes without trouble).
@@ -35,18 +34,6 @@ impl Default for LivePanel {
             plots: LivePlots::default(),
         }
     }
-}
-
-/// What the screen shows besides its own state.
-pub struct LiveContext<'a> {
-    /// The readings so far.
-    pub readings: &'a Readings,
-    /// Names and family.
-    pub map: &'a RegisterMap,
-    /// The link.
-    pub view: &'a LinkView,
-    /// The registers polled, while polling.
-    pub polling: Option<&'a [RegisterId]>,
 }
 
 impl LivePanel {
@@ -80,14 +67,52 @@ impl LivePanel {
         Duration::from_secs_f64(seconds)
     }
 
-    /// Draws the screen.
-    pub fn ui(&mut self, ui: &mut Ui, context: &LiveContext<'_>) -> Option<Action> {
+    /// The request count, the rate this interval asks for, and the throttling warning.
+    fn request_line(&self, ui: &mut Ui, context: &Context<'_>, ids: &[RegisterId]) {
+        let per_poll = ids.len().div_ceil(8).max(1) as f64;
+        let per_hour = (3600.0 / self.interval().as_secs_f64() * per_poll).round();
+        ui.label(format!(
+            "Polls: {}   Requests sent this session: {}   This interval asks about {per_hour} requests an hour.",
+            context.workspace.readings().polls(),
+            context.link.requests()
+        ));
+        let battery = matches!(context.workspace.map().family, Some(Family::Water) | None);
+        if let Some(diagnosis) = context.link.diagnosis()
+            && diagnosis.code == DiagnosisCode::Throttled
+        {
+            style::note(
+                ui,
+                style::BAD,
+                &format!(
+                    "{} Polling slows down by itself while the meter is silent.",
+                    diagnosis.text()
+                ),
+            );
+        } else if battery && self.interval() < GENTLE_INTERVAL {
+            style::note(
+                ui,
+                style::WARN,
+                "Battery meters (MULTICAL 21, flowIQ) are reported to throttle when polled often. \
+                 If answers stop, poll less often and wake the eye with the magnet.",
+            );
+        }
+    }
+
+    /// Whether the plots follow the newest reading.
+    pub fn following(&self) -> bool {
+        self.plots.following()
+    }
+}
+
+impl Panel for LivePanel {
+    fn ui(&mut self, ui: &mut Ui, context: &Context<'_>) -> Vec<Action> {
         let mut action = None;
         ui.heading("Live");
         let parsed = self.parse_registers();
-        let connected = context.view.is_connected();
+        let connected = context.link.is_connected();
+        let polling = context.polling();
         ui.horizontal_wrapped(|ui| {
-            ui.add_enabled_ui(context.polling.is_none(), |ui| {
+            ui.add_enabled_ui(polling.is_none(), |ui| {
                 let label = ui.label("Registers");
                 ui.add(egui::TextEdit::singleline(&mut self.registers).desired_width(140.0))
                     .labelled_by(label.id);
@@ -100,7 +125,7 @@ impl LivePanel {
                 )
                 .labelled_by(label.id);
             });
-            if context.polling.is_some() {
+            if polling.is_some() {
                 if ui.button("Stop polling").clicked() {
                     action = Some(Action::StopPolling);
                 }
@@ -119,13 +144,12 @@ impl LivePanel {
         if let Err(problem) = &parsed {
             style::note(ui, style::BAD, problem);
         }
-        if !connected && context.polling.is_none() {
+        if !connected && polling.is_none() {
             ui.label("Connect first (Connection screen).");
         }
         self.request_line(ui, context, parsed.as_deref().unwrap_or(&[]));
         ui.add_space(6.0);
-        let shown: Vec<RegisterId> = context
-            .polling
+        let shown: Vec<RegisterId> = polling
             .map(<[RegisterId]>::to_vec)
             .or_else(|| parsed.ok())
             .unwrap_or_default();
@@ -156,58 +180,28 @@ impl LivePanel {
             .iter()
             .filter_map(|&id| {
                 Some(PlotSpec {
-                    series: context.readings.get(id.into())?,
-                    name: context.map.name(id),
+                    series: context.workspace.readings().get(id.into())?,
+                    name: context.workspace.map().name(id),
                 })
             })
             .collect();
         self.plots.ui(ui, &specs);
-        action
-    }
-
-    /// The request count, the rate this interval asks for, and the throttling warning.
-    fn request_line(&self, ui: &mut Ui, context: &LiveContext<'_>, ids: &[RegisterId]) {
-        let per_poll = ids.len().div_ceil(8).max(1) as f64;
-        let per_hour = (3600.0 / self.interval().as_secs_f64() * per_poll).round();
-        ui.label(format!(
-            "Polls: {}   Requests sent this session: {}   This interval asks about {per_hour} requests an hour.",
-            context.readings.polls(),
-            context.view.requests
-        ));
-        let battery = matches!(context.map.family, Some(Family::Water) | None);
-        if let Some(diagnosis) = &context.view.diagnosis
-            && diagnosis.code == DiagnosisCode::Throttled
-        {
-            style::note(
-                ui,
-                style::BAD,
-                &format!(
-                    "{} Polling slows down by itself while the meter is silent.",
-                    diagnosis.text()
-                ),
-            );
-        } else if battery && self.interval() < GENTLE_INTERVAL {
-            style::note(
-                ui,
-                style::WARN,
-                "Battery meters (MULTICAL 21, flowIQ) are reported to throttle when polled often. \
-                 If answers stop, poll less often and wake the eye with the magnet.",
-            );
-        }
+        action.into_iter().collect()
     }
 }
 
 /// The newest value of each register in large type, with how old it is.
-fn latest_values(ui: &mut Ui, context: &LiveContext<'_>, ids: &[RegisterId]) {
+fn latest_values(ui: &mut Ui, context: &Context<'_>, ids: &[RegisterId]) {
     let now = jiff::Timestamp::now().as_millisecond() as f64 / 1000.0;
     ui.horizontal_wrapped(|ui| {
         for &id in ids {
             egui::Frame::group(ui.style()).show(ui, |ui| {
                 ui.set_min_width(180.0);
                 ui.vertical(|ui| {
-                    ui.label(RichText::new(context.map.name(id)).strong());
+                    ui.label(RichText::new(context.workspace.map().name(id)).strong());
                     match context
-                        .readings
+                        .workspace
+                        .readings()
                         .get(id.into())
                         .and_then(|s| Some((s, s.latest()?)))
                     {

@@ -6,16 +6,16 @@ use std::time::Duration;
 
 use egui::{RichText, Ui};
 
+use crate::app::action::{Action, FileJob};
+use crate::app::style;
 use crate::duration;
 use crate::export::Dialect;
 use crate::kmp::Family;
 use crate::link::{LineSettings, ScanProgress};
 use crate::model::RegisterMap;
 
-use super::action::{Action, FileJob};
 use super::register_table::RegisterTable;
-use super::scan_view::ScanView;
-use super::style;
+use super::{Context, Panel};
 
 /// Bytes on the wire for one request of 8 IDs and an answer without registers, and the meter's
 /// think time: what a scan of mostly absent IDs costs per request.
@@ -49,16 +49,14 @@ pub fn estimate(ids: u32, line: &LineSettings) -> Duration {
     (line.byte_time() * BYTES_PER_REQUEST + LATENCY) * requests
 }
 
-impl RegistersPanel {
-    /// Draws the screen.
-    pub fn ui(
-        &mut self,
-        ui: &mut Ui,
-        scans: &ScanView,
-        connected: bool,
-        line: &LineSettings,
-        map: &RegisterMap,
-    ) -> Option<Action> {
+impl Panel for RegistersPanel {
+    fn ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Vec<Action> {
+        let (scans, running) = (cx.scans, cx.scanning());
+        let (connected, line, map) = (
+            cx.link.is_connected(),
+            &cx.settings.line,
+            cx.workspace.map(),
+        );
         let Self { from, to, .. } = self;
         let mut action = None;
         ui.heading("Registers");
@@ -66,7 +64,7 @@ impl RegistersPanel {
             "Find which register IDs the meter answers. The meter leaves out IDs it does not have.",
         );
         ui.add_space(6.0);
-        ui.add_enabled_ui(!scans.running, |ui| {
+        ui.add_enabled_ui(!running, |ui| {
             ui.horizontal(|ui| {
                 if ui.button("Common: 0 to 1100").clicked() {
                     (*from, *to) = (0, 1100);
@@ -96,7 +94,7 @@ impl RegistersPanel {
             });
         });
         ui.horizontal(|ui| {
-            if scans.running {
+            if running {
                 if ui.button("Cancel scan").clicked() {
                     action = Some(Action::CancelScan);
                 }
@@ -110,7 +108,7 @@ impl RegistersPanel {
                         to: *to,
                     });
                 }
-                if let Some((resume_from, resume_to)) = scans.resume
+                if let Some((resume_from, resume_to)) = scans.resume()
                     && ui
                         .add_enabled(
                             connected,
@@ -128,10 +126,10 @@ impl RegistersPanel {
                 ui.label("Connect first (Connection screen).");
             }
         });
-        if let Some(progress) = &scans.progress {
+        if let Some(progress) = scans.progress() {
             let fraction = progress.done as f32 / progress.total.max(1) as f32;
             let left = Some(progress)
-                .filter(|_| scans.running)
+                .filter(|_| running)
                 .and_then(ScanProgress::time_left)
                 .map(|left| format!(", about {} left", duration::format(round_seconds(left))))
                 .unwrap_or_default();
@@ -143,7 +141,7 @@ impl RegistersPanel {
                 progress.rate()
             );
             ui.add(egui::ProgressBar::new(fraction).text(text));
-            if progress.paused && scans.running {
+            if progress.paused && running {
                 style::status_line(
                     ui,
                     style::WARN,
@@ -162,14 +160,14 @@ impl RegistersPanel {
             );
         }
         ui.add_space(8.0);
-        if let Some(found) = self.map_bar(ui, map, connected && !scans.running) {
+        if let Some(found) = self.map_bar(ui, map, connected && !running) {
             action = Some(found);
         }
         ui.add_space(4.0);
         if let Some(found) = self.table.ui(ui, map) {
             action = Some(found);
         }
-        action
+        action.into_iter().collect()
     }
 }
 

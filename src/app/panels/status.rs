@@ -2,19 +2,32 @@
 
 use egui::{RichText, Ui};
 
-use super::link_view::{ConnectionState, LinkView};
-use super::style::{BAD, GOOD, WARN};
+use crate::app::action::Action;
+use crate::app::link_view::{ConnectionState, LinkView};
+use crate::app::style::{BAD, GOOD, WARN};
 
-/// Draws the status bar.
-pub fn ui(ui: &mut Ui, view: &LinkView) {
+use super::{Context, Panel};
+
+/// The status bar; it keeps no state of its own and asks for nothing.
+#[derive(Debug, Default)]
+pub struct StatusBar;
+
+impl Panel for StatusBar {
+    fn ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Vec<Action> {
+        status_ui(ui, cx.link);
+        Vec::new()
+    }
+}
+
+fn status_ui(ui: &mut Ui, view: &LinkView) {
     ui.horizontal_wrapped(|ui| {
-        let colour = match &view.connection {
+        let colour = match view.connection() {
             ConnectionState::Connected { .. } => GOOD,
             ConnectionState::Lost { .. } => BAD,
             ConnectionState::Disconnected | ConnectionState::Connecting { .. } => WARN,
         };
-        super::style::lamp(ui, colour, 5.0);
-        match &view.connection {
+        crate::app::style::lamp(ui, colour, 5.0);
+        match view.connection() {
             ConnectionState::Disconnected => {
                 ui.label(RichText::new("Not connected").color(WARN));
             }
@@ -31,8 +44,8 @@ pub fn ui(ui: &mut Ui, view: &LinkView) {
             }
         }
         ui.separator();
-        ui.label(format!("Requests: {}", view.requests));
-        if let Some(error) = &view.error {
+        ui.label(format!("Requests: {}", view.requests()));
+        if let Some(error) = view.error() {
             ui.separator();
             ui.label(RichText::new(&error.message).color(BAD))
                 .on_hover_text(&error.advice);

@@ -6,12 +6,11 @@ use std::collections::BTreeSet;
 
 use egui::{RichText, Ui};
 
-use crate::kmp::info;
 use crate::kmp::{Register, RegisterId, Value};
 use crate::model::RegisterMap;
 
-use super::action::Action;
-use super::style;
+use crate::app::action::Action;
+use crate::app::style;
 
 /// The column the table is sorted by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -126,7 +125,7 @@ impl RegisterTable {
                         action = Some(Action::Rename { id, name });
                     }
                     ui.label(register.unit().symbol());
-                    ui.label(value_text(register, map));
+                    ui.label(map.value_text(register));
                     ui.label(RichText::new(crate::kmp::to_hex(&register.raw())).monospace());
                     ui.end_row();
                 }
@@ -153,24 +152,6 @@ impl RegisterTable {
                 }
             }
         });
-    }
-}
-
-/// The value as shown, with the info code in words where its bits are public.
-pub fn value_text(register: &Register, map: &RegisterMap) -> String {
-    let shown = register.display_text();
-    if register.id() != RegisterId::INFO_CODE {
-        return shown;
-    }
-    let Value::Number(number) = register.value() else {
-        return shown;
-    };
-    match info::describe(map.family, number.mantissa()) {
-        Some(words) => format!("{shown}: {words}"),
-        None => format!(
-            "{shown} (bits {:#b}; their meaning is not public for this meter)",
-            number.mantissa()
-        ),
     }
 }
 
@@ -223,15 +204,5 @@ mod tests {
         assert_eq!(ids(&table), [68, 74, 99]);
         table.filter = "l/h".into();
         assert_eq!(ids(&table), [74]);
-    }
-
-    #[test]
-    fn the_info_code_reads_in_words_for_water_meters() {
-        let map = map();
-        let info = &map.registers[&RegisterId::INFO_CODE];
-        assert_eq!(value_text(info, &map), "4: LEAK");
-        let mut heat = map.clone();
-        heat.family = Some(Family::Heat);
-        assert!(value_text(info, &heat).contains("not public"));
     }
 }

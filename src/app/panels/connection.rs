@@ -6,10 +6,11 @@ use egui::{RichText, Ui};
 use crate::link::listing::{PortEntry, PortKind, serial_ports, simulated_ports};
 use crate::link::{EchoMode, Parity};
 
-use super::action::Action;
-use super::link_view::{ConnectionState, LinkView};
-use super::settings::Settings;
-use super::style;
+use super::{Context, Panel};
+use crate::app::action::Action;
+use crate::app::link_view::ConnectionState;
+use crate::app::settings::ConnectionChoice;
+use crate::app::style;
 
 const BAUD_RATES: [u32; 5] = [1200, 2400, 4800, 9600, 19200];
 
@@ -31,21 +32,17 @@ impl Default for ConnectionPanel {
     }
 }
 
-impl ConnectionPanel {
-    /// Lists the serial ports again.
-    pub fn refresh(&mut self) {
-        self.serial = serial_ports();
-    }
-
-    /// Draws the screen.
-    pub fn ui(&mut self, ui: &mut Ui, settings: &mut Settings, view: &LinkView) -> Option<Action> {
+impl Panel for ConnectionPanel {
+    fn ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Vec<Action> {
         let Self {
             simulated,
             serial,
             typed_path,
         } = self;
-        let mut action = None;
-        let connected = !matches!(view.connection, ConnectionState::Disconnected);
+        let mut actions = Vec::new();
+        // The choice is drawn from a copy; a change becomes an action.
+        let mut choice = cx.settings.connection();
+        let connected = !matches!(cx.link.connection(), ConnectionState::Disconnected);
         ui.heading("Connection");
         ui.label("Pick the port your infrared head is on, or a simulated meter to try the workbench without hardware.");
         ui.add_space(8.0);
@@ -53,7 +50,7 @@ impl ConnectionPanel {
         ui.add_enabled_ui(!connected, |ui| {
             ui.label(RichText::new("Simulated meters").strong());
             for entry in simulated.iter() {
-                port_choice(ui, &mut settings.port, entry);
+                port_choice(ui, &mut choice.port, entry);
             }
             ui.add_space(6.0);
             ui.horizontal(|ui| {
@@ -63,7 +60,7 @@ impl ConnectionPanel {
                     .on_hover_text("List the serial ports again")
                     .clicked()
                 {
-                    action = Some(Action::RefreshPorts);
+                    *serial = serial_ports();
                 }
             });
             if serial.is_empty() {
@@ -72,7 +69,7 @@ impl ConnectionPanel {
                 );
             }
             for entry in serial.iter() {
-                port_choice(ui, &mut settings.port, entry);
+                port_choice(ui, &mut choice.port, entry);
             }
             ui.add_space(6.0);
             ui.horizontal(|ui| {
@@ -85,11 +82,11 @@ impl ConnectionPanel {
                     )
                     .labelled_by(label.id);
                 if edit.changed() && !typed_path.trim().is_empty() {
-                    settings.port = typed_path.trim().to_string();
+                    choice.port = typed_path.trim().to_string();
                 }
             });
             ui.add_space(10.0);
-            line_settings(ui, settings);
+            line_settings(ui, &mut choice);
         });
 
         ui.add_space(12.0);
@@ -99,21 +96,25 @@ impl ConnectionPanel {
                     .add(egui::Button::new(RichText::new("Disconnect").size(16.0)))
                     .clicked()
                 {
-                    action = Some(Action::Disconnect);
+                    actions.push(Action::Disconnect);
                 }
             } else if ui
                 .add(egui::Button::new(RichText::new("Connect").size(16.0)))
                 .clicked()
             {
-                action = Some(Action::Connect);
+                actions.push(Action::Connect);
             }
-            ui.label(format!("Port: {}", settings.port));
+            ui.label(format!("Port: {}", choice.port));
         });
-        if let Some(error) = &view.error {
+        if let Some(error) = cx.link.error() {
             ui.add_space(8.0);
             style::error_box(ui, &error.message, &error.advice);
         }
-        action
+        if choice != cx.settings.connection() {
+            // Chosen before connecting with it.
+            actions.insert(0, Action::Choose(choice));
+        }
+        actions
     }
 }
 
@@ -134,7 +135,7 @@ fn port_choice(ui: &mut Ui, selected: &mut String, entry: &PortEntry) {
     });
 }
 
-fn line_settings(ui: &mut Ui, settings: &mut Settings) {
+fn line_settings(ui: &mut Ui, settings: &mut ConnectionChoice) {
     ui.label(RichText::new("Line settings").strong());
     egui::Grid::new("line-settings")
         .num_columns(2)

@@ -5,47 +5,44 @@ use std::time::{Duration, Instant};
 
 use egui::{RichText, Ui};
 
+use crate::app::action::Action;
+use crate::app::link_view::{HISTORY, LinkView, WakeState};
+use crate::app::screen::Screen;
+use crate::app::style::{self, BAD, GOOD, WARN};
 use crate::link::diagnosis::DiagnosisCode;
 
-use super::action::Action;
-use super::link_view::{HISTORY, LinkView, WakeState};
-use super::style::{self, BAD, GOOD, WARN};
+use super::{Context, Panel};
 
-/// Draws the screen. `wake_delay` is how long after the magnet the eye should answer.
-pub fn ui(
-    ui: &mut Ui,
-    view: &LinkView,
-    wake_delay: Duration,
-    check_interval: Duration,
-    now: Instant,
-) -> Option<Action> {
-    let mut action = None;
-    ui.heading("Link check");
-    if !view.is_connected() {
-        ui.label("Connect to a port first (Connection screen).");
-        if ui.button("Go to Connection").clicked() {
-            action = Some(Action::Show(super::screen::Screen::Connection));
+/// The Link check screen; it keeps no state of its own.
+#[derive(Debug, Default)]
+pub struct LinkCheckPanel;
+
+impl Panel for LinkCheckPanel {
+    fn ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Vec<Action> {
+        let view = cx.link;
+        let mut actions = Vec::new();
+        ui.heading("Link check");
+        if !view.is_connected() {
+            ui.label("Connect to a port first (Connection screen).");
+            if ui.button("Go to Connection").clicked() {
+                actions.push(Action::Show(Screen::Connection));
+            }
+            return actions;
         }
-        return action;
+        echo_line(ui, view);
+        actions.extend(wake_line(ui, view, cx.wake_delay, cx.now));
+        identity_line(ui, view);
+        ui.add_space(10.0);
+        actions.extend(alignment(ui, cx, cx.settings.check_interval()));
+        ui.add_space(10.0);
+        diagnosis(ui, view);
+        actions
     }
-
-    echo_line(ui, view);
-    if let Some(found) = wake_line(ui, view, wake_delay, now) {
-        action = Some(found);
-    }
-    identity_line(ui, view);
-    ui.add_space(10.0);
-    if let Some(found) = alignment(ui, view, check_interval) {
-        action = Some(found);
-    }
-    ui.add_space(10.0);
-    diagnosis(ui, view);
-    action
 }
 
 fn echo_line(ui: &mut Ui, view: &LinkView) {
-    let total = view.echoes.len();
-    let clean = view.echoes.iter().filter(|&&ok| ok).count();
+    let total = view.echoes().len();
+    let clean = view.echoes().iter().filter(|&&ok| ok).count();
     match view.echo_rate() {
         None => style::status_line(ui, WARN, "Echo test: waiting for the first round"),
         Some(rate) if rate >= 0.9 => style::status_line(
@@ -86,11 +83,11 @@ fn wake_line(ui: &mut Ui, view: &LinkView, wake_delay: Duration, now: Instant) -
 }
 
 fn identity_line(ui: &mut Ui, view: &LinkView) {
-    let Some((serial, meter_type)) = view.identity else {
+    let Some((serial, meter_type)) = view.identity() else {
         return;
     };
-    let line = match &view.connection {
-        super::link_view::ConnectionState::Connected { line, .. } => line.to_string(),
+    let line = match view.connection() {
+        crate::app::link_view::ConnectionState::Connected { line, .. } => line.to_string(),
         _ => String::new(),
     };
     let kind = meter_type.map_or_else(
@@ -108,7 +105,8 @@ fn identity_line(ui: &mut Ui, view: &LinkView) {
     style::status_line(ui, GOOD, &format!("Meter {serial}, {kind}, {line}"));
 }
 
-fn alignment(ui: &mut Ui, view: &LinkView, check_interval: Duration) -> Option<Action> {
+fn alignment(ui: &mut Ui, cx: &Context<'_>, check_interval: Duration) -> Option<Action> {
+    let view = cx.link;
     let mut action = None;
     ui.label(
         RichText::new("Alignment and sensitivity")
@@ -124,43 +122,43 @@ fn alignment(ui: &mut Ui, view: &LinkView, check_interval: Duration) -> Option<A
                 ui,
                 "Echo tests",
                 view.echo_rate(),
-                view.echoes.iter().copied(),
+                view.echoes().iter().copied(),
             );
             rate_row(
                 ui,
                 "Meter requests",
                 view.answer_rate(),
-                view.answers.iter().copied(),
+                view.answers().iter().copied(),
             );
         });
     ui.horizontal(|ui| {
         ui.label(format!(
             "Requests sent: {} (one every {:.1} s; battery meters throttle when asked too often)",
-            view.requests,
+            view.requests(),
             check_interval.as_secs_f32()
         ));
     });
     ui.horizontal(|ui| {
-        if view.checking {
+        if cx.checking() {
             if ui.button("Pause checking").clicked() {
                 action = Some(Action::StopCheck);
             }
         } else if ui.button("Resume checking").clicked() {
             action = Some(Action::StartCheck);
         }
-        let sweep = ui.add_enabled(!view.sweeping, egui::Button::new("Sweep line settings"));
+        let sweep = ui.add_enabled(!cx.sweeping(), egui::Button::new("Sweep line settings"));
         if sweep
             .on_hover_text("Try 2400 and 9600 baud and 1 stop bit")
             .clicked()
         {
             action = Some(Action::Sweep);
         }
-        if view.sweeping {
+        if cx.sweeping() {
             ui.spinner();
             ui.label("sweeping…");
         }
     });
-    for result in &view.sweep {
+    for result in view.sweep() {
         let (colour, word) = if result.answered {
             (GOOD, "answers")
         } else {
@@ -193,7 +191,7 @@ fn rate_row(
 }
 
 fn diagnosis(ui: &mut Ui, view: &LinkView) {
-    let Some(diagnosis) = &view.diagnosis else {
+    let Some(diagnosis) = view.diagnosis() else {
         return;
     };
     let colour = style::diagnosis_colour(diagnosis.code);

@@ -2,11 +2,22 @@
 
 use egui::{RichText, Ui};
 
-use super::action::Action;
-use super::screen::Screen;
+use crate::app::action::Action;
+use crate::app::screen::Screen;
 
-/// Draws the navigation; returns the screen picked.
-pub fn ui(ui: &mut Ui, current: Screen) -> Option<Action> {
+use super::{Context, Panel};
+
+/// The navigation; it keeps no state of its own.
+#[derive(Debug, Default)]
+pub struct NavPanel;
+
+impl Panel for NavPanel {
+    fn ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Vec<Action> {
+        nav_ui(ui, cx.settings.screen).into_iter().collect()
+    }
+}
+
+fn nav_ui(ui: &mut Ui, current: Screen) -> Option<Action> {
     let mut action = None;
     ui.add_space(6.0);
     ui.label(RichText::new("kmp-workbench").strong().size(16.0));

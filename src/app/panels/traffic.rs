@@ -6,22 +6,17 @@ use std::path::{Path, PathBuf};
 
 use egui::{Color32, RichText, Ui};
 
+use crate::app::action::{Action, FileJob, TrafficFilter};
+use crate::app::style;
 use crate::link::traffic::TrafficDirection;
-use crate::session::{Session, TrafficLog};
+use crate::session::TrafficLog;
 
-use super::action::{Action, FileJob};
-use super::style;
-
-const DIRECTIONS: [TrafficDirection; 3] = [
-    TrafficDirection::Tx,
-    TrafficDirection::Echo,
-    TrafficDirection::Rx,
-];
+use super::{Context, Panel};
 
 /// The screen's state: the filter and the lines it lets through.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct TrafficPanel {
-    show: [bool; 3],
+    filter: TrafficFilter,
     /// Indices of the journal lines shown, oldest first.
     shown: Vec<usize>,
     /// How many journal lines the filter has looked at.
@@ -30,23 +25,7 @@ pub struct TrafficPanel {
     source: Option<PathBuf>,
 }
 
-impl Default for TrafficPanel {
-    fn default() -> Self {
-        Self {
-            show: [true; 3],
-            shown: Vec::new(),
-            scanned: 0,
-            source: None,
-        }
-    }
-}
-
 impl TrafficPanel {
-    /// The indices of the lines the filter shows, for export.
-    pub fn shown(&self) -> &[usize] {
-        &self.shown
-    }
-
     /// Brings the filtered index up to date with the journal: new lines are looked at once.
     fn refresh(&mut self, log: &TrafficLog, source: &Path) {
         if self.source.as_deref() != Some(source) {
@@ -54,39 +33,43 @@ impl TrafficPanel {
             self.shown.clear();
             self.scanned = 0;
         }
-        let show = self.show;
+        let filter = self.filter;
         let directions = log.directions();
         let start = self.scanned.min(directions.len());
         self.shown.extend(
             directions[start..]
                 .iter()
                 .enumerate()
-                .filter(|(_, direction)| show[slot(**direction)])
+                .filter(|(_, direction)| filter.shows(**direction))
                 .map(|(offset, _)| start + offset),
         );
         self.scanned = directions.len();
     }
+}
 
-    /// Draws the screen for the session open, if any.
-    pub fn ui(&mut self, ui: &mut Ui, session: Option<&mut Session>) -> Option<Action> {
+impl Panel for TrafficPanel {
+    fn ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Vec<Action> {
         let mut action = None;
         ui.heading("Traffic");
-        let Some(session) = session else {
+        let Some(session) = cx.workspace.session() else {
             ui.label(
                 "No session is open. Connect to a port and the traffic is recorded from the first \
                  byte, or open a session (Session screen).",
             );
-            return None;
+            return Vec::new();
         };
         let source = session.dir().to_path_buf();
         let log = session.traffic();
         let mut changed = false;
         ui.horizontal(|ui| {
             ui.label("Show");
-            for (index, direction) in DIRECTIONS.into_iter().enumerate() {
-                changed |= ui
-                    .checkbox(&mut self.show[index], direction.mark())
-                    .changed();
+            let TrafficFilter { tx, echo, rx } = &mut self.filter;
+            for (shown, direction) in [
+                (tx, TrafficDirection::Tx),
+                (echo, TrafficDirection::Echo),
+                (rx, TrafficDirection::Rx),
+            ] {
+                changed |= ui.checkbox(shown, direction.mark()).changed();
             }
             if changed {
                 self.source = None;
@@ -99,7 +82,7 @@ impl TrafficPanel {
                 .add_enabled(!self.shown.is_empty(), egui::Button::new("Export…"))
                 .clicked()
             {
-                action = Some(Action::ChooseFile(FileJob::ExportTraffic));
+                action = Some(Action::ChooseFile(FileJob::ExportTraffic(self.filter)));
             }
         });
         ui.label(RichText::new("Click a line to copy it.").weak());
@@ -128,12 +111,12 @@ impl TrafficPanel {
                     }
                 }
             });
-        action
+        action.into_iter().collect()
     }
 }
 
 /// The lines at `indices`: one read when they follow each other, as they do unfiltered.
-fn read_rows(log: &mut TrafficLog, indices: &[usize]) -> std::io::Result<Vec<String>> {
+fn read_rows(log: &TrafficLog, indices: &[usize]) -> std::io::Result<Vec<String>> {
     let (Some(&first), Some(&last)) = (indices.first(), indices.last()) else {
         return Ok(Vec::new());
     };
@@ -145,14 +128,6 @@ fn read_rows(log: &mut TrafficLog, indices: &[usize]) -> std::io::Result<Vec<Str
         lines.extend(log.lines(index, 1)?);
     }
     Ok(lines)
-}
-
-fn slot(direction: TrafficDirection) -> usize {
-    match direction {
-        TrafficDirection::Tx => 0,
-        TrafficDirection::Echo => 1,
-        TrafficDirection::Rx => 2,
-    }
 }
 
 fn colour(direction: Option<TrafficDirection>) -> Color32 {

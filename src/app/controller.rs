@@ -1,0 +1,576 @@
+//! The app's controller: it turns what the user asks for ([`Action`]s from the panels) and what
+//! the link reports ([`Event`]s) into link commands and changes of state. It holds no egui type,
+//! so it is tested without a window, with a real link or a fake one
+//! ([`LinkHandle::from_parts`]).
+//!
+//! It keeps one job under way, as the link does; events are told apart by what they are and by
+//! the job they name, never by flags. The session is recorded by the recorder's own thread from
+//! the link's tap; the controller only tells it which session, and what else to write.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+
+use crate::kmp::RegisterId;
+use crate::link::port::SIM_PREFIX;
+use crate::link::{
+    EndReason, Event, Job, JobEnd, JobEvent, JobId, LinkHandle, MonitorOptions, PollPlan,
+    ProbeOptions, ReadOptions, Report, ScanOptions,
+};
+use crate::session::{Manifest, Recorder, RecorderReport, Session, TrafficLog};
+use crate::sim::Profile;
+
+use super::action::{Action, FileJob};
+use super::file_jobs;
+use super::files::{FilePicker, PickAnswer, Picked, Wake, shown};
+use super::link_view::LinkView;
+use super::scan_view::ScanView;
+use super::screen::Screen;
+use super::settings::Settings;
+use super::workspace::{RecordedSession, Workspace};
+
+/// The wake-up delay the countdown assumes when the meter is unknown: the MULTICAL 21 and flowIQ
+/// eyes answer about 4 s after the magnet; other meters answer sooner.
+const DEFAULT_WAKE_DELAY: Duration = Duration::from_secs(4);
+
+/// How many recent sessions the Session screen lists.
+const RECENT: usize = 8;
+
+/// A message about the last thing done with a file, or a read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// What happened.
+    pub text: String,
+    /// Whether it went well.
+    pub good: bool,
+}
+
+impl Notice {
+    fn from(outcome: Result<String, String>) -> Self {
+        match outcome {
+            Ok(text) => Self { text, good: true },
+            Err(text) => Self { text, good: false },
+        }
+    }
+}
+
+/// The job under way, and the job to go back to when it is through.
+#[derive(Clone, Debug)]
+struct CurrentJob {
+    id: JobId,
+    job: Job,
+    /// The link check, when a sweep, scan or read interrupted it.
+    then: Option<Job>,
+}
+
+/// What the controller is made of.
+pub struct Parts {
+    /// The settings of the last run.
+    pub settings: Settings,
+    /// The link.
+    pub link: LinkHandle,
+    /// The session recorder, fed by the link's tap.
+    pub recorder: Recorder,
+    /// How files are asked for.
+    pub picker: Box<dyn FilePicker>,
+    /// Wakes the app when an answer from a file dialog arrives.
+    pub wake: Wake,
+    /// Where sessions are autosaved; without it, nothing is recorded until a session is opened.
+    pub sessions_dir: Option<PathBuf>,
+}
+
+/// The controller; see the module documentation.
+pub struct Controller {
+    settings: Settings,
+    // Declared before the recorder: dropped first, so the link's last events reach the
+    // recorder before it writes what is queued and ends.
+    link: LinkHandle,
+    recorder: Recorder,
+    picker: Box<dyn FilePicker>,
+    wake: Wake,
+    picks: (Sender<Picked>, Receiver<Picked>),
+    /// The job a file dialog is open for.
+    picking: Option<FileJob>,
+    workspace: Workspace,
+    view: LinkView,
+    scans: ScanView,
+    job: Option<CurrentJob>,
+    prompt: Option<FileJob>,
+    notice: Option<Notice>,
+    sessions_dir: Option<PathBuf>,
+    /// Whether the user was told that recording failed, this session.
+    recording_error_shown: bool,
+}
+
+impl Controller {
+    /// A controller with nothing open yet.
+    pub fn new(parts: Parts) -> Self {
+        let Parts {
+            settings,
+            link,
+            recorder,
+            picker,
+            wake,
+            sessions_dir,
+        } = parts;
+        Self {
+            settings,
+            link,
+            recorder,
+            picker,
+            wake,
+            picks: mpsc::channel(),
+            picking: None,
+            workspace: Workspace::default(),
+            view: LinkView::default(),
+            scans: ScanView::default(),
+            job: None,
+            prompt: None,
+            notice: None,
+            sessions_dir,
+            recording_error_shown: false,
+        }
+    }
+
+    /// Uses `picker` to ask for files from now on.
+    pub fn set_picker(&mut self, picker: Box<dyn FilePicker>) {
+        self.picker = picker;
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// What the app knows of the link.
+    pub fn link_view(&self) -> &LinkView {
+        &self.view
+    }
+
+    /// What the app knows of register scans.
+    pub fn scans(&self) -> &ScanView {
+        &self.scans
+    }
+
+    /// The register map, readings and session.
+    pub fn workspace(&self) -> &Workspace {
+        &self.workspace
+    }
+
+    /// The job under way.
+    pub fn job(&self) -> Option<&Job> {
+        self.job.as_ref().map(|current| &current.job)
+    }
+
+    /// The registers being polled, if polling.
+    pub fn polling(&self) -> Option<&[RegisterId]> {
+        match self.job() {
+            Some(Job::Poll(plan)) => Some(&plan.ids),
+            _ => None,
+        }
+    }
+
+    /// Whether a scan is under way.
+    pub fn scanning(&self) -> bool {
+        matches!(self.job(), Some(Job::Scan(_)))
+    }
+
+    /// The file job a typed path is asked for.
+    pub fn prompt(&self) -> Option<FileJob> {
+        self.prompt
+    }
+
+    /// The last notice.
+    pub fn notice(&self) -> Option<&Notice> {
+        self.notice.as_ref()
+    }
+
+    /// Says something went wrong (outside the link: a screenshot that could not be saved).
+    pub fn report_problem(&mut self, text: String) {
+        self.notice = Some(Notice { text, good: false });
+    }
+
+    /// How long after the magnet the eye should answer, for the countdown.
+    pub fn wake_delay(&self) -> Duration {
+        self.sim_profile()
+            .map_or(DEFAULT_WAKE_DELAY, Profile::default_magnet_delay)
+    }
+
+    /// The simulated meter the port names, if it names one.
+    fn sim_profile(&self) -> Option<Profile> {
+        self.settings
+            .port
+            .strip_prefix(SIM_PREFIX)
+            .and_then(|name| name.parse::<Profile>().ok())
+    }
+
+    /// Takes what arrived: the link's events, the recorder's reports, answers from file
+    /// dialogs; writes the register map into the session when it changed.
+    pub fn update(&mut self, now: Instant) {
+        while let Some(event) = self.link.try_event() {
+            self.handle(event, now);
+        }
+        while let Some(report) = self.recorder.try_report() {
+            self.recorded(report);
+        }
+        while let Ok(Picked { job, path }) = self.picks.1.try_recv() {
+            self.picking = None;
+            match path {
+                Some(path) => self.act(
+                    Action::UseFile {
+                        job,
+                        path,
+                        replace: true,
+                    },
+                    now,
+                ),
+                None => self.prompt = Some(job),
+            }
+        }
+        if let Some(map) = self.workspace.map_to_save(now) {
+            self.recorder.save_map(map);
+        }
+        if let Err(error) = self.workspace.refresh_traffic() {
+            self.recording_failed(error.to_string());
+        }
+    }
+
+    /// Carries out what the user asked for.
+    pub fn act(&mut self, action: Action, now: Instant) {
+        match action {
+            Action::Connect => {
+                self.view.connecting(&self.settings.port);
+                self.link.open(self.settings.link_config());
+            }
+            Action::Disconnect => self.link.close(),
+            Action::Choose(choice) => self.settings.choose(choice),
+            Action::SetDialect(dialect) => self.settings.dialect = dialect,
+            Action::StartCheck => self.start_check(),
+            Action::StopCheck => self.cancel_if(|job| matches!(job, Job::Monitor(_))),
+            Action::Sweep => self.start_between_checks(Job::Probe(ProbeOptions {
+                wait: Duration::from_secs(2),
+                sweep: true,
+            })),
+            Action::StartScan { from, to } => self.start_between_checks(Job::Scan(ScanOptions {
+                from,
+                to,
+                wait: Duration::from_secs(120),
+            })),
+            Action::CancelScan => self.cancel_if(|job| matches!(job, Job::Scan(_))),
+            Action::MagnetPlaced => self.view.magnet_placed(now),
+            Action::ReadAgain(ids) => self.start_between_checks(Job::Read(ReadOptions {
+                ids,
+                wait: Duration::from_secs(10),
+            })),
+            Action::Rename { id, name } => self.workspace.map_mut().set_name(id, &name),
+            Action::SetFamily(family) => self.workspace.map_mut().family = family,
+            Action::ChooseFile(job) => {
+                if self.picking.is_none() {
+                    self.picking = Some(job);
+                    let answer = PickAnswer::new(job, self.picks.0.clone(), Arc::clone(&self.wake));
+                    self.picker.pick(answer);
+                }
+            }
+            Action::UseFile { job, path, replace } => {
+                let outcome = self.use_file(job, &path, replace);
+                if outcome.is_ok() {
+                    self.prompt = None;
+                }
+                self.notice = Some(Notice::from(outcome));
+            }
+            Action::DismissPrompt => self.prompt = None,
+            Action::DismissNotice => self.notice = None,
+            Action::NewSession => self.new_session(),
+            Action::StartPolling { ids, interval } => {
+                if let Some(manifest) = self.workspace.change_manifest(|manifest| {
+                    manifest.polled = ids.clone();
+                    manifest.interval_s = Some(interval.as_secs_f64());
+                }) {
+                    self.recorder.set_manifest(manifest);
+                }
+                self.start(Job::Poll(PollPlan { ids, interval }), None);
+            }
+            Action::StopPolling => self.cancel_if(|job| matches!(job, Job::Poll(_))),
+            Action::Show(screen) => self.settings.screen = screen,
+        }
+    }
+
+    /// Opens on `screen`, or connects to the simulated meter `simulate` at once.
+    pub fn begin(&mut self, simulate: Option<Profile>, screen: Option<Screen>, now: Instant) {
+        if let Some(profile) = simulate {
+            self.settings.port = format!("{SIM_PREFIX}{}", profile.name());
+            self.settings.screen = Screen::LinkCheck;
+            self.act(Action::Connect, now);
+        }
+        if let Some(screen) = screen {
+            self.settings.screen = screen;
+        }
+    }
+
+    fn start(&mut self, job: Job, then: Option<Job>) {
+        let id = self.link.start(job.clone());
+        self.job = Some(CurrentJob { id, job, then });
+    }
+
+    fn start_check(&mut self) {
+        self.start(
+            Job::Monitor(MonitorOptions {
+                interval: self.settings.check_interval(),
+            }),
+            None,
+        );
+    }
+
+    /// Starts a job that goes back to the link check when it is through, if the check was
+    /// running (or was to come back after the job it replaces).
+    fn start_between_checks(&mut self, job: Job) {
+        let then = match &self.job {
+            Some(CurrentJob {
+                job: check @ Job::Monitor(_),
+                ..
+            }) => Some(check.clone()),
+            Some(current) => current.then.clone(),
+            None => None,
+        };
+        self.start(job, then);
+    }
+
+    fn cancel_if(&mut self, kind: impl Fn(&Job) -> bool) {
+        if let Some(current) = &self.job
+            && kind(&current.job)
+        {
+            self.link.cancel(current.id);
+            self.job = None;
+        }
+    }
+
+    /// Takes one event from the link.
+    pub fn handle(&mut self, event: Event, now: Instant) {
+        self.view.handle(&event, now);
+        match event {
+            Event::Opened { .. } => {
+                if self.workspace.map().family.is_none() {
+                    self.workspace.map_mut().family = self.sim_profile().map(Profile::family);
+                }
+                self.begin_session();
+                // The link check starts by itself once a port is open: it is what a technician
+                // wants to see first. A poll or check under way goes on by itself.
+                if self.job.is_none() {
+                    self.start_check();
+                }
+            }
+            Event::Closed | Event::OpenFailed(_) => self.job = None,
+            Event::Lost(_) | Event::Diagnosis(_) => {}
+            Event::Job { id, event } => self.handle_job(id, event),
+        }
+    }
+
+    fn handle_job(&mut self, id: JobId, event: JobEvent) {
+        self.workspace
+            .change_map(|map| self.scans.handle(id, &event, map));
+        match event {
+            // Every poll's readings count, whichever job is current by now.
+            JobEvent::Polled(report) => self.workspace.record_poll(&report),
+            JobEvent::Ended(JobEnd { reason, report }) => {
+                if let Some(Report::Read(report)) = &report
+                    && let Some(outcome) = self.workspace.read_again(report)
+                {
+                    self.notice = Some(Notice::from(outcome));
+                }
+                if self.job.as_ref().is_some_and(|current| current.id == id) {
+                    let ended = self.job.take();
+                    if matches!(reason, EndReason::Done | EndReason::Cancelled)
+                        && let Some(then) = ended.and_then(|current| current.then)
+                    {
+                        self.start(then, None);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn recorded(&mut self, report: RecorderReport) {
+        match report {
+            RecorderReport::Failed(error) => self.recording_failed(error),
+            RecorderReport::SavedAs(Ok(dir)) => {
+                if let Err(error) = self.workspace.session_moved(dir.clone()) {
+                    self.recording_failed(error.to_string());
+                }
+                self.remember(&dir);
+                self.notice = Some(Notice {
+                    text: format!(
+                        "Saved the session to {}; recording goes on there",
+                        shown(&dir)
+                    ),
+                    good: true,
+                });
+            }
+            RecorderReport::SavedAs(Err(error)) => {
+                self.notice = Some(Notice {
+                    text: format!("{error}. Recording goes on where it was."),
+                    good: false,
+                });
+            }
+        }
+    }
+
+    /// Makes sure a session records this connection: starts one if none is open.
+    fn begin_session(&mut self) {
+        let (port, line) = (self.settings.port.clone(), self.settings.line);
+        if self.workspace.session().is_some() {
+            if let Some(manifest) = self.workspace.change_manifest(|manifest| {
+                manifest.port = port;
+                manifest.line = line;
+            }) {
+                self.recorder.set_manifest(manifest);
+            }
+            return;
+        }
+        let Some(root) = self.sessions_dir.clone() else {
+            return;
+        };
+        let manifest = Manifest {
+            started: Some(Timestamp::now()),
+            port,
+            line,
+            address: self.settings.address,
+            echo: self.settings.echo,
+            ..Manifest::default()
+        };
+        let dir = new_session_dir(&root);
+        let started = Session::create(&dir, manifest.clone(), self.workspace.map())
+            .and_then(|session| Ok((TrafficLog::open(&session.traffic_path())?, session)));
+        match started {
+            Ok((traffic, session)) => {
+                self.recorder.begin(session);
+                self.workspace
+                    .set_session(RecordedSession::new(dir, manifest, traffic));
+            }
+            Err(error) => self.recording_failed(error.to_string()),
+        }
+    }
+
+    /// Closes the session, keeping it among the recent ones, and starts an empty one (recording
+    /// at once when connected). The meter family stays; readings, registers and names go with
+    /// the old session.
+    fn new_session(&mut self) {
+        self.cancel_if(|job| matches!(job, Job::Poll(_)));
+        if let Some(old) = self.workspace.session_dir().map(Path::to_path_buf) {
+            self.remember(&old);
+        }
+        self.recorder.end();
+        self.workspace.clear();
+        self.scans = ScanView::default();
+        self.recording_error_shown = false;
+        if self.view.is_connected() {
+            self.begin_session();
+        }
+        self.notice = Some(Notice {
+            text: match self.workspace.session_dir() {
+                Some(dir) => format!("New session, recording to {}", shown(dir)),
+                None => "New session: it starts recording when a port opens".into(),
+            },
+            good: true,
+        });
+    }
+
+    /// Does `job` with the file at `path`; says what was done, or what went wrong and the fix.
+    fn use_file(&mut self, job: FileJob, path: &Path, replace: bool) -> Result<String, String> {
+        let shown_path = shown(path);
+        if job.writes() && !replace && path.exists() {
+            return Err(format!(
+                "{shown_path} exists already and was left as it is; choose a new name"
+            ));
+        }
+        match job {
+            FileJob::SaveSession => {
+                if self.workspace.session().is_none() {
+                    return Err(
+                        "Nothing is recorded yet: connect to a port and a session starts by itself."
+                            .into(),
+                    );
+                }
+                self.recorder
+                    .save_as(path.to_path_buf(), self.workspace.map());
+                self.workspace.map_saved();
+                Ok(format!("Saving the session to {shown_path}…"))
+            }
+            FileJob::OpenSession => self.open_session(path),
+            job => file_jobs::carry_out(&mut self.workspace, job, path),
+        }
+    }
+
+    fn open_session(&mut self, path: &Path) -> Result<String, String> {
+        let shown_path = shown(path);
+        let same = |dir: &Path| {
+            std::fs::canonicalize(dir).ok() == std::fs::canonicalize(path).ok()
+                || std::fs::canonicalize(dir.join("session.ron")).ok()
+                    == std::fs::canonicalize(path).ok()
+        };
+        if self.workspace.session_dir().is_some_and(same) {
+            return Err(format!("{shown_path} is the session being recorded now"));
+        }
+        let opened = Session::open(path)
+            .map_err(|error| format!("{error}. The session on screen was kept."))?;
+        self.cancel_if(|job| matches!(job, Job::Poll(_)));
+        let cut = if opened.report.cut_short {
+            " (its last poll was cut short by a crash and is left out)"
+        } else {
+            ""
+        };
+        let session = RecordedSession::new(
+            opened.session.dir().to_path_buf(),
+            opened.session.manifest().clone(),
+            opened.traffic,
+        );
+        self.recorder.begin(opened.session);
+        self.workspace.open(opened.readings, opened.map, session);
+        self.scans = ScanView::default();
+        self.recording_error_shown = false;
+        self.remember(path);
+        Ok(format!(
+            "Opened {shown_path}: {} polls{cut}",
+            self.workspace.readings().polls()
+        ))
+    }
+
+    /// Puts `path` first in the recent sessions.
+    fn remember(&mut self, path: &Path) {
+        let path = path.display().to_string();
+        let recent = &mut self.settings.recent_sessions;
+        recent.retain(|known| *known != path);
+        recent.insert(0, path);
+        recent.truncate(RECENT);
+    }
+
+    /// Tells the user once a session that recording failed, and why.
+    fn recording_failed(&mut self, error: String) {
+        if !self.recording_error_shown {
+            self.recording_error_shown = true;
+            self.notice = Some(Notice {
+                text: format!(
+                    "Recording the session failed: {error}. Readings stay on screen; save the \
+                     session elsewhere (Session screen)."
+                ),
+                good: false,
+            });
+        }
+    }
+}
+
+/// A new folder for a session under `root`, named by the local time it starts.
+fn new_session_dir(root: &Path) -> PathBuf {
+    let stamp = jiff::Zoned::now().strftime("%Y-%m-%d_%H%M%S").to_string();
+    let mut dir = root.join(&stamp);
+    let mut n = 2;
+    while dir.exists() {
+        dir = root.join(format!("{stamp}_{n}"));
+        n += 1;
+    }
+    dir
+}
+

@@ -1,0 +1,136 @@
+//! The panels: one file each, all drawn the same way. A panel gets a read-only [`Context`] (and
+//! keeps only its own widget state: typed text, sorting, the plots' view) and returns the
+//! [`Action`]s the user asked for; it never sends a link command, writes a file or changes the
+//! controller's state itself. The shell hands the actions to the controller after drawing, so
+//! nothing changes halfway through a frame.
+
+mod connection;
+mod link_check;
+mod live;
+mod live_plot;
+mod nav;
+mod prompt;
+mod register_table;
+mod registers;
+mod session;
+mod status;
+mod traffic;
+
+use std::time::{Duration, Instant};
+
+use egui::Ui;
+
+use crate::kmp::RegisterId;
+use crate::link::Job;
+
+use super::action::Action;
+use super::controller::Controller;
+use super::link_view::LinkView;
+use super::scan_view::ScanView;
+use super::screen::Screen;
+use super::settings::Settings;
+use super::workspace::Workspace;
+
+pub use connection::ConnectionPanel;
+pub use link_check::LinkCheckPanel;
+pub use live::LivePanel;
+pub use live_plot::{LivePlots, PlotSpec};
+pub use nav::NavPanel;
+pub use prompt::PromptPanel;
+pub use registers::RegistersPanel;
+pub use session::SessionPanel;
+pub use status::StatusBar;
+pub use traffic::TrafficPanel;
+
+/// What every panel may read.
+pub struct Context<'a> {
+    /// The settings.
+    pub settings: &'a Settings,
+    /// What the app knows of the link.
+    pub link: &'a LinkView,
+    /// What the app knows of scans.
+    pub scans: &'a ScanView,
+    /// The register map, readings and session.
+    pub workspace: &'a Workspace,
+    /// The job under way.
+    pub job: Option<&'a Job>,
+    /// How long after the magnet the eye should answer.
+    pub wake_delay: Duration,
+    /// Now.
+    pub now: Instant,
+}
+
+impl<'a> Context<'a> {
+    /// What the panels may read of `controller` at `now`.
+    pub fn of(controller: &'a Controller, now: Instant) -> Self {
+        Self {
+            settings: controller.settings(),
+            link: controller.link_view(),
+            scans: controller.scans(),
+            workspace: controller.workspace(),
+            job: controller.job(),
+            wake_delay: controller.wake_delay(),
+            now,
+        }
+    }
+
+    /// The registers being polled, if polling.
+    pub fn polling(&self) -> Option<&'a [RegisterId]> {
+        match self.job {
+            Some(Job::Poll(plan)) => Some(&plan.ids),
+            _ => None,
+        }
+    }
+
+    /// Whether the link check runs.
+    pub fn checking(&self) -> bool {
+        matches!(self.job, Some(Job::Monitor(_)))
+    }
+
+    /// Whether the sweep runs.
+    pub fn sweeping(&self) -> bool {
+        matches!(self.job, Some(Job::Probe(_)))
+    }
+
+    /// Whether a scan runs.
+    pub fn scanning(&self) -> bool {
+        matches!(self.job, Some(Job::Scan(_)))
+    }
+}
+
+/// A panel: see the module documentation.
+pub trait Panel {
+    /// Draws the panel; returns what the user asked for.
+    fn ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Vec<Action>;
+}
+
+/// The panels of the screens.
+#[derive(Default)]
+pub struct Panels {
+    /// Connection.
+    pub connection: ConnectionPanel,
+    /// Link check.
+    pub link_check: LinkCheckPanel,
+    /// Registers.
+    pub registers: RegistersPanel,
+    /// Live.
+    pub live: LivePanel,
+    /// Traffic.
+    pub traffic: TrafficPanel,
+    /// Session.
+    pub session: SessionPanel,
+}
+
+impl Panels {
+    /// The panel of `screen`.
+    pub fn of(&mut self, screen: Screen) -> &mut dyn Panel {
+        match screen {
+            Screen::Connection => &mut self.connection,
+            Screen::LinkCheck => &mut self.link_check,
+            Screen::Registers => &mut self.registers,
+            Screen::Live => &mut self.live,
+            Screen::Traffic => &mut self.traffic,
+            Screen::Session => &mut self.session,
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! The thin egui shell: [`MeterApp`] is the `eframe::App`. Each frame it hands the controller
+//! what arrived (in `logic`, which also runs while the window is hidden, so nothing waits for
+//! the window to be shown), draws the panels from a read-only [`Context`], and gives the
+//! controller the actions they return.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::link::LinkHandle;
+use crate::link::port::Opener;
+use crate::session::Recorder;
+
+use super::action::{Action, FileJob};
+use super::controller::{Controller, Parts};
+use super::files::{FilePicker, NativePicker, Wake};
+use super::panels::{Context, NavPanel, Panel, Panels, PromptPanel, StatusBar};
+use super::screen::Screen;
+use super::screenshot::ScreenshotPlan;
+use super::settings::{self, Settings};
+use super::{GuiOptions, style};
+
+/// The app; see the module documentation.
+pub struct MeterApp {
+    controller: Controller,
+    panels: Panels,
+    nav: NavPanel,
+    status: StatusBar,
+    prompt: PromptPanel,
+    screenshot: Option<ScreenshotPlan>,
+}
+
+impl MeterApp {
+    /// The app with its link and recorder threads, the settings of the last run, and `options`
+    /// applied.
+    pub fn new(
+        cc: &eframe::CreationContext<'_>,
+        opener: Box<dyn Opener>,
+        options: &GuiOptions,
+    ) -> std::io::Result<Self> {
+        let settings: Settings = cc
+            .storage
+            .and_then(|storage| eframe::get_value(storage, settings::APP_KEY))
+            .unwrap_or_default();
+        style::apply(&cc.egui_ctx);
+        let ctx = cc.egui_ctx.clone();
+        let wake: Wake = Arc::new(move || ctx.request_repaint());
+        let (for_recorder, for_link) = (Arc::clone(&wake), Arc::clone(&wake));
+        let recorder = Recorder::spawn(Box::new(move || for_recorder()))?;
+        let link = LinkHandle::spawn(opener, Box::new(move || for_link()), Some(recorder.tap()))?;
+        let mut controller = Controller::new(Parts {
+            settings,
+            link,
+            recorder,
+            picker: Box::new(NativePicker::default()),
+            wake,
+            sessions_dir: options.sessions_dir.clone(),
+        });
+        controller.begin(options.simulate, options.screen, Instant::now());
+        Ok(Self {
+            controller,
+            panels: Panels::default(),
+            nav: NavPanel,
+            status: StatusBar,
+            prompt: PromptPanel::default(),
+            screenshot: options
+                .screenshot
+                .clone()
+                .map(|path| ScreenshotPlan::new(path, options.screenshot_after)),
+        })
+    }
+
+    /// Uses `picker` to ask for files instead of the native dialog.
+    pub fn with_picker(mut self, picker: Box<dyn FilePicker>) -> Self {
+        self.controller.set_picker(picker);
+        self
+    }
+
+    /// The controller: the link, the workspace, what is under way.
+    pub fn controller(&self) -> &Controller {
+        &self.controller
+    }
+
+    /// Whether the live plots follow the newest reading.
+    pub fn following(&self) -> bool {
+        self.panels.live.following()
+    }
+}
+
+impl eframe::App for MeterApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.controller.update(Instant::now());
+        if self.controller.link_view().is_connected() {
+            // The wake-up countdown moves even when no event arrives.
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
+        if let Some(plan) = &mut self.screenshot
+            && let Some(problem) = plan.poll(ctx)
+        {
+            self.controller.report_problem(problem);
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let now = Instant::now();
+        let Self {
+            controller,
+            panels,
+            nav,
+            status,
+            prompt,
+            screenshot: _,
+        } = self;
+        let cx = Context::of(controller, now);
+        let mut actions = shortcuts(ui.ctx(), cx.settings.dialect);
+        egui::Panel::bottom("status").show(ui, |ui| actions.extend(status.ui(ui, &cx)));
+        egui::Panel::left("navigation")
+            .resizable(false)
+            .default_size(150.0)
+            .show(ui, |ui| actions.extend(nav.ui(ui, &cx)));
+        egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(job) = controller.prompt() {
+                actions.extend(prompt.ui(ui, job));
+            }
+            if let Some(notice) = controller.notice() {
+                let colour = if notice.good { style::GOOD } else { style::BAD };
+                ui.horizontal_top(|ui| {
+                    if ui.small_button("Dismiss").clicked() {
+                        actions.push(Action::DismissNotice);
+                    }
+                    style::note(ui, colour, &notice.text);
+                });
+            }
+            let screen = cx.settings.screen;
+            let panel = panels.of(screen);
+            if matches!(screen, Screen::Live | Screen::Traffic) {
+                // The plots take the scroll wheel and the traffic list scrolls by itself
+                // (reading only the lines on screen), so these screens do not scroll.
+                actions.extend(panel.ui(ui, &cx));
+            } else {
+                egui::ScrollArea::vertical().show(ui, |ui| actions.extend(panel.ui(ui, &cx)));
+            }
+        });
+        for action in actions {
+            controller.act(action, now);
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, settings::APP_KEY, self.controller.settings());
+    }
+}
+
+/// Ctrl+S saves the session as, Ctrl+O opens one, Ctrl+E exports the readings to CSV.
+fn shortcuts(ctx: &egui::Context, dialect: crate::export::Dialect) -> Vec<Action> {
+    use egui::{Key, KeyboardShortcut, Modifiers};
+    let jobs = [
+        (Key::S, FileJob::SaveSession),
+        (Key::O, FileJob::OpenSession),
+        (Key::E, FileJob::ExportReadings(dialect)),
+    ];
+    jobs.into_iter()
+        .filter(|(key, _)| {
+            ctx.input_mut(|input| {
+                input.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, *key))
+            })
+        })
+        .map(|(_, job)| Action::ChooseFile(job))
+        .collect()
+}

@@ -1,0 +1,201 @@
+//! The user's data in the app: the register map with the user's names, the readings polled, and
+//! the session they are recorded into (its folder, its manifest, and an index of its traffic
+//! journal for the Traffic screen), with what has changed and is not written yet. The session's
+//! journals themselves are written by the recorder's thread. No egui here.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::link::ReadReport;
+use crate::model::{Readings, RegisterMap};
+use crate::session::{Manifest, SessionError, TrafficLog, traffic_path};
+
+/// The register map is written at most this often while the user types names.
+const MAP_SAVE_EVERY: Duration = Duration::from_secs(1);
+
+/// The session being recorded, as the app sees it.
+#[derive(Debug)]
+pub struct RecordedSession {
+    dir: PathBuf,
+    manifest: Manifest,
+    traffic: TrafficLog,
+}
+
+impl RecordedSession {
+    /// The session in `dir`, with its manifest and its traffic journal's index.
+    pub fn new(dir: PathBuf, manifest: Manifest, traffic: TrafficLog) -> Self {
+        Self {
+            dir,
+            manifest,
+            traffic,
+        }
+    }
+
+    /// Its folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Its manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Its traffic, indexed as far as the last refresh.
+    pub fn traffic(&self) -> &TrafficLog {
+        &self.traffic
+    }
+}
+
+/// The user's data; see the module documentation.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    map: RegisterMap,
+    readings: Readings,
+    /// Whether the map changed since it was last written into the session.
+    map_dirty: bool,
+    map_saved_at: Option<Instant>,
+    session: Option<RecordedSession>,
+}
+
+impl Workspace {
+    /// The register map: registers found, names, family.
+    pub fn map(&self) -> &RegisterMap {
+        &self.map
+    }
+
+    /// The register map, to change; it is written into the session soon after.
+    pub fn map_mut(&mut self) -> &mut RegisterMap {
+        self.map_dirty = true;
+        &mut self.map
+    }
+
+    /// Lets `change` change the register map; it says whether it did, and a changed map is
+    /// written into the session soon after.
+    pub fn change_map(&mut self, change: impl FnOnce(&mut RegisterMap) -> bool) {
+        if change(&mut self.map) {
+            self.map_dirty = true;
+        }
+    }
+
+    /// The readings polled.
+    pub fn readings(&self) -> &Readings {
+        &self.readings
+    }
+
+    /// The session being recorded, if any.
+    pub fn session(&self) -> Option<&RecordedSession> {
+        self.session.as_ref()
+    }
+
+    /// The folder of the session being recorded.
+    pub fn session_dir(&self) -> Option<&Path> {
+        self.session.as_ref().map(RecordedSession::dir)
+    }
+
+    /// Takes one poll's readings.
+    pub fn record_poll(&mut self, report: &ReadReport) {
+        if report.registers.is_empty() {
+            self.readings.record_silent_poll();
+        } else {
+            self.readings.record(report.at, &report.registers);
+        }
+    }
+
+    /// Takes the registers of a read done again; says what came of it, unless it was cut short
+    /// before it read anything.
+    pub fn read_again(&mut self, report: &ReadReport) -> Option<Result<String, String>> {
+        if !report.registers.is_empty() {
+            self.map_mut().insert(report.registers.iter().cloned());
+        }
+        if report.interrupted {
+            return (!report.registers.is_empty()).then(|| {
+                Ok(format!(
+                    "Read {} registers again before the read was stopped",
+                    report.registers.len()
+                ))
+            });
+        }
+        let mut text = format!("Read {} registers again", report.registers.len());
+        if !report.missing.is_empty() {
+            let ids: Vec<String> = report.missing.iter().map(ToString::to_string).collect();
+            text.push_str(&format!("; the meter left out {}", ids.join(", ")));
+        }
+        Some(match &report.failure {
+            Some(failure) => Err(format!("{text}; no valid answer for the rest: {failure}")),
+            None => Ok(text),
+        })
+    }
+
+    /// The map, when it changed and was last written a second or more ago: it is taken as
+    /// written.
+    pub fn map_to_save(&mut self, now: Instant) -> Option<&RegisterMap> {
+        let due = self
+            .map_saved_at
+            .is_none_or(|at| now.saturating_duration_since(at) >= MAP_SAVE_EVERY);
+        if !self.map_dirty || !due || self.session.is_none() {
+            return None;
+        }
+        self.map_dirty = false;
+        self.map_saved_at = Some(now);
+        Some(&self.map)
+    }
+
+    /// The map was written with the session (save as).
+    pub fn map_saved(&mut self) {
+        self.map_dirty = false;
+    }
+
+    /// Records into `session` from now on.
+    pub fn set_session(&mut self, session: RecordedSession) {
+        self.session = Some(session);
+    }
+
+    /// Changes the session's manifest; returns it, to be written.
+    pub fn change_manifest(&mut self, change: impl FnOnce(&mut Manifest)) -> Option<&Manifest> {
+        let session = self.session.as_mut()?;
+        change(&mut session.manifest);
+        Some(&session.manifest)
+    }
+
+    /// The session now records in `dir` (save as): its traffic is read from there.
+    pub fn session_moved(&mut self, dir: PathBuf) -> Result<(), SessionError> {
+        if let Some(session) = &mut self.session {
+            session.traffic = TrafficLog::open(&traffic_path(&dir))?;
+            session.dir = dir;
+        }
+        Ok(())
+    }
+
+    /// Indexes the traffic lines the recorder wrote since the last look.
+    pub fn refresh_traffic(&mut self) -> Result<(), SessionError> {
+        match &mut self.session {
+            Some(session) => session.traffic.refresh().map(|_| ()),
+            None => Ok(()),
+        }
+    }
+
+    /// Starts afresh for a new session: no readings, no registers, no names, no session; the
+    /// meter family stays.
+    pub fn clear(&mut self) {
+        let family = self.map.family;
+        *self = Self::default();
+        self.map.family = family;
+    }
+
+    /// Takes what an opened session holds.
+    pub fn open(&mut self, readings: Readings, map: RegisterMap, session: RecordedSession) {
+        *self = Self {
+            readings,
+            map,
+            session: Some(session),
+            ..Self::default()
+        };
+    }
+
+    /// Replaces the register map with one opened from a file.
+    pub fn replace_map(&mut self, map: RegisterMap) {
+        self.map = map;
+        self.map_dirty = true;
+    }
+}

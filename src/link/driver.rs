@@ -1,0 +1,156 @@
+//! The `kmp-link` thread: the only code that reads the clock for the link, waits, and touches
+//! the port. It carries out what the [`LinkMachine`] asks ([`Io`]), reads the port only while an
+//! exchange waits for an answer, hands commands in and events out, and sleeps until the
+//! machine's next deadline or the next command, whichever comes first.
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+
+use super::clock::Now;
+use super::machine::{Io, LinkMachine};
+use super::messages::{Command, Event};
+use super::port::{Opener, Port};
+
+/// The longest a single port read waits, so that commands are looked at while an answer is
+/// awaited, and deadlines are met within a few milliseconds.
+const READ_SLICE: Duration = Duration::from_millis(50);
+
+/// Called on the link's thread with every event before it is sent: the session recorder's way
+/// in, so that journaling never waits for whoever reads the events.
+pub type Tap = Box<dyn FnMut(&Event) + Send>;
+
+/// The thread's side of everything.
+pub(crate) struct Driver {
+    pub opener: Box<dyn Opener>,
+    pub repaint: Box<dyn Fn() + Send>,
+    pub tap: Option<Tap>,
+    pub inbox: Receiver<Command>,
+    pub outbox: Sender<Event>,
+}
+
+fn now() -> Now {
+    Now::new(Instant::now(), Timestamp::now())
+}
+
+impl Driver {
+    /// Runs until a Shutdown command, or until nobody holds either end of the channels.
+    pub fn run(mut self) {
+        let mut machine = LinkMachine::new();
+        let mut port: Option<Box<dyn Port>> = None;
+        let mut buffer = [0u8; 256];
+        loop {
+            self.carry_out(&mut machine, &mut port);
+            if !self.hand_on(&mut machine) {
+                return;
+            }
+            let deadline = machine.poll_timeout();
+            let command = match (port.as_mut(), machine.wants_input()) {
+                (Some(open), true) => {
+                    let wait = deadline
+                        .map_or(READ_SLICE, |at| {
+                            at.saturating_duration_since(Instant::now())
+                        })
+                        .min(READ_SLICE);
+                    match open.read(&mut buffer, wait) {
+                        Ok(0) => {}
+                        Ok(n) => machine.handle_input(&buffer[..n], now()),
+                        Err(error) => {
+                            port = None;
+                            machine.handle_lost(error.to_string(), now());
+                        }
+                    }
+                    match self.inbox.try_recv() {
+                        Ok(command) => Some(command),
+                        Err(TryRecvError::Empty) => None,
+                        Err(TryRecvError::Disconnected) => Some(Command::Shutdown),
+                    }
+                }
+                _ => {
+                    let received = match deadline {
+                        Some(at) => self
+                            .inbox
+                            .recv_timeout(at.saturating_duration_since(Instant::now())),
+                        None => self
+                            .inbox
+                            .recv()
+                            .map_err(|_| RecvTimeoutError::Disconnected),
+                    };
+                    match received {
+                        Ok(command) => Some(command),
+                        Err(RecvTimeoutError::Timeout) => None,
+                        Err(RecvTimeoutError::Disconnected) => Some(Command::Shutdown),
+                    }
+                }
+            };
+            if let Some(command) = command {
+                let shutdown = command == Command::Shutdown;
+                machine.handle_command(command, now());
+                if shutdown {
+                    self.carry_out(&mut machine, &mut port);
+                    self.hand_on(&mut machine);
+                    return;
+                }
+            }
+            machine.handle_timeout(now());
+        }
+    }
+
+    /// Does what the machine asks with the port; what happens is fed back at once.
+    fn carry_out(&self, machine: &mut LinkMachine, port: &mut Option<Box<dyn Port>>) {
+        while let Some(io) = machine.poll_io() {
+            match io {
+                Io::Open(config) => match self.opener.open(&config) {
+                    Ok(opened) => {
+                        *port = Some(opened);
+                        machine.handle_opened(now());
+                    }
+                    Err(error) => machine.handle_open_failed(error, now()),
+                },
+                Io::Close => *port = None,
+                Io::Transmit(bytes) => {
+                    let Some(open) = port.as_mut() else {
+                        continue;
+                    };
+                    let written = open.clear_input().and_then(|()| open.write_all(&bytes));
+                    if let Err(error) = written {
+                        *port = None;
+                        machine.handle_lost(error.to_string(), now());
+                    }
+                }
+                Io::SetLine(line) => {
+                    let Some(open) = port.as_mut() else {
+                        continue;
+                    };
+                    if let Err(error) = open.set_line(&line) {
+                        *port = None;
+                        machine.handle_lost(error.to_string(), now());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Hands the machine's events to the tap and the receiver, then asks for one repaint.
+    /// Returns false once nobody listens any more.
+    fn hand_on(&mut self, machine: &mut LinkMachine) -> bool {
+        let mut sent = false;
+        while let Some(event) = machine.poll_event() {
+            if let Some(tap) = &mut self.tap {
+                tap(&event);
+            }
+            if self.outbox.send(event).is_err() {
+                return false;
+            }
+            sent = true;
+        }
+        if sent {
+            (self.repaint)();
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,591 @@
+//! The link as one sans-IO state machine: the port's state (closed, opening, open, backing off
+//! after a loss), the exchange engine, the evidence, and the job under way. The driver feeds it
+//! commands, bytes and the time, carries out the [`Io`] it asks for, and hands its [`Event`]s on;
+//! tests and benchmarks do the same with a simulated meter and invented time.
+//!
+//! The rules of jobs live here and only here: one job at a time; a new job replaces the one under
+//! way once the exchange in flight has ended (one attempt at most: retries stop at once); every
+//! job ends with exactly one [`JobEvent::Ended`]; polls and the link check outlive a lost port and
+//! go on when it is back; the line settings return to the link's own when a job ends.
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use crate::kmp::{Request, Response, absent_ids};
+
+use super::clock::Now;
+use super::config::{LineSettings, LinkConfig};
+use super::diagnosis::{Diagnosis, Evidence, diagnose};
+use super::engine::{Engine, EngineConfig, EngineEvent, Exchange};
+use super::error::LinkError;
+use super::jobs::{Attempts, Backoff, Cx, Input, Running, Step};
+use super::messages::{Command, EndReason, Event, Job, JobEnd, JobEvent, JobId, Report};
+use super::traffic::TrafficRecord;
+
+/// What the machine asks the driver to do with the port.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Io {
+    /// Open the port; then call [`LinkMachine::handle_opened`] or
+    /// [`LinkMachine::handle_open_failed`].
+    Open(LinkConfig),
+    /// Close the port.
+    Close,
+    /// Throw away what has arrived and not been read (a late answer to an earlier attempt must
+    /// not be taken for this one), then write these bytes.
+    Transmit(Vec<u8>),
+    /// Switch the port to these line settings.
+    SetLine(LineSettings),
+}
+
+#[derive(Debug)]
+enum Port {
+    Closed,
+    /// [`Io::Open`] was asked for; with the backoff when it reopens a lost port.
+    Opening {
+        config: LinkConfig,
+        backoff: Option<Backoff>,
+    },
+    Open {
+        config: LinkConfig,
+        engine: Box<Engine>,
+        /// The line settings the port is set to now (the sweep changes them).
+        line: LineSettings,
+        /// What the exchange in flight sends.
+        exchange: Option<Exchange>,
+    },
+    /// The port was lost; reopening it at the backoff's time.
+    Lost {
+        config: LinkConfig,
+        backoff: Backoff,
+    },
+}
+
+#[derive(Debug)]
+struct Current {
+    id: JobId,
+    job: Running,
+    /// When the job's pause ends.
+    wait: Option<Instant>,
+    /// Waiting for the port before it can (re)start.
+    suspended: bool,
+    /// Ending once the exchange in flight is over, for this reason.
+    stopping: Option<EndReason>,
+}
+
+/// The link's state machine; see the module documentation.
+#[derive(Debug)]
+pub struct LinkMachine {
+    port: Port,
+    evidence: Evidence,
+    /// Requests sent since the machine started, retries included.
+    requests: u64,
+    current: Option<Current>,
+    /// A job waiting for the one under way to stop.
+    next: Option<(JobId, Job)>,
+    io: VecDeque<Io>,
+    events: VecDeque<Event>,
+    /// The latest moment the machine was given, to stamp traffic with.
+    now: Option<Now>,
+}
+
+impl Default for LinkMachine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LinkMachine {
+    /// A machine with no port open.
+    pub fn new() -> Self {
+        Self {
+            port: Port::Closed,
+            evidence: Evidence::default(),
+            requests: 0,
+            current: None,
+            next: None,
+            io: VecDeque::new(),
+            events: VecDeque::new(),
+            now: None,
+        }
+    }
+
+    /// The next thing to do with the port.
+    pub fn poll_io(&mut self) -> Option<Io> {
+        self.io.pop_front()
+    }
+
+    /// The next event to hand on.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// When [`Self::handle_timeout`] must be called next.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let engine = match &self.port {
+            Port::Open { engine, .. } => engine.poll_timeout(),
+            Port::Lost { backoff, .. } => Some(backoff.retry_at()),
+            Port::Closed | Port::Opening { .. } => None,
+        };
+        let job = self.current.as_ref().and_then(|current| current.wait);
+        engine.into_iter().chain(job).min()
+    }
+
+    /// Whether an exchange is waiting for bytes from the port: only then is the port read.
+    pub fn wants_input(&self) -> bool {
+        matches!(&self.port, Port::Open { engine, .. } if engine.is_busy())
+    }
+
+    /// Requests sent to the meter since the machine started, retries included.
+    pub fn requests(&self) -> u64 {
+        self.requests
+    }
+
+    /// Takes a command.
+    pub fn handle_command(&mut self, command: Command, now: Now) {
+        self.now = Some(now);
+        match command {
+            Command::Open(config) => {
+                self.end_all(EndReason::Closed, now);
+                self.close_port();
+                self.io.push_back(Io::Open(config.clone()));
+                self.port = Port::Opening {
+                    config,
+                    backoff: None,
+                };
+            }
+            Command::Close => {
+                self.end_all(EndReason::Closed, now);
+                self.close_port();
+                self.events.push_back(Event::Closed);
+            }
+            Command::Shutdown => {
+                self.end_all(EndReason::Closed, now);
+                self.close_port();
+            }
+            Command::Start { id, job } => self.start(id, job, now),
+            Command::Cancel(id) => {
+                if self.next.as_ref().is_some_and(|(next, _)| *next == id) {
+                    self.next = None;
+                    self.job_event(id, ended(EndReason::Cancelled, None));
+                } else if self
+                    .current
+                    .as_ref()
+                    .is_some_and(|current| current.id == id)
+                {
+                    self.stop(EndReason::Cancelled, now);
+                }
+            }
+        }
+    }
+
+    /// The port asked for with [`Io::Open`] is open.
+    pub fn handle_opened(&mut self, now: Now) {
+        self.now = Some(now);
+        let config = match std::mem::replace(&mut self.port, Port::Closed) {
+            Port::Opening { config, .. } | Port::Lost { config, .. } => config,
+            other => {
+                self.port = other;
+                return;
+            }
+        };
+        self.evidence = Evidence::opened(now.instant);
+        self.events.push_back(Event::Opened {
+            port: config.port.clone(),
+            line: config.line,
+        });
+        self.port = Port::Open {
+            engine: Box::new(Engine::new(EngineConfig {
+                echo: config.echo,
+                first_byte_timeout: config.timeout,
+                byte_time: config.line.byte_time(),
+                retries: config.retries,
+                address: config.address,
+            })),
+            line: config.line,
+            exchange: None,
+            config,
+        };
+        if let Some(current) = &mut self.current
+            && current.suspended
+        {
+            current.suspended = false;
+            self.resume(Input::Start, now);
+        }
+    }
+
+    /// The port asked for with [`Io::Open`] could not be opened.
+    pub fn handle_open_failed(&mut self, error: LinkError, now: Now) {
+        self.now = Some(now);
+        match std::mem::replace(&mut self.port, Port::Closed) {
+            Port::Opening {
+                config,
+                backoff: Some(mut backoff),
+            } => {
+                backoff.failed(now.instant);
+                self.port = Port::Lost { config, backoff };
+            }
+            Port::Opening { backoff: None, .. } => {
+                self.events.push_back(Event::OpenFailed(error));
+                self.end_all(EndReason::NotOpen, now);
+            }
+            other => self.port = other,
+        }
+    }
+
+    /// Reading, writing or setting up the port failed: it is gone. `detail` is what the
+    /// operating system said.
+    pub fn handle_lost(&mut self, detail: String, now: Now) {
+        self.now = Some(now);
+        let Port::Open { config, .. } = std::mem::replace(&mut self.port, Port::Closed) else {
+            return;
+        };
+        self.io.push_back(Io::Close);
+        self.events.push_back(Event::Lost(LinkError::Lost {
+            port: config.port.clone(),
+            detail,
+        }));
+        self.port = Port::Lost {
+            config,
+            backoff: Backoff::start(now.instant),
+        };
+        if let Some(mut current) = self.current.take() {
+            if let Some(reason) = current.stopping {
+                self.end(current, reason, now);
+            } else if current.job.survives_port_loss() {
+                let mut events = Vec::new();
+                current.job.suspend(&mut self.cx(now, &mut events));
+                self.job_events(current.id, events);
+                current.wait = None;
+                current.suspended = true;
+                self.current = Some(current);
+            } else {
+                self.end(current, EndReason::PortLost, now);
+            }
+        }
+        if self.current.is_none()
+            && let Some((id, job)) = self.next.take()
+        {
+            self.current = Some(Current {
+                id,
+                job: Running::new(job),
+                wait: None,
+                suspended: true,
+                stopping: None,
+            });
+        }
+    }
+
+    /// Bytes arrived from the port.
+    pub fn handle_input(&mut self, bytes: &[u8], now: Now) {
+        self.now = Some(now);
+        if let Port::Open { engine, .. } = &mut self.port {
+            engine.handle_input(bytes, now.instant);
+            self.pump_engine(now);
+        }
+    }
+
+    /// Time has passed: deadlines of the exchange, the job's pause, the backoff.
+    pub fn handle_timeout(&mut self, now: Now) {
+        self.now = Some(now);
+        match &mut self.port {
+            Port::Open { engine, .. } => {
+                engine.handle_timeout(now.instant);
+                self.pump_engine(now);
+            }
+            Port::Lost { config, backoff } if backoff.retry_at() <= now.instant => {
+                let (config, backoff) = (config.clone(), *backoff);
+                self.io.push_back(Io::Open(config.clone()));
+                self.port = Port::Opening {
+                    config,
+                    backoff: Some(backoff),
+                };
+            }
+            _ => {}
+        }
+        if let Some(current) = &mut self.current
+            && current.wait.is_some_and(|at| at <= now.instant)
+            && !current.suspended
+        {
+            current.wait = None;
+            self.resume(Input::Timeout, now);
+        }
+    }
+
+    fn start(&mut self, id: JobId, job: Job, now: Now) {
+        if matches!(self.port, Port::Closed) {
+            self.job_event(id, ended(EndReason::NotOpen, None));
+            return;
+        }
+        if let Some((replaced, _)) = self.next.take() {
+            self.job_event(replaced, ended(EndReason::Replaced, None));
+        }
+        let in_flight = matches!(&self.port, Port::Open { engine, .. } if engine.is_busy());
+        if in_flight && self.current.is_some() {
+            // The exchange in flight ends first (no more retries), then the job, then this one.
+            self.next = Some((id, job));
+            self.stop(EndReason::Replaced, now);
+            return;
+        }
+        if let Some(current) = self.current.take() {
+            self.end(current, EndReason::Replaced, now);
+        }
+        self.begin(id, job, now);
+    }
+
+    fn begin(&mut self, id: JobId, job: Job, now: Now) {
+        let open = matches!(self.port, Port::Open { .. });
+        self.current = Some(Current {
+            id,
+            job: Running::new(job),
+            wait: None,
+            suspended: !open,
+            stopping: None,
+        });
+        if open {
+            self.resume(Input::Start, now);
+        }
+    }
+
+    /// Asks the job under way to stop: at once, or after the exchange in flight.
+    fn stop(&mut self, reason: EndReason, now: Now) {
+        let in_flight = match &mut self.port {
+            Port::Open { engine, .. } if engine.is_busy() => {
+                engine.stop_retrying();
+                true
+            }
+            _ => false,
+        };
+        if in_flight {
+            if let Some(current) = &mut self.current {
+                current.stopping.get_or_insert(reason);
+            }
+            return;
+        }
+        if let Some(current) = self.current.take() {
+            self.end(current, reason, now);
+        }
+        self.begin_next(now);
+    }
+
+    fn begin_next(&mut self, now: Now) {
+        if self.current.is_none()
+            && let Some((id, job)) = self.next.take()
+        {
+            self.begin(id, job, now);
+        }
+    }
+
+    /// Ends the job and the one waiting, abandoning the exchange in flight: the port is closing.
+    fn end_all(&mut self, reason: EndReason, now: Now) {
+        if let Some((id, _)) = self.next.take() {
+            self.job_event(id, ended(reason, None));
+        }
+        if let Some(current) = self.current.take() {
+            let reason = current.stopping.unwrap_or(reason);
+            self.end(current, reason, now);
+        }
+    }
+
+    fn end(&mut self, mut current: Current, reason: EndReason, now: Now) {
+        let mut events = Vec::new();
+        let report = current.job.stop(reason, &mut self.cx(now, &mut events));
+        self.job_events(current.id, events);
+        self.finish(current.id, reason, report);
+    }
+
+    /// The job's last event; the line goes back to the link's own settings.
+    fn finish(&mut self, id: JobId, reason: EndReason, report: Option<Report>) {
+        self.job_event(id, ended(reason, report));
+        if let Port::Open {
+            config,
+            engine,
+            line,
+            ..
+        } = &mut self.port
+            && *line != config.line
+        {
+            *line = config.line;
+            engine.set_byte_time(config.line.byte_time());
+            self.io.push_back(Io::SetLine(config.line));
+        }
+    }
+
+    fn close_port(&mut self) {
+        if matches!(self.port, Port::Open { .. }) {
+            self.io.push_back(Io::Close);
+        }
+        self.port = Port::Closed;
+    }
+
+    /// Resumes the job under way and carries out the steps it asks for.
+    fn resume(&mut self, input: Input, now: Now) {
+        let Some(mut current) = self.current.take() else {
+            return;
+        };
+        let mut events = Vec::new();
+        let step = current.job.resume(input, &mut self.cx(now, &mut events));
+        self.job_events(current.id, events);
+        match (step, current.stopping) {
+            (Step::Done(report), _) => {
+                self.finish(current.id, EndReason::Done, report);
+                self.begin_next(now);
+            }
+            (_, Some(reason)) => {
+                self.end(current, reason, now);
+                self.begin_next(now);
+            }
+            (Step::Wait(at), None) => {
+                current.wait = Some(at);
+                self.current = Some(current);
+            }
+            (
+                Step::Exchange {
+                    exchange,
+                    attempts,
+                    line,
+                },
+                None,
+            ) => {
+                self.current = Some(current);
+                self.exchange(exchange, attempts, line, now);
+            }
+        }
+    }
+
+    fn exchange(
+        &mut self,
+        exchange: Exchange,
+        attempts: Attempts,
+        wanted: Option<LineSettings>,
+        now: Now,
+    ) {
+        let Port::Open {
+            config,
+            engine,
+            line,
+            exchange: in_flight,
+        } = &mut self.port
+        else {
+            return;
+        };
+        let wanted = wanted.unwrap_or(config.line);
+        if wanted != *line {
+            *line = wanted;
+            engine.set_byte_time(wanted.byte_time());
+            self.io.push_back(Io::SetLine(wanted));
+        }
+        let retries = match attempts {
+            Attempts::Configured => config.retries,
+            Attempts::One => 0,
+        };
+        *in_flight = Some(exchange);
+        engine.start_with_retries(exchange, retries, now.instant);
+        self.pump_engine(now);
+    }
+
+    /// Hands the engine's bytes to the driver and its results to the evidence, the events and
+    /// the job.
+    fn pump_engine(&mut self, now: Now) {
+        loop {
+            let Port::Open {
+                config,
+                engine,
+                line,
+                exchange,
+            } = &mut self.port
+            else {
+                return;
+            };
+            if let Some(bytes) = engine.poll_transmit() {
+                self.io.push_back(Io::Transmit(bytes));
+            }
+            // Exchanges on other line settings (the sweep) are expected to fail; they are not
+            // evidence about the link as it is set up.
+            let counts = *line == config.line;
+            let Some(event) = engine.poll_event() else {
+                return;
+            };
+            let id = self.current.as_ref().map(|current| current.id);
+            match event {
+                EngineEvent::Attempt(attempt) => {
+                    if matches!(attempt.exchange, Exchange::Request(_)) {
+                        self.requests += 1;
+                    }
+                    if counts {
+                        self.evidence.record_attempt(&attempt);
+                    }
+                    if let Some(id) = id {
+                        let records = TrafficRecord::from_attempt(&attempt, |at| now.wall_at(at));
+                        for record in records {
+                            self.job_event(id, JobEvent::Traffic(record));
+                        }
+                    }
+                }
+                EngineEvent::Done(result) => {
+                    let exchange = exchange.take();
+                    if counts {
+                        self.evidence.record_done(&result);
+                        if let (
+                            Some(Exchange::Request(Request::GetRegister(list))),
+                            Ok(Response::Registers(answered)),
+                        ) = (exchange, &result)
+                        {
+                            self.evidence
+                                .missing
+                                .extend(absent_ids(list.as_slice(), answered));
+                        }
+                    }
+                    if let (Some(id), Some(exchange)) = (id, exchange) {
+                        self.job_event(
+                            id,
+                            JobEvent::Exchanged {
+                                exchange,
+                                result: result.clone().map(|_| ()),
+                                requests: self.requests,
+                            },
+                        );
+                    }
+                    self.events.push_back(Event::Diagnosis(self.diagnosis(now)));
+                    self.resume(Input::Exchanged(result), now);
+                }
+            }
+        }
+    }
+
+    fn diagnosis(&self, now: Now) -> Diagnosis {
+        diagnose(&self.evidence, now.instant)
+    }
+
+    fn cx<'a>(&'a self, now: Now, events: &'a mut Vec<JobEvent>) -> Cx<'a> {
+        let (port, line) = match &self.port {
+            Port::Open { config, .. }
+            | Port::Opening { config, .. }
+            | Port::Lost { config, .. } => (config.port.as_str(), config.line),
+            Port::Closed => ("", LineSettings::default()),
+        };
+        Cx {
+            now,
+            evidence: &self.evidence,
+            port,
+            line,
+            events,
+        }
+    }
+
+    fn job_events(&mut self, id: JobId, events: Vec<JobEvent>) {
+        for event in events {
+            self.job_event(id, event);
+        }
+    }
+
+    fn job_event(&mut self, id: JobId, event: JobEvent) {
+        self.events.push_back(Event::Job { id, event });
+    }
+}
+
+fn ended(reason: EndReason, report: Option<Report>) -> JobEvent {
+    JobEvent::Ended(JobEnd { reason, report })
+}
+
+#[cfg(test)]
+mod tests;

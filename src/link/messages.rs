@@ -1,0 +1,171 @@
+//! What goes into the link and what comes out: [`Command`]s, and [`Event`]s that name the job
+//! they belong to. A job is started with a [`JobId`]; everything it reports carries that ID, and
+//! its end is one [`JobEvent::Ended`] saying why. The link does one job at a time: a new job
+//! replaces the one under way, and that rule is the link's alone.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::kmp::{MeterType, Register};
+
+use super::config::{LineSettings, LinkConfig};
+use super::diagnosis::Diagnosis;
+use super::engine::{Exchange, ExchangeFailure};
+use super::error::LinkError;
+use super::options::{MonitorOptions, PollPlan, ProbeOptions, ReadOptions, ScanOptions};
+use super::reports::{ProbeReport, ReadReport, ScanProgress, ScanReport};
+use super::traffic::TrafficRecord;
+
+/// The identity of one job, given out by whoever starts it ([`super::LinkHandle::start`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct JobId(u64);
+
+impl JobId {
+    /// The `n`th job.
+    pub fn new(n: u64) -> Self {
+        Self(n)
+    }
+}
+
+impl fmt::Display for JobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "job {}", self.0)
+    }
+}
+
+/// A job for the link.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Job {
+    /// The link check: echo tests, waiting for the eye, identification, and the sweep.
+    Probe(ProbeOptions),
+    /// Read registers once; the report comes with [`JobEvent::Ended`].
+    Read(ReadOptions),
+    /// Read registers again and again until cancelled, one [`JobEvent::Polled`] a poll. Polling
+    /// goes on by itself after a lost port comes back.
+    Poll(PollPlan),
+    /// Find which registers of a range the meter answers.
+    Scan(ScanOptions),
+    /// Check the link continuously (echo test and request each round) until cancelled; goes on
+    /// by itself after a lost port comes back.
+    Monitor(MonitorOptions),
+}
+
+/// Why a job ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EndReason {
+    /// It was through.
+    Done,
+    /// It was cancelled.
+    Cancelled,
+    /// A newer job took its place.
+    Replaced,
+    /// The port went away (polls and the link check wait for it instead, and go on).
+    PortLost,
+    /// The port was closed, or another opened.
+    Closed,
+    /// No port was open to do it on.
+    NotOpen,
+}
+
+/// The report a job leaves when it ends, whatever the reason: what it found so far.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Report {
+    /// Of a probe.
+    Probe(ProbeReport),
+    /// Of a read.
+    Read(ReadReport),
+    /// Of a scan.
+    Scan(ScanReport),
+}
+
+/// The end of a job.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobEnd {
+    /// Why it ended.
+    pub reason: EndReason,
+    /// Its report; polls and the link check have none, and neither has a job that never ran.
+    pub report: Option<Report>,
+}
+
+/// What a job reports.
+#[derive(Clone, Debug, PartialEq)]
+pub enum JobEvent {
+    /// Bytes went out or came in.
+    Traffic(TrafficRecord),
+    /// An exchange ended, after its retries.
+    Exchanged {
+        /// What was sent.
+        exchange: Exchange,
+        /// Whether a valid answer came.
+        result: Result<(), ExchangeFailure>,
+        /// Requests sent to the meter since the link started, retries included.
+        requests: u64,
+    },
+    /// Still no answer; the job keeps asking for `left` more.
+    Waiting {
+        /// Time left before it gives up.
+        left: Duration,
+    },
+    /// The meter told who it is.
+    Identified {
+        /// Its serial number.
+        serial: u32,
+        /// Its type, when it answered GetType.
+        meter_type: Option<MeterType>,
+    },
+    /// One poll of a [`Job::Poll`]: the readings.
+    Polled(ReadReport),
+    /// A scan moved on.
+    ScanProgress(ScanProgress),
+    /// A scan found these registers, so a table can fill as it goes.
+    ScanFound(Vec<Register>),
+    /// The job ended; nothing more comes from it.
+    Ended(JobEnd),
+}
+
+/// What the rest of the program asks of the link.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Open a port, closing one that is open; a job under way ends ([`EndReason::Closed`]).
+    Open(LinkConfig),
+    /// Close the port; a job under way ends.
+    Close,
+    /// Start a job, replacing the one under way.
+    Start {
+        /// Its identity.
+        id: JobId,
+        /// The job.
+        job: Job,
+    },
+    /// Stop this job if it is still under way; a probe, read or scan reports what it found.
+    Cancel(JobId),
+    /// Close the port and end the thread.
+    Shutdown,
+}
+
+/// What the link reports.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// The port is open (again, after it was lost).
+    Opened {
+        /// Its name.
+        port: String,
+        /// Its line settings.
+        line: LineSettings,
+    },
+    /// The port could not be opened.
+    OpenFailed(LinkError),
+    /// The port was closed on request.
+    Closed,
+    /// The port went away; the link tries to reopen it.
+    Lost(LinkError),
+    /// The diagnosis after the latest exchange.
+    Diagnosis(Diagnosis),
+    /// Something a job reports.
+    Job {
+        /// The job.
+        id: JobId,
+        /// What it reports.
+        event: JobEvent,
+    },
+}

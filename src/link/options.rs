@@ -1,0 +1,56 @@
+//! What each job of the link is asked to do: the options of a probe, a read, a poll plan, a scan
+//! and the continuous link check.
+
+use std::time::Duration;
+
+use crate::kmp::RegisterId;
+
+/// How the link check runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProbeOptions {
+    /// How long to keep asking while the eye wakes.
+    pub wait: Duration,
+    /// Also try 2400 and 9600 baud and one stop bit.
+    pub sweep: bool,
+}
+
+/// Reading registers once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// The registers, eight to a request.
+    pub ids: Vec<RegisterId>,
+    /// How long the first request keeps asking while the meter is silent (the eye waking).
+    pub wait: Duration,
+}
+
+/// Reading registers again and again: what `log` and the live plots run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PollPlan {
+    /// The registers.
+    pub ids: Vec<RegisterId>,
+    /// Time from one poll to the next while the meter answers.
+    pub interval: Duration,
+}
+
+/// The slowest a poll of a silent meter gets: battery meters that throttle are asked again at
+/// most this far apart.
+pub const SLOWEST_POLL: Duration = Duration::from_secs(300);
+
+/// What to scan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScanOptions {
+    /// First ID.
+    pub from: u16,
+    /// Last ID, included.
+    pub to: u16,
+    /// How long a pause may last before the scan gives up.
+    pub wait: Duration,
+}
+
+/// How the continuous link check runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MonitorOptions {
+    /// Time from one round (an echo test and a request) to the next. Battery meters throttle
+    /// when asked too often, so this stays modest.
+    pub interval: Duration,
+}

@@ -1,0 +1,122 @@
+//! What the link's jobs found: the reports of a probe, a read or a poll, and a scan, and a scan's
+//! progress on the way.
+
+use std::time::Duration;
+
+use crate::kmp::{MeterType, Register, RegisterId};
+
+use super::config::LineSettings;
+use super::diagnosis::Diagnosis;
+use super::engine::ExchangeFailure;
+
+/// One line setting tried by the sweep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SweepResult {
+    /// The settings.
+    pub line: LineSettings,
+    /// Whether the meter answered with them.
+    pub answered: bool,
+}
+
+/// What the link check found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProbeReport {
+    /// The port.
+    pub port: String,
+    /// The line settings the probe ran with.
+    pub line: LineSettings,
+    /// Whether the head heard itself.
+    pub echo: bool,
+    /// Whether every echo came back unchanged.
+    pub echo_clean: bool,
+    /// Whether the meter answered.
+    pub answered: bool,
+    /// From the first request to the first answer.
+    pub seconds_to_first_answer: Option<f64>,
+    /// The serial number, when the meter answered.
+    pub serial: Option<u32>,
+    /// The meter type, when the meter answered GetType.
+    pub meter_type: Option<MeterType>,
+    /// What the evidence points to.
+    pub diagnosis: Diagnosis,
+    /// The line settings the sweep tried.
+    pub sweep: Vec<SweepResult>,
+    /// Whether it ended before it was through.
+    pub interrupted: bool,
+}
+
+/// What a read, or one poll, found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadReport {
+    /// When it ended.
+    pub at: jiff::Timestamp,
+    /// The registers read, in the order asked.
+    pub registers: Vec<Register>,
+    /// IDs the meter left out of its answers: it does not have them.
+    pub missing: Vec<RegisterId>,
+    /// IDs whose requests got no valid answer, or were never sent because the job ended first.
+    pub failed: Vec<RegisterId>,
+    /// Why the last of them got none.
+    pub failure: Option<ExchangeFailure>,
+    /// The diagnosis at the end.
+    pub diagnosis: Diagnosis,
+    /// Whether it ended before every request was sent.
+    pub interrupted: bool,
+}
+
+/// Where a scan stands, sent after every request.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScanProgress {
+    /// IDs scanned so far.
+    pub done: u32,
+    /// IDs in the range.
+    pub total: u32,
+    /// Registers found so far.
+    pub found: u32,
+    /// GetRegister requests sent so far.
+    pub requests: u32,
+    /// Time since the scan started.
+    pub elapsed: Duration,
+    /// Whether the scan is paused because the meter stopped answering.
+    pub paused: bool,
+}
+
+impl ScanProgress {
+    /// IDs per second so far.
+    pub fn rate(&self) -> f64 {
+        f64::from(self.done) / self.elapsed.as_secs_f64().max(1e-3)
+    }
+
+    /// The time left at the rate so far.
+    pub fn time_left(&self) -> Option<Duration> {
+        (self.done > 0).then(|| {
+            Duration::from_secs_f64(f64::from(self.total.saturating_sub(self.done)) / self.rate())
+        })
+    }
+}
+
+/// What a scan found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScanReport {
+    /// The range asked for.
+    pub from: u16,
+    /// Its last ID.
+    pub to: u16,
+    /// IDs scanned.
+    pub scanned: u32,
+    /// GetRegister requests sent.
+    pub requests: u32,
+    /// The registers the meter answered, by ID.
+    pub found: Vec<Register>,
+    /// IDs that silence the meter: a request holding one gets no answer at all.
+    pub silencing: Vec<RegisterId>,
+    /// How long it took.
+    pub elapsed: Duration,
+    /// Whether it ended before the end of the range: cancelled, replaced, the port lost, or a
+    /// silent meter given up on.
+    pub interrupted: bool,
+    /// The first ID not scanned, to resume from.
+    pub resume_from: Option<u16>,
+    /// The diagnosis at the end.
+    pub diagnosis: Diagnosis,
+}

@@ -574,3 +574,5 @@ fn new_session_dir(root: &Path) -> PathBuf {
     dir
 }
 
+#[cfg(test)]
+mod tests;

@@ -9,7 +9,7 @@ use egui_kittest::kittest::Queryable as _;
 use super::*;
 use crate::kmp::RegisterId;
 use crate::link::diagnosis::DiagnosisCode;
-use crate::link::port::FixedSimOpener;
+use crate::link::port::testing::FixedSimOpener;
 use crate::sim::MeterConfig;
 
 fn meter(profile: Profile, magnet_delay: Duration) -> MeterConfig {

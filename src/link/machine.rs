@@ -262,16 +262,20 @@ impl LinkMachine {
                 self.end(current, EndReason::PortLost, now);
             }
         }
-        if self.current.is_none()
-            && let Some((id, job)) = self.next.take()
-        {
-            self.current = Some(Current {
-                id,
-                job: Running::new(job),
-                wait: None,
-                suspended: true,
-                stopping: None,
-            });
+        // A job that was waiting to replace the one under way is treated as if it had begun.
+        if let Some((id, job)) = self.next.take() {
+            let job = Running::new(job);
+            if self.current.is_none() && job.survives_port_loss() {
+                self.current = Some(Current {
+                    id,
+                    job,
+                    wait: None,
+                    suspended: true,
+                    stopping: None,
+                });
+            } else {
+                self.job_event(id, ended(EndReason::PortLost, None));
+            }
         }
     }
 

@@ -251,14 +251,5 @@ impl Port for SimPort {
     }
 }
 
-/// An opener that opens every name as the same in-process simulated meter: for tests of the link
-/// and the app that need a meter but no pseudo-terminal.
 #[cfg(test)]
-pub(crate) struct FixedSimOpener(pub MeterConfig);
-
-#[cfg(test)]
-impl Opener for FixedSimOpener {
-    fn open(&self, _config: &LinkConfig) -> Result<Box<dyn Port>, LinkError> {
-        Ok(Box::new(SimPort::new(self.0.clone())))
-    }
-}
+pub(crate) mod testing;

@@ -2,16 +2,15 @@
 //! Opening failures, a port that fails under a job, the tap that sees events first, and what is
 //! written to the port. The jobs themselves are tested in invented time (`jobs::tests`).
 
-use std::io;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::kmp::RegisterId;
-use crate::link::port::{FixedSimOpener, Opener, Port, SimPort};
+use crate::link::port::testing::{FixedSimOpener, Plug, PluggedOpener};
+use crate::link::port::{Opener, Port};
 use crate::link::{
-    EndReason, Event, Job, JobEvent, LineSettings, LinkConfig, LinkError, LinkHandle, OpenFailure,
-    ReadOptions, Report,
+    EndReason, Event, Job, JobEvent, LinkConfig, LinkError, LinkHandle, OpenFailure, ReadOptions,
+    Report,
 };
 use crate::sim::{MeterConfig, Profile};
 
@@ -123,68 +122,21 @@ fn open_failures_come_back_with_their_kind_and_jobs_end_not_open() {
     }
 }
 
-/// A port that works until a shared switch says it has been unplugged.
-struct Unpluggable {
-    inner: SimPort,
-    unplugged: Arc<Mutex<bool>>,
-}
-
-impl Unpluggable {
-    fn check(&self) -> io::Result<()> {
-        if *self.unplugged.lock().unwrap() {
-            Err(io::Error::new(
-                io::ErrorKind::BrokenPipe,
-                "device unplugged",
-            ))
-        } else {
-            Ok(())
-        }
-    }
-}
-
-impl Port for Unpluggable {
-    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.check()?;
-        self.inner.write_all(bytes)
-    }
-    fn read(&mut self, buffer: &mut [u8], timeout: Duration) -> io::Result<usize> {
-        self.check()?;
-        self.inner.read(buffer, timeout)
-    }
-    fn clear_input(&mut self) -> io::Result<()> {
-        self.check()?;
-        self.inner.clear_input()
-    }
-    fn set_line(&mut self, line: &LineSettings) -> io::Result<()> {
-        self.inner.set_line(line)
-    }
-}
-
 #[test]
 fn a_port_that_fails_is_reported_at_once_and_reopened_when_it_returns() {
-    let unplugged = Arc::new(Mutex::new(false));
-    let switch = Arc::clone(&unplugged);
-    let link = spawn(TestOpener(move |config: &LinkConfig| {
-        if *switch.lock().unwrap() {
-            return Err(LinkError::Open {
-                port: config.port.clone(),
-                failure: OpenFailure::NotFound,
-                detail: "gone".into(),
-            });
-        }
-        let mut meter = quick(Profile::Multical603);
-        // Slow enough that the read is under way when the port goes.
-        meter.timing = crate::sim::Timing::realtime(1200, 11, Duration::from_millis(60));
-        Ok(Box::new(Unpluggable {
-            inner: SimPort::new(meter),
-            unplugged: Arc::clone(&switch),
-        }) as Box<dyn Port>)
-    }));
+    let plug = Plug::default();
+    let mut meter = quick(Profile::Multical603);
+    // Slow enough that the read is under way when the port goes.
+    meter.timing = crate::sim::Timing::realtime(1200, 11, Duration::from_millis(60));
+    let link = spawn(PluggedOpener {
+        meter,
+        plug: plug.clone(),
+    });
     link.open(link_config());
     opened(&link);
     let id = link.start(read(&(1..=64).collect::<Vec<_>>()));
     std::thread::sleep(Duration::from_millis(100));
-    *unplugged.lock().unwrap() = true;
+    plug.unplug();
     let unplugged_at = Instant::now();
     let (error, _) = wait_for(&link, |event| match event {
         Event::Lost(error) => Some(error.clone()),
@@ -198,7 +150,7 @@ fn a_port_that_fails_is_reported_at_once_and_reopened_when_it_returns() {
     assert!(error.to_string().contains("unplugged"), "{error}");
     assert_eq!(read_end(&link, id).0, EndReason::PortLost);
 
-    *unplugged.lock().unwrap() = false;
+    plug.replug();
     opened(&link);
     let id = link.start(read(&[68]));
     assert_eq!(read_end(&link, id).0, EndReason::Done);

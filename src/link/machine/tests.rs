@@ -210,3 +210,33 @@ fn opening_another_port_ends_the_job_under_way() {
     assert_eq!(ended, Some(EndReason::Closed));
     assert_eq!(opened, 1);
 }
+
+#[test]
+fn a_job_waiting_to_replace_another_when_the_port_goes_ends_with_it() {
+    let mut config = meter(Profile::Multical21);
+    config.magnet_delay = Duration::from_secs(3600);
+    let mut link = link(config);
+    let monitor = link.start(Job::Monitor(MonitorOptions {
+        interval: Duration::from_secs(1),
+    }));
+    link.run_for(Duration::from_millis(100), |_| {});
+    let read = link.start(Job::Read(crate::link::ReadOptions {
+        ids: vec![RegisterId::new(68)],
+        wait: Duration::from_secs(10),
+    }));
+    link.unplug();
+    let mut ends = Vec::new();
+    link.run_for(Duration::from_secs(2), |event| {
+        if let Event::Job {
+            id,
+            event: JobEvent::Ended(end),
+        } = event
+        {
+            ends.push((id, end.reason));
+        }
+    });
+    assert_eq!(
+        ends,
+        [(monitor, EndReason::Replaced), (read, EndReason::PortLost)]
+    );
+}

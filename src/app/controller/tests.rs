@@ -1,0 +1,420 @@
+//! The controller without a window: with a fake link whose events the test writes, and with the
+//! real link thread, recorder thread and simulated meters.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+
+use super::*;
+use crate::kmp::{Number, Register, Unit};
+use crate::link::diagnosis::{Evidence, diagnose};
+use crate::link::port::Opener;
+use crate::link::port::testing::{FixedSimOpener, Plug, PluggedOpener};
+use crate::link::{Command, ReadReport};
+use crate::sim::MeterConfig;
+
+/// A file dialog that answers at once, with a path or with none.
+struct FixedPicker(Option<PathBuf>);
+
+impl FilePicker for FixedPicker {
+    fn pick(&mut self, answer: PickAnswer) {
+        answer.give(self.0.clone());
+    }
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kmp-controller-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn settings() -> Settings {
+    Settings {
+        port: "sim:multical21".into(),
+        ..Settings::default()
+    }
+}
+
+fn parts(link: LinkHandle, recorder: Recorder, sessions: Option<PathBuf>) -> Parts {
+    Parts {
+        settings: settings(),
+        link,
+        recorder,
+        picker: Box::new(FixedPicker(None)),
+        wake: Arc::new(|| {}),
+        sessions_dir: sessions,
+    }
+}
+
+/// A controller whose link is played by the test: it reads the commands and writes the events.
+fn with_fake_link(
+    sessions: Option<PathBuf>,
+) -> (Controller, Receiver<Command>, mpsc::Sender<Event>) {
+    let (commands, sent) = mpsc::channel();
+    let (events, received) = mpsc::channel();
+    let link = LinkHandle::from_parts(commands, received);
+    let recorder = Recorder::spawn(Box::new(|| {})).unwrap();
+    (
+        Controller::new(parts(link, recorder, sessions)),
+        sent,
+        events,
+    )
+}
+
+/// A controller with the real link and recorder threads, on the simulated meter `opener` opens.
+fn with_link(opener: impl Opener + 'static, sessions: &Path) -> Controller {
+    let recorder = Recorder::spawn(Box::new(|| {})).unwrap();
+    let link = LinkHandle::spawn(Box::new(opener), Box::new(|| {}), Some(recorder.tap())).unwrap();
+    let mut controller = Controller::new(parts(link, recorder, Some(sessions.to_path_buf())));
+    controller.act(Action::Connect, Instant::now());
+    pump(
+        &mut controller,
+        Duration::from_secs(5),
+        "the connection",
+        |c| c.link_view().is_connected() && c.workspace().session_dir().is_some(),
+    );
+    controller
+}
+
+/// Takes what arrives until `done` holds, for at most `limit` of real time.
+fn pump(
+    controller: &mut Controller,
+    limit: Duration,
+    what: &str,
+    done: impl Fn(&Controller) -> bool,
+) {
+    let deadline = Instant::now() + limit;
+    while !done(controller) {
+        assert!(Instant::now() < deadline, "gave up waiting for {what}");
+        controller.update(Instant::now());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn meter(magnet_delay: Duration) -> MeterConfig {
+    let mut config = MeterConfig::new(Profile::Multical21);
+    config.echo = true;
+    config.magnet_delay = magnet_delay;
+    config
+}
+
+/// Stops polling, and takes what comes for half a second: a poll in flight when it stopped is
+/// still recorded, on screen and in the journal.
+fn stop_polling(controller: &mut Controller) {
+    controller.act(Action::StopPolling, Instant::now());
+    let until = Instant::now() + Duration::from_millis(500);
+    pump(controller, Duration::from_secs(1), "half a second", |_| {
+        Instant::now() >= until
+    });
+}
+
+/// The polls journaled in the session's folder, counted from the file on disk.
+fn journaled_polls(dir: &Path) -> usize {
+    let text = std::fs::read_to_string(dir.join("readings.journal")).unwrap_or_default();
+    text.split_inclusive('\n')
+        .skip(1)
+        .filter(|line| line.ends_with('\n'))
+        .count()
+}
+
+fn started(commands: &Receiver<Command>) -> Vec<(JobId, Job)> {
+    commands
+        .try_iter()
+        .filter_map(|command| match command {
+            Command::Start { id, job } => Some((id, job)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn volume_report(ms: i64) -> ReadReport {
+    let number = Number::new(false, 8541, -3).unwrap();
+    let volume =
+        Register::from_number(RegisterId::V1_VOLUME, Unit::from_code(0x28), number, 4).unwrap();
+    ReadReport {
+        at: Timestamp::from_millisecond(ms).unwrap(),
+        registers: vec![volume],
+        missing: Vec::new(),
+        failed: Vec::new(),
+        failure: None,
+        diagnosis: diagnose(&Evidence::default(), Instant::now()),
+        interrupted: false,
+    }
+}
+
+#[test]
+fn a_poll_that_replaces_a_read_again_is_never_taken_for_it() {
+    let (mut controller, commands, events) = with_fake_link(None);
+    let now = Instant::now();
+    controller.act(Action::ReadAgain(vec![RegisterId::V1_VOLUME]), now);
+    controller.act(
+        Action::StartPolling {
+            ids: vec![RegisterId::V1_VOLUME],
+            interval: Duration::from_secs(1),
+        },
+        now,
+    );
+    let jobs = started(&commands);
+    let (read, poll) = (jobs[0].0, jobs[1].0);
+    assert!(matches!(jobs[1].1, Job::Poll(_)));
+    // What the link says, in the order the old app mixed up: the read ends replaced, with
+    // nothing read (the eye was asleep), then the polls come.
+    let mut interrupted = volume_report(0);
+    interrupted.registers.clear();
+    interrupted.interrupted = true;
+    let event = JobEvent::Ended(JobEnd {
+        reason: EndReason::Replaced,
+        report: Some(Report::Read(interrupted)),
+    });
+    events.send(Event::Job { id: read, event }).unwrap();
+    for ms in [1_000, 2_000] {
+        let event = JobEvent::Polled(volume_report(ms));
+        events.send(Event::Job { id: poll, event }).unwrap();
+    }
+    controller.update(now);
+    assert_eq!(
+        controller.workspace().readings().polls(),
+        2,
+        "both polls are readings"
+    );
+    assert!(
+        controller.workspace().map().registers.is_empty(),
+        "no register read again"
+    );
+    assert_eq!(
+        controller.notice(),
+        None,
+        "no word of a read again that did not happen"
+    );
+    assert_eq!(controller.polling(), Some(&[RegisterId::V1_VOLUME][..]));
+}
+
+#[test]
+fn polling_started_while_a_read_again_waits_for_the_eye_records_every_poll() {
+    let sessions = scratch("reread-then-poll");
+    let mut controller = with_link(
+        FixedSimOpener(meter(Duration::from_millis(1500))),
+        &sessions,
+    );
+    let now = Instant::now();
+    controller.act(Action::ReadAgain(vec![RegisterId::new(1004)]), now);
+    std::thread::sleep(Duration::from_millis(300));
+    controller.act(
+        Action::StartPolling {
+            ids: vec![RegisterId::V1_VOLUME, RegisterId::FLOW_V1],
+            interval: Duration::from_millis(200),
+        },
+        now,
+    );
+    pump(
+        &mut controller,
+        Duration::from_secs(15),
+        "answered polls",
+        |c| {
+            c.workspace()
+                .readings()
+                .get(RegisterId::V1_VOLUME.into())
+                .is_some_and(|series| series.len() >= 5)
+        },
+    );
+    assert!(
+        controller.notice().is_none(),
+        "no read again happened: {:?}",
+        controller.notice()
+    );
+    assert!(controller.workspace().map().registers.is_empty());
+    let dir = controller.workspace().session_dir().unwrap().to_path_buf();
+    stop_polling(&mut controller);
+    let readings = controller.workspace().readings().clone();
+    drop(controller);
+    let journal = crate::session::Session::open(&dir).unwrap().readings;
+    assert_eq!(
+        journal, readings,
+        "every poll on screen is in the journal, and only those"
+    );
+}
+
+#[test]
+fn a_read_again_cut_short_by_a_lost_port_claims_nothing_and_later_polls_are_all_recorded() {
+    let sessions = scratch("reread-lost");
+    let plug = Plug::default();
+    let opener = PluggedOpener {
+        meter: meter(Duration::from_secs(1)),
+        plug: plug.clone(),
+    };
+    let mut controller = with_link(opener, &sessions);
+    controller.act(
+        Action::ReadAgain(vec![RegisterId::new(1004)]),
+        Instant::now(),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    plug.unplug();
+    pump(&mut controller, Duration::from_secs(5), "the loss", |c| {
+        matches!(
+            c.link_view().connection(),
+            crate::app::ConnectionState::Lost { .. }
+        )
+    });
+    pump(
+        &mut controller,
+        Duration::from_secs(5),
+        "the read's end",
+        |c| c.job().is_none(),
+    );
+    plug.replug();
+    pump(
+        &mut controller,
+        Duration::from_secs(10),
+        "the port back",
+        |c| c.link_view().is_connected() && matches!(c.job(), Some(Job::Monitor(_))),
+    );
+    controller.act(
+        Action::StartPolling {
+            ids: vec![RegisterId::V1_VOLUME],
+            interval: Duration::from_millis(200),
+        },
+        Instant::now(),
+    );
+    pump(
+        &mut controller,
+        Duration::from_secs(10),
+        "answered polls",
+        |c| {
+            c.workspace()
+                .readings()
+                .get(RegisterId::V1_VOLUME.into())
+                .is_some_and(|series| series.len() >= 3)
+        },
+    );
+    assert!(controller.notice().is_none(), "{:?}", controller.notice());
+    assert!(controller.workspace().map().registers.is_empty());
+    let dir = controller.workspace().session_dir().unwrap().to_path_buf();
+    stop_polling(&mut controller);
+    let readings = controller.workspace().readings().clone();
+    drop(controller);
+    let journal = crate::session::Session::open(&dir).unwrap().readings;
+    assert_eq!(journal, readings);
+}
+
+/// A file dialog that stays open until the test closes it.
+struct GatedPicker {
+    gate: Arc<Mutex<Option<Receiver<()>>>>,
+}
+
+impl FilePicker for GatedPicker {
+    fn pick(&mut self, answer: PickAnswer) {
+        let gate = self.gate.lock().unwrap().take();
+        std::thread::Builder::new()
+            .name("test-dialog".into())
+            .spawn(move || {
+                if let Some(gate) = gate {
+                    let _ = gate.recv();
+                }
+                answer.give(None);
+            })
+            .unwrap();
+    }
+}
+
+#[test]
+fn polls_are_journaled_while_a_file_dialog_is_open_and_the_app_is_not_drawn() {
+    let sessions = scratch("dialog-open");
+    let mut controller = with_link(FixedSimOpener(meter(Duration::ZERO)), &sessions);
+    let (close, gate) = mpsc::channel();
+    controller.set_picker(Box::new(GatedPicker {
+        gate: Arc::new(Mutex::new(Some(gate))),
+    }));
+    let dir = controller.workspace().session_dir().unwrap().to_path_buf();
+    let now = Instant::now();
+    controller.act(
+        Action::StartPolling {
+            ids: vec![RegisterId::V1_VOLUME],
+            interval: Duration::from_millis(100),
+        },
+        now,
+    );
+    controller.act(
+        Action::ChooseFile(FileJob::ExportReadings(crate::export::Dialect::Rfc4180)),
+        now,
+    );
+    // Nobody takes the link's events now: the app is stuck, as it was behind a modal dialog.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while journaled_polls(&dir) < 5 {
+        assert!(
+            Instant::now() < deadline,
+            "the journal did not grow while the dialog was open"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    close.send(()).unwrap();
+    pump(
+        &mut controller,
+        Duration::from_secs(5),
+        "the typed-path prompt",
+        |c| c.prompt().is_some(),
+    );
+    assert!(controller.workspace().readings().polls() >= 5);
+}
+
+#[test]
+fn a_sweep_or_scan_goes_back_to_the_link_check_when_it_is_through() {
+    let (mut controller, commands, events) = with_fake_link(None);
+    let now = Instant::now();
+    events
+        .send(Event::Opened {
+            port: "sim:multical21".into(),
+            line: crate::link::LineSettings::default(),
+        })
+        .unwrap();
+    controller.update(now);
+    let check = started(&commands);
+    assert!(matches!(check[..], [(_, Job::Monitor(_))]), "{check:?}");
+    controller.act(Action::StartScan { from: 0, to: 100 }, now);
+    let scan = started(&commands)[0].0;
+    assert!(controller.scanning());
+    let end = JobEnd {
+        reason: EndReason::Cancelled,
+        report: None,
+    };
+    events
+        .send(Event::Job {
+            id: scan,
+            event: JobEvent::Ended(end),
+        })
+        .unwrap();
+    controller.update(now);
+    assert!(matches!(started(&commands)[..], [(_, Job::Monitor(_))]));
+    assert!(matches!(controller.job(), Some(Job::Monitor(_))));
+
+    // Polling, then a read again: the read does not bring the check back.
+    controller.act(
+        Action::StartPolling {
+            ids: vec![RegisterId::V1_VOLUME],
+            interval: Duration::from_secs(5),
+        },
+        now,
+    );
+    controller.act(Action::ReadAgain(vec![RegisterId::FLOW_V1]), now);
+    let read = started(&commands)[1].0;
+    let end = JobEnd {
+        reason: EndReason::Done,
+        report: Some(Report::Read(volume_report(0))),
+    };
+    events
+        .send(Event::Job {
+            id: read,
+            event: JobEvent::Ended(end),
+        })
+        .unwrap();
+    controller.update(now);
+    assert!(started(&commands).is_empty());
+    assert_eq!(controller.job(), None);
+    assert_eq!(
+        controller.notice().map(|notice| notice.text.as_str()),
+        Some("Read 1 registers again")
+    );
+}

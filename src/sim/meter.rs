@@ -76,6 +76,9 @@ pub struct MeterConfig {
     pub seed: u64,
     /// What the meter's clock reads at the start.
     pub clock_start: DateTime,
+    /// Keep a log of the answers sent ([`Meter::take_sent`]), for tests that check every one
+    /// arrived; off by default, since a meter that serves for days would fill it.
+    pub log_answers: bool,
 }
 
 impl MeterConfig {
@@ -92,6 +95,7 @@ impl MeterConfig {
             faults: Faults::default(),
             seed: 1,
             clock_start: jiff::civil::date(2026, 1, 1).at(12, 0, 0, 0),
+            log_answers: false,
         }
     }
 }
@@ -119,6 +123,19 @@ pub struct Stats {
     pub dropped: u64,
     /// Answers corrupted on purpose.
     pub corrupted: u64,
+}
+
+/// An answer the meter sent, as its log keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SentAnswer {
+    /// When its last byte left.
+    pub at: Instant,
+    /// The request it answers.
+    pub request: Request,
+    /// The frame as sent.
+    pub frame: Vec<u8>,
+    /// Whether it was damaged on purpose (a fault), so no client could take it.
+    pub corrupted: bool,
 }
 
 /// Why the eye is not answering.
@@ -150,6 +167,10 @@ pub struct Meter {
     tx_end: Instant,
     /// Bytes to send, each with the time it has fully left, in time order.
     outgoing: VecDeque<(Instant, u8)>,
+    /// Answers queued, for the log once their last byte has left.
+    answering: VecDeque<SentAnswer>,
+    /// Answers sent, when the configuration asks for the log.
+    sent: Vec<SentAnswer>,
     stats: Stats,
 }
 
@@ -169,6 +190,8 @@ impl Meter {
             rx_end: now,
             tx_end: now,
             outgoing: VecDeque::new(),
+            answering: VecDeque::new(),
+            sent: Vec::new(),
             stats: Stats::default(),
         }
     }
@@ -216,7 +239,20 @@ impl Meter {
             due.push(byte);
             self.outgoing.pop_front();
         }
+        while self
+            .answering
+            .front()
+            .is_some_and(|answer| answer.at <= now)
+        {
+            self.sent.extend(self.answering.pop_front());
+        }
         (!due.is_empty()).then_some(due)
+    }
+
+    /// The answers whose last byte has left since the last call, oldest first (with
+    /// [`MeterConfig::log_answers`]).
+    pub fn take_sent(&mut self) -> Vec<SentAnswer> {
+        std::mem::take(&mut self.sent)
     }
 
     /// When the next byte is due, if one is queued.
@@ -301,12 +337,14 @@ impl Meter {
             return;
         }
         let mut answer = self.answer(&request, at).encode(destination);
-        if self.faults.f64() < self.config.faults.corrupt {
+        let corrupted = self.faults.f64() < self.config.faults.corrupt;
+        if corrupted {
             // Any byte but the start and stop: the CRC, the stuffing or a value goes wrong.
             let idx = 1 + self.faults.usize(..answer.len() - 2);
             answer[idx] ^= 1 << self.faults.u8(0..8);
             self.stats.corrupted += 1;
         }
+        let frame = self.config.log_answers.then(|| answer.clone());
         if self.faults.f64() < self.config.faults.noise {
             let noise_len = self.faults.usize(1..8);
             let noise: Vec<u8> = std::iter::repeat_with(|| self.faults.u8(..))
@@ -321,6 +359,14 @@ impl Meter {
             self.queue(byte_end, byte);
         }
         self.tx_end = byte_end;
+        if let Some(frame) = frame {
+            self.answering.push_back(SentAnswer {
+                at: byte_end,
+                request,
+                frame,
+                corrupted,
+            });
+        }
     }
 
     fn answer(&mut self, request: &Request, at: Instant) -> Response {

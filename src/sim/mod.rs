@@ -11,5 +11,5 @@ mod profile;
 #[cfg(unix)]
 pub mod pty;
 
-pub use meter::{Faults, Meter, MeterConfig, Stats, Timing};
+pub use meter::{Faults, Meter, MeterConfig, SentAnswer, Stats, Timing};
 pub use profile::{Profile, Quantity, RegisterSpec, UnknownProfile};

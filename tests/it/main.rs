@@ -16,5 +16,6 @@ mod link_pty;
 mod scan_log;
 #[cfg(unix)]
 mod sim_pty;
+mod soak;
 mod support;
 mod tidy;

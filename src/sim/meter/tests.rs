@@ -359,3 +359,41 @@ fn a_register_that_silences_the_meter_gets_its_whole_request_ignored() {
     assert!(!exchange(&mut meter, &register_request(&[68, 74]), at + MS).is_empty());
     assert_eq!(meter.stats().silenced, 1);
 }
+
+#[test]
+fn the_answer_log_keeps_each_answer_once_its_last_byte_has_left() {
+    let mut config = MeterConfig::new(Profile::Multical21);
+    config.magnet_delay = Duration::ZERO;
+    config.timing = Timing::realtime(1200, 11, 60 * MS);
+    config.faults = Faults {
+        corrupt: 0.5,
+        ..Faults::default()
+    };
+    config.log_answers = true;
+    let (mut meter, at) = awake_meter(config);
+    meter.handle_input(&register_request(&[68, 74]), at);
+    assert!(meter.poll_transmit(at + 200 * MS).is_some());
+    assert!(
+        meter.take_sent().is_empty(),
+        "the answer is still on the wire"
+    );
+    let rest = meter.poll_transmit(at + Duration::from_secs(1)).unwrap();
+    let sent = meter.take_sent();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].frame.ends_with(&rest), "the whole frame, as sent");
+    assert!(sent[0].at <= at + Duration::from_secs(1) && sent[0].at > at + 200 * MS);
+    let mut corrupted = 0;
+    for n in 0..40 {
+        let t = at + Duration::from_secs(2 + n);
+        let answer = exchange(&mut meter, &register_request(&[68, 74]), t);
+        let logged = meter.take_sent();
+        assert_eq!(logged.len(), 1);
+        assert_eq!(logged[0].frame, answer);
+        assert_eq!(logged[0].corrupted, decode(&answer).is_err());
+        corrupted += usize::from(logged[0].corrupted);
+    }
+    assert!(
+        corrupted > 5 && corrupted < 35,
+        "{corrupted} of 40 corrupted"
+    );
+}

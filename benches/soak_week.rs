@@ -1,0 +1,42 @@
+//! A simulated week of polling through the link's real job machines, with faults, a port that
+//! vanishes and a user who scans, reads again and pauses (see `soak/scenario.rs`): every poll
+//! answer the meter sent must be in the session's journal exactly once, with its values.
+//!
+//! Run: `cargo bench --bench soak_week`. Budget: under 60 s of wall time. The last line is
+//! `soak_week polls=N readings_lost=0 wrong_values=0 wall_s=X`.
+
+#![allow(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs
+)]
+
+use std::time::{Duration, Instant};
+
+#[path = "soak/scenario.rs"]
+mod scenario;
+
+fn main() {
+    let dir = std::env::temp_dir().join(format!("kmp-soak-week-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let began = Instant::now();
+    println!("soak_week: a week of 1 s polls of volume and flow, in invented time");
+    let outcome = scenario::run(Duration::from_secs(7 * 24 * 3600), &dir, 7);
+    let wall = began.elapsed().as_secs_f64();
+    println!(
+        "{} poll answers sent, {} polls journaled, {} requests; {} scans, {} reads again, {} pauses, the port gone {} times",
+        outcome.answers,
+        outcome.polls,
+        outcome.requests,
+        outcome.scans,
+        outcome.rereads,
+        outcome.pauses,
+        outcome.vanished
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "soak_week polls={} readings_lost={} wrong_values={} wall_s={wall:.1}",
+        outcome.polls, outcome.readings_lost, outcome.wrong_values
+    );
+}

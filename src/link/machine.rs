@@ -84,8 +84,6 @@ pub struct LinkMachine {
     next: Option<(JobId, Job)>,
     io: VecDeque<Io>,
     events: VecDeque<Event>,
-    /// The latest moment the machine was given, to stamp traffic with.
-    now: Option<Now>,
 }
 
 impl Default for LinkMachine {
@@ -105,7 +103,6 @@ impl LinkMachine {
             next: None,
             io: VecDeque::new(),
             events: VecDeque::new(),
-            now: None,
         }
     }
 
@@ -142,7 +139,6 @@ impl LinkMachine {
 
     /// Takes a command.
     pub fn handle_command(&mut self, command: Command, now: Now) {
-        self.now = Some(now);
         match command {
             Command::Open(config) => {
                 self.end_all(EndReason::Closed, now);
@@ -180,7 +176,6 @@ impl LinkMachine {
 
     /// The port asked for with [`Io::Open`] is open.
     pub fn handle_opened(&mut self, now: Now) {
-        self.now = Some(now);
         let config = match std::mem::replace(&mut self.port, Port::Closed) {
             Port::Opening { config, .. } | Port::Lost { config, .. } => config,
             other => {
@@ -215,7 +210,6 @@ impl LinkMachine {
 
     /// The port asked for with [`Io::Open`] could not be opened.
     pub fn handle_open_failed(&mut self, error: LinkError, now: Now) {
-        self.now = Some(now);
         match std::mem::replace(&mut self.port, Port::Closed) {
             Port::Opening {
                 config,
@@ -235,7 +229,6 @@ impl LinkMachine {
     /// Reading, writing or setting up the port failed: it is gone. `detail` is what the
     /// operating system said.
     pub fn handle_lost(&mut self, detail: String, now: Now) {
-        self.now = Some(now);
         let Port::Open { config, .. } = std::mem::replace(&mut self.port, Port::Closed) else {
             return;
         };
@@ -281,7 +274,6 @@ impl LinkMachine {
 
     /// Bytes arrived from the port.
     pub fn handle_input(&mut self, bytes: &[u8], now: Now) {
-        self.now = Some(now);
         if let Port::Open { engine, .. } = &mut self.port {
             engine.handle_input(bytes, now.instant);
             self.pump_engine(now);
@@ -290,7 +282,6 @@ impl LinkMachine {
 
     /// Time has passed: deadlines of the exchange, the job's pause, the backoff.
     pub fn handle_timeout(&mut self, now: Now) {
-        self.now = Some(now);
         match &mut self.port {
             Port::Open { engine, .. } => {
                 engine.handle_timeout(now.instant);

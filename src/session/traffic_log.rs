@@ -76,7 +76,7 @@ impl TrafficLog {
             end: 0,
         };
         let mut header = Vec::new();
-        log.reader(0)?
+        io::BufReader::new(&log.file)
             .read_until(b'\n', &mut header)
             .map_err(|source| SessionError::Io {
                 path: name.clone(),
@@ -99,7 +99,8 @@ impl TrafficLog {
         Ok(log)
     }
 
-    /// Indexes the whole lines appended since the last look; returns how many there were.
+    /// Indexes the whole lines appended since the last look; returns how many there were. A
+    /// damaged line is an error naming it; the lines before it stay indexed.
     pub fn refresh(&mut self) -> Result<usize, SessionError> {
         let name = self.path.display().to_string();
         let io_error = |source| SessionError::Io {
@@ -107,46 +108,32 @@ impl TrafficLog {
             source,
         };
         let before = self.starts.len();
+        if self.file.metadata().map_err(io_error)?.len() <= self.end {
+            return Ok(0);
+        }
         // Line by line: hours of traffic never sit in memory as text.
-        let mut input = self.reader(self.end)?;
-        let mut offset = self.end;
+        let mut input = io::BufReader::new(&self.file);
+        input.seek(SeekFrom::Start(self.end)).map_err(io_error)?;
         let mut line = Vec::new();
-        let mut found = Vec::new();
         loop {
             line.clear();
             if input.read_until(b'\n', &mut line).map_err(io_error)? == 0 || !line.ends_with(b"\n")
             {
                 break;
             }
-            let number = before + found.len() + 2;
             let direction = std::str::from_utf8(&line)
                 .ok()
                 .and_then(direction_of)
                 .ok_or_else(|| SessionError::Journal {
                     file: name.clone(),
-                    line: number,
+                    line: self.starts.len() + 2,
                     problem: JournalProblem::BadTraffic,
                 })?;
-            found.push((offset, direction));
-            offset += line.len() as u64;
-        }
-        for (start, direction) in found {
-            self.starts.push(start);
+            self.starts.push(self.end);
             self.directions.push(direction);
+            self.end += line.len() as u64;
         }
-        self.end = offset;
         Ok(self.starts.len() - before)
-    }
-
-    /// A buffered reader of the file from `offset`.
-    fn reader(&self, offset: u64) -> Result<io::BufReader<&File>, SessionError> {
-        let mut file = &self.file;
-        file.seek(SeekFrom::Start(offset))
-            .map_err(|source| SessionError::Io {
-                path: self.path.display().to_string(),
-                source,
-            })?;
-        Ok(io::BufReader::new(file))
     }
 
     /// Where the whole lines end: anything after it is a line cut short (or being written).

@@ -225,58 +225,40 @@ fn read_once(link: &LinkHandle, ids: &[u16]) -> ReadReport {
     .expect("a read report")
 }
 
+/// The statistics of reads under corruption are taken in invented time, every value compared
+/// with what the meter sent (`link::jobs::tests::reliability`); here the real serial code reads
+/// through a pseudo-terminal with one answer in ten damaged.
 #[test]
-// The success rate per corruption level is a figure worth seeing in the test output.
-#[allow(clippy::print_stdout)]
-fn corrupted_answers_are_never_returned_and_retries_recover_most_reads() {
+fn corrupted_answers_over_a_real_port_are_retried_and_never_returned() {
     const IDS: [u16; 4] = [68, 74, 99, 1004];
-    let mut total = 0;
-    for (rate, reads, min_success) in [
-        (0.001, 3000, 0.999),
-        (0.01, 3000, 0.99),
-        (0.1, 2000, 0.97),
-        (0.3, 2000, 0.85),
-    ] {
-        let mut config = meter(Profile::Multical21, true);
-        config.faults = Faults {
-            corrupt: rate,
-            ..Faults::default()
-        };
-        config.seed = 99;
-        let sim = serve(config);
-        let link = link();
-        link.open(config_for(&sim));
-        next(&link, Duration::from_secs(5), |event| {
-            matches!(event, Event::Opened { .. }).then_some(())
-        });
-        let mut ok = 0;
-        for _ in 0..reads {
-            let report = read_once(&link, &IDS);
-            if report.failed.is_empty() {
-                let units: Vec<u8> = report.registers.iter().map(|r| r.unit().code()).collect();
-                assert_eq!(
-                    units,
-                    [0x28, 0x29, 0x33, 0x2E],
-                    "a value that failed its CRC got through"
-                );
-                let volume: f64 = report.registers[0].value_text().unwrap().parse().unwrap();
-                assert!((123.0..200.0).contains(&volume), "volume {volume}");
-                ok += 1;
-            }
+    let mut config = meter(Profile::Multical21, true);
+    config.faults = Faults {
+        corrupt: 0.1,
+        ..Faults::default()
+    };
+    config.seed = 99;
+    let sim = serve(config);
+    let link = link();
+    link.open(config_for(&sim));
+    next(&link, Duration::from_secs(5), |event| {
+        matches!(event, Event::Opened { .. }).then_some(())
+    });
+    let mut ok = 0;
+    for _ in 0..300 {
+        let report = read_once(&link, &IDS);
+        if report.failed.is_empty() {
+            let units: Vec<u8> = report.registers.iter().map(|r| r.unit().code()).collect();
+            assert_eq!(
+                units,
+                [0x28, 0x29, 0x33, 0x2E],
+                "a value that failed its CRC got through"
+            );
+            let volume: f64 = report.registers[0].value_text().unwrap().parse().unwrap();
+            assert!((123.0..200.0).contains(&volume), "volume {volume}");
+            ok += 1;
         }
-        total += reads;
-        let rate_ok = f64::from(ok) / f64::from(reads);
-        println!(
-            "corruption {:>5.1}%: {ok} of {reads} reads succeeded ({:.2}%)",
-            rate * 100.0,
-            rate_ok * 100.0
-        );
-        assert!(
-            rate_ok >= min_success,
-            "corruption {rate}: only {rate_ok} succeeded"
-        );
     }
-    assert!(total >= 10_000);
+    assert!(ok >= 290, "only {ok} of 300 reads succeeded");
 }
 
 fn config_for(sim: &SimHandle) -> LinkConfig {

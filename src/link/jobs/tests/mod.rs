@@ -13,6 +13,7 @@ use crate::link::{
 };
 use crate::sim::{MeterConfig, Profile, Timing};
 
+mod reliability;
 mod scan;
 
 fn origin() -> Now {
@@ -76,7 +77,7 @@ pub(super) fn finish(
     (end.expect("the job never ended"), events)
 }
 
-fn read_report(end: &JobEnd) -> &crate::link::ReadReport {
+pub(super) fn read_report(end: &JobEnd) -> &crate::link::ReadReport {
     match &end.report {
         Some(Report::Read(report)) => report,
         other => panic!("not a read report: {other:?}"),

@@ -19,7 +19,9 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
-use kmp_workbench::kmp::{Message, Number, RegisterId, RegisterList, Request, Response, Value};
+use kmp_workbench::kmp::{
+    Message, Number, RegisterId, RegisterList, Request, Response, Unit, Value,
+};
 use kmp_workbench::link::{
     Event, Job, JobEvent, JobId, LinkConfig, Now, PollPlan, ReadOptions, ScanOptions, VirtualLink,
 };
@@ -128,7 +130,7 @@ pub fn run(duration: Duration, dir: &Path, seed: u64) -> Outcome {
     plan.sort_by_key(|(t, _)| *t);
 
     let mut outcome = Outcome::default();
-    let mut expected: Vec<(i64, [Number; 2])> = Vec::new();
+    let mut expected: Vec<(i64, [(Unit, Number); 2])> = Vec::new();
     let mut unplugged_since: Option<Instant> = None;
     link.open(LinkConfig::new("virtual"));
     let mut polling = Some(link.start(poll()));
@@ -215,9 +217,8 @@ pub fn run(duration: Duration, dir: &Path, seed: u64) -> Outcome {
     outcome.polls = opened.readings.polls();
     outcome.answers = expected.len();
     for (column, id) in POLLED.into_iter().enumerate() {
-        let got: Vec<(i64, Number)> = opened
-            .readings
-            .get(RegisterId::new(id).into())
+        let series = opened.readings.get(RegisterId::new(id).into());
+        let got: Vec<(i64, Number)> = series
             .map(|series| {
                 (0..series.len())
                     .filter_map(|index| series.get(index))
@@ -227,22 +228,34 @@ pub fn run(duration: Duration, dir: &Path, seed: u64) -> Outcome {
             .unwrap_or_default();
         let want: Vec<(i64, Number)> = expected
             .iter()
-            .map(|(ms, values)| (*ms, values[column]))
+            .map(|(ms, values)| (*ms, values[column].1))
             .collect();
         let (lost, wrong) = compare(&want, &got);
         outcome.readings_lost += lost;
         outcome.wrong_values += wrong;
+        // Every reading of a register carries the unit the meter sent with it.
+        let unit = expected.first().map(|(_, values)| values[column].0);
+        assert!(
+            expected
+                .iter()
+                .all(|(_, values)| Some(values[column].0) == unit),
+            "the meter changed a register's unit"
+        );
+        if series.is_some_and(|series| Some(series.unit()) != unit) {
+            outcome.wrong_values += got.len();
+        }
     }
     outcome
 }
 
 /// Keeps, of the answers the meter sent, the whole and undamaged answers to polls that the port
-/// was there to carry, with their wall-clock time in milliseconds.
+/// was there to carry: their wall-clock time in milliseconds, and the unit and value of each
+/// register polled.
 fn keep_poll_answers(
     sent: &[SentAnswer],
     origin: Now,
     unplugged_since: Option<Instant>,
-    expected: &mut Vec<(i64, [Number; 2])>,
+    expected: &mut Vec<(i64, [(Unit, Number); 2])>,
 ) {
     let ids = POLLED.map(RegisterId::new);
     let polled = RegisterList::new(&ids).unwrap();
@@ -265,7 +278,7 @@ fn keep_poll_answers(
                 .iter()
                 .find(|register| register.id() == id)
                 .and_then(|register| match register.value() {
-                    Value::Number(number) => Some(number),
+                    Value::Number(number) => Some((register.unit(), number)),
                     _ => None,
                 })
                 .expect("the meter has both registers")

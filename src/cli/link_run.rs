@@ -15,16 +15,6 @@ use kmp_workbench::link::{
 use super::output::{Failure, status};
 use super::port_args::PortArgs;
 
-/// How a job ended, as the commands need to know it.
-pub enum Finished {
-    /// With its report (what it found, also when cancelled).
-    Report(Report),
-    /// The port went away, or could not be opened, during the job.
-    PortFailed(LinkError),
-    /// It ended with no report: a poll or the link check, cancelled or replaced.
-    Ended(EndReason),
-}
-
 /// An open link for one command.
 pub struct LinkRun {
     link: LinkHandle,
@@ -86,30 +76,39 @@ impl LinkRun {
         }
     }
 
-    /// Starts `job` and pumps events until it ends; `progress` sees every event of the job on
-    /// the way, and the link's own events (diagnoses, a lost port).
-    pub fn run(&mut self, job: Job, mut progress: impl FnMut(&Event)) -> Result<Finished, Failure> {
+    /// Starts `job` (a probe, read or scan) and pumps events until it ends; `progress` sees
+    /// every event of the job on the way, and the link's own events (diagnoses, a lost port).
+    /// Gives the job's report (what it found, also when cancelled), picked by `pick`, or the
+    /// error of a port that went away meanwhile.
+    pub fn run<T>(
+        &mut self,
+        job: Job,
+        pick: fn(Report) -> Option<T>,
+        mut progress: impl FnMut(&Event),
+    ) -> Result<Result<T, LinkError>, Failure> {
         let id = self.start(job);
-        loop {
+        let end = loop {
             let Some(event) = self.next_event(Duration::from_millis(50))? else {
                 continue;
             };
-            match &event {
+            match event {
                 Event::Job {
                     id: of,
                     event: JobEvent::Ended(end),
-                } if *of == id => {
-                    return Ok(match (end.reason, &end.report, &self.lost) {
-                        (EndReason::PortLost, _, Some(error)) => {
-                            Finished::PortFailed(error.clone())
-                        }
-                        (_, Some(report), _) => Finished::Report(report.clone()),
-                        (reason, None, _) => Finished::Ended(reason),
-                    });
-                }
-                Event::Job { id: of, .. } if *of != id => {}
-                _ => progress(&event),
+                } if of == id => break end,
+                Event::Job { id: of, .. } if of != id => {}
+                event => progress(&event),
             }
+        };
+        if let (EndReason::PortLost, Some(error)) = (end.reason, &self.lost) {
+            return Ok(Err(error.clone()));
+        }
+        match end.report.and_then(pick) {
+            Some(report) => Ok(Ok(report)),
+            None => Err(Failure::port(format!(
+                "the link ended the job ({:?}) without its report",
+                end.reason
+            ))),
         }
     }
 

@@ -11,7 +11,7 @@ use kmp_workbench::link::{Job, LinkError, ProbeOptions, ProbeReport, Report};
 
 use super::Exit;
 use super::args::parse_duration;
-use super::link_run::{Finished, LinkRun};
+use super::link_run::LinkRun;
 use super::output::{Failure, print_result, status};
 use super::port_args::PortArgs;
 
@@ -69,8 +69,8 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 args.port.port(),
                 duration::format(args.wait)
             ));
-            match link.run(Job::Probe(options), |_| {})? {
-                Finished::Report(Report::Probe(report)) => {
+            match link.run(Job::Probe(options), Report::into_probe, |_| {})? {
+                Ok(report) => {
                     let exit = if report.interrupted {
                         Exit::Interrupted
                     } else if report.answered {
@@ -80,17 +80,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                     };
                     (report_json(&report, args.sweep), exit)
                 }
-                Finished::PortFailed(error) => (port_error_json(args, error), Exit::PortFailed),
-                Finished::Report(_) => {
-                    return Err(Failure::port(
-                        "the link ended the probe with another job's report",
-                    ));
-                }
-                Finished::Ended(reason) => {
-                    return Err(Failure::port(format!(
-                        "the link ended the probe ({reason:?}) without a report"
-                    )));
-                }
+                Err(error) => (port_error_json(args, error), Exit::PortFailed),
             }
         }
     };

@@ -11,7 +11,7 @@ use kmp_workbench::link::{Job, ReadOptions, ReadReport, Report};
 use super::Exit;
 use super::args::parse_duration;
 use super::json::{RegisterObject, family_of};
-use super::link_run::{Finished, LinkRun};
+use super::link_run::LinkRun;
 use super::output::{Failure, print_result, status};
 use super::port_args::{PortArgs, parse_register_id};
 
@@ -48,19 +48,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         ids,
         wait: args.wait,
     });
-    let report = match link.run(job, |_| {})? {
-        Finished::Report(Report::Read(report)) => report,
-        Finished::PortFailed(error) => return Err(Failure::link(&error)),
-        Finished::Report(_) => {
-            return Err(Failure::port(
-                "the link ended the read with another job's report",
-            ));
-        }
-        Finished::Ended(reason) => {
-            return Err(Failure::port(format!(
-                "the link ended the read ({reason:?}) without a report"
-            )));
-        }
+    let report = match link.run(job, Report::into_read, |_| {})? {
+        Ok(report) => report,
+        Err(error) => return Err(Failure::link(&error)),
     };
     let family = family_of(args.port.port());
     let json = ReadJson {

@@ -13,7 +13,7 @@ use kmp_workbench::link::{Event, Job, JobEvent, Report, ScanOptions, ScanProgres
 use super::Exit;
 use super::args::parse_duration;
 use super::json::{RegisterObject, family_of};
-use super::link_run::{Finished, LinkRun};
+use super::link_run::LinkRun;
 use super::output::{Failure, print_result, status};
 use super::port_args::{PortArgs, parse_register_id};
 
@@ -85,19 +85,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         Event::Diagnosis(diagnosis) => reporter.diagnosis = Some(diagnosis.text()),
         _ => {}
     };
-    let report = match link.run(Job::Scan(options), progress)? {
-        Finished::Report(Report::Scan(report)) => report,
-        Finished::PortFailed(error) => return Err(Failure::link(&error)),
-        Finished::Report(_) => {
-            return Err(Failure::port(
-                "the link ended the scan with another job's report",
-            ));
-        }
-        Finished::Ended(reason) => {
-            return Err(Failure::port(format!(
-                "the link ended the scan ({reason:?}) without a report"
-            )));
-        }
+    let report = match link.run(Job::Scan(options), Report::into_scan, progress)? {
+        Ok(report) => report,
+        Err(error) => return Err(Failure::link(&error)),
     };
     let family = family_of(args.port.port());
     let found: Vec<RegisterObject> = report

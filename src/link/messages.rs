@@ -78,6 +78,32 @@ pub enum Report {
     Scan(ScanReport),
 }
 
+impl Report {
+    /// The report of a probe.
+    pub fn into_probe(self) -> Option<ProbeReport> {
+        match self {
+            Self::Probe(report) => Some(report),
+            _ => None,
+        }
+    }
+
+    /// The report of a read.
+    pub fn into_read(self) -> Option<ReadReport> {
+        match self {
+            Self::Read(report) => Some(report),
+            _ => None,
+        }
+    }
+
+    /// The report of a scan.
+    pub fn into_scan(self) -> Option<ScanReport> {
+        match self {
+            Self::Scan(report) => Some(report),
+            _ => None,
+        }
+    }
+}
+
 /// The end of a job.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobEnd {

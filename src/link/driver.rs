@@ -1,7 +1,8 @@
 //! The `kmp-link` thread: the only code that reads the clock for the link, waits, and touches
-//! the port. It carries out what the [`LinkMachine`] asks ([`Io`]), reads the port only while an
-//! exchange waits for an answer, hands commands in and events out, and sleeps until the
-//! machine's next deadline or the next command, whichever comes first.
+//! the port. It carries out what the [`LinkMachine`] asks ([`Io`]), reads the port while an
+//! exchange waits for an answer (and about once a second otherwise, to notice a port that went
+//! away between polls), hands commands in and events out, and sleeps until the machine's next
+//! deadline or the next command, whichever comes first.
 
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::time::{Duration, Instant};
@@ -16,6 +17,9 @@ use super::port::{Opener, Port};
 /// The longest a single port read waits, so that commands are looked at while an answer is
 /// awaited, and deadlines are met within a few milliseconds.
 const READ_SLICE: Duration = Duration::from_millis(50);
+
+/// How often an open port with nothing awaited from it is looked at, to notice that it is gone.
+pub(crate) const IDLE_LOOK: Duration = Duration::from_secs(1);
 
 /// Called on the link's thread with every event before it is sent: the session recorder's way
 /// in, so that journaling never waits for whoever reads the events.
@@ -40,6 +44,7 @@ impl Driver {
         let mut machine = LinkMachine::new();
         let mut port: Option<Box<dyn Port>> = None;
         let mut buffer = [0u8; 256];
+        let mut looked_at = Instant::now();
         loop {
             self.carry_out(&mut machine, &mut port);
             if !self.hand_on(&mut machine) {
@@ -53,6 +58,7 @@ impl Driver {
                             at.saturating_duration_since(Instant::now())
                         })
                         .min(READ_SLICE);
+                    looked_at = Instant::now();
                     match open.read(&mut buffer, wait) {
                         Ok(0) => {}
                         Ok(n) => machine.handle_input(&buffer[..n], now()),
@@ -67,8 +73,11 @@ impl Driver {
                         Err(TryRecvError::Disconnected) => Some(Command::Shutdown),
                     }
                 }
-                _ => {
-                    let received = match deadline {
+                (open, _) => {
+                    // An open port with nothing awaited is still looked at now and then, so
+                    // an adapter unplugged between polls is noticed within a second or so.
+                    let look = open.is_some().then_some(looked_at + IDLE_LOOK);
+                    let received = match deadline.into_iter().chain(look).min() {
                         Some(at) => self
                             .inbox
                             .recv_timeout(at.saturating_duration_since(Instant::now())),
@@ -91,6 +100,16 @@ impl Driver {
                     self.carry_out(&mut machine, &mut port);
                     self.hand_on(&mut machine);
                     return;
+                }
+            } else if !machine.wants_input()
+                && let Some(open) = port.as_mut()
+                && looked_at.elapsed() >= IDLE_LOOK
+            {
+                looked_at = Instant::now();
+                // Bytes nobody waits for would be thrown away before the next request anyway.
+                if let Err(error) = open.read(&mut buffer, Duration::ZERO) {
+                    port = None;
+                    machine.handle_lost(error.to_string(), now());
                 }
             }
             machine.handle_timeout(now());

@@ -6,7 +6,9 @@
 //! The rules of jobs live here and only here: one job at a time; a new job replaces the one under
 //! way once the exchange in flight has ended (one attempt at most: retries stop at once); every
 //! job ends with exactly one [`JobEvent::Ended`]; polls and the link check outlive a lost port and
-//! go on when it is back; the line settings return to the link's own when a job ends.
+//! go on when it is back (started while it is away, they wait for it), while any other job ends
+//! with it (or at once, when started while it is away); the line settings return to the link's
+//! own when a job ends.
 
 use std::collections::VecDeque;
 use std::time::Instant;
@@ -311,6 +313,20 @@ impl LinkMachine {
             self.job_event(id, ended(EndReason::NotOpen, None));
             return;
         }
+        let reopening = matches!(
+            self.port,
+            Port::Lost { .. }
+                | Port::Opening {
+                    backoff: Some(_),
+                    ..
+                }
+        );
+        if reopening && !Running::new(job.clone()).survives_port_loss() {
+            // Only polls and the link check wait for a lost port; anything else would wait
+            // for as long as the adapter stays away.
+            self.job_event(id, ended(EndReason::PortLost, None));
+            return;
+        }
         if let Some((replaced, _)) = self.next.take() {
             self.job_event(replaced, ended(EndReason::Replaced, None));
         }
@@ -469,12 +485,11 @@ impl LinkMachine {
             engine.set_byte_time(wanted.byte_time());
             self.io.push_back(Io::SetLine(wanted));
         }
-        let retries = match attempts {
-            Attempts::Configured => config.retries,
-            Attempts::One => 0,
-        };
         *in_flight = Some(exchange);
-        engine.start_with_retries(exchange, retries, now.instant);
+        match attempts {
+            Attempts::Configured => engine.start(exchange, now.instant),
+            Attempts::One => engine.start_with_retries(exchange, 0, now.instant),
+        }
         self.pump_engine(now);
     }
 

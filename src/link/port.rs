@@ -29,7 +29,7 @@ pub trait Port: Send {
     fn set_line(&mut self, line: &LineSettings) -> io::Result<()>;
 }
 
-/// Opens ports by name; the link's worker holds one.
+/// Opens ports by name; the link's driver holds one.
 pub trait Opener: Send {
     /// Opens the port `config` names, with its line settings and control lines.
     fn open(&self, config: &LinkConfig) -> Result<Box<dyn Port>, LinkError>;

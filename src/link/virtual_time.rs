@@ -3,10 +3,10 @@
 //! jumps from one deadline to the next. A week of polling runs in seconds, a test of a ten-second
 //! wait takes none, and every run is the same.
 //!
-//! It plays the driver's part as the driver plays it: it reads the port only while an exchange
-//! waits for an answer (bytes that arrive otherwise are thrown away, as clearing the input
-//! before the next request does), and it learns that the port is gone when it next reads or
-//! writes it.
+//! It plays the driver's part as the driver plays it: it reads the port while an exchange waits
+//! for an answer, and once a second otherwise (bytes nobody waits for are thrown away, as
+//! clearing the input before the next request does), and it learns that the port is gone when
+//! it next reads or writes it.
 
 use std::time::{Duration, Instant};
 
@@ -14,6 +14,7 @@ use crate::sim::{Meter, MeterConfig};
 
 use super::clock::Now;
 use super::config::LinkConfig;
+use super::driver::IDLE_LOOK;
 use super::error::{LinkError, OpenFailure};
 use super::machine::{Io, LinkMachine};
 use super::messages::{Command, Event, Job, JobId};
@@ -28,6 +29,8 @@ pub struct VirtualLink {
     open: bool,
     /// Whether the adapter is there: when not, the port fails and cannot be opened.
     plugged: bool,
+    /// When the port was last read.
+    looked_at: Instant,
     jobs_started: u64,
     /// Every [`Io`] the machine asked for, when asked to keep them.
     io_log: Option<Vec<Io>>,
@@ -42,6 +45,7 @@ impl VirtualLink {
             now: origin,
             open: false,
             plugged: true,
+            looked_at: origin.instant,
             jobs_started: 0,
             io_log: None,
         }
@@ -120,7 +124,9 @@ impl VirtualLink {
                 on_event(event);
             }
             let meter_due = self.meter.poll_timeout();
-            let next = [self.machine.poll_timeout(), meter_due]
+            let look =
+                (self.open && !self.machine.wants_input()).then_some(self.looked_at + IDLE_LOOK);
+            let next = [self.machine.poll_timeout(), meter_due, look]
                 .into_iter()
                 .flatten()
                 .min();
@@ -129,18 +135,18 @@ impl VirtualLink {
                 return;
             };
             self.advance_to(next);
-            if let Some(bytes) = self.meter.poll_transmit(self.now.instant)
-                && self.open
-                && self.machine.wants_input()
-            {
-                if self.plugged {
-                    self.machine.handle_input(&bytes, self.now);
-                } else {
-                    self.lose_port();
-                }
+            let waiting = self.open && self.machine.wants_input();
+            let looking = self.open && self.now.instant >= self.looked_at + IDLE_LOOK;
+            if waiting || looking {
+                self.looked_at = self.now.instant;
             }
-            if self.open && !self.plugged && self.machine.wants_input() {
+            let bytes = self.meter.poll_transmit(self.now.instant);
+            if (waiting || looking) && !self.plugged {
                 self.lose_port();
+            } else if let Some(bytes) = bytes
+                && waiting
+            {
+                self.machine.handle_input(&bytes, self.now);
             }
             self.machine.handle_timeout(self.now);
         }

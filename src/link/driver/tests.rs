@@ -143,7 +143,7 @@ fn a_port_that_fails_is_reported_at_once_and_reopened_when_it_returns() {
         _ => None,
     });
     assert!(
-        unplugged_at.elapsed() < Duration::from_millis(500),
+        unplugged_at.elapsed() < Duration::from_secs(1),
         "the loss took {:?} to show",
         unplugged_at.elapsed()
     );
@@ -168,20 +168,26 @@ fn the_tap_sees_every_event_before_the_receiver_does() {
     )
     .unwrap();
     link.open(link_config());
-    opened(&link);
     let id = link.start(read(&[68, 74]));
-    let (_, seen) = wait_for(&link, |event| match event {
-        Event::Job {
-            id: of,
-            event: JobEvent::Ended(_),
-        } if *of == id => Some(()),
-        _ => None,
-    });
-    let tapped: Vec<Event> = taps.try_iter().collect();
-    assert!(
-        tapped.len() >= seen.len() + 2,
-        "the tap saw the end before the receiver"
-    );
+    let (mut tapped, mut received) = (Vec::new(), 0);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        assert!(Instant::now() < deadline, "the read never ended");
+        let Some(event) = link.event_timeout(Duration::from_millis(50)) else {
+            continue;
+        };
+        // Whatever the receiver holds, the tap was handed first, in the same order.
+        tapped.extend(taps.try_iter());
+        assert_eq!(
+            tapped.get(received),
+            Some(&event),
+            "received before the tap saw it"
+        );
+        received += 1;
+        if matches!(&event, Event::Job { id: of, event: JobEvent::Ended(_) } if *of == id) {
+            break;
+        }
+    }
     assert!(tapped.iter().any(|event| matches!(
         event,
         Event::Job {
@@ -203,5 +209,24 @@ fn dropping_the_handle_ends_the_thread_even_while_a_job_runs() {
     std::thread::sleep(Duration::from_millis(50));
     let dropped = Instant::now();
     drop(link);
-    assert!(dropped.elapsed() < Duration::from_secs(1));
+    assert!(dropped.elapsed() < Duration::from_secs(2));
+}
+
+#[test]
+fn a_port_that_goes_away_with_no_job_under_way_is_noticed_within_a_second_or_so() {
+    let plug = Plug::default();
+    let link = spawn(PluggedOpener {
+        meter: quick(Profile::Multical603),
+        plug: plug.clone(),
+    });
+    link.open(link_config());
+    opened(&link);
+    plug.unplug();
+    let unplugged_at = Instant::now();
+    wait_for(&link, |event| matches!(event, Event::Lost(_)).then_some(()));
+    assert!(
+        unplugged_at.elapsed() < Duration::from_secs(3),
+        "noticed after {:?}",
+        unplugged_at.elapsed()
+    );
 }

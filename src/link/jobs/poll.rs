@@ -64,8 +64,8 @@ impl Poll {
                 self.round = Some((cx.now.instant, round));
                 step
             }
-            // A plan with no registers has nothing to ask; it waits out its interval.
-            None => Step::Wait(cx.now.instant + self.interval),
+            // A plan with no registers has nothing to ask: it is through at once.
+            None => Step::Done(None),
         }
     }
 

@@ -13,7 +13,7 @@ use crate::kmp::{
     MAX_REGISTERS_PER_REQUEST, Register, RegisterId, RegisterList, Request, Response,
 };
 
-use super::step::{Attempts, Cx, Input, Step};
+use super::step::{Attempts, Cx, ExchangeResult, Input, Step};
 use crate::link::diagnosis::diagnose;
 use crate::link::engine::Exchange;
 use crate::link::messages::{JobEvent, Report};
@@ -127,30 +127,10 @@ impl Scan {
                 self.started = Some(cx.now.instant);
                 self.next_batch(cx)
             }
-            (Input::Exchanged(result), Phase::Asking(batch)) => match result {
-                Ok(Response::Registers(registers)) => {
-                    let new: Vec<Register> = registers
-                        .into_iter()
-                        .filter(|register| batch.contains(&register.id()))
-                        .collect();
-                    if !new.is_empty() {
-                        cx.emit(JobEvent::ScanFound(new.clone()));
-                    }
-                    self.found.extend(new);
-                    self.done += batch.len() as u32;
-                    self.progress(cx, false);
-                    self.next_batch(cx)
-                }
-                Ok(_) => {
-                    self.done += batch.len() as u32;
-                    self.progress(cx, false);
-                    self.next_batch(cx)
-                }
-                Err(_) => {
-                    self.phase = Phase::Checking(batch);
-                    serial_number()
-                }
-            },
+            (Input::Exchanged(result), Phase::Asking(batch)) => {
+                self.requests += 1;
+                self.asked(result, batch, cx)
+            }
             (Input::Exchanged(result), Phase::Checking(batch)) => {
                 if result.is_ok() {
                     // The meter is there: something in this batch silences it.
@@ -189,6 +169,35 @@ impl Scan {
         }
     }
 
+    /// The answer to a batch asked for.
+    fn asked(&mut self, result: ExchangeResult, batch: Vec<RegisterId>, cx: &mut Cx<'_>) -> Step {
+        match result {
+            Ok(Response::Registers(registers)) => {
+                let new: Vec<Register> = registers
+                    .into_iter()
+                    .filter(|register| batch.contains(&register.id()))
+                    .collect();
+                if !new.is_empty() {
+                    cx.emit(JobEvent::ScanFound(new.clone()));
+                }
+                self.found.extend(new);
+                self.done += batch.len() as u32;
+                self.progress(cx, false);
+                self.next_batch(cx)
+            }
+            Ok(_) => {
+                self.done += batch.len() as u32;
+                self.progress(cx, false);
+                self.next_batch(cx)
+            }
+            Err(_) => {
+                // Silence: does the meter still answer at all?
+                self.phase = Phase::Checking(batch);
+                serial_number()
+            }
+        }
+    }
+
     /// The meter stopped answering at `since`: wait a little and ask again, until the options'
     /// wait is over.
     fn pause(&mut self, batch: Vec<RegisterId>, since: Instant, cx: &mut Cx<'_>) -> Step {
@@ -210,7 +219,6 @@ impl Scan {
             let Ok(list) = RegisterList::new(&batch) else {
                 continue;
             };
-            self.requests += 1;
             self.phase = Phase::Asking(batch);
             return Step::exchange(
                 Exchange::Request(Request::GetRegister(list)),

@@ -508,6 +508,7 @@ fn every_job_ends_exactly_once_and_every_event_names_its_job() {
     let mut started = Vec::new();
     let mut ends: Vec<(JobId, EndReason)> = Vec::new();
     let mut strangers = 0;
+    let mut after_the_end = 0;
     for (job, after) in [
         (read.clone(), 500),
         (poll.clone(), 5000),
@@ -521,12 +522,16 @@ fn every_job_ends_exactly_once_and_every_event_names_its_job() {
                 if !started.contains(&id) {
                     strangers += 1;
                 }
+                if ends.iter().any(|(ended, _)| *ended == id) {
+                    after_the_end += 1;
+                }
                 if let JobEvent::Ended(end) = event {
                     ends.push((id, end.reason));
                 }
             }
         });
     }
+    assert_eq!(after_the_end, 0, "an event of a job after its end");
     assert_eq!(strangers, 0);
     let ended: Vec<JobId> = ends.iter().map(|(id, _)| *id).collect();
     assert_eq!(
@@ -540,4 +545,64 @@ fn every_job_ends_exactly_once_and_every_event_names_its_job() {
         "the read was still waiting for the eye"
     );
     assert_eq!(ends[1].1, EndReason::Replaced);
+}
+
+#[test]
+fn a_read_asked_for_while_the_port_is_lost_ends_at_once_and_a_poll_waits_for_the_port() {
+    let mut link = opened(meter(Profile::Multical603));
+    link.unplug();
+    link.start(Job::Monitor(MonitorOptions {
+        interval: Duration::from_secs(1),
+    }));
+    let (lost, _) = link.run_until_event(Duration::from_secs(5), |event| {
+        matches!(event, Event::Lost(_)).then_some(())
+    });
+    assert!(lost.is_some());
+    let read = link.start(Job::Read(ReadOptions {
+        ids: ids(&[68]),
+        wait: Duration::from_secs(10),
+    }));
+    let (end, _) = finish(&mut link, read, Duration::from_millis(1));
+    assert_eq!(
+        end,
+        JobEnd {
+            reason: EndReason::PortLost,
+            report: None
+        }
+    );
+
+    let poll = link.start(Job::Poll(PollPlan {
+        ids: ids(&[68]),
+        interval: Duration::from_secs(1),
+    }));
+    link.run_for(Duration::from_secs(10), |_| {});
+    link.replug();
+    let (polled, _) = link.run_until_event(Duration::from_secs(10), |event| match event {
+        Event::Job {
+            id,
+            event: JobEvent::Polled(report),
+        } if *id == poll => Some(report.registers.len()),
+        _ => None,
+    });
+    assert_eq!(polled, Some(1), "the poll ran once the port was back");
+}
+
+#[test]
+fn a_port_unplugged_between_polls_is_noticed_within_a_second() {
+    let mut link = opened(meter(Profile::Multical603));
+    link.start(Job::Poll(PollPlan {
+        ids: ids(&[68]),
+        interval: Duration::from_secs(300),
+    }));
+    link.run_for(Duration::from_secs(5), |_| {});
+    let unplugged = link.now().instant;
+    link.unplug();
+    let (lost, _) = link.run_until_event(Duration::from_secs(5), |event| {
+        matches!(event, Event::Lost(_)).then_some(())
+    });
+    assert!(
+        lost.is_some(),
+        "not noticed before the next poll, 300 s away"
+    );
+    assert!(link.now().instant - unplugged <= Duration::from_millis(1010));
 }

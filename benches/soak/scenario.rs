@@ -107,7 +107,7 @@ pub fn run(duration: Duration, dir: &Path, seed: u64) -> Outcome {
     let mut session = Session::create(dir, Manifest::default(), &Default::default()).unwrap();
     // As the memory benchmark does: syncing changes how long a week takes to write, not what.
     session.readings_journal().set_sync(false);
-    recorder.begin(session);
+    recorder.begin(session, JobId::new(0));
     let mut tap = recorder.tap();
 
     let end = origin.instant + duration;

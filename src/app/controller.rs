@@ -101,6 +101,9 @@ pub struct Controller {
     prompt: Option<FileJob>,
     notice: Option<Notice>,
     sessions_dir: Option<PathBuf>,
+    /// The first job whose polls belong to the session on screen: a session holds the polls
+    /// of the jobs started while it is the one recorded (the recorder keeps the same rule).
+    first_job: JobId,
     /// Whether the user was told that recording failed, this session.
     recording_error_shown: bool,
 }
@@ -131,6 +134,7 @@ impl Controller {
             prompt: None,
             notice: None,
             sessions_dir,
+            first_job: JobId::new(0),
             recording_error_shown: false,
         }
     }
@@ -338,12 +342,14 @@ impl Controller {
         self.start(job, then);
     }
 
+    /// Cancels the job under way if it is of `kind`; the link check comes back if the job
+    /// had interrupted it.
     fn cancel_if(&mut self, kind: impl Fn(&Job) -> bool) {
-        if let Some(current) = &self.job
-            && kind(&current.job)
-        {
+        if let Some(current) = self.job.take_if(|current| kind(&current.job)) {
             self.link.cancel(current.id);
-            self.job = None;
+            if let Some(then) = current.then {
+                self.start(then, None);
+            }
         }
     }
 
@@ -372,8 +378,11 @@ impl Controller {
         self.workspace
             .change_map(|map| self.scans.handle(id, &event, map));
         match event {
-            // Every poll's readings count, whichever job is current by now.
-            JobEvent::Polled(report) => self.workspace.record_poll(&report),
+            // Every poll's readings count, whichever job is current by now, if the poll was
+            // started for this session.
+            JobEvent::Polled(report) if id >= self.first_job => {
+                self.workspace.record_poll(&report);
+            }
             JobEvent::Ended(JobEnd { reason, report }) => {
                 if let Some(Report::Read(report)) = &report
                     && let Some(outcome) = self.workspace.read_again(report)
@@ -397,9 +406,6 @@ impl Controller {
         match report {
             RecorderReport::Failed(error) => self.recording_failed(error),
             RecorderReport::SavedAs(Ok(dir)) => {
-                if let Err(error) = self.workspace.session_moved(dir.clone()) {
-                    self.recording_failed(error.to_string());
-                }
                 self.remember(&dir);
                 self.notice = Some(Notice {
                     text: format!(
@@ -408,6 +414,13 @@ impl Controller {
                     ),
                     good: true,
                 });
+                if let Err(error) = self.workspace.session_moved(dir) {
+                    // The session was saved, but its traffic cannot be shown from there.
+                    self.notice = Some(Notice {
+                        text: format!("Saved the session, but cannot read its traffic: {error}"),
+                        good: false,
+                    });
+                }
             }
             RecorderReport::SavedAs(Err(error)) => {
                 self.notice = Some(Notice {
@@ -446,7 +459,7 @@ impl Controller {
             .and_then(|session| Ok((TrafficLog::open(&session.traffic_path())?, session)));
         match started {
             Ok((traffic, session)) => {
-                self.recorder.begin(session);
+                self.recorder.begin(session, self.first_job);
                 self.workspace
                     .set_session(RecordedSession::new(dir, manifest, traffic));
             }
@@ -459,15 +472,21 @@ impl Controller {
     /// the old session.
     fn new_session(&mut self) {
         self.cancel_if(|job| matches!(job, Job::Poll(_)));
+        self.flush_map();
         if let Some(old) = self.workspace.session_dir().map(Path::to_path_buf) {
             self.remember(&old);
         }
         self.recorder.end();
         self.workspace.clear();
         self.scans = ScanView::default();
+        self.first_job = self.link.next_job();
         self.recording_error_shown = false;
         if self.view.is_connected() {
             self.begin_session();
+        }
+        if self.recording_error_shown {
+            // The failure to start recording is the news.
+            return;
         }
         self.notice = Some(Notice {
             text: match self.workspace.session_dir() {
@@ -476,6 +495,13 @@ impl Controller {
             },
             good: true,
         });
+    }
+
+    /// Writes the register map into the session now if it changed.
+    fn flush_map(&mut self) {
+        if let Some(map) = self.workspace.unsaved_map() {
+            self.recorder.save_map(map);
+        }
     }
 
     /// Does `job` with the file at `path`; says what was done, or what went wrong and the fix.
@@ -496,7 +522,6 @@ impl Controller {
                 }
                 self.recorder
                     .save_as(path.to_path_buf(), self.workspace.map());
-                self.workspace.map_saved();
                 Ok(format!("Saving the session to {shown_path}…"))
             }
             FileJob::OpenSession => self.open_session(path),
@@ -517,6 +542,8 @@ impl Controller {
         let opened = Session::open(path)
             .map_err(|error| format!("{error}. The session on screen was kept."))?;
         self.cancel_if(|job| matches!(job, Job::Poll(_)));
+        self.flush_map();
+        self.first_job = self.link.next_job();
         let cut = if opened.report.cut_short {
             " (its last poll was cut short by a crash and is left out)"
         } else {
@@ -527,7 +554,7 @@ impl Controller {
             opened.session.manifest().clone(),
             opened.traffic,
         );
-        self.recorder.begin(opened.session);
+        self.recorder.begin(opened.session, self.first_job);
         self.workspace.open(opened.readings, opened.map, session);
         self.scans = ScanView::default();
         self.recording_error_shown = false;
@@ -559,6 +586,13 @@ impl Controller {
                 good: false,
             });
         }
+    }
+}
+
+impl Drop for Controller {
+    /// The last second of register names typed goes into the session before the app ends.
+    fn drop(&mut self) {
+        self.flush_map();
     }
 }
 

@@ -141,9 +141,13 @@ impl Workspace {
         Some(&self.map)
     }
 
-    /// The map was written with the session (save as).
-    pub fn map_saved(&mut self) {
+    /// The map, when it changed since it was last written: it is taken as written.
+    pub fn unsaved_map(&mut self) -> Option<&RegisterMap> {
+        if !self.map_dirty || self.session.is_none() {
+            return None;
+        }
         self.map_dirty = false;
+        Some(&self.map)
     }
 
     /// Records into `session` from now on.
@@ -161,8 +165,8 @@ impl Workspace {
     /// The session now records in `dir` (save as): its traffic is read from there.
     pub fn session_moved(&mut self, dir: PathBuf) -> Result<(), SessionError> {
         if let Some(session) = &mut self.session {
-            session.traffic = TrafficLog::open(&traffic_path(&dir))?;
             session.dir = dir;
+            session.traffic = TrafficLog::open(&traffic_path(&session.dir))?;
         }
         Ok(())
     }

@@ -14,7 +14,7 @@ use kmp_workbench::export::{Dialect, LogColumn, LogWriter};
 use kmp_workbench::kmp::RegisterId;
 use kmp_workbench::kmp::register::lookup;
 use kmp_workbench::link::diagnosis::DiagnosisCode;
-use kmp_workbench::link::{Event, Job, JobEvent, PollPlan, ReadReport};
+use kmp_workbench::link::{Event, Job, JobEvent, JobId, PollPlan, ReadReport};
 use kmp_workbench::model::RegisterMap;
 use kmp_workbench::session::{Manifest, Recorder, RecorderReport, Session};
 
@@ -224,7 +224,7 @@ fn start_session(args: &Args, dir: &Path) -> Result<Recorder, Failure> {
         .map_err(|error| Failure::usage(format!("cannot start the session: {error}")))?;
     let recorder = Recorder::spawn(Box::new(|| {}))
         .map_err(|error| Failure::usage(format!("cannot start the recorder: {error}")))?;
-    recorder.begin(session);
+    recorder.begin(session, JobId::new(0));
     Ok(recorder)
 }
 

@@ -77,6 +77,12 @@ impl LinkHandle {
         id
     }
 
+    /// The identity the next job started will get: jobs started from now on have it or a later
+    /// one.
+    pub fn next_job(&self) -> JobId {
+        JobId::new(self.jobs_started.load(Ordering::Relaxed) + 1)
+    }
+
     /// Stops the job `id` if it is still under way.
     pub fn cancel(&self, id: JobId) {
         self.send(Command::Cancel(id));

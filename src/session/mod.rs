@@ -307,15 +307,22 @@ impl Session {
         let traffic = TrafficJournal::append_to(&traffic_path).map_err(io_error(&traffic_path))?;
         let readings =
             ReadingsJournal::append_to(&readings_path).map_err(io_error(&readings_path))?;
+        self.write_manifest_in(dir)?;
+        map.save(&dir.join(REGISTERS))?;
+        // Only with everything in place there does recording move: a failure above leaves it
+        // where it was.
         self.dir = dir.to_path_buf();
         self.readings = readings;
         self.traffic = traffic;
-        self.write_manifest()?;
-        self.save_map(map)
+        Ok(())
     }
 
     fn write_manifest(&self) -> Result<(), SessionError> {
-        let path = self.dir.join(MANIFEST);
+        self.write_manifest_in(&self.dir)
+    }
+
+    fn write_manifest_in(&self, dir: &Path) -> Result<(), SessionError> {
+        let path = dir.join(MANIFEST);
         crate::atomic_file::write(&path, self.manifest.to_ron().as_bytes()).map_err(io_error(&path))
     }
 }

@@ -5,6 +5,10 @@
 //! dialog, or nothing at all. Everything else it is asked (a new session, the register map, the
 //! manifest, save as) comes as a message in the same queue, so it happens in order with the
 //! journaling.
+//!
+//! A session holds the polls of the jobs started while it is the one recorded: a poll that was
+//! under way when the app moved to another session (and whose last reading may arrive after
+//! the move) is neither journaled in the new one nor shown with it.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -15,7 +19,7 @@ use jiff::Timestamp;
 
 use crate::kmp::Register;
 use crate::link::traffic::TrafficRecord;
-use crate::link::{Event, JobEvent, Tap};
+use crate::link::{Event, JobEvent, JobId, Tap};
 use crate::model::RegisterMap;
 
 use super::{Manifest, Session};
@@ -25,8 +29,10 @@ use super::{Manifest, Session};
 pub enum Entry {
     /// A traffic line.
     Traffic(TrafficRecord),
-    /// A poll: its time and the registers it read (none when the meter was silent).
+    /// A poll: its job, its time and the registers it read (none when the meter was silent).
     Poll {
+        /// The poll job it belongs to.
+        job: JobId,
         /// When it ended.
         at: Timestamp,
         /// The registers.
@@ -43,9 +49,10 @@ impl Entry {
                 ..
             } => Some(Self::Traffic(record.clone())),
             Event::Job {
+                id,
                 event: JobEvent::Polled(report),
-                ..
             } => Some(Self::Poll {
+                job: *id,
                 at: report.at,
                 registers: report.registers.clone(),
             }),
@@ -65,7 +72,7 @@ pub enum RecorderReport {
 
 enum Order {
     Record(Entry),
-    Begin(Box<Session>),
+    Begin(Box<Session>, JobId),
     End,
     SaveMap(Box<RegisterMap>),
     Manifest(Box<Manifest>),
@@ -86,7 +93,7 @@ impl std::fmt::Debug for Order {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Self::Record(_) => "Record",
-            Self::Begin(_) => "Begin",
+            Self::Begin(..) => "Begin",
             Self::End => "End",
             Self::SaveMap(_) => "SaveMap",
             Self::Manifest(_) => "Manifest",
@@ -127,9 +134,10 @@ impl Recorder {
         self.send(Order::Record(entry));
     }
 
-    /// Records into `session` from now on; the session recorded so far is closed.
-    pub fn begin(&self, session: Session) {
-        self.send(Order::Begin(Box::new(session)));
+    /// Records into `session` from now on, with the polls of `first_job` and the jobs after
+    /// it; the session recorded so far is closed.
+    pub fn begin(&self, session: Session, first_job: JobId) {
+        self.send(Order::Begin(Box::new(session), first_job));
     }
 
     /// Closes the session recorded (it stays on disk); nothing is recorded until the next.
@@ -185,6 +193,7 @@ impl Drop for Recorder {
 
 fn run(inbox: &Receiver<Order>, outbox: &Sender<RecorderReport>, notify: &dyn Fn()) {
     let mut session: Option<Box<Session>> = None;
+    let mut first_job = JobId::new(0);
     let mut failed = false;
     let report = |report: RecorderReport| {
         if outbox.send(report).is_ok() {
@@ -195,13 +204,14 @@ fn run(inbox: &Receiver<Order>, outbox: &Sender<RecorderReport>, notify: &dyn Fn
         let result = match order {
             Order::Record(entry) => match (&mut session, entry) {
                 (Some(session), Entry::Traffic(record)) => session.record_traffic(&record),
-                (Some(session), Entry::Poll { at, registers }) => {
+                (Some(session), Entry::Poll { job, at, registers }) if job >= first_job => {
                     session.record_poll(at, &registers)
                 }
-                (None, _) => Ok(()),
+                (Some(_), Entry::Poll { .. }) | (None, _) => Ok(()),
             },
-            Order::Begin(next) => {
+            Order::Begin(next, first) => {
                 session = Some(next);
+                first_job = first;
                 failed = false;
                 Ok(())
             }

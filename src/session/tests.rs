@@ -79,6 +79,11 @@ fn save_as_copies_the_session_and_records_on_there() {
         session.save_as(&dir, &map),
         Err(SessionError::Exists { .. })
     ));
+    // A save as that fails leaves recording where it was.
+    session
+        .record_poll(at(10_000), &[register(RegisterId::V1_VOLUME, 0x28, 2)])
+        .unwrap();
+    assert_eq!(Session::open(&to).unwrap().readings.polls(), 7);
     fs::remove_dir_all(&dir).unwrap();
     fs::remove_dir_all(&to).unwrap();
 }

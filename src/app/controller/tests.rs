@@ -102,13 +102,15 @@ fn meter(magnet_delay: Duration) -> MeterConfig {
     config
 }
 
-/// Stops polling, and takes what comes for half a second: a poll in flight when it stopped is
-/// still recorded, on screen and in the journal.
-fn stop_polling(controller: &mut Controller) {
-    controller.act(Action::StopPolling, Instant::now());
-    let until = Instant::now() + Duration::from_millis(500);
-    pump(controller, Duration::from_secs(1), "half a second", |_| {
-        Instant::now() >= until
+/// Closes the port and takes everything the link said before it closed: every poll it
+/// reported is then on screen, and (once the controller is dropped) in the journal.
+fn disconnect(controller: &mut Controller) {
+    controller.act(Action::Disconnect, Instant::now());
+    pump(controller, Duration::from_secs(5), "the port closed", |c| {
+        matches!(
+            c.link_view().connection(),
+            crate::app::ConnectionState::Disconnected
+        )
     });
 }
 
@@ -228,7 +230,7 @@ fn polling_started_while_a_read_again_waits_for_the_eye_records_every_poll() {
     );
     assert!(controller.workspace().map().registers.is_empty());
     let dir = controller.workspace().session_dir().unwrap().to_path_buf();
-    stop_polling(&mut controller);
+    disconnect(&mut controller);
     let readings = controller.workspace().readings().clone();
     drop(controller);
     let journal = crate::session::Session::open(&dir).unwrap().readings;
@@ -293,7 +295,7 @@ fn a_read_again_cut_short_by_a_lost_port_claims_nothing_and_later_polls_are_all_
     assert!(controller.notice().is_none(), "{:?}", controller.notice());
     assert!(controller.workspace().map().registers.is_empty());
     let dir = controller.workspace().session_dir().unwrap().to_path_buf();
-    stop_polling(&mut controller);
+    disconnect(&mut controller);
     let readings = controller.workspace().readings().clone();
     drop(controller);
     let journal = crate::session::Session::open(&dir).unwrap().readings;
@@ -376,8 +378,9 @@ fn a_sweep_or_scan_goes_back_to_the_link_check_when_it_is_through() {
     controller.act(Action::StartScan { from: 0, to: 100 }, now);
     let scan = started(&commands)[0].0;
     assert!(controller.scanning());
+    // A scan that is through by itself brings the check back.
     let end = JobEnd {
-        reason: EndReason::Cancelled,
+        reason: EndReason::Done,
         report: None,
     };
     events
@@ -388,6 +391,15 @@ fn a_sweep_or_scan_goes_back_to_the_link_check_when_it_is_through() {
         .unwrap();
     controller.update(now);
     assert!(matches!(started(&commands)[..], [(_, Job::Monitor(_))]));
+    // So does one the user cancels.
+    controller.act(Action::StartScan { from: 0, to: 100 }, now);
+    let scan = started(&commands)[0].0;
+    controller.act(Action::CancelScan, now);
+    let sent: Vec<Command> = commands.try_iter().collect();
+    assert!(
+        matches!(&sent[..], [Command::Cancel(id), Command::Start { job: Job::Monitor(_), .. }] if *id == scan),
+        "{sent:?}"
+    );
     assert!(matches!(controller.job(), Some(Job::Monitor(_))));
 
     // Polling, then a read again: the read does not bring the check back.
@@ -416,5 +428,51 @@ fn a_sweep_or_scan_goes_back_to_the_link_check_when_it_is_through() {
     assert_eq!(
         controller.notice().map(|notice| notice.text.as_str()),
         Some("Read 1 registers again")
+    );
+}
+
+#[test]
+fn a_new_session_started_while_polling_shows_what_it_journals() {
+    let sessions = scratch("new-while-polling");
+    let mut controller = with_link(FixedSimOpener(meter(Duration::ZERO)), &sessions);
+    let poll = |controller: &mut Controller| {
+        controller.act(
+            Action::StartPolling {
+                ids: vec![RegisterId::V1_VOLUME],
+                interval: Duration::from_millis(20),
+            },
+            Instant::now(),
+        );
+    };
+    poll(&mut controller);
+    pump(&mut controller, Duration::from_secs(10), "polls", |c| {
+        c.workspace().readings().polls() >= 5
+    });
+    let first = controller.workspace().session_dir().unwrap().to_path_buf();
+    // Polls arrive while the app is busy elsewhere: they are journaled in the first session
+    // before the app moves to the next, and must not show there.
+    std::thread::sleep(Duration::from_millis(100));
+    controller.act(Action::NewSession, Instant::now());
+    let second = controller.workspace().session_dir().unwrap().to_path_buf();
+    assert_ne!(first, second);
+    assert_eq!(controller.workspace().readings().polls(), 0);
+    poll(&mut controller);
+    pump(&mut controller, Duration::from_secs(10), "polls", |c| {
+        c.workspace().readings().polls() >= 5
+    });
+    disconnect(&mut controller);
+    let readings = controller.workspace().readings().clone();
+    drop(controller);
+    assert_eq!(
+        crate::session::Session::open(&second).unwrap().readings,
+        readings,
+        "the new session's journal holds what was on screen, no more, no less"
+    );
+    assert!(
+        crate::session::Session::open(&first)
+            .unwrap()
+            .readings
+            .polls()
+            >= 5
     );
 }

@@ -23,6 +23,10 @@ fn volume(mantissa: u128) -> Register {
 }
 
 fn polled(ms: i64, registers: Vec<Register>) -> Event {
+    polled_by(JobId::new(1), ms, registers)
+}
+
+fn polled_by(job: JobId, ms: i64, registers: Vec<Register>) -> Event {
     let report = ReadReport {
         at: Timestamp::from_millisecond(ms).unwrap(),
         registers,
@@ -36,7 +40,7 @@ fn polled(ms: i64, registers: Vec<Register>) -> Event {
         interrupted: false,
     };
     Event::Job {
-        id: JobId::new(1),
+        id: job,
         event: JobEvent::Polled(report),
     }
 }
@@ -63,7 +67,10 @@ fn what_the_tap_hands_over_is_journaled_in_order() {
     let recorder = recorder();
     let mut tap = recorder.tap();
     tap(&traffic(1));
-    recorder.begin(Session::create(&dir, Manifest::default(), &RegisterMap::default()).unwrap());
+    recorder.begin(
+        Session::create(&dir, Manifest::default(), &RegisterMap::default()).unwrap(),
+        JobId::new(0),
+    );
     for i in 0..3 {
         tap(&traffic(1_000 + i));
         tap(&polled(1_000 + i, vec![volume(100 + i as u128)]));
@@ -92,7 +99,10 @@ fn save_as_records_on_in_the_new_folder_and_says_so() {
     let (from, to) = (scratch("from"), scratch("to"));
     let recorder = recorder();
     let mut tap = recorder.tap();
-    recorder.begin(Session::create(&from, Manifest::default(), &RegisterMap::default()).unwrap());
+    recorder.begin(
+        Session::create(&from, Manifest::default(), &RegisterMap::default()).unwrap(),
+        JobId::new(0),
+    );
     tap(&polled(1_000, vec![volume(1)]));
     let mut map = RegisterMap::default();
     map.set_name(RegisterId::V1_VOLUME, "Cold water");
@@ -129,7 +139,10 @@ fn save_as_records_on_in_the_new_folder_and_says_so() {
 fn a_failure_to_write_is_reported_once() {
     let dir = scratch("gone");
     let recorder = recorder();
-    recorder.begin(Session::create(&dir, Manifest::default(), &RegisterMap::default()).unwrap());
+    recorder.begin(
+        Session::create(&dir, Manifest::default(), &RegisterMap::default()).unwrap(),
+        JobId::new(0),
+    );
     std::fs::remove_dir_all(&dir).unwrap();
     for _ in 0..3 {
         recorder.save_map(&RegisterMap::default());
@@ -140,4 +153,29 @@ fn a_failure_to_write_is_reported_once() {
         Some(RecorderReport::Failed(_))
     ));
     assert!(recorder.try_report().is_none());
+}
+
+#[test]
+fn a_session_holds_the_polls_of_the_jobs_started_for_it() {
+    let (old, new) = (scratch("old-jobs"), scratch("new-jobs"));
+    let recorder = recorder();
+    let mut tap = recorder.tap();
+    recorder.begin(
+        Session::create(&old, Manifest::default(), &RegisterMap::default()).unwrap(),
+        JobId::new(1),
+    );
+    tap(&polled_by(JobId::new(2), 1_000, vec![volume(1)]));
+    recorder.begin(
+        Session::create(&new, Manifest::default(), &RegisterMap::default()).unwrap(),
+        JobId::new(3),
+    );
+    // The last reading of job 2 arrives after the move: it belongs to neither session now.
+    tap(&polled_by(JobId::new(2), 2_000, vec![volume(2)]));
+    tap(&polled_by(JobId::new(3), 3_000, vec![volume(3)]));
+    assert!(recorder.sync(Duration::from_secs(5)));
+    assert_eq!(Session::open(&old).unwrap().readings.polls(), 1);
+    assert_eq!(Session::open(&new).unwrap().readings.polls(), 1);
+    drop(recorder);
+    std::fs::remove_dir_all(&old).unwrap();
+    std::fs::remove_dir_all(&new).unwrap();
 }

@@ -34,7 +34,7 @@ fn main() {
             realtime: true,
         },
     };
-    let link = LinkHandle::spawn(Box::new(opener), Box::new(|| {}), None).unwrap();
+    let link = LinkHandle::spawn(Box::new(opener), Box::new(|_| {}), None).unwrap();
     link.open(LinkConfig::new(sim.path().display().to_string()));
     loop {
         match link.event_timeout(Duration::from_secs(5)) {

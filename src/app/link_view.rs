@@ -225,6 +225,20 @@ impl LinkView {
         }
     }
 
+    /// How soon what [`Self::wake_state`] says (to a tenth of a second) changes, if it will.
+    pub fn wake_changes_in(&self, now: Instant, delay: Duration) -> Option<Duration> {
+        let placed = self.magnet_placed.filter(|_| self.answered_at.is_none())?;
+        let since = now.saturating_duration_since(placed);
+        if since < delay {
+            // The countdown shows tenths of a second.
+            Some((delay - since).min(Duration::from_millis(100)))
+        } else {
+            TURN_MAGNET_AFTER
+                .checked_sub(since)
+                .filter(|left| !left.is_zero())
+        }
+    }
+
     /// Share of recent echo tests that came back clean.
     pub fn echo_rate(&self) -> Option<f32> {
         rate(&self.echoes)

@@ -16,6 +16,7 @@ mod controller;
 mod file_jobs;
 mod files;
 mod link_view;
+mod measure;
 mod panels;
 mod scan_view;
 mod screen;
@@ -55,6 +56,8 @@ pub struct GuiOptions {
     pub screenshot_after: Duration,
     /// Where sessions are autosaved; without it, nothing is recorded until a session is opened.
     pub sessions_dir: Option<PathBuf>,
+    /// Count the frames drawn over this long (after a few seconds to settle), then quit.
+    pub measure: Option<Duration>,
 }
 
 /// Where sessions are autosaved: `sessions` in the app's data folder (on Linux
@@ -63,8 +66,9 @@ pub fn default_sessions_dir() -> Option<PathBuf> {
     eframe::storage_dir("kmp-workbench").map(|dir| dir.join("sessions"))
 }
 
-/// Opens the app's window and runs it until it is closed.
-pub fn run(options: GuiOptions) -> Result<(), String> {
+/// Opens the app's window and runs it until it is closed; with [`GuiOptions::measure`], gives
+/// the frames it drew a second.
+pub fn run(options: GuiOptions) -> Result<Option<f64>, String> {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("kmp-workbench")
         .with_app_id("kmp-workbench")
@@ -84,12 +88,20 @@ pub fn run(options: GuiOptions) -> Result<(), String> {
             realtime: true,
         },
     };
+    let (report, measured) = std::sync::mpsc::channel();
     eframe::run_native(
         "kmp-workbench",
         native,
-        Box::new(move |cc| Ok(Box::new(MeterApp::new(cc, Box::new(opener), &options)?))),
+        Box::new(move |cc| {
+            let app = MeterApp::new(cc, Box::new(opener), &options)?;
+            Ok(Box::new(match options.measure {
+                Some(window) => app.measuring(window, report),
+                None => app,
+            }))
+        }),
     )
-    .map_err(|error| error.to_string())
+    .map_err(|error| error.to_string())?;
+    Ok(measured.try_recv().ok())
 }
 
 /// The window icon, from `assets/icon.png`.

@@ -13,11 +13,15 @@ use crate::session::Recorder;
 use super::action::{Action, FileJob};
 use super::controller::{Controller, Parts};
 use super::files::{FilePicker, NativePicker, Wake};
+use super::measure::FrameCount;
 use super::panels::{Context, NavPanel, Panel, Panels, PromptPanel, StatusBar};
 use super::screen::Screen;
 use super::screenshot::ScreenshotPlan;
 use super::settings::{self, Settings};
 use super::{GuiOptions, style};
+
+/// How soon the link's events are drawn at the soonest.
+const SOON: Duration = Duration::from_millis(5);
 
 /// The app; see the module documentation.
 pub struct MeterApp {
@@ -27,6 +31,7 @@ pub struct MeterApp {
     status: StatusBar,
     prompt: PromptPanel,
     screenshot: Option<ScreenshotPlan>,
+    frames: Option<FrameCount>,
 }
 
 impl MeterApp {
@@ -44,9 +49,13 @@ impl MeterApp {
         style::apply(&cc.egui_ctx);
         let ctx = cc.egui_ctx.clone();
         let wake: Wake = Arc::new(move || ctx.request_repaint());
-        let (for_recorder, for_link) = (Arc::clone(&wake), Arc::clone(&wake));
+        let for_recorder = Arc::clone(&wake);
         let recorder = Recorder::spawn(Box::new(move || for_recorder()))?;
-        let link = LinkHandle::spawn(opener, Box::new(move || for_link()), Some(recorder.tap()))?;
+        let ctx = cc.egui_ctx.clone();
+        // egui answers an immediate repaint with two frames (in case the request raced the
+        // frame being drawn); one a few milliseconds away is one frame.
+        let repaint = Box::new(move |after: Duration| ctx.request_repaint_after(after.max(SOON)));
+        let link = LinkHandle::spawn(opener, repaint, Some(recorder.tap()))?;
         let mut controller = Controller::new(Parts {
             settings,
             link,
@@ -66,7 +75,14 @@ impl MeterApp {
                 .screenshot
                 .clone()
                 .map(|path| ScreenshotPlan::new(path, options.screenshot_after)),
+            frames: None,
         })
+    }
+
+    /// Counts the frames drawn over `window`, then sends the frames a second and quits.
+    pub fn measuring(mut self, window: Duration, report: std::sync::mpsc::Sender<f64>) -> Self {
+        self.frames = Some(FrameCount::new(window, report));
+        self
     }
 
     /// Uses `picker` to ask for files instead of the native dialog.
@@ -89,14 +105,13 @@ impl MeterApp {
 impl eframe::App for MeterApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.controller.update(Instant::now());
-        if self.controller.link_view().is_connected() {
-            // The wake-up countdown moves even when no event arrives.
-            ctx.request_repaint_after(Duration::from_millis(100));
-        }
         if let Some(plan) = &mut self.screenshot
             && let Some(problem) = plan.poll(ctx)
         {
             self.controller.report_problem(problem);
+        }
+        if let Some(frames) = &mut self.frames {
+            frames.frame(ctx);
         }
     }
 
@@ -109,6 +124,7 @@ impl eframe::App for MeterApp {
             status,
             prompt,
             screenshot: _,
+            frames: _,
         } = self;
         let cx = Context::of(controller, now);
         let mut actions = shortcuts(ui.ctx(), cx.settings.dialect);

@@ -8,7 +8,7 @@ use kmp_workbench::app::{self, GuiOptions, Screen};
 use kmp_workbench::sim::Profile;
 
 use super::args::parse_duration;
-use super::output::Failure;
+use super::output::{Failure, print_result};
 
 /// Arguments of `gui`.
 #[derive(Debug, Default, clap::Args)]
@@ -25,6 +25,10 @@ pub struct Args {
     /// When to take the screenshot.
     #[arg(long, default_value = "2s", value_parser = parse_duration)]
     screenshot_after: Option<Duration>,
+    /// Count the frames drawn over this long, after 5 s to settle, print the frames a second and
+    /// quit (how `.ci/cpu-use` measures an idle app).
+    #[arg(long, value_parser = parse_duration)]
+    measure: Option<Duration>,
 }
 
 /// Runs the app until its window is closed.
@@ -35,10 +39,15 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         screenshot: args.screenshot.clone(),
         screenshot_after: args.screenshot_after.unwrap_or(Duration::from_secs(2)),
         sessions_dir: app::default_sessions_dir(),
+        measure: args.measure,
     };
-    app::run(options).map_err(|error| {
+    let measured = app::run(options).map_err(|error| {
         Failure::port(format!(
             "cannot open the window: {error}; run it on a desktop, or use the commands (kmp-workbench --help)"
         ))
-    })
+    })?;
+    match measured {
+        Some(frames) => print_result(&format!("frames_per_second={frames:.1}\n")),
+        None => Ok(()),
+    }
 }

@@ -54,7 +54,7 @@ impl LinkRun {
                 realtime: false,
             },
         };
-        let link = LinkHandle::spawn(Box::new(opener), Box::new(|| {}), tap)
+        let link = LinkHandle::spawn(Box::new(opener), Box::new(|_| {}), tap)
             .map_err(|error| Failure::port(format!("cannot start the link thread: {error}")))?;
         let mut run = Self {
             link,

@@ -21,17 +21,26 @@ const READ_SLICE: Duration = Duration::from_millis(50);
 /// How often an open port with nothing awaited from it is looked at, to notice that it is gone.
 pub(crate) const IDLE_LOOK: Duration = Duration::from_secs(1);
 
+/// The fewest milliseconds between two repaints asked for: a screen that changes more often
+/// than four times a second is not read any better, and a laptop's battery pays for each frame.
+const REPAINT_EVERY: Duration = Duration::from_millis(250);
+
 /// Called on the link's thread with every event before it is sent: the session recorder's way
 /// in, so that journaling never waits for whoever reads the events.
 pub type Tap = Box<dyn FnMut(&Event) + Send>;
 
+/// Asks a GUI to draw the events sent, within the time given.
+pub type Repaint = Box<dyn Fn(Duration) + Send>;
+
 /// The thread's side of everything.
 pub(crate) struct Driver {
-    pub opener: Box<dyn Opener>,
-    pub repaint: Box<dyn Fn() + Send>,
-    pub tap: Option<Tap>,
-    pub inbox: Receiver<Command>,
-    pub outbox: Sender<Event>,
+    opener: Box<dyn Opener>,
+    repaint: Repaint,
+    tap: Option<Tap>,
+    inbox: Receiver<Command>,
+    outbox: Sender<Event>,
+    /// When the last repaint asked for is due.
+    repaint_due: Option<Instant>,
 }
 
 fn now() -> Now {
@@ -39,6 +48,24 @@ fn now() -> Now {
 }
 
 impl Driver {
+    /// The driver of a link reached through these channels.
+    pub fn new(
+        opener: Box<dyn Opener>,
+        repaint: Repaint,
+        tap: Option<Tap>,
+        inbox: Receiver<Command>,
+        outbox: Sender<Event>,
+    ) -> Self {
+        Self {
+            opener,
+            repaint,
+            tap,
+            inbox,
+            outbox,
+            repaint_due: None,
+        }
+    }
+
     /// Runs until a Shutdown command, or until nobody holds either end of the channels.
     pub fn run(mut self) {
         let mut machine = LinkMachine::new();
@@ -151,8 +178,8 @@ impl Driver {
         }
     }
 
-    /// Hands the machine's events to the tap and the receiver, then asks for one repaint.
-    /// Returns false once nobody listens any more.
+    /// Hands the machine's events to the tap and the receiver, then asks for one repaint, at
+    /// least [`REPAINT_EVERY`] after the one before. Returns false once nobody listens any more.
     fn hand_on(&mut self, machine: &mut LinkMachine) -> bool {
         let mut sent = false;
         while let Some(event) = machine.poll_event() {
@@ -164,8 +191,16 @@ impl Driver {
             }
             sent = true;
         }
-        if sent {
-            (self.repaint)();
+        let now = Instant::now();
+        match self.repaint_due {
+            _ if !sent => {}
+            // A repaint still to come draws these events too.
+            Some(due) if due > now => {}
+            last => {
+                let due = last.map_or(now, |last| (last + REPAINT_EVERY).max(now));
+                (self.repaint)(due - now);
+                self.repaint_due = Some(due);
+            }
         }
         true
     }

@@ -8,7 +8,7 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use super::config::LinkConfig;
-use super::driver::{Driver, Tap};
+use super::driver::{Driver, Repaint, Tap};
 use super::messages::{Command, Event, Job, JobId};
 use super::port::Opener;
 
@@ -22,22 +22,18 @@ pub struct LinkHandle {
 }
 
 impl LinkHandle {
-    /// Starts the link's thread. `repaint` is called after each batch of events, so a GUI wakes
-    /// up; `tap`, if given, sees every event on the link's thread before it is sent.
+    /// Starts the link's thread. `repaint` is called after each batch of events with how soon a
+    /// GUI should draw them (at most four times a second, so the events of one exchange or of
+    /// a burst make one frame); `tap`, if given, sees every event on the link's thread before it
+    /// is sent.
     pub fn spawn(
         opener: Box<dyn Opener>,
-        repaint: Box<dyn Fn() + Send>,
+        repaint: Repaint,
         tap: Option<Tap>,
     ) -> std::io::Result<Self> {
         let (commands, inbox) = mpsc::channel();
         let (outbox, events) = mpsc::channel();
-        let driver = Driver {
-            opener,
-            repaint,
-            tap,
-            inbox,
-            outbox,
-        };
+        let driver = Driver::new(opener, repaint, tap, inbox, outbox);
         let thread = thread::Builder::new()
             .name("kmp-link".into())
             .spawn(move || driver.run())?;

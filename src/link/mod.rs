@@ -34,7 +34,7 @@ mod virtual_time;
 
 pub use clock::Now;
 pub use config::{EchoMode, LineSettings, LinkConfig, Parity};
-pub use driver::Tap;
+pub use driver::{Repaint, Tap};
 pub use engine::{
     Attempt, ECHO_PATTERN, EchoSeen, Engine, EngineConfig, EngineEvent, Exchange, ExchangeFailure,
 };

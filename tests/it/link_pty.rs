@@ -179,7 +179,7 @@ fn link() -> LinkHandle {
             realtime: false,
         },
     };
-    LinkHandle::spawn(Box::new(opener), Box::new(|| {}), None).unwrap()
+    LinkHandle::spawn(Box::new(opener), Box::new(|_| {}), None).unwrap()
 }
 
 fn config(port: &Path) -> LinkConfig {

@@ -68,7 +68,7 @@ fn with_fake_link(
 /// A controller with the real link and recorder threads, on the simulated meter `opener` opens.
 fn with_link(opener: impl Opener + 'static, sessions: &Path) -> Controller {
     let recorder = Recorder::spawn(Box::new(|| {})).unwrap();
-    let link = LinkHandle::spawn(Box::new(opener), Box::new(|| {}), Some(recorder.tap())).unwrap();
+    let link = LinkHandle::spawn(Box::new(opener), Box::new(|_| {}), Some(recorder.tap())).unwrap();
     let mut controller = Controller::new(parts(link, recorder, Some(sessions.to_path_buf())));
     controller.act(Action::Connect, Instant::now());
     pump(

@@ -122,3 +122,42 @@ fn a_lost_port_keeps_its_name_and_the_error() {
     );
     assert!(view.error().unwrap().message.contains("unplugged"));
 }
+
+#[test]
+fn the_countdown_asks_to_be_drawn_again_only_while_it_moves() {
+    let t0 = Instant::now();
+    let mut view = LinkView::default();
+    let delay = Duration::from_secs(4);
+    assert_eq!(view.wake_changes_in(t0, delay), None, "not connected");
+    view.handle(&opened(), t0);
+    let tenth = Duration::from_millis(100);
+    assert_eq!(
+        view.wake_changes_in(t0 + Duration::from_secs(1), delay),
+        Some(tenth)
+    );
+    assert_eq!(
+        view.wake_changes_in(t0 + Duration::from_millis(3950), delay),
+        Some(Duration::from_millis(50))
+    );
+    assert_eq!(
+        view.wake_changes_in(t0 + Duration::from_secs(6), delay),
+        Some(TURN_MAGNET_AFTER - Duration::from_secs(6)),
+        "overdue: the advice to turn the magnet over comes later"
+    );
+    assert_eq!(
+        view.wake_changes_in(t0 + Duration::from_secs(11), delay),
+        None
+    );
+    view.handle(&request(true), t0 + Duration::from_secs(12));
+    view.magnet_placed(t0 + Duration::from_secs(13));
+    assert!(
+        view.wake_changes_in(t0 + Duration::from_secs(13), delay)
+            .is_some()
+    );
+    view.handle(&request(true), t0 + Duration::from_secs(14));
+    assert_eq!(
+        view.wake_changes_in(t0 + Duration::from_secs(14), delay),
+        None,
+        "awake"
+    );
+}

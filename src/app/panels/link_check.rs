@@ -63,6 +63,10 @@ fn echo_line(ui: &mut Ui, view: &LinkView) {
 
 fn wake_line(ui: &mut Ui, view: &LinkView, wake_delay: Duration, now: Instant) -> Option<Action> {
     let mut action = None;
+    if let Some(change) = view.wake_changes_in(now, wake_delay) {
+        // The countdown moves even when the link says nothing.
+        ui.ctx().request_repaint_after(change);
+    }
     ui.horizontal(|ui| {
         match view.wake_state(now, wake_delay) {
             WakeState::NotConnected => {}

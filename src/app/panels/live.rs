@@ -216,6 +216,9 @@ fn latest_values(ui: &mut Ui, context: &Context<'_>, ids: &[RegisterId]) {
                                 .strong(),
                             );
                             let age = Duration::from_secs_f64((now - latest.at).max(0.0));
+                            // The age is shown in whole seconds: draw again when it changes.
+                            let next_second = Duration::from_secs(age.as_secs() + 1) - age;
+                            ui.ctx().request_repaint_after(next_second);
                             ui.label(
                                 RichText::new(format!(
                                     "{} readings, newest {} ago",

@@ -27,7 +27,7 @@ where
 }
 
 fn spawn(opener: impl Opener + 'static) -> LinkHandle {
-    LinkHandle::spawn(Box::new(opener), Box::new(|| {}), None).unwrap()
+    LinkHandle::spawn(Box::new(opener), Box::new(|_| {}), None).unwrap()
 }
 
 fn quick(profile: Profile) -> MeterConfig {
@@ -161,7 +161,7 @@ fn the_tap_sees_every_event_before_the_receiver_does() {
     let (tapped, taps) = mpsc::channel();
     let link = LinkHandle::spawn(
         Box::new(FixedSimOpener(quick(Profile::Multical21))),
-        Box::new(|| {}),
+        Box::new(|_| {}),
         Some(Box::new(move |event: &Event| {
             let _ = tapped.send(event.clone());
         })),

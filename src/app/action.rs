@@ -27,6 +27,8 @@ pub enum Action {
     StartCheck,
     /// Stop the continuous link check.
     StopCheck,
+    /// Pause the link check by itself after this many requests (0: never).
+    SetCheckLimit(u32),
     /// Try the other line settings.
     Sweep,
     /// The user placed the magnet (again): restart the countdown.

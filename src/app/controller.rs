@@ -106,6 +106,8 @@ pub struct Controller {
     first_job: JobId,
     /// Whether the user was told that recording failed, this session.
     recording_error_shown: bool,
+    /// The link check paused itself after this many requests, and nothing ran since.
+    check_paused: Option<u32>,
 }
 
 impl Controller {
@@ -136,6 +138,7 @@ impl Controller {
             sessions_dir,
             first_job: JobId::new(0),
             recording_error_shown: false,
+            check_paused: None,
         }
     }
 
@@ -175,6 +178,11 @@ impl Controller {
             Some(Job::Poll(plan)) => Some(&plan.ids),
             _ => None,
         }
+    }
+
+    /// The requests after which the link check paused itself, if it did and nothing ran since.
+    pub fn check_paused(&self) -> Option<u32> {
+        self.check_paused
     }
 
     /// Whether a scan is under way.
@@ -253,6 +261,7 @@ impl Controller {
             Action::Choose(choice) => self.settings.choose(choice),
             Action::SetDialect(dialect) => self.settings.dialect = dialect,
             Action::StartCheck => self.start_check(),
+            Action::SetCheckLimit(limit) => self.settings.check_request_limit = limit,
             Action::StopCheck => self.cancel_if(|job| matches!(job, Job::Monitor(_))),
             Action::Sweep => self.start_between_checks(Job::Probe(ProbeOptions {
                 wait: Duration::from_secs(2),
@@ -317,12 +326,14 @@ impl Controller {
     fn start(&mut self, job: Job, then: Option<Job>) {
         let id = self.link.start(job.clone());
         self.job = Some(CurrentJob { id, job, then });
+        self.check_paused = None;
     }
 
     fn start_check(&mut self) {
         self.start(
             Job::Monitor(MonitorOptions {
                 interval: self.settings.check_interval(),
+                request_limit: self.settings.check_limit(),
             }),
             None,
         );
@@ -389,10 +400,13 @@ impl Controller {
                 {
                     self.notice = Some(Notice::from(outcome));
                 }
-                if self.job.as_ref().is_some_and(|current| current.id == id) {
-                    let ended = self.job.take();
+                if let Some(ended) = self.job.take_if(|current| current.id == id) {
+                    if let (Job::Monitor(options), EndReason::Done) = (&ended.job, reason) {
+                        // The check paused itself to spare the meter's battery.
+                        self.check_paused = options.request_limit;
+                    }
                     if matches!(reason, EndReason::Done | EndReason::Cancelled)
-                        && let Some(then) = ended.and_then(|current| current.then)
+                        && let Some(then) = ended.then
                     {
                         self.start(then, None);
                     }

@@ -31,6 +31,9 @@ pub struct Settings {
     pub screen: Screen,
     /// Seconds between rounds of the link check.
     pub check_interval_s: f32,
+    /// Requests the link check sends to the meter before it pauses itself, to spare a battery
+    /// meter; 0 never pauses.
+    pub check_request_limit: u32,
     /// Session folders opened or saved lately, newest first.
     pub recent_sessions: Vec<String>,
     /// The CSV dialect for exports.
@@ -48,6 +51,7 @@ impl Default for Settings {
             rts: None,
             screen: Screen::Connection,
             check_interval_s: 1.0,
+            check_request_limit: 120,
             recent_sessions: Vec::new(),
             dialect: Dialect::default(),
         }
@@ -113,6 +117,11 @@ impl Settings {
         config.dtr = self.dtr;
         config.rts = self.rts;
         config
+    }
+
+    /// Requests the link check sends before it pauses itself, if it ever does.
+    pub fn check_limit(&self) -> Option<u32> {
+        (self.check_request_limit > 0).then_some(self.check_request_limit)
     }
 
     /// Time between rounds of the link check, kept within sane bounds.

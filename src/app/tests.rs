@@ -468,3 +468,42 @@ fn ticked_registers_are_read_again() {
             .is_none()
     );
 }
+
+#[test]
+fn the_link_check_pauses_itself_after_its_request_limit_and_resumes() {
+    let mut harness = connected(
+        Profile::Multical21,
+        Screen::LinkCheck,
+        FixedPicker(None),
+        None,
+    );
+    harness.get_by_label("Pause checking after").click();
+    harness.run_steps(2);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label("Pause checking after").type_text("3");
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().controller().settings().check_request_limit,
+        3
+    );
+    harness.get_by_label("Pause checking").click();
+    harness.run_steps(2);
+    harness.get_by_label("Resume checking").click();
+    run_until(&mut harness, Duration::from_secs(10), "the pause", |h| {
+        h.query_by_label_contains("Checking paused after 3 requests to spare the meter's battery")
+            .is_some()
+    });
+    let requests = harness.state().controller().link_view().requests();
+    assert!(harness.state().controller().job().is_none());
+    harness.get_by_label("Resume checking").click();
+    run_until(
+        &mut harness,
+        Duration::from_secs(10),
+        "checking again",
+        |h| h.state().controller().link_view().requests() > requests,
+    );
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Pause checking").is_some());
+    assert!(harness.query_by_label_contains("Checking paused").is_none());
+}

@@ -578,6 +578,7 @@ impl LinkMachine {
             evidence: &self.evidence,
             port,
             line,
+            requests: self.requests,
             events,
         }
     }

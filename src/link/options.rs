@@ -53,4 +53,7 @@ pub struct MonitorOptions {
     /// Time from one round (an echo test and a request) to the next. Battery meters throttle
     /// when asked too often, so this stays modest.
     pub interval: Duration,
+    /// The check is through once it has sent this many requests to the meter (retries
+    /// included), to spare a battery meter; `None` checks until cancelled.
+    pub request_limit: Option<u32>,
 }

@@ -143,12 +143,37 @@ fn alignment(ui: &mut Ui, cx: &Context<'_>, check_interval: Duration) -> Option<
         ));
     });
     ui.horizontal(|ui| {
+        let label = ui.label("Pause checking after");
+        let mut limit = cx.settings.check_request_limit;
+        ui.add(
+            egui::DragValue::new(&mut limit)
+                .range(0..=10_000)
+                .suffix(" requests"),
+        )
+        .labelled_by(label.id)
+        .on_hover_text("0: never pause. The pause spares a battery meter's budget.");
+        if limit != cx.settings.check_request_limit {
+            action = Some(Action::SetCheckLimit(limit));
+        }
+    });
+    ui.horizontal(|ui| {
         if cx.checking() {
             if ui.button("Pause checking").clicked() {
                 action = Some(Action::StopCheck);
             }
-        } else if ui.button("Resume checking").clicked() {
-            action = Some(Action::StartCheck);
+        } else {
+            if ui.button("Resume checking").clicked() {
+                action = Some(Action::StartCheck);
+            }
+            if let Some(requests) = cx.check_paused {
+                style::status_line(
+                    ui,
+                    WARN,
+                    &format!(
+                        "Checking paused after {requests} requests to spare the meter's battery"
+                    ),
+                );
+            }
         }
         let sweep = ui.add_enabled(!cx.sweeping(), egui::Button::new("Sweep line settings"));
         if sweep

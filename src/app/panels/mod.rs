@@ -54,6 +54,8 @@ pub struct Context<'a> {
     pub workspace: &'a Workspace,
     /// The job under way.
     pub job: Option<&'a Job>,
+    /// The requests after which the link check paused itself, if it did and nothing ran since.
+    pub check_paused: Option<u32>,
     /// How long after the magnet the eye should answer.
     pub wake_delay: Duration,
     /// Now.
@@ -69,6 +71,7 @@ impl<'a> Context<'a> {
             scans: controller.scans(),
             workspace: controller.workspace(),
             job: controller.job(),
+            check_paused: controller.check_paused(),
             wake_delay: controller.wake_delay(),
             now,
         }

@@ -1,6 +1,8 @@
 //! The continuous link check behind the alignment meter: each round an echo test (which costs
 //! the meter nothing) and one GetSerialNo without retries, so every success and failure shows.
-//! The first answer also asks GetType, to identify the meter.
+//! The first answer also asks GetType, to identify the meter. With a request limit, the check
+//! is through once it has asked the meter that often: battery meters throttle, and a check left
+//! open in a cellar should not drain one.
 
 use std::time::Instant;
 
@@ -25,6 +27,8 @@ pub(crate) struct Monitor {
     /// The round under way, and when it began.
     round: Option<(Instant, Phase)>,
     identified: bool,
+    /// The link's request count when the check (re)started.
+    requests_at_start: u64,
 }
 
 impl Monitor {
@@ -33,6 +37,7 @@ impl Monitor {
             options,
             round: None,
             identified: false,
+            requests_at_start: 0,
         }
     }
 
@@ -41,6 +46,7 @@ impl Monitor {
             Input::Start => {
                 // After a lost port the meter behind it may be another: identify it again.
                 self.identified = false;
+                self.requests_at_start = cx.requests;
                 return self.begin(cx);
             }
             Input::Timeout => return self.begin(cx),
@@ -61,9 +67,9 @@ impl Monitor {
                 };
                 self.identified = true;
                 cx.emit(JobEvent::Identified { serial, meter_type });
-                return self.rest(began);
+                return self.rest(began, cx);
             }
-            (Phase::Serial, _) => return self.rest(began),
+            (Phase::Serial, _) => return self.rest(began, cx),
         };
         self.round = Some((began, next));
         step(next)
@@ -74,8 +80,17 @@ impl Monitor {
         step(Phase::Echo)
     }
 
-    fn rest(&mut self, began: Instant) -> Step {
+    /// The round is over: the next after the interval, unless the check has asked enough.
+    fn rest(&mut self, began: Instant, cx: &Cx<'_>) -> Step {
         self.round = None;
+        let asked = cx.requests.saturating_sub(self.requests_at_start);
+        if self
+            .options
+            .request_limit
+            .is_some_and(|limit| asked >= u64::from(limit))
+        {
+            return Step::Done(None);
+        }
         Step::Wait(began + self.options.interval)
     }
 }

@@ -74,6 +74,8 @@ pub(crate) struct Cx<'a> {
     pub port: &'a str,
     /// The link's own line settings.
     pub line: LineSettings,
+    /// Requests sent to the meter since the link started, retries included.
+    pub requests: u64,
     /// What the job reports.
     pub events: &'a mut Vec<JobEvent>,
 }

@@ -249,6 +249,7 @@ fn a_stale_cancel_does_not_stop_the_job_that_replaced_it() {
     let mut link = opened(meter(Profile::Multical603));
     let first = link.start(Job::Monitor(MonitorOptions {
         interval: Duration::from_secs(1),
+        request_limit: None,
     }));
     link.run_for(Duration::from_millis(300), |_| {});
     let second = link.start(Job::Poll(PollPlan {
@@ -278,6 +279,7 @@ fn monitoring_reports_every_round_identifies_once_and_stops_on_cancel() {
     let mut link = opened(meter(Profile::Multical603));
     let id = link.start(Job::Monitor(MonitorOptions {
         interval: Duration::from_secs(1),
+        request_limit: None,
     }));
     let (mut echo_tests, mut answers, mut identified) = (0, 0, 0);
     link.run_for(Duration::from_millis(5500), |event| {
@@ -409,6 +411,7 @@ fn a_lost_port_is_reopened_with_backoff_from_a_quarter_second_to_four_seconds() 
     let mut link = opened(meter(Profile::Multical603));
     link.start(Job::Monitor(MonitorOptions {
         interval: Duration::from_secs(1),
+        request_limit: None,
     }));
     link.run_for(Duration::from_millis(1500), |_| {});
     link.unplug();
@@ -553,6 +556,7 @@ fn a_read_asked_for_while_the_port_is_lost_ends_at_once_and_a_poll_waits_for_the
     link.unplug();
     link.start(Job::Monitor(MonitorOptions {
         interval: Duration::from_secs(1),
+        request_limit: None,
     }));
     let (lost, _) = link.run_until_event(Duration::from_secs(5), |event| {
         matches!(event, Event::Lost(_)).then_some(())
@@ -605,4 +609,34 @@ fn a_port_unplugged_between_polls_is_noticed_within_a_second() {
         "not noticed before the next poll, 300 s away"
     );
     assert!(link.now().instant - unplugged <= Duration::from_millis(1010));
+}
+
+#[test]
+fn the_link_check_is_through_once_it_has_asked_the_meter_its_limit() {
+    let mut link = opened(meter(Profile::Multical21));
+    let id = link.start(Job::Monitor(MonitorOptions {
+        interval: Duration::from_secs(1),
+        request_limit: Some(5),
+    }));
+    let (end, events) = finish(&mut link, id, Duration::from_secs(30));
+    assert_eq!(
+        end,
+        JobEnd {
+            reason: EndReason::Done,
+            report: None
+        }
+    );
+    let requests: Vec<u64> = events
+        .iter()
+        .filter_map(|event| match event {
+            JobEvent::Exchanged {
+                exchange: Exchange::Request(_),
+                requests,
+                ..
+            } => Some(*requests),
+            _ => None,
+        })
+        .collect();
+    // The serial number and the type, then a serial number a round.
+    assert_eq!(requests, [1, 2, 3, 4, 5]);
 }

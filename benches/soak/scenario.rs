@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use jiff::Timestamp;
 
 use kmp_workbench::kmp::{
-    Message, Number, RegisterId, RegisterList, Request, Response, Unit, Value,
+    Family, Message, Number, RegisterId, RegisterList, Request, Response, Unit, Value,
 };
 use kmp_workbench::link::{
     Event, Job, JobEvent, JobId, LinkConfig, Now, PollPlan, ReadOptions, ScanOptions, VirtualLink,
@@ -190,11 +190,9 @@ pub fn run(duration: Duration, dir: &Path, seed: u64) -> Outcome {
                     outcome.scans += 1;
                     polling = None;
                     rereading = None;
-                    scanning = Some(link.start(Job::Scan(ScanOptions {
-                        from: 0,
-                        to: 120,
-                        wait: minutes(1),
-                    })));
+                    let options =
+                        ScanOptions::catalogue_first(0, 120, minutes(1), Some(Family::Water));
+                    scanning = Some(link.start(Job::Scan(options)));
                 }
             }
         }

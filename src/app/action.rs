@@ -70,6 +70,8 @@ pub enum Action {
     DismissNotice,
     /// Close the session (it stays on disk, listed among the recent ones) and start an empty one.
     NewSession,
+    /// Delete these stored sessions (the user was asked first).
+    DeleteSessions(Vec<PathBuf>),
     /// Poll these registers at this interval, for the live plots.
     StartPolling {
         /// The registers.

@@ -20,7 +20,7 @@ use crate::link::{
     EndReason, Event, Job, JobEnd, JobEvent, JobId, LinkHandle, MonitorOptions, PollPlan,
     ProbeOptions, ReadOptions, Report, ScanOptions,
 };
-use crate::session::{Manifest, Recorder, RecorderReport, Session, TrafficLog};
+use crate::session::{Manifest, Recorder, RecorderReport, Session, StoredSession, TrafficLog};
 use crate::sim::Profile;
 
 use super::action::{Action, FileJob};
@@ -108,6 +108,8 @@ pub struct Controller {
     recording_error_shown: bool,
     /// The link check paused itself after this many requests, and nothing ran since.
     check_paused: Option<u32>,
+    /// The sessions in the autosave folder, as last looked at.
+    stored: Vec<StoredSession>,
 }
 
 impl Controller {
@@ -139,6 +141,7 @@ impl Controller {
             first_job: JobId::new(0),
             recording_error_shown: false,
             check_paused: None,
+            stored: Vec::new(),
         }
     }
 
@@ -183,6 +186,12 @@ impl Controller {
     /// The requests after which the link check paused itself, if it did and nothing ran since.
     pub fn check_paused(&self) -> Option<u32> {
         self.check_paused
+    }
+
+    /// The sessions in the autosave folder, newest first, as looked at when the Session screen
+    /// was last shown or a session was made, saved or deleted.
+    pub fn stored(&self) -> &[StoredSession] {
+        &self.stored
     }
 
     /// Whether a scan is under way.
@@ -267,11 +276,12 @@ impl Controller {
                 wait: Duration::from_secs(2),
                 sweep: true,
             })),
-            Action::StartScan { from, to } => self.start_between_checks(Job::Scan(ScanOptions {
-                from,
-                to,
-                wait: Duration::from_secs(120),
-            })),
+            Action::StartScan { from, to } => {
+                let family = self.workspace.map().family;
+                let wait = Duration::from_secs(120);
+                let options = ScanOptions::catalogue_first(from, to, wait, family);
+                self.start_between_checks(Job::Scan(options));
+            }
             Action::CancelScan => self.cancel_if(|job| matches!(job, Job::Scan(_))),
             Action::MagnetPlaced => self.view.magnet_placed(now),
             Action::ReadAgain(ids) => self.start_between_checks(Job::Read(ReadOptions {
@@ -296,7 +306,14 @@ impl Controller {
             }
             Action::DismissPrompt => self.prompt = None,
             Action::DismissNotice => self.notice = None,
-            Action::NewSession => self.new_session(),
+            Action::NewSession => {
+                self.new_session();
+                self.look_at_stored();
+            }
+            Action::DeleteSessions(dirs) => {
+                self.notice = Some(Notice::from(self.delete_sessions(&dirs)));
+                self.look_at_stored();
+            }
             Action::StartPolling { ids, interval } => {
                 if let Some(manifest) = self.workspace.change_manifest(|manifest| {
                     manifest.polled = ids.clone();
@@ -307,7 +324,12 @@ impl Controller {
                 self.start(Job::Poll(PollPlan { ids, interval }), None);
             }
             Action::StopPolling => self.cancel_if(|job| matches!(job, Job::Poll(_))),
-            Action::Show(screen) => self.settings.screen = screen,
+            Action::Show(screen) => {
+                self.settings.screen = screen;
+                if screen == Screen::Session {
+                    self.look_at_stored();
+                }
+            }
         }
     }
 
@@ -421,6 +443,7 @@ impl Controller {
             RecorderReport::Failed(error) => self.recording_failed(error),
             RecorderReport::SavedAs(Ok(dir)) => {
                 self.remember(&dir);
+                self.look_at_stored();
                 self.notice = Some(Notice {
                     text: format!(
                         "Saved the session to {}; recording goes on there",
@@ -476,6 +499,7 @@ impl Controller {
                 self.recorder.begin(session, self.first_job);
                 self.workspace
                     .set_session(RecordedSession::new(dir, manifest, traffic));
+                self.look_at_stored();
             }
             Err(error) => self.recording_failed(error.to_string()),
         }
@@ -509,6 +533,48 @@ impl Controller {
             },
             good: true,
         });
+    }
+
+    /// Looks again at the sessions in the autosave folder.
+    fn look_at_stored(&mut self) {
+        self.stored = self
+            .sessions_dir
+            .as_deref()
+            .map(crate::session::stored::list)
+            .unwrap_or_default();
+    }
+
+    /// Deletes stored sessions, never the one being recorded; says what was done.
+    fn delete_sessions(&mut self, dirs: &[PathBuf]) -> Result<String, String> {
+        let recording = self.workspace.session_dir().map(Path::to_path_buf);
+        let (mut deleted, mut freed, mut problems) = (0, 0, Vec::new());
+        for dir in dirs {
+            if recording.as_deref() == Some(dir) {
+                problems.push(format!("{} is being recorded", shown(dir)));
+                continue;
+            }
+            match crate::session::stored::delete(dir) {
+                Ok(bytes) => {
+                    deleted += 1;
+                    freed += bytes;
+                    let gone = dir.display().to_string();
+                    self.settings
+                        .recent_sessions
+                        .retain(|recent| *recent != gone);
+                }
+                Err(error) => problems.push(error.to_string()),
+            }
+        }
+        let done = format!(
+            "Deleted {deleted} session{} ({})",
+            if deleted == 1 { "" } else { "s" },
+            crate::app::files::size_text(freed)
+        );
+        if problems.is_empty() {
+            Ok(done)
+        } else {
+            Err(format!("{done}; kept: {}", problems.join("; ")))
+        }
     }
 
     /// Writes the register map into the session now if it changed.

@@ -143,6 +143,18 @@ pub fn shown(path: &Path) -> String {
     }
 }
 
+/// A number of bytes as people read it: `840 kB`, `12.5 MB`, `1.2 GB`.
+pub fn size_text(bytes: u64) -> String {
+    let bytes = bytes as f64;
+    if bytes < 1e6 {
+        format!("{:.0} kB", bytes / 1e3)
+    } else if bytes < 1e9 {
+        format!("{:.1} MB", bytes / 1e6)
+    } else {
+        format!("{:.1} GB", bytes / 1e9)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,5 +173,12 @@ mod tests {
             shown(Path::new("/definitely/elsewhere")),
             "/definitely/elsewhere"
         );
+    }
+
+    #[test]
+    fn sizes_read_in_kilobytes_megabytes_and_gigabytes() {
+        assert_eq!(size_text(840_000), "840 kB");
+        assert_eq!(size_text(12_500_000), "12.5 MB");
+        assert_eq!(size_text(1_234_000_000), "1.2 GB");
     }
 }

@@ -213,3 +213,68 @@ fn a_new_session_starts_empty_and_the_old_one_stays_among_the_recent() {
         "the old session keeps its polls"
     );
 }
+
+#[test]
+fn a_stored_session_ticked_is_deleted_after_asking_and_never_the_one_recording() {
+    let dir = scratch_dir("delete-stored");
+    let sessions = dir.join("auto");
+    let mut harness = app(None, &sessions, Screen::Live);
+    record(&mut harness, 1);
+    let first = harness
+        .state()
+        .controller()
+        .workspace()
+        .session_dir()
+        .unwrap()
+        .to_path_buf();
+    show(&mut harness, "Session");
+    harness.get_by_label("New session").click();
+    harness.run_steps(3);
+    let second = harness
+        .state()
+        .controller()
+        .workspace()
+        .session_dir()
+        .unwrap()
+        .to_path_buf();
+    assert!(harness.query_by_label_contains("Stored sessions: 2").is_some());
+    let name = |dir: &Path| dir.file_name().unwrap().to_str().unwrap().to_string();
+    // The one recording cannot be ticked.
+    harness.get_by_label(&name(&second)).click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Delete 0 ticked…").is_some());
+    harness.get_by_label(&name(&first)).click();
+    harness.run_steps(2);
+    harness.get_by_label("Delete 1 ticked…").click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label_contains("gone for good").is_some());
+    assert!(first.is_dir(), "nothing is deleted before the answer");
+    harness.get_by_label("Delete").click();
+    harness.run_steps(2);
+    assert!(!first.exists());
+    assert!(second.is_dir());
+    assert!(harness.query_by_label_contains("Deleted 1 session").is_some());
+    assert!(harness.query_by_label_contains("Stored sessions: 1").is_some());
+}
+
+#[test]
+fn the_file_shortcuts_leave_a_text_field_alone() {
+    let dir = scratch_dir("shortcut-in-field");
+    let mut harness = app(None, &dir.join("auto"), Screen::Registers);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Filter")
+        .click();
+    harness.run_steps(2);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    harness.run_steps(2);
+    assert!(
+        harness.query_by_label_contains("No file was chosen").is_none(),
+        "Ctrl+S in a text field does not save the session"
+    );
+    // Out of the field, the shortcut works: no dialog here, so the typed path is asked for.
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    harness.run_steps(2);
+    assert!(harness.query_by_label_contains("Save the session as a new folder").is_some());
+}

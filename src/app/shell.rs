@@ -166,9 +166,13 @@ impl eframe::App for MeterApp {
     }
 }
 
-/// Ctrl+S saves the session as, Ctrl+O opens one, Ctrl+E exports the readings to CSV.
+/// Ctrl+S saves the session as, Ctrl+O opens one, Ctrl+E exports the readings to CSV; not while
+/// a text field has the keyboard (there, the keys belong to the text).
 fn shortcuts(ctx: &egui::Context, dialect: crate::export::Dialect) -> Vec<Action> {
     use egui::{Key, KeyboardShortcut, Modifiers};
+    if ctx.egui_wants_keyboard_input() {
+        return Vec::new();
+    }
     let jobs = [
         (Key::S, FileJob::SaveSession),
         (Key::O, FileJob::OpenSession),

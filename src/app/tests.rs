@@ -507,3 +507,56 @@ fn the_link_check_pauses_itself_after_its_request_limit_and_resumes() {
     assert!(harness.query_by_label("Pause checking").is_some());
     assert!(harness.query_by_label_contains("Checking paused").is_none());
 }
+
+#[test]
+fn a_scan_fills_the_table_with_the_catalogues_registers_before_the_rest_of_the_range() {
+    let mut config = meter(Profile::Multical21, Duration::ZERO);
+    config.timing = crate::sim::Timing::realtime(1200, 11, Duration::from_millis(60));
+    let options = GuiOptions {
+        simulate: Some(Profile::Multical21),
+        screen: Some(Screen::Registers),
+        ..GuiOptions::default()
+    };
+    let mut harness = with_picker(config, options, FixedPicker(None));
+    run_until(
+        &mut harness,
+        Duration::from_secs(5),
+        "the connection",
+        |h| h.state().controller().link_view().is_connected(),
+    );
+    harness.run_steps(2);
+    harness.get_by_label("Scan").click();
+    let wanted = [1001, 1002, 1003, 1004, 68, 74, 99].map(RegisterId::new);
+    run_until(
+        &mut harness,
+        Duration::from_secs(10),
+        "the registers wanted",
+        |h| {
+            let map = h.state().controller().workspace().map();
+            wanted.iter().all(|id| map.registers.contains_key(id))
+        },
+    );
+    // The water catalogue's IDs of 0..=1100 come first; the range after them.
+    let catalogue = crate::link::ScanOptions::catalogue_first(
+        0,
+        1100,
+        Duration::ZERO,
+        Some(crate::kmp::Family::Water),
+    )
+    .first
+    .len() as u32;
+    let done = harness
+        .state()
+        .controller()
+        .scans()
+        .progress()
+        .map_or(0, |p| p.done);
+    assert!(
+        done <= catalogue,
+        "{done} IDs asked before the catalogue's {catalogue} were in"
+    );
+    harness.run_steps(2);
+    assert!(row(&harness, "1004").is_some() && row(&harness, "68").is_some());
+    harness.get_by_label("Cancel scan").click();
+    harness.run_steps(2);
+}

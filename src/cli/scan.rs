@@ -72,11 +72,8 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         args.from.max(args.to)
     ));
     let mut reporter = ProgressReporter::default();
-    let options = ScanOptions {
-        from: args.from,
-        to: args.to,
-        wait: args.wait,
-    };
+    let family = family_of(args.port.port());
+    let options = ScanOptions::catalogue_first(args.from, args.to, args.wait, family);
     let progress = |event: &Event| match event {
         Event::Job {
             event: JobEvent::ScanProgress(progress),
@@ -89,7 +86,6 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         Ok(report) => report,
         Err(error) => return Err(Failure::link(&error)),
     };
-    let family = family_of(args.port.port());
     let found: Vec<RegisterObject> = report
         .found
         .iter()

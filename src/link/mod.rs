@@ -41,6 +41,8 @@ pub use engine::{
 pub use error::{LinkError, OpenFailure};
 pub use handle::LinkHandle;
 pub use messages::{Command, EndReason, Event, Job, JobEnd, JobEvent, JobId, Report};
-pub use options::{MonitorOptions, PollPlan, ProbeOptions, ReadOptions, SLOWEST_POLL, ScanOptions};
+pub use options::{
+    ASKED_FOR, MonitorOptions, PollPlan, ProbeOptions, ReadOptions, SLOWEST_POLL, ScanOptions,
+};
 pub use reports::{ProbeReport, ReadReport, ScanProgress, ScanReport, SweepResult};
 pub use virtual_time::VirtualLink;

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use crate::kmp::RegisterId;
+use crate::kmp::register::catalogue;
+use crate::kmp::{Family, RegisterId};
 
 /// How the link check runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,8 +37,23 @@ pub struct PollPlan {
 /// most this far apart.
 pub const SLOWEST_POLL: Duration = Duration::from_secs(300);
 
+/// The registers technicians ask for most, in that order: serial number, clock, date, hours,
+/// E1 energy, V1 volume, flow, T1 and T2, info code.
+pub const ASKED_FOR: [RegisterId; 10] = [
+    RegisterId::new(1001),
+    RegisterId::new(1002),
+    RegisterId::new(1003),
+    RegisterId::new(1004),
+    RegisterId::new(60),
+    RegisterId::new(68),
+    RegisterId::new(74),
+    RegisterId::new(86),
+    RegisterId::new(87),
+    RegisterId::new(99),
+];
+
 /// What to scan.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScanOptions {
     /// First ID.
     pub from: u16,
@@ -45,6 +61,31 @@ pub struct ScanOptions {
     pub to: u16,
     /// How long a pause may last before the scan gives up.
     pub wait: Duration,
+    /// IDs of the range to ask for before the rest, in this order (and not again after).
+    pub first: Vec<RegisterId>,
+}
+
+impl ScanOptions {
+    /// A scan of `from..=to` that asks first for the IDs of the range that the catalogue of
+    /// `family` names (the heat and water catalogue when the family is not known), the most
+    /// asked-for first, so the registers a technician wants fill the table in the first seconds.
+    pub fn catalogue_first(from: u16, to: u16, wait: Duration, family: Option<Family>) -> Self {
+        let (low, high) = (from.min(to), from.max(to));
+        let named: Vec<RegisterId> = catalogue(family).map(|info| info.id).collect();
+        let first = ASKED_FOR
+            .iter()
+            .copied()
+            .filter(|id| named.contains(id))
+            .chain(named.iter().copied().filter(|id| !ASKED_FOR.contains(id)))
+            .filter(|id| (low..=high).contains(&id.value()))
+            .collect();
+        Self {
+            from,
+            to,
+            wait,
+            first,
+        }
+    }
 }
 
 /// How the continuous link check runs.

@@ -16,6 +16,7 @@
 mod manifest;
 mod readings_journal;
 pub mod recorder;
+pub mod stored;
 mod traffic_log;
 
 use std::fs;
@@ -31,6 +32,7 @@ use crate::model::{MapFileError, Readings, RegisterMap};
 pub use manifest::{MANIFEST_VERSION, Manifest};
 pub use readings_journal::ReadingsJournal;
 pub use recorder::{Recorder, RecorderReport};
+pub use stored::StoredSession;
 pub use traffic_log::{TrafficJournal, TrafficLog};
 
 const MANIFEST: &str = "session.ron";

@@ -84,7 +84,10 @@ fn scan_prints_the_contract_json_and_writes_the_csv() {
         ),
         (Some(0), Some(319), Some(320))
     );
-    assert_eq!(json["requests"], 40);
+    // Eight IDs to a request: the catalogue's IDs first, then the rest of the range, so at most
+    // two requests hold fewer than eight.
+    let requests = json["requests"].as_u64().unwrap();
+    assert!((40..=41).contains(&requests), "{requests} requests");
     assert_eq!(json["interrupted"], false);
     let found: Vec<u64> = json["found"]
         .as_array()

@@ -56,6 +56,8 @@ pub struct Context<'a> {
     pub job: Option<&'a Job>,
     /// The requests after which the link check paused itself, if it did and nothing ran since.
     pub check_paused: Option<u32>,
+    /// The sessions in the autosave folder, newest first.
+    pub stored: &'a [crate::session::StoredSession],
     /// How long after the magnet the eye should answer.
     pub wake_delay: Duration,
     /// Now.
@@ -72,6 +74,7 @@ impl<'a> Context<'a> {
             workspace: controller.workspace(),
             job: controller.job(),
             check_paused: controller.check_paused(),
+            stored: controller.stored(),
             wake_delay: controller.wake_delay(),
             now,
         }

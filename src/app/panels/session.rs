@@ -1,24 +1,123 @@
 //! The Session screen: where the session is being recorded, what it holds, save as, open, recent
 //! sessions, and the readings exported to CSV.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use egui::{RichText, Ui};
 
 use crate::app::action::{Action, FileJob};
-use crate::app::files::shown;
+use crate::app::files::{shown, size_text};
+use crate::app::style;
 use crate::export::Dialect;
 
 use super::registers::dialect_name;
 use super::{Context, Panel};
 
-/// The Session screen; it keeps no state of its own.
+/// The Session screen's own state: the stored sessions ticked, and whether their deletion is
+/// being confirmed.
 #[derive(Debug, Default)]
-pub struct SessionPanel;
+pub struct SessionPanel {
+    ticked: BTreeSet<PathBuf>,
+    confirming: bool,
+}
 
 impl Panel for SessionPanel {
     fn ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Vec<Action> {
-        session_ui(ui, cx).into_iter().collect()
+        let mut actions: Vec<Action> = session_ui(ui, cx).into_iter().collect();
+        actions.extend(self.stored_ui(ui, cx));
+        actions
+    }
+}
+
+impl SessionPanel {
+    /// The sessions in the autosave folder: tick, then delete, after a confirmation.
+    fn stored_ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Option<Action> {
+        let Self { ticked, confirming } = self;
+        if cx.stored.is_empty() {
+            return None;
+        }
+        let recording = cx.workspace.session_dir();
+        // A session deleted, or no longer stored, is no longer ticked.
+        ticked.retain(|dir| cx.stored.iter().any(|stored| stored.dir == *dir));
+        let mut action = None;
+        ui.add_space(10.0);
+        let total: u64 = cx.stored.iter().map(|stored| stored.bytes).sum();
+        ui.label(
+            RichText::new(format!(
+                "Stored sessions: {}, {}",
+                cx.stored.len(),
+                size_text(total)
+            ))
+            .strong(),
+        );
+        egui::Grid::new("stored-sessions")
+            .num_columns(4)
+            .spacing([12.0, 4.0])
+            .show(ui, |ui| {
+                for stored in cx.stored {
+                    let name = stored.dir.file_name().map_or_else(
+                        || stored.dir.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    );
+                    let is_recording = recording == Some(stored.dir.as_path());
+                    let mut tick = ticked.contains(&stored.dir);
+                    ui.add_enabled(!is_recording, egui::Checkbox::new(&mut tick, name));
+                    if tick {
+                        ticked.insert(stored.dir.clone());
+                    } else {
+                        ticked.remove(&stored.dir);
+                    }
+                    ui.label(stored.started.map_or_else(String::new, |started| {
+                        started
+                            .to_zoned(jiff::tz::TimeZone::system())
+                            .strftime("%Y-%m-%d %H:%M")
+                            .to_string()
+                    }));
+                    ui.label(size_text(stored.bytes));
+                    if is_recording {
+                        ui.label(RichText::new("recording").italics());
+                    } else {
+                        ui.label("");
+                    }
+                    ui.end_row();
+                }
+            });
+        let chosen: u64 = cx
+            .stored
+            .iter()
+            .filter(|stored| ticked.contains(&stored.dir))
+            .map(|stored| stored.bytes)
+            .sum();
+        if *confirming && !ticked.is_empty() {
+            egui::Frame::group(ui.style())
+                .stroke(egui::Stroke::new(1.5, style::BAD))
+                .show(ui, |ui| {
+                    ui.label(format!(
+                        "Delete {} sessions ({})? Their readings and traffic are gone for good.",
+                        ticked.len(),
+                        size_text(chosen)
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui.button("Delete").clicked() {
+                            action = Some(Action::DeleteSessions(ticked.iter().cloned().collect()));
+                            *confirming = false;
+                        }
+                        if ui.button("Keep them").clicked() {
+                            *confirming = false;
+                        }
+                    });
+                });
+        } else if ui
+            .add_enabled(
+                !ticked.is_empty(),
+                egui::Button::new(format!("Delete {} ticked…", ticked.len())),
+            )
+            .clicked()
+        {
+            *confirming = true;
+        }
+        action
     }
 }
 

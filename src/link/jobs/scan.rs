@@ -1,12 +1,15 @@
 //! Register discovery: which IDs of a range does the meter answer?
 //!
-//! Eight IDs to a request, back to back, so the scan runs at the speed of the line. The meter
-//! leaves out IDs it does not have. A request answered by silence holds an ID that silences the
+//! Eight IDs to a request, back to back, so the scan runs at the speed of the line; the IDs the
+//! options name first (the catalogue's, the most asked-for first) before the rest of the range,
+//! so the registers a technician wants are found in the first seconds. The meter leaves out IDs
+//! it does not have. A request answered by silence holds an ID that silences the
 //! meter, or the meter stopped answering altogether: a GetSerialNo tells the two apart. In the
 //! first case the batch is split (halves, then single IDs) until the silencing ID is found; in
 //! the second the scan pauses, says so, asks again every few seconds, and goes on when the meter
 //! answers, or gives up after the options' wait.
 
+use std::collections::{BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use crate::kmp::{
@@ -23,9 +26,16 @@ use crate::link::reports::{ScanProgress, ScanReport};
 /// How often a paused scan asks whether the meter answers again.
 const PAUSE_RETRY: Duration = Duration::from_secs(2);
 
-/// Work still to do: a run of the range, or batches to try again in smaller pieces.
+/// Work still to do: the IDs to ask for first, then a run of the range (without them), and
+/// batches to try again in smaller pieces.
 #[derive(Debug)]
 struct Work {
+    /// The first ID of the range.
+    from: u32,
+    /// IDs to ask for before the range, in order.
+    first: VecDeque<RegisterId>,
+    /// Every ID asked for first, left out of the range.
+    asked_first: BTreeSet<RegisterId>,
     /// The next ID of the range not yet taken.
     cursor: u32,
     to: u32,
@@ -34,24 +44,50 @@ struct Work {
 }
 
 impl Work {
+    fn new(from: u16, to: u16, first: &[RegisterId]) -> Self {
+        let mut asked_first = BTreeSet::new();
+        let first: VecDeque<RegisterId> = first
+            .iter()
+            .copied()
+            .filter(|id| (from..=to).contains(&id.value()) && asked_first.insert(*id))
+            .collect();
+        Self {
+            from: u32::from(from),
+            first,
+            asked_first,
+            cursor: u32::from(from),
+            to: u32::from(to),
+            splits: Vec::new(),
+        }
+    }
+
     fn next(&mut self) -> Option<Vec<RegisterId>> {
         if let Some(batch) = self.splits.pop() {
             return Some(batch);
         }
-        if self.cursor > self.to {
-            return None;
+        if !self.first.is_empty() {
+            let n = self.first.len().min(MAX_REGISTERS_PER_REQUEST);
+            return Some(self.first.drain(..n).collect());
         }
-        let end = (self.cursor + MAX_REGISTERS_PER_REQUEST as u32 - 1).min(self.to);
-        let batch = (self.cursor..=end)
-            .filter_map(|id| u16::try_from(id).ok())
-            .map(RegisterId::new)
-            .collect();
-        self.cursor = end + 1;
-        Some(batch)
+        let mut batch = Vec::new();
+        while batch.len() < MAX_REGISTERS_PER_REQUEST && self.cursor <= self.to {
+            let id = u16::try_from(self.cursor).map(RegisterId::new);
+            self.cursor += 1;
+            if let Ok(id) = id
+                && !self.asked_first.contains(&id)
+            {
+                batch.push(id);
+            }
+        }
+        (!batch.is_empty()).then_some(batch)
     }
 
-    /// The first ID not yet answered for, `current` and the splits included.
+    /// The first ID not yet answered for, `current` and the splits included. Until the run of
+    /// the range has begun, that is the range's start: a resumed scan asks the first IDs again.
     fn resume_from(&self, current: &[RegisterId]) -> Option<u16> {
+        if self.cursor == self.from {
+            return u16::try_from(self.from).ok();
+        }
         let pending = current
             .iter()
             .chain(self.splits.iter().flatten())
@@ -102,15 +138,11 @@ impl Scan {
     pub fn new(options: ScanOptions) -> Self {
         let (from, to) = (options.from.min(options.to), options.from.max(options.to));
         Self {
+            work: Work::new(from, to, &options.first),
             options,
             from,
             to,
             started: None,
-            work: Work {
-                cursor: u32::from(from),
-                to: u32::from(to),
-                splits: Vec::new(),
-            },
             phase: Phase::Idle,
             found: Vec::new(),
             silencing: Vec::new(),
@@ -123,7 +155,7 @@ impl Scan {
         let phase = std::mem::replace(&mut self.phase, Phase::Idle);
         match (input, phase) {
             (Input::Start, _) => {
-                *self = Self::new(self.options);
+                *self = Self::new(self.options.clone());
                 self.started = Some(cx.now.instant);
                 self.next_batch(cx)
             }

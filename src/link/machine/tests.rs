@@ -96,6 +96,7 @@ fn a_new_job_waits_for_the_attempt_in_flight_and_not_for_its_retries() {
         from: 0,
         to: 7,
         wait: Duration::ZERO,
+        first: Vec::new(),
     }));
     // The scan's first attempt (23 bytes on the wire, then 400 ms for an answer) is in flight.
     link.run_for(Duration::from_millis(300), |_| {});
@@ -164,6 +165,7 @@ fn nothing_but_read_requests_and_the_echo_pattern_is_ever_written() {
         from: 0,
         to: 200,
         wait: Duration::from_secs(2),
+        first: Vec::new(),
     }));
     link.run_for(Duration::from_secs(20), |_| {});
     link.start(Job::Poll(PollPlan {

@@ -507,6 +507,7 @@ fn every_job_ends_exactly_once_and_every_event_names_its_job() {
         from: 0,
         to: 100,
         wait: Duration::from_secs(5),
+        first: Vec::new(),
     });
     let mut started = Vec::new();
     let mut ends: Vec<(JobId, EndReason)> = Vec::new();

@@ -9,7 +9,12 @@ use crate::link::{Command, EndReason, Event, Job, JobEvent, ScanOptions};
 use crate::sim::Profile;
 
 fn scan(from: u16, to: u16, wait: Duration) -> Job {
-    Job::Scan(ScanOptions { from, to, wait })
+    Job::Scan(ScanOptions {
+        from,
+        to,
+        wait,
+        first: Vec::new(),
+    })
 }
 
 #[test]
@@ -172,4 +177,88 @@ fn a_cancelled_scan_reports_what_it_found_and_where_to_resume() {
     );
     let found: Vec<u16> = report.found.iter().map(|r| r.id().value()).collect();
     assert!(found.contains(&1) && found.contains(&13));
+}
+
+#[test]
+fn the_catalogues_ids_are_asked_for_before_the_rest_of_the_range_and_not_again() {
+    let mut link = opened(meter(Profile::Multical603));
+    link.keep_io();
+    let options = ScanOptions::catalogue_first(0, 1100, Duration::from_secs(1), None);
+    let first: Vec<u16> = options.first.iter().map(|id| id.value()).collect();
+    let (end, _) = run(&mut link, Job::Scan(options), Duration::from_secs(600));
+    let report = scan_report(&end);
+    let asked: Vec<Vec<u16>> = link
+        .io_log()
+        .iter()
+        .filter_map(|io| match io {
+            crate::link::machine::Io::Transmit(bytes) => match crate::kmp::decode(bytes) {
+                Ok(crate::kmp::Message::Request {
+                    request: crate::kmp::Request::GetRegister(list),
+                    ..
+                }) => Some(list.as_slice().iter().map(|id| id.value()).collect()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let catalogue_requests = first.len().div_ceil(8);
+    let in_order: Vec<u16> = asked[..catalogue_requests].concat();
+    assert_eq!(in_order, first, "the catalogue first, in its order");
+    assert_eq!(
+        &in_order[..4],
+        [1001, 1002, 1003, 1004],
+        "the most asked-for first"
+    );
+    let rest: Vec<u16> = asked[catalogue_requests..].concat();
+    assert!(
+        rest.iter().all(|id| !first.contains(id)),
+        "nothing asked twice"
+    );
+    assert_eq!(rest.len() + first.len(), 1101, "the whole range, once");
+    assert_eq!((report.scanned, report.interrupted), (1101, false));
+    let found: Vec<u16> = report.found.iter().map(|r| r.id().value()).collect();
+    assert!(
+        found.windows(2).all(|pair| pair[0] < pair[1]),
+        "found sorted by ID"
+    );
+    let expected: Vec<u16> = Profile::Multical603
+        .registers()
+        .iter()
+        .map(|spec| spec.id.value())
+        .filter(|id| *id <= 1100)
+        .collect();
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn a_scan_stopped_among_the_catalogues_ids_resumes_from_the_start_of_its_range() {
+    let mut link = opened(meter(Profile::Multical603));
+    let options = ScanOptions::catalogue_first(500, 1100, Duration::from_secs(1), None);
+    let id = link.start(Job::Scan(options));
+    link.run_until_event(Duration::from_secs(30), |event| {
+        matches!(event, Event::Job { event: JobEvent::ScanProgress(p), .. } if p.done > 0)
+            .then_some(())
+    });
+    link.send(Command::Cancel(id));
+    let (end, _) = finish(&mut link, id, Duration::from_secs(5));
+    let report = scan_report(&end);
+    assert_eq!(report.resume_from, Some(500));
+    assert!(report.found.iter().any(|r| r.id().value() == 1001));
+}
+
+#[test]
+fn the_catalogue_first_order_follows_the_family_and_the_range() {
+    let water =
+        ScanOptions::catalogue_first(0, 1100, Duration::ZERO, Some(crate::kmp::Family::Water));
+    let ids: Vec<u16> = water.first.iter().map(|id| id.value()).collect();
+    assert_eq!(
+        &ids[..7],
+        [1001, 1002, 1003, 1004, 68, 74, 99],
+        "no energy or temperatures on water"
+    );
+    assert!(ids[7..].windows(2).all(|pair| pair[0] < pair[1]));
+    let narrow = ScanOptions::catalogue_first(60, 90, Duration::ZERO, None);
+    let ids: Vec<u16> = narrow.first.iter().map(|id| id.value()).collect();
+    assert_eq!(&ids[..5], [60, 68, 74, 86, 87]);
+    assert!(ids.iter().all(|id| (60..=90).contains(id)));
 }

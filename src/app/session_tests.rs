@@ -237,7 +237,11 @@ fn a_stored_session_ticked_is_deleted_after_asking_and_never_the_one_recording()
         .session_dir()
         .unwrap()
         .to_path_buf();
-    assert!(harness.query_by_label_contains("Stored sessions: 2").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("Stored sessions: 2")
+            .is_some()
+    );
     let name = |dir: &Path| dir.file_name().unwrap().to_str().unwrap().to_string();
     // The one recording cannot be ticked.
     harness.get_by_label(&name(&second)).click();
@@ -253,8 +257,16 @@ fn a_stored_session_ticked_is_deleted_after_asking_and_never_the_one_recording()
     harness.run_steps(2);
     assert!(!first.exists());
     assert!(second.is_dir());
-    assert!(harness.query_by_label_contains("Deleted 1 session").is_some());
-    assert!(harness.query_by_label_contains("Stored sessions: 1").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("Deleted 1 session")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("Stored sessions: 1")
+            .is_some()
+    );
 }
 
 #[test]
@@ -268,7 +280,9 @@ fn the_file_shortcuts_leave_a_text_field_alone() {
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
     harness.run_steps(2);
     assert!(
-        harness.query_by_label_contains("No file was chosen").is_none(),
+        harness
+            .query_by_label_contains("No file was chosen")
+            .is_none(),
         "Ctrl+S in a text field does not save the session"
     );
     // Out of the field, the shortcut works: no dialog here, so the typed path is asked for.
@@ -276,5 +290,9 @@ fn the_file_shortcuts_leave_a_text_field_alone() {
     harness.run_steps(2);
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
     harness.run_steps(2);
-    assert!(harness.query_by_label_contains("Save the session as a new folder").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("Save the session as a new folder")
+            .is_some()
+    );
 }

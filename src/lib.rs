@@ -6,7 +6,9 @@
 //! - [`atomic_file`]: files written whole or not at all.
 //! - [`duration`]: durations written as the command line and the app show them.
 //! - [`export`]: CSV for spreadsheets.
+//! - [`iec`]: the IEC 62056-21 (IEC 1107) codec, sans-IO, read-only by construction.
 //! - [`kmp`]: the Kamstrup Meter Protocol codec, sans-IO, read-only by construction.
+//! - [`mc66`]: Kamstrup's `/#1` readout of the MULTICAL 66C/66B and MULTICAL III, sans-IO.
 //! - [`model`]: readings by register and their reduction for plots, free of GUI types.
 //! - [`ron_version`]: the version field of RON files, read first.
 //! - [`session`]: sessions on disk: a manifest and append-only journals of readings and traffic.
@@ -20,8 +22,10 @@ pub mod app;
 pub mod atomic_file;
 pub mod duration;
 pub mod export;
+pub mod iec;
 pub mod kmp;
 pub mod link;
+pub mod mc66;
 pub mod model;
 pub mod ron_version;
 pub mod session;

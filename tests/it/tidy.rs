@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use crate::support::project_root;
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    if dir.is_file() {
+        return vec![dir.to_path_buf()];
+    }
     let mut files = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(dir) = pending.pop() {
@@ -80,12 +83,35 @@ fn the_codec_does_no_io_reads_no_clock_and_starts_no_thread() {
         "egui",
         "eframe",
     ];
-    let found = violations("kmp", &forbidden);
-    assert!(
-        found.is_empty(),
-        "the kmp codec must stay sans-IO:\n{}",
-        found.join("\n")
-    );
+    for codec in ["kmp", "iec", "mc66.rs", "mc66"] {
+        let found = violations(codec, &forbidden);
+        assert!(
+            found.is_empty(),
+            "the {codec} codec must stay sans-IO:\n{}",
+            found.join("\n")
+        );
+    }
+}
+
+#[test]
+fn the_other_protocols_codecs_use_nothing_but_kmp_values() {
+    for codec in ["iec", "mc66.rs"] {
+        let outside: Vec<String> = violations(codec, &["crate::"])
+            .into_iter()
+            .filter(|hit| {
+                let (file, line) = hit.split_once(':').unwrap();
+                let line_no: usize = line.split(':').next().unwrap().parse().unwrap();
+                let code = &code_lines(&project_root().join(file))[line_no - 1].1;
+                code.match_indices("crate::")
+                    .any(|(idx, _)| !code[idx..].starts_with("crate::kmp::Number"))
+            })
+            .collect();
+        assert!(
+            outside.is_empty(),
+            "{codec} may only use kmp's exact numbers:\n{}",
+            outside.join("\n")
+        );
+    }
 }
 
 #[test]

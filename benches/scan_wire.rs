@@ -37,7 +37,7 @@ fn main() {
     let profile = Profile::Multical603;
     let mut meter = MeterConfig::new(profile);
     meter.echo = true;
-    meter.timing = Timing::realtime(line.baud, line.bits_per_byte(), LATENCY);
+    meter.timing = Timing::realtime(LATENCY);
     let sim = spawn(meter, None).unwrap();
 
     let opener = SystemOpener {

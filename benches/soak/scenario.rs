@@ -26,7 +26,7 @@ use kmp_workbench::link::{
     Event, Job, JobEvent, JobId, LinkConfig, Now, PollPlan, ReadOptions, ScanOptions, VirtualLink,
 };
 use kmp_workbench::session::{Manifest, Recorder, Session};
-use kmp_workbench::sim::{Faults, MeterConfig, Profile, SentAnswer, Timing};
+use kmp_workbench::sim::{Asked, Faults, MeterConfig, Profile, SentAnswer, Timing};
 
 /// What a run found.
 #[derive(Debug, Default)]
@@ -65,7 +65,7 @@ fn minutes(n: u64) -> Duration {
 fn meter(seed: u64) -> MeterConfig {
     let mut config = MeterConfig::new(Profile::Multical21);
     config.echo = true;
-    config.timing = Timing::realtime(1200, 11, Duration::from_millis(60));
+    config.timing = Timing::realtime(Duration::from_millis(60));
     config.magnet_delay = Duration::from_secs(4);
     config.budget = Some(2000);
     config.sleep_after = Some(minutes(1));
@@ -259,7 +259,7 @@ fn keep_poll_answers(
     let polled = RegisterList::new(&ids).unwrap();
     for answer in sent {
         if answer.corrupted
-            || answer.request != Request::GetRegister(polled)
+            || answer.asked != Asked::Kmp(Request::GetRegister(polled))
             || unplugged_since.is_some_and(|since| answer.at >= since)
         {
             continue;

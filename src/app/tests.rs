@@ -511,7 +511,7 @@ fn the_link_check_pauses_itself_after_its_request_limit_and_resumes() {
 #[test]
 fn a_scan_fills_the_table_with_the_catalogues_registers_before_the_rest_of_the_range() {
     let mut config = meter(Profile::Multical21, Duration::ZERO);
-    config.timing = crate::sim::Timing::realtime(1200, 11, Duration::from_millis(60));
+    config.timing = crate::sim::Timing::realtime(Duration::from_millis(60));
     let options = GuiOptions {
         simulate: Some(Profile::Multical21),
         screen: Some(Screen::Registers),

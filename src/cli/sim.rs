@@ -10,7 +10,7 @@ use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1};
 use signal_hook::iterator::Signals;
 
 use kmp_workbench::duration;
-use kmp_workbench::sim::{self, Faults, MeterConfig, Profile, Stats, Timing};
+use kmp_workbench::sim::{self, Faults, MeterConfig, Profile, Speech, Stats, Timing};
 
 use super::args::{parse_duration, parse_rate};
 use super::output::{Failure, print_result, status};
@@ -18,16 +18,19 @@ use super::output::{Failure, print_result, status};
 /// Arguments of `sim`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The meter to simulate: multical21, flowiq2200, multical403, multical603, kamstrup382.
+    /// The meter to simulate: multical21, flowiq2200, multical403, multical603, kamstrup382 (KMP);
+    /// kamstrup382c, multical41, iec-modec (IEC 62056-21); multical66c (/#1).
     #[arg(long, default_value = "multical21")]
     profile: Profile,
     /// Echo every byte received, as a head on the glass does.
     #[arg(long)]
     echo: bool,
-    /// Pace bytes at the baud rate (11 bit times a byte) and answer after the latency.
+    /// Pace bytes at the line settings in use (parity and stop bits counted) and answer after the
+    /// latency.
     #[arg(long)]
     realtime: bool,
-    /// Baud rate for the pacing of --realtime.
+    /// Baud rate a KMP meter speaks at (some electricity meters: 2400 or 9600); the other
+    /// protocols have their own.
     #[arg(long, default_value_t = 1200)]
     baud: u32,
     /// Time from the end of a request to the answer [default: 60ms with --realtime, else 0s].
@@ -68,13 +71,10 @@ impl Args {
         } else {
             Duration::ZERO
         });
-        config.timing = if self.realtime {
-            Timing::realtime(self.baud, 11, latency)
-        } else {
-            Timing {
-                latency,
-                ..Timing::INSTANT
-            }
+        config.kmp_baud = self.baud;
+        config.timing = Timing {
+            paced: self.realtime,
+            latency,
         };
         if let Some(delay) = self.magnet_delay {
             config.magnet_delay = delay;
@@ -124,11 +124,11 @@ pub fn run(args: &Args) -> Result<(), Failure> {
 fn describe(config: &MeterConfig, handle: &sim::pty::SimHandle) -> String {
     let profile = config.profile;
     let mut text = format!(
-        "simulating a {} (serial {}) on {}; address 0x{:02X}; echo {}",
+        "simulating a {} (serial {}) on {}; {}; echo {}",
         profile.label(),
         profile.serial(),
         handle.path().display(),
-        config.address,
+        speaks(config),
         if config.echo { "on" } else { "off" },
     );
     if !config.magnet_delay.is_zero() {
@@ -141,10 +141,30 @@ fn describe(config: &MeterConfig, handle: &sim::pty::SimHandle) -> String {
     text
 }
 
+/// The protocol, the settings it is read at and, for KMP, the address.
+fn speaks(config: &MeterConfig) -> String {
+    match config.profile.speech() {
+        Speech::Kmp => format!(
+            "speaks KMP at {} to address 0x{:02X}",
+            config.line(),
+            config.address
+        ),
+        Speech::Iec(speech) => format!(
+            "speaks IEC 62056-21 from {} (identification /{})",
+            config.line(),
+            speech.ident
+        ),
+        Speech::Mc66 { line, .. } => {
+            format!("answers /#1 sent at {line} at {}", line.at(1200))
+        }
+    }
+}
+
 fn summary(stats: &Stats) -> String {
     format!(
         "served {} requests: {} answered, {} ignored while waking, {} while asleep or over budget, \
-         {} silenced, {} invalid frames, {} other commands, {} dropped, {} corrupted; {} bytes in",
+         {} silenced, {} invalid frames, {} other commands, {} dropped, {} corrupted; {} bytes in, \
+         {} of them at other line settings; {} bytes out the client's settings could not read",
         stats.requests,
         stats.answered,
         stats.ignored_waking,
@@ -155,5 +175,7 @@ fn summary(stats: &Stats) -> String {
         stats.dropped,
         stats.corrupted,
         stats.bytes_in,
+        stats.unread,
+        stats.unheard,
     )
 }

@@ -1,76 +1,10 @@
 //! What a link is opened with: the port, the line settings, the meter's address, and how the
 //! exchanges behave (echo, timeouts, retries).
 
-use std::fmt;
 use std::time::Duration;
 
 use crate::kmp::DEFAULT_DESTINATION;
-
-/// Parity of the serial line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum Parity {
-    /// No parity bit (what KMP uses).
-    None,
-    /// Even parity.
-    Even,
-    /// Odd parity.
-    Odd,
-}
-
-/// Baud rate and character framing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub struct LineSettings {
-    /// Bits per second: 1200 for most meters' optical eye, 2400 or 9600 for some.
-    pub baud: u32,
-    /// Data bits per character: 8 for KMP.
-    pub data_bits: u8,
-    /// Parity bit.
-    pub parity: Parity,
-    /// Stop bits: 2 for KMP (PROTOCOL.md §1.1), 1 also read by most meters.
-    pub stop_bits: u8,
-}
-
-impl Default for LineSettings {
-    /// 1200 baud, 8 data bits, no parity, 2 stop bits.
-    fn default() -> Self {
-        Self {
-            baud: 1200,
-            data_bits: 8,
-            parity: Parity::None,
-            stop_bits: 2,
-        }
-    }
-}
-
-impl LineSettings {
-    /// Bits on the wire per character: start bit, data, parity, stop bits.
-    pub fn bits_per_byte(&self) -> u32 {
-        1 + u32::from(self.data_bits)
-            + u32::from(self.parity != Parity::None)
-            + u32::from(self.stop_bits)
-    }
-
-    /// How long one byte takes on the wire.
-    pub fn byte_time(&self) -> Duration {
-        Duration::from_secs_f64(f64::from(self.bits_per_byte()) / f64::from(self.baud.max(1)))
-    }
-}
-
-impl fmt::Display for LineSettings {
-    /// `1200 8N2`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parity = match self.parity {
-            Parity::None => 'N',
-            Parity::Even => 'E',
-            Parity::Odd => 'O',
-        };
-        write!(
-            f,
-            "{} {}{}{}",
-            self.baud, self.data_bits, parity, self.stop_bits
-        )
-    }
-}
+pub use crate::line::{LineSettings, Parity};
 
 /// Whether the head echoes what it sends.
 #[derive(

@@ -65,14 +65,10 @@ impl Opener for SystemOpener {
             let mut meter = MeterConfig::new(profile);
             meter.echo = self.sim.echo;
             if self.sim.realtime {
-                meter.timing = Timing::realtime(
-                    config.line.baud,
-                    config.line.bits_per_byte(),
-                    Duration::from_millis(60),
-                );
+                meter.timing = Timing::realtime(Duration::from_millis(60));
             }
             meter.clock_start = jiff::Zoned::now().datetime();
-            return Ok(Box::new(SimPort::new(meter)));
+            return Ok(Box::new(SimPort::new(meter, config.line)));
         }
         open_serial(config).map(|port| Box::new(SerialPort(port)) as Box<dyn Port>)
     }
@@ -201,10 +197,13 @@ pub struct SimPort {
 }
 
 impl SimPort {
-    /// A port with the meter `config` describes, started now.
-    pub fn new(config: MeterConfig) -> Self {
+    /// A port with the meter `config` describes, started now, opened at `line`.
+    pub fn new(config: MeterConfig, line: LineSettings) -> Self {
+        let now = Instant::now();
+        let mut meter = Meter::new(config, now);
+        meter.set_line(line, now);
         Self {
-            meter: Meter::new(config, Instant::now()),
+            meter,
             pending: VecDeque::new(),
         }
     }
@@ -246,7 +245,8 @@ impl Port for SimPort {
         Ok(())
     }
 
-    fn set_line(&mut self, _line: &LineSettings) -> io::Result<()> {
+    fn set_line(&mut self, line: &LineSettings) -> io::Result<()> {
+        self.meter.set_line(*line, Instant::now());
         Ok(())
     }
 }

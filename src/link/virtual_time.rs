@@ -197,6 +197,7 @@ impl VirtualLink {
                 Io::Open(config) => {
                     if self.plugged {
                         self.open = true;
+                        self.meter.set_line(config.line, self.now.instant);
                         self.machine.handle_opened(self.now);
                     } else {
                         let error = LinkError::Open {
@@ -220,9 +221,11 @@ impl VirtualLink {
                     let _late = self.meter.poll_transmit(self.now.instant);
                     self.meter.handle_input(&bytes, self.now.instant);
                 }
-                Io::SetLine(_) => {
+                Io::SetLine(line) => {
                     if self.open && !self.plugged {
                         self.lose_port();
+                    } else if self.open {
+                        self.meter.set_line(line, self.now.instant);
                     }
                 }
             }

@@ -1,29 +1,43 @@
-//! The simulated meter, sans-IO: bytes and the time go in, bytes due at given times come out.
+//! The simulated meter, sans-IO: bytes, the client's line settings and the time go in, bytes due
+//! at given times come out.
 //!
-//! It behaves as the public sources say real meters and heads do (PROTOCOL.md §1, §3, §8): the
-//! head echoes every byte it sends; the eye answers only some seconds after a magnet is placed,
-//! sleeps after a while without requests, and may go silent after a polling budget; the meter
-//! ignores anything but a valid read request to its address (no NAK exists in KMP); bytes take
-//! 11 bit times each on the wire at 8N2. Faults (corrupted, dropped and noisy answers) come from a
-//! seeded generator, so a failing test replays exactly.
+//! It behaves as the public sources say real meters and heads do (PROTOCOL.md §1, §3, §7, §8):
+//! the head echoes every byte it sends; the eye answers only some seconds after a magnet is
+//! placed, sleeps after a while without requests, and may go silent after a polling budget; the
+//! meter ignores anything but a valid read request to its address (no NAK exists in KMP). It
+//! reads only what comes at its own line settings, and what it sends reaches the client only if
+//! the client's settings read it when it arrives ([`LineSettings::reads`]): a sign-on at the
+//! wrong settings gets no answer, a readout at 9600 baud is lost on a client still at 300. Bytes
+//! take their line's bit times on the wire, the parity bit counted. Faults (corrupted, dropped
+//! and noisy answers) come from a seeded generator, so a failing test replays exactly.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use jiff::civil::DateTime;
 
+use super::answers;
 use super::physics::Physics;
-use super::profile::{Profile, RegisterSpec};
-use crate::kmp::{
-    DEFAULT_DESTINATION, Deframed, Deframer, Direction, Message, Number, Register, Request,
-    Response, decode,
-};
+use super::profile::{IecSpeech, Profile, Speech};
+use super::speech::{IecAsked, IecListener, Mc66Listener};
+use crate::iec::Mode;
+use crate::kmp::{DEFAULT_DESTINATION, Deframed, Deframer, Direction, Message, Request, decode};
+use crate::line::LineSettings;
+
+/// How long a meter takes to switch its baud rate before it answers at the new one: after a mode
+/// C option select, and after `/#1`. Clients wait about a second before they listen at the new
+/// rate (PROTOCOL.md §7: the PyPI `iec62056-21` client hears nothing sooner than 0.7 s, the `/#1`
+/// clients wait 1 s); IEC 62056-21 allows up to 1.5 s.
+pub const SWITCH_PAUSE: Duration = Duration::from_millis(1200);
+
+/// How long a mode C meter waits for the option select after its identification.
+const OPTION_SELECT_WINDOW: Duration = Duration::from_secs(5);
 
 /// How long bytes take on the wire and how long the meter thinks before it answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timing {
-    /// Time one byte takes on the wire; zero for a pseudo-terminal at full speed.
-    pub byte_time: Duration,
+    /// Whether bytes take their line's time on the wire; off for a pseudo-terminal at full speed.
+    pub paced: bool,
     /// From the end of a request to the start of the answer.
     pub latency: Duration,
 }
@@ -31,14 +45,16 @@ pub struct Timing {
 impl Timing {
     /// No pacing and no latency: what tests use.
     pub const INSTANT: Self = Self {
-        byte_time: Duration::ZERO,
+        paced: false,
         latency: Duration::ZERO,
     };
 
-    /// Real-time pacing: `bits_per_byte` (11 at 8N2, 10 at 8N1) at `baud`, plus `latency`.
-    pub fn realtime(baud: u32, bits_per_byte: u32, latency: Duration) -> Self {
-        let byte_time = Duration::from_secs_f64(f64::from(bits_per_byte) / f64::from(baud.max(1)));
-        Self { byte_time, latency }
+    /// Real time: bytes paced at the line settings in use, answers after `latency`.
+    pub fn realtime(latency: Duration) -> Self {
+        Self {
+            paced: true,
+            latency,
+        }
     }
 }
 
@@ -60,6 +76,9 @@ pub struct MeterConfig {
     pub profile: Profile,
     /// The destination address it answers to.
     pub address: u8,
+    /// The baud rate a KMP meter's eye speaks at: 1200, or 2400 and 9600 for some electricity
+    /// meters (PROTOCOL.md §8). The other protocols have their own rates.
+    pub kmp_baud: u32,
     /// Whether the head echoes every byte it sends.
     pub echo: bool,
     /// Wire pacing and answer latency.
@@ -87,6 +106,7 @@ impl MeterConfig {
         Self {
             profile,
             address: DEFAULT_DESTINATION,
+            kmp_baud: LineSettings::KMP.baud,
             echo: false,
             timing: Timing::INSTANT,
             magnet_delay: profile.default_magnet_delay(),
@@ -98,6 +118,14 @@ impl MeterConfig {
             log_answers: false,
         }
     }
+
+    /// The settings a client that talks to this meter right starts at.
+    pub fn line(&self) -> LineSettings {
+        match self.profile.speech() {
+            Speech::Kmp => LineSettings::KMP.at(self.kmp_baud),
+            _ => self.profile.line(),
+        }
+    }
 }
 
 /// What the meter did with what it was sent.
@@ -105,7 +133,11 @@ impl MeterConfig {
 pub struct Stats {
     /// Bytes received.
     pub bytes_in: u64,
-    /// Read requests to its address.
+    /// Bytes received at line settings the eye does not read: noise to it.
+    pub unread: u64,
+    /// Bytes sent that the client's line settings could not read when they arrived.
+    pub unheard: u64,
+    /// Read requests to its address (KMP requests, IEC sign-ons and option selects, `/#1`).
     pub requests: u64,
     /// Requests answered (corrupted ones included).
     pub answered: u64,
@@ -115,7 +147,7 @@ pub struct Stats {
     pub ignored_asleep: u64,
     /// Frames to the meter that failed their CRC, stuffing or length checks.
     pub invalid_frames: u64,
-    /// Frames of commands it does not answer (writes among them), or to another address.
+    /// Commands it does not answer (writes, programming mode among them), or to another address.
     pub ignored_other: u64,
     /// Requests ignored because they asked for a register that silences the meter.
     pub silenced: u64,
@@ -125,14 +157,27 @@ pub struct Stats {
     pub corrupted: u64,
 }
 
+/// What a client asked, as the meter's answer log names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Asked {
+    /// A KMP request.
+    Kmp(Request),
+    /// An IEC 62056-21 sign-on, answered with the identification.
+    SignOn,
+    /// The IEC 62056-21 data readout, after the identification or an option select.
+    Readout,
+    /// Kamstrup's `/#1`.
+    Mc66,
+}
+
 /// An answer the meter sent, as its log keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SentAnswer {
     /// When its last byte left.
     pub at: Instant,
-    /// The request it answers.
-    pub request: Request,
-    /// The frame as sent.
+    /// What it answers.
+    pub asked: Asked,
+    /// The bytes as sent.
     pub frame: Vec<u8>,
     /// Whether it was damaged on purpose (a fault), so no client could take it.
     pub corrupted: bool,
@@ -149,24 +194,40 @@ enum Eye {
     Asleep,
 }
 
+/// A byte queued to leave, at the settings it is sent with.
+#[derive(Clone, Copy, Debug)]
+struct Outgoing {
+    /// When it has fully left.
+    at: Instant,
+    byte: u8,
+    line: LineSettings,
+}
+
 /// A simulated meter; see the module documentation.
 #[derive(Debug)]
 pub struct Meter {
     config: MeterConfig,
     started: Instant,
     physics: Physics,
-    deframer: Deframer,
     faults: fastrand::Rng,
     magnet_placed: Instant,
     last_request: Option<Instant>,
     asleep: bool,
     answered_since_magnet: u32,
+    /// The client's line settings from the time each took effect, oldest first; the first is
+    /// the one in effect for every byte still queued.
+    client_lines: VecDeque<(Instant, LineSettings)>,
+    deframer: Deframer,
+    iec: IecListener,
+    mc66: Mc66Listener,
+    /// Until when a mode C meter takes an option select after its identification.
+    option_select_until: Option<Instant>,
     /// When the last received byte finished arriving on the wire.
     rx_end: Instant,
     /// When the last queued byte finishes leaving.
     tx_end: Instant,
-    /// Bytes to send, each with the time it has fully left, in time order.
-    outgoing: VecDeque<(Instant, u8)>,
+    /// Bytes to send, in time order.
+    outgoing: VecDeque<Outgoing>,
     /// Answers queued, for the log once their last byte has left.
     answering: VecDeque<SentAnswer>,
     /// Answers sent, when the configuration asks for the log.
@@ -175,18 +236,23 @@ pub struct Meter {
 }
 
 impl Meter {
-    /// A meter that starts at `now`, with the magnet placed at that moment.
+    /// A meter that starts at `now`, with the magnet placed at that moment and the client at the
+    /// settings the meter speaks at ([`MeterConfig::line`]).
     pub fn new(config: MeterConfig, now: Instant) -> Self {
         Self {
             physics: Physics::new(config.profile, config.seed, config.clock_start),
             faults: fastrand::Rng::with_seed(config.seed ^ 0xFA17),
+            client_lines: VecDeque::from([(now, config.line())]),
             config,
             started: now,
-            deframer: Deframer::new(),
             magnet_placed: now,
             last_request: None,
             asleep: false,
             answered_since_magnet: 0,
+            deframer: Deframer::new(),
+            iec: IecListener::default(),
+            mc66: Mc66Listener::default(),
+            option_select_until: None,
             rx_end: now,
             tx_end: now,
             outgoing: VecDeque::new(),
@@ -214,30 +280,52 @@ impl Meter {
         self.last_request = None;
     }
 
-    /// Takes bytes that arrived at `now`.
+    /// The client set its port to `line` at `now`.
+    pub fn set_line(&mut self, line: LineSettings, now: Instant) {
+        if self.client_line() != line {
+            self.client_lines.push_back((now, line));
+        }
+    }
+
+    /// The client's line settings now.
+    pub fn client_line(&self) -> LineSettings {
+        self.client_lines
+            .back()
+            .map_or(self.config.line(), |&(_, line)| line)
+    }
+
+    /// Takes bytes the client sent at `now`, at its current line settings.
     pub fn handle_input(&mut self, bytes: &[u8], now: Instant) {
+        let line = self.client_line();
         for &byte in bytes {
             // A byte occupies the wire for one byte time after the previous one has finished.
-            self.rx_end = self.rx_end.max(now) + self.config.timing.byte_time;
+            self.rx_end = self.rx_end.max(now) + self.byte_time(line);
             self.stats.bytes_in += 1;
             if self.config.echo {
-                self.queue(self.rx_end, byte);
+                self.queue(self.rx_end, byte, line);
             }
-            if let Some(Deframed::Frame(frame)) = self.deframer.push_byte(byte) {
-                self.handle_frame(&frame, self.rx_end);
+            let at = self.rx_end;
+            match self.config.profile.speech() {
+                Speech::Kmp => self.kmp_byte(byte, line, at),
+                Speech::Iec(speech) => self.iec_byte(speech, byte, line, at),
+                Speech::Mc66 { line: own, .. } => self.mc66_byte(own, byte, line, at),
             }
         }
     }
 
-    /// Bytes whose time has come by `now`, if any.
+    /// Bytes whose time has come by `now` and that the client's settings read, if any.
     pub fn poll_transmit(&mut self, now: Instant) -> Option<Vec<u8>> {
         let mut due = Vec::new();
-        while let Some(&(at, byte)) = self.outgoing.front() {
+        while let Some(&Outgoing { at, byte, line }) = self.outgoing.front() {
             if at > now {
                 break;
             }
-            due.push(byte);
             self.outgoing.pop_front();
+            if self.client_line_at(at).reads(&line) {
+                due.push(byte);
+            } else {
+                self.stats.unheard += 1;
+            }
         }
         while self
             .answering
@@ -257,12 +345,134 @@ impl Meter {
 
     /// When the next byte is due, if one is queued.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.outgoing.front().map(|&(at, _)| at)
+        self.outgoing.front().map(|outgoing| outgoing.at)
     }
 
-    fn queue(&mut self, at: Instant, byte: u8) {
-        let idx = self.outgoing.partition_point(|&(queued, _)| queued <= at);
-        self.outgoing.insert(idx, (at, byte));
+    /// The client's settings at `at`. Bytes are taken in time order, so settings replaced
+    /// before `at` are needed no more.
+    fn client_line_at(&mut self, at: Instant) -> LineSettings {
+        while self.client_lines.len() > 1 && self.client_lines[1].0 <= at {
+            self.client_lines.pop_front();
+        }
+        self.client_lines
+            .front()
+            .map_or(self.config.line(), |&(_, line)| line)
+    }
+
+    fn byte_time(&self, line: LineSettings) -> Duration {
+        if self.config.timing.paced {
+            line.byte_time()
+        } else {
+            Duration::ZERO
+        }
+    }
+
+    fn queue(&mut self, at: Instant, byte: u8, line: LineSettings) {
+        let idx = self.outgoing.partition_point(|queued| queued.at <= at);
+        self.outgoing.insert(idx, Outgoing { at, byte, line });
+    }
+
+    fn kmp_byte(&mut self, byte: u8, sent: LineSettings, at: Instant) {
+        // A KMP eye sends 8N2 and reads 8N1, so 8N2 too (PROTOCOL.md §8).
+        let reads = LineSettings {
+            stop_bits: 1,
+            ..self.config.line()
+        };
+        if !reads.reads(&sent) {
+            self.stats.unread += 1;
+            self.deframer.reset();
+            return;
+        }
+        if let Some(Deframed::Frame(frame)) = self.deframer.push_byte(byte) {
+            self.handle_frame(&frame, at);
+        }
+    }
+
+    fn iec_byte(&mut self, speech: &'static IecSpeech, byte: u8, sent: LineSettings, at: Instant) {
+        if !speech.line.reads(&sent) {
+            self.stats.unread += 1;
+            self.iec.reset();
+            return;
+        }
+        let Some(asked) = self.iec.push(byte) else {
+            return;
+        };
+        match asked {
+            IecAsked::SignOn => {
+                self.option_select_until = None;
+                if !self.admit(at) {
+                    return;
+                }
+                let ident = answers::identification(speech);
+                let start = at + self.config.timing.latency;
+                let ident_end = self.send(ident, speech.line, start, Asked::SignOn);
+                match speech.mode() {
+                    Mode::C(_) => {
+                        self.option_select_until = Some(ident_end + OPTION_SELECT_WINDOW);
+                    }
+                    // Mode A (and B, which the simulator has no meter of): the readout follows.
+                    _ => {
+                        let readout = self.readout(speech, ident_end);
+                        self.send(readout, speech.line, ident_end, Asked::Readout);
+                    }
+                }
+            }
+            IecAsked::Readout { baud } => {
+                let Mode::C(offered) = speech.mode() else {
+                    // Only a mode C meter waits for an option select.
+                    self.stats.ignored_other += 1;
+                    return;
+                };
+                let in_time = self
+                    .option_select_until
+                    .take()
+                    .is_some_and(|until| at <= until);
+                if !in_time || baud > offered {
+                    self.stats.ignored_other += 1;
+                    return;
+                }
+                if !self.admit(at) {
+                    return;
+                }
+                let start = at + SWITCH_PAUSE;
+                let readout = self.readout(speech, start);
+                self.send(readout, speech.line.at(baud), start, Asked::Readout);
+            }
+            IecAsked::OtherMode => {
+                // Programming mode and the like: never answered by the simulator.
+                self.option_select_until = None;
+                self.stats.ignored_other += 1;
+            }
+            IecAsked::Break => self.option_select_until = None,
+        }
+    }
+
+    fn mc66_byte(&mut self, own: LineSettings, byte: u8, sent: LineSettings, at: Instant) {
+        // It reads `/#1` sent with one stop bit or two: both are in use (PROTOCOL.md §7).
+        let reads = LineSettings {
+            stop_bits: 1,
+            ..own
+        };
+        if !reads.reads(&sent) {
+            self.stats.unread += 1;
+            self.mc66.reset();
+            return;
+        }
+        if !self.mc66.push(byte) || !self.admit(at) {
+            return;
+        }
+        let Speech::Mc66 { fields, .. } = self.config.profile.speech() else {
+            return;
+        };
+        let start = at + SWITCH_PAUSE;
+        let elapsed = start.duration_since(self.started);
+        let answer = answers::mc66(fields, &mut self.physics, elapsed);
+        self.send(answer, own.at(1200), start, Asked::Mc66);
+    }
+
+    fn readout(&mut self, speech: &IecSpeech, at: Instant) -> Vec<u8> {
+        let elapsed = at.duration_since(self.started);
+        answers::readout(speech, &mut self.physics, elapsed)
     }
 
     fn eye(&mut self, at: Instant) -> Eye {
@@ -284,6 +494,34 @@ impl Meter {
             self.asleep = true;
         }
         if self.asleep { Eye::Asleep } else { Eye::Awake }
+    }
+
+    /// Counts a request and whether the eye is awake to take it.
+    fn awake_for(&mut self, at: Instant) -> bool {
+        self.stats.requests += 1;
+        match self.eye(at) {
+            Eye::Waking => self.stats.ignored_waking += 1,
+            Eye::Asleep => self.stats.ignored_asleep += 1,
+            Eye::Awake => return true,
+        }
+        false
+    }
+
+    /// Takes a request the eye is awake for: it counts against the budget, and its answer may
+    /// be dropped (a fault).
+    fn take(&mut self, at: Instant) -> bool {
+        self.last_request = Some(at);
+        self.answered_since_magnet += 1;
+        if self.faults.f64() < self.config.faults.drop {
+            self.stats.dropped += 1;
+            return false;
+        }
+        true
+    }
+
+    /// Whether a request of another protocol than KMP gets an answer.
+    fn admit(&mut self, at: Instant) -> bool {
+        self.awake_for(at) && self.take(at)
     }
 
     fn handle_frame(&mut self, physical: &[u8], at: Instant) {
@@ -309,17 +547,8 @@ impl Meter {
             self.stats.ignored_other += 1;
             return;
         }
-        self.stats.requests += 1;
-        match self.eye(at) {
-            Eye::Waking => {
-                self.stats.ignored_waking += 1;
-                return;
-            }
-            Eye::Asleep => {
-                self.stats.ignored_asleep += 1;
-                return;
-            }
-            Eye::Awake => {}
+        if !self.awake_for(at) {
+            return;
         }
         if let Request::GetRegister(ids) = &request
             && ids
@@ -330,83 +559,67 @@ impl Meter {
             self.stats.silenced += 1;
             return;
         }
-        self.last_request = Some(at);
-        self.answered_since_magnet += 1;
-        if self.faults.f64() < self.config.faults.drop {
-            self.stats.dropped += 1;
+        if !self.take(at) {
             return;
         }
-        let mut answer = self.answer(&request, at).encode(destination);
-        let corrupted = self.faults.f64() < self.config.faults.corrupt;
+        let elapsed = at.duration_since(self.started);
+        let response = answers::kmp(self.config.profile, &mut self.physics, &request, elapsed);
+        let line = self.config.line();
+        self.send(
+            response.encode(destination),
+            line,
+            at + self.config.timing.latency,
+            Asked::Kmp(request),
+        );
+    }
+
+    /// Queues `answer` at `line`, from `start` or once the bytes before it have left, with the
+    /// faults applied; returns when its last byte has left.
+    fn send(
+        &mut self,
+        mut answer: Vec<u8>,
+        line: LineSettings,
+        start: Instant,
+        asked: Asked,
+    ) -> Instant {
+        let corrupted = answer.len() > 2 && self.faults.f64() < self.config.faults.corrupt;
         if corrupted {
-            // Any byte but the start and stop: the CRC, the stuffing or a value goes wrong.
+            // Any byte but the first and the last, one of the bits the line carries: the check,
+            // the framing or a value goes wrong.
             let idx = 1 + self.faults.usize(..answer.len() - 2);
-            answer[idx] ^= 1 << self.faults.u8(0..8);
+            answer[idx] ^= 1 << self.faults.u8(0..line.data_bits.min(8));
             self.stats.corrupted += 1;
         }
-        let frame = self.config.log_answers.then(|| answer.clone());
+        let logged = self.config.log_answers.then(|| answer.clone());
         if self.faults.f64() < self.config.faults.noise {
             let noise_len = self.faults.usize(1..8);
-            let noise: Vec<u8> = std::iter::repeat_with(|| self.faults.u8(..))
+            let mask = u8::MAX >> (8 - line.data_bits.clamp(5, 8));
+            let noise: Vec<u8> = std::iter::repeat_with(|| self.faults.u8(..) & mask)
                 .take(noise_len)
                 .collect();
             answer.splice(0..0, noise);
         }
         self.stats.answered += 1;
-        let mut byte_end = self.tx_end.max(at + self.config.timing.latency);
+        let byte_time = self.byte_time(line);
+        let mut byte_end = self.tx_end.max(start);
         for byte in answer {
-            byte_end += self.config.timing.byte_time;
-            self.queue(byte_end, byte);
+            byte_end += byte_time;
+            self.queue(byte_end, byte, line);
         }
         self.tx_end = byte_end;
-        if let Some(frame) = frame {
+        if let Some(frame) = logged {
             self.answering.push_back(SentAnswer {
                 at: byte_end,
-                request,
+                asked,
                 frame,
                 corrupted,
             });
         }
-    }
-
-    fn answer(&mut self, request: &Request, at: Instant) -> Response {
-        let profile = self.config.profile;
-        match request {
-            Request::GetType => Response::Type(profile.meter_type()),
-            Request::GetSerialNo => Response::SerialNo(profile.serial()),
-            Request::GetRegister(ids) => {
-                let elapsed = at.duration_since(self.started);
-                // Registers the meter does not have are left out of the answer (PROTOCOL.md §3.1).
-                let registers = ids
-                    .as_slice()
-                    .iter()
-                    .filter_map(|&id| profile.register(id))
-                    .filter_map(|spec| self.read(spec, elapsed))
-                    .collect();
-                Response::Registers(registers)
-            }
-        }
-    }
-
-    /// One register block, its value rounded to the register's resolution and clamped to what
-    /// its mantissa length holds.
-    fn read(&mut self, spec: &RegisterSpec, elapsed: Duration) -> Option<Register> {
-        let value = self.physics.value(spec.quantity, spec.unit, elapsed);
-        let scaled = (value.abs() / 10f64.powi(i32::from(spec.exponent))).round();
-        let max = if spec.len >= 16 {
-            u128::MAX
-        } else {
-            (1u128 << (8 * u32::from(spec.len))) - 1
-        };
-        let mantissa = if scaled.is_finite() {
-            (scaled as u128).min(max)
-        } else {
-            0
-        };
-        let number = Number::new(value < 0.0, mantissa, spec.exponent).ok()?;
-        Register::from_number(spec.id, spec.unit, number, spec.len).ok()
+        byte_end
     }
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod text_tests;

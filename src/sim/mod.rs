@@ -1,15 +1,22 @@
-//! Simulated Kamstrup meters: the demo mode, the tests and the benchmarks all read them.
+//! Simulated Kamstrup meters: the demo mode, the tests and the benchmarks all read them. Most
+//! speak KMP; some speak IEC 62056-21 or Kamstrup's `/#1` ([`Speech`]), each only at its own
+//! line settings, as a real eye does.
 //!
 //! [`Meter`] is sans-IO like the codec: bytes and the time go in, bytes due at given times come
 //! out, so tests drive it with invented time. [`pty`] serves one on a pseudo-terminal, which
 //! other programs open through the very same serial-port code as real hardware. The simulator
-//! encodes with [`crate::kmp`], and never uses the link: tests join the two through a port.
+//! encodes with the codecs ([`crate::kmp`], [`crate::iec`], [`crate::mc66`]), and never uses
+//! the link: tests join the two through a port.
 
+mod answers;
 mod meter;
 mod physics;
 mod profile;
 #[cfg(unix)]
 pub mod pty;
+mod speech;
 
-pub use meter::{Faults, Meter, MeterConfig, SentAnswer, Stats, Timing};
-pub use profile::{Profile, Quantity, RegisterSpec, UnknownProfile};
+pub use meter::{Asked, Faults, Meter, MeterConfig, SWITCH_PAUSE, SentAnswer, Stats, Timing};
+pub use profile::{
+    IecSpeech, Mc66Field, Profile, Quantity, ReadoutLine, RegisterSpec, Speech, UnknownProfile,
+};

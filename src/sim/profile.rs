@@ -10,7 +10,10 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::iec::{Bcc, Identification, Mode};
 use crate::kmp::{Family, MeterType, RegisterId, Unit};
+
+use crate::line::LineSettings;
 
 /// What a register of a simulated meter reports, as the simulator's physics computes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,6 +93,94 @@ const fn spec(id: u16, unit: Unit, len: u8, exponent: i8, quantity: Quantity) ->
     }
 }
 
+/// One line of a simulated IEC 62056-21 readout: its address and what its value reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadoutLine {
+    /// The address, as the meter writes it.
+    pub address: &'static str,
+    /// What the value reports.
+    pub quantity: Quantity,
+    /// The unit the physics computes the value in.
+    pub unit: Unit,
+    /// The unit written after `*`, if any.
+    pub unit_text: Option<&'static str>,
+    /// Digits after the point.
+    pub decimals: u8,
+    /// Characters of the value, zero-padded on the left.
+    pub width: u8,
+    /// A second value written as it is (a time stamp), if any.
+    pub then: Option<&'static str>,
+}
+
+const fn line(
+    address: &'static str,
+    quantity: Quantity,
+    unit: Unit,
+    unit_text: Option<&'static str>,
+    decimals: u8,
+    width: u8,
+) -> ReadoutLine {
+    ReadoutLine {
+        address,
+        quantity,
+        unit,
+        unit_text,
+        decimals,
+        width,
+        then: None,
+    }
+}
+
+/// How a simulated IEC 62056-21 meter talks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IecSpeech {
+    /// The settings it is signed on at.
+    pub line: LineSettings,
+    /// Its identification line, without `/` and the line end.
+    pub ident: &'static str,
+    /// How it computes its block check character.
+    pub bcc: Bcc,
+    /// Its readout.
+    pub readout: &'static [ReadoutLine],
+}
+
+impl IecSpeech {
+    /// How its readout follows the identification, as its baud character says.
+    pub fn mode(&self) -> Mode {
+        Identification::decode(format!("/{}", self.ident).as_bytes())
+            .map_or(Mode::A, |id| id.mode())
+    }
+}
+
+/// One field of a simulated `/#1` answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mc66Field {
+    /// What it reports.
+    pub quantity: Quantity,
+    /// The unit the physics computes it in.
+    pub unit: Unit,
+    /// The power of ten of its last digit.
+    pub exponent: i8,
+    /// Digits, zero-padded on the left.
+    pub width: u8,
+}
+
+/// The protocol a simulated meter speaks on its eye.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Speech {
+    /// KMP, read at 1200 baud 8N1 or 8N2 and answered at 8N2.
+    Kmp,
+    /// IEC 62056-21.
+    Iec(&'static IecSpeech),
+    /// Kamstrup's `/#1`: asked at 300 baud, answered at 1200 with the same framing.
+    Mc66 {
+        /// The framing, at the request's 300 baud.
+        line: LineSettings,
+        /// The fields of the answer, in order.
+        fields: &'static [Mc66Field],
+    },
+}
+
 /// The meters the simulator can be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Profile {
@@ -103,24 +194,72 @@ pub enum Profile {
     Multical603,
     /// Kamstrup 382 electricity meter.
     Kamstrup382,
+    /// Kamstrup 382C electricity meter: IEC 62056-21 mode A at 300 7E1.
+    Kamstrup382C,
+    /// MULTICAL 41 heat meter: IEC 1107 mode A at 300 7E2, with an arithmetic check character.
+    Multical41,
+    /// MULTICAL 66C heat meter: Kamstrup's `/#1`.
+    Multical66C,
+    /// A generic IEC 62056-21 mode C electricity meter that switches to 9600 baud.
+    IecModeC,
 }
 
 /// A profile name that is not one of [`Profile::ALL`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown meter profile (expected multical21, flowiq2200, multical403, multical603 or kamstrup382)"
+    "unknown meter profile (expected multical21, flowiq2200, multical403, multical603, kamstrup382, kamstrup382c, multical41, multical66c or iec-modec)"
 )]
 pub struct UnknownProfile;
 
 impl Profile {
-    /// Every profile, water meters first.
-    pub const ALL: [Profile; 5] = [
+    /// Every profile: the KMP meters (water meters first), then those speaking other protocols.
+    pub const ALL: [Profile; 9] = [
+        Self::Multical21,
+        Self::FlowIq2200,
+        Self::Multical403,
+        Self::Multical603,
+        Self::Kamstrup382,
+        Self::Kamstrup382C,
+        Self::Multical41,
+        Self::Multical66C,
+        Self::IecModeC,
+    ];
+
+    /// The profiles that speak KMP.
+    pub const KMP: [Profile; 5] = [
         Self::Multical21,
         Self::FlowIq2200,
         Self::Multical403,
         Self::Multical603,
         Self::Kamstrup382,
     ];
+
+    /// The protocol it speaks on its eye.
+    pub fn speech(self) -> Speech {
+        match self {
+            Self::Multical21
+            | Self::FlowIq2200
+            | Self::Multical403
+            | Self::Multical603
+            | Self::Kamstrup382 => Speech::Kmp,
+            Self::Kamstrup382C => Speech::Iec(&KAMSTRUP_382C),
+            Self::Multical41 => Speech::Iec(&MULTICAL_41),
+            Self::IecModeC => Speech::Iec(&IEC_MODE_C),
+            Self::Multical66C => Speech::Mc66 {
+                line: LineSettings::iec(2),
+                fields: MULTICAL_66C,
+            },
+        }
+    }
+
+    /// The line settings a client talks to it at first.
+    pub fn line(self) -> LineSettings {
+        match self.speech() {
+            Speech::Kmp => LineSettings::KMP,
+            Speech::Iec(speech) => speech.line,
+            Speech::Mc66 { line, .. } => line,
+        }
+    }
 
     /// The name used on the command line and in `sim:NAME` ports.
     pub fn name(self) -> &'static str {
@@ -130,6 +269,10 @@ impl Profile {
             Self::Multical403 => "multical403",
             Self::Multical603 => "multical603",
             Self::Kamstrup382 => "kamstrup382",
+            Self::Kamstrup382C => "kamstrup382c",
+            Self::Multical41 => "multical41",
+            Self::Multical66C => "multical66c",
+            Self::IecModeC => "iec-modec",
         }
     }
 
@@ -141,6 +284,10 @@ impl Profile {
             Self::Multical403 => "MULTICAL 403",
             Self::Multical603 => "MULTICAL 603",
             Self::Kamstrup382 => "Kamstrup 382",
+            Self::Kamstrup382C => "Kamstrup 382C (IEC 62056-21)",
+            Self::Multical41 => "MULTICAL 41 (IEC 1107)",
+            Self::Multical66C => "MULTICAL 66C (/#1)",
+            Self::IecModeC => "IEC 62056-21 mode C meter",
         }
     }
 
@@ -148,8 +295,10 @@ impl Profile {
     pub fn family(self) -> Family {
         match self {
             Self::Multical21 | Self::FlowIq2200 => Family::Water,
-            Self::Multical403 | Self::Multical603 => Family::Heat,
-            Self::Kamstrup382 => Family::Electricity,
+            Self::Multical403 | Self::Multical603 | Self::Multical41 | Self::Multical66C => {
+                Family::Heat
+            }
+            Self::Kamstrup382 | Self::Kamstrup382C | Self::IecModeC => Family::Electricity,
         }
     }
 
@@ -161,6 +310,10 @@ impl Profile {
             Self::Multical403 => 68_123_456,
             Self::Multical603 => 69_234_567,
             Self::Kamstrup382 => 5_712_345,
+            Self::Kamstrup382C => 5_812_345,
+            Self::Multical41 => 4_112_345,
+            Self::Multical66C => 6_612_345,
+            Self::IecModeC => 12_345_678,
         }
     }
 
@@ -172,6 +325,8 @@ impl Profile {
             Self::Multical403 => (0x0048, 0x0301),
             Self::Multical603 => (0x004A, 0x0402),
             Self::Kamstrup382 => (0x0010, 0x0101),
+            // Not KMP meters: they never answer GetType.
+            Self::Kamstrup382C | Self::Multical41 | Self::Multical66C | Self::IecModeC => (0, 0),
         };
         MeterType {
             meter_type,
@@ -185,7 +340,13 @@ impl Profile {
     pub fn default_magnet_delay(self) -> Duration {
         match self {
             Self::Multical21 | Self::FlowIq2200 => Duration::from_secs(4),
-            Self::Multical403 | Self::Multical603 | Self::Kamstrup382 => Duration::ZERO,
+            Self::Multical403
+            | Self::Multical603
+            | Self::Kamstrup382
+            | Self::Kamstrup382C
+            | Self::Multical41
+            | Self::Multical66C
+            | Self::IecModeC => Duration::ZERO,
         }
     }
 
@@ -197,6 +358,8 @@ impl Profile {
             Self::Multical403 => MULTICAL_403,
             Self::Multical603 => MULTICAL_603,
             Self::Kamstrup382 => KAMSTRUP_382,
+            // They speak no KMP.
+            Self::Kamstrup382C | Self::Multical41 | Self::Multical66C | Self::IecModeC => &[],
         }
     }
 
@@ -209,7 +372,7 @@ impl Profile {
                 const SILENCING: [RegisterId; 1] = [RegisterId::new(155)];
                 &SILENCING
             }
-            Self::Multical21 | Self::FlowIq2200 | Self::Multical603 | Self::Kamstrup382 => &[],
+            _ => &[],
         }
     }
 
@@ -241,6 +404,82 @@ impl FromStr for Profile {
 }
 
 use Quantity as Q;
+
+/// The Kamstrup 382C's readout: the OBIS lines of its public readout (PROTOCOL.md §7), values
+/// from the simulator's physics; the value widths are a plausible choice.
+static KAMSTRUP_382C: IecSpeech = IecSpeech {
+    line: LineSettings::iec(1),
+    ident: "KAM0382C",
+    bcc: Bcc::Xor,
+    readout: &[
+        line("0.0.0", Q::Serial, Unit::NUMBER, None, 0, 8),
+        line("1.8.0", Q::ImportEnergy, Unit::KWH, Some("kWh"), 3, 11),
+        line("1.8.1", Q::Constant(8_123), Unit::KWH, Some("kWh"), 3, 11),
+        line("1.8.2", Q::Constant(2_345), Unit::KWH, Some("kWh"), 3, 11),
+        line("1.8.3", Q::Constant(0), Unit::KWH, Some("kWh"), 3, 11),
+        line("1.8.4", Q::Constant(0), Unit::KWH, Some("kWh"), 3, 11),
+        line("96.8.0", Q::HourCounter, Unit::HOURS, Some("h"), 0, 8),
+        line("0.128.1", Q::Constant(0), Unit::NUMBER, None, 0, 1),
+        ReadoutLine {
+            then: Some("26-01-01 12:00"),
+            ..line("1.6.0", Q::ImportPower, Unit::KW, Some("kW"), 3, 8)
+        },
+    ],
+};
+
+/// The MULTICAL 41's readout: its documents give the framing (7E2, arithmetic check character)
+/// and no data layout; these heat-meter lines are invented.
+static MULTICAL_41: IecSpeech = IecSpeech {
+    line: LineSettings::iec(2),
+    ident: "KAM0MCC",
+    bcc: Bcc::Sum,
+    readout: &[
+        line("0.0", Q::Serial, Unit::NUMBER, None, 0, 8),
+        line("6.8", Q::HeatEnergy, Unit::GJ, Some("GJ"), 3, 9),
+        line("6.26", Q::Volume, Unit::M3, Some("m3"), 2, 9),
+        line("6.31", Q::HourCounter, Unit::HOURS, Some("h"), 0, 7),
+        line("6.33", Q::Flow, Unit::L_PER_H, Some("l/h"), 0, 5),
+    ],
+};
+
+/// A generic mode C electricity meter: OBIS lines every such readout has.
+static IEC_MODE_C: IecSpeech = IecSpeech {
+    line: LineSettings::iec(1),
+    ident: "SIM5MODEC",
+    bcc: Bcc::Xor,
+    readout: &[
+        line("0.0.0", Q::Serial, Unit::NUMBER, None, 0, 8),
+        line("1.8.0", Q::ImportEnergy, Unit::KWH, Some("kWh"), 3, 11),
+        line("2.8.0", Q::ExportEnergy, Unit::KWH, Some("kWh"), 3, 11),
+        line("1.7.0", Q::ImportPower, Unit::KW, Some("kW"), 3, 7),
+        line("32.7.0", Q::Voltage, Unit::V, Some("V"), 1, 5),
+        line("31.7.0", Q::Current, Unit::A, Some("A"), 2, 6),
+    ],
+};
+
+const fn field(quantity: Quantity, unit: Unit, exponent: i8, width: u8) -> Mc66Field {
+    Mc66Field {
+        quantity,
+        unit,
+        exponent,
+        width,
+    }
+}
+
+/// The MULTICAL 66C's `/#1` answer: the ten fields in the order PROTOCOL.md §7 gives, at the
+/// scales [`crate::mc66::Field`] reads them with.
+static MULTICAL_66C: &[Mc66Field] = &[
+    field(Q::HeatEnergy, Unit::GJ, -3, 7),
+    field(Q::Volume, Unit::M3, -2, 7),
+    field(Q::HourCounter, Unit::HOURS, 0, 7),
+    field(Q::ForwardTemperature, Unit::CELSIUS, -2, 4),
+    field(Q::ReturnTemperature, Unit::CELSIUS, -2, 4),
+    field(Q::TemperatureDifference, Unit::KELVIN, -2, 4),
+    field(Q::Power, Unit::KW, -1, 4),
+    field(Q::Flow, Unit::L_PER_H, 0, 4),
+    field(Q::Power, Unit::KW, 0, 4),
+    field(Q::Constant(0), Unit::NUMBER, 0, 1),
+];
 
 /// MULTICAL 21: the registers its Home Assistant integration reads (68, 74, 99, 243, 1004), the
 /// clock it was asked for (1002), and the usual identity registers. Volume as in the FR1402

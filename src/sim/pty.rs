@@ -14,9 +14,10 @@ use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use serialport::{SerialPort as _, TTYPort};
+use serialport::{DataBits, SerialPort as _, StopBits, TTYPort};
 
 use super::{Meter, MeterConfig, Stats};
+use crate::line::{LineSettings, Parity};
 
 /// How long the serving thread waits for input before it looks at its commands again.
 const IDLE_WAIT: Duration = Duration::from_millis(20);
@@ -159,6 +160,28 @@ fn replace_link(link: &Path, target: &Path) -> io::Result<()> {
     std::fs::rename(&temporary, link)
 }
 
+/// The line settings the client set on the terminal, if they can be read.
+fn client_line(terminal: &TTYPort) -> Option<LineSettings> {
+    Some(LineSettings {
+        baud: terminal.baud_rate().ok()?,
+        data_bits: match terminal.data_bits().ok()? {
+            DataBits::Five => 5,
+            DataBits::Six => 6,
+            DataBits::Seven => 7,
+            DataBits::Eight => 8,
+        },
+        parity: match terminal.parity().ok()? {
+            serialport::Parity::None => Parity::None,
+            serialport::Parity::Even => Parity::Even,
+            serialport::Parity::Odd => Parity::Odd,
+        },
+        stop_bits: match terminal.stop_bits().ok()? {
+            StopBits::One => 1,
+            StopBits::Two => 2,
+        },
+    })
+}
+
 /// The serving loop: send what is due, read what arrives, obey commands, until told to stop.
 fn serve(
     mut master: TTYPort,
@@ -175,6 +198,10 @@ fn serve(
             Err(TryRecvError::Disconnected) => break,
         }
         let now = Instant::now();
+        // The client sets its end's line settings; the master reads the same terminal's.
+        if let Some(line) = client_line(&master) {
+            meter.set_line(line, now);
+        }
         if let Some(bytes) = meter.poll_transmit(now) {
             // A client that is gone or stuck loses these bytes, as it would on a real line.
             let _ = master.write_all(&bytes);
@@ -187,7 +214,13 @@ fn serve(
             continue;
         }
         match master.read(&mut buffer) {
-            Ok(n) => meter.handle_input(&buffer[..n], Instant::now()),
+            Ok(n) => {
+                let now = Instant::now();
+                if let Some(line) = client_line(&master) {
+                    meter.set_line(line, now);
+                }
+                meter.handle_input(&buffer[..n], now);
+            }
             Err(error)
                 if matches!(
                     error.kind(),

@@ -170,6 +170,17 @@ fn the_sweep_says_which_line_settings_answer() {
         .map(|r| r["line"].as_str().unwrap())
         .collect();
     assert_eq!(lines, ["1200 8N2", "2400 8N2", "9600 8N2", "1200 8N1"]);
+    let answered: Vec<bool> = json["sweep"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["answered"].as_bool().unwrap())
+        .collect();
+    assert_eq!(
+        answered,
+        [true, false, false, true],
+        "the meter reads the terminal's settings"
+    );
 }
 
 fn link() -> LinkHandle {

@@ -113,7 +113,7 @@ fn scan_prints_the_contract_json_and_writes_the_csv() {
 #[test]
 fn ctrl_c_mid_scan_prints_what_was_found_and_exits_130() {
     let mut config = meter(Profile::Kamstrup382);
-    config.timing = Timing::realtime(1200, 11, Duration::from_millis(60));
+    config.timing = Timing::realtime(Duration::from_millis(60));
     let sim = serve(config);
     let port = sim.path().display().to_string();
     let child = start(&[

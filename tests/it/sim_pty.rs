@@ -103,7 +103,7 @@ fn the_head_echoes_every_byte_before_the_answer() {
 #[test]
 fn realtime_answers_take_eleven_bit_times_a_byte() {
     let mut config = quick_meter(Profile::Multical603);
-    config.timing = Timing::realtime(1200, 11, Duration::from_millis(60));
+    config.timing = Timing::realtime(Duration::from_millis(60));
     let sim = serve(config);
     let mut port = open(sim.path());
     let ids: Vec<RegisterId> = [60, 68, 74, 80, 86, 87, 89, 1004]

@@ -127,7 +127,7 @@ fn a_port_that_fails_is_reported_at_once_and_reopened_when_it_returns() {
     let plug = Plug::default();
     let mut meter = quick(Profile::Multical603);
     // Slow enough that the read is under way when the port goes.
-    meter.timing = crate::sim::Timing::realtime(1200, 11, Duration::from_millis(60));
+    meter.timing = crate::sim::Timing::realtime(Duration::from_millis(60));
     let link = spawn(PluggedOpener {
         meter,
         plug: plug.clone(),

@@ -73,7 +73,7 @@ fn engine_config(echo: EchoMode) -> EngineConfig {
 fn realtime_meter(profile: Profile, echo: bool) -> MeterConfig {
     let mut config = MeterConfig::new(profile);
     config.echo = echo;
-    config.timing = Timing::realtime(1200, 11, Duration::from_millis(60));
+    config.timing = Timing::realtime(Duration::from_millis(60));
     config
 }
 

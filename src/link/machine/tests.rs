@@ -28,7 +28,7 @@ fn link(meter: MeterConfig) -> VirtualLink {
 fn meter(profile: Profile) -> MeterConfig {
     let mut config = MeterConfig::new(profile);
     config.echo = true;
-    config.timing = Timing::realtime(1200, 11, Duration::from_millis(60));
+    config.timing = Timing::realtime(Duration::from_millis(60));
     config.magnet_delay = Duration::ZERO;
     config
 }

@@ -13,8 +13,8 @@ use crate::sim::MeterConfig;
 pub(crate) struct FixedSimOpener(pub MeterConfig);
 
 impl Opener for FixedSimOpener {
-    fn open(&self, _config: &LinkConfig) -> Result<Box<dyn Port>, LinkError> {
-        Ok(Box::new(SimPort::new(self.0.clone())))
+    fn open(&self, config: &LinkConfig) -> Result<Box<dyn Port>, LinkError> {
+        Ok(Box::new(SimPort::new(self.0.clone(), config.line)))
     }
 }
 
@@ -61,7 +61,7 @@ impl Opener for PluggedOpener {
             detail: error.to_string(),
         })?;
         Ok(Box::new(Plugged {
-            inner: SimPort::new(self.meter.clone()),
+            inner: SimPort::new(self.meter.clone(), config.line),
             plug: self.plug.clone(),
         }))
     }

@@ -28,7 +28,7 @@ fn origin() -> Now {
 pub(super) fn meter(profile: Profile) -> MeterConfig {
     let mut config = MeterConfig::new(profile);
     config.echo = true;
-    config.timing = Timing::realtime(1200, 11, Duration::from_millis(60));
+    config.timing = Timing::realtime(Duration::from_millis(60));
     config.magnet_delay = Duration::ZERO;
     config
 }
@@ -212,6 +212,12 @@ fn the_sweep_says_which_settings_answer_and_returns_to_the_links_own() {
     let report = probe_report(&end);
     let lines: Vec<String> = report.sweep.iter().map(|r| r.line.to_string()).collect();
     assert_eq!(lines, ["1200 8N2", "2400 8N2", "9600 8N2", "1200 8N1"]);
+    let answered: Vec<bool> = report.sweep.iter().map(|r| r.answered).collect();
+    assert_eq!(
+        answered,
+        [true, false, false, true],
+        "a 1200 baud eye reads 8N1 and 8N2"
+    );
     assert_eq!(report.line.to_string(), "1200 8N2");
     assert_eq!(report.diagnosis.code, DiagnosisCode::Ok);
 }

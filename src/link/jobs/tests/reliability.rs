@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::{finish, meter, opened, read_report};
 use crate::kmp::{Message, RegisterId, RegisterList, Request, Response, decode};
 use crate::link::{Job, ReadOptions};
-use crate::sim::{Faults, Profile};
+use crate::sim::{Asked, Faults, Profile};
 
 const IDS: [u16; 4] = [68, 74, 99, 1004];
 
@@ -48,7 +48,7 @@ fn corrupted_answers_are_never_returned_and_retries_recover_most_reads() {
             let whole = sent
                 .iter()
                 .rev()
-                .find(|answer| answer.request == request && !answer.corrupted)
+                .find(|answer| answer.asked == Asked::Kmp(request) && !answer.corrupted)
                 .expect("a read that succeeded had a whole answer");
             let Ok(Message::Response {
                 response: Response::Registers(answered),

@@ -1,0 +1,125 @@
+//! Serial line settings: baud rate and character framing. The link sets them on a port; a
+//! simulated meter reads only what comes at its own, as a real optical eye does.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Parity of the serial line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Parity {
+    /// No parity bit (what KMP uses).
+    None,
+    /// Even parity (IEC 62056-21 and `/#1`).
+    Even,
+    /// Odd parity.
+    Odd,
+}
+
+/// Baud rate and character framing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct LineSettings {
+    /// Bits per second: 1200 for most meters' optical eye, 2400 or 9600 for some.
+    pub baud: u32,
+    /// Data bits per character: 8 for KMP, 7 for IEC 62056-21.
+    pub data_bits: u8,
+    /// Parity bit.
+    pub parity: Parity,
+    /// Stop bits: 2 for KMP (PROTOCOL.md §1.1), 1 also read by most meters.
+    pub stop_bits: u8,
+}
+
+impl Default for LineSettings {
+    /// KMP's 1200 baud, 8 data bits, no parity, 2 stop bits.
+    fn default() -> Self {
+        Self::KMP
+    }
+}
+
+impl LineSettings {
+    /// KMP's 1200 baud 8N2.
+    pub const KMP: Self = Self {
+        baud: 1200,
+        data_bits: 8,
+        parity: Parity::None,
+        stop_bits: 2,
+    };
+
+    /// IEC 62056-21's sign-on settings, 300 baud 7 data bits even parity, with `stop_bits`.
+    pub const fn iec(stop_bits: u8) -> Self {
+        Self {
+            baud: 300,
+            data_bits: 7,
+            parity: Parity::Even,
+            stop_bits,
+        }
+    }
+
+    /// The same framing at another baud rate.
+    pub const fn at(self, baud: u32) -> Self {
+        Self { baud, ..self }
+    }
+
+    /// Bits on the wire per character: start bit, data, parity, stop bits.
+    pub fn bits_per_byte(&self) -> u32 {
+        1 + u32::from(self.data_bits)
+            + u32::from(self.parity != Parity::None)
+            + u32::from(self.stop_bits)
+    }
+
+    /// How long one byte takes on the wire.
+    pub fn byte_time(&self) -> Duration {
+        Duration::from_secs_f64(f64::from(self.bits_per_byte()) / f64::from(self.baud.max(1)))
+    }
+
+    /// Whether a receiver set to `self` reads what a sender set to `sent` sends: the same baud
+    /// rate, data bits and parity, and at least as many stop bits (a second stop bit is idle
+    /// line to a receiver that wants one; the reverse is not assumed). PROTOCOL.md §9.
+    pub fn reads(&self, sent: &Self) -> bool {
+        self.baud == sent.baud
+            && self.data_bits == sent.data_bits
+            && self.parity == sent.parity
+            && sent.stop_bits >= self.stop_bits
+    }
+}
+
+impl fmt::Display for LineSettings {
+    /// `1200 8N2`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parity = match self.parity {
+            Parity::None => 'N',
+            Parity::Even => 'E',
+            Parity::Odd => 'O',
+        };
+        write!(
+            f,
+            "{} {}{}{}",
+            self.baud, self.data_bits, parity, self.stop_bits
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iec_lines_count_the_parity_bit() {
+        assert_eq!(LineSettings::iec(1).bits_per_byte(), 10);
+        assert_eq!(LineSettings::iec(2).bits_per_byte(), 11);
+        assert_eq!(LineSettings::KMP.bits_per_byte(), 11);
+        assert_eq!(LineSettings::iec(1).to_string(), "300 7E1");
+        assert_eq!(LineSettings::iec(2).at(1200).to_string(), "1200 7E2");
+    }
+
+    #[test]
+    fn a_one_stop_bit_receiver_reads_two_not_the_reverse() {
+        let kmp_1 = LineSettings {
+            stop_bits: 1,
+            ..LineSettings::KMP
+        };
+        assert!(kmp_1.reads(&LineSettings::KMP));
+        assert!(!LineSettings::KMP.reads(&kmp_1));
+        assert!(!LineSettings::iec(1).reads(&LineSettings::KMP.at(300)));
+        assert!(!LineSettings::iec(1).reads(&LineSettings::iec(1).at(1200)));
+    }
+}

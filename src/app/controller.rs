@@ -18,7 +18,7 @@ use crate::kmp::RegisterId;
 use crate::link::port::SIM_PREFIX;
 use crate::link::{
     EndReason, Event, Job, JobEnd, JobEvent, JobId, LinkHandle, MonitorOptions, PollPlan,
-    ProbeOptions, ReadOptions, Report, ScanOptions,
+    ProbeOptions, Protocol, ReadOptions, Report, ScanOptions,
 };
 use crate::session::{Manifest, Recorder, RecorderReport, Session, StoredSession, TrafficLog};
 use crate::sim::Profile;
@@ -273,8 +273,9 @@ impl Controller {
             Action::SetCheckLimit(limit) => self.settings.check_request_limit = limit,
             Action::StopCheck => self.cancel_if(|job| matches!(job, Job::Monitor(_))),
             Action::Sweep => self.start_between_checks(Job::Probe(ProbeOptions {
-                wait: Duration::from_secs(2),
                 sweep: true,
+                protocol: Some(Protocol::Kmp),
+                ..ProbeOptions::new(Duration::from_secs(2))
             })),
             Action::StartScan { from, to } => {
                 let family = self.workspace.map().family;

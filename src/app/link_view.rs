@@ -162,7 +162,7 @@ impl LinkView {
                         &mut self.echoes,
                         matches!(result, Err(ExchangeFailure::EchoOnly { clean: true })),
                     ),
-                    Exchange::Request(_) => {
+                    _ => {
                         push(&mut self.answers, result.is_ok());
                         if result.is_ok() {
                             self.answered_at.get_or_insert(now);

@@ -3,8 +3,23 @@
 use std::time::Duration;
 
 use kmp_workbench::duration;
+use kmp_workbench::link::Protocol;
 
 /// A duration such as `500ms`, `10s`, `5min`, `1h`.
+/// What `--protocol` asks for: a protocol, or `None` for `auto` (find out).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProtocolChoice(pub Option<Protocol>);
+
+/// Reads `--protocol`: `auto`, or a protocol's name.
+pub fn parse_protocol(text: &str) -> Result<ProtocolChoice, String> {
+    if text.trim().eq_ignore_ascii_case("auto") {
+        return Ok(ProtocolChoice(None));
+    }
+    text.parse()
+        .map(|protocol| ProtocolChoice(Some(protocol)))
+        .map_err(|_| "expected auto, kmp, iec62056-21 or kamstrup-66c".to_string())
+}
+
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     duration::parse(text).map_err(|error| error.to_string())
 }

@@ -7,10 +7,10 @@ use serde::Serialize;
 
 use kmp_workbench::duration;
 use kmp_workbench::link::diagnosis::{Diagnosis, DiagnosisCode, Evidence, diagnose};
-use kmp_workbench::link::{Job, LinkError, ProbeOptions, ProbeReport, Report};
+use kmp_workbench::link::{Job, LinkError, ProbeOptions, ProbeReport, Protocol, Report};
 
 use super::Exit;
-use super::args::parse_duration;
+use super::args::{ProtocolChoice, parse_duration, parse_protocol};
 use super::link_run::LinkRun;
 use super::output::{Failure, print_result, status};
 use super::port_args::PortArgs;
@@ -26,6 +26,10 @@ pub struct Args {
     /// Also try 2400 and 9600 baud and 1 stop bit, and say which settings the meter answers.
     #[arg(long)]
     sweep: bool,
+    /// The protocol to ask in: auto (KMP, then IEC 62056-21 at 300 7E1 and 7E2, then /#1 when
+    /// KMP gets no answer), kmp, iec62056-21 or kamstrup-66c.
+    #[arg(long, default_value = "auto", value_parser = parse_protocol)]
+    protocol: ProtocolChoice,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     json: bool,
@@ -41,6 +45,8 @@ struct SweepJson {
 #[derive(Debug, Serialize)]
 struct ProbeJson {
     port: String,
+    protocol: Option<&'static str>,
+    identification: Option<String>,
     echo: bool,
     echo_clean: bool,
     answered: bool,
@@ -63,6 +69,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             let options = ProbeOptions {
                 wait: args.wait,
                 sweep: args.sweep,
+                protocol: args.protocol.0,
             };
             status(&format!(
                 "probing {} (waiting up to {} for an answer)",
@@ -108,6 +115,8 @@ fn port_error_json(args: &Args, error: LinkError) -> ProbeJson {
     let diagnosis: Diagnosis = diagnose(&evidence, std::time::Instant::now());
     ProbeJson {
         port: args.port.port().to_string(),
+        protocol: None,
+        identification: None,
         echo: false,
         echo_clean: false,
         answered: false,
@@ -124,6 +133,8 @@ fn port_error_json(args: &Args, error: LinkError) -> ProbeJson {
 fn report_json(report: &ProbeReport, with_sweep: bool) -> ProbeJson {
     ProbeJson {
         port: report.port.clone(),
+        protocol: report.protocol.map(Protocol::name),
+        identification: report.identification.clone(),
         echo: report.echo,
         echo_clean: report.echo_clean,
         answered: report.answered,
@@ -155,6 +166,10 @@ fn table(json: &ProbeJson) -> String {
         let _ = writeln!(out, "{key:<16} {value}");
     };
     line("port", json.port.clone());
+    line("protocol", json.protocol.unwrap_or("-").into());
+    if let Some(identification) = &json.identification {
+        line("identification", format!("/{identification}"));
+    }
     line("line", json.line.clone());
     line(
         "echo",

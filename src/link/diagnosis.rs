@@ -4,10 +4,12 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use crate::kmp::{RegisterId, Response};
+use crate::kmp::RegisterId;
 
-use super::engine::{Attempt, Exchange, ExchangeFailure};
+use super::config::LineSettings;
+use super::engine::{Answer, Attempt, Exchange, ExchangeFailure};
 use super::error::LinkError;
+use super::protocol::Protocol;
 
 /// How long after connecting an echo without an answer still counts as the eye waking up: the
 /// MULTICAL 21 and flowIQ eyes answer about 4 s after the magnet is sensed (PROTOCOL.md §1.2).
@@ -122,7 +124,7 @@ impl Evidence {
                 self.echo_tests += 1;
                 return;
             }
-            Exchange::Request(_) => {
+            _ => {
                 self.requests += 1;
                 self.first_request_at.get_or_insert(attempt.started);
             }
@@ -133,14 +135,14 @@ impl Evidence {
                 self.first_answer_at
                     .get_or_insert(attempt.received_at.unwrap_or(attempt.started));
             }
-            Err(ExchangeFailure::BadFrame(_)) => self.bad_frames += 1,
+            Err(ExchangeFailure::BadFrame(_) | ExchangeFailure::BadText(_)) => self.bad_frames += 1,
             Err(ExchangeFailure::Garbage { .. }) => self.garbage += 1,
             Err(ExchangeFailure::Silence | ExchangeFailure::EchoOnly { .. }) => {}
         }
     }
 
     /// Adds the end of one exchange (after its retries).
-    pub fn record_done(&mut self, result: &Result<Response, ExchangeFailure>) {
+    pub fn record_done(&mut self, result: &Result<Answer, ExchangeFailure>) {
         if result.is_ok() {
             self.failed_since_answer = 0;
         } else if self.answers > 0 {
@@ -238,6 +240,31 @@ pub fn diagnose(evidence: &Evidence, now: Instant) -> Diagnosis {
          receiver, ground); look at the LED through a phone camera while sending, or hold a mirror \
          to the head: a working head hears itself.",
     )
+}
+
+/// The diagnosis when the meter answered `protocol`, one of the text protocols, at `line`;
+/// `kmp_tried` when KMP was asked first and got no answer.
+pub fn speaks(
+    protocol: Protocol,
+    identification: Option<&str>,
+    line: LineSettings,
+    kmp_tried: bool,
+) -> Diagnosis {
+    let identified = identification
+        .map(|ident| format!("identification /{ident}, "))
+        .unwrap_or_default();
+    let finding = if kmp_tried {
+        format!(
+            "This meter speaks {protocol}, not KMP; it is read as such ({identified}answering at {line})."
+        )
+    } else {
+        format!("The meter answers {protocol} ({identified}answering at {line}).")
+    };
+    Diagnosis {
+        code: DiagnosisCode::Ok,
+        finding,
+        advice: "Nothing to fix.".into(),
+    }
 }
 
 fn capitalised(text: &str) -> String {

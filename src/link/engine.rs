@@ -8,15 +8,26 @@
 //! Deadlines (PRODUCT.md, port options): the request's own wire time at the set baud, then the
 //! first-byte timeout, then at most four byte times (at least 30 ms) between bytes. KMP has no
 //! NAK (PROTOCOL.md §3.1), so a failed attempt is retried up to the configured count.
+//!
+//! The text protocols (IEC 62056-21's sign-on and option select, Kamstrup's `/#1`) are exchanges
+//! too, received by [`text`]: a meter takes up to 1.5 s to react to a sign-on, and answers an
+//! option select or `/#1` after switching its baud rate, so their first-byte waits are longer
+//! (PROTOCOL.md §7).
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use crate::kmp::{
-    DecodeError, Deframed, Deframer, Direction, MAX_FRAME_LEN, Message, Request, Response,
-};
+use crate::iec::{self, MAX_READOUT_LEN};
+use crate::kmp::{Deframed, Deframer, Direction, MAX_FRAME_LEN, Message, Request};
+use crate::mc66;
 
 use super::config::EchoMode;
+
+mod outcome;
+mod text;
+
+pub use outcome::{Answer, ExchangeFailure, TextError};
+use text::{Progress, TextReceiver};
 
 /// The echo-test pattern: it holds none of 0x06 0x0D 0x1B 0x40 0x80, so no meter sees a frame in
 /// it, and its bits alternate, so a receiver at the wrong baud or too sensitive garbles it.
@@ -24,6 +35,15 @@ pub const ECHO_PATTERN: [u8; 10] = [0x55, 0xAA, 0x00, 0xFF, 0x0F, 0xF0, 0x33, 0x
 
 /// Shortest allowed gap between two bytes of an answer, however fast the line.
 const MIN_GAP: Duration = Duration::from_millis(30);
+
+/// The longest an IEC 62056-21 meter may take to react (IEC 62056-21: 1.5 s): to a sign-on, and
+/// from its identification to a mode A readout.
+pub const IEC_REACTION: Duration = Duration::from_millis(1500);
+
+/// The longest wait for the answer to an exchange after which the meter switches its baud rate
+/// (a mode C option select, `/#1`): meters switch within 1.5 s, and the simulated ones take
+/// 1.2 s.
+pub const SWITCHED_ANSWER: Duration = Duration::from_millis(2500);
 
 /// How the engine times and repeats exchanges.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,33 +63,51 @@ pub struct EngineConfig {
 /// What an exchange sends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exchange {
-    /// A read request.
+    /// A KMP read request.
     Request(Request),
     /// The echo-test pattern, which the meter ignores.
     EchoTest,
+    /// The IEC 62056-21 sign-on `/?!`: answered with the identification, and in mode A with
+    /// the data readout after it.
+    SignOn,
+    /// The IEC 62056-21 option select for the data readout at the rate of this baud character;
+    /// the readout comes at that rate.
+    ReadoutAt(u8),
+    /// Kamstrup's `/#1`, answered at 1200 baud.
+    Mc66,
 }
 
-/// Why an attempt got no valid answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ExchangeFailure {
-    /// Nothing came back at all.
-    #[error("nothing came back")]
-    Silence,
-    /// Only our own echo came back.
-    #[error("only the head's own echo came back")]
-    EchoOnly {
-        /// Whether the echo matched what was sent, byte for byte.
-        clean: bool,
-    },
-    /// A frame came back that failed its CRC, stuffing or length checks.
-    #[error("an answer failed its checks ({0})")]
-    BadFrame(DecodeError),
-    /// Bytes came back that never formed a frame.
-    #[error("{bytes} bytes came back that never formed a frame")]
-    Garbage {
-        /// How many.
-        bytes: usize,
-    },
+impl Exchange {
+    /// The bytes it sends; KMP requests go to `address`.
+    pub fn encode(&self, address: u8) -> Vec<u8> {
+        match self {
+            Self::Request(request) => request.encode(address),
+            Self::EchoTest => ECHO_PATTERN.to_vec(),
+            Self::SignOn => iec::Request::sign_on(None).encode(),
+            Self::ReadoutAt(baud_character) => iec::Request::readout_at(*baud_character).encode(),
+            Self::Mc66 => mc66::REQUEST.to_vec(),
+        }
+    }
+
+    /// Whether it asks the meter something (everything but the echo test).
+    pub fn is_request(&self) -> bool {
+        *self != Self::EchoTest
+    }
+
+    /// Whether its answer is text: IEC 62056-21 or `/#1`.
+    pub fn is_text(&self) -> bool {
+        matches!(self, Self::SignOn | Self::ReadoutAt(_) | Self::Mc66)
+    }
+
+    /// The longest wait for the first byte of the answer once the request has left, given the
+    /// link's first-byte timeout for KMP.
+    fn first_byte_timeout(&self, kmp: Duration) -> Duration {
+        match self {
+            Self::Request(_) | Self::EchoTest => kmp,
+            Self::SignOn => kmp.max(IEC_REACTION),
+            Self::ReadoutAt(_) | Self::Mc66 => kmp.max(SWITCHED_ANSWER),
+        }
+    }
 }
 
 /// What was seen of the echo in one attempt.
@@ -117,7 +155,7 @@ pub struct Attempt {
     /// What was seen of the echo.
     pub echo_seen: EchoSeen,
     /// The answer, or why there was none (an echo test always "fails" with its echo).
-    pub result: Result<Response, ExchangeFailure>,
+    pub result: Result<Answer, ExchangeFailure>,
 }
 
 /// What the engine reports.
@@ -126,7 +164,7 @@ pub enum EngineEvent {
     /// An attempt ended.
     Attempt(Attempt),
     /// The exchange ended: the answer, or the last attempt's failure.
-    Done(Result<Response, ExchangeFailure>),
+    Done(Result<Answer, ExchangeFailure>),
 }
 
 #[derive(Debug)]
@@ -144,9 +182,13 @@ struct InFlight {
     received_at: Option<Instant>,
     last_rx: Option<Instant>,
     deframer: Deframer,
-    bad_frame: Option<DecodeError>,
+    /// The receiver of a text exchange's answer.
+    text: Option<TextReceiver>,
+    /// When a mode A identification came whole: the readout is awaited from then.
+    identified_at: Option<Instant>,
+    bad_frame: Option<ExchangeFailure>,
     unexpected_bytes: usize,
-    answer: Option<Response>,
+    answer: Option<Answer>,
 }
 
 /// The exchange engine; see the module documentation.
@@ -188,6 +230,11 @@ impl Engine {
         self.config.byte_time = byte_time;
     }
 
+    /// When the request of the attempt under way has left the wire, if one is under way.
+    pub fn sent_until(&self) -> Option<Instant> {
+        self.in_flight.as_ref().map(|flight| flight.wire_end)
+    }
+
     /// Whether an exchange is under way.
     pub fn is_busy(&self) -> bool {
         self.in_flight.is_some()
@@ -200,10 +247,7 @@ impl Engine {
 
     /// Starts an exchange with `retries` further attempts after a failed one.
     pub fn start_with_retries(&mut self, exchange: Exchange, retries: u32, now: Instant) {
-        let sent = match exchange {
-            Exchange::Request(request) => request.encode(self.config.address),
-            Exchange::EchoTest => ECHO_PATTERN.to_vec(),
-        };
+        let sent = exchange.encode(self.config.address);
         self.retries = retries;
         self.begin_attempt(exchange, sent, 1, now);
     }
@@ -230,6 +274,16 @@ impl Engine {
             received_at: None,
             last_rx: None,
             deframer: Deframer::new(),
+            text: match exchange {
+                Exchange::SignOn => Some(TextReceiver::SignOn {
+                    receiver: iec::Receiver::new(),
+                    identification: None,
+                }),
+                Exchange::ReadoutAt(_) => Some(TextReceiver::Readout(iec::Receiver::new())),
+                Exchange::Mc66 => Some(TextReceiver::Mc66(mc66::Receiver::new())),
+                Exchange::Request(_) | Exchange::EchoTest => None,
+            },
+            identified_at: None,
             bad_frame: None,
             unexpected_bytes: 0,
             answer: None,
@@ -254,7 +308,10 @@ impl Engine {
     }
 
     fn deadline(&self, flight: &InFlight) -> Instant {
-        let first_byte = flight.wire_end + self.config.first_byte_timeout;
+        let first_byte = flight.wire_end
+            + flight
+                .exchange
+                .first_byte_timeout(self.config.first_byte_timeout);
         if flight.exchange == Exchange::EchoTest {
             return first_byte;
         }
@@ -267,10 +324,19 @@ impl Engine {
             // rule is left to wait for.
             return last + gap;
         }
+        // A mode A readout follows its identification after the meter's reaction time.
+        let first_byte = match flight.identified_at {
+            Some(identified) => first_byte.max(identified + IEC_REACTION),
+            None => first_byte,
+        };
         // Stray bytes before the first-byte deadline do not shorten the wait for the answer, and a
-        // stream that never ends is cut off after the longest frame could have arrived.
-        let cap =
-            first_byte + self.config.byte_time * MAX_FRAME_LEN as u32 + Duration::from_secs(1);
+        // stream that never ends is cut off after the longest answer could have arrived.
+        let longest = if flight.exchange.is_text() {
+            MAX_READOUT_LEN
+        } else {
+            MAX_FRAME_LEN
+        };
+        let cap = first_byte + self.config.byte_time * longest as u32 + Duration::from_secs(1);
         (last + gap).max(first_byte).min(cap)
     }
 
@@ -279,6 +345,7 @@ impl Engine {
         let Some(flight) = self.in_flight.as_mut() else {
             return;
         };
+        let echo_known = self.config.echo == EchoMode::On || self.learned_echo == Some(true);
         for &byte in bytes {
             let in_echo = flight.received.is_empty() && flight.echo_matched < flight.sent.len();
             if in_echo && byte == flight.sent[flight.echo_matched] {
@@ -288,27 +355,30 @@ impl Engine {
                 continue;
             }
             if in_echo && flight.echo_matched > 0 {
-                // The echo broke off with a byte that differs from what was sent.
-                flight.echo_garbled = true;
+                if flight.text.is_some() && !echo_known {
+                    // An identification begins with `/`, as the sign-on does: from a head not
+                    // known to echo, what looked like the echo's start is the answer's.
+                    let taken = std::mem::take(&mut flight.echo);
+                    flight.echo_matched = 0;
+                    flight.echo_at = None;
+                    for byte in taken {
+                        receive(flight, byte, now, self.config.address);
+                    }
+                } else {
+                    // The echo broke off with a byte that differs from what was sent.
+                    flight.echo_garbled = true;
+                }
             }
-            flight.received.push(byte);
-            flight.received_at.get_or_insert(now);
-            flight.last_rx = Some(now);
-            if flight.exchange == Exchange::EchoTest {
-                continue;
-            }
-            match flight.deframer.push_byte(byte) {
-                Some(Deframed::Frame(frame)) => classify_frame(flight, &frame, self.config.address),
-                Some(Deframed::Ack) => flight.unexpected_bytes += 1,
-                None => {}
-            }
-            if flight.answer.is_some() {
+            receive(flight, byte, now, self.config.address);
+            if flight.answer.is_some() || flight.bad_frame.is_some() && flight.text.is_some() {
                 break;
             }
         }
         let done = match flight.exchange {
-            Exchange::Request(_) => flight.answer.is_some(),
             Exchange::EchoTest => flight.echo_matched + flight.received.len() >= flight.sent.len(),
+            // A text meter sends nothing more after a message that failed its checks.
+            _ if flight.text.is_some() => flight.answer.is_some() || flight.bad_frame.is_some(),
+            _ => flight.answer.is_some(),
         };
         if done {
             self.finish(now);
@@ -337,9 +407,10 @@ impl Engine {
         {
             self.learned_echo = Some(echo_seen.seen());
         }
-        let garbage = flight.deframer.discarded() as usize
-            + flight.deframer.pending()
-            + flight.unexpected_bytes;
+        let garbage = match &flight.text {
+            Some(text) => text.noise(),
+            None => flight.deframer.discarded() as usize + flight.deframer.pending(),
+        } + flight.unexpected_bytes;
         let result = match flight.answer.take() {
             Some(answer) => Ok(answer),
             None if flight.exchange == Exchange::EchoTest
@@ -356,7 +427,7 @@ impl Engine {
                 })
             }
             None => Err(match flight.bad_frame {
-                Some(error) => ExchangeFailure::BadFrame(error),
+                Some(failure) => failure,
                 None if garbage > 0 => ExchangeFailure::Garbage { bytes: garbage },
                 None if echo_seen.seen() => ExchangeFailure::EchoOnly {
                     clean: echo_seen.clean(),
@@ -387,6 +458,30 @@ impl Engine {
     }
 }
 
+/// Takes one byte that is not our echo.
+fn receive(flight: &mut InFlight, byte: u8, now: Instant, address: u8) {
+    flight.received.push(byte);
+    flight.received_at.get_or_insert(now);
+    flight.last_rx = Some(now);
+    if let Some(text) = &mut flight.text {
+        match text.push(byte) {
+            Progress::More => {}
+            Progress::ReadoutFollows => flight.identified_at = Some(now),
+            Progress::Answer(answer) => flight.answer = Some(answer),
+            Progress::Failed(failure) => flight.bad_frame = Some(failure),
+        }
+        return;
+    }
+    if flight.exchange == Exchange::EchoTest {
+        return;
+    }
+    match flight.deframer.push_byte(byte) {
+        Some(Deframed::Frame(frame)) => classify_frame(flight, &frame, address),
+        Some(Deframed::Ack) => flight.unexpected_bytes += 1,
+        None => {}
+    }
+}
+
 /// Sorts a complete frame: the answer we wait for, a frame that fails its checks, or something
 /// that is neither (a garbled echo, an answer to another command).
 fn classify_frame(flight: &mut InFlight, frame: &[u8], address: u8) {
@@ -398,7 +493,7 @@ fn classify_frame(flight: &mut InFlight, frame: &[u8], address: u8) {
             destination,
             response,
         }) if destination == address && response.cid() == request.cid() => {
-            flight.answer = Some(response);
+            flight.answer = Some(Answer::Kmp(response));
         }
         Ok(_) if frame.first() == Some(&Direction::ToMeter.start_byte()) => {
             flight.echo_garbled = true
@@ -407,7 +502,7 @@ fn classify_frame(flight: &mut InFlight, frame: &[u8], address: u8) {
         Err(_) if frame.first() == Some(&Direction::ToMeter.start_byte()) => {
             flight.echo_garbled = true
         }
-        Err(error) => flight.bad_frame = Some(error),
+        Err(error) => flight.bad_frame = Some(ExchangeFailure::BadFrame(error)),
     }
 }
 

@@ -11,18 +11,23 @@
 //! own when a job ends.
 
 use std::collections::VecDeque;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::kmp::{Request, Response, absent_ids};
 
 use super::clock::Now;
 use super::config::{LineSettings, LinkConfig};
 use super::diagnosis::{Diagnosis, Evidence, diagnose};
-use super::engine::{Engine, EngineConfig, EngineEvent, Exchange};
+use super::engine::{Answer, Engine, EngineConfig, EngineEvent, Exchange};
 use super::error::LinkError;
 use super::jobs::{Attempts, Backoff, Cx, Input, Running, Step};
 use super::messages::{Command, EndReason, Event, Job, JobEnd, JobEvent, JobId, Report};
 use super::traffic::TrafficRecord;
+
+/// How long after a request has left the wire the port switches to the settings its answer comes
+/// at: switching sooner would garble the request's last bytes still in the adapter, and the head's
+/// echo of them.
+const SWITCH_MARGIN: Duration = Duration::from_millis(50);
 
 /// What the machine asks the driver to do with the port.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,6 +59,11 @@ enum Port {
         line: LineSettings,
         /// What the exchange in flight sends.
         exchange: Option<Exchange>,
+        /// Whether the exchange in flight was sent at the link's own settings, so that what
+        /// comes of it is evidence about the link as it is set up.
+        at_own_line: bool,
+        /// Settings to switch to, and when: the answer comes at another baud rate.
+        switch: Option<(Instant, LineSettings)>,
     },
     /// The port was lost; reopening it at the backoff's time.
     Lost {
@@ -121,7 +131,11 @@ impl LinkMachine {
     /// When [`Self::handle_timeout`] must be called next.
     pub fn poll_timeout(&self) -> Option<Instant> {
         let engine = match &self.port {
-            Port::Open { engine, .. } => engine.poll_timeout(),
+            Port::Open { engine, switch, .. } => engine
+                .poll_timeout()
+                .into_iter()
+                .chain(switch.map(|(at, _)| at))
+                .min(),
             Port::Lost { backoff, .. } => Some(backoff.retry_at()),
             Port::Closed | Port::Opening { .. } => None,
         };
@@ -200,6 +214,8 @@ impl LinkMachine {
             })),
             line: config.line,
             exchange: None,
+            at_own_line: true,
+            switch: None,
             config,
         };
         if let Some(current) = &mut self.current
@@ -285,7 +301,20 @@ impl LinkMachine {
     /// Time has passed: deadlines of the exchange, the job's pause, the backoff.
     pub fn handle_timeout(&mut self, now: Now) {
         match &mut self.port {
-            Port::Open { engine, .. } => {
+            Port::Open {
+                engine,
+                line,
+                switch,
+                ..
+            } => {
+                if let Some((at, answer_line)) = *switch
+                    && at <= now.instant
+                {
+                    *switch = None;
+                    *line = answer_line;
+                    engine.set_byte_time(answer_line.byte_time());
+                    self.io.push_back(Io::SetLine(answer_line));
+                }
                 engine.handle_timeout(now.instant);
                 self.pump_engine(now);
             }
@@ -454,11 +483,12 @@ impl LinkMachine {
                     exchange,
                     attempts,
                     line,
+                    answer_line,
                 },
                 None,
             ) => {
                 self.current = Some(current);
-                self.exchange(exchange, attempts, line, now);
+                self.exchange(exchange, attempts, line, answer_line, now);
             }
         }
     }
@@ -468,6 +498,7 @@ impl LinkMachine {
         exchange: Exchange,
         attempts: Attempts,
         wanted: Option<LineSettings>,
+        answer_line: Option<LineSettings>,
         now: Now,
     ) {
         let Port::Open {
@@ -475,6 +506,8 @@ impl LinkMachine {
             engine,
             line,
             exchange: in_flight,
+            at_own_line,
+            switch,
         } = &mut self.port
         else {
             return;
@@ -486,10 +519,17 @@ impl LinkMachine {
             self.io.push_back(Io::SetLine(wanted));
         }
         *in_flight = Some(exchange);
-        match attempts {
-            Attempts::Configured => engine.start(exchange, now.instant),
-            Attempts::One => engine.start_with_retries(exchange, 0, now.instant),
+        *at_own_line = wanted == config.line;
+        // A retry would go out at the answer's settings: an exchange that switches gets one
+        // attempt.
+        match (attempts, answer_line) {
+            (Attempts::Configured, None) => engine.start(exchange, now.instant),
+            _ => engine.start_with_retries(exchange, 0, now.instant),
         }
+        *switch = answer_line
+            .filter(|answer_line| answer_line != line)
+            .zip(engine.sent_until())
+            .map(|(answer_line, sent)| (sent + SWITCH_MARGIN, answer_line));
         self.pump_engine(now);
     }
 
@@ -498,10 +538,11 @@ impl LinkMachine {
     fn pump_engine(&mut self, now: Now) {
         loop {
             let Port::Open {
-                config,
                 engine,
-                line,
                 exchange,
+                at_own_line,
+                switch,
+                ..
             } = &mut self.port
             else {
                 return;
@@ -509,16 +550,16 @@ impl LinkMachine {
             if let Some(bytes) = engine.poll_transmit() {
                 self.io.push_back(Io::Transmit(bytes));
             }
-            // Exchanges on other line settings (the sweep) are expected to fail; they are not
-            // evidence about the link as it is set up.
-            let counts = *line == config.line;
+            // Exchanges on other line settings (the sweep, other protocols) are expected to
+            // fail; they are not evidence about the link as it is set up.
+            let counts = *at_own_line;
             let Some(event) = engine.poll_event() else {
                 return;
             };
             let id = self.current.as_ref().map(|current| current.id);
             match event {
                 EngineEvent::Attempt(attempt) => {
-                    if matches!(attempt.exchange, Exchange::Request(_)) {
+                    if attempt.exchange.is_request() {
                         self.requests += 1;
                     }
                     if counts {
@@ -533,11 +574,13 @@ impl LinkMachine {
                 }
                 EngineEvent::Done(result) => {
                     let exchange = exchange.take();
+                    // An exchange that ended before its switch needs it no more.
+                    *switch = None;
                     if counts {
                         self.evidence.record_done(&result);
                         if let (
                             Some(Exchange::Request(Request::GetRegister(list))),
-                            Ok(Response::Registers(answered)),
+                            Ok(Answer::Kmp(Response::Registers(answered))),
                         ) = (exchange, &result)
                         {
                             self.evidence

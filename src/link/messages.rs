@@ -13,6 +13,7 @@ use super::diagnosis::Diagnosis;
 use super::engine::{Exchange, ExchangeFailure};
 use super::error::LinkError;
 use super::options::{MonitorOptions, PollPlan, ProbeOptions, ReadOptions, ScanOptions};
+use super::protocol::Protocol;
 use super::reports::{ProbeReport, ReadReport, ScanProgress, ScanReport};
 use super::traffic::TrafficRecord;
 
@@ -138,6 +139,15 @@ pub enum JobEvent {
         serial: u32,
         /// Its type, when it answered GetType.
         meter_type: Option<MeterType>,
+    },
+    /// The meter answered in this protocol.
+    Spoke {
+        /// The protocol.
+        protocol: Protocol,
+        /// The IEC 62056-21 identification line, without `/` and the line end.
+        identification: Option<String>,
+        /// The line settings its answer came at.
+        line: LineSettings,
     },
     /// One poll of a [`Job::Poll`]: the readings.
     Polled(ReadReport),

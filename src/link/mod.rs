@@ -28,6 +28,7 @@ pub mod machine;
 mod messages;
 mod options;
 pub mod port;
+mod protocol;
 mod reports;
 pub mod traffic;
 mod virtual_time;
@@ -36,7 +37,8 @@ pub use clock::Now;
 pub use config::{EchoMode, LineSettings, LinkConfig, Parity};
 pub use driver::{Repaint, Tap};
 pub use engine::{
-    Attempt, ECHO_PATTERN, EchoSeen, Engine, EngineConfig, EngineEvent, Exchange, ExchangeFailure,
+    Answer, Attempt, ECHO_PATTERN, EchoSeen, Engine, EngineConfig, EngineEvent, Exchange,
+    ExchangeFailure, TextError,
 };
 pub use error::{LinkError, OpenFailure};
 pub use handle::LinkHandle;
@@ -44,5 +46,6 @@ pub use messages::{Command, EndReason, Event, Job, JobEnd, JobEvent, JobId, Repo
 pub use options::{
     ASKED_FOR, MonitorOptions, PollPlan, ProbeOptions, ReadOptions, SLOWEST_POLL, ScanOptions,
 };
+pub use protocol::{Protocol, TEXT_TRIES, TextTry, UnknownProtocol};
 pub use reports::{ProbeReport, ReadReport, ScanProgress, ScanReport, SweepResult};
 pub use virtual_time::VirtualLink;

@@ -6,6 +6,8 @@ use std::time::Duration;
 use crate::kmp::register::catalogue;
 use crate::kmp::{Family, RegisterId};
 
+use super::protocol::Protocol;
+
 /// How the link check runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ProbeOptions {
@@ -13,6 +15,20 @@ pub struct ProbeOptions {
     pub wait: Duration,
     /// Also try 2400 and 9600 baud and one stop bit.
     pub sweep: bool,
+    /// The protocol to ask in; `None` asks KMP first and, when it gets no answer, the text
+    /// protocols ([`super::protocol::TEXT_TRIES`]).
+    pub protocol: Option<Protocol>,
+}
+
+impl ProbeOptions {
+    /// A link check that waits up to `wait` for the eye, finds the protocol, and does not sweep.
+    pub fn new(wait: Duration) -> Self {
+        Self {
+            wait,
+            sweep: false,
+            protocol: None,
+        }
+    }
 }
 
 /// Reading registers once.

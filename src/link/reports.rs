@@ -8,6 +8,7 @@ use crate::kmp::{MeterType, Register, RegisterId};
 use super::config::LineSettings;
 use super::diagnosis::Diagnosis;
 use super::engine::ExchangeFailure;
+use super::protocol::Protocol;
 
 /// One line setting tried by the sweep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,7 +24,12 @@ pub struct SweepResult {
 pub struct ProbeReport {
     /// The port.
     pub port: String,
-    /// The line settings the probe ran with.
+    /// The protocol the meter answered, if it answered.
+    pub protocol: Option<Protocol>,
+    /// The IEC 62056-21 identification line, without `/` and the line end.
+    pub identification: Option<String>,
+    /// The line settings the answer came at: the link's own for KMP, `9600 7E1` after a mode C
+    /// switch, `1200 7E2` for `/#1`; the link's own when nothing answered.
     pub line: LineSettings,
     /// Whether the head heard itself.
     pub echo: bool,

@@ -8,7 +8,9 @@ use std::path::Path;
 
 use jiff::Timestamp;
 
+use crate::iec::{self, Received};
 use crate::kmp::{self, Deframed, Deframer, Message, Request, Response, command_name};
+use crate::mc66;
 
 use super::engine::{Attempt, Exchange};
 
@@ -91,7 +93,11 @@ impl TrafficRecord {
                 at: wall(at),
                 direction: TrafficDirection::Rx,
                 bytes: attempt.received.clone(),
-                meaning: describe_received(&attempt.received),
+                meaning: if attempt.exchange.is_text() {
+                    describe_text(&attempt.exchange, &attempt.received)
+                } else {
+                    describe_received(&attempt.received)
+                },
             });
         }
         records
@@ -107,6 +113,12 @@ fn describe_sent(attempt: &Attempt) -> String {
     match attempt.exchange {
         Exchange::EchoTest => format!("echo test pattern{retry}"),
         Exchange::Request(request) => format!("{}{retry}", describe_request(&request)),
+        Exchange::SignOn => format!("IEC 62056-21 sign-on{retry}"),
+        Exchange::ReadoutAt(character) => format!(
+            "IEC 62056-21 option select: the data readout at {} baud{retry}",
+            iec::baud_of(character).map_or_else(|| "?".to_string(), |baud| baud.to_string())
+        ),
+        Exchange::Mc66 => format!("/#1 readout request{retry}"),
     }
 }
 
@@ -136,6 +148,59 @@ pub fn describe_received(bytes: &[u8]) -> String {
         })
         .collect();
     let noise = deframer.discarded() as usize + deframer.pending();
+    if noise > 0 {
+        parts.push(format!("{noise} bytes of noise"));
+    }
+    parts.join("; ")
+}
+
+/// What the text answer to `exchange` holds: identification lines, readouts, a `/#1` answer,
+/// or why they are none, and how much was noise.
+fn describe_text(exchange: &Exchange, bytes: &[u8]) -> String {
+    let mut parts = Vec::new();
+    if *exchange == Exchange::Mc66 {
+        let mut receiver = mc66::Receiver::new();
+        for &byte in bytes {
+            match receiver.push(byte) {
+                Some(Ok(answer)) => {
+                    parts.push(format!("/#1 answer of {} fields", answer.readings.len()))
+                }
+                Some(Err(error)) => parts.push(format!("bad /#1 answer: {error}")),
+                None => {}
+            }
+        }
+        if receiver.pending() > 0 {
+            parts.push(format!(
+                "{} bytes of an unfinished answer",
+                receiver.pending()
+            ));
+        }
+        return parts.join("; ");
+    }
+    let mut receiver = iec::Receiver::new();
+    for &byte in bytes {
+        match receiver.push(byte) {
+            Some(Received::Identification(Ok(ident))) => {
+                parts.push(format!("identification /{}", ident.line));
+            }
+            Some(Received::Identification(Err(error))) => {
+                parts.push(format!("bad identification: {error}"));
+            }
+            Some(Received::Readout(Ok(readout))) => parts.push(format!(
+                "data readout of {} lines, check character as {}",
+                readout.lines.len(),
+                match readout.bcc {
+                    iec::Bcc::Xor => "XOR",
+                    iec::Bcc::Sum => "a sum",
+                }
+            )),
+            Some(Received::Readout(Err(error))) => parts.push(format!("bad readout: {error}")),
+            Some(Received::Nak) => parts.push("NAK".into()),
+            Some(Received::Break) => parts.push("break".into()),
+            None => {}
+        }
+    }
+    let noise = receiver.discarded() + receiver.pending();
     if noise > 0 {
         parts.push(format!("{noise} bytes of noise"));
     }

@@ -287,6 +287,22 @@ impl Meter {
         }
     }
 
+    /// The client set its terminal to `baud` and `stop_bits` at `now`. A pseudo-terminal keeps
+    /// no more (Linux forces 8 data bits and no parity on one), so the data bits and parity are
+    /// taken to be the meter's own: over a pseudo-terminal the meter tells baud rates and stop
+    /// bits apart, not framings.
+    pub fn set_terminal_line(&mut self, baud: u32, stop_bits: u8, now: Instant) {
+        let own = self.config.line();
+        self.set_line(
+            LineSettings {
+                baud,
+                stop_bits,
+                ..own
+            },
+            now,
+        );
+    }
+
     /// The client's line settings now.
     pub fn client_line(&self) -> LineSettings {
         self.client_lines
@@ -403,6 +419,7 @@ impl Meter {
                 if !self.admit(at) {
                     return;
                 }
+                self.stats.answered += 1;
                 let ident = answers::identification(speech);
                 let start = at + self.config.timing.latency;
                 let ident_end = self.send(ident, speech.line, start, Asked::SignOn);
@@ -434,6 +451,7 @@ impl Meter {
                 if !self.admit(at) {
                     return;
                 }
+                self.stats.answered += 1;
                 let start = at + SWITCH_PAUSE;
                 let readout = self.readout(speech, start);
                 self.send(readout, speech.line.at(baud), start, Asked::Readout);
@@ -464,6 +482,7 @@ impl Meter {
         let Speech::Mc66 { fields, .. } = self.config.profile.speech() else {
             return;
         };
+        self.stats.answered += 1;
         let start = at + SWITCH_PAUSE;
         let elapsed = start.duration_since(self.started);
         let answer = answers::mc66(fields, &mut self.physics, elapsed);
@@ -564,6 +583,7 @@ impl Meter {
         }
         let elapsed = at.duration_since(self.started);
         let response = answers::kmp(self.config.profile, &mut self.physics, &request, elapsed);
+        self.stats.answered += 1;
         let line = self.config.line();
         self.send(
             response.encode(destination),
@@ -599,7 +619,6 @@ impl Meter {
                 .collect();
             answer.splice(0..0, noise);
         }
-        self.stats.answered += 1;
         let byte_time = self.byte_time(line);
         let mut byte_end = self.tx_end.max(start);
         for byte in answer {

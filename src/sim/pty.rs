@@ -5,6 +5,10 @@
 //! terminal alive between clients, so it serves one after another; a client that opens the port
 //! flushes what an earlier one left unread. Stopping the handle closes both ends: to a client,
 //! the port vanishes as an unplugged adapter does.
+//!
+//! The meter hears the client at the baud rate and stop bits the client set on the terminal,
+//! read before each use of the line. A pseudo-terminal keeps no data bits or parity (Linux forces
+//! 8N), so those the meter takes as its own ([`Meter::set_terminal_line`]).
 
 use std::io::{self, Read as _, Write as _};
 use std::os::fd::AsRawFd as _;
@@ -14,10 +18,9 @@ use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use serialport::{DataBits, SerialPort as _, StopBits, TTYPort};
+use serialport::{SerialPort as _, StopBits, TTYPort};
 
 use super::{Meter, MeterConfig, Stats};
-use crate::line::{LineSettings, Parity};
 
 /// How long the serving thread waits for input before it looks at its commands again.
 const IDLE_WAIT: Duration = Duration::from_millis(20);
@@ -160,26 +163,14 @@ fn replace_link(link: &Path, target: &Path) -> io::Result<()> {
     std::fs::rename(&temporary, link)
 }
 
-/// The line settings the client set on the terminal, if they can be read.
-fn client_line(terminal: &TTYPort) -> Option<LineSettings> {
-    Some(LineSettings {
-        baud: terminal.baud_rate().ok()?,
-        data_bits: match terminal.data_bits().ok()? {
-            DataBits::Five => 5,
-            DataBits::Six => 6,
-            DataBits::Seven => 7,
-            DataBits::Eight => 8,
-        },
-        parity: match terminal.parity().ok()? {
-            serialport::Parity::None => Parity::None,
-            serialport::Parity::Even => Parity::Even,
-            serialport::Parity::Odd => Parity::Odd,
-        },
-        stop_bits: match terminal.stop_bits().ok()? {
-            StopBits::One => 1,
-            StopBits::Two => 2,
-        },
-    })
+/// The baud rate and stop bits the client set on the terminal, if they can be read: all a
+/// pseudo-terminal keeps of the line settings.
+fn client_line(terminal: &TTYPort) -> Option<(u32, u8)> {
+    let stop_bits = match terminal.stop_bits().ok()? {
+        StopBits::One => 1,
+        StopBits::Two => 2,
+    };
+    Some((terminal.baud_rate().ok()?, stop_bits))
 }
 
 /// The serving loop: send what is due, read what arrives, obey commands, until told to stop.
@@ -199,8 +190,8 @@ fn serve(
         }
         let now = Instant::now();
         // The client sets its end's line settings; the master reads the same terminal's.
-        if let Some(line) = client_line(&master) {
-            meter.set_line(line, now);
+        if let Some((baud, stop_bits)) = client_line(&master) {
+            meter.set_terminal_line(baud, stop_bits, now);
         }
         if let Some(bytes) = meter.poll_transmit(now) {
             // A client that is gone or stuck loses these bytes, as it would on a real line.
@@ -216,8 +207,8 @@ fn serve(
         match master.read(&mut buffer) {
             Ok(n) => {
                 let now = Instant::now();
-                if let Some(line) = client_line(&master) {
-                    meter.set_line(line, now);
+                if let Some((baud, stop_bits)) = client_line(&master) {
+                    meter.set_terminal_line(baud, stop_bits, now);
                 }
                 meter.handle_input(&buffer[..n], now);
             }

@@ -13,6 +13,8 @@ mod interop;
 #[cfg(unix)]
 mod link_pty;
 #[cfg(unix)]
+mod protocols_pty;
+#[cfg(unix)]
 mod scan_log;
 #[cfg(unix)]
 mod sim_pty;

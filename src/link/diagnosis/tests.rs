@@ -1,3 +1,5 @@
+use crate::kmp::Response;
+use crate::link::engine::Answer;
 use std::time::{Duration, Instant};
 
 use super::*;
@@ -8,7 +10,7 @@ use crate::link::engine::EchoSeen;
 fn attempt(
     exchange: Exchange,
     echo: EchoSeen,
-    result: Result<Response, ExchangeFailure>,
+    result: Result<Answer, ExchangeFailure>,
     at: Instant,
 ) -> Attempt {
     Attempt {
@@ -38,7 +40,7 @@ const NONE: EchoSeen = EchoSeen {
 const SERIAL: Exchange = Exchange::Request(Request::GetSerialNo);
 
 fn evidence_with(
-    attempts: &[(EchoSeen, Result<Response, ExchangeFailure>)],
+    attempts: &[(EchoSeen, Result<Answer, ExchangeFailure>)],
     t0: Instant,
 ) -> Evidence {
     let mut evidence = Evidence::opened(t0);
@@ -112,7 +114,7 @@ fn bad_frames_after_the_echo_are_garbled_with_alignment_advice() {
 #[test]
 fn answers_then_silence_is_throttled() {
     let t0 = Instant::now();
-    let answer = Ok(Response::SerialNo(1));
+    let answer = Ok(Answer::Kmp(Response::SerialNo(1)));
     let silent = Err(ExchangeFailure::EchoOnly { clean: true });
     let evidence = evidence_with(
         &[
@@ -131,7 +133,7 @@ fn answers_then_silence_is_throttled() {
 #[test]
 fn answers_are_ok_and_missing_registers_are_called_absent() {
     let t0 = Instant::now();
-    let mut evidence = evidence_with(&[(CLEAN, Ok(Response::SerialNo(1)))], t0);
+    let mut evidence = evidence_with(&[(CLEAN, Ok(Answer::Kmp(Response::SerialNo(1))))], t0);
     evidence.missing.insert(RegisterId::new(9999));
     let diagnosis = diagnose(&evidence, t0);
     assert_eq!(diagnosis.code, DiagnosisCode::Ok);
@@ -147,7 +149,7 @@ fn one_failure_after_answers_is_not_yet_throttling() {
     let t0 = Instant::now();
     let evidence = evidence_with(
         &[
-            (CLEAN, Ok(Response::SerialNo(1))),
+            (CLEAN, Ok(Answer::Kmp(Response::SerialNo(1)))),
             (CLEAN, Err(ExchangeFailure::Silence)),
         ],
         t0,

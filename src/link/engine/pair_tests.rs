@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::*;
-use crate::kmp::{RegisterId, RegisterList};
+use crate::kmp::{RegisterId, RegisterList, Response};
 use crate::link::LineSettings;
 use crate::sim::{Faults, Meter, MeterConfig, Profile, Timing};
 
@@ -38,7 +38,13 @@ impl Pair {
             while let Some(event) = self.engine.poll_event() {
                 match event {
                     EngineEvent::Attempt(attempt) => attempts.push(attempt),
-                    EngineEvent::Done(result) => return (result, attempts),
+                    EngineEvent::Done(result) => {
+                        let kmp = result.map(|answer| match answer {
+                            Answer::Kmp(response) => response,
+                            other => panic!("a text answer to KMP: {other:?}"),
+                        });
+                        return (kmp, attempts);
+                    }
                 }
             }
             let next = [self.engine.poll_timeout(), self.meter.poll_timeout()]

@@ -1,7 +1,7 @@
 use std::time::{Duration, Instant};
 
 use super::*;
-use crate::kmp::{Number, Register, RegisterId, RegisterList, Unit};
+use crate::kmp::{Number, Register, RegisterId, RegisterList, Response, Unit};
 
 const MS: Duration = Duration::from_millis(1);
 /// 11 bit times at 1200 baud.
@@ -31,9 +31,13 @@ fn events(engine: &mut Engine) -> Vec<EngineEvent> {
     std::iter::from_fn(|| engine.poll_event()).collect()
 }
 
-fn done(events: &[EngineEvent]) -> Option<&Result<Response, ExchangeFailure>> {
+/// The KMP result of the exchange, once it is done.
+fn done(events: &[EngineEvent]) -> Option<Result<Response, ExchangeFailure>> {
     events.iter().find_map(|event| match event {
-        EngineEvent::Done(result) => Some(result),
+        EngineEvent::Done(result) => Some(result.clone().map(|answer| match answer {
+            Answer::Kmp(response) => response,
+            other => panic!("a text answer to KMP: {other:?}"),
+        })),
         EngineEvent::Attempt(_) => None,
     })
 }
@@ -109,7 +113,7 @@ fn nothing_at_all_is_silence_after_wire_time_plus_timeout_and_every_retry() {
     }
     let events = events(&mut engine);
     assert_eq!(attempts(&events).len(), 3, "one attempt and two retries");
-    assert_eq!(done(&events), Some(&Err(ExchangeFailure::Silence)));
+    assert_eq!(done(&events), Some(Err(ExchangeFailure::Silence)));
     assert_eq!(
         engine.echo_expected(),
         None,
@@ -184,7 +188,7 @@ fn bytes_after_the_echo_that_never_form_a_frame_are_garbage() {
     engine.handle_timeout(engine.poll_timeout().unwrap());
     assert_eq!(
         done(&events(&mut engine)),
-        Some(&Err(ExchangeFailure::Garbage { bytes: 4 }))
+        Some(Err(ExchangeFailure::Garbage { bytes: 4 }))
     );
 }
 
@@ -217,7 +221,7 @@ fn an_answer_that_stops_halfway_times_out_after_the_inter_byte_gap() {
     engine.handle_timeout(gap_deadline);
     assert_eq!(
         done(&events(&mut engine)),
-        Some(&Err(ExchangeFailure::Garbage { bytes: 6 }))
+        Some(Err(ExchangeFailure::Garbage { bytes: 6 }))
     );
 }
 
@@ -265,7 +269,7 @@ fn the_echo_test_sends_the_pattern_and_compares_it() {
     let events = events(&mut engine);
     assert_eq!(
         done(&events),
-        Some(&Err(ExchangeFailure::EchoOnly { clean: true })),
+        Some(Err(ExchangeFailure::EchoOnly { clean: true })),
         "complete at once"
     );
 

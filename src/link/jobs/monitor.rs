@@ -9,7 +9,7 @@ use std::time::Instant;
 use crate::kmp::{Request, Response};
 
 use super::step::{Attempts, Cx, Input, Step};
-use crate::link::engine::Exchange;
+use crate::link::engine::{Answer, Exchange};
 use crate::link::messages::JobEvent;
 use crate::link::options::MonitorOptions;
 
@@ -57,12 +57,12 @@ impl Monitor {
         };
         let next = match (phase, result) {
             (Phase::Echo, _) => Phase::Serial,
-            (Phase::Serial, Ok(Response::SerialNo(serial))) if !self.identified => {
+            (Phase::Serial, Ok(Answer::Kmp(Response::SerialNo(serial)))) if !self.identified => {
                 Phase::Type { serial }
             }
             (Phase::Type { serial }, result) => {
                 let meter_type = match result {
-                    Ok(Response::Type(meter_type)) => Some(meter_type),
+                    Ok(Answer::Kmp(Response::Type(meter_type))) => Some(meter_type),
                     _ => None,
                 };
                 self.identified = true;

@@ -1,15 +1,20 @@
-//! The link check: echo tests, then asking until the eye wakes, then identifying the meter, and
-//! with the sweep, asking with the other line settings a meter's eye may use.
+//! The link check: echo tests, then asking until the eye wakes, then identifying the meter; when
+//! KMP gets no answer, trying the text protocols (IEC 62056-21's sign-on, `/#1`) at their own
+//! line settings; with the sweep, asking with the other line settings a meter's eye may use.
 
+use std::time::Instant;
+
+use crate::iec::{Identification, Mode};
 use crate::kmp::{MeterType, Request, Response};
 
-use super::step::{Attempts, Cx, Input, Step};
+use super::step::{Attempts, Cx, ExchangeResult, Input, Step};
 use super::wake::{WakeUp, Woken};
 use crate::link::config::{LineSettings, Parity};
-use crate::link::diagnosis::{Diagnosis, diagnose};
-use crate::link::engine::Exchange;
-use crate::link::messages::Report;
+use crate::link::diagnosis::{self, Diagnosis, DiagnosisCode, diagnose};
+use crate::link::engine::{Answer, Exchange};
+use crate::link::messages::{JobEvent, Report};
 use crate::link::options::ProbeOptions;
+use crate::link::protocol::{Protocol, TEXT_TRIES, TextTry};
 use crate::link::reports::{ProbeReport, SweepResult};
 
 /// Echo tests at the start of a probe; they cost the meter nothing.
@@ -23,6 +28,14 @@ enum Phase {
     Wake(WakeUp),
     /// Asking for the meter's type.
     Type,
+    /// Trying the text protocols: the try under way (an index into the tries of the
+    /// protocols asked for), and when the first went out.
+    Text { index: usize, began: Instant },
+    /// A mode C meter identified itself at `line`: asking for its readout at the rate it offers.
+    Select {
+        line: LineSettings,
+        rate: LineSettings,
+    },
     /// Trying the sweep's line settings, this many done.
     Sweep(usize),
 }
@@ -37,6 +50,15 @@ struct Findings {
     diagnosis: Diagnosis,
 }
 
+/// A text protocol that answered.
+#[derive(Clone, Debug)]
+struct Spoken {
+    protocol: Protocol,
+    identification: Option<String>,
+    /// The settings its answer came at.
+    line: LineSettings,
+}
+
 /// The link check; see the module documentation.
 #[derive(Debug)]
 pub(crate) struct Probe {
@@ -44,6 +66,9 @@ pub(crate) struct Probe {
     phase: Phase,
     serial: Option<u32>,
     meter_type: Option<MeterType>,
+    spoken: Option<Spoken>,
+    /// Whether KMP got no answer and the text protocols were tried.
+    kmp_silent: bool,
     findings: Option<Findings>,
     sweep: Vec<SweepResult>,
 }
@@ -55,6 +80,8 @@ impl Probe {
             phase: Phase::Echo(0),
             serial: None,
             meter_type: None,
+            spoken: None,
+            kmp_silent: false,
             findings: None,
             sweep: Vec::new(),
         }
@@ -78,24 +105,50 @@ impl Probe {
                 if *done < ECHO_TESTS {
                     return Step::exchange(Exchange::EchoTest, Attempts::One);
                 }
-                let mut wake = WakeUp::new(Request::GetSerialNo, self.options.wait);
-                let step = wake.step(cx.now.instant);
-                self.phase = Phase::Wake(wake);
-                step
+                if matches!(self.options.protocol, None | Some(Protocol::Kmp)) {
+                    let exchange = Exchange::Request(Request::GetSerialNo);
+                    let mut wake = WakeUp::new(exchange, self.options.wait);
+                    let step = wake.step(cx.now.instant);
+                    self.phase = Phase::Wake(wake);
+                    step
+                } else {
+                    self.try_text(0, cx.now.instant, cx)
+                }
             }
             Phase::Wake(wake) => match wake.handle(result, cx) {
-                Woken::Answered(Response::SerialNo(serial)) => {
+                Woken::Answered(Answer::Kmp(Response::SerialNo(serial))) => {
                     self.serial = Some(serial);
                     self.phase = Phase::Type;
                     Step::exchange(Exchange::Request(Request::GetType), Attempts::Configured)
                 }
                 Woken::Again => wake.step(cx.now.instant),
+                // Nothing but the echo, or nothing at all from a head that does not echo: the
+                // meter may speak another protocol. Garbled answers are KMP's to sort out.
+                Woken::GaveUp(_)
+                    if self.options.protocol.is_none()
+                        && diagnose(cx.evidence, cx.now.instant).code != DiagnosisCode::Garbled =>
+                {
+                    self.kmp_silent = true;
+                    self.try_text(0, cx.now.instant, cx)
+                }
                 Woken::Answered(_) | Woken::GaveUp(_) => self.identified(cx),
             },
             Phase::Type => {
-                if let Ok(Response::Type(meter_type)) = result {
+                if let Ok(Answer::Kmp(Response::Type(meter_type))) = result {
                     self.meter_type = Some(meter_type);
                 }
+                self.spoke(Protocol::Kmp, None, cx.line, cx);
+                self.identified(cx)
+            }
+            &mut Phase::Text { index, began } => self.text_answered(index, began, result, cx),
+            &mut Phase::Select { line, rate } => {
+                // The identification came; the readout may not have (at the wrong rate, or cut
+                // off): the meter speaks IEC either way, answering at the sign-on's settings.
+                let answered_at = if result.is_ok() { rate } else { line };
+                if let Some(spoken) = &mut self.spoken {
+                    spoken.line = answered_at;
+                }
+                self.announce(cx);
                 self.identified(cx)
             }
             Phase::Sweep(done) => {
@@ -111,10 +164,126 @@ impl Probe {
         }
     }
 
+    /// The text tries for the protocol asked for: all of them when the probe finds out.
+    fn tries(&self) -> Vec<TextTry> {
+        TEXT_TRIES
+            .into_iter()
+            .filter(|tried| {
+                self.options
+                    .protocol
+                    .is_none_or(|asked| asked == tried.protocol)
+            })
+            .collect()
+    }
+
+    /// Sends text try `index`, or gives up when there is none: after one round when finding
+    /// out, after the wait when the protocol was named (the eye may be waking).
+    fn try_text(&mut self, index: usize, began: Instant, cx: &mut Cx<'_>) -> Step {
+        let tries = self.tries();
+        let index = if index >= tries.len()
+            && self.options.protocol.is_some()
+            && cx.now.instant.saturating_duration_since(began) < self.options.wait
+        {
+            0
+        } else {
+            index
+        };
+        let Some(tried) = tries.get(index) else {
+            return self.identified(cx);
+        };
+        self.phase = Phase::Text { index, began };
+        let answer_line = (tried.answer_line != tried.line).then_some(tried.answer_line);
+        Step::exchange_on(tried.exchange, tried.line, answer_line)
+    }
+
+    fn text_answered(
+        &mut self,
+        index: usize,
+        began: Instant,
+        result: ExchangeResult,
+        cx: &mut Cx<'_>,
+    ) -> Step {
+        let Some(tried) = self.tries().get(index).copied() else {
+            return self.identified(cx);
+        };
+        match result {
+            Ok(Answer::SignedOn {
+                identification,
+                readout,
+            }) => {
+                let mode = identification.mode();
+                self.spoke(
+                    Protocol::Iec,
+                    Some(identification.line.clone()),
+                    tried.answer_line,
+                    cx,
+                );
+                match (mode, readout) {
+                    (Mode::C(baud), None) => self.select(&identification, tried.line, baud),
+                    _ => {
+                        self.announce(cx);
+                        self.identified(cx)
+                    }
+                }
+            }
+            Ok(Answer::Mc66(_)) => {
+                self.spoke(Protocol::Mc66, None, tried.answer_line, cx);
+                self.announce(cx);
+                self.identified(cx)
+            }
+            Ok(_) | Err(_) => self.try_text(index + 1, began, cx),
+        }
+    }
+
+    /// Asks a mode C meter for its readout at the rate it offers.
+    fn select(&mut self, identification: &Identification, line: LineSettings, baud: u32) -> Step {
+        let rate = line.at(baud);
+        self.phase = Phase::Select { line, rate };
+        Step::exchange_on(
+            Exchange::ReadoutAt(identification.baud_character),
+            line,
+            Some(rate),
+        )
+    }
+
+    fn spoke(
+        &mut self,
+        protocol: Protocol,
+        identification: Option<String>,
+        line: LineSettings,
+        cx: &mut Cx<'_>,
+    ) {
+        self.spoken = Some(Spoken {
+            protocol,
+            identification,
+            line,
+        });
+        if protocol == Protocol::Kmp {
+            self.announce(cx);
+        }
+    }
+
+    /// Tells the protocol found, once its line settings are known.
+    fn announce(&self, cx: &mut Cx<'_>) {
+        if let Some(spoken) = &self.spoken {
+            cx.emit(JobEvent::Spoke {
+                protocol: spoken.protocol,
+                identification: spoken.identification.clone(),
+                line: spoken.line,
+            });
+        }
+    }
+
     /// The meter told who it is, or was given up on: note the findings, then sweep or finish.
     fn identified(&mut self, cx: &mut Cx<'_>) -> Step {
-        self.findings = Some(findings(cx));
-        if !self.options.sweep {
+        self.findings = Some(self.findings(cx));
+        // The sweep asks KMP at other settings: nothing to learn of a meter that speaks another
+        // protocol.
+        let text = self
+            .spoken
+            .as_ref()
+            .is_some_and(|spoken| spoken.protocol != Protocol::Kmp);
+        if !self.options.sweep || text {
             return Step::Done(Some(Report::Probe(self.report(cx, false))));
         }
         self.phase = Phase::Sweep(0);
@@ -130,6 +299,7 @@ impl Probe {
                 exchange: Exchange::Request(Request::GetSerialNo),
                 attempts: Attempts::Configured,
                 line: Some(line),
+                answer_line: None,
             },
             None => Step::Done(Some(Report::Probe(self.report(cx, false)))),
         }
@@ -137,13 +307,18 @@ impl Probe {
 
     /// The report of what was found; `interrupted` when the probe ended before it was through.
     pub fn report(&self, cx: &Cx<'_>, interrupted: bool) -> ProbeReport {
-        let findings = self.findings.clone().unwrap_or_else(|| findings(cx));
+        let findings = self.findings.clone().unwrap_or_else(|| self.findings(cx));
         ProbeReport {
             port: cx.port.to_string(),
-            line: cx.line,
+            protocol: self.spoken.as_ref().map(|spoken| spoken.protocol),
+            identification: self
+                .spoken
+                .as_ref()
+                .and_then(|spoken| spoken.identification.clone()),
+            line: self.spoken.as_ref().map_or(cx.line, |spoken| spoken.line),
             echo: findings.echo,
             echo_clean: findings.echo_clean,
-            answered: self.serial.is_some(),
+            answered: self.spoken.is_some(),
             seconds_to_first_answer: findings.seconds_to_first_answer,
             serial: self.serial,
             meter_type: self.meter_type,
@@ -152,21 +327,39 @@ impl Probe {
             interrupted,
         }
     }
-}
 
-fn findings(cx: &Cx<'_>) -> Findings {
-    let evidence = cx.evidence;
-    let echo = evidence.echoes_seen > 0;
-    Findings {
-        echo,
-        echo_clean: echo && evidence.echoes_clean == evidence.echoes_seen,
-        seconds_to_first_answer: match (evidence.first_request_at, evidence.first_answer_at) {
-            (Some(request), Some(answer)) => {
-                Some(answer.saturating_duration_since(request).as_secs_f64())
-            }
-            _ => None,
-        },
-        diagnosis: diagnose(evidence, cx.now.instant),
+    /// What the evidence shows; a text protocol that answered makes the link good, though the
+    /// evidence (of KMP at the link's own settings) says otherwise.
+    fn findings(&self, cx: &Cx<'_>) -> Findings {
+        let evidence = cx.evidence;
+        let echo = evidence.echoes_seen > 0;
+        // The evidence is of KMP at the link's own settings: the text tries at others do not
+        // change it, though the time they took may end the wake-up window.
+        let mut diagnosis = match &self.spoken {
+            Some(spoken) if spoken.protocol != Protocol::Kmp => diagnosis::speaks(
+                spoken.protocol,
+                spoken.identification.as_deref(),
+                spoken.line,
+                self.kmp_silent,
+            ),
+            _ => diagnose(evidence, cx.now.instant),
+        };
+        if self.kmp_silent && self.spoken.is_none() {
+            diagnosis
+                .finding
+                .push_str(" Neither IEC 62056-21 (300 7E1, 300 7E2) nor /#1 answered.");
+        }
+        Findings {
+            echo,
+            echo_clean: echo && evidence.echoes_clean == evidence.echoes_seen,
+            seconds_to_first_answer: match (evidence.first_request_at, evidence.first_answer_at) {
+                (Some(request), Some(answer)) => {
+                    Some(answer.saturating_duration_since(request).as_secs_f64())
+                }
+                _ => None,
+            },
+            diagnosis,
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use crate::kmp::{
 use super::step::{Attempts, Cx, ExchangeResult, Input, Step};
 use super::wake::{WakeUp, Woken};
 use crate::link::diagnosis::diagnose;
-use crate::link::engine::{Exchange, ExchangeFailure};
+use crate::link::engine::{Answer, Exchange, ExchangeFailure};
 use crate::link::messages::Report;
 use crate::link::options::ReadOptions;
 use crate::link::reports::ReadReport;
@@ -71,7 +71,7 @@ impl Round {
             if self.batches_done == 0 && cx.evidence.answers == 0 {
                 let wake = self
                     .wake
-                    .get_or_insert_with(|| WakeUp::new(request, self.wait));
+                    .get_or_insert_with(|| WakeUp::new(Exchange::Request(request), self.wait));
                 return Some(wake.step(cx.now.instant));
             }
             return Some(Step::exchange(
@@ -95,7 +95,7 @@ impl Round {
         self.wake = None;
         let batch = self.batch().map(<[RegisterId]>::to_vec).unwrap_or_default();
         match result {
-            Ok(Response::Registers(answered)) => {
+            Ok(Answer::Kmp(Response::Registers(answered))) => {
                 self.missing.extend(absent_ids(&batch, &answered));
                 self.registers.extend(
                     answered

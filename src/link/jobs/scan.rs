@@ -18,7 +18,7 @@ use crate::kmp::{
 
 use super::step::{Attempts, Cx, ExchangeResult, Input, Step};
 use crate::link::diagnosis::diagnose;
-use crate::link::engine::Exchange;
+use crate::link::engine::{Answer, Exchange};
 use crate::link::messages::{JobEvent, Report};
 use crate::link::options::ScanOptions;
 use crate::link::reports::{ScanProgress, ScanReport};
@@ -204,7 +204,7 @@ impl Scan {
     /// The answer to a batch asked for.
     fn asked(&mut self, result: ExchangeResult, batch: Vec<RegisterId>, cx: &mut Cx<'_>) -> Step {
         match result {
-            Ok(Response::Registers(registers)) => {
+            Ok(Answer::Kmp(Response::Registers(registers))) => {
                 let new: Vec<Register> = registers
                     .into_iter()
                     .filter(|register| batch.contains(&register.id()))

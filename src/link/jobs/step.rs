@@ -3,16 +3,14 @@
 
 use std::time::Instant;
 
-use crate::kmp::Response;
-
 use crate::link::clock::Now;
 use crate::link::config::LineSettings;
 use crate::link::diagnosis::Evidence;
-use crate::link::engine::{Exchange, ExchangeFailure};
+use crate::link::engine::{Answer, Exchange, ExchangeFailure};
 use crate::link::messages::{JobEvent, Report};
 
 /// The result of one exchange, after its retries.
-pub(crate) type ExchangeResult = Result<Response, ExchangeFailure>;
+pub(crate) type ExchangeResult = Result<Answer, ExchangeFailure>;
 
 /// What a job is resumed with.
 #[derive(Debug)]
@@ -43,9 +41,12 @@ pub(crate) enum Step {
         exchange: Exchange,
         /// How many attempts.
         attempts: Attempts,
-        /// Other line settings to switch to first (the sweep); the link returns to its own
-        /// settings when the job ends.
+        /// Other line settings to switch to first (the sweep, the other protocols); the link
+        /// returns to its own settings when the job ends.
         line: Option<LineSettings>,
+        /// Settings to switch to once the request has left, for an answer that comes at another
+        /// baud rate (a mode C option select, `/#1`); such an exchange gets one attempt.
+        answer_line: Option<LineSettings>,
     },
     /// Nothing until then; resume the job with [`Input::Timeout`].
     Wait(Instant),
@@ -60,6 +61,21 @@ impl Step {
             exchange,
             attempts,
             line: None,
+            answer_line: None,
+        }
+    }
+
+    /// An exchange on the line settings `line`, the answer awaited on `answer_line` if given.
+    pub(super) fn exchange_on(
+        exchange: Exchange,
+        line: LineSettings,
+        answer_line: Option<LineSettings>,
+    ) -> Self {
+        Self::Exchange {
+            exchange,
+            attempts: Attempts::One,
+            line: Some(line),
+            answer_line,
         }
     }
 }

@@ -9,10 +9,11 @@ use crate::kmp::RegisterId;
 use crate::link::diagnosis::DiagnosisCode;
 use crate::link::{
     EndReason, Event, Exchange, Job, JobEnd, JobEvent, JobId, LinkConfig, MonitorOptions, Now,
-    PollPlan, ProbeOptions, ReadOptions, Report, ScanOptions, VirtualLink,
+    PollPlan, ProbeOptions, Protocol, ReadOptions, Report, ScanOptions, VirtualLink,
 };
 use crate::sim::{MeterConfig, Profile, Timing};
 
+mod detect;
 mod reliability;
 mod scan;
 
@@ -147,6 +148,7 @@ fn a_probe_waits_for_the_eye_counts_down_and_identifies_the_meter() {
         Job::Probe(ProbeOptions {
             wait: Duration::from_secs(5),
             sweep: false,
+            protocol: None,
         }),
         Duration::from_secs(30),
     );
@@ -177,7 +179,12 @@ fn a_silent_meter_is_a_finished_probe_with_its_diagnosis() {
     let mut config = meter(Profile::Multical21);
     config.magnet_delay = Duration::from_secs(3600);
     let mut link = opened(config);
-    let probe = |wait| Job::Probe(ProbeOptions { wait, sweep: false });
+    let probe = |wait| {
+        Job::Probe(ProbeOptions {
+            protocol: Some(Protocol::Kmp),
+            ..ProbeOptions::new(wait)
+        })
+    };
     let (end, _) = run(
         &mut link,
         probe(Duration::from_millis(600)),
@@ -206,6 +213,7 @@ fn the_sweep_says_which_settings_answer_and_returns_to_the_links_own() {
         Job::Probe(ProbeOptions {
             wait: Duration::from_secs(1),
             sweep: true,
+            protocol: None,
         }),
         Duration::from_secs(30),
     );
@@ -230,6 +238,7 @@ fn cancel_stops_a_probe_with_what_it_found_within_one_attempt() {
     let id = link.start(Job::Probe(ProbeOptions {
         wait: Duration::from_secs(60),
         sweep: false,
+        protocol: None,
     }));
     let (waiting, _) = link.run_until_event(Duration::from_secs(10), |event| {
         matches!(

@@ -1,0 +1,99 @@
+//! The answers of the text protocols as an exchange receives them: an IEC 62056-21
+//! identification and readout, or a `/#1` answer. The codecs do the decoding; this keeps track
+//! of what the exchange still waits for.
+
+use crate::iec::{self, Identification, Mode, Received};
+use crate::mc66;
+
+use super::outcome::{Answer, ExchangeFailure};
+
+/// What one byte did to the answer.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Progress {
+    /// Nothing whole yet.
+    More,
+    /// A mode A identification came whole: its readout follows after the meter's reaction
+    /// time, which the exchange waits for as for a first byte.
+    ReadoutFollows,
+    /// The answer is whole.
+    Answer(Answer),
+    /// A message came whole and failed its checks: the meter sends nothing more to this request.
+    Failed(ExchangeFailure),
+}
+
+/// The receiver of one text exchange.
+#[derive(Debug)]
+pub(super) enum TextReceiver {
+    /// The answer to the sign-on: the identification, and in mode A the readout after it.
+    SignOn {
+        receiver: iec::Receiver,
+        identification: Option<Identification>,
+    },
+    /// The readout after an option select.
+    Readout(iec::Receiver),
+    /// The `/#1` answer.
+    Mc66(mc66::Receiver),
+}
+
+impl TextReceiver {
+    /// Takes one byte.
+    pub fn push(&mut self, byte: u8) -> Progress {
+        match self {
+            Self::SignOn {
+                receiver,
+                identification,
+            } => match receiver.push(byte) {
+                Some(Received::Identification(Ok(ident))) if identification.is_none() => {
+                    match ident.mode() {
+                        // Mode B switches the baud rate at once, which this program does not
+                        // follow; mode C waits for the option select.
+                        Mode::C(_) | Mode::B(_) => Progress::Answer(Answer::SignedOn {
+                            identification: ident,
+                            readout: None,
+                        }),
+                        Mode::A => {
+                            *identification = Some(ident);
+                            Progress::ReadoutFollows
+                        }
+                    }
+                }
+                Some(Received::Readout(Ok(readout))) => match identification.take() {
+                    Some(identification) => Progress::Answer(Answer::SignedOn {
+                        identification,
+                        readout: Some(readout),
+                    }),
+                    // A block without an identification before it is not the sign-on's answer.
+                    None => Progress::Failed(ExchangeFailure::BadText(
+                        iec::IecError::Identification.into(),
+                    )),
+                },
+                Some(Received::Identification(Err(error)) | Received::Readout(Err(error))) => {
+                    Progress::Failed(ExchangeFailure::BadText(error.into()))
+                }
+                _ => Progress::More,
+            },
+            Self::Readout(receiver) => match receiver.push(byte) {
+                Some(Received::Readout(Ok(readout))) => Progress::Answer(Answer::Readout(readout)),
+                Some(Received::Readout(Err(error))) => {
+                    Progress::Failed(ExchangeFailure::BadText(error.into()))
+                }
+                _ => Progress::More,
+            },
+            Self::Mc66(receiver) => match receiver.push(byte) {
+                Some(Ok(answer)) => Progress::Answer(Answer::Mc66(answer)),
+                Some(Err(error)) => Progress::Failed(ExchangeFailure::BadText(error.into())),
+                None => Progress::More,
+            },
+        }
+    }
+
+    /// Bytes received that belong to no message, and bytes of one begun and never completed.
+    pub fn noise(&self) -> usize {
+        match self {
+            Self::SignOn { receiver, .. } | Self::Readout(receiver) => {
+                receiver.discarded() + receiver.pending()
+            }
+            Self::Mc66(receiver) => receiver.pending(),
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Finding out which protocol a meter speaks, through the real serial code and `probe` against
+//! the simulated meters of every protocol on pseudo-terminals, each answering only at the
+//! terminal settings its protocol uses.
+
+use std::time::Duration;
+
+use kmp_workbench::sim::pty::{SimHandle, spawn};
+use kmp_workbench::sim::{MeterConfig, Profile, Timing};
+
+use crate::support::{run_cli, stderr, stdout};
+
+fn serve(profile: Profile, echo: bool) -> SimHandle {
+    let mut config = MeterConfig::new(profile);
+    config.echo = echo;
+    config.magnet_delay = Duration::ZERO;
+    spawn(config, None).unwrap()
+}
+
+fn probe(sim: &SimHandle, extra: &[&str]) -> serde_json::Value {
+    let port = sim.path().display().to_string();
+    let mut args = vec!["probe", "--json", "--port", &port, "--wait", "1s"];
+    args.extend_from_slice(extra);
+    let output = run_cli(&args);
+    serde_json::from_str(&stdout(&output))
+        .unwrap_or_else(|_| panic!("no JSON: {}", stderr(&output)))
+}
+
+#[test]
+fn probe_names_the_protocol_identification_and_line_of_each_meter() {
+    let cases = [
+        (Profile::Kamstrup382C, "iec62056-21", "KAM0382C", "300 7E1"),
+        (Profile::Multical41, "iec62056-21", "KAM0MCC", "300 7E2"),
+        (Profile::IecModeC, "iec62056-21", "SIM5MODEC", "9600 7E1"),
+    ];
+    for (profile, protocol, identification, line) in cases {
+        let sim = serve(profile, true);
+        let json = probe(&sim, &[]);
+        assert_eq!(json["protocol"], protocol, "{profile}: {json}");
+        assert_eq!(json["identification"], identification, "{profile}");
+        assert_eq!(json["line"], line, "{profile}");
+        assert_eq!(json["diagnosis_code"], "ok", "{profile}");
+        assert!(
+            json["diagnosis"]
+                .as_str()
+                .unwrap()
+                .contains("this meter speaks IEC 62056-21, not KMP")
+                || json["diagnosis"]
+                    .as_str()
+                    .unwrap()
+                    .contains("This meter speaks IEC 62056-21, not KMP"),
+            "{json}"
+        );
+        let stats = sim.stop();
+        assert!(
+            stats.unread > 0,
+            "{profile}: the KMP requests at 1200 8N2 were noise to it"
+        );
+    }
+    let sim = serve(Profile::Multical66C, false);
+    let json = probe(&sim, &[]);
+    assert_eq!(json["protocol"], "kamstrup-66c", "{json}");
+    assert_eq!(json["identification"], serde_json::Value::Null);
+    assert_eq!(json["line"], "1200 7E2");
+}
+
+#[test]
+fn a_sleeping_kmp_meter_is_echo_only_and_speaks_no_protocol() {
+    let mut config = MeterConfig::new(Profile::Multical21);
+    config.echo = true;
+    config.magnet_delay = Duration::from_secs(3600);
+    let sim = spawn(config, None).unwrap();
+    let json = probe(&sim, &[]);
+    assert_eq!(json["diagnosis_code"], "echo_only", "{json}");
+    assert_eq!(json["protocol"], serde_json::Value::Null);
+    assert_eq!(json["answered"], false);
+    let stats = sim.stop();
+    assert!(
+        stats.unread >= 13,
+        "the sign-ons and /#1 were noise to a KMP eye"
+    );
+    assert_eq!(stats.answered, 0);
+}
+
+#[test]
+fn a_sign_on_at_the_wrong_settings_gets_no_answer() {
+    let sim = serve(Profile::Multical66C, true);
+    let json = probe(&sim, &["--protocol", "iec62056-21"]);
+    assert_eq!(json["protocol"], serde_json::Value::Null, "{json}");
+    assert_ne!(json["diagnosis_code"], "ok");
+    drop(sim);
+
+    let sim = serve(Profile::Multical41, true);
+    let json = probe(&sim, &["--protocol", "iec62056-21"]);
+    assert_eq!(json["line"], "300 7E2", "not at 7E1: {json}");
+    let stats = sim.stop();
+    assert_eq!(
+        stats.unread,
+        3 * 10 + 5,
+        "the echo tests at 1200 baud and the sign-on at 300 7E1"
+    );
+    assert_eq!(stats.answered, 1);
+}
+
+#[test]
+fn a_readout_at_300_baud_takes_its_wire_time() {
+    let mut config = MeterConfig::new(Profile::Kamstrup382C);
+    config.timing = Timing::realtime(Duration::from_millis(60));
+    let sim = spawn(config, None).unwrap();
+    let started = std::time::Instant::now();
+    let json = probe(&sim, &["--protocol", "iec62056-21"]);
+    let took = started.elapsed();
+    assert_eq!(json["protocol"], "iec62056-21", "{json}");
+    // The identification and the readout, some 240 bytes at 10 bit times each.
+    assert!(took > Duration::from_secs(7), "{took:?}");
+    assert!(took < Duration::from_secs(20), "{took:?}");
+}

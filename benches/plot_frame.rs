@@ -52,7 +52,7 @@ fn push(
 ) {
     if let Ok(value) = value {
         let key = RegisterKey::Kmp(RegisterId::new(id));
-        readings.push(key, Unit::from_code(unit), at, value);
+        readings.push(key, Unit::from_code(unit).symbol(), at, value);
     }
 }
 

@@ -12,6 +12,7 @@
 //! - [`link`]: the link to a meter: one thread owns the port and runs sans-IO jobs.
 //! - [`mc66`]: Kamstrup's `/#1` readout of the MULTICAL 66C/66B and MULTICAL III, sans-IO.
 //! - [`model`]: readings by register and their reduction for plots, free of GUI types.
+//! - [`protocol`]: the protocols of the optical eye: KMP, IEC 62056-21, Kamstrup's `/#1`.
 //! - [`ron_version`]: the version field of RON files, read first.
 //! - [`session`]: sessions on disk: a manifest and append-only journals of readings and traffic.
 //! - [`sim`]: simulated meters, in-process or on a pseudo-terminal.
@@ -30,6 +31,7 @@ pub mod line;
 pub mod link;
 pub mod mc66;
 pub mod model;
+pub mod protocol;
 pub mod ron_version;
 pub mod session;
 pub mod sim;

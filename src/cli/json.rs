@@ -2,9 +2,11 @@
 
 use serde::Serialize;
 
+use kmp_workbench::iec;
 use kmp_workbench::kmp::register::lookup;
 use kmp_workbench::kmp::{Family, Register, to_hex};
 use kmp_workbench::link::port::SIM_PREFIX;
+use kmp_workbench::model::{RegisterKey, TextReading};
 use kmp_workbench::sim::Profile;
 
 /// The register object every command prints:
@@ -34,6 +36,47 @@ impl RegisterObject {
             value: register.value_text(),
             display: register.display_text(),
             raw: to_hex(&register.raw()),
+        }
+    }
+}
+
+/// The register object of a text protocol's value: `obis` (IEC 62056-21) or `field` (`/#1`) in
+/// place of `id`, `id_hex` and `unit_code`, `raw` the data line or the digits as sent.
+#[derive(Debug, Serialize)]
+pub struct TextRegisterObject {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub obis: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
+    pub name: Option<String>,
+    pub unit: String,
+    pub value: Option<String>,
+    pub display: String,
+    pub raw: String,
+}
+
+impl TextRegisterObject {
+    /// The object for `reading`.
+    pub fn new(reading: &TextReading) -> Self {
+        let (obis, field, name) = match reading.key {
+            RegisterKey::Obis(address) => (
+                Some(address.to_string()),
+                None,
+                iec::name(&address).map(str::to_string),
+            ),
+            RegisterKey::Field(field) => {
+                (None, Some(field.name()), Some(field.label().to_string()))
+            }
+            RegisterKey::Kmp(id) => (None, None, Some(id.to_string())),
+        };
+        Self {
+            obis,
+            field,
+            name,
+            unit: reading.unit.clone(),
+            value: Some(reading.value()),
+            display: reading.display(),
+            raw: reading.raw.clone(),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::io::Write;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::model::{Readings, RegisterKey, RegisterMap};
+use crate::model::{Readings, RegisterMap};
 
 use super::{CsvError, Dialect, LogColumn, LogWriter};
 
@@ -24,11 +24,8 @@ pub fn write_readings(
         .iter()
         .map(|series| LogColumn {
             id: series.key().to_string(),
-            name: match series.key() {
-                RegisterKey::Kmp(id) => map.name(id),
-                RegisterKey::Obis(code) => code.to_string(),
-            },
-            unit: series.unit().symbol().to_string(),
+            name: map.key_name(series.key()),
+            unit: series.unit().to_string(),
         })
         .collect();
     let mut writer = LogWriter::create(out, &columns, dialect, zone)?;
@@ -67,27 +64,17 @@ pub fn write_readings(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kmp::{Number, RegisterId, Unit};
+    use crate::kmp::{Number, RegisterId};
 
     fn readings() -> Readings {
         let mut readings = Readings::default();
         let volume = RegisterId::V1_VOLUME.into();
         let flow = RegisterId::FLOW_V1.into();
         let number = |m, e| Number::new(false, m, e).unwrap();
-        readings.push(
-            volume,
-            Unit::from_code(0x28),
-            1_790_000_000.0,
-            number(6344, -2),
-        );
-        readings.push(flow, Unit::from_code(0x29), 1_790_000_000.0, number(120, 0));
+        readings.push(volume, "m³", 1_790_000_000.0, number(6344, -2));
+        readings.push(flow, "l/h", 1_790_000_000.0, number(120, 0));
         // The second poll lost the flow register.
-        readings.push(
-            volume,
-            Unit::from_code(0x28),
-            1_790_000_001.5,
-            number(6345, -2),
-        );
+        readings.push(volume, "m³", 1_790_000_001.5, number(6345, -2));
         readings
     }
 

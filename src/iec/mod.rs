@@ -30,6 +30,7 @@
 mod address;
 mod error;
 mod ident;
+mod names;
 mod readout;
 mod receiver;
 mod request;
@@ -37,6 +38,7 @@ mod request;
 pub use address::{Address, MAX_ADDRESS_LEN};
 pub use error::IecError;
 pub use ident::{Identification, Mode};
+pub use names::name;
 pub use readout::{
     Bcc, DataLine, DataValue, MAX_READOUT_LEN, Readout, bcc_sum, bcc_xor, encode_readout,
 };

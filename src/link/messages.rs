@@ -12,9 +12,11 @@ use super::config::{LineSettings, LinkConfig};
 use super::diagnosis::Diagnosis;
 use super::engine::{Exchange, ExchangeFailure};
 use super::error::LinkError;
-use super::options::{MonitorOptions, PollPlan, ProbeOptions, ReadOptions, ScanOptions};
+use super::options::{
+    MonitorOptions, PollPlan, ProbeOptions, ReadOptions, ReadoutOptions, ReadoutPlan, ScanOptions,
+};
 use super::protocol::Protocol;
-use super::reports::{ProbeReport, ReadReport, ScanProgress, ScanReport};
+use super::reports::{ProbeReport, ReadReport, ReadoutReport, ScanProgress, ScanReport};
 use super::traffic::TrafficRecord;
 
 /// The identity of one job, given out by whoever starts it ([`super::LinkHandle::start`]).
@@ -46,6 +48,11 @@ pub enum Job {
     Poll(PollPlan),
     /// Find which registers of a range the meter answers.
     Scan(ScanOptions),
+    /// Read a text protocol's meter once: its whole readout.
+    Readout(ReadoutOptions),
+    /// Read a text protocol's meter again and again until cancelled, one [`JobEvent::ReadOut`]
+    /// a round; goes on by itself after a lost port comes back.
+    ReadoutPoll(ReadoutPlan),
     /// Check the link continuously (echo test and request each round) until cancelled; goes on
     /// by itself after a lost port comes back.
     Monitor(MonitorOptions),
@@ -77,6 +84,8 @@ pub enum Report {
     Read(ReadReport),
     /// Of a scan.
     Scan(ScanReport),
+    /// Of a readout.
+    Readout(ReadoutReport),
 }
 
 impl Report {
@@ -92,6 +101,14 @@ impl Report {
     pub fn into_read(self) -> Option<ReadReport> {
         match self {
             Self::Read(report) => Some(report),
+            _ => None,
+        }
+    }
+
+    /// The report of a readout.
+    pub fn into_readout(self) -> Option<ReadoutReport> {
+        match self {
+            Self::Readout(report) => Some(report),
             _ => None,
         }
     }
@@ -151,6 +168,8 @@ pub enum JobEvent {
     },
     /// One poll of a [`Job::Poll`]: the readings.
     Polled(ReadReport),
+    /// One round of a [`Job::ReadoutPoll`]: the readout.
+    ReadOut(ReadoutReport),
     /// A scan moved on.
     ScanProgress(ScanProgress),
     /// A scan found these registers, so a table can fill as it goes.

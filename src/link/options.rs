@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::kmp::register::catalogue;
 use crate::kmp::{Family, RegisterId};
 
+use super::config::LineSettings;
 use super::protocol::Protocol;
 
 /// How the link check runs.
@@ -29,6 +30,26 @@ impl ProbeOptions {
             protocol: None,
         }
     }
+}
+
+/// Reading a meter that speaks a text protocol: its whole readout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadoutOptions {
+    /// IEC 62056-21 or `/#1`; `None` tries both (KMP is no text protocol and is never asked).
+    pub protocol: Option<Protocol>,
+    /// The sign-on settings that answered before, asked first.
+    pub line: Option<LineSettings>,
+    /// How long to keep asking while the meter is silent (the eye waking).
+    pub wait: Duration,
+}
+
+/// Reading a text protocol's meter again and again: what `log` and the live plots run for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadoutPlan {
+    /// How each readout is asked for (its wait is not used: polls do not wait for the eye).
+    pub options: ReadoutOptions,
+    /// Time from the start of one readout to the next while the meter answers.
+    pub interval: Duration,
 }
 
 /// Reading registers once.

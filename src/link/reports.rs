@@ -9,6 +9,7 @@ use super::config::LineSettings;
 use super::diagnosis::Diagnosis;
 use super::engine::ExchangeFailure;
 use super::protocol::Protocol;
+use crate::model::TextReading;
 
 /// One line setting tried by the sweep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,6 +68,31 @@ pub struct ReadReport {
     /// The diagnosis at the end.
     pub diagnosis: Diagnosis,
     /// Whether it ended before every request was sent.
+    pub interrupted: bool,
+}
+
+/// What a readout of a text protocol's meter found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadoutReport {
+    /// When it ended.
+    pub at: jiff::Timestamp,
+    /// The protocol that answered.
+    pub protocol: Option<Protocol>,
+    /// The IEC 62056-21 identification line, without `/` and the line end.
+    pub identification: Option<String>,
+    /// The settings it was asked at.
+    pub asked_at: Option<LineSettings>,
+    /// The settings the answer came at.
+    pub line: Option<LineSettings>,
+    /// The values, in the order sent.
+    pub readings: Vec<TextReading>,
+    /// Why no readout came (a mode C meter may identify itself and still send none).
+    pub failure: Option<ExchangeFailure>,
+    /// From the first request to the end of the answer.
+    pub took: Duration,
+    /// The diagnosis at the end.
+    pub diagnosis: Diagnosis,
+    /// Whether it ended before it was through.
     pub interrupted: bool,
 }
 

@@ -1,11 +1,14 @@
-//! Which register a series of readings comes from. Today every reading comes from a KMP register
-//! ID; meters read over IEC 62056-21 name their registers by OBIS codes instead, so the key has
-//! room for both and nothing downstream (plots, reduction, export) assumes a KMP ID.
+//! Which register a reading comes from, whatever protocol read it: a KMP register ID, the
+//! address of an IEC 62056-21 data line (an OBIS code as the meter wrote it), or a `/#1` field.
+//! Nothing downstream (plots, reduction, sessions, export) assumes a KMP ID.
 
 use std::fmt;
 use std::str::FromStr;
 
+use crate::iec::Address;
 use crate::kmp::RegisterId;
+use crate::mc66::Field;
+use crate::protocol::Protocol;
 
 /// The name of a register, whatever protocol reads it.
 #[derive(
@@ -14,15 +17,38 @@ use crate::kmp::RegisterId;
 pub enum RegisterKey {
     /// A KMP register ID.
     Kmp(RegisterId),
-    /// An IEC 62056-21 / IEC 62056-61 OBIS code.
-    Obis(Obis),
+    /// The address of an IEC 62056-21 data line: `1.8.0`, `1-0:1.8.0*255`, `C.1.0`.
+    Obis(Address),
+    /// A field of the `/#1` answer.
+    Field(Field),
+}
+
+impl RegisterKey {
+    /// The protocol that reads it.
+    pub fn protocol(self) -> Protocol {
+        match self {
+            Self::Kmp(_) => Protocol::Kmp,
+            Self::Obis(_) => Protocol::Iec,
+            Self::Field(_) => Protocol::Mc66,
+        }
+    }
+
+    /// The KMP register ID, if it is one.
+    pub fn kmp(self) -> Option<RegisterId> {
+        match self {
+            Self::Kmp(id) => Some(id),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for RegisterKey {
+    /// `68`, `1.8.0`, `energy`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Kmp(id) => write!(f, "{id}"),
-            Self::Obis(code) => write!(f, "{code}"),
+            Self::Obis(address) => write!(f, "{address}"),
+            Self::Field(field) => write!(f, "{field}"),
         }
     }
 }
@@ -33,42 +59,35 @@ impl From<RegisterId> for RegisterKey {
     }
 }
 
-/// An OBIS code `A-B:C.D.E*F`, six value groups of one byte each.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+/// Text that names no register.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{0:?} is no register: expected a KMP register ID (68 or 0x0044), an OBIS code (1.8.0) or a /#1 field (energy, volume, hours, t1, t2, dt, power, flow, peak_power, info)"
 )]
-pub struct Obis(pub [u8; 6]);
+pub struct ParseKeyError(pub String);
 
-/// Text that is not an OBIS code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("not an OBIS code (expected A-B:C.D.E or A-B:C.D.E*F, each group 0 to 255)")]
-pub struct ParseObisError;
+impl FromStr for RegisterKey {
+    type Err = ParseKeyError;
 
-impl fmt::Display for Obis {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let [a, b, c, d, e, g] = self.0;
-        write!(f, "{a}-{b}:{c}.{d}.{e}*{g}")
-    }
-}
-
-impl FromStr for Obis {
-    type Err = ParseObisError;
-
-    /// Reads `A-B:C.D.E*F`; without `*F` the last group is 255, the usual "not used".
+    /// Numbers are KMP IDs, field names `/#1` fields, codes with a `.` or `:` OBIS codes
+    /// (PRODUCT.md, the register object).
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let (ab, rest) = text.trim().split_once(':').ok_or(ParseObisError)?;
-        let (a, b) = ab.split_once('-').ok_or(ParseObisError)?;
-        let (cde, f) = rest.split_once('*').unwrap_or((rest, "255"));
-        let mut cde = cde.split('.');
-        let (Some(c), Some(d), Some(e), None) = (cde.next(), cde.next(), cde.next(), cde.next())
-        else {
-            return Err(ParseObisError);
-        };
-        let mut groups = [0; 6];
-        for (group, text) in groups.iter_mut().zip([a, b, c, d, e, f]) {
-            *group = text.parse().map_err(|_| ParseObisError)?;
+        let trimmed = text.trim();
+        if let Ok(id) = trimmed.parse::<RegisterId>() {
+            return Ok(Self::Kmp(id));
         }
-        Ok(Self(groups))
+        if let Some(field) = Field::ALL
+            .into_iter()
+            .find(|field| field.name().eq_ignore_ascii_case(trimmed))
+        {
+            return Ok(Self::Field(field));
+        }
+        if trimmed.contains(['.', ':'])
+            && let Ok(address) = trimmed.parse::<Address>()
+        {
+            return Ok(Self::Obis(address));
+        }
+        Err(ParseKeyError(text.to_string()))
     }
 }
 
@@ -77,20 +96,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn obis_codes_read_and_print_the_way_meters_label_them() {
-        let energy: Obis = "1-0:1.8.0".parse().unwrap();
-        assert_eq!(energy, Obis([1, 0, 1, 8, 0, 255]));
-        assert_eq!(energy.to_string(), "1-0:1.8.0*255");
-        assert_eq!("1-0:1.8.0*255".parse::<Obis>(), Ok(energy));
-        for bad in [
-            "",
-            "1.8.0",
-            "1-0:1.8",
-            "1-0:1.8.0.0",
-            "1-0:1.8.256",
-            "a-0:1.8.0",
-        ] {
-            assert_eq!(bad.parse::<Obis>(), Err(ParseObisError), "{bad}");
+    fn ids_codes_and_fields_read_as_their_protocols_keys() {
+        assert_eq!("68".parse(), Ok(RegisterKey::Kmp(RegisterId::V1_VOLUME)));
+        assert_eq!(
+            "0x0044".parse(),
+            Ok(RegisterKey::Kmp(RegisterId::V1_VOLUME))
+        );
+        let energy: RegisterKey = "1.8.0".parse().unwrap();
+        assert_eq!(energy.protocol(), Protocol::Iec);
+        assert_eq!(energy.to_string(), "1.8.0");
+        assert_eq!(
+            "1-0:1.8.0*255".parse::<RegisterKey>().unwrap().to_string(),
+            "1-0:1.8.0*255"
+        );
+        assert_eq!("T1".parse(), Ok(RegisterKey::Field(Field::T1)));
+        assert_eq!(
+            RegisterKey::Field(Field::PeakPower).to_string(),
+            "peak_power"
+        );
+        for bad in ["", "volume!", "energy2", "1.8.0(", "70000", "x"] {
+            assert!(bad.parse::<RegisterKey>().is_err(), "{bad:?}");
         }
     }
 

@@ -8,8 +8,10 @@ mod key;
 mod reduce;
 mod register_map;
 mod series;
+mod text_reading;
 
-pub use key::{Obis, ParseObisError, RegisterKey};
+pub use key::{ParseKeyError, RegisterKey};
 pub use reduce::{ReducedSeries, Samples, Window};
 pub use register_map::{MAP_VERSION, MAX_NAME_CHARS, MapFileError, RegisterMap};
 pub use series::{Reading, Readings, Series};
+pub use text_reading::TextReading;

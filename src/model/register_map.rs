@@ -9,6 +9,8 @@ use crate::kmp::register::lookup;
 use crate::kmp::{Family, Register, RegisterId, Value, info};
 use crate::ron_version::VersionedError;
 
+use super::RegisterKey;
+
 /// The format version written; files of a newer version are refused, not guessed at.
 pub const MAP_VERSION: u32 = 1;
 /// Register maps are small; a bigger file is not one.
@@ -159,6 +161,18 @@ impl RegisterMap {
             .map(str::to_string)
             .or_else(|| self.catalogue_name(id).map(str::to_string))
             .unwrap_or_else(|| format!("register {id}"))
+    }
+
+    /// The name of any register: a KMP register's as [`Self::name`] gives it, an OBIS code's
+    /// from the common codes (else the code itself), a `/#1` field's label.
+    pub fn key_name(&self, key: RegisterKey) -> String {
+        match key {
+            RegisterKey::Kmp(id) => self.name(id),
+            RegisterKey::Obis(address) => {
+                crate::iec::name(&address).map_or_else(|| address.to_string(), str::to_string)
+            }
+            RegisterKey::Field(field) => field.label().to_string(),
+        }
     }
 
     /// The map as RON text.

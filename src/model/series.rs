@@ -3,9 +3,9 @@
 
 use jiff::Timestamp;
 
-use crate::kmp::{Number, Register, Unit, Value};
+use crate::kmp::{Number, Register, Value};
 
-use super::{RegisterKey, Samples};
+use super::{RegisterKey, Samples, TextReading};
 
 /// One reading: when, and the exact value.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -55,7 +55,7 @@ impl ExactValues {
 #[derive(Clone, Debug)]
 pub struct Series {
     key: RegisterKey,
-    unit: Unit,
+    unit: String,
     samples: Samples,
     exact: ExactValues,
     revision: u64,
@@ -63,16 +63,16 @@ pub struct Series {
 
 impl PartialEq for Series {
     fn eq(&self, other: &Self) -> bool {
-        (self.key, self.unit, &self.samples, &self.exact)
-            == (other.key, other.unit, &other.samples, &other.exact)
+        (self.key, &self.unit, &self.samples, &self.exact)
+            == (other.key, &other.unit, &other.samples, &other.exact)
     }
 }
 
 impl Series {
-    fn new(key: RegisterKey, unit: Unit) -> Self {
+    fn new(key: RegisterKey, unit: &str) -> Self {
         Self {
             key,
-            unit,
+            unit: unit.to_string(),
             samples: Samples::default(),
             exact: ExactValues::default(),
             revision: 0,
@@ -84,9 +84,10 @@ impl Series {
         self.key
     }
 
-    /// The unit of the first reading (a meter does not change a register's unit).
-    pub fn unit(&self) -> Unit {
-        self.unit
+    /// The unit symbol of the first reading (a meter does not change a register's unit):
+    /// `m³`, `kWh`; empty for a plain number.
+    pub fn unit(&self) -> &str {
+        &self.unit
     }
 
     /// How many readings there are.
@@ -158,12 +159,28 @@ impl Readings {
             let Value::Number(number) = register.value() else {
                 continue;
             };
-            self.push(register.id().into(), register.unit(), seconds, number);
+            self.push(
+                register.id().into(),
+                register.unit().symbol(),
+                seconds,
+                number,
+            );
+        }
+    }
+
+    /// Records one readout of a text protocol: every numeric value joins its series.
+    pub fn record_text(&mut self, at: Timestamp, readings: &[TextReading]) {
+        self.polls += 1;
+        let seconds = at.as_millisecond() as f64 / 1000.0;
+        for reading in readings {
+            if let Some(number) = reading.number {
+                self.push(reading.key, &reading.unit, seconds, number);
+            }
         }
     }
 
     /// Adds one reading to the series of `key`, starting the series if it is new.
-    pub fn push(&mut self, key: RegisterKey, unit: Unit, at: f64, value: Number) {
+    pub fn push(&mut self, key: RegisterKey, unit: &str, at: f64, value: Number) {
         let index = match self.series.iter().position(|series| series.key == key) {
             Some(index) => index,
             None => {
@@ -206,7 +223,7 @@ impl Readings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kmp::RegisterId;
+    use crate::kmp::{RegisterId, Unit};
 
     fn register(id: u16, unit: u8, mantissa: u32, exponent_byte: u8) -> Register {
         Register::new(
@@ -243,8 +260,8 @@ mod tests {
         let key = RegisterId::V1_VOLUME.into();
         let wide = Number::new(true, u128::from(u64::MAX) * 1000 + 7, -3).unwrap();
         let narrow = Number::new(false, 42, 1).unwrap();
-        readings.push(key, Unit::from_code(0x28), 1.0, wide);
-        readings.push(key, Unit::from_code(0x28), 2.0, narrow);
+        readings.push(key, "m³", 1.0, wide);
+        readings.push(key, "m³", 2.0, narrow);
         let series = readings.get(key).unwrap();
         assert_eq!(series.get(0).unwrap().value, wide);
         assert_eq!(series.get(1).unwrap().value, narrow);
@@ -255,8 +272,8 @@ mod tests {
         let mut readings = Readings::default();
         let key = RegisterId::V1_VOLUME.into();
         let one = Number::new(false, 1, 0).unwrap();
-        readings.push(key, Unit::from_code(0x28), 100.0, one);
-        readings.push(key, Unit::from_code(0x28), 90.0, one);
+        readings.push(key, "m³", 100.0, one);
+        readings.push(key, "m³", 90.0, one);
         assert_eq!(readings.get(key).unwrap().times(), &[100.0, 100.0]);
     }
 
@@ -265,9 +282,9 @@ mod tests {
         let mut readings = Readings::default();
         let key = RegisterId::V1_VOLUME.into();
         let one = Number::new(false, 1, 0).unwrap();
-        readings.push(key, Unit::from_code(0x28), 1.0, one);
+        readings.push(key, "m³", 1.0, one);
         let before = readings.get(key).unwrap().revision();
-        readings.push(key, Unit::from_code(0x28), 2.0, one);
+        readings.push(key, "m³", 2.0, one);
         assert_ne!(readings.get(key).unwrap().revision(), before);
     }
 }

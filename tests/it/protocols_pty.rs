@@ -114,3 +114,67 @@ fn a_readout_at_300_baud_takes_its_wire_time() {
     assert!(took > Duration::from_secs(7), "{took:?}");
     assert!(took < Duration::from_secs(20), "{took:?}");
 }
+
+fn read_json(sim: &SimHandle, ids: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let port = sim.path().display().to_string();
+    let mut args = vec!["read", "--json", "--port", &port, "--wait", "2s"];
+    args.extend_from_slice(ids);
+    let output = run_cli(&args);
+    let json = serde_json::from_str(&stdout(&output)).unwrap_or(serde_json::Value::Null);
+    (output.status.code(), json)
+}
+
+#[test]
+fn read_prints_a_readout_whole_or_the_codes_asked_for_exactly_as_sent() {
+    let sim = serve(Profile::Kamstrup382C, true);
+    let (code, json) = read_json(&sim, &[]);
+    assert_eq!(code, Some(0), "{json}");
+    let registers = json["registers"].as_array().unwrap();
+    assert_eq!(registers.len(), 9);
+    let tariff_1 = &registers[2];
+    assert_eq!(tariff_1["obis"], "1.8.1");
+    assert_eq!(tariff_1["name"], "active energy import, tariff 1");
+    assert_eq!(tariff_1["value"], "8123.000");
+    assert_eq!(tariff_1["display"], "8123.000 kWh");
+    assert_eq!(tariff_1["raw"], "1.8.1(0008123.000*kWh)");
+    assert!(tariff_1.get("id").is_none() && tariff_1.get("unit_code").is_none());
+    for register in registers {
+        // Every value is the text between the brackets, as exact as the meter wrote it.
+        let raw = register["raw"].as_str().unwrap();
+        let sent = raw.split(['(', '*', ')']).nth(1).unwrap();
+        let value = register["value"].as_str().unwrap();
+        assert_eq!(
+            sent.trim_start_matches('0').trim_start_matches('.'),
+            value.trim_start_matches('0').trim_start_matches('.'),
+            "{raw}"
+        );
+    }
+
+    let (code, json) = read_json(&sim, &["1.8.2", "0.0.0", "9.9.9"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(json["registers"][0]["value"], "2345.000");
+    assert_eq!(json["registers"][1]["raw"], "0.0.0(05812345)");
+    assert_eq!(json["missing"], serde_json::json!(["9.9.9"]));
+    drop(sim);
+
+    let sim = serve(Profile::Multical66C, false);
+    let (code, json) = read_json(&sim, &["t1", "volume", "info"]);
+    assert_eq!(code, Some(0), "{json}");
+    let t1 = &json["registers"][0];
+    assert_eq!(t1["field"], "t1");
+    assert_eq!(t1["unit"], "°C");
+    let digits = t1["raw"].as_str().unwrap();
+    let hundredths: u32 = digits.parse().unwrap();
+    assert_eq!(
+        t1["value"],
+        format!("{}.{:02}", hundredths / 100, hundredths % 100)
+    );
+    assert_eq!(json["registers"][2]["value"], "0");
+}
+
+#[test]
+fn read_without_ids_is_a_usage_error_for_a_kmp_meter() {
+    let sim = serve(Profile::Multical403, true);
+    let (code, _) = read_json(&sim, &[]);
+    assert_eq!(code, Some(2));
+}

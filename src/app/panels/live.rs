@@ -207,13 +207,9 @@ fn latest_values(ui: &mut Ui, context: &Context<'_>, ids: &[RegisterId]) {
                     {
                         Some((series, latest)) => {
                             ui.label(
-                                RichText::new(format!(
-                                    "{} {}",
-                                    latest.value,
-                                    series.unit().symbol()
-                                ))
-                                .size(30.0)
-                                .strong(),
+                                RichText::new(format!("{} {}", latest.value, series.unit()))
+                                    .size(30.0)
+                                    .strong(),
                             );
                             let age = Duration::from_secs_f64((now - latest.at).max(0.0));
                             // The age is shown in whole seconds: draw again when it changes.

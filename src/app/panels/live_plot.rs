@@ -104,7 +104,7 @@ impl LivePlots {
         let group = egui::Id::unique("live-time-axis");
         let pixels_per_point = ui.ctx().pixels_per_point();
         for (index, spec) in specs.iter().enumerate() {
-            let unit = spec.series.unit().symbol();
+            let unit = spec.series.unit();
             let axis_label = if unit.is_empty() {
                 spec.name.clone()
             } else {

@@ -13,8 +13,10 @@ mod monitor;
 mod poll;
 mod probe;
 mod read;
+mod readout;
 mod scan;
 mod step;
+mod text_search;
 mod wake;
 
 use super::messages::{EndReason, Job, Report};
@@ -28,6 +30,8 @@ pub(crate) enum Running {
     Probe(probe::Probe),
     Read(read::Read),
     Poll(poll::Poll),
+    Readout(readout::Readout),
+    ReadoutPoll(readout::ReadoutPoll),
     Scan(scan::Scan),
     Monitor(monitor::Monitor),
 }
@@ -39,6 +43,8 @@ impl Running {
             Job::Probe(options) => Self::Probe(probe::Probe::new(options)),
             Job::Read(options) => Self::Read(read::Read::new(options)),
             Job::Poll(plan) => Self::Poll(poll::Poll::new(plan)),
+            Job::Readout(options) => Self::Readout(readout::Readout::new(options)),
+            Job::ReadoutPoll(plan) => Self::ReadoutPoll(readout::ReadoutPoll::new(plan)),
             Job::Scan(options) => Self::Scan(scan::Scan::new(options)),
             Job::Monitor(options) => Self::Monitor(monitor::Monitor::new(options)),
         }
@@ -50,6 +56,8 @@ impl Running {
             Self::Probe(job) => job.resume(input, cx),
             Self::Read(job) => job.resume(input, cx),
             Self::Poll(job) => job.resume(input, cx),
+            Self::Readout(job) => job.resume(input, cx),
+            Self::ReadoutPoll(job) => job.resume(input, cx),
             Self::Scan(job) => job.resume(input, cx),
             Self::Monitor(job) => job.resume(input, cx),
         }
@@ -65,20 +73,30 @@ impl Running {
                 None
             }
             Self::Scan(job) => Some(Report::Scan(job.stop(cx))),
+            Self::Readout(job) => Some(Report::Readout(job.stop(cx, reason != EndReason::Done))),
+            Self::ReadoutPoll(job) => {
+                job.interrupt();
+                None
+            }
             Self::Monitor(_) => None,
         }
     }
 
     /// Whether the job waits for a lost port and goes on once it is back, rather than ending.
     pub fn survives_port_loss(&self) -> bool {
-        matches!(self, Self::Poll(_) | Self::Monitor(_))
+        matches!(
+            self,
+            Self::Poll(_) | Self::ReadoutPoll(_) | Self::Monitor(_)
+        )
     }
 
     /// The port was lost: a job that survives it drops the round under way (a poll reports
     /// what it had read of it) and starts afresh with [`Input::Start`] once the port is back.
     pub fn suspend(&mut self, cx: &mut Cx<'_>) {
-        if let Self::Poll(job) = self {
-            job.interrupt(cx);
+        match self {
+            Self::Poll(job) => job.interrupt(cx),
+            Self::ReadoutPoll(job) => job.interrupt(),
+            _ => {}
         }
     }
 }

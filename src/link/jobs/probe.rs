@@ -2,19 +2,19 @@
 //! KMP gets no answer, trying the text protocols (IEC 62056-21's sign-on, `/#1`) at their own
 //! line settings; with the sweep, asking with the other line settings a meter's eye may use.
 
-use std::time::Instant;
+use std::time::Duration;
 
-use crate::iec::{Identification, Mode};
 use crate::kmp::{MeterType, Request, Response};
 
-use super::step::{Attempts, Cx, ExchangeResult, Input, Step};
+use super::step::{Attempts, Cx, Input, Step};
+use super::text_search::{Searched, TextSearch};
 use super::wake::{WakeUp, Woken};
 use crate::link::config::{LineSettings, Parity};
 use crate::link::diagnosis::{self, Diagnosis, DiagnosisCode, diagnose};
 use crate::link::engine::{Answer, Exchange};
 use crate::link::messages::{JobEvent, Report};
 use crate::link::options::ProbeOptions;
-use crate::link::protocol::{Protocol, TEXT_TRIES, TextTry};
+use crate::link::protocol::Protocol;
 use crate::link::reports::{ProbeReport, SweepResult};
 
 /// Echo tests at the start of a probe; they cost the meter nothing.
@@ -28,14 +28,8 @@ enum Phase {
     Wake(WakeUp),
     /// Asking for the meter's type.
     Type,
-    /// Trying the text protocols: the try under way (an index into the tries of the
-    /// protocols asked for), and when the first went out.
-    Text { index: usize, began: Instant },
-    /// A mode C meter identified itself at `line`: asking for its readout at the rate it offers.
-    Select {
-        line: LineSettings,
-        rate: LineSettings,
-    },
+    /// Trying the text protocols.
+    Text(TextSearch),
     /// Trying the sweep's line settings, this many done.
     Sweep(usize),
 }
@@ -112,7 +106,8 @@ impl Probe {
                     self.phase = Phase::Wake(wake);
                     step
                 } else {
-                    self.try_text(0, cx.now.instant, cx)
+                    // A named protocol gets the whole wait: the eye may be waking.
+                    self.search(self.options.protocol, self.options.wait, cx)
                 }
             }
             Phase::Wake(wake) => match wake.handle(result, cx) {
@@ -129,7 +124,8 @@ impl Probe {
                         && diagnose(cx.evidence, cx.now.instant).code != DiagnosisCode::Garbled =>
                 {
                     self.kmp_silent = true;
-                    self.try_text(0, cx.now.instant, cx)
+                    // KMP had the wait: one round of the others.
+                    self.search(None, Duration::ZERO, cx)
                 }
                 Woken::Answered(_) | Woken::GaveUp(_) => self.identified(cx),
             },
@@ -140,17 +136,19 @@ impl Probe {
                 self.spoke(Protocol::Kmp, None, cx.line, cx);
                 self.identified(cx)
             }
-            &mut Phase::Text { index, began } => self.text_answered(index, began, result, cx),
-            &mut Phase::Select { line, rate } => {
-                // The identification came; the readout may not have (at the wrong rate, or cut
-                // off): the meter speaks IEC either way, answering at the sign-on's settings.
-                let answered_at = if result.is_ok() { rate } else { line };
-                if let Some(spoken) = &mut self.spoken {
-                    spoken.line = answered_at;
+            Phase::Text(search) => match search.handle(result, cx) {
+                Searched::Next(step) => step,
+                Searched::Found(found) => {
+                    self.spoke(
+                        found.protocol,
+                        found.identification.map(|ident| ident.line),
+                        found.line,
+                        cx,
+                    );
+                    self.identified(cx)
                 }
-                self.announce(cx);
-                self.identified(cx)
-            }
+                Searched::GaveUp(_) => self.identified(cx),
+            },
             Phase::Sweep(done) => {
                 if let Some(&line) = candidates(cx.line).get(*done) {
                     self.sweep.push(SweepResult {
@@ -164,86 +162,15 @@ impl Probe {
         }
     }
 
-    /// The text tries for the protocol asked for: all of them when the probe finds out.
-    fn tries(&self) -> Vec<TextTry> {
-        TEXT_TRIES
-            .into_iter()
-            .filter(|tried| {
-                self.options
-                    .protocol
-                    .is_none_or(|asked| asked == tried.protocol)
-            })
-            .collect()
-    }
-
-    /// Sends text try `index`, or gives up when there is none: after one round when finding
-    /// out, after the wait when the protocol was named (the eye may be waking).
-    fn try_text(&mut self, index: usize, began: Instant, cx: &mut Cx<'_>) -> Step {
-        let tries = self.tries();
-        let index = if index >= tries.len()
-            && self.options.protocol.is_some()
-            && cx.now.instant.saturating_duration_since(began) < self.options.wait
-        {
-            0
-        } else {
-            index
-        };
-        let Some(tried) = tries.get(index) else {
-            return self.identified(cx);
-        };
-        self.phase = Phase::Text { index, began };
-        let answer_line = (tried.answer_line != tried.line).then_some(tried.answer_line);
-        Step::exchange_on(tried.exchange, tried.line, answer_line)
-    }
-
-    fn text_answered(
-        &mut self,
-        index: usize,
-        began: Instant,
-        result: ExchangeResult,
-        cx: &mut Cx<'_>,
-    ) -> Step {
-        let Some(tried) = self.tries().get(index).copied() else {
-            return self.identified(cx);
-        };
-        match result {
-            Ok(Answer::SignedOn {
-                identification,
-                readout,
-            }) => {
-                let mode = identification.mode();
-                self.spoke(
-                    Protocol::Iec,
-                    Some(identification.line.clone()),
-                    tried.answer_line,
-                    cx,
-                );
-                match (mode, readout) {
-                    (Mode::C(baud), None) => self.select(&identification, tried.line, baud),
-                    _ => {
-                        self.announce(cx);
-                        self.identified(cx)
-                    }
-                }
-            }
-            Ok(Answer::Mc66(_)) => {
-                self.spoke(Protocol::Mc66, None, tried.answer_line, cx);
-                self.announce(cx);
-                self.identified(cx)
-            }
-            Ok(_) | Err(_) => self.try_text(index + 1, began, cx),
+    /// Asks in the text protocols (`protocol`, or all of them).
+    fn search(&mut self, protocol: Option<Protocol>, wait: Duration, cx: &mut Cx<'_>) -> Step {
+        let mut search = TextSearch::new(protocol, None, wait);
+        let searched = search.start(cx.now.instant);
+        self.phase = Phase::Text(search);
+        match searched {
+            Searched::Next(step) => step,
+            Searched::Found(_) | Searched::GaveUp(_) => self.identified(cx),
         }
-    }
-
-    /// Asks a mode C meter for its readout at the rate it offers.
-    fn select(&mut self, identification: &Identification, line: LineSettings, baud: u32) -> Step {
-        let rate = line.at(baud);
-        self.phase = Phase::Select { line, rate };
-        Step::exchange_on(
-            Exchange::ReadoutAt(identification.baud_character),
-            line,
-            Some(rate),
-        )
     }
 
     fn spoke(
@@ -253,25 +180,16 @@ impl Probe {
         line: LineSettings,
         cx: &mut Cx<'_>,
     ) {
+        cx.emit(JobEvent::Spoke {
+            protocol,
+            identification: identification.clone(),
+            line,
+        });
         self.spoken = Some(Spoken {
             protocol,
             identification,
             line,
         });
-        if protocol == Protocol::Kmp {
-            self.announce(cx);
-        }
-    }
-
-    /// Tells the protocol found, once its line settings are known.
-    fn announce(&self, cx: &mut Cx<'_>) {
-        if let Some(spoken) = &self.spoken {
-            cx.emit(JobEvent::Spoke {
-                protocol: spoken.protocol,
-                identification: spoken.identification.clone(),
-                line: spoken.line,
-            });
-        }
     }
 
     /// The meter told who it is, or was given up on: note the findings, then sweep or finish.

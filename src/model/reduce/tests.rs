@@ -113,10 +113,10 @@ fn nothing_is_drawn_for_an_empty_or_inverted_window() {
 
 #[test]
 fn the_cache_recomputes_only_when_the_window_or_the_series_changes() {
-    use crate::kmp::{Number, RegisterId, Unit};
+    use crate::kmp::{Number, RegisterId};
     let mut readings = super::super::Readings::default();
     let key = RegisterId::FLOW_V1.into();
-    let unit = Unit::from_code(0x29);
+    let unit = "l/h";
     for i in 0..100 {
         readings.push(key, unit, f64::from(i), Number::new(false, 1, 0).unwrap());
     }

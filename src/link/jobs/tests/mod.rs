@@ -13,9 +13,9 @@ use crate::link::{
 };
 use crate::sim::{MeterConfig, Profile, Timing};
 
-mod detect;
 mod reliability;
 mod scan;
+mod text_protocols;
 
 fn origin() -> Now {
     Now::new(

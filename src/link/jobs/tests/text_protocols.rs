@@ -1,5 +1,6 @@
-//! Finding out which protocol a meter speaks: the link check against every simulated meter, in
-//! invented time at the protocols' own wire speeds, and a trace of every byte it writes.
+//! Finding out which protocol a meter speaks and reading it: the link check and the readouts
+//! against every simulated meter, in invented time at the protocols' own wire speeds, and a
+//! trace of every byte written.
 
 use std::time::Duration;
 
@@ -9,7 +10,10 @@ use crate::kmp::{self, Message};
 use crate::line::LineSettings;
 use crate::link::diagnosis::DiagnosisCode;
 use crate::link::machine::Io;
-use crate::link::{ECHO_PATTERN, Job, JobEvent, ProbeOptions, ProbeReport, Protocol};
+use crate::link::{
+    ECHO_PATTERN, Event, Job, JobEvent, ProbeOptions, ProbeReport, Protocol, ReadoutOptions,
+    ReadoutPlan, ReadoutReport, Report,
+};
 use crate::mc66;
 use crate::sim::Profile;
 
@@ -179,4 +183,105 @@ fn allowed(bytes: &[u8]) -> bool {
             Ok(ClientMessage::OptionSelect { mode, .. }) => mode == b'0',
             _ => false,
         }
+}
+
+fn readout(profile: Profile, protocol: Option<Protocol>) -> ReadoutReport {
+    let mut link = opened(meter(profile));
+    let options = ReadoutOptions {
+        protocol,
+        line: None,
+        wait: Duration::from_secs(1),
+    };
+    let (end, _) = run(&mut link, Job::Readout(options), Duration::from_secs(60));
+    match end.report {
+        Some(Report::Readout(report)) => report,
+        other => panic!("{profile}: no readout report: {other:?}"),
+    }
+}
+
+#[test]
+fn a_readout_reads_every_line_and_field_exactly_as_sent() {
+    let report = readout(Profile::Kamstrup382C, Some(Protocol::Iec));
+    assert_eq!(report.protocol, Some(Protocol::Iec));
+    assert_eq!(report.identification.as_deref(), Some("KAM0382C"));
+    let keys: Vec<String> = report.readings.iter().map(|r| r.key.to_string()).collect();
+    assert_eq!(
+        keys,
+        [
+            "0.0.0", "1.8.0", "1.8.1", "1.8.2", "1.8.3", "1.8.4", "96.8.0", "0.128.1", "1.6.0"
+        ]
+    );
+    assert_eq!(report.readings[2].raw, "1.8.1(0008123.000*kWh)");
+    assert_eq!(report.readings[2].display(), "8123.000 kWh");
+    // Some 240 bytes at 300 baud 7E1, 10 bit times each.
+    assert!(
+        report.took > Duration::from_secs(7) && report.took < Duration::from_secs(12),
+        "{:?}",
+        report.took
+    );
+
+    let report = readout(Profile::IecModeC, None);
+    assert_eq!(
+        report.line.map(|line| line.to_string()).as_deref(),
+        Some("9600 7E1")
+    );
+    assert_eq!(report.readings.len(), 6);
+
+    let report = readout(Profile::Multical66C, None);
+    assert_eq!(report.protocol, Some(Protocol::Mc66));
+    let fields: Vec<String> = report.readings.iter().map(|r| r.key.to_string()).collect();
+    assert_eq!(
+        fields,
+        [
+            "energy",
+            "volume",
+            "hours",
+            "t1",
+            "t2",
+            "dt",
+            "power",
+            "flow",
+            "peak_power",
+            "info"
+        ]
+    );
+    assert!(report.readings[1].assumed_scale);
+
+    let report = readout(Profile::Multical603, None);
+    assert_eq!(report.protocol, None, "a KMP meter has no readout");
+    assert!(report.readings.is_empty() && report.failure.is_some());
+}
+
+#[test]
+fn polled_readouts_come_at_the_interval_and_ask_where_the_meter_answered() {
+    let mut link = opened(meter(Profile::Multical41));
+    link.keep_io();
+    let plan = ReadoutPlan {
+        options: ReadoutOptions {
+            protocol: None,
+            line: None,
+            wait: Duration::ZERO,
+        },
+        interval: Duration::from_secs(30),
+    };
+    let id = link.start(Job::ReadoutPoll(plan));
+    let mut rounds = Vec::new();
+    link.run_for(Duration::from_secs(100), |event| {
+        if let Event::Job {
+            id: of,
+            event: JobEvent::ReadOut(report),
+        } = event
+            && of == id
+        {
+            rounds.push(report);
+        }
+    });
+    assert_eq!(rounds.len(), 4, "at 0, 30, 60 and 90 s");
+    assert!(rounds.iter().all(|round| round.readings.len() == 5));
+    let sign_ons = link
+        .io_log()
+        .iter()
+        .filter(|io| matches!(io, Io::Transmit(bytes) if bytes.starts_with(b"/?")))
+        .count();
+    assert_eq!(sign_ons, 4 + 1, "7E1 once, then 7E2 straight away");
 }

@@ -1,0 +1,112 @@
+//! Values read in the text protocols: the data lines of an IEC 62056-21 readout and the fields
+//! of a `/#1` answer, each kept exactly as sent beside its exact number.
+
+use crate::iec::Readout;
+use crate::kmp::Number;
+use crate::mc66;
+
+use super::RegisterKey;
+
+/// One value of a text protocol.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextReading {
+    /// Its OBIS code or `/#1` field.
+    pub key: RegisterKey,
+    /// Its unit as the meter wrote it (`kWh`), or the field's; empty when it has none.
+    pub unit: String,
+    /// The value, exact, when it is a number (dates, times and codes are not).
+    pub number: Option<Number>,
+    /// The value as sent: `0012345.678`, the field's digits.
+    pub text: String,
+    /// What the meter sent for it: the data line (`1.8.0(0012345.678*kWh)`), the field's digits.
+    pub raw: String,
+    /// Whether the value's scale is an assumption (`/#1` fields the sources disagree on).
+    pub assumed_scale: bool,
+}
+
+impl TextReading {
+    /// The data lines of a readout, in the order sent; a line's first value is its value.
+    pub fn from_readout(readout: &Readout) -> Vec<Self> {
+        readout
+            .lines
+            .iter()
+            .map(|line| {
+                let first = line.values.first();
+                Self {
+                    key: RegisterKey::Obis(line.address),
+                    unit: first
+                        .and_then(|value| value.unit.clone())
+                        .unwrap_or_default(),
+                    number: first.and_then(|value| value.number()),
+                    text: first.map(|value| value.text.clone()).unwrap_or_default(),
+                    raw: line.text(),
+                    assumed_scale: false,
+                }
+            })
+            .collect()
+    }
+
+    /// The fields of a `/#1` answer, in the order sent.
+    pub fn from_mc66(answer: &mc66::Answer) -> Vec<Self> {
+        answer
+            .readings
+            .iter()
+            .map(|reading| Self {
+                key: RegisterKey::Field(reading.field),
+                unit: reading.field.unit().to_string(),
+                number: Some(reading.number),
+                text: reading.digits.clone(),
+                raw: reading.digits.clone(),
+                assumed_scale: reading.field.assumed(),
+            })
+            .collect()
+    }
+
+    /// The value as the command line and CSV write it: the exact number (`12345.678`), or the
+    /// text as sent.
+    pub fn value(&self) -> String {
+        self.number
+            .map_or_else(|| self.text.clone(), |number| number.to_string())
+    }
+
+    /// The value with its unit: `12345.678 kWh`.
+    pub fn display(&self) -> String {
+        if self.unit.is_empty() {
+            self.value()
+        } else {
+            format!("{} {}", self.value(), self.unit)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iec::bcc_xor;
+
+    #[test]
+    fn readout_lines_keep_their_text_and_exact_values() {
+        let mut block = b"\x021.8.0(0012345.678*kWh)\r\n0.9.1(12:00:05)\r\n1.6.0(00.560*kW)(26-01-01 12:00)\r\n!\r\n\x03".to_vec();
+        block.push(bcc_xor(&block[1..]));
+        let readings = TextReading::from_readout(&Readout::decode(&block).unwrap());
+        assert_eq!(readings[0].key.to_string(), "1.8.0");
+        assert_eq!(readings[0].display(), "12345.678 kWh");
+        assert_eq!(readings[0].raw, "1.8.0(0012345.678*kWh)");
+        assert_eq!(readings[1].number, None);
+        assert_eq!(readings[1].value(), "12:00:05");
+        assert_eq!(readings[2].value(), "0.560");
+        assert_eq!(readings[2].raw, "1.6.0(00.560*kW)(26-01-01 12:00)");
+    }
+
+    #[test]
+    fn mc66_fields_keep_their_digits_and_mark_the_disputed_scales() {
+        let answer =
+            mc66::Answer::decode(b"0123456 0045678 0012345 6811 4012 2799 0123 0456 0078 0\r\n")
+                .unwrap();
+        let readings = TextReading::from_mc66(&answer);
+        assert_eq!(readings[0].display(), "123.456 GJ");
+        assert_eq!(readings[1].raw, "0045678");
+        assert!(readings[1].assumed_scale && !readings[0].assumed_scale);
+        assert_eq!(readings[3].display(), "68.11 °C");
+    }
+}

@@ -11,19 +11,20 @@ use jiff::tz::TimeZone;
 
 use kmp_workbench::duration;
 use kmp_workbench::export::{Dialect, LogColumn, LogWriter};
-use kmp_workbench::kmp::RegisterId;
-use kmp_workbench::kmp::register::lookup;
 use kmp_workbench::link::diagnosis::DiagnosisCode;
-use kmp_workbench::link::{Event, Job, JobEvent, JobId, PollPlan, ReadReport};
-use kmp_workbench::model::RegisterMap;
+use kmp_workbench::link::{
+    Event, Job, JobEvent, JobId, PollPlan, Protocol, ReadReport, ReadoutOptions, ReadoutPlan,
+    ReadoutReport,
+};
+use kmp_workbench::model::{RegisterKey, RegisterMap};
 use kmp_workbench::session::{Manifest, Recorder, RecorderReport, Session};
 
 use super::Exit;
-use super::args::parse_duration;
+use super::args::{ProtocolChoice, parse_duration, parse_protocol};
 use super::json::family_of;
 use super::link_run::LinkRun;
 use super::output::{Failure, status};
-use super::port_args::{PortArgs, parse_register_id};
+use super::port_args::PortArgs;
 
 /// Polling more often than this may make a battery meter throttle or sleep; a flowIQ 2200 read
 /// every 5 min around the clock was reported not to (PROTOCOL.md §1.2).
@@ -34,9 +35,14 @@ const SAFE_INTERVAL: Duration = Duration::from_secs(300);
 pub struct Args {
     #[command(flatten)]
     port: PortArgs,
-    /// Registers to record, comma-separated, decimal or 0x hex.
-    #[arg(long, value_delimiter = ',', value_parser = parse_register_id, required = true)]
-    registers: Vec<u16>,
+    /// Registers to record, comma-separated: KMP register IDs (decimal or 0x hex), OBIS codes
+    /// (1.8.0) or /#1 fields (energy, t1, …).
+    #[arg(long, value_delimiter = ',', required = true)]
+    registers: Vec<RegisterKey>,
+    /// The protocol to read in: auto (what the registers name), kmp, iec62056-21 or
+    /// kamstrup-66c.
+    #[arg(long, default_value = "auto", value_parser = parse_protocol)]
+    protocol: ProtocolChoice,
     /// Time from one poll to the next.
     #[arg(long, value_parser = parse_duration)]
     interval: Duration,
@@ -76,11 +82,42 @@ impl From<DialectArg> for Dialect {
 /// The file being written, once the first answer told the units.
 struct Recording {
     writer: LogWriter<File>,
-    columns: Vec<LogColumn>,
+    keys: Vec<RegisterKey>,
+}
+
+/// One poll, whatever its protocol: when, and each value read with its unit.
+struct Row {
+    at: Timestamp,
+    values: Vec<(RegisterKey, Option<String>, String)>,
+}
+
+impl Row {
+    fn of_registers(report: &ReadReport) -> Self {
+        Self {
+            at: report.at,
+            values: report
+                .registers
+                .iter()
+                .map(|r| (r.id().into(), r.value_text(), r.unit().symbol().to_string()))
+                .collect(),
+        }
+    }
+
+    fn of_readout(report: &ReadoutReport) -> Self {
+        Self {
+            at: report.at,
+            values: report
+                .readings
+                .iter()
+                .map(|r| (r.key, Some(r.value()), r.unit.clone()))
+                .collect(),
+        }
+    }
 }
 
 /// Runs `log`.
 pub fn run(args: &Args) -> Result<(), Failure> {
+    let protocol = protocol_of(args)?;
     let exists = args.csv.exists();
     if exists && !args.append {
         return Err(Failure::usage(format!(
@@ -108,16 +145,20 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         Ok(link) => link,
         Err(error) => return Err(Failure::link(&error)),
     };
-    let ids: Vec<RegisterId> = args
-        .registers
-        .iter()
-        .copied()
-        .map(RegisterId::new)
-        .collect();
-    link.start(Job::Poll(PollPlan {
-        ids: ids.clone(),
-        interval: args.interval,
-    }));
+    match protocol {
+        Protocol::Kmp => link.start(Job::Poll(PollPlan {
+            ids: args.registers.iter().filter_map(|key| key.kmp()).collect(),
+            interval: args.interval,
+        })),
+        text => link.start(Job::ReadoutPoll(ReadoutPlan {
+            options: ReadoutOptions {
+                protocol: Some(text),
+                line: None,
+                wait: Duration::ZERO,
+            },
+            interval: args.interval,
+        })),
+    };
     status(&format!(
         "logging registers {} every {} to {}",
         join(&args.registers),
@@ -149,42 +190,35 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         let Some(event) = link.next_event(Duration::from_millis(50))? else {
             continue;
         };
-        match event {
+        let row = match event {
             Event::Job {
                 event: JobEvent::Polled(report),
                 ..
+            } => Row::of_registers(&report),
+            Event::Job {
+                event: JobEvent::ReadOut(report),
+                ..
             } => {
-                if report.registers.is_empty() {
-                    silent_polls += 1;
-                    continue;
+                if report.took > args.interval {
+                    return Err(slow_readout(args, &report));
                 }
-                let recording = match &mut recording {
-                    Some(recording) => recording,
-                    None => recording.insert(start_recording(args, &ids, &report)?),
-                };
-                write_row(recording, &report, started_at)?;
-                rows += 1;
+                Row::of_readout(&report)
             }
-            Event::Diagnosis(diagnosis) if Some(diagnosis.code) != last_code => {
-                last_code = Some(diagnosis.code);
-                match diagnosis.code {
-                    DiagnosisCode::Throttled => status(&format!(
-                        "the meter stopped answering after answering before (throttled): {} Asking again more slowly.",
-                        diagnosis.finding
-                    )),
-                    DiagnosisCode::Ok => status("the meter answers"),
-                    _ => status(&format!("{} {}", diagnosis.finding, diagnosis.advice)),
-                }
+            event => {
+                watch(&event, &mut last_code, rows);
+                continue;
             }
-            Event::Lost(error) => {
-                last_code = None;
-                status(&format!(
-                    "lost the port: {error}; the file is intact, {rows} rows so far; reconnecting"
-                ));
-            }
-            Event::Opened { port, .. } => status(&format!("{port} is back; logging goes on")),
-            _ => {}
+        };
+        if row.values.is_empty() {
+            silent_polls += 1;
+            continue;
         }
+        let recording = match &mut recording {
+            Some(recording) => recording,
+            None => recording.insert(start_recording(args, &row)?),
+        };
+        write_row(recording, &row, started_at)?;
+        rows += 1;
     }
     link.cancel();
     status(&format!(
@@ -200,6 +234,64 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     }
 }
 
+/// The protocol to log in: the one asked for, else the one the registers name.
+fn protocol_of(args: &Args) -> Result<Protocol, Failure> {
+    let named = args.registers[0].protocol();
+    if args.registers.iter().any(|key| key.protocol() != named) {
+        return Err(Failure::usage(
+            "the registers mix protocols: KMP register IDs, OBIS codes and /#1 fields cannot be logged together",
+        ));
+    }
+    match args.protocol.0 {
+        Some(asked) if asked != named => Err(Failure::usage(format!(
+            "{} names no {} register",
+            args.registers[0],
+            asked.label()
+        ))),
+        _ => Ok(named),
+    }
+}
+
+/// A readout that takes longer than the interval: the interval cannot be kept.
+fn slow_readout(args: &Args, report: &ReadoutReport) -> Failure {
+    let at = match (report.protocol, report.line) {
+        (Some(protocol), Some(line)) => format!(" ({protocol} at {line})"),
+        _ => String::new(),
+    };
+    Failure::usage(format!(
+        "a readout of this meter takes {}{at}, longer than the interval of {}: choose an \
+         --interval of at least {}",
+        duration::format(report.took),
+        duration::format(args.interval),
+        duration::format(Duration::from_secs(report.took.as_secs() + 1))
+    ))
+}
+
+/// Says what the link does while logging.
+fn watch(event: &Event, last_code: &mut Option<DiagnosisCode>, rows: u64) {
+    match event {
+        Event::Diagnosis(diagnosis) if Some(diagnosis.code) != *last_code => {
+            *last_code = Some(diagnosis.code);
+            match diagnosis.code {
+                DiagnosisCode::Throttled => status(&format!(
+                    "the meter stopped answering after answering before (throttled): {} Asking again more slowly.",
+                    diagnosis.finding
+                )),
+                DiagnosisCode::Ok => status("the meter answers"),
+                _ => status(&format!("{} {}", diagnosis.finding, diagnosis.advice)),
+            }
+        }
+        Event::Lost(error) => {
+            *last_code = None;
+            status(&format!(
+                "lost the port: {error}; the file is intact, {rows} rows so far; reconnecting"
+            ));
+        }
+        Event::Opened { port, .. } => status(&format!("{port} is back; logging goes on")),
+        _ => {}
+    }
+}
+
 /// Starts recording the session `--session` asks for.
 fn start_session(args: &Args, dir: &Path) -> Result<Recorder, Failure> {
     let config = args.port.config();
@@ -209,12 +301,7 @@ fn start_session(args: &Args, dir: &Path) -> Result<Recorder, Failure> {
         line: config.line,
         address: config.address,
         echo: config.echo,
-        polled: args
-            .registers
-            .iter()
-            .copied()
-            .map(RegisterId::new)
-            .collect(),
+        polled: args.registers.iter().filter_map(|key| key.kmp()).collect(),
         interval_s: Some(args.interval.as_secs_f64()),
         ..Manifest::default()
     };
@@ -228,7 +315,7 @@ fn start_session(args: &Args, dir: &Path) -> Result<Recorder, Failure> {
     Ok(recorder)
 }
 
-fn join(ids: &[u16]) -> String {
+fn join(ids: &[RegisterKey]) -> String {
     ids.iter()
         .map(ToString::to_string)
         .collect::<Vec<_>>()
@@ -237,23 +324,20 @@ fn join(ids: &[u16]) -> String {
 
 /// Opens the file once the first answer gave the units: a new file gets the header, an existing
 /// one must already have it.
-fn start_recording(
-    args: &Args,
-    ids: &[RegisterId],
-    first: &ReadReport,
-) -> Result<Recording, Failure> {
-    let family = family_of(args.port.port());
-    let columns: Vec<LogColumn> = ids
+fn start_recording(args: &Args, first: &Row) -> Result<Recording, Failure> {
+    let mut map = RegisterMap::default();
+    map.family = family_of(args.port.port());
+    let columns: Vec<LogColumn> = args
+        .registers
         .iter()
-        .map(|id| LogColumn {
-            id: id.to_string(),
-            name: lookup(family, *id)
-                .map_or_else(|| format!("register {id}"), |info| info.name.to_string()),
+        .map(|key| LogColumn {
+            id: key.to_string(),
+            name: map.key_name(*key),
             unit: first
-                .registers
+                .values
                 .iter()
-                .find(|r| r.id() == *id)
-                .map(|r| r.unit().symbol().to_string())
+                .find(|(of, _, _)| of == key)
+                .map(|(_, _, unit)| unit.clone())
                 .unwrap_or_default(),
         })
         .collect();
@@ -279,7 +363,10 @@ fn start_recording(
         LogWriter::create(file, &columns, dialect, zone)
             .map_err(|error| Failure::usage(error.to_string()))?
     };
-    Ok(Recording { writer, columns })
+    Ok(Recording {
+        writer,
+        keys: args.registers.clone(),
+    })
 }
 
 fn first_line(path: &Path) -> std::io::Result<String> {
@@ -288,29 +375,24 @@ fn first_line(path: &Path) -> std::io::Result<String> {
     Ok(line)
 }
 
-fn write_row(
-    recording: &mut Recording,
-    report: &ReadReport,
-    started_at: Timestamp,
-) -> Result<(), Failure> {
+fn write_row(recording: &mut Recording, row: &Row, started_at: Timestamp) -> Result<(), Failure> {
     let values: Vec<Option<String>> = recording
-        .columns
+        .keys
         .iter()
-        .map(|column| {
-            report
-                .registers
+        .map(|key| {
+            row.values
                 .iter()
-                .find(|r| r.id().to_string() == column.id)
-                .and_then(|r| r.value_text())
+                .find(|(of, _, _)| of == key)
+                .and_then(|(_, value, _)| value.clone())
         })
         .collect();
-    let elapsed = report.at.duration_since(started_at).as_secs_f64().max(0.0);
+    let elapsed = row.at.duration_since(started_at).as_secs_f64().max(0.0);
     let write_error = |error: &dyn std::fmt::Display| {
         Failure::usage(format!("cannot write the CSV file: {error}"))
     };
     recording
         .writer
-        .row(report.at, elapsed, &values)
+        .row(row.at, elapsed, &values)
         .map_err(|error| write_error(&error))?;
     // On disk before the next poll: a power cut, too, loses at most the poll in flight.
     recording

@@ -84,6 +84,11 @@ impl DataLine {
         text
     }
 
+    /// Reads one line as a meter sends it, without its line end.
+    pub fn parse(line: &str) -> Result<Self, IecError> {
+        Self::decode(line, 1)
+    }
+
     fn decode(line: &str, number: usize) -> Result<Self, IecError> {
         let bad = IecError::Line { line: number };
         if line.len() > MAX_LINE_LEN {

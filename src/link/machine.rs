@@ -598,7 +598,10 @@ impl LinkMachine {
                             },
                         );
                     }
-                    self.events.push_back(Event::Diagnosis(self.diagnosis(now)));
+                    // A new diagnosis only when there is new evidence.
+                    if counts {
+                        self.events.push_back(Event::Diagnosis(self.diagnosis(now)));
+                    }
                     self.resume(Input::Exchanged(result), now);
                 }
             }

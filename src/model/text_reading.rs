@@ -1,7 +1,7 @@
 //! Values read in the text protocols: the data lines of an IEC 62056-21 readout and the fields
 //! of a `/#1` answer, each kept exactly as sent beside its exact number.
 
-use crate::iec::Readout;
+use crate::iec::{DataLine, Readout};
 use crate::kmp::Number;
 use crate::mc66;
 
@@ -25,25 +25,40 @@ pub struct TextReading {
 }
 
 impl TextReading {
-    /// The data lines of a readout, in the order sent; a line's first value is its value.
+    /// The data lines of a readout, in the order sent.
     pub fn from_readout(readout: &Readout) -> Vec<Self> {
-        readout
-            .lines
-            .iter()
-            .map(|line| {
-                let first = line.values.first();
-                Self {
-                    key: RegisterKey::Obis(line.address),
-                    unit: first
-                        .and_then(|value| value.unit.clone())
-                        .unwrap_or_default(),
-                    number: first.and_then(|value| value.number()),
-                    text: first.map(|value| value.text.clone()).unwrap_or_default(),
-                    raw: line.text(),
-                    assumed_scale: false,
-                }
-            })
-            .collect()
+        readout.lines.iter().map(Self::from_line).collect()
+    }
+
+    /// One data line; its first value is its value.
+    pub fn from_line(line: &DataLine) -> Self {
+        let first = line.values.first();
+        Self {
+            key: RegisterKey::Obis(line.address),
+            unit: first
+                .and_then(|value| value.unit.clone())
+                .unwrap_or_default(),
+            number: first.and_then(|value| value.number()),
+            text: first.map(|value| value.text.clone()).unwrap_or_default(),
+            raw: line.text(),
+            assumed_scale: false,
+        }
+    }
+
+    /// A `/#1` field from its digits as sent.
+    pub fn from_field(field: mc66::Field, digits: &str) -> Option<Self> {
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let number = Number::new(false, digits.parse().ok()?, field.exponent()).ok()?;
+        Some(Self {
+            key: RegisterKey::Field(field),
+            unit: field.unit().to_string(),
+            number: Some(number),
+            text: digits.to_string(),
+            raw: digits.to_string(),
+            assumed_scale: field.assumed(),
+        })
     }
 
     /// The fields of a `/#1` answer, in the order sent.

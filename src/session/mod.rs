@@ -27,7 +27,7 @@ use jiff::Timestamp;
 
 use crate::kmp::Register;
 use crate::link::traffic::TrafficRecord;
-use crate::model::{MapFileError, Readings, RegisterMap};
+use crate::model::{MapFileError, Readings, RegisterMap, TextReading};
 
 pub use manifest::{MANIFEST_VERSION, Manifest};
 pub use readings_journal::ReadingsJournal;
@@ -271,6 +271,18 @@ impl Session {
     ) -> Result<(), SessionError> {
         let path = self.dir.join(READINGS);
         self.readings.append(at, registers).map_err(io_error(&path))
+    }
+
+    /// Journals one readout of a text protocol (none read: the meter was silent).
+    pub fn record_readout(
+        &mut self,
+        at: Timestamp,
+        readings: &[TextReading],
+    ) -> Result<(), SessionError> {
+        let path = self.dir.join(READINGS);
+        self.readings
+            .append_text(at, readings)
+            .map_err(io_error(&path))
     }
 
     /// Journals one traffic line.

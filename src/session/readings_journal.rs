@@ -9,8 +9,11 @@
 //!
 //! Each line is the poll's Unix time in milliseconds, then every register answered as `ID:RAW`,
 //! RAW being the register block after its ID (unit, length, sign/exponent, mantissa) in hex, so a
-//! reading reads back exactly as the meter sent it. A poll the meter did not answer is a time
-//! alone. A last line without its line end is a write cut short and is left out.
+//! reading reads back exactly as the meter sent it. A readout of the text protocols has its IEC
+//! 62056-21 data lines as `iec:LINE` (the line as sent, with `%`, spaces and anything but
+//! printable ASCII written `%XX`) and its `/#1` fields as `66c:FIELD=DIGITS`. A poll the meter
+//! did not answer is a time alone. A last line without its line end is a write cut short and is
+//! left out.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, Write as _};
@@ -18,8 +21,10 @@ use std::path::Path;
 
 use jiff::Timestamp;
 
+use crate::iec::DataLine;
 use crate::kmp::Register;
-use crate::model::Readings;
+use crate::mc66::Field;
+use crate::model::{Readings, RegisterKey, TextReading};
 
 use super::{JournalProblem, SessionError};
 
@@ -64,6 +69,28 @@ impl ReadingsJournal {
             line.push(':');
             line.push_str(&crate::kmp::to_hex(&register.raw()));
         }
+        self.write_line(line)
+    }
+
+    /// Appends one readout of a text protocol, whole, in one write.
+    pub fn append_text(&mut self, at: Timestamp, readings: &[TextReading]) -> io::Result<()> {
+        let mut line = at.as_millisecond().to_string();
+        for reading in readings {
+            line.push(' ');
+            match reading.key {
+                RegisterKey::Field(field) => {
+                    line.push_str(&format!("66c:{}={}", field.name(), reading.raw));
+                }
+                _ => {
+                    line.push_str("iec:");
+                    line.push_str(&escape(&reading.raw));
+                }
+            }
+        }
+        self.write_line(line)
+    }
+
+    fn write_line(&mut self, mut line: String) -> io::Result<()> {
         line.push('\n');
         self.file.write_all(line.as_bytes())?;
         if self.sync {
@@ -110,22 +137,73 @@ pub fn read(mut input: impl BufRead, file: &str) -> Result<(Readings, Option<u64
         whole += line.len() as u64;
         let text =
             std::str::from_utf8(text).map_err(|_| damaged(number, JournalProblem::BadTime))?;
-        let (at, registers) = parse_line(text).map_err(|problem| damaged(number, problem))?;
-        readings.record(at, &registers);
+        let (at, registers, texts) =
+            parse_line(text).map_err(|problem| damaged(number, problem))?;
+        if texts.is_empty() {
+            readings.record(at, &registers);
+        } else {
+            readings.record_text(at, &texts);
+        }
     }
 }
 
-fn parse_line(line: &str) -> Result<(Timestamp, Vec<Register>), JournalProblem> {
+/// A poll's time, its KMP registers and its text readings.
+type Poll = (Timestamp, Vec<Register>, Vec<TextReading>);
+
+fn parse_line(line: &str) -> Result<Poll, JournalProblem> {
     let mut fields = line.split(' ');
     let at = fields
         .next()
         .and_then(|ms| ms.parse::<i64>().ok())
         .and_then(|ms| Timestamp::from_millisecond(ms).ok())
         .ok_or(JournalProblem::BadTime)?;
-    let registers = fields
-        .map(|field| parse_register(field).ok_or(JournalProblem::BadRegister))
-        .collect::<Result<_, _>>()?;
-    Ok((at, registers))
+    let (mut registers, mut texts) = (Vec::new(), Vec::new());
+    for field in fields {
+        if let Some(line) = field.strip_prefix("iec:") {
+            let line = unescape(line).ok_or(JournalProblem::BadRegister)?;
+            let line = DataLine::parse(&line).map_err(|_| JournalProblem::BadRegister)?;
+            texts.push(TextReading::from_line(&line));
+        } else if let Some(field) = field.strip_prefix("66c:") {
+            let (name, digits) = field.split_once('=').ok_or(JournalProblem::BadRegister)?;
+            let field = Field::ALL
+                .into_iter()
+                .find(|field| field.name() == name)
+                .ok_or(JournalProblem::BadRegister)?;
+            texts.push(TextReading::from_field(field, digits).ok_or(JournalProblem::BadRegister)?);
+        } else {
+            registers.push(parse_register(field).ok_or(JournalProblem::BadRegister)?);
+        }
+    }
+    Ok((at, registers, texts))
+}
+
+/// `%`, spaces and anything but printable ASCII as `%XX`, so a data line is one field.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_graphic() && byte != b'%' {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+fn unescape(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&byte, tail)) = rest.split_first() {
+        if byte == b'%' {
+            let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
+            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+            rest = &tail[2..];
+        } else {
+            bytes.push(byte);
+            rest = tail;
+        }
+    }
+    String::from_utf8(bytes).ok()
 }
 
 fn parse_register(field: &str) -> Option<Register> {
@@ -206,5 +284,49 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn readouts_of_the_text_protocols_read_back_exactly() {
+        let dir = std::env::temp_dir().join(format!("kmp-rj-{}-text", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("readings.journal");
+        let mut journal = ReadingsJournal::create(&path).unwrap();
+        let lines = [
+            "1.8.0(0012345.678*kWh)",
+            "0.9.1(12:00 05%)",
+            "C.1.0(05812345)",
+        ];
+        let iec: Vec<TextReading> = lines
+            .iter()
+            .map(|line| TextReading::from_line(&DataLine::parse(line).unwrap()))
+            .collect();
+        let fields = vec![TextReading::from_field(Field::T1, "6811").unwrap()];
+        let at = |ms| Timestamp::from_millisecond(ms).unwrap();
+        journal.append_text(at(1_000), &iec).unwrap();
+        journal.append_text(at(2_000), &fields).unwrap();
+        journal.append_text(at(3_000), &[]).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(text.contains(" iec:0.9.1(12:00%2005%25) "), "{text}");
+        assert!(text.contains(" 66c:t1=6811\n"), "{text}");
+
+        let (readings, _) = read(text.as_bytes(), "readings.journal").unwrap();
+        assert_eq!(readings.polls(), 3);
+        let energy = readings.get("1.8.0".parse().unwrap()).unwrap();
+        assert_eq!(energy.latest().unwrap().value.to_string(), "12345.678");
+        assert_eq!(energy.unit(), "kWh");
+        let t1 = readings.get(RegisterKey::Field(Field::T1)).unwrap();
+        assert_eq!(t1.latest().unwrap().value.to_string(), "68.11");
+        assert_eq!(t1.unit(), "°C");
+        assert!(
+            readings.get("0.9.1".parse().unwrap()).is_none(),
+            "a time is no number"
+        );
+        let broken = text.replace("66c:t1=6811", "66c:t9=6811");
+        assert!(read(broken.as_bytes(), "r").is_err());
+        let broken = text.replace("%2005", "%2");
+        assert!(read(broken.as_bytes(), "r").is_err());
     }
 }

@@ -20,7 +20,7 @@ use jiff::Timestamp;
 use crate::kmp::Register;
 use crate::link::traffic::TrafficRecord;
 use crate::link::{Event, JobEvent, JobId, Tap};
-use crate::model::RegisterMap;
+use crate::model::{RegisterMap, TextReading};
 
 use super::{Manifest, Session};
 
@@ -37,6 +37,15 @@ pub enum Entry {
         at: Timestamp,
         /// The registers.
         registers: Vec<Register>,
+    },
+    /// A readout of a text protocol's poll job: its job, its time and what it read.
+    Readout {
+        /// The poll job it belongs to.
+        job: JobId,
+        /// When it ended.
+        at: Timestamp,
+        /// The values.
+        readings: Vec<TextReading>,
     },
 }
 
@@ -55,6 +64,14 @@ impl Entry {
                 job: *id,
                 at: report.at,
                 registers: report.registers.clone(),
+            }),
+            Event::Job {
+                id,
+                event: JobEvent::ReadOut(report),
+            } => Some(Self::Readout {
+                job: *id,
+                at: report.at,
+                readings: report.readings.clone(),
             }),
             _ => None,
         }
@@ -207,7 +224,10 @@ fn run(inbox: &Receiver<Order>, outbox: &Sender<RecorderReport>, notify: &dyn Fn
                 (Some(session), Entry::Poll { job, at, registers }) if job >= first_job => {
                     session.record_poll(at, &registers)
                 }
-                (Some(_), Entry::Poll { .. }) | (None, _) => Ok(()),
+                (Some(session), Entry::Readout { job, at, readings }) if job >= first_job => {
+                    session.record_readout(at, &readings)
+                }
+                (Some(_), Entry::Poll { .. } | Entry::Readout { .. }) | (None, _) => Ok(()),
             },
             Order::Begin(next, first) => {
                 session = Some(next);

@@ -178,3 +178,69 @@ fn read_without_ids_is_a_usage_error_for_a_kmp_meter() {
     let (code, _) = read_json(&sim, &[]);
     assert_eq!(code, Some(2));
 }
+
+#[test]
+fn log_records_obis_codes_and_fields_with_named_columns() {
+    let sim = serve(Profile::IecModeC, true);
+    let port = sim.path().display().to_string();
+    let dir = std::env::temp_dir().join(format!("kmp-log-iec-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("iec.csv");
+    let csv_arg = csv.display().to_string();
+    let output = run_cli(&[
+        "log",
+        "--port",
+        &port,
+        "--registers",
+        "1.8.0,32.7.0",
+        "--interval",
+        "3s",
+        "--duration",
+        "5s",
+        "--csv",
+        &csv_arg,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "time_utc,time_local,elapsed_s,active energy import [kWh] (1.8.0),voltage L1 [V] (32.7.0)"
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    let energy = rows[0].split(',').nth(3).unwrap();
+    assert_eq!(energy.split('.').nth(1).map(str::len), Some(3), "{energy}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn log_refuses_an_interval_shorter_than_a_readout_takes() {
+    let mut config = MeterConfig::new(Profile::Kamstrup382C);
+    config.timing = Timing::realtime(Duration::from_millis(60));
+    let sim = spawn(config, None).unwrap();
+    let port = sim.path().display().to_string();
+    let csv = std::env::temp_dir().join(format!("kmp-log-slow-{}.csv", std::process::id()));
+    let _ = std::fs::remove_file(&csv);
+    let csv_arg = csv.display().to_string();
+    let output = run_cli(&[
+        "log",
+        "--port",
+        &port,
+        "--registers",
+        "1.8.0",
+        "--interval",
+        "5s",
+        "--csv",
+        &csv_arg,
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let error = stderr(&output);
+    assert!(
+        error.contains("longer than the interval of 5s")
+            && error.contains("choose an --interval of at least"),
+        "{error}"
+    );
+    assert!(!csv.exists(), "no file for a log that never ran");
+}

@@ -142,19 +142,23 @@ fn alignment(ui: &mut Ui, cx: &Context<'_>, check_interval: Duration) -> Option<
             check_interval.as_secs_f32()
         ));
     });
-    ui.horizontal(|ui| {
-        let label = ui.label("Pause checking after");
-        let mut limit = cx.settings.check_request_limit;
-        ui.add(
-            egui::DragValue::new(&mut limit)
-                .range(0..=10_000)
-                .suffix(" requests"),
-        )
-        .labelled_by(label.id)
-        .on_hover_text("0: never pause. The pause spares a battery meter's budget.");
-        if limit != cx.settings.check_request_limit {
-            action = Some(Action::SetCheckLimit(limit));
-        }
+    // A fixed ID: lines above come and go as the meter answers, and an ID from the position
+    // would change under an edit in progress and drop it.
+    ui.push_id("check-request-limit", |ui| {
+        ui.horizontal(|ui| {
+            let label = ui.label("Pause checking after");
+            let mut limit = cx.settings.check_request_limit;
+            ui.add(
+                egui::DragValue::new(&mut limit)
+                    .range(0..=10_000)
+                    .suffix(" requests"),
+            )
+            .labelled_by(label.id)
+            .on_hover_text("0: never pause. The pause spares a battery meter's budget.");
+            if limit != cx.settings.check_request_limit {
+                action = Some(Action::SetCheckLimit(limit));
+            }
+        });
     });
     ui.horizontal(|ui| {
         if cx.checking() {

@@ -8,7 +8,7 @@
 //! - [`export`]: CSV for spreadsheets.
 //! - [`iec`]: the IEC 62056-21 (IEC 1107) codec, sans-IO, read-only by construction.
 //! - [`kmp`]: the Kamstrup Meter Protocol codec, sans-IO, read-only by construction.
-//! - [`line`]: serial line settings, shared by the link and the simulator.
+//! - [`line`](mod@line): serial line settings, shared by the link and the simulator.
 //! - [`link`]: the link to a meter: one thread owns the port and runs sans-IO jobs.
 //! - [`mc66`]: Kamstrup's `/#1` readout of the MULTICAL 66C/66B and MULTICAL III, sans-IO.
 //! - [`model`]: readings by register and their reduction for plots, free of GUI types.

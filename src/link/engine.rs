@@ -10,7 +10,7 @@
 //! NAK (PROTOCOL.md §3.1), so a failed attempt is retried up to the configured count.
 //!
 //! The text protocols (IEC 62056-21's sign-on and option select, Kamstrup's `/#1`) are exchanges
-//! too, received by [`text`]: a meter takes up to 1.5 s to react to a sign-on, and answers an
+//! too, received by `text`: a meter takes up to 1.5 s to react to a sign-on, and answers an
 //! option select or `/#1` after switching its baud rate, so their first-byte waits are longer
 //! (PROTOCOL.md §7).
 

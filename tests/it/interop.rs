@@ -1,12 +1,18 @@
-//! An independent KMP client reads our simulated meter: PyKMP 0.0.2's `pykmp-tool`.
+//! Independent clients read our simulated meters: PyKMP 0.0.2's `pykmp-tool` a KMP meter, and
+//! the PyPI package `iec62056-21` 0.0.2 the IEC 62056-21 mode C meter.
 //!
-//! Ignored by plain `cargo test`, which needs nothing but Rust; `.ci/run` installs PyKMP into a
-//! virtual environment and runs these by name with `--ignored`, pointing `PYKMP_TOOL` at it.
-//! PyKMP cannot skip an echo, so the meter runs with echo off.
+//! Ignored by plain `cargo test`, which needs nothing but Rust; `.ci/run` installs both into a
+//! virtual environment and runs these by name with `--ignored`, pointing `PYKMP_TOOL` and
+//! `IEC62056_21_PYTHON` at it. Neither client can skip an echo, so the meters run with echo off.
 
-use std::process::Command;
+use std::io::Read as _;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
-use crate::support::SimProcess;
+use kmp_workbench::sim::pty::{SimHandle, spawn};
+use kmp_workbench::sim::{MeterConfig, Profile};
+
+use crate::support::{SimProcess, run_cli, stderr, stdout};
 
 fn pykmp_tool(port: &str, args: &[&str]) -> String {
     let tool = std::env::var("PYKMP_TOOL").unwrap_or_else(|_| "pykmp-tool".into());
@@ -74,4 +80,127 @@ fn pykmp_reads_the_serial_number_from_the_simulated_multical21() {
         pykmp_tool(&sim.path, &["get-serial"]).trim(),
         "Meter serial is: 71234567"
     );
+}
+
+/// Reads the meter with `iec62056-21`'s own serial transport and prints what its user gets: the
+/// identification as the client parsed it, then every data set of the readout.
+const IEC62056_21_READOUT: &str = r#"
+import json, sys
+from iec62056_21.client import Iec6205621Client
+
+client = Iec6205621Client.with_serial_transport(port=sys.argv[1])
+client.connect()
+# Sign-on, identification, option select, the switch to the offered rate, the readout; the
+# readout's BCC is checked by the client, which raises on a mismatch.
+readout = client.standard_readout()
+client.disconnect()
+print(json.dumps({
+    "manufacturer": client.manufacturer_id,
+    "identification": client.identification,
+    "baud": client.switchover_baudrate,
+    "data": [{"address": s.address, "value": s.value, "unit": s.unit} for s in readout.data],
+}))
+"#;
+
+/// Long enough for the 300-baud sign-on and the client's pauses (under 2 s in all), short enough
+/// that a client waiting for bytes that never come fails the test rather than hanging it.
+const IEC_CLIENT_LIMIT: Duration = Duration::from_secs(30);
+
+fn iec62056_21_readout(port: &str) -> serde_json::Value {
+    let python = std::env::var("IEC62056_21_PYTHON").unwrap_or_else(|_| "python3".into());
+    let mut child = Command::new(&python)
+        .args(["-c", IEC62056_21_READOUT, port])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot run {python}: {error}; set IEC62056_21_PYTHON"));
+    let deadline = Instant::now() + IEC_CLIENT_LIMIT;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("iec62056-21 still reading after {IEC_CLIENT_LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // Its output, a traceback included, is far below a pipe's capacity: it never blocks writing
+    // while we only poll.
+    let (mut out, mut err) = (String::new(), String::new());
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(status.success(), "iec62056-21 failed: {err}");
+    serde_json::from_str(&out).unwrap_or_else(|_| panic!("no JSON: {out}{err}"))
+}
+
+fn serve_mode_c() -> SimHandle {
+    let mut config = MeterConfig::new(Profile::IecModeC);
+    config.echo = false;
+    config.magnet_delay = Duration::ZERO;
+    spawn(config, None).unwrap()
+}
+
+#[test]
+#[ignore = "needs iec62056-21"]
+fn iec62056_21_reads_the_readout_of_the_simulated_mode_c_meter() {
+    let sim = serve_mode_c();
+    let json = iec62056_21_readout(&sim.path().display().to_string());
+
+    assert_eq!(json["manufacturer"], "SIM", "{json}");
+    assert_eq!(
+        json["baud"], 9600,
+        "the rate the identification offers: {json}"
+    );
+    // 0.0.2 takes the identification from the seventh character on, as if a separator followed
+    // the baud character; so of `/SIM5MODEC` its user sees `ODEC`. Pinned here so that a change
+    // to how our meter identifies itself shows up as a change to what this client reports.
+    assert_eq!(json["identification"], "ODEC", "{json}");
+
+    let data = json["data"].as_array().unwrap();
+    let addresses: Vec<&str> = data
+        .iter()
+        .map(|set| set["address"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        addresses,
+        ["0.0.0", "1.8.0", "2.8.0", "1.7.0", "32.7.0", "31.7.0"],
+        "{json}"
+    );
+
+    assert_eq!(data[0]["value"], "12345678", "the serial number: {json}");
+    assert_eq!(data[0]["unit"], serde_json::Value::Null);
+
+    let energy = &data[1];
+    assert_eq!(energy["unit"], "kWh", "{json}");
+    let energy_text = energy["value"].as_str().unwrap();
+    let (whole, decimals) = energy_text.split_once('.').unwrap();
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    assert!(
+        digits(whole) && digits(decimals) && decimals.len() == 3,
+        "import energy {energy_text}: a number at the meter's resolution of 3 decimals"
+    );
+    sim.stop();
+
+    // Our own probe, on a meter that has answered no one yet, names what the client read.
+    let sim = serve_mode_c();
+    let port = sim.path().display().to_string();
+    let output = run_cli(&["probe", "--json", "--port", &port, "--wait", "1s"]);
+    let probe: serde_json::Value = serde_json::from_str(&stdout(&output))
+        .unwrap_or_else(|_| panic!("no JSON: {}", stderr(&output)));
+    assert_eq!(probe["protocol"], "iec62056-21", "{probe}");
+    assert_eq!(probe["identification"], "SIM5MODEC", "{probe}");
+    assert_eq!(probe["line"], "9600 7E1", "{probe}");
 }

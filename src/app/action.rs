@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::export::Dialect;
 use crate::kmp::{Family, RegisterId};
 use crate::link::traffic::TrafficDirection;
+use crate::model::RegisterKey;
 
 use super::screen::Screen;
 use super::settings::ConnectionChoice;
@@ -72,15 +73,18 @@ pub enum Action {
     NewSession,
     /// Delete these stored sessions (the user was asked first).
     DeleteSessions(Vec<PathBuf>),
-    /// Poll these registers at this interval, for the live plots.
+    /// Poll these registers at this interval, for the live plots: KMP registers, or the OBIS
+    /// codes or `/#1` fields of a meter read by its readout.
     StartPolling {
-        /// The registers.
-        ids: Vec<RegisterId>,
+        /// The registers, all of one protocol.
+        keys: Vec<RegisterKey>,
         /// Time between polls.
         interval: Duration,
     },
     /// Stop polling.
     StopPolling,
+    /// Read the whole readout of a meter that speaks a text protocol.
+    ReadReadout,
     /// Show a screen.
     Show(Screen),
 }

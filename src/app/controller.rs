@@ -18,8 +18,9 @@ use crate::kmp::RegisterId;
 use crate::link::port::SIM_PREFIX;
 use crate::link::{
     EndReason, Event, Job, JobEnd, JobEvent, JobId, LinkHandle, MonitorOptions, PollPlan,
-    ProbeOptions, Protocol, ReadOptions, Report, ScanOptions,
+    ProbeOptions, Protocol, ReadOptions, ReadoutOptions, ReadoutPlan, Report, ScanOptions,
 };
+use crate::model::RegisterKey;
 use crate::session::{Manifest, Recorder, RecorderReport, Session, StoredSession, TrafficLog};
 use crate::sim::Profile;
 
@@ -110,6 +111,8 @@ pub struct Controller {
     check_paused: Option<u32>,
     /// The sessions in the autosave folder, as last looked at.
     stored: Vec<StoredSession>,
+    /// The registers of the last poll started.
+    polled: Vec<RegisterKey>,
 }
 
 impl Controller {
@@ -142,6 +145,7 @@ impl Controller {
             recording_error_shown: false,
             check_paused: None,
             stored: Vec::new(),
+            polled: Vec::new(),
         }
     }
 
@@ -176,11 +180,13 @@ impl Controller {
     }
 
     /// The registers being polled, if polling.
-    pub fn polling(&self) -> Option<&[RegisterId]> {
-        match self.job() {
-            Some(Job::Poll(plan)) => Some(&plan.ids),
-            _ => None,
-        }
+    pub fn polling(&self) -> Option<&[RegisterKey]> {
+        matches!(self.job(), Some(Job::Poll(_) | Job::ReadoutPoll(_))).then_some(&*self.polled)
+    }
+
+    /// Whether a readout is being read on request.
+    pub fn reading_readout(&self) -> bool {
+        matches!(self.job(), Some(Job::Readout(_)))
     }
 
     /// The requests after which the link check paused itself, if it did and nothing ran since.
@@ -315,16 +321,18 @@ impl Controller {
                 self.notice = Some(Notice::from(self.delete_sessions(&dirs)));
                 self.look_at_stored();
             }
-            Action::StartPolling { ids, interval } => {
-                if let Some(manifest) = self.workspace.change_manifest(|manifest| {
-                    manifest.polled = ids.clone();
-                    manifest.interval_s = Some(interval.as_secs_f64());
-                }) {
-                    self.recorder.set_manifest(manifest);
-                }
-                self.start(Job::Poll(PollPlan { ids, interval }), None);
+            Action::StartPolling { keys, interval } => self.start_polling(keys, interval),
+            Action::StopPolling => {
+                self.cancel_if(|job| matches!(job, Job::Poll(_) | Job::ReadoutPoll(_)));
             }
-            Action::StopPolling => self.cancel_if(|job| matches!(job, Job::Poll(_))),
+            Action::ReadReadout => {
+                let spoken = self.view.spoken().filter(|spoken| spoken.is_text());
+                self.start_between_checks(Job::Readout(ReadoutOptions {
+                    protocol: spoken.map(|spoken| spoken.protocol),
+                    line: spoken.map(|spoken| spoken.line),
+                    wait: Duration::from_secs(10),
+                }));
+            }
             Action::Show(screen) => {
                 self.settings.screen = screen;
                 if screen == Screen::Session {
@@ -346,6 +354,36 @@ impl Controller {
         }
     }
 
+    /// Polls `keys`: KMP registers request by request, the others by their readout.
+    fn start_polling(&mut self, keys: Vec<RegisterKey>, interval: Duration) {
+        let ids: Vec<RegisterId> = keys.iter().filter_map(|key| key.kmp()).collect();
+        if let Some(manifest) = self.workspace.change_manifest(|manifest| {
+            manifest.polled = ids.clone();
+            manifest.interval_s = Some(interval.as_secs_f64());
+        }) {
+            self.recorder.set_manifest(manifest);
+        }
+        let protocol = keys.first().map_or(Protocol::Kmp, |key| key.protocol());
+        let job = if protocol == Protocol::Kmp {
+            Job::Poll(PollPlan { ids, interval })
+        } else {
+            let spoken = self
+                .view
+                .spoken()
+                .filter(|spoken| spoken.protocol == protocol);
+            Job::ReadoutPoll(ReadoutPlan {
+                options: ReadoutOptions {
+                    protocol: Some(protocol),
+                    line: spoken.map(|spoken| spoken.line),
+                    wait: Duration::ZERO,
+                },
+                interval,
+            })
+        };
+        self.polled = keys;
+        self.start(job, None);
+    }
+
     fn start(&mut self, job: Job, then: Option<Job>) {
         let id = self.link.start(job.clone());
         self.job = Some(CurrentJob { id, job, then });
@@ -357,6 +395,11 @@ impl Controller {
             Job::Monitor(MonitorOptions {
                 interval: self.settings.check_interval(),
                 request_limit: self.settings.check_limit(),
+                // The protocol chosen, else the one found, is checked in at once.
+                protocol: self
+                    .settings
+                    .protocol
+                    .or(self.view.spoken().map(|spoken| spoken.protocol)),
             }),
             None,
         );
@@ -417,10 +460,16 @@ impl Controller {
             JobEvent::Polled(report) if id >= self.first_job => {
                 self.workspace.record_poll(&report);
             }
+            JobEvent::ReadOut(report) if id >= self.first_job => {
+                self.workspace.record_readout_poll(&report);
+            }
             JobEvent::Ended(JobEnd { reason, report }) => {
-                if let Some(Report::Read(report)) = &report
-                    && let Some(outcome) = self.workspace.read_again(report)
-                {
+                let outcome = match &report {
+                    Some(Report::Read(report)) => self.workspace.read_again(report),
+                    Some(Report::Readout(report)) => self.workspace.read_readout(report),
+                    _ => None,
+                };
+                if let Some(outcome) = outcome {
                     self.notice = Some(Notice::from(outcome));
                 }
                 if let Some(ended) = self.job.take_if(|current| current.id == id) {

@@ -6,10 +6,10 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crate::kmp::MeterType;
-use crate::link::diagnosis::Diagnosis;
+use crate::link::diagnosis::{self, Diagnosis};
 use crate::link::{
-    EndReason, Event, Exchange, ExchangeFailure, JobEnd, JobEvent, LineSettings, LinkError, Report,
-    SweepResult,
+    EndReason, Event, Exchange, ExchangeFailure, JobEnd, JobEvent, LineSettings, LinkError,
+    Protocol, Report, SweepResult,
 };
 
 /// How many recent echo tests and requests the alignment meter shows.
@@ -60,6 +60,24 @@ impl From<&LinkError> for ShownError {
     }
 }
 
+/// The protocol the meter answered in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spoken {
+    /// The protocol.
+    pub protocol: Protocol,
+    /// The IEC 62056-21 identification line, without `/` and the line end.
+    pub identification: Option<String>,
+    /// The line settings its answer came at.
+    pub line: LineSettings,
+}
+
+impl Spoken {
+    /// Whether it is a text protocol (IEC 62056-21, `/#1`), read by its readout.
+    pub fn is_text(&self) -> bool {
+        self.protocol != Protocol::Kmp
+    }
+}
+
 /// What the app knows of the link; see the module documentation.
 #[derive(Clone, Debug)]
 pub struct LinkView {
@@ -72,6 +90,8 @@ pub struct LinkView {
     answers: VecDeque<bool>,
     /// The meter's serial number and type, once it answered.
     identity: Option<(u32, Option<MeterType>)>,
+    /// The protocol it answered in.
+    spoken: Option<Spoken>,
     diagnosis: Option<Diagnosis>,
     /// The latest error, until the next success.
     error: Option<ShownError>,
@@ -91,6 +111,7 @@ impl Default for LinkView {
             echoes: VecDeque::with_capacity(HISTORY),
             answers: VecDeque::with_capacity(HISTORY),
             identity: None,
+            spoken: None,
             diagnosis: None,
             error: None,
             magnet_placed: None,
@@ -129,6 +150,7 @@ impl LinkView {
                 self.magnet_placed = Some(now);
                 self.answered_at = None;
                 self.identity = None;
+                self.spoken = None;
             }
             Event::OpenFailed(error) => {
                 self.connection = ConnectionState::Disconnected;
@@ -144,6 +166,9 @@ impl LinkView {
                 }
                 self.error = Some(error.into());
             }
+            // The link's evidence is of KMP at the port's settings: a meter found speaking
+            // another protocol keeps the diagnosis that says so.
+            Event::Diagnosis(_) if self.spoken.as_ref().is_some_and(Spoken::is_text) => {}
             Event::Diagnosis(diagnosis) => self.diagnosis = Some(diagnosis.clone()),
             Event::Job { event, .. } => self.handle_job(event, now),
         }
@@ -172,6 +197,28 @@ impl LinkView {
             }
             JobEvent::Identified { serial, meter_type } => {
                 self.identity = Some((*serial, *meter_type));
+            }
+            JobEvent::Spoke {
+                protocol,
+                identification,
+                line,
+            } => {
+                let spoken = Spoken {
+                    protocol: *protocol,
+                    identification: identification.clone(),
+                    line: *line,
+                };
+                if spoken.is_text() {
+                    // The rate is of the requests in the protocol found, not the KMP ones before.
+                    self.answers.clear();
+                    self.diagnosis = Some(diagnosis::speaks(
+                        *protocol,
+                        identification.as_deref(),
+                        *line,
+                        true,
+                    ));
+                }
+                self.spoken = Some(spoken);
             }
             JobEvent::Ended(JobEnd {
                 report: Some(Report::Probe(report)),
@@ -277,6 +324,11 @@ impl LinkView {
     /// The meter's serial number and type, once it answered.
     pub fn identity(&self) -> Option<(u32, Option<MeterType>)> {
         self.identity
+    }
+
+    /// The protocol the meter answered in, once it answered.
+    pub fn spoken(&self) -> Option<&Spoken> {
+        self.spoken.as_ref()
     }
 
     /// The latest diagnosis.

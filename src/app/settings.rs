@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::export::Dialect;
-use crate::link::{EchoMode, LineSettings, LinkConfig};
+use crate::link::{EchoMode, LineSettings, LinkConfig, Protocol};
 
 use super::screen::Screen;
 
@@ -27,6 +27,8 @@ pub struct Settings {
     pub dtr: Option<bool>,
     /// RTS level, or `None` to leave it alone.
     pub rts: Option<bool>,
+    /// The protocol the meter speaks, or `None` to find out.
+    pub protocol: Option<Protocol>,
     /// The screen last shown.
     pub screen: Screen,
     /// Seconds between rounds of the link check.
@@ -49,6 +51,7 @@ impl Default for Settings {
             echo: EchoMode::Auto,
             dtr: None,
             rts: None,
+            protocol: None,
             screen: Screen::Connection,
             check_interval_s: 1.0,
             check_request_limit: 120,
@@ -73,6 +76,8 @@ pub struct ConnectionChoice {
     pub dtr: Option<bool>,
     /// RTS level, or `None` to leave it alone.
     pub rts: Option<bool>,
+    /// The protocol the meter speaks, or `None` to find out.
+    pub protocol: Option<Protocol>,
 }
 
 impl Settings {
@@ -85,6 +90,7 @@ impl Settings {
             echo: self.echo,
             dtr: self.dtr,
             rts: self.rts,
+            protocol: self.protocol,
         }
     }
 
@@ -97,6 +103,7 @@ impl Settings {
             echo,
             dtr,
             rts,
+            protocol,
         } = choice;
         (
             self.port,
@@ -105,7 +112,8 @@ impl Settings {
             self.echo,
             self.dtr,
             self.rts,
-        ) = (port, line, address, echo, dtr, rts);
+            self.protocol,
+        ) = (port, line, address, echo, dtr, rts, protocol);
     }
 
     /// The link configuration these settings describe.

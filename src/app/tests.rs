@@ -410,7 +410,7 @@ fn live_polling_shows_values_and_the_view_pauses_and_follows_again_with_space() 
     harness.run_steps(2);
     assert_eq!(
         harness.state().controller().polling(),
-        Some(&[RegisterId::V1_VOLUME, RegisterId::FLOW_V1][..])
+        Some(&[RegisterId::V1_VOLUME.into(), RegisterId::FLOW_V1.into()][..])
     );
     // The latest values in large type, one box a register.
     assert!(harness.query_by_label_contains(" m³").is_some());
@@ -567,4 +567,78 @@ fn a_scan_fills_the_table_with_the_catalogues_registers_before_the_rest_of_the_r
     assert!(row(&harness, "1004").is_some() && row(&harness, "68").is_some());
     harness.get_by_label("Cancel scan").click();
     harness.run_steps(2);
+}
+
+#[test]
+fn an_iec_meter_is_found_on_the_link_check_read_by_its_readout_and_polled_live() {
+    let mut harness = connected(
+        Profile::Kamstrup382C,
+        Screen::LinkCheck,
+        FixedPicker(None),
+        None,
+    );
+    // KMP first, for the magnet's wake-up; then the text protocols.
+    run_until(
+        &mut harness,
+        Duration::from_secs(30),
+        "the protocol found",
+        |h| {
+            h.query_by_label_contains("Speaks IEC 62056-21, identification /KAM0382C")
+                .is_some()
+        },
+    );
+    assert_eq!(
+        harness
+            .state()
+            .controller()
+            .link_view()
+            .diagnosis()
+            .map(|d| d.code),
+        Some(DiagnosisCode::Ok)
+    );
+
+    harness.get_by_label("Registers").click();
+    harness.run_steps(2);
+    assert!(
+        harness.query_by_label("Scan").is_none(),
+        "an IEC meter is not scanned"
+    );
+    harness.get_by_label("Read the readout").click();
+    run_until(&mut harness, Duration::from_secs(20), "the readout", |h| {
+        h.query_by_label("1.8.1(0008123.000*kWh)").is_some()
+    });
+    assert!(
+        harness
+            .query_by_label("active energy import, tariff 1")
+            .is_some()
+    );
+    assert!(harness.query_by_label("8123.000").is_some());
+
+    harness.get_by_label("Live").click();
+    harness.run_steps(2);
+    harness.get_by_label("Use the readout's numbers").click();
+    harness.run_steps(2);
+    harness.get_by_label("Start polling").click();
+    run_until(
+        &mut harness,
+        Duration::from_secs(20),
+        "a polled readout",
+        |h| {
+            h.state()
+                .controller()
+                .workspace()
+                .readings()
+                .get("1.8.1".parse().unwrap())
+                .is_some_and(|series| !series.is_empty())
+        },
+    );
+    let series = harness
+        .state()
+        .controller()
+        .workspace()
+        .readings()
+        .get("1.8.1".parse().unwrap())
+        .unwrap();
+    assert_eq!(series.latest().unwrap().value.to_string(), "8123.000");
+    assert_eq!(series.unit(), "kWh");
 }

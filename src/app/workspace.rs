@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::link::ReadReport;
+use crate::link::{ReadReport, ReadoutReport};
 use crate::model::{Readings, RegisterMap};
 use crate::session::{Manifest, SessionError, TrafficLog, traffic_path};
 
@@ -56,6 +56,8 @@ pub struct Workspace {
     map_dirty: bool,
     map_saved_at: Option<Instant>,
     session: Option<RecordedSession>,
+    /// The newest readout of a meter that speaks a text protocol.
+    readout: Option<ReadoutReport>,
 }
 
 impl Workspace {
@@ -100,6 +102,44 @@ impl Workspace {
         } else {
             self.readings.record(report.at, &report.registers);
         }
+    }
+
+    /// Takes one polled readout of a text protocol: its numbers join the readings, and a
+    /// readout that came is the one the Registers screen shows.
+    pub fn record_readout_poll(&mut self, report: &ReadoutReport) {
+        if report.readings.is_empty() {
+            self.readings.record_silent_poll();
+        } else {
+            self.readings.record_text(report.at, &report.readings);
+            self.readout = Some(report.clone());
+        }
+    }
+
+    /// Takes a readout read on request; says what came of it, unless it was cut short before
+    /// it read anything.
+    pub fn read_readout(&mut self, report: &ReadoutReport) -> Option<Result<String, String>> {
+        if report.readings.is_empty() {
+            return (!report.interrupted).then(|| {
+                Err(format!(
+                    "No readout came{}",
+                    report
+                        .failure
+                        .map(|failure| format!(" ({failure})"))
+                        .unwrap_or_default()
+                ))
+            });
+        }
+        self.readout = Some(report.clone());
+        Some(Ok(format!(
+            "Read {} values in {}",
+            report.readings.len(),
+            crate::duration::format(report.took)
+        )))
+    }
+
+    /// The newest readout of a meter that speaks a text protocol.
+    pub fn readout(&self) -> Option<&ReadoutReport> {
+        self.readout.as_ref()
     }
 
     /// Takes the registers of a read done again; says what came of it, unless it was cut short

@@ -13,7 +13,8 @@ use super::output::{Failure, print_result};
 /// Arguments of `gui`.
 #[derive(Debug, Default, clap::Args)]
 pub struct Args {
-    /// Connect at once to a simulated meter: multical21, flowiq2200, multical403, multical603, kamstrup382.
+    /// Connect at once to a simulated meter: multical21, flowiq2200, multical403, multical603,
+    /// kamstrup382, kamstrup382c, multical41, multical66c, iec-modec.
     #[arg(long)]
     simulate: Option<Profile>,
     /// Open on this screen: connection, link-check, registers, live, traffic, session.

@@ -134,4 +134,7 @@ pub struct MonitorOptions {
     /// The check is through once it has sent this many requests to the meter (retries
     /// included), to spare a battery meter; `None` checks until cancelled.
     pub request_limit: Option<u32>,
+    /// The protocol to check in: `None` finds out (KMP, then once the text protocols when KMP
+    /// gets no answer); a text protocol is looked for at its settings until it answers.
+    pub protocol: Option<Protocol>,
 }

@@ -14,6 +14,7 @@ use crate::link::diagnosis::{Evidence, diagnose};
 use crate::link::port::Opener;
 use crate::link::port::testing::{FixedSimOpener, Plug, PluggedOpener};
 use crate::link::{Command, ReadReport};
+use crate::model::RegisterKey;
 use crate::sim::MeterConfig;
 
 /// A file dialog that answers at once, with a path or with none.
@@ -155,7 +156,7 @@ fn a_poll_that_replaces_a_read_again_is_never_taken_for_it() {
     controller.act(Action::ReadAgain(vec![RegisterId::V1_VOLUME]), now);
     controller.act(
         Action::StartPolling {
-            ids: vec![RegisterId::V1_VOLUME],
+            keys: vec![RegisterId::V1_VOLUME.into()],
             interval: Duration::from_secs(1),
         },
         now,
@@ -192,7 +193,10 @@ fn a_poll_that_replaces_a_read_again_is_never_taken_for_it() {
         None,
         "no word of a read again that did not happen"
     );
-    assert_eq!(controller.polling(), Some(&[RegisterId::V1_VOLUME][..]));
+    assert_eq!(
+        controller.polling(),
+        Some(&[RegisterKey::from(RegisterId::V1_VOLUME)][..])
+    );
 }
 
 #[test]
@@ -207,7 +211,7 @@ fn polling_started_while_a_read_again_waits_for_the_eye_records_every_poll() {
     std::thread::sleep(Duration::from_millis(300));
     controller.act(
         Action::StartPolling {
-            ids: vec![RegisterId::V1_VOLUME, RegisterId::FLOW_V1],
+            keys: vec![RegisterId::V1_VOLUME.into(), RegisterId::FLOW_V1.into()],
             interval: Duration::from_millis(200),
         },
         now,
@@ -276,7 +280,7 @@ fn a_read_again_cut_short_by_a_lost_port_claims_nothing_and_later_polls_are_all_
     );
     controller.act(
         Action::StartPolling {
-            ids: vec![RegisterId::V1_VOLUME],
+            keys: vec![RegisterId::V1_VOLUME.into()],
             interval: Duration::from_millis(200),
         },
         Instant::now(),
@@ -334,7 +338,7 @@ fn polls_are_journaled_while_a_file_dialog_is_open_and_the_app_is_not_drawn() {
     let now = Instant::now();
     controller.act(
         Action::StartPolling {
-            ids: vec![RegisterId::V1_VOLUME],
+            keys: vec![RegisterId::V1_VOLUME.into()],
             interval: Duration::from_millis(100),
         },
         now,
@@ -405,7 +409,7 @@ fn a_sweep_or_scan_goes_back_to_the_link_check_when_it_is_through() {
     // Polling, then a read again: the read does not bring the check back.
     controller.act(
         Action::StartPolling {
-            ids: vec![RegisterId::V1_VOLUME],
+            keys: vec![RegisterId::V1_VOLUME.into()],
             interval: Duration::from_secs(5),
         },
         now,
@@ -438,7 +442,7 @@ fn a_new_session_started_while_polling_shows_what_it_journals() {
     let poll = |controller: &mut Controller| {
         controller.act(
             Action::StartPolling {
-                ids: vec![RegisterId::V1_VOLUME],
+                keys: vec![RegisterId::V1_VOLUME.into()],
                 interval: Duration::from_millis(20),
             },
             Instant::now(),

@@ -4,7 +4,7 @@
 use egui::{RichText, Ui};
 
 use crate::link::listing::{PortEntry, PortKind, serial_ports, simulated_ports};
-use crate::link::{EchoMode, Parity};
+use crate::link::{EchoMode, Parity, Protocol};
 
 use super::{Context, Panel};
 use crate::app::action::Action;
@@ -178,6 +178,17 @@ fn line_settings(ui: &mut Ui, settings: &mut ConnectionChoice) {
                 ui.radio_value(&mut settings.echo, EchoMode::Auto, "Auto");
                 ui.radio_value(&mut settings.echo, EchoMode::On, "On");
                 ui.radio_value(&mut settings.echo, EchoMode::Off, "Off");
+            });
+            ui.end_row();
+
+            ui.label("Protocol").on_hover_text(
+                "Find out: KMP first, then IEC 62056-21 and /#1 when KMP gets no answer for 10 s",
+            );
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut settings.protocol, None, "Find out");
+                for protocol in Protocol::ALL {
+                    ui.radio_value(&mut settings.protocol, Some(protocol), protocol.label());
+                }
             });
             ui.end_row();
 

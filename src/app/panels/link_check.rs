@@ -32,6 +32,7 @@ impl Panel for LinkCheckPanel {
         echo_line(ui, view);
         actions.extend(wake_line(ui, view, cx.wake_delay, cx.now));
         identity_line(ui, view);
+        protocol_line(ui, view);
         ui.add_space(10.0);
         actions.extend(alignment(ui, cx, cx.settings.check_interval()));
         ui.add_space(10.0);
@@ -107,6 +108,25 @@ fn identity_line(ui: &mut Ui, view: &LinkView) {
         },
     );
     style::status_line(ui, GOOD, &format!("Meter {serial}, {kind}, {line}"));
+}
+
+fn protocol_line(ui: &mut Ui, view: &LinkView) {
+    let Some(spoken) = view.spoken().filter(|spoken| spoken.is_text()) else {
+        return;
+    };
+    let identification = spoken
+        .identification
+        .as_deref()
+        .map(|ident| format!(", identification /{ident}"))
+        .unwrap_or_default();
+    style::status_line(
+        ui,
+        GOOD,
+        &format!(
+            "Speaks {}{identification}, answering at {}: read it on the Registers screen",
+            spoken.protocol, spoken.line
+        ),
+    );
 }
 
 fn alignment(ui: &mut Ui, cx: &Context<'_>, check_interval: Duration) -> Option<Action> {

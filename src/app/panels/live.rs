@@ -9,7 +9,9 @@ use egui::{RichText, Ui};
 use crate::app::action::Action;
 use crate::app::style;
 use crate::kmp::{Family, RegisterId};
+use crate::link::Protocol;
 use crate::link::diagnosis::DiagnosisCode;
+use crate::model::RegisterKey;
 
 use super::live_plot::{LivePlots, PlotSpec};
 use super::{Context, Panel};
@@ -37,24 +39,60 @@ impl Default for LivePanel {
 }
 
 impl LivePanel {
-    /// The registers typed, or why they are not a list of IDs.
-    fn parse_registers(&self) -> Result<Vec<RegisterId>, String> {
-        let mut ids = Vec::new();
+    /// The registers typed, or why they are not a list of registers of one protocol.
+    fn parse_registers(&self) -> Result<Vec<RegisterKey>, String> {
+        let mut keys: Vec<RegisterKey> = Vec::new();
         for part in self
             .registers
             .split([',', ' '])
             .filter(|p| !p.trim().is_empty())
         {
-            let id: RegisterId = part.parse().map_err(|error| format!("{error}"))?;
-            if !ids.contains(&id) {
-                ids.push(id);
+            let key: RegisterKey = part.parse().map_err(|error| format!("{error}"))?;
+            if keys
+                .first()
+                .is_some_and(|first| first.protocol() != key.protocol())
+            {
+                return Err(
+                    "name registers of one protocol: KMP IDs, OBIS codes or /#1 fields".into(),
+                );
+            }
+            if !keys.contains(&key) {
+                keys.push(key);
             }
         }
-        match ids.len() {
-            0 => Err("name at least one register, such as 68, 74".into()),
-            1..=16 => Ok(ids),
+        match keys.len() {
+            0 => {
+                Err("name at least one register, such as 68, 74 (or 1.8.0 for an IEC meter)".into())
+            }
+            1..=16 => Ok(keys),
             n => Err(format!("{n} registers; plot at most 16 at once")),
         }
+    }
+
+    /// Why the registers typed cannot be polled on this meter, if they cannot: another protocol
+    /// than it speaks, or an interval shorter than its readout takes.
+    fn refusal(&self, keys: &[RegisterKey], context: &Context<'_>) -> Option<String> {
+        let spoken = context.link.spoken()?;
+        let protocol = keys.first()?.protocol();
+        if protocol != spoken.protocol {
+            let example = match spoken.protocol {
+                Protocol::Kmp => "register IDs such as 68, 74",
+                Protocol::Iec => "OBIS codes such as 1.8.0",
+                Protocol::Mc66 => "fields such as energy, t1, flow",
+            };
+            return Some(format!(
+                "This meter speaks {}: name {example}",
+                spoken.protocol
+            ));
+        }
+        let readout = context.workspace.readout()?;
+        (protocol != Protocol::Kmp && self.interval() < readout.took).then(|| {
+            format!(
+                "A readout of this meter takes {}: poll every {} s or more",
+                crate::duration::format(readout.took),
+                readout.took.as_secs() + 1
+            )
+        })
     }
 
     fn interval(&self) -> Duration {
@@ -68,8 +106,10 @@ impl LivePanel {
     }
 
     /// The request count, the rate this interval asks for, and the throttling warning.
-    fn request_line(&self, ui: &mut Ui, context: &Context<'_>, ids: &[RegisterId]) {
-        let per_poll = ids.len().div_ceil(8).max(1) as f64;
+    fn request_line(&self, ui: &mut Ui, context: &Context<'_>, keys: &[RegisterKey]) {
+        // A text protocol's meter sends everything for one request.
+        let kmp = keys.iter().filter(|key| key.kmp().is_some()).count();
+        let per_poll = kmp.div_ceil(8).max(1) as f64;
         let per_hour = (3600.0 / self.interval().as_secs_f64() * per_poll).round();
         ui.label(format!(
             "Polls: {}   Requests sent this session: {}   This interval asks about {per_hour} requests an hour.",
@@ -109,6 +149,10 @@ impl Panel for LivePanel {
         let mut action = None;
         ui.heading("Live");
         let parsed = self.parse_registers();
+        let refusal = parsed
+            .as_ref()
+            .ok()
+            .and_then(|keys| self.refusal(keys, context));
         let connected = context.link.is_connected();
         let polling = context.polling();
         ui.horizontal_wrapped(|ui| {
@@ -129,28 +173,50 @@ impl Panel for LivePanel {
                 if ui.button("Stop polling").clicked() {
                     action = Some(Action::StopPolling);
                 }
-            } else if let Ok(ids) = &parsed
+            } else if let Ok(keys) = &parsed
                 && ui
-                    .add_enabled(connected, egui::Button::new("Start polling"))
+                    .add_enabled(
+                        connected && refusal.is_none(),
+                        egui::Button::new("Start polling"),
+                    )
                     .on_disabled_hover_text("Connect first (Connection screen)")
                     .clicked()
             {
                 action = Some(Action::StartPolling {
-                    ids: ids.clone(),
+                    keys: keys.clone(),
                     interval: self.interval(),
                 });
+            }
+            if polling.is_none()
+                && let Some(readout) = context.workspace.readout()
+                && ui
+                    .button("Use the readout's numbers")
+                    .on_hover_text("Poll the values of the last readout that are numbers")
+                    .clicked()
+            {
+                let keys: Vec<String> = readout
+                    .readings
+                    .iter()
+                    .filter(|reading| reading.number.is_some())
+                    .take(16)
+                    .map(|reading| reading.key.to_string())
+                    .collect();
+                self.registers = keys.join(", ");
             }
         });
         if let Err(problem) = &parsed {
             style::note(ui, style::BAD, problem);
+        }
+        if let Some(refusal) = &refusal {
+            style::note(ui, style::BAD, refusal);
         }
         if !connected && polling.is_none() {
             ui.label("Connect first (Connection screen).");
         }
         self.request_line(ui, context, parsed.as_deref().unwrap_or(&[]));
         ui.add_space(6.0);
-        let shown: Vec<RegisterId> = polling
-            .map(<[RegisterId]>::to_vec)
+        let shown: Vec<RegisterKey> = polling
+            .map(<[RegisterKey]>::to_vec)
             .or_else(|| parsed.ok())
             .unwrap_or_default();
         latest_values(ui, context, &shown);
@@ -178,10 +244,10 @@ impl Panel for LivePanel {
         });
         let specs: Vec<PlotSpec<'_>> = shown
             .iter()
-            .filter_map(|&id| {
+            .filter_map(|&key| {
                 Some(PlotSpec {
-                    series: context.workspace.readings().get(id.into())?,
-                    name: context.workspace.map().name(id),
+                    series: context.workspace.readings().get(key)?,
+                    name: context.workspace.map().key_name(key),
                 })
             })
             .collect();
@@ -191,18 +257,18 @@ impl Panel for LivePanel {
 }
 
 /// The newest value of each register in large type, with how old it is.
-fn latest_values(ui: &mut Ui, context: &Context<'_>, ids: &[RegisterId]) {
+fn latest_values(ui: &mut Ui, context: &Context<'_>, keys: &[RegisterKey]) {
     let now = jiff::Timestamp::now().as_millisecond() as f64 / 1000.0;
     ui.horizontal_wrapped(|ui| {
-        for &id in ids {
+        for &key in keys {
             egui::Frame::group(ui.style()).show(ui, |ui| {
                 ui.set_min_width(180.0);
                 ui.vertical(|ui| {
-                    ui.label(RichText::new(context.workspace.map().name(id)).strong());
+                    ui.label(RichText::new(context.workspace.map().key_name(key)).strong());
                     match context
                         .workspace
                         .readings()
-                        .get(id.into())
+                        .get(key)
                         .and_then(|s| Some((s, s.latest()?)))
                     {
                         Some((series, latest)) => {

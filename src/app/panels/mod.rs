@@ -10,6 +10,7 @@ mod live;
 mod live_plot;
 mod nav;
 mod prompt;
+mod readout_table;
 mod register_table;
 mod registers;
 mod session;
@@ -20,8 +21,8 @@ use std::time::{Duration, Instant};
 
 use egui::Ui;
 
-use crate::kmp::RegisterId;
 use crate::link::Job;
+use crate::model::RegisterKey;
 
 use super::action::Action;
 use super::controller::Controller;
@@ -54,6 +55,8 @@ pub struct Context<'a> {
     pub workspace: &'a Workspace,
     /// The job under way.
     pub job: Option<&'a Job>,
+    /// The registers being polled, if polling.
+    pub polling: Option<&'a [RegisterKey]>,
     /// The requests after which the link check paused itself, if it did and nothing ran since.
     pub check_paused: Option<u32>,
     /// The sessions in the autosave folder, newest first.
@@ -73,6 +76,7 @@ impl<'a> Context<'a> {
             scans: controller.scans(),
             workspace: controller.workspace(),
             job: controller.job(),
+            polling: controller.polling(),
             check_paused: controller.check_paused(),
             stored: controller.stored(),
             wake_delay: controller.wake_delay(),
@@ -81,11 +85,13 @@ impl<'a> Context<'a> {
     }
 
     /// The registers being polled, if polling.
-    pub fn polling(&self) -> Option<&'a [RegisterId]> {
-        match self.job {
-            Some(Job::Poll(plan)) => Some(&plan.ids),
-            _ => None,
-        }
+    pub fn polling(&self) -> Option<&'a [RegisterKey]> {
+        self.polling
+    }
+
+    /// Whether a readout is being read on request.
+    pub fn reading_readout(&self) -> bool {
+        matches!(self.job, Some(Job::Readout(_)))
     }
 
     /// Whether the link check runs.

@@ -1,6 +1,7 @@
 //! The Registers screen: scan a range of register IDs, watch the progress, cancel and resume, see
 //! what the meter answers in a table, read ticked registers again, name them, save and load the
-//! map, and export it to CSV.
+//! map, and export it to CSV. A meter that speaks a text protocol is read by its readout instead
+//! ([`super::readout_table`]).
 
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ use crate::kmp::Family;
 use crate::link::{LineSettings, ScanProgress};
 use crate::model::RegisterMap;
 
+use super::readout_table::readout_section;
 use super::register_table::RegisterTable;
 use super::{Context, Panel};
 
@@ -57,9 +59,12 @@ impl Panel for RegistersPanel {
             &cx.settings.line,
             cx.workspace.map(),
         );
+        ui.heading("Registers");
+        if cx.link.spoken().is_some_and(|spoken| spoken.is_text()) {
+            return readout_section(ui, cx).into_iter().collect();
+        }
         let Self { from, to, .. } = self;
         let mut action = None;
-        ui.heading("Registers");
         ui.label(
             "Find which register IDs the meter answers. The meter leaves out IDs it does not have.",
         );

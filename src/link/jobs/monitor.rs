@@ -3,21 +3,47 @@
 //! The first answer also asks GetType, to identify the meter. With a request limit, the check
 //! is through once it has asked the meter that often: battery meters throttle, and a check left
 //! open in a cellar should not drain one.
+//!
+//! When finding out the protocol and KMP has had no answer for [`FIND_AFTER`] (the eye had time
+//! to wake), one round tries the text protocols; a meter that answers one is checked in it from
+//! then on (its IEC sign-on or `/#1` in place of GetSerialNo). Asked to check in a text protocol,
+//! it looks for it at its settings each round until it answers.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::kmp::{Request, Response};
 
 use super::step::{Attempts, Cx, Input, Step};
+use super::text_search::{Searched, TextSearch};
+use crate::link::config::LineSettings;
 use crate::link::engine::{Answer, Exchange};
 use crate::link::messages::JobEvent;
 use crate::link::options::MonitorOptions;
+use crate::link::protocol::Protocol;
+
+/// How long KMP goes unanswered before the text protocols are tried: the magnet's wake-up
+/// (about 4 s) and some rounds more.
+pub const FIND_AFTER: Duration = Duration::from_secs(10);
 
 #[derive(Clone, Copy, Debug)]
 enum Phase {
     Echo,
     Serial,
-    Type { serial: u32 },
+    Type {
+        serial: u32,
+    },
+    /// The request of a meter checked in a text protocol.
+    Text,
+    /// Looking for a text protocol.
+    Finding,
+}
+
+/// How a meter that speaks a text protocol is asked each round.
+#[derive(Clone, Copy, Debug)]
+struct TextCheck {
+    exchange: Exchange,
+    line: LineSettings,
+    answer_line: Option<LineSettings>,
 }
 
 /// The continuous link check; see the module documentation.
@@ -29,6 +55,14 @@ pub(crate) struct Monitor {
     identified: bool,
     /// The link's request count when the check (re)started.
     requests_at_start: u64,
+    /// When the check (re)started.
+    started: Option<Instant>,
+    /// Whether KMP has answered since.
+    kmp_answered: bool,
+    /// The text protocols were tried since.
+    searched: bool,
+    search: Option<TextSearch>,
+    text: Option<TextCheck>,
 }
 
 impl Monitor {
@@ -38,6 +72,11 @@ impl Monitor {
             round: None,
             identified: false,
             requests_at_start: 0,
+            started: None,
+            kmp_answered: false,
+            searched: false,
+            search: None,
+            text: None,
         }
     }
 
@@ -45,8 +84,11 @@ impl Monitor {
         let result = match input {
             Input::Start => {
                 // After a lost port the meter behind it may be another: identify it again.
-                self.identified = false;
-                self.requests_at_start = cx.requests;
+                *self = Self {
+                    requests_at_start: cx.requests,
+                    started: Some(cx.now.instant),
+                    ..Self::new(self.options)
+                };
                 return self.begin(cx);
             }
             Input::Timeout => return self.begin(cx),
@@ -55,7 +97,15 @@ impl Monitor {
         let Some((began, phase)) = self.round else {
             return self.begin(cx);
         };
+        if matches!(result, Ok(Answer::Kmp(_))) {
+            self.kmp_answered = true;
+        }
         let next = match (phase, result) {
+            (Phase::Echo, _) if self.text.is_some() => Phase::Text,
+            (Phase::Echo, _) if self.time_to_find(cx) => {
+                // A text protocol asked for: no KMP request first.
+                return self.find(began, cx);
+            }
             (Phase::Echo, _) => Phase::Serial,
             (Phase::Serial, Ok(Answer::Kmp(Response::SerialNo(serial)))) if !self.identified => {
                 Phase::Type { serial }
@@ -66,18 +116,93 @@ impl Monitor {
                     _ => None,
                 };
                 self.identified = true;
+                cx.emit(JobEvent::Spoke {
+                    protocol: Protocol::Kmp,
+                    identification: None,
+                    line: cx.line,
+                });
                 cx.emit(JobEvent::Identified { serial, meter_type });
                 return self.rest(began, cx);
             }
-            (Phase::Serial, _) => return self.rest(began, cx),
+            (Phase::Serial, _) if self.time_to_find(cx) => return self.find(began, cx),
+            (Phase::Finding, result) => {
+                let searched = match &mut self.search {
+                    Some(search) => search.handle(result, cx),
+                    None => Searched::GaveUp(None),
+                };
+                return self.found(began, searched, cx);
+            }
+            (Phase::Serial | Phase::Text, _) => return self.rest(began, cx),
         };
         self.round = Some((began, next));
-        step(next)
+        self.step(next)
+    }
+
+    /// Whether to look for a text protocol now: asked to, not done since the check began, and
+    /// KMP unanswered for long enough.
+    fn time_to_find(&self, cx: &Cx<'_>) -> bool {
+        match self.options.protocol {
+            None => {
+                !self.searched
+                    && !self.kmp_answered
+                    && self
+                        .started
+                        .is_some_and(|started| cx.now.instant >= started + FIND_AFTER)
+            }
+            Some(Protocol::Kmp) => false,
+            Some(_) => true,
+        }
+    }
+
+    /// Starts looking for a text protocol.
+    fn find(&mut self, began: Instant, cx: &mut Cx<'_>) -> Step {
+        self.searched = true;
+        let mut search = TextSearch::new(self.options.protocol, None, Duration::ZERO);
+        let searched = search.start(cx.now.instant);
+        self.search = Some(search);
+        self.found(began, searched, cx)
+    }
+
+    /// Takes what the search for a text protocol did.
+    fn found(&mut self, began: Instant, searched: Searched, cx: &mut Cx<'_>) -> Step {
+        match searched {
+            Searched::Next(step) => {
+                self.round = Some((began, Phase::Finding));
+                step
+            }
+            Searched::Found(found) => {
+                self.search = None;
+                cx.emit(JobEvent::Spoke {
+                    protocol: found.protocol,
+                    identification: found.identification.map(|ident| ident.line),
+                    line: found.line,
+                });
+                // IEC is checked with the sign-on alone: a mode C meter's identification says
+                // it is there, without its readout.
+                self.text = Some(match found.protocol {
+                    Protocol::Mc66 => TextCheck {
+                        exchange: Exchange::Mc66,
+                        line: found.asked_at,
+                        answer_line: Some(found.line),
+                    },
+                    _ => TextCheck {
+                        exchange: Exchange::SignOn,
+                        line: found.asked_at,
+                        answer_line: None,
+                    },
+                });
+                self.rest(began, cx)
+            }
+            Searched::GaveUp(_) => {
+                self.search = None;
+                self.rest(began, cx)
+            }
+        }
     }
 
     fn begin(&mut self, cx: &Cx<'_>) -> Step {
         self.round = Some((cx.now.instant, Phase::Echo));
-        step(Phase::Echo)
+        self.step(Phase::Echo)
     }
 
     /// The round is over: the next after the interval, unless the check has asked enough.
@@ -93,14 +218,17 @@ impl Monitor {
         }
         Step::Wait(began + self.options.interval)
     }
-}
 
-fn step(phase: Phase) -> Step {
-    match phase {
-        Phase::Echo => Step::exchange(Exchange::EchoTest, Attempts::One),
-        Phase::Serial => Step::exchange(Exchange::Request(Request::GetSerialNo), Attempts::One),
-        Phase::Type { .. } => {
-            Step::exchange(Exchange::Request(Request::GetType), Attempts::Configured)
+    fn step(&self, phase: Phase) -> Step {
+        match (phase, self.text) {
+            (Phase::Echo, _) => Step::exchange(Exchange::EchoTest, Attempts::One),
+            (Phase::Text, Some(text)) => {
+                Step::exchange_on(text.exchange, text.line, text.answer_line)
+            }
+            (Phase::Type { .. }, _) => {
+                Step::exchange(Exchange::Request(Request::GetType), Attempts::Configured)
+            }
+            _ => Step::exchange(Exchange::Request(Request::GetSerialNo), Attempts::One),
         }
     }
 }

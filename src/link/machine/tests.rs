@@ -8,7 +8,9 @@ use jiff::Timestamp;
 
 use super::*;
 use crate::kmp::{self, Message, RegisterId};
-use crate::link::{ECHO_PATTERN, MonitorOptions, PollPlan, ProbeOptions, ScanOptions, VirtualLink};
+use crate::link::{
+    ECHO_PATTERN, MonitorOptions, PollPlan, ProbeOptions, Protocol, ScanOptions, VirtualLink,
+};
 use crate::sim::{Faults, MeterConfig, Profile, Timing};
 
 fn link(meter: MeterConfig) -> VirtualLink {
@@ -83,6 +85,7 @@ fn a_sweep_cut_short_still_returns_to_the_links_own_line() {
     link.start(Job::Monitor(MonitorOptions {
         interval: Duration::from_secs(1),
         request_limit: None,
+        protocol: Some(Protocol::Kmp),
     }));
     link.run_for(Duration::from_secs(3), |_| {});
     assert_eq!(lines_set(&link), ["2400 8N2", "9600 8N2", "1200 8N2"]);
@@ -105,6 +108,7 @@ fn a_new_job_waits_for_the_attempt_in_flight_and_not_for_its_retries() {
     let monitor = link.start(Job::Monitor(MonitorOptions {
         interval: Duration::from_secs(1),
         request_limit: None,
+        protocol: Some(Protocol::Kmp),
     }));
     let (first, _) = link.run_until_event(Duration::from_secs(5), |event| match event {
         Event::Job {
@@ -179,6 +183,7 @@ fn nothing_but_read_requests_and_the_echo_pattern_is_ever_written() {
     link.start(Job::Monitor(MonitorOptions {
         interval: Duration::from_secs(1),
         request_limit: None,
+        protocol: Some(Protocol::Kmp),
     }));
     link.run_for(Duration::from_secs(20), |_| {});
     let written = transmissions(&link);
@@ -227,6 +232,7 @@ fn a_job_waiting_to_replace_another_when_the_port_goes_ends_with_it() {
     let monitor = link.start(Job::Monitor(MonitorOptions {
         interval: Duration::from_secs(1),
         request_limit: None,
+        protocol: Some(Protocol::Kmp),
     }));
     link.run_for(Duration::from_millis(100), |_| {});
     let read = link.start(Job::Read(crate::link::ReadOptions {

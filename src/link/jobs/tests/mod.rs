@@ -265,6 +265,7 @@ fn a_stale_cancel_does_not_stop_the_job_that_replaced_it() {
     let first = link.start(Job::Monitor(MonitorOptions {
         interval: Duration::from_secs(1),
         request_limit: None,
+        protocol: Some(Protocol::Kmp),
     }));
     link.run_for(Duration::from_millis(300), |_| {});
     let second = link.start(Job::Poll(PollPlan {
@@ -295,6 +296,7 @@ fn monitoring_reports_every_round_identifies_once_and_stops_on_cancel() {
     let id = link.start(Job::Monitor(MonitorOptions {
         interval: Duration::from_secs(1),
         request_limit: None,
+        protocol: Some(Protocol::Kmp),
     }));
     let (mut echo_tests, mut answers, mut identified) = (0, 0, 0);
     link.run_for(Duration::from_millis(5500), |event| {
@@ -427,6 +429,7 @@ fn a_lost_port_is_reopened_with_backoff_from_a_quarter_second_to_four_seconds() 
     link.start(Job::Monitor(MonitorOptions {
         interval: Duration::from_secs(1),
         request_limit: None,
+        protocol: Some(Protocol::Kmp),
     }));
     link.run_for(Duration::from_millis(1500), |_| {});
     link.unplug();
@@ -573,6 +576,7 @@ fn a_read_asked_for_while_the_port_is_lost_ends_at_once_and_a_poll_waits_for_the
     link.start(Job::Monitor(MonitorOptions {
         interval: Duration::from_secs(1),
         request_limit: None,
+        protocol: Some(Protocol::Kmp),
     }));
     let (lost, _) = link.run_until_event(Duration::from_secs(5), |event| {
         matches!(event, Event::Lost(_)).then_some(())
@@ -633,6 +637,7 @@ fn the_link_check_is_through_once_it_has_asked_the_meter_its_limit() {
     let id = link.start(Job::Monitor(MonitorOptions {
         interval: Duration::from_secs(1),
         request_limit: Some(5),
+        protocol: Some(Protocol::Kmp),
     }));
     let (end, events) = finish(&mut link, id, Duration::from_secs(30));
     assert_eq!(

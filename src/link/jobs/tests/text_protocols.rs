@@ -11,8 +11,8 @@ use crate::line::LineSettings;
 use crate::link::diagnosis::DiagnosisCode;
 use crate::link::machine::Io;
 use crate::link::{
-    ECHO_PATTERN, Event, Job, JobEvent, ProbeOptions, ProbeReport, Protocol, ReadoutOptions,
-    ReadoutPlan, ReadoutReport, Report,
+    ECHO_PATTERN, Event, Exchange, Job, JobEvent, MonitorOptions, ProbeOptions, ProbeReport,
+    Protocol, ReadoutOptions, ReadoutPlan, ReadoutReport, Report,
 };
 use crate::mc66;
 use crate::sim::Profile;
@@ -284,4 +284,63 @@ fn polled_readouts_come_at_the_interval_and_ask_where_the_meter_answered() {
         .filter(|io| matches!(io, Io::Transmit(bytes) if bytes.starts_with(b"/?")))
         .count();
     assert_eq!(sign_ons, 4 + 1, "7E1 once, then 7E2 straight away");
+}
+
+/// Runs the continuous check for `secs`; returns the protocols announced and the results of its
+/// requests (echo tests left out).
+fn check(profile: Profile, secs: u64) -> (Vec<Protocol>, Vec<bool>, Vec<Io>) {
+    let mut config = meter(profile);
+    if profile == Profile::Multical21 {
+        config.magnet_delay = Duration::from_secs(3600);
+    }
+    let mut link = opened(config);
+    link.keep_io();
+    let id = link.start(Job::Monitor(MonitorOptions {
+        interval: Duration::from_secs(1),
+        request_limit: None,
+        protocol: None,
+    }));
+    let (mut spoke, mut answers) = (Vec::new(), Vec::new());
+    link.run_for(Duration::from_secs(secs), |event| match event {
+        Event::Job {
+            id: of,
+            event: JobEvent::Spoke { protocol, .. },
+        } if of == id => spoke.push(protocol),
+        Event::Job {
+            id: of,
+            event: JobEvent::Exchanged {
+                exchange, result, ..
+            },
+        } if of == id && exchange != Exchange::EchoTest => answers.push(result.is_ok()),
+        _ => {}
+    });
+    (spoke, answers, link.io_log().to_vec())
+}
+
+#[test]
+fn the_continuous_check_finds_a_text_protocol_once_kmp_stays_silent_and_checks_in_it() {
+    let (spoke, answers, _) = check(Profile::Kamstrup382C, 60);
+    assert_eq!(spoke, [Protocol::Iec]);
+    let found = answers.iter().position(|&ok| ok).expect("an answer");
+    assert!(found >= 8, "KMP first, for the wake-up: {answers:?}");
+    assert!(
+        answers[found..].iter().all(|&ok| ok),
+        "every round in IEC answers: {answers:?}"
+    );
+
+    let (spoke, answers, io) = check(Profile::Multical603, 20);
+    assert_eq!(spoke, [Protocol::Kmp]);
+    assert!(answers.iter().all(|&ok| ok));
+    assert!(
+        io.iter().all(|io| !matches!(io, Io::SetLine(_))),
+        "a KMP meter is never asked in another protocol"
+    );
+
+    let (spoke, answers, io) = check(Profile::Multical21, 60);
+    assert!(spoke.is_empty() && answers.iter().all(|&ok| !ok));
+    let sign_ons = io
+        .iter()
+        .filter(|io| matches!(io, Io::Transmit(bytes) if bytes.starts_with(b"/?")))
+        .count();
+    assert_eq!(sign_ons, 2, "one search, at 7E1 and 7E2, then KMP again");
 }

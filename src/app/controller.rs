@@ -726,16 +726,25 @@ impl Drop for Controller {
     }
 }
 
-/// A new folder for a session under `root`, named by the local time it starts.
+/// A new folder for a session under `root`, named by the local time it starts. The folder is
+/// made here, by one `create_dir` that fails if it exists, so two windows started in the same
+/// second each get their own (`…_2` for the second) instead of sharing one. A folder that
+/// cannot be made for another reason is returned all the same, for the session to report why.
 fn new_session_dir(root: &Path) -> PathBuf {
     let stamp = jiff::Zoned::now().strftime("%Y-%m-%d_%H%M%S").to_string();
-    let mut dir = root.join(&stamp);
-    let mut n = 2;
-    while dir.exists() {
-        dir = root.join(format!("{stamp}_{n}"));
-        n += 1;
+    // Any failure here shows again, with its path, when the session is created.
+    let _ = std::fs::create_dir_all(root);
+    let mut n = 1;
+    loop {
+        let dir = match n {
+            1 => root.join(&stamp),
+            _ => root.join(format!("{stamp}_{n}")),
+        };
+        match std::fs::create_dir(&dir) {
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
+            _ => return dir,
+        }
     }
-    dir
 }
 
 #[cfg(test)]

@@ -480,3 +480,25 @@ fn a_new_session_started_while_polling_shows_what_it_journals() {
             >= 5
     );
 }
+
+#[test]
+fn two_windows_started_in_the_same_second_record_into_folders_of_their_own() {
+    let root = scratch("same-second");
+    // Made one after the other, as two windows opened at once would: each must claim its own
+    // folder, or the second's journals collide with the first's ("File exists").
+    let first = new_session_dir(&root);
+    let second = new_session_dir(&root);
+    assert_ne!(first, second);
+    for dir in [&first, &second] {
+        assert!(dir.is_dir(), "{} was not made", dir.display());
+        assert!(
+            Session::create(
+                dir,
+                Manifest::default(),
+                &crate::model::RegisterMap::default()
+            )
+            .is_ok()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}

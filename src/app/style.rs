@@ -50,6 +50,11 @@ pub fn status_line(ui: &mut Ui, colour: Color32, text: &str) {
     });
 }
 
+/// A span as people read it on screen, to a tenth of a second: `7.6 s`.
+pub fn seconds(span: std::time::Duration) -> String {
+    format!("{:.1} s", span.as_secs_f64())
+}
+
 /// A short note with a coloured lamp, wrapped to the width available.
 pub fn note(ui: &mut Ui, colour: Color32, text: &str) {
     ui.horizontal_top(|ui| {

@@ -133,7 +133,7 @@ impl Workspace {
         Some(Ok(format!(
             "Read {} values in {}",
             report.readings.len(),
-            crate::duration::format(report.took)
+            crate::app::style::seconds(report.took)
         )))
     }
 

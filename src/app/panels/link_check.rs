@@ -230,9 +230,15 @@ fn rate_row(
 ) {
     ui.label(name);
     let fraction = rate.unwrap_or(0.0);
+    // Until the history is full the rate covers fewer rounds: say how many.
+    let rounds = history.len();
     let text = rate.map_or_else(
         || "no rounds yet".to_string(),
-        |r| format!("{:.0}% of the last {HISTORY}", r * 100.0),
+        |r| match rounds {
+            HISTORY.. => format!("{:.0}% of the last {HISTORY}", r * 100.0),
+            1 => format!("{:.0}% of 1 round", r * 100.0),
+            _ => format!("{:.0}% of {rounds} rounds", r * 100.0),
+        },
     );
     ui.add(
         egui::ProgressBar::new(fraction)

@@ -89,7 +89,7 @@ impl LivePanel {
         (protocol != Protocol::Kmp && self.interval() < readout.took).then(|| {
             format!(
                 "A readout of this meter takes {}: poll every {} s or more",
-                crate::duration::format(readout.took),
+                crate::app::style::seconds(readout.took),
                 readout.took.as_secs() + 1
             )
         })

@@ -52,7 +52,7 @@ pub fn readout_section(ui: &mut Ui, cx: &Context<'_>) -> Option<Action> {
     about.push(format!(
         "{} values in {}",
         readout.readings.len(),
-        crate::duration::format(readout.took)
+        crate::app::style::seconds(readout.took)
     ));
     about.push(format!(
         "read {}",

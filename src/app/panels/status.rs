@@ -1,4 +1,5 @@
-//! The status bar: connection state, line settings, requests sent, and the last error with its fix.
+//! The status bar: connection state, line settings (and a text protocol's own), requests sent,
+//! and the last error with its fix.
 
 use egui::{RichText, Ui};
 
@@ -38,6 +39,11 @@ fn status_ui(ui: &mut Ui, view: &LinkView) {
                 ui.label(RichText::new(format!("Connected to {port}")).color(GOOD));
                 ui.separator();
                 ui.label(line.to_string());
+                // A text protocol is read at its own settings, switched to for each exchange.
+                if let Some(spoken) = view.spoken().filter(|spoken| spoken.is_text()) {
+                    ui.separator();
+                    ui.label(format!("{} at {}", spoken.protocol.label(), spoken.line));
+                }
             }
             ConnectionState::Lost { port } => {
                 ui.label(RichText::new(format!("Lost {port}, reconnecting…")).color(BAD));

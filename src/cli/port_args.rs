@@ -11,7 +11,9 @@ use super::args::parse_duration;
 #[derive(Debug, clap::Args)]
 pub struct PortArgs {
     /// Serial port (/dev/ttyUSB0, /dev/serial/by-id/…, COM3), or sim:PROFILE for a simulated meter
-    /// in this process (sim:multical21, sim:flowiq2200, sim:multical403, sim:multical603, sim:kamstrup382).
+    /// in this process: KMP (sim:multical21, sim:flowiq2200, sim:multical403, sim:multical603,
+    /// sim:kamstrup382), IEC 62056-21 (sim:kamstrup382c, sim:multical41, sim:iec-modec) or /#1
+    /// (sim:multical66c).
     #[arg(long)]
     port: String,
     /// Baud rate.

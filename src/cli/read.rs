@@ -274,8 +274,14 @@ fn no_readout(args: &Args, link: &mut LinkRun, report: &ReadoutReport) -> Result
 /// Rows of ID, name and value, then what was missing.
 fn table(rows: impl Iterator<Item = (String, String, String)>, missing: &[Missing]) -> String {
     let mut out = String::new();
+    // IDs keep their column of 8 unless a longer one (a /#1 field such as `peak_power`) needs more.
+    let rows: Vec<_> = rows.collect();
+    let width = rows
+        .iter()
+        .map(|(id, ..)| id.chars().count())
+        .fold(8, usize::max);
     for (id, name, display) in rows {
-        let _ = writeln!(out, "{id:>8}  {name:<32} {display}");
+        let _ = writeln!(out, "{id:>width$}  {name:<32} {display}");
     }
     if !missing.is_empty() {
         let ids: Vec<String> = missing

@@ -12,6 +12,8 @@ use super::hex;
 use super::json::RegisterObject;
 use super::output::{Failure, print_result};
 
+mod logger;
+
 /// Arguments of `decode`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -56,7 +58,35 @@ struct Decoded {
     #[serde(skip_serializing_if = "Option::is_none")]
     requested: Option<Vec<u16>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    registers: Option<Vec<RegisterObject>>,
+    logger: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log_id: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offset: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    depth: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    newest_id: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    info: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    info_flags: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    registers: Option<Registers>,
+    #[serde(skip_serializing_if = "Option::is_none", rename = "records")]
+    records_asked: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_len: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from_id: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    records: Option<Vec<logger::Record>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     serial: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -65,6 +95,15 @@ struct Decoded {
     revision: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     data: Option<String>,
+}
+
+/// The `registers` field: values in an answer, IDs in a request, or what a logger holds.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum Registers {
+    Values(Vec<RegisterObject>),
+    Ids(Vec<u16>),
+    Held(Vec<logger::Held>),
 }
 
 /// Runs `decode`.
@@ -152,12 +191,12 @@ fn to_json_shape(message: &Message, family: Option<Family>) -> Decoded {
             };
             match response {
                 Response::Registers(registers) => {
-                    decoded.registers = Some(
+                    decoded.registers = Some(Registers::Values(
                         registers
                             .iter()
                             .map(|r| RegisterObject::new(r, family))
                             .collect(),
-                    );
+                    ));
                 }
                 Response::SerialNo(serial) => decoded.serial = Some(serial.to_string()),
                 Response::Type(meter_type) => {
@@ -167,6 +206,14 @@ fn to_json_shape(message: &Message, family: Option<Family>) -> Decoded {
             }
             decoded
         }
+        Message::LoggerRequest {
+            destination,
+            request,
+        } => logger::request(*destination, request),
+        Message::LoggerResponse {
+            destination,
+            response,
+        } => logger::response(*destination, response, family),
         Message::Other(frame) => Decoded {
             direction: direction_name(frame.direction),
             destination: Some(frame.destination),
@@ -221,16 +268,33 @@ fn table(decoded: &Decoded) -> String {
             },
         ));
     }
-    if let Some(registers) = &decoded.registers {
-        lines.push(("registers", registers.len().to_string()));
+    logger::lines(decoded, &mut lines);
+    match &decoded.registers {
+        Some(Registers::Values(registers)) => {
+            lines.push(("registers", registers.len().to_string()));
+        }
+        Some(Registers::Ids(ids)) => {
+            let ids: Vec<String> = ids.iter().map(u16::to_string).collect();
+            lines.push(("registers", ids.join(", ")));
+        }
+        Some(Registers::Held(held)) => lines.push(("registers", held.len().to_string())),
+        None => {}
     }
     let mut out = String::new();
     for (key, value) in lines {
         let _ = writeln!(out, "{key:<12} {value}");
     }
-    if let Some(registers) = decoded.registers.as_ref().filter(|r| !r.is_empty()) {
-        out.push('\n');
-        out.push_str(&register_table(registers));
+    match &decoded.registers {
+        Some(Registers::Values(registers)) if !registers.is_empty() => {
+            out.push('\n');
+            out.push_str(&register_table(registers));
+        }
+        Some(Registers::Held(held)) => out.push_str(&logger::held_table(held)),
+        _ => {}
+    }
+    for record in decoded.records.iter().flatten() {
+        let _ = write!(out, "\nrecord {}\n", record.record_id);
+        out.push_str(&register_table(&record.registers));
     }
     out
 }

@@ -125,6 +125,18 @@ pub enum EncodeError {
         /// The length chosen.
         len: usize,
     },
+    /// The later rows of a logger answer carry no formats, so they must share the first row's.
+    #[error("row {row} of a log table holds other registers or formats than the first row")]
+    LogRowFormat {
+        /// The row that differs.
+        row: usize,
+    },
+    /// A logger answer holds at most 65,535 rows, and one record ID for each.
+    #[error("a logger answer cannot hold {count} rows (or that many record IDs)")]
+    LogRowCount {
+        /// The number given.
+        count: usize,
+    },
     /// KMP exponents run from -63 to 63.
     #[error("exponent {exponent} is outside -63..=63")]
     ExponentRange {

@@ -61,6 +61,14 @@ fn reencode(message: &Message) -> Vec<u8> {
             destination,
             response,
         } => response.encode(*destination),
+        Message::LoggerRequest {
+            destination,
+            request,
+        } => request.encode(*destination),
+        Message::LoggerResponse {
+            destination,
+            response,
+        } => response.encode(*destination),
         Message::Other(frame) => frame.encode(),
     }
 }

@@ -3,6 +3,7 @@
 //! Only [`Request`] builds frames to a meter, and it knows GetType, GetSerialNo and GetRegister
 //! alone: SetClock, PutRegister or any other command cannot be built with this API.
 
+use super::logger::{LoggerRequest, LoggerResponse};
 use super::{ACK, DecodeError, Direction, EncodeError, Frame, Register, RegisterId, Unit};
 
 /// The most register IDs one GetRegister request may hold (PROTOCOL.md §3.1).
@@ -41,8 +42,8 @@ pub fn command_name(cid: u8) -> Option<&'static str> {
         0x9B => "GetEventStatus",
         0x9C => "ClearEventStatus",
         0xA0 => "GetLogTimePresent",
-        0xA1 => "GetLogPastPresent",
-        0xA2 => "GetLogIdPresent",
+        0xA1 => "GetLogLastPresent",
+        0xA2 => "GetLogIDPresent",
         0xA3 => "GetLogTimePast",
         0xB8 => "logger command",
         _ => return None,
@@ -261,7 +262,22 @@ pub enum Message {
         /// The answer.
         response: Response,
     },
-    /// A frame of any other command (logger commands, SetClock…), checked but not interpreted.
+    /// A logger request (`B8` sub 05–07, `A0`–`A3`, `9B`, `9C`), whoever sent it.
+    LoggerRequest {
+        /// Destination address.
+        destination: u8,
+        /// The request.
+        request: LoggerRequest,
+    },
+    /// A meter's answer to a logger request.
+    LoggerResponse {
+        /// Destination address the meter repeated.
+        destination: u8,
+        /// The answer.
+        response: LoggerResponse,
+    },
+    /// A frame of any other command (SetClock, the other `B8` dialect…), checked but not
+    /// interpreted.
     Other(Frame),
 }
 
@@ -272,19 +288,28 @@ pub fn decode(physical: &[u8]) -> Result<Message, DecodeError> {
     }
     let frame = Frame::decode(physical)?;
     let destination = frame.destination;
+    let (cid, data) = (frame.cid, frame.data.as_slice());
     let message = match frame.direction {
-        Direction::ToMeter => {
-            Request::decode(frame.cid, &frame.data)?.map(|request| Message::Request {
+        Direction::ToMeter => match Request::decode(cid, data)? {
+            Some(request) => Some(Message::Request {
                 destination,
                 request,
-            })
-        }
-        Direction::FromMeter => {
-            Response::decode(frame.cid, &frame.data)?.map(|response| Message::Response {
+            }),
+            None => LoggerRequest::decode(cid, data)?.map(|request| Message::LoggerRequest {
+                destination,
+                request,
+            }),
+        },
+        Direction::FromMeter => match Response::decode(cid, data)? {
+            Some(response) => Some(Message::Response {
                 destination,
                 response,
-            })
-        }
+            }),
+            None => LoggerResponse::decode(cid, data)?.map(|response| Message::LoggerResponse {
+                destination,
+                response,
+            }),
+        },
     };
     Ok(message.unwrap_or(Message::Other(frame)))
 }

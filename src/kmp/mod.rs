@@ -4,7 +4,8 @@
 //!
 //! - physical: start byte, byte stuffing, stop byte ([`stuffing`], [`Deframer`]);
 //! - data link: destination address, command ID and CRC-16/XMODEM ([`Frame`], [`crc`]);
-//! - application: the read commands and their answers ([`Request`], [`Response`], [`decode`]);
+//! - application: the read commands and their answers ([`Request`], [`Response`], [`decode`]),
+//!   and the logger reads of the meter's history ([`logger`]);
 //! - values: register blocks with an exact decimal mantissa and exponent ([`Register`], [`Number`]).
 //!
 //! Invariants, checked by tests and by `tests/it/tidy.rs`:
@@ -12,7 +13,8 @@
 //! - No IO, no clock, no threads, no logging: bytes and values in, bytes and values out.
 //! - No input makes it panic; every buffer it grows has a bound ([`MAX_FRAME_LEN`]).
 //! - It reads meters and never writes to them: the only frames to a meter that the public API can
-//!   build are GetType, GetSerialNo and GetRegister ([`Request`]).
+//!   build are GetType, GetSerialNo and GetRegister ([`Request`]) and the logger reads
+//!   ([`logger::LogRead`]).
 //!
 //! ```
 //! use kmp_workbench::kmp::{self, Message, RegisterId, RegisterList, Request, Response};
@@ -33,6 +35,7 @@ mod deframer;
 mod error;
 mod frame;
 pub mod info;
+pub mod logger;
 mod message;
 mod number;
 pub mod register;

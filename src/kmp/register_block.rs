@@ -112,6 +112,20 @@ impl Register {
         })
     }
 
+    /// The sign/exponent byte as sent.
+    pub fn sign_exponent(&self) -> u8 {
+        self.sign_exponent
+    }
+
+    /// The same register (ID, unit, sign/exponent) holding another mantissa of the same length,
+    /// as the later rows of a logger answer send only their values.
+    pub(crate) fn with_mantissa(&self, mantissa: Vec<u8>) -> Self {
+        Self {
+            mantissa,
+            ..self.clone()
+        }
+    }
+
     /// Appends the whole block, ID first, to `out`.
     pub(crate) fn encode_into(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.id.value().to_be_bytes());

@@ -230,6 +230,8 @@ fn describe_message(message: &Message) -> String {
                 text
             }
         },
+        Message::LoggerRequest { request, .. } => format!("request {}", request.describe()),
+        Message::LoggerResponse { response, .. } => response.describe(),
         Message::Other(frame) => {
             format!(
                 "{} 0x{:02X}, data {}",

@@ -549,12 +549,23 @@ impl Meter {
                 destination,
                 request,
             }) => (destination, request),
+            // No simulated meter keeps a logger yet: logger reads go unanswered, as other
+            // commands do.
+            Ok(Message::LoggerRequest { .. }) => {
+                self.stats.ignored_other += 1;
+                return;
+            }
             Ok(Message::Other(frame)) if frame.direction == Direction::ToMeter => {
                 self.stats.ignored_other += 1;
                 return;
             }
             // Answers from another meter, and ACKs, are not for a meter to act on.
-            Ok(Message::Response { .. } | Message::Other(_) | Message::Ack) => return,
+            Ok(
+                Message::Response { .. }
+                | Message::LoggerResponse { .. }
+                | Message::Other(_)
+                | Message::Ack,
+            ) => return,
             Err(_) => {
                 if physical.first() == Some(&Direction::ToMeter.start_byte()) {
                     self.stats.invalid_frames += 1;

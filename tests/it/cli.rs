@@ -61,9 +61,53 @@ fn lone_ack_prints_ack() {
 
 #[test]
 fn other_commands_print_their_raw_data() {
+    // B8 of the OMNIPOWER dialect (sub-command 00), which has no layout here.
     assert_eq!(
-        decode_json("80 3F B8 05 02 70 EE 0D"),
-        "{\"direction\":\"request\",\"destination\":63,\"cid\":184,\"data\":\"0502\"}\n"
+        decode_json("80 3F B8 00 1B F9 01 04 17 00 01 00 00 00 00 01 E8 0D"),
+        "{\"direction\":\"request\",\"destination\":63,\"cid\":184,\"data\":\"0006010417000100000000\"}\n"
+    );
+}
+
+#[test]
+fn a_logger_answer_prints_its_records_newest_first_with_register_objects() {
+    let json = decode_json(
+        "40 3F B8 1B F9 04 00 03 03 00 00 00 BC 00 00 02 85 00 1B BF 03 EA 2F 04 00 00 00 00 04 03 EB 30 04 00 00 03 AE 4F 01 5C 4F 07 00 00 18 0C 1F 00 00 04 00 00 00 04 00 03 AE 4E 00 18 0C 1E 00 00 04 00 00 00 04 00 03 AE 4D 00 18 0C 1D 00 00 04 F2 2D 0D",
+    );
+    assert!(
+        json.starts_with(
+            r#"{"direction":"response","destination":63,"cid":184,"logger":"day","newest_id":645,"info":"0040","#
+        ),
+        "{json}"
+    );
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let records = value["records"].as_array().unwrap();
+    let ids: Vec<u64> = records
+        .iter()
+        .map(|r| r["record_id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, [188, 187, 186]);
+    assert_eq!(records[0]["registers"][1]["display"], "2024-12-31");
+    assert_eq!(records[2]["registers"][2]["display"], "2024-12-29 00:00:04");
+    assert_eq!(records[0]["registers"][2]["id"], 348);
+}
+
+#[test]
+fn a_logger_request_prints_the_fields_it_asks_for_and_a0_time_stays_hex() {
+    assert_eq!(
+        decode_json("80 7F A2 01 02 00 3C 00 44 03 1B 7F 10 F3 52 13 0D"),
+        "{\"direction\":\"request\",\"destination\":127,\"cid\":162,\"log\":1,\"registers\":[60,68],\"records\":3,\"max_len\":128,\"from_id\":4339}\n"
+    );
+    let a0 = decode_json("80 7F A0 01 02 00 3C 00 44 03 1B 7F 07 05 18 0A 1E 00 00 00 AC 1C 0D");
+    assert!(a0.contains(r#""time":"0705180A1E000000""#), "{a0}");
+    let output = run_cli(&[
+        "decode",
+        "80 7F A0 01 02 00 3C 00 44 03 1B 7F 07 05 18 0A 1E 00 00 00 AC 1C 0D",
+    ]);
+    let table = String::from_utf8(output.stdout).unwrap();
+    assert!(table.contains("byte order disputed"), "{table}");
+    assert!(
+        !table.contains("2007"),
+        "the time field is never read as a date: {table}"
     );
 }
 

@@ -34,7 +34,11 @@ pub(super) fn kmp(
 /// One register block, its value rounded to the register's resolution and clamped to what its
 /// mantissa length holds.
 fn register(physics: &mut Physics, spec: &RegisterSpec, elapsed: Duration) -> Option<Register> {
-    let value = physics.value(spec.quantity, spec.unit, elapsed);
+    register_with(spec, physics.value(spec.quantity, spec.unit, elapsed))
+}
+
+/// The register block of `spec` holding `value`, rounded and clamped as [`register`] does.
+pub(super) fn register_with(spec: &RegisterSpec, value: f64) -> Option<Register> {
     let scaled = (value.abs() / 10f64.powi(i32::from(spec.exponent))).round();
     let max = if spec.len >= 16 {
         u128::MAX

@@ -17,10 +17,12 @@ use std::time::{Duration, Instant};
 use jiff::civil::DateTime;
 
 use super::answers;
+use super::loggers::Loggers;
 use super::physics::Physics;
 use super::profile::{IecSpeech, Profile, Speech};
 use super::speech::{IecAsked, IecListener, Mc66Listener};
 use crate::iec::Mode;
+use crate::kmp::logger::LoggerRequest;
 use crate::kmp::{DEFAULT_DESTINATION, Deframed, Deframer, Direction, Message, Request, decode};
 use crate::line::LineSettings;
 
@@ -168,6 +170,8 @@ pub enum Asked {
     Readout,
     /// Kamstrup's `/#1`.
     Mc66,
+    /// A logger read.
+    Logger(LoggerRequest),
 }
 
 /// An answer the meter sent, as its log keeps it.
@@ -549,10 +553,11 @@ impl Meter {
                 destination,
                 request,
             }) => (destination, request),
-            // No simulated meter keeps a logger yet: logger reads go unanswered, as other
-            // commands do.
-            Ok(Message::LoggerRequest { .. }) => {
-                self.stats.ignored_other += 1;
+            Ok(Message::LoggerRequest {
+                destination,
+                request,
+            }) => {
+                self.handle_logger(destination, request, at);
                 return;
             }
             Ok(Message::Other(frame)) if frame.direction == Direction::ToMeter => {
@@ -601,6 +606,40 @@ impl Meter {
             line,
             at + self.config.timing.latency,
             Asked::Kmp(request),
+        );
+    }
+
+    /// Answers a logger read of a logger this meter keeps; anything else (the `A` commands,
+    /// `9B`, a meter without loggers) goes unanswered, as an unknown command does.
+    fn handle_logger(&mut self, destination: u8, request: LoggerRequest, at: Instant) {
+        if destination != self.config.address || !request.is_allowed_read() {
+            self.stats.ignored_other += 1;
+            return;
+        }
+        if !self.awake_for(at) {
+            return;
+        }
+        let loggers = Loggers {
+            profile: self.config.profile,
+            specs: self.config.profile.loggers(),
+            seed: self.config.seed,
+            clock_start: self.config.clock_start,
+            elapsed: at.duration_since(self.started),
+        };
+        let Some(response) = loggers.answer(&request) else {
+            self.stats.ignored_other += 1;
+            return;
+        };
+        if !self.take(at) {
+            return;
+        }
+        self.stats.answered += 1;
+        let line = self.config.line();
+        self.send(
+            response.encode(destination),
+            line,
+            at + self.config.timing.latency,
+            Asked::Logger(request),
         );
     }
 

@@ -9,6 +9,7 @@
 //! the link: tests join the two through a port.
 
 mod answers;
+mod loggers;
 mod meter;
 mod physics;
 mod profile;
@@ -16,6 +17,7 @@ mod profile;
 pub mod pty;
 mod speech;
 
+pub use loggers::{LoggerSpec, MAX_ROW_BYTES, entry_id, entry_time};
 pub use meter::{Asked, Faults, Meter, MeterConfig, SWITCH_PAUSE, SentAnswer, Stats, Timing};
 pub use profile::{
     IecSpeech, Mc66Field, Profile, Quantity, ReadoutLine, RegisterSpec, Speech, UnknownProfile,

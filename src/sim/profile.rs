@@ -363,6 +363,15 @@ impl Profile {
         }
     }
 
+    /// The loggers it keeps and answers the `B8` reads for; none for a profile whose loggers no
+    /// public source describes.
+    pub fn loggers(self) -> &'static [super::loggers::LoggerSpec] {
+        match self {
+            Self::Multical603 => super::loggers::MULTICAL_603,
+            _ => &[],
+        }
+    }
+
     /// Registers that make the meter ignore the whole request they are in. Only the MULTICAL 403
     /// is known for one: 155 (0x009B, high-resolution energy) gets "no reply on Multical 403
     /// modules" while a 602 answers it (PROTOCOL.md §3.1).

@@ -18,6 +18,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crate::iec::{self, MAX_READOUT_LEN};
+use crate::kmp::logger::{LogRead, LoggerResponse};
 use crate::kmp::{Deframed, Deframer, Direction, MAX_FRAME_LEN, Message, Request};
 use crate::mc66;
 
@@ -60,6 +61,10 @@ pub struct EngineConfig {
     pub address: u8,
 }
 
+/// How long a meter may take to answer a logger read: "within 1.6 s" (LOGGER.md §1), longer
+/// than a register read, since it gathers rows from its logger memory first.
+pub const LOGGER_REACTION: Duration = Duration::from_millis(1600);
+
 /// What an exchange sends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exchange {
@@ -75,6 +80,8 @@ pub enum Exchange {
     ReadoutAt(u8),
     /// Kamstrup's `/#1`, answered at 1200 baud.
     Mc66,
+    /// A KMP logger read (a meter's history).
+    Logger(LogRead),
 }
 
 impl Exchange {
@@ -86,6 +93,7 @@ impl Exchange {
             Self::SignOn => iec::Request::sign_on(None).encode(),
             Self::ReadoutAt(baud_character) => iec::Request::readout_at(*baud_character).encode(),
             Self::Mc66 => mc66::REQUEST.to_vec(),
+            Self::Logger(read) => read.encode(address),
         }
     }
 
@@ -104,6 +112,7 @@ impl Exchange {
     fn first_byte_timeout(&self, kmp: Duration) -> Duration {
         match self {
             Self::Request(_) | Self::EchoTest => kmp,
+            Self::Logger(_) => kmp.max(LOGGER_REACTION),
             Self::SignOn => kmp.max(IEC_REACTION),
             Self::ReadoutAt(_) | Self::Mc66 => kmp.max(SWITCHED_ANSWER),
         }
@@ -281,7 +290,7 @@ impl Engine {
                 }),
                 Exchange::ReadoutAt(_) => Some(TextReceiver::Readout(iec::Receiver::new())),
                 Exchange::Mc66 => Some(TextReceiver::Mc66(mc66::Receiver::new())),
-                Exchange::Request(_) | Exchange::EchoTest => None,
+                Exchange::Request(_) | Exchange::Logger(_) | Exchange::EchoTest => None,
             },
             identified_at: None,
             bad_frame: None,
@@ -485,15 +494,26 @@ fn receive(flight: &mut InFlight, byte: u8, now: Instant, address: u8) {
 /// Sorts a complete frame: the answer we wait for, a frame that fails its checks, or something
 /// that is neither (a garbled echo, an answer to another command).
 fn classify_frame(flight: &mut InFlight, frame: &[u8], address: u8) {
-    let Exchange::Request(request) = flight.exchange else {
+    let exchange = flight.exchange;
+    if !matches!(exchange, Exchange::Request(_) | Exchange::Logger(_)) {
         return;
-    };
+    }
     match crate::kmp::decode(frame) {
         Ok(Message::Response {
             destination,
             response,
-        }) if destination == address && response.cid() == request.cid() => {
+        }) if destination == address
+            && matches!(exchange, Exchange::Request(request) if response.cid() == request.cid()) =>
+        {
             flight.answer = Some(Answer::Kmp(response));
+        }
+        Ok(Message::LoggerResponse {
+            destination,
+            response,
+        }) if destination == address
+            && matches!(exchange, Exchange::Logger(read) if answers(&read, &response)) =>
+        {
+            flight.answer = Some(Answer::Logger(response));
         }
         Ok(_) if frame.first() == Some(&Direction::ToMeter.start_byte()) => {
             flight.echo_garbled = true
@@ -503,6 +523,20 @@ fn classify_frame(flight: &mut InFlight, frame: &[u8], address: u8) {
             flight.echo_garbled = true
         }
         Err(error) => flight.bad_frame = Some(ExchangeFailure::BadFrame(error)),
+    }
+}
+
+/// Whether `response` is the kind of answer `read` asks for: the same command, and for `B8` a
+/// configuration for `05`, rows for `06` and `07`.
+fn answers(read: &LogRead, response: &LoggerResponse) -> bool {
+    match (read, response) {
+        (LogRead::Configuration(_), LoggerResponse::Configuration(_)) => true,
+        (LogRead::PastById { .. } | LogRead::Newest { .. }, LoggerResponse::Readout(_)) => true,
+        (LogRead::LastPresent(_) | LogRead::IdPresent { .. }, LoggerResponse::Interval(answer)) => {
+            answer.cid == crate::kmp::logger::LoggerRequest::from(*read).cid()
+        }
+        (LogRead::EventStatus, LoggerResponse::EventStatus(_)) => true,
+        _ => false,
     }
 }
 

@@ -13,10 +13,14 @@ use super::diagnosis::Diagnosis;
 use super::engine::{Exchange, ExchangeFailure};
 use super::error::LinkError;
 use super::options::{
-    MonitorOptions, PollPlan, ProbeOptions, ReadOptions, ReadoutOptions, ReadoutPlan, ScanOptions,
+    HistoryOptions, MonitorOptions, PollPlan, ProbeOptions, ReadOptions, ReadoutOptions,
+    ReadoutPlan, ScanOptions,
 };
 use super::protocol::Protocol;
-use super::reports::{ProbeReport, ReadReport, ReadoutReport, ScanProgress, ScanReport};
+use super::reports::{
+    HistoryProgress, HistoryReport, ProbeReport, ReadReport, ReadoutReport, ScanProgress,
+    ScanReport,
+};
 use super::traffic::TrafficRecord;
 
 /// The identity of one job, given out by whoever starts it ([`super::LinkHandle::start`]).
@@ -56,6 +60,8 @@ pub enum Job {
     /// Check the link continuously (echo test and request each round) until cancelled; goes on
     /// by itself after a lost port comes back.
     Monitor(MonitorOptions),
+    /// Read a logger of the meter's history, or list what it holds.
+    History(HistoryOptions),
 }
 
 /// Why a job ended.
@@ -86,6 +92,8 @@ pub enum Report {
     Scan(ScanReport),
     /// Of a readout.
     Readout(ReadoutReport),
+    /// Of a logger read.
+    History(HistoryReport),
 }
 
 impl Report {
@@ -109,6 +117,14 @@ impl Report {
     pub fn into_readout(self) -> Option<ReadoutReport> {
         match self {
             Self::Readout(report) => Some(report),
+            _ => None,
+        }
+    }
+
+    /// The report of a logger read.
+    pub fn into_history(self) -> Option<HistoryReport> {
+        match self {
+            Self::History(report) => Some(report),
             _ => None,
         }
     }
@@ -172,6 +188,8 @@ pub enum JobEvent {
     ReadOut(ReadoutReport),
     /// A scan moved on.
     ScanProgress(ScanProgress),
+    /// A logger read moved on.
+    HistoryProgress(HistoryProgress),
     /// A scan found these registers, so a table can fill as it goes.
     ScanFound(Vec<Register>),
     /// The job ended; nothing more comes from it.

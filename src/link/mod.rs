@@ -44,9 +44,12 @@ pub use error::{LinkError, OpenFailure};
 pub use handle::LinkHandle;
 pub use messages::{Command, EndReason, Event, Job, JobEnd, JobEvent, JobId, Report};
 pub use options::{
-    ASKED_FOR, MonitorOptions, PollPlan, ProbeOptions, ReadOptions, ReadoutOptions, ReadoutPlan,
-    SLOWEST_POLL, ScanOptions,
+    ASKED_FOR, HistoryOptions, HistorySpan, MonitorOptions, PollPlan, ProbeOptions, ReadOptions,
+    ReadoutOptions, ReadoutPlan, SLOWEST_POLL, ScanOptions,
 };
 pub use protocol::{Protocol, TEXT_TRIES, TextTry, UnknownProtocol};
-pub use reports::{ProbeReport, ReadReport, ReadoutReport, ScanProgress, ScanReport, SweepResult};
+pub use reports::{
+    HistoryProgress, HistoryRecord, HistoryReport, ProbeReport, ReadReport, ReadoutReport,
+    ScanProgress, ScanReport, SweepResult,
+};
 pub use virtual_time::VirtualLink;

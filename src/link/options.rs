@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::kmp::logger::HistoryLogger;
 use crate::kmp::register::catalogue;
 use crate::kmp::{Family, RegisterId};
 
@@ -57,6 +58,34 @@ pub struct ReadoutPlan {
 pub struct ReadOptions {
     /// The registers, eight to a request.
     pub ids: Vec<RegisterId>,
+    /// How long the first request keeps asking while the meter is silent (the eye waking).
+    pub wait: Duration,
+}
+
+/// Which records of a logger to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HistorySpan {
+    /// The newest `n` records.
+    Last(u16),
+    /// The records with IDs `from` to `to`, both included.
+    Ids {
+        /// The oldest.
+        from: u32,
+        /// The newest.
+        to: u32,
+    },
+}
+
+/// Reading a logger of the meter's history (`B8` dialect).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryOptions {
+    /// Which logger.
+    pub logger: HistoryLogger,
+    /// The registers to read; `None` lists what the logger holds and reads no records. The
+    /// logger's own clock and date registers are added where it holds them.
+    pub registers: Option<Vec<RegisterId>>,
+    /// Which records.
+    pub span: HistorySpan,
     /// How long the first request keeps asking while the meter is silent (the eye waking).
     pub wait: Duration,
 }

@@ -1,8 +1,9 @@
-//! What the link's jobs found: the reports of a probe, a read or a poll, and a scan, and a scan's
-//! progress on the way.
+//! What the link's jobs found: the reports of a probe, a read or a poll, a scan and a logger
+//! read, and the progress of scans and logger reads on the way.
 
 use std::time::Duration;
 
+use crate::kmp::logger::HistoryLogger;
 use crate::kmp::{MeterType, Register, RegisterId};
 
 use super::config::LineSettings;
@@ -151,4 +152,60 @@ pub struct ScanReport {
     pub resume_from: Option<u16>,
     /// The diagnosis at the end.
     pub diagnosis: Diagnosis,
+}
+
+/// One record of a logger: its ID and the registers read of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryRecord {
+    /// The record's ID in the logger.
+    pub id: u32,
+    /// Its registers, the logger's clock and date first where it holds them.
+    pub registers: Vec<Register>,
+}
+
+/// What a read of a logger found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryReport {
+    /// Which logger.
+    pub logger: HistoryLogger,
+    /// How many entries it keeps, when its configuration came.
+    pub depth: Option<u16>,
+    /// The registers it holds, when its configuration came.
+    pub holds: Vec<RegisterId>,
+    /// Registers asked for that it does not hold.
+    pub not_held: Vec<RegisterId>,
+    /// The newest record in the logger.
+    pub newest_id: Option<u32>,
+    /// The records read, newest first.
+    pub records: Vec<HistoryRecord>,
+    /// Logger reads sent, retries not counted.
+    pub requests: u32,
+    /// The info flags the meter set in its answers, named.
+    pub flags: Vec<String>,
+    /// Why the last read got no valid answer, if one did not.
+    pub failure: Option<ExchangeFailure>,
+    /// The diagnosis at the end.
+    pub diagnosis: Diagnosis,
+    /// Whether it ended before it was through.
+    pub interrupted: bool,
+}
+
+impl HistoryReport {
+    /// Whether the meter answered any of the logger reads.
+    pub fn answered(&self) -> bool {
+        self.depth.is_some()
+    }
+}
+
+/// How far a logger read has come.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HistoryProgress {
+    /// Records read (of the first group of registers, the one that sets the pace).
+    pub records: u32,
+    /// Records asked for.
+    pub of: u32,
+    /// Logger reads sent so far.
+    pub requests: u32,
+    /// How many reads the whole job will take, as the first answer's size lets one reckon.
+    pub estimate: Option<u32>,
 }

@@ -119,6 +119,10 @@ fn describe_sent(attempt: &Attempt) -> String {
             iec::baud_of(character).map_or_else(|| "?".to_string(), |baud| baud.to_string())
         ),
         Exchange::Mc66 => format!("/#1 readout request{retry}"),
+        Exchange::Logger(read) => format!(
+            "{}{retry}",
+            kmp::logger::LoggerRequest::from(read).describe()
+        ),
     }
 }
 

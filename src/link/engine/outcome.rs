@@ -1,6 +1,7 @@
 //! What an exchange comes to: a valid answer in one of the protocols, or why there was none.
 
 use crate::iec::{self, Identification, Readout};
+use crate::kmp::logger::LoggerResponse;
 use crate::kmp::{DecodeError, Response};
 use crate::mc66;
 
@@ -20,6 +21,8 @@ pub enum Answer {
     Readout(Readout),
     /// The `/#1` answer.
     Mc66(mc66::Answer),
+    /// The answer to a logger read.
+    Logger(LoggerResponse),
 }
 
 impl Answer {

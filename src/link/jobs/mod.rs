@@ -9,6 +9,7 @@
 //! [`Running::stop`], so no answer the meter gave is lost.
 
 mod backoff;
+mod history;
 mod monitor;
 mod poll;
 mod probe;
@@ -34,6 +35,7 @@ pub(crate) enum Running {
     ReadoutPoll(readout::ReadoutPoll),
     Scan(scan::Scan),
     Monitor(monitor::Monitor),
+    History(history::History),
 }
 
 impl Running {
@@ -47,6 +49,7 @@ impl Running {
             Job::ReadoutPoll(plan) => Self::ReadoutPoll(readout::ReadoutPoll::new(plan)),
             Job::Scan(options) => Self::Scan(scan::Scan::new(options)),
             Job::Monitor(options) => Self::Monitor(monitor::Monitor::new(options)),
+            Job::History(options) => Self::History(history::History::new(options)),
         }
     }
 
@@ -60,6 +63,7 @@ impl Running {
             Self::ReadoutPoll(job) => job.resume(input, cx),
             Self::Scan(job) => job.resume(input, cx),
             Self::Monitor(job) => job.resume(input, cx),
+            Self::History(job) => job.resume(input, cx),
         }
     }
 
@@ -78,6 +82,7 @@ impl Running {
                 job.interrupt();
                 None
             }
+            Self::History(job) => Some(Report::History(job.stop(cx))),
             Self::Monitor(_) => None,
         }
     }

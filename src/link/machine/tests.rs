@@ -7,9 +7,11 @@ use std::time::{Duration, Instant};
 use jiff::Timestamp;
 
 use super::*;
+use crate::kmp::logger::HistoryLogger;
 use crate::kmp::{self, Message, RegisterId};
 use crate::link::{
-    ECHO_PATTERN, MonitorOptions, PollPlan, ProbeOptions, Protocol, ScanOptions, VirtualLink,
+    ECHO_PATTERN, HistoryOptions, HistorySpan, MonitorOptions, PollPlan, ProbeOptions, Protocol,
+    ScanOptions, VirtualLink,
 };
 use crate::sim::{Faults, MeterConfig, Profile, Timing};
 
@@ -186,10 +188,27 @@ fn nothing_but_read_requests_and_the_echo_pattern_is_ever_written() {
         protocol: Some(Protocol::Kmp),
     }));
     link.run_for(Duration::from_secs(20), |_| {});
+    link.start(Job::History(HistoryOptions {
+        logger: HistoryLogger::Month,
+        registers: Some(vec![RegisterId::new(68)]),
+        span: HistorySpan::Last(12),
+        wait: Duration::from_secs(2),
+    }));
+    link.run_for(Duration::from_secs(20), |_| {});
     let written = transmissions(&link);
     assert!(written.len() > 100, "{} transmissions", written.len());
+    let mut logger_reads = 0;
     for bytes in &written {
-        let allowed = bytes.as_slice() == ECHO_PATTERN
+        let logger_read = matches!(
+            kmp::decode(bytes),
+            Ok(Message::LoggerRequest {
+                destination: 0x3F,
+                request,
+            }) if request.is_allowed_read()
+        );
+        logger_reads += usize::from(logger_read);
+        let allowed = logger_read
+            || bytes.as_slice() == ECHO_PATTERN
             || matches!(
                 kmp::decode(bytes),
                 Ok(Message::Request {
@@ -199,6 +218,7 @@ fn nothing_but_read_requests_and_the_echo_pattern_is_ever_written() {
             );
         assert!(allowed, "sent {bytes:02X?}");
     }
+    assert!(logger_reads > 0, "the history job asked the meter");
 }
 
 #[test]

@@ -13,6 +13,7 @@ use crate::link::{
 };
 use crate::sim::{MeterConfig, Profile, Timing};
 
+mod history;
 mod reliability;
 mod scan;
 mod text_protocols;

@@ -1,0 +1,184 @@
+//! Reading the simulated MULTICAL 603's loggers through the link's machine in invented time:
+//! the records asked for, newest first, agreeing with the meter's registers; paging through
+//! answers cut short without losing or repeating a record; clean ends; and a trace holding
+//! nothing but logger reads.
+
+use std::time::Duration;
+
+use super::{ids, meter, opened, run};
+use crate::kmp::logger::{HistoryLogger, LoggerRequest};
+use crate::kmp::{self, Message, Register};
+use crate::link::machine::Io;
+use crate::link::{HistoryOptions, HistoryReport, HistorySpan, Job, JobEvent, ReadOptions, Report};
+use crate::sim::Profile;
+
+fn history(
+    profile: Profile,
+    logger: HistoryLogger,
+    registers: Option<&[u16]>,
+    span: HistorySpan,
+) -> (HistoryReport, Vec<JobEvent>, Vec<Io>) {
+    let mut link = opened(meter(profile));
+    link.keep_io();
+    let options = HistoryOptions {
+        logger,
+        registers: registers.map(ids),
+        span,
+        wait: Duration::from_secs(2),
+    };
+    let (end, events) = run(&mut link, Job::History(options), Duration::from_secs(600));
+    let Some(Report::History(report)) = end.report else {
+        panic!("no history report: {:?}", end.report);
+    };
+    (report, events, link.io_log().to_vec())
+}
+
+fn value(registers: &[Register], id: u16) -> f64 {
+    registers
+        .iter()
+        .find(|register| register.id().value() == id)
+        .and_then(Register::number)
+        .map(|number| number.to_f64())
+        .unwrap_or_else(|| panic!("no register {id} in {registers:?}"))
+}
+
+#[test]
+fn twelve_months_come_newest_first_with_dates_and_volumes_that_never_fall() {
+    let (report, events, _) = history(
+        Profile::Multical603,
+        HistoryLogger::Month,
+        Some(&[68, 60]),
+        HistorySpan::Last(12),
+    );
+    assert_eq!(report.depth, Some(36));
+    assert_eq!(report.records.len(), 12);
+    let ids: Vec<u32> = report.records.iter().map(|record| record.id).collect();
+    let newest = report.newest_id.unwrap();
+    assert_eq!(ids, (0..12).map(|back| newest - back).collect::<Vec<_>>());
+    let first = &report.records[0].registers;
+    // The logger's own clock and date come first, then the registers asked for.
+    assert_eq!(first[0].display_text(), "00:00:00");
+    assert_eq!(first[1].id().value(), 1003);
+    assert_eq!(first[1].display_text(), "2026-01-01");
+    assert_eq!(first[2].id().value(), 68);
+    let volumes: Vec<f64> = report
+        .records
+        .iter()
+        .map(|record| value(&record.registers, 68))
+        .collect();
+    assert!(
+        volumes.windows(2).all(|pair| pair[0] >= pair[1]),
+        "{volumes:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|event| matches!(event, JobEvent::HistoryProgress(p) if p.records == 12))
+    );
+
+    // Not above the volume register read just after.
+    let mut link = opened(meter(Profile::Multical603));
+    let read = ReadOptions {
+        ids: ids(&[68]),
+        wait: Duration::from_secs(2),
+    };
+    let (end, _) = run(&mut link, Job::Read(read), Duration::from_secs(60));
+    let Some(Report::Read(now)) = end.report else {
+        panic!("no read");
+    };
+    assert!(volumes[0] <= value(&now.registers, 68));
+}
+
+#[test]
+fn paging_through_answers_cut_short_loses_and_repeats_no_record() {
+    let (report, _, io) = history(
+        Profile::Multical603,
+        HistoryLogger::Day,
+        Some(&[60, 63, 68, 69, 97, 110, 1004]),
+        HistorySpan::Last(60),
+    );
+    assert!(report.flags.iter().any(|flag| flag == "truncated entries"));
+    let newest = report.newest_id.unwrap();
+    let ids: Vec<u32> = report.records.iter().map(|record| record.id).collect();
+    assert_eq!(ids, (0..60).map(|back| newest - back).collect::<Vec<_>>());
+    // Two groups of registers (clock, date and seven asked), each record holding all nine.
+    assert!(
+        report
+            .records
+            .iter()
+            .all(|record| record.registers.len() == 9)
+    );
+    assert!(report.requests > 3, "{} requests", report.requests);
+    // Nothing but logger reads the program may send, besides the link's echo handling.
+    for io in io {
+        if let Io::Transmit(bytes) = io {
+            match kmp::decode(&bytes) {
+                Ok(Message::LoggerRequest { request, .. }) => {
+                    assert!(request.is_allowed_read(), "{request:?}");
+                    assert!(!matches!(request, LoggerRequest::ClearEventStatus(_)));
+                }
+                other => panic!("sent {bytes:02X?}: {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn a_span_of_ids_reads_exactly_those_and_the_oldest_entry_ends_the_read() {
+    let (listing, _, _) = history(
+        Profile::Multical603,
+        HistoryLogger::Year,
+        None,
+        HistorySpan::Last(1),
+    );
+    assert_eq!(listing.depth, Some(20));
+    assert!(listing.records.is_empty());
+    assert!(listing.holds.contains(&crate::kmp::RegisterId::new(68)));
+
+    let (years, _, _) = history(
+        Profile::Multical603,
+        HistoryLogger::Year,
+        Some(&[68]),
+        HistorySpan::Last(50),
+    );
+    assert_eq!(years.records.len(), 20, "the logger holds 20 years");
+    assert!(years.flags.iter().any(|flag| flag == "tail included"));
+
+    let newest = years.newest_id.unwrap();
+    let (span, _, _) = history(
+        Profile::Multical603,
+        HistoryLogger::Year,
+        Some(&[68]),
+        HistorySpan::Ids {
+            from: newest - 4,
+            to: newest - 2,
+        },
+    );
+    let ids: Vec<u32> = span.records.iter().map(|record| record.id).collect();
+    assert_eq!(ids, [newest - 2, newest - 3, newest - 4]);
+}
+
+#[test]
+fn a_meter_without_loggers_answers_none_of_the_reads() {
+    let (report, _, _) = history(
+        Profile::Multical21,
+        HistoryLogger::Month,
+        Some(&[68]),
+        HistorySpan::Last(12),
+    );
+    assert!(!report.answered());
+    assert!(report.records.is_empty());
+    assert!(report.failure.is_some());
+}
+
+#[test]
+fn registers_the_logger_does_not_hold_are_named() {
+    let (report, _, _) = history(
+        Profile::Multical603,
+        HistoryLogger::Month,
+        Some(&[68, 74]),
+        HistorySpan::Last(2),
+    );
+    assert_eq!(report.not_held, ids(&[74]));
+    assert_eq!(report.records.len(), 2);
+}

@@ -52,9 +52,9 @@ fn twelve_months_come_newest_first_with_dates_and_volumes_that_never_fall() {
     );
     assert_eq!(report.depth, Some(36));
     assert_eq!(report.records.len(), 12);
-    let ids: Vec<u32> = report.records.iter().map(|record| record.id).collect();
+    let got: Vec<u32> = report.records.iter().map(|record| record.id).collect();
     let newest = report.newest_id.unwrap();
-    assert_eq!(ids, (0..12).map(|back| newest - back).collect::<Vec<_>>());
+    assert_eq!(got, (0..12).map(|back| newest - back).collect::<Vec<_>>());
     let first = &report.records[0].registers;
     // The logger's own clock and date come first, then the registers asked for.
     assert_eq!(first[0].display_text(), "00:00:00");

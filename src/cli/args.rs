@@ -53,3 +53,21 @@ mod tests {
         }
     }
 }
+
+/// `--dialect`: the CSV dialects of the contract.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum DialectArg {
+    /// Comma, decimal point, no BOM.
+    Rfc4180,
+    /// Semicolon, decimal comma, BOM.
+    ExcelEu,
+}
+
+impl From<DialectArg> for kmp_workbench::export::Dialect {
+    fn from(arg: DialectArg) -> Self {
+        match arg {
+            DialectArg::Rfc4180 => Self::Rfc4180,
+            DialectArg::ExcelEu => Self::ExcelEu,
+        }
+    }
+}

@@ -20,7 +20,7 @@ use kmp_workbench::model::{RegisterKey, RegisterMap};
 use kmp_workbench::session::{Manifest, Recorder, RecorderReport, Session};
 
 use super::Exit;
-use super::args::{ProtocolChoice, parse_duration, parse_protocol};
+use super::args::{DialectArg, ProtocolChoice, parse_duration, parse_protocol};
 use super::json::family_of;
 use super::link_run::LinkRun;
 use super::output::{Failure, status};
@@ -62,21 +62,6 @@ pub struct Args {
     /// that the app opens (Session screen).
     #[arg(long, value_name = "DIR")]
     session: Option<PathBuf>,
-}
-
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-enum DialectArg {
-    Rfc4180,
-    ExcelEu,
-}
-
-impl From<DialectArg> for Dialect {
-    fn from(arg: DialectArg) -> Self {
-        match arg {
-            DialectArg::Rfc4180 => Dialect::Rfc4180,
-            DialectArg::ExcelEu => Dialect::ExcelEu,
-        }
-    }
 }
 
 /// The file being written, once the first answer told the units.

@@ -7,6 +7,7 @@ mod args;
 mod decode;
 mod gui;
 mod hex;
+mod history;
 mod json;
 mod link_run;
 mod log;
@@ -47,6 +48,8 @@ enum Command {
     Scan(scan::Args),
     /// Record readings to CSV, one flushed row per poll.
     Log(log::Args),
+    /// Read a logger of the meter's history (yearly to hourly values), records newest first.
+    History(history::Args),
     /// Serve a simulated meter on a new pseudo-terminal until stopped; prints the terminal's path.
     #[cfg(unix)]
     Sim(sim::Args),
@@ -85,6 +88,7 @@ pub fn run() -> ExitCode {
         Some(Command::Read(args)) => read::run(&args),
         Some(Command::Scan(args)) => scan::run(&args),
         Some(Command::Log(args)) => log::run(&args),
+        Some(Command::History(args)) => history::run(&args),
         #[cfg(unix)]
         Some(Command::Sim(args)) => sim::run(&args),
         Some(Command::Gui(args)) => gui::run(&args),

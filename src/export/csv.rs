@@ -302,7 +302,7 @@ impl<W: Write> LogWriter<W> {
 }
 
 /// One CSV record in the dialect, quoted where needed, without a line end.
-fn record(cells: &[String], dialect: Dialect) -> String {
+pub(super) fn record(cells: &[String], dialect: Dialect) -> String {
     let mut writer = ::csv::WriterBuilder::new()
         .delimiter(dialect.delimiter())
         .terminator(::csv::Terminator::Any(b'\n'))

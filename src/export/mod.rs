@@ -2,9 +2,11 @@
 //! command-line contract. Pure functions over `io::Write`, so tests write into a `Vec<u8>`.
 
 mod csv;
+mod history;
 mod readings;
 
 pub use self::csv::{
     CsvError, Dialect, LogColumn, LogWriter, RegisterRow, neutralise, write_registers,
 };
+pub use self::history::{STAMPS, meter_time, write_history};
 pub use self::readings::write_readings;

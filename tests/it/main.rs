@@ -9,6 +9,8 @@ mod cli;
 mod cli_sim;
 mod frames;
 #[cfg(unix)]
+mod history_pty;
+#[cfg(unix)]
 mod interop;
 #[cfg(unix)]
 mod link_pty;

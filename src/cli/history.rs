@@ -1,0 +1,312 @@
+//! `history`: a logger of the meter's history (`B8` dialect), read by record ID, records newest
+//! first; without `--registers`, what the logger holds. JSON, a table, and CSV.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use kmp_workbench::export::{Dialect, LogColumn, STAMPS, meter_time, write_history};
+use kmp_workbench::kmp::logger::HistoryLogger;
+use kmp_workbench::kmp::register::lookup;
+use kmp_workbench::kmp::{Family, RegisterId};
+use kmp_workbench::link::{
+    Event, HistoryOptions, HistoryReport, HistorySpan, Job, JobEvent, Report,
+};
+
+use super::Exit;
+use super::args::{DialectArg, parse_duration};
+use super::json::{RegisterObject, family_of};
+use super::link_run::LinkRun;
+use super::output::{Failure, print_result, status};
+use super::port_args::PortArgs;
+
+/// Arguments of `history`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    port: PortArgs,
+    /// The logger: year, month, day, hour, minute-1 or minute-2.
+    #[arg(long, value_parser = parse_logger)]
+    logger: HistoryLogger,
+    /// Registers to read, comma-separated (the logger's clock and date are added where it holds
+    /// them); without it, the registers the logger holds are listed.
+    #[arg(long, value_delimiter = ',')]
+    registers: Option<Vec<RegisterId>>,
+    /// The newest N records.
+    #[arg(long, default_value_t = 12, conflicts_with_all = ["from_id", "to_id"])]
+    last: u16,
+    /// The oldest record ID to read (with --to-id).
+    #[arg(long, requires = "to_id")]
+    from_id: Option<u32>,
+    /// The newest record ID to read (with --from-id).
+    #[arg(long, requires = "from_id")]
+    to_id: Option<u32>,
+    /// How long the first request keeps asking while the meter's eye wakes up.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    wait: Duration,
+    /// Also write the records to this CSV file (refused if it exists).
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
+    /// The CSV dialect.
+    #[arg(long, value_enum, default_value = "rfc4180")]
+    dialect: DialectArg,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_logger(text: &str) -> Result<HistoryLogger, String> {
+    if text == "interval" {
+        return Err(
+            "the interval log of the A commands (MULTICAL 601/801 modules, 382 load \
+                    profile) cannot be read yet: only the B8 loggers year, month, day, hour, \
+                    minute-1 and minute-2"
+                .into(),
+        );
+    }
+    text.parse()
+        .map_err(|error: kmp_workbench::kmp::logger::UnknownLogger| error.to_string())
+}
+
+#[derive(Debug, Serialize)]
+struct RecordJson {
+    record_id: u32,
+    registers: Vec<RegisterObject>,
+}
+
+#[derive(Debug, Serialize)]
+struct RecordsJson {
+    logger: &'static str,
+    newest_id: Option<u32>,
+    requests: u32,
+    records: Vec<RecordJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct HeldJson {
+    id: u16,
+    name: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+struct ListingJson {
+    logger: &'static str,
+    depth: Option<u16>,
+    registers: Vec<HeldJson>,
+}
+
+/// Runs `history`.
+pub fn run(args: &Args) -> Result<(), Failure> {
+    if let Some(path) = args.csv.as_ref().filter(|path| path.exists()) {
+        return Err(Failure::usage(format!(
+            "{} exists; choose another name for the CSV file",
+            path.display()
+        )));
+    }
+    let span = match (args.from_id, args.to_id) {
+        (Some(from), Some(to)) if from <= to => HistorySpan::Ids { from, to },
+        (Some(from), Some(to)) => {
+            return Err(Failure::usage(format!(
+                "--from-id {from} is newer than --to-id {to}: give the oldest record first"
+            )));
+        }
+        _ if args.last == 0 => return Err(Failure::usage("--last must be at least 1")),
+        _ => HistorySpan::Last(args.last),
+    };
+    let mut link = match LinkRun::open(&args.port, None)? {
+        Ok(link) => link,
+        Err(error) => return Err(Failure::link(&error)),
+    };
+    let job = Job::History(HistoryOptions {
+        logger: args.logger,
+        registers: args.registers.clone(),
+        span,
+        wait: args.wait,
+    });
+    let mut told = None;
+    let report = match link.run(job, Report::into_history, |event| {
+        progress(event, &mut told)
+    })? {
+        Ok(report) => report,
+        Err(error) => return Err(Failure::link(&error)),
+    };
+    if !report.answered() {
+        let why = report
+            .failure
+            .map(|failure| format!(" ({failure})"))
+            .unwrap_or_default();
+        return Err(Failure::no_answer(format!(
+            "the meter answered none of the logger reads this program may send{why}; its \
+             history may need commands no public source documents. {}",
+            report.diagnosis.text()
+        )));
+    }
+    if !report.not_held.is_empty() {
+        let ids: Vec<String> = report.not_held.iter().map(ToString::to_string).collect();
+        status(&format!(
+            "warning: the {} logger does not hold register {}",
+            args.logger,
+            ids.join(", ")
+        ));
+    }
+    let family = family_of(args.port.port());
+    let text = match &args.registers {
+        None => listing(args, &report, family),
+        Some(_) => records(args, &report, family),
+    };
+    print_result(&text)?;
+    if let Some(path) = &args.csv {
+        write_csv(path, &report, family, args.dialect.into())?;
+    }
+    if report.interrupted {
+        status("interrupted: printed what was read so far");
+        return Err(Failure::quiet(Exit::Interrupted));
+    }
+    if let Some(failure) = report.failure {
+        return Err(Failure::no_answer(format!(
+            "a logger read got no valid answer ({failure}); printed the {} records read before",
+            report.records.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Progress on stderr: records read, requests sent, and the reckoning of how many it takes.
+fn progress(event: &Event, told: &mut Option<u32>) {
+    let Event::Job {
+        event: JobEvent::HistoryProgress(progress),
+        ..
+    } = event
+    else {
+        return;
+    };
+    if told.is_none()
+        && let Some(estimate) = progress.estimate
+    {
+        status(&format!(
+            "reading {} records takes about {estimate} requests",
+            progress.of
+        ));
+        *told = Some(estimate);
+    }
+    status(&format!(
+        "{} of {} records, {} requests",
+        progress.records, progress.of, progress.requests
+    ));
+}
+
+fn name(family: Option<Family>, id: RegisterId) -> Option<&'static str> {
+    lookup(family, id).map(|info| info.name)
+}
+
+fn listing(args: &Args, report: &HistoryReport, family: Option<Family>) -> String {
+    let json = ListingJson {
+        logger: args.logger.name(),
+        depth: report.depth,
+        registers: report
+            .holds
+            .iter()
+            .map(|id| HeldJson {
+                id: id.value(),
+                name: name(family, *id),
+            })
+            .collect(),
+    };
+    if args.json {
+        return format!("{}\n", serde_json::to_string(&json).unwrap_or_default());
+    }
+    let mut out = format!(
+        "{} logger: {} entries deep, {} registers\n",
+        json.logger,
+        json.depth.unwrap_or(0),
+        json.registers.len()
+    );
+    for held in &json.registers {
+        let _ = writeln!(out, "{:>6}  {}", held.id, held.name.unwrap_or("-"));
+    }
+    out
+}
+
+fn records(args: &Args, report: &HistoryReport, family: Option<Family>) -> String {
+    let json = RecordsJson {
+        logger: args.logger.name(),
+        newest_id: report.newest_id,
+        requests: report.requests,
+        records: report
+            .records
+            .iter()
+            .map(|record| RecordJson {
+                record_id: record.id,
+                registers: record
+                    .registers
+                    .iter()
+                    .map(|register| RegisterObject::new(register, family))
+                    .collect(),
+            })
+            .collect(),
+    };
+    if args.json {
+        return format!("{}\n", serde_json::to_string(&json).unwrap_or_default());
+    }
+    let mut out = String::new();
+    for record in &report.records {
+        let time = meter_time(&record.registers).unwrap_or_else(|| "-".into());
+        let values: Vec<String> = record
+            .registers
+            .iter()
+            .filter(|register| !STAMPS.contains(&register.id().value()))
+            .map(|register| format!("{} = {}", register.id(), register.display_text()))
+            .collect();
+        let _ = writeln!(out, "{:>8}  {time:<19}  {}", record.id, values.join(", "));
+    }
+    if report.records.is_empty() {
+        out.push_str("no records (the logger holds none in this span)\n");
+    }
+    out
+}
+
+fn write_csv(
+    path: &std::path::Path,
+    report: &HistoryReport,
+    family: Option<Family>,
+    dialect: Dialect,
+) -> Result<(), Failure> {
+    let columns: Vec<(RegisterId, LogColumn)> = report
+        .records
+        .first()
+        .map(|record| {
+            record
+                .registers
+                .iter()
+                .filter(|register| !STAMPS.contains(&register.id().value()))
+                .map(|register| {
+                    let id = register.id();
+                    let column = LogColumn {
+                        id: id.to_string(),
+                        name: name(family, id)
+                            .map_or_else(|| format!("register {id}"), str::to_string),
+                        unit: register.unit().symbol().to_string(),
+                    };
+                    (id, column)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let file = std::fs::File::create_new(path)
+        .map_err(|error| Failure::usage(format!("cannot create {}: {error}", path.display())))?;
+    write_history(
+        std::io::BufWriter::new(file),
+        &report.records,
+        &columns,
+        dialect,
+    )
+    .map_err(|error| Failure::port(format!("{}: {error}", path.display())))?;
+    status(&format!(
+        "wrote {} records to {}",
+        report.records.len(),
+        path.display()
+    ));
+    Ok(())
+}

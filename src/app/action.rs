@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::export::Dialect;
 use crate::kmp::{Family, RegisterId};
+use crate::link::HistoryOptions;
 use crate::link::traffic::TrafficDirection;
 use crate::model::RegisterKey;
 
@@ -85,6 +86,10 @@ pub enum Action {
     StopPolling,
     /// Read the whole readout of a meter that speaks a text protocol.
     ReadReadout,
+    /// Read a logger of the meter's history, or list what it holds.
+    ReadHistory(HistoryOptions),
+    /// Stop the logger read under way; it reports the records read so far.
+    CancelHistory,
     /// Show a screen.
     Show(Screen),
 }
@@ -106,6 +111,8 @@ pub enum FileJob {
     ExportReadings(Dialect),
     /// Export the traffic lines of the kinds shown to a text file.
     ExportTraffic(TrafficFilter),
+    /// Export the logger records read to CSV.
+    ExportHistory(Dialect),
 }
 
 /// Which kinds of traffic line the Traffic screen shows.
@@ -151,6 +158,7 @@ impl FileJob {
             Self::OpenSession => "Open a session folder",
             Self::ExportReadings(_) => "Export the readings to CSV",
             Self::ExportTraffic(_) => "Export the traffic lines shown",
+            Self::ExportHistory(_) => "Export the logger records to CSV",
         }
     }
 
@@ -172,6 +180,7 @@ impl FileJob {
             Self::SaveSession | Self::OpenSession => "meter-session",
             Self::ExportReadings(_) => "readings.csv",
             Self::ExportTraffic(_) => "traffic.txt",
+            Self::ExportHistory(_) => "history.csv",
         }
     }
 
@@ -179,7 +188,7 @@ impl FileJob {
     pub fn extension(self) -> &'static str {
         match self {
             Self::SaveMap | Self::OpenMap => "ron",
-            Self::ExportMap(_) | Self::ExportReadings(_) => "csv",
+            Self::ExportMap(_) | Self::ExportReadings(_) | Self::ExportHistory(_) => "csv",
             Self::ExportTraffic(_) => "txt",
             Self::SaveSession | Self::OpenSession => "",
         }

@@ -333,6 +333,8 @@ impl Controller {
                     wait: Duration::from_secs(10),
                 }));
             }
+            Action::ReadHistory(options) => self.start_between_checks(Job::History(options)),
+            Action::CancelHistory => self.cancel_if(|job| matches!(job, Job::History(_))),
             Action::Show(screen) => {
                 self.settings.screen = screen;
                 if screen == Screen::Session {
@@ -463,10 +465,12 @@ impl Controller {
             JobEvent::ReadOut(report) if id >= self.first_job => {
                 self.workspace.record_readout_poll(&report);
             }
+            JobEvent::HistoryProgress(progress) => self.workspace.history_moved(progress),
             JobEvent::Ended(JobEnd { reason, report }) => {
                 let outcome = match &report {
                     Some(Report::Read(report)) => self.workspace.read_again(report),
                     Some(Report::Readout(report)) => self.workspace.read_readout(report),
+                    Some(Report::History(report)) => self.workspace.read_history(report),
                     _ => None,
                 };
                 if let Some(outcome) = outcome {

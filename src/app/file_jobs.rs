@@ -5,7 +5,9 @@
 
 use std::path::Path;
 
-use crate::export::{RegisterRow, write_readings, write_registers};
+use crate::export::{
+    LogColumn, RegisterRow, STAMPS, write_history, write_readings, write_registers,
+};
 use crate::model::RegisterMap;
 
 use super::action::FileJob;
@@ -56,6 +58,33 @@ pub fn carry_out(workspace: &mut Workspace, job: FileJob, path: &Path) -> Result
             })
             .map_err(|error| format!("cannot write {shown}: {error}"))?;
             Ok(format!("Exported {rows} polls to {shown}"))
+        }
+        FileJob::ExportHistory(dialect) => {
+            let Some(history) = workspace.history().filter(|h| !h.records.is_empty()) else {
+                return Err(
+                    "No logger records were read yet: read some on the History screen.".into(),
+                );
+            };
+            let map = workspace.map();
+            let columns: Vec<_> = history.records[0]
+                .registers
+                .iter()
+                .filter(|register| !STAMPS.contains(&register.id().value()))
+                .map(|register| {
+                    let id = register.id();
+                    let column = LogColumn {
+                        id: id.to_string(),
+                        name: map.name(id),
+                        unit: register.unit().symbol().to_string(),
+                    };
+                    (id, column)
+                })
+                .collect();
+            let rows = crate::atomic_file::write_with(path, |out| {
+                write_history(out, &history.records, &columns, dialect)
+            })
+            .map_err(|error| format!("cannot write {shown}: {error}"))?;
+            Ok(format!("Exported {rows} records to {shown}"))
         }
         FileJob::ExportTraffic(filter) => {
             let Some(session) = workspace.session() else {

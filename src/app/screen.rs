@@ -17,6 +17,8 @@ pub enum Screen {
     Registers,
     /// Flow and volume on plots.
     Live,
+    /// The meter's own loggers.
+    History,
     /// The raw exchange log.
     Traffic,
     /// Saving and opening sessions, CSV export.
@@ -25,16 +27,19 @@ pub enum Screen {
 
 /// A screen name that is not one of [`Screen::ALL`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown screen (expected connection, link-check, registers, live, traffic or session)")]
+#[error(
+    "unknown screen (expected connection, link-check, registers, live, history, traffic or session)"
+)]
 pub struct UnknownScreen;
 
 impl Screen {
     /// Every screen, as the navigation lists them.
-    pub const ALL: [Screen; 6] = [
+    pub const ALL: [Screen; 7] = [
         Self::Connection,
         Self::LinkCheck,
         Self::Registers,
         Self::Live,
+        Self::History,
         Self::Traffic,
         Self::Session,
     ];
@@ -46,6 +51,7 @@ impl Screen {
             Self::LinkCheck => "Link check",
             Self::Registers => "Registers",
             Self::Live => "Live",
+            Self::History => "History",
             Self::Traffic => "Traffic",
             Self::Session => "Session",
         }
@@ -58,6 +64,7 @@ impl Screen {
             Self::LinkCheck => "link-check",
             Self::Registers => "registers",
             Self::Live => "live",
+            Self::History => "history",
             Self::Traffic => "traffic",
             Self::Session => "session",
         }

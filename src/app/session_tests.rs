@@ -296,3 +296,68 @@ fn the_file_shortcuts_leave_a_text_field_alone() {
             .is_some()
     );
 }
+
+#[test]
+fn the_history_screen_lists_a_logger_reads_a_year_of_months_plots_them_and_exports_the_csv() {
+    let dir = scratch_dir("history");
+    let csv_path = dir.join("months.csv");
+    let mut harness = connected(
+        Profile::Multical603,
+        Screen::History,
+        FixedPicker(Some(csv_path.clone())),
+        None,
+    );
+    harness.get_by_label("List its registers").click();
+    run_until(&mut harness, Duration::from_secs(20), "the listing", |h| {
+        h.query_by_label_contains("The month logger keeps 36 entries")
+            .is_some()
+    });
+    harness.get_by_label("V1 volume (68)").click();
+    harness.run_steps(2);
+    harness.get_by_label("Read history").click();
+    run_until(&mut harness, Duration::from_secs(30), "the records", |h| {
+        h.query_by_label_contains("Read 12 records of the month logger")
+            .is_some()
+    });
+    harness.run_steps(2);
+    let report = harness
+        .state()
+        .controller()
+        .workspace()
+        .history()
+        .unwrap()
+        .clone();
+    let newest = report.records[0].id;
+    assert!(harness.query_by_label(&newest.to_string()).is_some());
+    // The plot's title and the table's column.
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("V1 volume [m³]")
+            .count(),
+        2
+    );
+
+    harness
+        .get_by_label_contains("Export CSV (comma, decimal point)")
+        .click();
+    run_until(&mut harness, Duration::from_secs(5), "the export", |h| {
+        h.query_by_label_contains("Exported 12 records").is_some()
+    });
+    let mut reader = csv::Reader::from_path(&csv_path).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(header, ["record_id", "meter_time", "V1 volume [m³] (68)"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 12);
+    assert_eq!(rows[0][0], newest.to_string());
+    let volumes: Vec<f64> = rows.iter().map(|row| row[2].parse().unwrap()).collect();
+    assert!(
+        volumes.windows(2).all(|pair| pair[0] >= pair[1]),
+        "{volumes:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::link::{ReadReport, ReadoutReport};
+use crate::link::{HistoryProgress, HistoryReport, ReadReport, ReadoutReport};
 use crate::model::{Readings, RegisterMap};
 use crate::session::{Manifest, SessionError, TrafficLog, traffic_path};
 
@@ -58,6 +58,9 @@ pub struct Workspace {
     session: Option<RecordedSession>,
     /// The newest readout of a meter that speaks a text protocol.
     readout: Option<ReadoutReport>,
+    /// The newest logger read (or listing), and how far the one under way has come.
+    history: Option<HistoryReport>,
+    history_progress: Option<HistoryProgress>,
 }
 
 impl Workspace {
@@ -135,6 +138,65 @@ impl Workspace {
             report.readings.len(),
             crate::app::style::seconds(report.took)
         )))
+    }
+
+    /// Takes the progress of the logger read under way.
+    pub fn history_moved(&mut self, progress: HistoryProgress) {
+        self.history_progress = Some(progress);
+    }
+
+    /// Takes a logger read (or listing); says what came of it. A listing keeps the records
+    /// read before of the same logger, so the table stays while registers are picked.
+    pub fn read_history(&mut self, report: &HistoryReport) -> Option<Result<String, String>> {
+        self.history_progress = None;
+        if !report.answered() {
+            return (!report.interrupted).then(|| {
+                Err(
+                    "The meter answered none of the logger reads this program may send; its \
+                     history may need commands no public source documents."
+                        .to_string(),
+                )
+            });
+        }
+        let listing = report.records.is_empty() && report.requests <= 1;
+        let kept = self
+            .history
+            .take()
+            .filter(|old| listing && old.logger == report.logger && !old.records.is_empty());
+        let outcome = if listing {
+            format!(
+                "Listed the {} logger: {} entries of {} registers",
+                report.logger,
+                report.depth.unwrap_or(0),
+                report.holds.len()
+            )
+        } else {
+            format!(
+                "Read {} records of the {} logger in {} requests",
+                report.records.len(),
+                report.logger,
+                report.requests
+            )
+        };
+        self.history = Some(match kept {
+            Some(old) => HistoryReport {
+                depth: report.depth,
+                holds: report.holds.clone(),
+                ..old
+            },
+            None => report.clone(),
+        });
+        Some(Ok(outcome))
+    }
+
+    /// The newest logger read or listing.
+    pub fn history(&self) -> Option<&HistoryReport> {
+        self.history.as_ref()
+    }
+
+    /// How far the logger read under way has come.
+    pub fn history_progress(&self) -> Option<HistoryProgress> {
+        self.history_progress
     }
 
     /// The newest readout of a meter that speaks a text protocol.

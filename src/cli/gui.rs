@@ -17,7 +17,7 @@ pub struct Args {
     /// kamstrup382, kamstrup382c, multical41, multical66c, iec-modec.
     #[arg(long)]
     simulate: Option<Profile>,
-    /// Open on this screen: connection, link-check, registers, live, traffic, session.
+    /// Open on this screen: connection, link-check, registers, live, history, traffic, session.
     #[arg(long)]
     screen: Option<Screen>,
     /// Save the window to this PNG file, then quit.

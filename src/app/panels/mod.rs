@@ -5,6 +5,8 @@
 //! nothing changes halfway through a frame.
 
 mod connection;
+mod history;
+mod history_plot;
 mod link_check;
 mod live;
 mod live_plot;
@@ -33,6 +35,7 @@ use super::settings::Settings;
 use super::workspace::Workspace;
 
 pub use connection::ConnectionPanel;
+pub use history::HistoryPanel;
 pub use link_check::LinkCheckPanel;
 pub use live::LivePanel;
 pub use live_plot::{LivePlots, PlotSpec};
@@ -94,6 +97,11 @@ impl<'a> Context<'a> {
         matches!(self.job, Some(Job::Readout(_)))
     }
 
+    /// Whether a logger is being read.
+    pub fn reading_history(&self) -> bool {
+        matches!(self.job, Some(Job::History(_)))
+    }
+
     /// Whether the link check runs.
     pub fn checking(&self) -> bool {
         matches!(self.job, Some(Job::Monitor(_)))
@@ -127,6 +135,8 @@ pub struct Panels {
     pub registers: RegistersPanel,
     /// Live.
     pub live: LivePanel,
+    /// History.
+    pub history: HistoryPanel,
     /// Traffic.
     pub traffic: TrafficPanel,
     /// Session.
@@ -141,6 +151,7 @@ impl Panels {
             Screen::LinkCheck => &mut self.link_check,
             Screen::Registers => &mut self.registers,
             Screen::Live => &mut self.live,
+            Screen::History => &mut self.history,
             Screen::Traffic => &mut self.traffic,
             Screen::Session => &mut self.session,
         }

@@ -1,0 +1,262 @@
+//! The History screen: the meter's own loggers. Pick a logger and list what it holds (depth and
+//! registers, named from the catalogue), tick registers and how many records, and read them:
+//! the records fill a table (record ID, the meter's own time, exact values with units) and a
+//! plot per register, and export to CSV. The program reads by record ID with the logger reads
+//! the sources agree on, and says so when a meter answers none of them.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use egui::{RichText, Ui};
+
+use crate::app::action::{Action, FileJob};
+use crate::app::style::{self, BAD, GOOD};
+use crate::export::{STAMPS, meter_time};
+use crate::kmp::RegisterId;
+use crate::kmp::logger::HistoryLogger;
+use crate::link::{HistoryOptions, HistoryReport, HistorySpan};
+
+use super::history_plot::history_plots;
+use super::registers::dialect_name;
+use super::{Context, Panel};
+
+/// How long the first logger read waits for the eye.
+const WAIT: Duration = Duration::from_secs(10);
+
+/// The History screen's own state: the logger, the registers ticked, how many records.
+#[derive(Debug)]
+pub struct HistoryPanel {
+    logger: HistoryLogger,
+    ticked: BTreeSet<RegisterId>,
+    last: u16,
+}
+
+impl Default for HistoryPanel {
+    fn default() -> Self {
+        Self {
+            logger: HistoryLogger::Month,
+            ticked: BTreeSet::new(),
+            last: 12,
+        }
+    }
+}
+
+impl Panel for HistoryPanel {
+    fn ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Vec<Action> {
+        let mut actions = Vec::new();
+        ui.heading("History");
+        ui.label(
+            "The loggers the meter keeps itself (yearly, monthly, daily, hourly values), read by \
+             record ID, newest first.",
+        );
+        ui.add_space(6.0);
+        let reading = cx.reading_history();
+        let can_ask = cx.link.is_connected() && !reading;
+        ui.horizontal(|ui| {
+            ui.label("Logger");
+            for logger in HistoryLogger::ALL {
+                ui.radio_value(&mut self.logger, logger, logger.name());
+            }
+            if ui
+                .add_enabled(can_ask, egui::Button::new("List its registers"))
+                .on_disabled_hover_text("Connect first; a logger read under way ends first")
+                .clicked()
+            {
+                actions.push(Action::ReadHistory(HistoryOptions {
+                    logger: self.logger,
+                    registers: None,
+                    span: HistorySpan::Last(1),
+                    wait: WAIT,
+                }));
+            }
+        });
+        if let Some(progress) = cx.workspace.history_progress().filter(|_| reading) {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                let fraction = progress.records as f32 / progress.of.max(1) as f32;
+                let estimate = progress
+                    .estimate
+                    .map(|n| format!(" of about {n}"))
+                    .unwrap_or_default();
+                ui.add(
+                    egui::ProgressBar::new(fraction)
+                        .desired_width(260.0)
+                        .text(format!(
+                            "{} of {} records, {} requests{estimate}",
+                            progress.records, progress.of, progress.requests
+                        )),
+                );
+                if ui.button("Cancel").clicked() {
+                    actions.push(Action::CancelHistory);
+                }
+            });
+        } else if reading {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("asking the meter for its logger (the eye may take seconds to wake)");
+                if ui.button("Cancel").clicked() {
+                    actions.push(Action::CancelHistory);
+                }
+            });
+        }
+        let Some(report) = cx
+            .workspace
+            .history()
+            .filter(|report| report.logger == self.logger)
+        else {
+            ui.label(RichText::new("Nothing read of this logger yet.").weak());
+            return actions;
+        };
+        self.holds(ui, cx, report, can_ask, &mut actions);
+        if !report.records.is_empty() {
+            ui.separator();
+            records(ui, cx, report, &mut actions);
+        }
+        actions
+    }
+}
+
+impl HistoryPanel {
+    /// What the logger holds, with a tick box each, and the read button.
+    fn holds(
+        &mut self,
+        ui: &mut Ui,
+        cx: &Context<'_>,
+        report: &HistoryReport,
+        can_ask: bool,
+        actions: &mut Vec<Action>,
+    ) {
+        let depth = report.depth.unwrap_or(0);
+        if depth == 0 {
+            style::status_line(
+                ui,
+                BAD,
+                &format!("The {} logger keeps no entries", report.logger),
+            );
+            return;
+        }
+        style::status_line(
+            ui,
+            GOOD,
+            &format!(
+                "The {} logger keeps {depth} entries of {} registers",
+                report.logger,
+                report.holds.len()
+            ),
+        );
+        let map = cx.workspace.map();
+        ui.horizontal_wrapped(|ui| {
+            for id in report
+                .holds
+                .iter()
+                .filter(|id| !STAMPS.contains(&id.value()))
+            {
+                let mut on = self.ticked.contains(id);
+                let label = format!("{} ({id})", map.name(*id));
+                if ui.checkbox(&mut on, label).changed() {
+                    if on {
+                        self.ticked.insert(*id);
+                    } else {
+                        self.ticked.remove(id);
+                    }
+                }
+            }
+        });
+        ui.horizontal(|ui| {
+            let label = ui.label("Records");
+            ui.add(egui::DragValue::new(&mut self.last).range(1..=depth))
+                .labelled_by(label.id);
+            let chosen: Vec<RegisterId> = report
+                .holds
+                .iter()
+                .copied()
+                .filter(|id| self.ticked.contains(id))
+                .collect();
+            if ui
+                .add_enabled(
+                    can_ask && !chosen.is_empty(),
+                    egui::Button::new("Read history"),
+                )
+                .on_disabled_hover_text("Tick the registers to read")
+                .clicked()
+            {
+                actions.push(Action::ReadHistory(HistoryOptions {
+                    logger: report.logger,
+                    registers: Some(chosen),
+                    span: HistorySpan::Last(self.last.clamp(1, depth)),
+                    wait: WAIT,
+                }));
+            }
+        });
+    }
+}
+
+/// The records read: the export, the plots and the table.
+fn records(ui: &mut Ui, cx: &Context<'_>, report: &HistoryReport, actions: &mut Vec<Action>) {
+    let map = cx.workspace.map();
+    ui.horizontal(|ui| {
+        let mut about = format!(
+            "{} records, newest {} of the meter's {}",
+            report.records.len(),
+            report.records[0].id,
+            report.newest_id.unwrap_or(0)
+        );
+        if !report.flags.is_empty() {
+            about.push_str(&format!(" (the meter said: {})", report.flags.join(", ")));
+        }
+        ui.label(about);
+        let dialect = cx.settings.dialect;
+        if ui
+            .button(format!("Export CSV ({})…", dialect_name(dialect)))
+            .clicked()
+        {
+            actions.push(Action::ChooseFile(FileJob::ExportHistory(dialect)));
+        }
+    });
+    let columns: Vec<(RegisterId, String)> = report.records[0]
+        .registers
+        .iter()
+        .filter(|register| !STAMPS.contains(&register.id().value()))
+        .map(|register| {
+            let unit = register.unit().symbol();
+            let name = map.name(register.id());
+            let title = if unit.is_empty() {
+                name
+            } else {
+                format!("{name} [{unit}]")
+            };
+            (register.id(), title)
+        })
+        .collect();
+    history_plots(ui, report, &columns);
+    egui::ScrollArea::vertical()
+        .id_salt("history-records")
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            egui::Grid::new("history-table")
+                .striped(true)
+                .spacing([16.0, 4.0])
+                .show(ui, |ui| {
+                    ui.label(RichText::new("Record").strong());
+                    ui.label(RichText::new("Meter time").strong());
+                    for (_, title) in &columns {
+                        ui.label(RichText::new(title).strong());
+                    }
+                    ui.end_row();
+                    for record in &report.records {
+                        ui.label(record.id.to_string());
+                        ui.label(meter_time(&record.registers).unwrap_or_else(|| "-".into()));
+                        for (id, _) in &columns {
+                            let value = record
+                                .registers
+                                .iter()
+                                .find(|register| register.id() == *id)
+                                .and_then(|register| register.value_text())
+                                .unwrap_or_else(|| "-".into());
+                            ui.label(RichText::new(value).monospace());
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+}

@@ -15,8 +15,8 @@ use jiff::{Span, ToSpan};
 use super::physics::Physics;
 use super::profile::{Profile, Quantity, RegisterSpec};
 use crate::kmp::logger::{
-    B8Info, HistoryLogger, LogReadout, LogTable, LoggerConfig, LoggerRequest, LoggerResponse,
-    LoggerType, ReadoutKind,
+    B8Info, CID_LOG_ID_PRESENT, CID_LOG_LAST_PRESENT, HistoryLogger, LogReadout, LogTable,
+    LoggerConfig, LoggerRequest, LoggerResponse, LoggerType, ReadoutKind,
 };
 use crate::kmp::{Number, Register, RegisterId};
 
@@ -86,6 +86,8 @@ pub struct Loggers<'a> {
     pub profile: Profile,
     /// Its loggers.
     pub specs: &'a [LoggerSpec],
+    /// Its interval logs (the `A` commands).
+    pub intervals: &'a [IntervalLog],
     /// The physics' seed.
     pub seed: u64,
     /// The meter's clock at the start.
@@ -95,8 +97,8 @@ pub struct Loggers<'a> {
 }
 
 impl Loggers<'_> {
-    /// The answer to `request`; `None` for what this meter does not answer (the `A` commands,
-    /// a logger it does not have).
+    /// The answer to `request`; `None` for what this meter does not answer (a logger it does
+    /// not have, `A0`/`A3`, `9B`).
     pub fn answer(&self, request: &LoggerRequest) -> Option<LoggerResponse> {
         match request {
             LoggerRequest::Configuration { logger } => {
@@ -140,6 +142,10 @@ impl Loggers<'_> {
                 }
                 self.readout(ReadoutKind::LastEntryPast, *logger, None, *count, registers)
             }
+            LoggerRequest::LastPresent(query) => self.interval(CID_LOG_LAST_PRESENT, query, None),
+            LoggerRequest::IdPresent { query, from_id } => {
+                self.interval(CID_LOG_ID_PRESENT, query, Some(*from_id))
+            }
             _ => None,
         }
     }
@@ -149,7 +155,7 @@ impl Loggers<'_> {
         self.specs.iter().find(|spec| spec.logger == logger)
     }
 
-    fn now(&self) -> DateTime {
+    pub(super) fn now(&self) -> DateTime {
         self.clock_start
             .checked_add(self.elapsed)
             .unwrap_or(self.clock_start)
@@ -251,7 +257,7 @@ impl Loggers<'_> {
     }
 
     /// What `spec` read at the meter's clock time `at`.
-    fn value_at(
+    pub(super) fn value_at(
         &self,
         physics: &mut Physics,
         spec: &RegisterSpec,
@@ -308,7 +314,7 @@ fn consumption(hours: f64) -> f64 {
     hours + SEASONAL_SWING * (omega * hours).sin() / omega
 }
 
-fn hours_since_2000(at: DateTime) -> f64 {
+pub(super) fn hours_since_2000(at: DateTime) -> f64 {
     jiff::civil::date(2000, 1, 1)
         .at(0, 0, 0, 0)
         .duration_until(at)
@@ -344,6 +350,10 @@ pub fn entry_time(logger: HistoryLogger, id: u32) -> DateTime {
     };
     since.checked_add(span).unwrap_or(since)
 }
+
+mod interval;
+
+pub use interval::{IntervalLog, KAMSTRUP_382};
 
 #[cfg(test)]
 mod tests;

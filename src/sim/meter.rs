@@ -622,6 +622,7 @@ impl Meter {
         let loggers = Loggers {
             profile: self.config.profile,
             specs: self.config.profile.loggers(),
+            intervals: self.config.profile.interval_logs(),
             seed: self.config.seed,
             clock_start: self.config.clock_start,
             elapsed: at.duration_since(self.started),

@@ -372,6 +372,14 @@ impl Profile {
         }
     }
 
+    /// The interval logs it answers the `A1`/`A2` reads for.
+    pub fn interval_logs(self) -> &'static [super::loggers::IntervalLog] {
+        match self {
+            Self::Kamstrup382 => super::loggers::KAMSTRUP_382,
+            _ => &[],
+        }
+    }
+
     /// Registers that make the meter ignore the whole request they are in. Only the MULTICAL 403
     /// is known for one: 155 (0x009B, high-resolution energy) gets "no reply on Multical 403
     /// modules" while a 602 answers it (PROTOCOL.md §3.1).

@@ -13,6 +13,7 @@ fn loggers(elapsed: Duration) -> Loggers<'static> {
     Loggers {
         profile: Profile::Multical603,
         specs: MULTICAL_603,
+        intervals: &[],
         seed: 1,
         clock_start: jiff::civil::date(2026, 12, 1).at(10, 20, 0, 0),
         elapsed,
@@ -190,4 +191,95 @@ fn the_multical_603_answers_logger_reads_over_its_eye_and_the_multical_21_does_n
     };
     water.handle_input(&read.encode(0x3F), awake);
     assert_eq!(water.poll_transmit(awake + Duration::from_secs(10)), None);
+}
+
+fn load_profile(elapsed: Duration) -> Loggers<'static> {
+    Loggers {
+        profile: Profile::Kamstrup382,
+        specs: &[],
+        intervals: KAMSTRUP_382,
+        seed: 1,
+        clock_start: jiff::civil::date(2026, 12, 1).at(10, 20, 0, 0),
+        elapsed,
+    }
+}
+
+fn interval(response: Option<LoggerResponse>) -> crate::kmp::logger::IntervalReadout {
+    match response {
+        Some(LoggerResponse::Interval(readout)) => readout,
+        other => panic!("no interval readout: {other:?}"),
+    }
+}
+
+fn query(records: u8, max_len: u8) -> crate::kmp::logger::IntervalQuery {
+    crate::kmp::logger::IntervalQuery {
+        log: 6,
+        registers: RegisterList::new(&ids(&[1002, 1003, 1])).unwrap(),
+        records,
+        max_len,
+    }
+}
+
+#[test]
+fn the_load_profile_reads_hourly_records_oldest_first_to_the_end_of_the_log() {
+    let at = load_profile(Duration::ZERO);
+    let newest = interval(at.answer(&LoggerRequest::LastPresent(query(1, 0xFF)))).newest_id;
+    let readout = interval(at.answer(&LoggerRequest::IdPresent {
+        query: query(6, 0xFF),
+        from_id: newest - 5,
+    }));
+    let ids: Vec<u32> = readout.records().map(|(id, _)| id).collect();
+    assert_eq!(
+        ids,
+        (0..6)
+            .rev()
+            .map(|back| u32::from(newest) - back)
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        readout
+            .info
+            .has(crate::kmp::logger::IntervalInfo::END_OF_LOG)
+    );
+    assert_eq!(readout.last_id, newest);
+    let (_, last) = readout.records().last().unwrap();
+    assert_eq!(last[0].display_text(), "10:00:00");
+    assert_eq!(last[1].display_text(), "2026-12-01");
+    let energies: Vec<f64> = readout.records().map(|(_, row)| number(&row[2])).collect();
+    assert!(
+        energies.windows(2).all(|pair| pair[0] <= pair[1]),
+        "{energies:?}"
+    );
+}
+
+#[test]
+fn a_small_max_len_leaves_records_out_and_an_id_past_the_newest_is_out_of_range() {
+    let at = load_profile(Duration::ZERO);
+    let newest = interval(at.answer(&LoggerRequest::LastPresent(query(1, 0xFF)))).newest_id;
+    let short = interval(at.answer(&LoggerRequest::IdPresent {
+        query: query(20, 60),
+        from_id: newest - 19,
+    }));
+    assert!(
+        short
+            .info
+            .has(crate::kmp::logger::IntervalInfo::RECORDS_LEFT_OUT)
+    );
+    assert!(short.records().count() < 20);
+    // The whole answer fits the MaxL asked for.
+    let data_len = LoggerResponse::Interval(short).encode(0x3F).len();
+    assert!(data_len < 60 + 10, "{data_len}");
+    let past = interval(at.answer(&LoggerRequest::IdPresent {
+        query: query(1, 0xFF),
+        from_id: newest + 1,
+    }));
+    assert!(
+        past.info
+            .has(crate::kmp::logger::IntervalInfo::OUT_OF_RANGE)
+    );
+    assert_eq!(past.records().count(), 0);
+    // Another log ID is not kept: no answer.
+    let mut other = query(1, 0xFF);
+    other.log = 1;
+    assert!(at.answer(&LoggerRequest::LastPresent(other)).is_none());
 }

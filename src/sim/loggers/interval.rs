@@ -1,0 +1,121 @@
+//! The `A` commands' interval log (LOGGER.md §3) of a simulated meter: hourly records with
+//! 16-bit IDs, read from a record ID on (`A2`) or after the meter's "last read" marker (`A1`),
+//! oldest first, cut to the answer size the client allows (MaxL) with the INFO bits set.
+
+use jiff::ToSpan;
+use jiff::civil::DateTime;
+
+use super::{Loggers, hours_since_2000};
+use crate::kmp::Register;
+use crate::kmp::logger::{IntervalInfo, IntervalQuery, IntervalReadout, LogTable, LoggerResponse};
+use crate::sim::physics::Physics;
+use crate::sim::profile::RegisterSpec;
+
+/// One interval log of a simulated meter: hourly records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IntervalLog {
+    /// Its log ID (LID).
+    pub log: u8,
+    /// How many records it keeps.
+    pub depth: u16,
+    /// The registers each record holds.
+    pub registers: &'static [u16],
+    /// How many records before the newest the meter's "last read" marker stands (only `9C`,
+    /// which the program never sends, would move it).
+    pub unread: u16,
+}
+
+/// The Kamstrup 382's load profile, log 6 (LOGGER.md §3, the electricity meters of S4).
+pub const KAMSTRUP_382: &[IntervalLog] = &[IntervalLog {
+    log: 6,
+    depth: 1440,
+    registers: &[1, 2, 1023, 1002, 1003],
+    unread: 24,
+}];
+
+impl Loggers<'_> {
+    /// The answer to an `A1` (`from`: `None`) or `A2` read of an interval log this meter keeps.
+    pub(super) fn interval(
+        &self,
+        cid: u8,
+        query: &IntervalQuery,
+        from: Option<u16>,
+    ) -> Option<LoggerResponse> {
+        let log = self.intervals.iter().find(|log| log.log == query.log)?;
+        let now_hour = floor_hour(self.now());
+        let newest = record_id(now_hour);
+        let oldest = newest.saturating_sub(log.depth - 1).max(1);
+        let kept: Vec<&RegisterSpec> = query
+            .registers
+            .as_slice()
+            .iter()
+            .filter(|id| log.registers.contains(&id.value()))
+            .filter_map(|id| self.profile.register(*id))
+            .collect();
+        let start = from.unwrap_or(newest.saturating_sub(log.unread) + 1);
+        let empty = |info| {
+            IntervalReadout::new(
+                cid,
+                log.log,
+                Vec::new(),
+                LogTable::default(),
+                0,
+                newest,
+                info,
+            )
+            .ok()
+            .map(LoggerResponse::Interval)
+        };
+        if start > newest {
+            return empty(IntervalInfo(IntervalInfo::OUT_OF_RANGE));
+        }
+        // An ID that does not exist starts the reading at the next one (LOGGER.md §3).
+        let start = start.max(oldest);
+        let wanted = u16::from(query.records).min(newest - start + 1);
+        let row_len: usize = 2 + kept.iter().map(|spec| usize::from(spec.len)).sum::<usize>();
+        let fixed = 3 + 5 * kept.len() + 5;
+        let fit = usize::from(query.max_len).saturating_sub(fixed) / row_len;
+        let records = wanted.min(u16::try_from(fit).unwrap_or(u16::MAX));
+        let mut info = 0;
+        if records < wanted {
+            info |= IntervalInfo::RECORDS_LEFT_OUT;
+        }
+        if records == 0 {
+            return empty(IntervalInfo(info));
+        }
+        let last = start + records - 1;
+        if last == newest {
+            info |= IntervalInfo::END_OF_LOG;
+        }
+        let mut physics = Physics::new(self.profile, self.seed, self.clock_start);
+        let ids: Vec<u16> = (start..=last).collect();
+        let rows: Vec<Vec<Register>> = ids
+            .iter()
+            .map(|id| {
+                let at = now_hour - i64::from(newest - id).hours();
+                kept.iter()
+                    .filter_map(|spec| self.value_at(&mut physics, spec, at))
+                    .collect()
+            })
+            .collect();
+        let table = LogTable::new(rows).ok()?;
+        IntervalReadout::new(cid, log.log, ids, table, last, newest, IntervalInfo(info))
+            .ok()
+            .map(LoggerResponse::Interval)
+    }
+}
+
+fn floor_hour(at: DateTime) -> DateTime {
+    at.with()
+        .minute(0)
+        .second(0)
+        .subsec_nanosecond(0)
+        .build()
+        .unwrap_or(at)
+}
+
+/// The 16-bit ID of the hourly record at `hour`: hours since 2000, wrapped to 1..=65535.
+fn record_id(hour: DateTime) -> u16 {
+    let hours = hours_since_2000(hour).floor() as u64;
+    u16::try_from(hours % 65_535 + 1).unwrap_or(u16::MAX)
+}

@@ -149,7 +149,7 @@ impl Workspace {
     /// read before of the same logger, so the table stays while registers are picked.
     pub fn read_history(&mut self, report: &HistoryReport) -> Option<Result<String, String>> {
         self.history_progress = None;
-        if !report.answered() {
+        if !report.answered {
             return (!report.interrupted).then(|| {
                 Err(
                     "The meter answered none of the logger reads this program may send; its \

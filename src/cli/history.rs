@@ -12,7 +12,7 @@ use kmp_workbench::kmp::logger::HistoryLogger;
 use kmp_workbench::kmp::register::lookup;
 use kmp_workbench::kmp::{Family, RegisterId};
 use kmp_workbench::link::{
-    Event, HistoryOptions, HistoryReport, HistorySpan, Job, JobEvent, Report,
+    Event, HistoryOptions, HistoryReport, HistorySpan, Job, JobEvent, LogSource, Report,
 };
 
 use super::Exit;
@@ -27,9 +27,14 @@ use super::port_args::PortArgs;
 pub struct Args {
     #[command(flatten)]
     port: PortArgs,
-    /// The logger: year, month, day, hour, minute-1 or minute-2.
+    /// The logger: year, month, day, hour, minute-1 or minute-2 (the B8 loggers of MULTICAL
+    /// 603/303-class meters), or interval (the A commands' log: MULTICAL 601/801 logger modules
+    /// at --address 0x7F, electricity meters at 0x3F with --log-id 6 for the load profile).
     #[arg(long, value_parser = parse_logger)]
-    logger: HistoryLogger,
+    logger: LoggerArg,
+    /// The interval log's ID (with --logger interval).
+    #[arg(long, default_value_t = 1)]
+    log_id: u8,
     /// Registers to read, comma-separated (the logger's clock and date are added where it holds
     /// them); without it, the registers the logger holds are listed.
     #[arg(long, value_delimiter = ',')]
@@ -57,17 +62,23 @@ pub struct Args {
     json: bool,
 }
 
-fn parse_logger(text: &str) -> Result<HistoryLogger, String> {
+/// What `--logger` names.
+#[derive(Clone, Copy, Debug)]
+enum LoggerArg {
+    Logger(HistoryLogger),
+    Interval,
+}
+
+fn parse_logger(text: &str) -> Result<LoggerArg, String> {
     if text == "interval" {
-        return Err(
-            "the interval log of the A commands (MULTICAL 601/801 modules, 382 load \
-                    profile) cannot be read yet: only the B8 loggers year, month, day, hour, \
-                    minute-1 and minute-2"
-                .into(),
-        );
+        return Ok(LoggerArg::Interval);
     }
-    text.parse()
-        .map_err(|error: kmp_workbench::kmp::logger::UnknownLogger| error.to_string())
+    text.parse().map(LoggerArg::Logger).map_err(|_| {
+        format!(
+            "no logger is called {text:?}; the loggers are year, month, day, hour, minute-1, \
+             minute-2 and interval"
+        )
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -78,7 +89,7 @@ struct RecordJson {
 
 #[derive(Debug, Serialize)]
 struct RecordsJson {
-    logger: &'static str,
+    logger: String,
     newest_id: Option<u32>,
     requests: u32,
     records: Vec<RecordJson>,
@@ -92,7 +103,7 @@ struct HeldJson {
 
 #[derive(Debug, Serialize)]
 struct ListingJson {
-    logger: &'static str,
+    logger: String,
     depth: Option<u16>,
     registers: Vec<HeldJson>,
 }
@@ -115,12 +126,23 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         _ if args.last == 0 => return Err(Failure::usage("--last must be at least 1")),
         _ => HistorySpan::Last(args.last),
     };
+    let logger = match args.logger {
+        LoggerArg::Logger(logger) => LogSource::Logger(logger),
+        LoggerArg::Interval if args.registers.is_none() => {
+            return Err(Failure::usage(
+                "the interval log cannot be listed (only A0, whose time field the sources \
+                 dispute, would tell what it holds): name the registers to read, e.g. \
+                 --registers 60,68",
+            ));
+        }
+        LoggerArg::Interval => LogSource::Interval(args.log_id),
+    };
     let mut link = match LinkRun::open(&args.port, None)? {
         Ok(link) => link,
         Err(error) => return Err(Failure::link(&error)),
     };
     let job = Job::History(HistoryOptions {
-        logger: args.logger,
+        logger,
         registers: args.registers.clone(),
         span,
         wait: args.wait,
@@ -132,7 +154,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         Ok(report) => report,
         Err(error) => return Err(Failure::link(&error)),
     };
-    if !report.answered() {
+    if !report.answered {
         let why = report
             .failure
             .map(|failure| format!(" ({failure})"))
@@ -147,7 +169,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         let ids: Vec<String> = report.not_held.iter().map(ToString::to_string).collect();
         status(&format!(
             "warning: the {} logger does not hold register {}",
-            args.logger,
+            report.logger,
             ids.join(", ")
         ));
     }
@@ -203,7 +225,7 @@ fn name(family: Option<Family>, id: RegisterId) -> Option<&'static str> {
 
 fn listing(args: &Args, report: &HistoryReport, family: Option<Family>) -> String {
     let json = ListingJson {
-        logger: args.logger.name(),
+        logger: report.logger.to_string(),
         depth: report.depth,
         registers: report
             .holds
@@ -231,7 +253,7 @@ fn listing(args: &Args, report: &HistoryReport, family: Option<Family>) -> Strin
 
 fn records(args: &Args, report: &HistoryReport, family: Option<Family>) -> String {
     let json = RecordsJson {
-        logger: args.logger.name(),
+        logger: report.logger.to_string(),
         newest_id: report.newest_id,
         requests: report.requests,
         records: report

@@ -44,8 +44,8 @@ pub use error::{LinkError, OpenFailure};
 pub use handle::LinkHandle;
 pub use messages::{Command, EndReason, Event, Job, JobEnd, JobEvent, JobId, Report};
 pub use options::{
-    ASKED_FOR, HistoryOptions, HistorySpan, MonitorOptions, PollPlan, ProbeOptions, ReadOptions,
-    ReadoutOptions, ReadoutPlan, SLOWEST_POLL, ScanOptions,
+    ASKED_FOR, HistoryOptions, HistorySpan, LogSource, MonitorOptions, PollPlan, ProbeOptions,
+    ReadOptions, ReadoutOptions, ReadoutPlan, SLOWEST_POLL, ScanOptions,
 };
 pub use protocol::{Protocol, TEXT_TRIES, TextTry, UnknownProtocol};
 pub use reports::{

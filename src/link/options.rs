@@ -76,11 +76,31 @@ pub enum HistorySpan {
     },
 }
 
-/// Reading a logger of the meter's history (`B8` dialect).
+/// Which log of the meter's history to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LogSource {
+    /// A logger of the `B8` commands (MULTICAL 603/303-class meters).
+    Logger(HistoryLogger),
+    /// The log with this ID of the `A1`/`A2` commands (MULTICAL 601/801 logger modules, the
+    /// electricity meters' load profile); it cannot be listed, only read.
+    Interval(u8),
+}
+
+impl std::fmt::Display for LogSource {
+    /// `month`, or `log 6`, as the contract names them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Logger(logger) => f.write_str(logger.name()),
+            Self::Interval(log) => write!(f, "log {log}"),
+        }
+    }
+}
+
+/// Reading a log of the meter's history.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HistoryOptions {
-    /// Which logger.
-    pub logger: HistoryLogger,
+    /// Which log.
+    pub logger: LogSource,
     /// The registers to read; `None` lists what the logger holds and reads no records. The
     /// logger's own clock and date registers are added where it holds them.
     pub registers: Option<Vec<RegisterId>>,

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use crate::kmp::logger::HistoryLogger;
 use crate::kmp::{MeterType, Register, RegisterId};
 
 use super::config::LineSettings;
@@ -166,8 +165,10 @@ pub struct HistoryRecord {
 /// What a read of a logger found.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistoryReport {
-    /// Which logger.
-    pub logger: HistoryLogger,
+    /// Which log.
+    pub logger: super::options::LogSource,
+    /// Whether the meter answered any of the logger reads.
+    pub answered: bool,
     /// How many entries it keeps, when its configuration came.
     pub depth: Option<u16>,
     /// The registers it holds, when its configuration came.
@@ -188,13 +189,6 @@ pub struct HistoryReport {
     pub diagnosis: Diagnosis,
     /// Whether it ended before it was through.
     pub interrupted: bool,
-}
-
-impl HistoryReport {
-    /// Whether the meter answered any of the logger reads.
-    pub fn answered(&self) -> bool {
-        self.depth.is_some()
-    }
 }
 
 /// How far a logger read has come.

@@ -185,3 +185,43 @@ fn a_meter_without_loggers_is_exit_4_with_the_reason() {
     );
     sim.stop();
 }
+
+#[test]
+fn the_382s_load_profile_is_read_with_the_a_commands_and_cannot_be_listed() {
+    let sim = serve(Profile::Kamstrup382);
+    let port = sim.path().display().to_string();
+    let hours = json(&[
+        "history",
+        "--port",
+        &port,
+        "--logger",
+        "interval",
+        "--log-id",
+        "6",
+        "--registers",
+        "1",
+        "--last",
+        "30",
+        "--json",
+    ]);
+    assert_eq!(hours["logger"], "log 6");
+    let newest = hours["newest_id"].as_u64().unwrap();
+    assert_eq!(
+        record_ids(&hours),
+        (0..30).map(|back| newest - back).collect::<Vec<_>>()
+    );
+    let records = hours["records"].as_array().unwrap();
+    let energies: Vec<f64> = records.iter().map(|record| value_of(record, 1)).collect();
+    assert!(
+        energies.windows(2).all(|pair| pair[0] >= pair[1]),
+        "{energies:?}"
+    );
+    let listing = run_cli(&["history", "--port", &port, "--logger", "interval"]);
+    assert_eq!(listing.status.code(), Some(2));
+    assert!(
+        stderr(&listing).contains("cannot be listed"),
+        "{}",
+        stderr(&listing)
+    );
+    sim.stop();
+}

@@ -14,7 +14,7 @@ use crate::app::style::{self, BAD, GOOD};
 use crate::export::{STAMPS, meter_time};
 use crate::kmp::RegisterId;
 use crate::kmp::logger::HistoryLogger;
-use crate::link::{HistoryOptions, HistoryReport, HistorySpan};
+use crate::link::{HistoryOptions, HistoryReport, HistorySpan, LogSource};
 
 use super::history_plot::history_plots;
 use super::registers::dialect_name;
@@ -63,7 +63,7 @@ impl Panel for HistoryPanel {
                 .clicked()
             {
                 actions.push(Action::ReadHistory(HistoryOptions {
-                    logger: self.logger,
+                    logger: LogSource::Logger(self.logger),
                     registers: None,
                     span: HistorySpan::Last(1),
                     wait: WAIT,
@@ -102,7 +102,7 @@ impl Panel for HistoryPanel {
         let Some(report) = cx
             .workspace
             .history()
-            .filter(|report| report.logger == self.logger)
+            .filter(|report| report.logger == LogSource::Logger(self.logger))
         else {
             ui.label(RichText::new("Nothing read of this logger yet.").weak());
             return actions;

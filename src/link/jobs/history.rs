@@ -1,12 +1,18 @@
-//! Reading a logger of the meter's history (`B8` dialect, LOGGER.md §5): its configuration
-//! first (depth and registers; the first request waits for the eye to wake), then the records,
-//! newest first, eight registers to a request with the logger's clock and date in the first
-//! group, paging on where the meter cut an answer short. It stops cleanly on "no entries", "out
-//! of range" and the oldest entry, and never sends anything but [`LogRead`]s.
+//! Reading a log of the meter's history (LOGGER.md) by record ID, records newest first, eight
+//! registers to a request with the log's clock and date in the first group, paging on where the
+//! meter cut an answer short. Its first request waits for the eye to wake.
+//!
+//! - A `B8` logger: its configuration first (depth and registers), then rows newest first,
+//!   ending cleanly on "no entries", "out of range" and the oldest entry.
+//! - An interval log of the `A` commands, which cannot be listed without the disputed `A0`: an
+//!   `A1` for one record tells the newest ID, then `A2` reads from newest − N + 1 on, oldest
+//!   first, until the newest or "end of log".
+//!
+//! It never sends anything but [`LogRead`]s.
 
 use std::collections::BTreeMap;
 
-use crate::kmp::logger::{B8Info, LogRead, LoggerConfig, LoggerResponse};
+use crate::kmp::logger::{B8Info, IntervalInfo, IntervalQuery, LogRead, LoggerResponse};
 use crate::kmp::{MAX_REGISTERS_PER_REQUEST, Register, RegisterId, RegisterList};
 
 use super::step::{Attempts, Cx, ExchangeResult, Input, Step};
@@ -14,31 +20,36 @@ use super::wake::{WakeUp, Woken};
 use crate::link::diagnosis::diagnose;
 use crate::link::engine::{Answer, Exchange, ExchangeFailure};
 use crate::link::messages::{JobEvent, Report};
-use crate::link::options::{HistoryOptions, HistorySpan};
+use crate::link::options::{HistoryOptions, HistorySpan, LogSource};
 use crate::link::reports::{HistoryProgress, HistoryRecord, HistoryReport};
 
 /// The registers a logger stamps its entries with: clock, date, and the 7-byte date and time.
 const TIME_REGISTERS: [u16; 3] = [1002, 1003, 348];
+/// The largest answer an `A` read allows: the meter shortens it to what it can send.
+const MAX_LEN: u8 = 0xFF;
 
-/// Reading one logger; see the module documentation.
+/// Reading one log; see the module documentation.
 #[derive(Debug)]
 pub(crate) struct History {
     options: HistoryOptions,
     wake: Option<WakeUp>,
-    config: Option<LoggerConfig>,
+    /// Whether the first read (configuration, or the `A1` that tells the newest) was answered.
+    opened: bool,
+    depth: Option<u16>,
+    holds: Vec<RegisterId>,
     groups: Vec<RegisterList>,
     not_held: Vec<RegisterId>,
-    /// The group being read, and the next newest record to ask it for (`None`: the newest).
+    /// The group being read, and the next record to ask it for (`None`: where the span begins).
     group: usize,
     next: Option<u32>,
-    /// The newest record of the span, fixed by the first group's first answer.
+    /// The newest record of the span, fixed by the first answer that tells it.
     top: Option<u32>,
     newest_id: Option<u32>,
     records: BTreeMap<u32, Vec<Register>>,
     read_in_group: u32,
     requests: u32,
     first_page: Option<u32>,
-    info: u16,
+    flags: Vec<String>,
     failure: Option<ExchangeFailure>,
 }
 
@@ -47,7 +58,9 @@ impl History {
         Self {
             options,
             wake: None,
-            config: None,
+            opened: false,
+            depth: None,
+            holds: Vec::new(),
             groups: Vec::new(),
             not_held: Vec::new(),
             group: 0,
@@ -58,7 +71,7 @@ impl History {
             read_in_group: 0,
             requests: 0,
             first_page: None,
-            info: 0,
+            flags: Vec::new(),
             failure: None,
         }
     }
@@ -67,17 +80,33 @@ impl History {
         match input {
             Input::Start => {
                 *self = Self::new(self.options.clone());
-                self.ask_configuration(cx)
+                self.open(cx)
             }
             // The job never asks for a pause.
-            Input::Timeout => self.ask_configuration(cx),
-            Input::Exchanged(result) if self.config.is_none() => self.configured(result, cx),
+            Input::Timeout => self.open(cx),
+            Input::Exchanged(result) if !self.opened => self.opened(result, cx),
             Input::Exchanged(result) => self.paged(result, cx),
         }
     }
 
-    fn ask_configuration(&mut self, cx: &Cx<'_>) -> Step {
-        let exchange = Exchange::Logger(LogRead::Configuration(self.options.logger));
+    /// The first read: a `B8` logger's configuration, or an `A1` for one record.
+    fn open(&mut self, cx: &Cx<'_>) -> Step {
+        let read = match self.options.logger {
+            LogSource::Logger(logger) => LogRead::Configuration(logger),
+            LogSource::Interval(log) => {
+                self.group_registers(None);
+                let Some(&registers) = self.groups.first() else {
+                    return self.done(cx);
+                };
+                LogRead::LastPresent(IntervalQuery {
+                    log,
+                    registers,
+                    records: 1,
+                    max_len: MAX_LEN,
+                })
+            }
+        };
+        let exchange = Exchange::Logger(read);
         self.requests += 1;
         if cx.evidence.answers == 0 {
             let wait = self.options.wait;
@@ -89,7 +118,34 @@ impl History {
         Step::exchange(exchange, Attempts::Configured)
     }
 
-    fn configured(&mut self, result: ExchangeResult, cx: &mut Cx<'_>) -> Step {
+    /// Groups the registers asked for (those the logger holds, when it said) of eight, the
+    /// stamps first; `None` when nothing asked for is held.
+    fn group_registers(&mut self, holds: Option<&[RegisterId]>) -> Option<()> {
+        let asked = self.options.registers.clone()?;
+        let held = |id: &RegisterId| holds.is_none_or(|holds| holds.contains(id));
+        self.not_held = asked.iter().copied().filter(|id| !held(id)).collect();
+        let mut ids: Vec<RegisterId> = TIME_REGISTERS
+            .into_iter()
+            .map(RegisterId::new)
+            .filter(|id| held(id) && !asked.contains(id))
+            .collect();
+        let stamps = ids.len();
+        for id in asked.into_iter().filter(held) {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        if ids.len() == stamps {
+            return None;
+        }
+        self.groups = ids
+            .chunks(MAX_REGISTERS_PER_REQUEST)
+            .filter_map(|chunk| RegisterList::new(chunk).ok())
+            .collect();
+        Some(())
+    }
+
+    fn opened(&mut self, result: ExchangeResult, cx: &mut Cx<'_>) -> Step {
         let result = match self.wake.as_mut() {
             Some(wake) => match wake.handle(result, cx) {
                 Woken::Answered(answer) => Ok(answer),
@@ -102,40 +158,39 @@ impl History {
             None => result,
         };
         self.wake = None;
-        let config = match result {
-            Ok(Answer::Logger(LoggerResponse::Configuration(config))) => config,
+        let response = match result {
+            Ok(Answer::Logger(response)) => response,
             Ok(_) => return self.done(cx),
             Err(failure) => {
                 self.failure = Some(failure);
                 return self.done(cx);
             }
         };
-        let Some(asked) = self.options.registers.clone() else {
-            self.config = Some(config);
-            return self.done(cx);
-        };
-        let holds = |id: &RegisterId| config.registers.contains(id);
-        self.not_held = asked.iter().copied().filter(|id| !holds(id)).collect();
-        let mut ids: Vec<RegisterId> = TIME_REGISTERS
-            .into_iter()
-            .map(RegisterId::new)
-            .filter(|id| holds(id) && !asked.contains(id))
-            .collect();
-        let stamps = ids.len();
-        for id in asked.into_iter().filter(holds) {
-            if !ids.contains(&id) {
-                ids.push(id);
+        self.opened = true;
+        match response {
+            LoggerResponse::Configuration(config) => {
+                self.depth = Some(config.depth);
+                self.holds = config.registers;
+                let holds = self.holds.clone();
+                if self.options.registers.is_none() || self.group_registers(Some(&holds)).is_none()
+                {
+                    self.groups.clear();
+                    return self.done(cx);
+                }
             }
+            LoggerResponse::Interval(readout) => {
+                self.note_flags(IntervalInfo(readout.info.0).names());
+                self.newest_id = Some(u32::from(readout.newest_id));
+                if readout.info.has(IntervalInfo::LOG_EMPTY) {
+                    return self.done(cx);
+                }
+                self.top = Some(match self.options.span {
+                    HistorySpan::Ids { to, .. } => to.min(u32::from(readout.newest_id)),
+                    HistorySpan::Last(_) => u32::from(readout.newest_id),
+                });
+            }
+            LoggerResponse::Readout(_) | LoggerResponse::EventStatus(_) => return self.done(cx),
         }
-        self.config = Some(config);
-        if ids.len() == stamps {
-            // None of the registers asked for is in this logger: nothing to read.
-            return self.done(cx);
-        }
-        self.groups = ids
-            .chunks(MAX_REGISTERS_PER_REQUEST)
-            .filter_map(|chunk| RegisterList::new(chunk).ok())
-            .collect();
         self.next_page(cx)
     }
 
@@ -144,7 +199,7 @@ impl History {
         match self.options.span {
             HistorySpan::Last(n) => self
                 .top
-                .map(|top| top.saturating_sub(u32::from(n).saturating_sub(1))),
+                .map(|top| top.saturating_sub(u32::from(n).saturating_sub(1)).max(1)),
             HistorySpan::Ids { from, .. } => Some(from),
         }
     }
@@ -160,67 +215,103 @@ impl History {
         let Some(&registers) = self.groups.get(self.group) else {
             return self.done(cx);
         };
-        let logger = self.options.logger;
-        let from = self.next.or(match self.options.span {
-            HistorySpan::Ids { to, .. } => Some(to),
-            HistorySpan::Last(_) => self.top,
-        });
-        let read = match (from, self.bottom()) {
-            (Some(log_id), Some(bottom)) => LogRead::PastById {
-                logger,
-                log_id,
-                count: count(log_id.saturating_sub(bottom) + 1),
-                registers,
-            },
-            (Some(log_id), None) => LogRead::PastById {
-                logger,
-                log_id,
-                count: count(self.wanted()),
-                registers,
-            },
-            (None, _) => LogRead::Newest {
-                logger,
-                count: count(self.wanted()),
-                registers,
-            },
+        let read = match self.options.logger {
+            LogSource::Logger(logger) => {
+                let from = self.next.or(match self.options.span {
+                    HistorySpan::Ids { to, .. } => Some(to),
+                    HistorySpan::Last(_) => self.top,
+                });
+                match (from, self.bottom()) {
+                    (Some(log_id), Some(bottom)) => LogRead::PastById {
+                        logger,
+                        log_id,
+                        count: count(log_id.saturating_sub(bottom) + 1),
+                        registers,
+                    },
+                    (Some(log_id), None) => LogRead::PastById {
+                        logger,
+                        log_id,
+                        count: count(self.wanted()),
+                        registers,
+                    },
+                    (None, _) => LogRead::Newest {
+                        logger,
+                        count: count(self.wanted()),
+                        registers,
+                    },
+                }
+            }
+            LogSource::Interval(log) => {
+                let (Some(bottom), Some(top)) = (self.bottom(), self.top) else {
+                    return self.done(cx);
+                };
+                let from = self.next.unwrap_or(bottom);
+                let (Ok(from_id), records) = (
+                    u16::try_from(from),
+                    u8::try_from(top.saturating_sub(from) + 1).unwrap_or(u8::MAX),
+                ) else {
+                    return self.done(cx);
+                };
+                LogRead::IdPresent {
+                    query: IntervalQuery {
+                        log,
+                        registers,
+                        records,
+                        max_len: MAX_LEN,
+                    },
+                    from_id,
+                }
+            }
         };
         self.requests += 1;
         Step::exchange(Exchange::Logger(read), Attempts::Configured)
     }
 
     fn paged(&mut self, result: ExchangeResult, cx: &mut Cx<'_>) -> Step {
-        let readout = match result {
-            Ok(Answer::Logger(LoggerResponse::Readout(readout))) => readout,
+        let response = match result {
+            Ok(Answer::Logger(response)) => response,
             Ok(_) => return self.done(cx),
             Err(failure) => {
                 self.failure = Some(failure);
                 return self.done(cx);
             }
         };
-        self.info |= readout.info.0;
-        self.newest_id = Some(readout.newest_id);
-        if readout.info.has(B8Info::NO_ENTRIES) {
-            return self.done(cx);
-        }
-        if self.top.is_none() && self.group == 0 {
-            self.top = Some(match self.options.span {
-                HistorySpan::Ids { to, .. } => to,
-                HistorySpan::Last(_) => readout.first_id,
-            });
-        }
-        let bottom = self.bottom().unwrap_or(0);
-        let mut oldest = None;
-        let mut rows = 0;
-        for (id, row) in readout.records() {
-            if id < bottom {
-                break;
+        let through = match response {
+            LoggerResponse::Readout(readout) => {
+                self.note_flags(readout.info.names());
+                self.newest_id = Some(readout.newest_id);
+                if readout.info.has(B8Info::NO_ENTRIES) {
+                    return self.done(cx);
+                }
+                if self.top.is_none() && self.group == 0 {
+                    self.top = Some(match self.options.span {
+                        HistorySpan::Ids { to, .. } => to,
+                        HistorySpan::Last(_) => readout.first_id,
+                    });
+                }
+                let (rows, oldest) = self.take(readout.records());
+                self.next = oldest.map(|oldest| oldest.saturating_sub(1));
+                let bottom = self.bottom().unwrap_or(0);
+                rows == 0
+                    || readout.info.has(B8Info::OUT_OF_RANGE)
+                    || readout.info.has(B8Info::TAIL_INCLUDED)
+                    || oldest.is_none_or(|oldest| oldest <= bottom)
             }
-            self.records.entry(id).or_default().extend_from_slice(row);
-            oldest = Some(id);
-            rows += 1;
-        }
-        self.read_in_group += rows;
-        self.first_page.get_or_insert(rows.max(1));
+            LoggerResponse::Interval(readout) => {
+                self.note_flags(readout.info.names());
+                self.newest_id = Some(u32::from(readout.newest_id));
+                let (rows, _) = self.take(readout.records());
+                let last = u32::from(readout.last_id);
+                self.next = Some(last + 1);
+                rows == 0
+                    || readout.info.has(IntervalInfo::END_OF_LOG)
+                    || readout.info.has(IntervalInfo::OUT_OF_RANGE)
+                    || self.top.is_none_or(|top| last >= top)
+            }
+            LoggerResponse::Configuration(_) | LoggerResponse::EventStatus(_) => {
+                return self.done(cx);
+            }
+        };
         if self.group == 0 {
             let of = self.wanted();
             let pages = of.div_ceil(self.first_page.unwrap_or(1));
@@ -231,30 +322,46 @@ impl History {
                 estimate: Some(1 + pages * u32::try_from(self.groups.len()).unwrap_or(1)),
             }));
         }
-        let through = rows == 0
-            || readout.info.has(B8Info::OUT_OF_RANGE)
-            || readout.info.has(B8Info::TAIL_INCLUDED)
-            || oldest.is_none_or(|oldest| oldest <= bottom);
         if through {
             self.group += 1;
             self.next = None;
-        } else {
-            self.next = oldest.map(|oldest| oldest - 1);
+            self.read_in_group = 0;
         }
         self.next_page(cx)
     }
 
+    /// Keeps the records of the span from one answer; returns how many, and the oldest ID.
+    fn take<'a>(
+        &mut self,
+        records: impl Iterator<Item = (u32, &'a [Register])>,
+    ) -> (u32, Option<u32>) {
+        let (bottom, top) = (self.bottom().unwrap_or(0), self.top.unwrap_or(u32::MAX));
+        let mut rows = 0;
+        let mut oldest = None;
+        for (id, row) in records.filter(|(id, _)| (bottom..=top).contains(id)) {
+            self.records.entry(id).or_default().extend_from_slice(row);
+            oldest = Some(oldest.map_or(id, |old: u32| old.min(id)));
+            rows += 1;
+        }
+        self.read_in_group += rows;
+        self.first_page.get_or_insert(rows.max(1));
+        (rows, oldest)
+    }
+
+    fn note_flags(&mut self, names: Vec<String>) {
+        for name in names {
+            if !self.flags.contains(&name) {
+                self.flags.push(name);
+            }
+        }
+    }
+
     fn report(&self, cx: &Cx<'_>, interrupted: bool) -> HistoryReport {
-        let mut flags = B8Info(self.info).names();
-        flags.dedup();
         HistoryReport {
             logger: self.options.logger,
-            depth: self.config.as_ref().map(|config| config.depth),
-            holds: self
-                .config
-                .as_ref()
-                .map(|config| config.registers.clone())
-                .unwrap_or_default(),
+            answered: self.opened,
+            depth: self.depth,
+            holds: self.holds.clone(),
             not_held: self.not_held.clone(),
             newest_id: self.newest_id,
             records: self
@@ -267,7 +374,7 @@ impl History {
                 })
                 .collect(),
             requests: self.requests,
-            flags,
+            flags: self.flags.clone(),
             failure: self.failure,
             diagnosis: diagnose(cx.evidence, cx.now.instant),
             interrupted,

@@ -7,11 +7,10 @@ use std::time::{Duration, Instant};
 use jiff::Timestamp;
 
 use super::*;
-use crate::kmp::logger::HistoryLogger;
 use crate::kmp::{self, Message, RegisterId};
 use crate::link::{
-    ECHO_PATTERN, HistoryOptions, HistorySpan, MonitorOptions, PollPlan, ProbeOptions, Protocol,
-    ScanOptions, VirtualLink,
+    ECHO_PATTERN, HistoryOptions, HistorySpan, LogSource, MonitorOptions, PollPlan, ProbeOptions,
+    Protocol, ScanOptions, VirtualLink,
 };
 use crate::sim::{Faults, MeterConfig, Profile, Timing};
 
@@ -189,7 +188,7 @@ fn nothing_but_read_requests_and_the_echo_pattern_is_ever_written() {
     }));
     link.run_for(Duration::from_secs(20), |_| {});
     link.start(Job::History(HistoryOptions {
-        logger: HistoryLogger::Month,
+        logger: LogSource::Interval(6),
         registers: Some(vec![RegisterId::new(68)]),
         span: HistorySpan::Last(12),
         wait: Duration::from_secs(2),

@@ -1,4 +1,5 @@
-//! Reading the simulated MULTICAL 603's loggers through the link's machine in invented time:
+//! Reading the simulated MULTICAL 603's loggers and the Kamstrup 382's load profile through
+//! the link's machine in invented time:
 //! the records asked for, newest first, agreeing with the meter's registers; paging through
 //! answers cut short without losing or repeating a record; clean ends; and a trace holding
 //! nothing but logger reads.
@@ -9,7 +10,9 @@ use super::{ids, meter, opened, run};
 use crate::kmp::logger::{HistoryLogger, LoggerRequest};
 use crate::kmp::{self, Message, Register};
 use crate::link::machine::Io;
-use crate::link::{HistoryOptions, HistoryReport, HistorySpan, Job, JobEvent, ReadOptions, Report};
+use crate::link::{
+    HistoryOptions, HistoryReport, HistorySpan, Job, JobEvent, LogSource, ReadOptions, Report,
+};
 use crate::sim::Profile;
 
 fn history(
@@ -21,7 +24,7 @@ fn history(
     let mut link = opened(meter(profile));
     link.keep_io();
     let options = HistoryOptions {
-        logger,
+        logger: LogSource::Logger(logger),
         registers: registers.map(ids),
         span,
         wait: Duration::from_secs(2),
@@ -166,7 +169,7 @@ fn a_meter_without_loggers_answers_none_of_the_reads() {
         Some(&[68]),
         HistorySpan::Last(12),
     );
-    assert!(!report.answered());
+    assert!(!report.answered);
     assert!(report.records.is_empty());
     assert!(report.failure.is_some());
 }
@@ -181,4 +184,60 @@ fn registers_the_logger_does_not_hold_are_named() {
     );
     assert_eq!(report.not_held, ids(&[74]));
     assert_eq!(report.records.len(), 2);
+}
+
+#[test]
+fn the_load_profile_is_read_by_an_a1_then_a2_pages_oldest_first_and_reported_newest_first() {
+    let mut link = opened(meter(Profile::Kamstrup382));
+    link.keep_io();
+    let options = HistoryOptions {
+        logger: LogSource::Interval(6),
+        registers: Some(ids(&[1, 1023])),
+        span: HistorySpan::Last(30),
+        wait: Duration::from_secs(2),
+    };
+    let (end, _) = run(&mut link, Job::History(options), Duration::from_secs(600));
+    let Some(Report::History(report)) = end.report else {
+        panic!("no history report");
+    };
+    assert!(report.answered);
+    let newest = report.newest_id.unwrap();
+    let got: Vec<u32> = report.records.iter().map(|record| record.id).collect();
+    assert_eq!(got, (0..30).map(|back| newest - back).collect::<Vec<_>>());
+    let energies: Vec<f64> = report
+        .records
+        .iter()
+        .map(|record| value(&record.registers, 1))
+        .collect();
+    assert!(
+        energies.windows(2).all(|pair| pair[0] >= pair[1]),
+        "{energies:?}"
+    );
+    assert!(
+        report.requests >= 3,
+        "the answers were cut to MaxL: {}",
+        report.requests
+    );
+    // An A1 first, then A2s; never A0, A3 or 9C.
+    let sent: Vec<LoggerRequest> = link
+        .io_log()
+        .iter()
+        .filter_map(|io| match io {
+            Io::Transmit(bytes) => match kmp::decode(bytes) {
+                Ok(Message::LoggerRequest { request, .. }) => Some(request),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    assert!(
+        matches!(sent[0], LoggerRequest::LastPresent(_)),
+        "{:?}",
+        sent[0]
+    );
+    assert!(
+        sent[1..]
+            .iter()
+            .all(|request| matches!(request, LoggerRequest::IdPresent { .. }))
+    );
 }

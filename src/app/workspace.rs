@@ -158,7 +158,7 @@ impl Workspace {
                 )
             });
         }
-        let listing = report.records.is_empty() && report.requests <= 1;
+        let listing = report.listing;
         let kept = self
             .history
             .take()

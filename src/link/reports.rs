@@ -169,6 +169,8 @@ pub struct HistoryReport {
     pub logger: super::options::LogSource,
     /// Whether the meter answered any of the logger reads.
     pub answered: bool,
+    /// Whether it only listed what the logger holds (no registers were asked for).
+    pub listing: bool,
     /// How many entries it keeps, when its configuration came.
     pub depth: Option<u16>,
     /// The registers it holds, when its configuration came.

@@ -360,6 +360,7 @@ impl History {
         HistoryReport {
             logger: self.options.logger,
             answered: self.opened,
+            listing: self.options.registers.is_none(),
             depth: self.depth,
             holds: self.holds.clone(),
             not_held: self.not_held.clone(),

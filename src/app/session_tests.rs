@@ -361,3 +361,49 @@ fn the_history_screen_lists_a_logger_reads_a_year_of_months_plots_them_and_expor
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_history_screen_reads_an_electricity_meters_load_profile_by_its_log_id() {
+    let mut harness = connected(
+        Profile::Kamstrup382,
+        Screen::History,
+        FixedPicker(None),
+        None,
+    );
+    harness.get_by_label("interval log").click();
+    harness.run_steps(2);
+    harness.get_by_label("Log ID").click_accesskit();
+    run_until(
+        &mut harness,
+        Duration::from_secs(5),
+        "the field's focus",
+        |h| h.get_by_label("Log ID").is_focused(),
+    );
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label("Log ID").type_text("6");
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    harness.get_by_label("Read the interval log").click();
+    run_until(&mut harness, Duration::from_secs(30), "the records", |h| {
+        h.query_by_label_contains("Read 12 records of interval log 6")
+            .is_some()
+    });
+    harness.run_steps(2);
+    let report = harness
+        .state()
+        .controller()
+        .workspace()
+        .history()
+        .unwrap()
+        .clone();
+    let ids: Vec<u32> = report.records.iter().map(|record| record.id).collect();
+    let newest = report.newest_id.unwrap();
+    assert_eq!(ids, (0..12).map(|back| newest - back).collect::<Vec<_>>());
+    // The energy and the power columns of the table, each with its plot's title.
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("active energy A14 (import) [kWh]")
+            .count(),
+        2
+    );
+}

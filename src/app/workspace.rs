@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::link::{HistoryProgress, HistoryReport, ReadReport, ReadoutReport};
+use crate::link::{HistoryProgress, HistoryReport, LogSource, ReadReport, ReadoutReport};
 use crate::model::{Readings, RegisterMap};
 use crate::session::{Manifest, SessionError, TrafficLog, traffic_path};
 
@@ -171,10 +171,13 @@ impl Workspace {
                 report.holds.len()
             )
         } else {
+            let of = match report.logger {
+                LogSource::Logger(logger) => format!("the {logger} logger"),
+                LogSource::Interval(log) => format!("interval log {log}"),
+            };
             format!(
-                "Read {} records of the {} logger in {} requests",
+                "Read {} records of {of} in {} requests",
                 report.records.len(),
-                report.logger,
                 report.requests
             )
         };

@@ -23,19 +23,25 @@ use super::{Context, Panel};
 /// How long the first logger read waits for the eye.
 const WAIT: Duration = Duration::from_secs(10);
 
-/// The History screen's own state: the logger, the registers ticked, how many records.
+/// The History screen's own state: the log, the registers ticked (or typed, for an interval
+/// log, which cannot be listed), how many records.
 #[derive(Debug)]
 pub struct HistoryPanel {
-    logger: HistoryLogger,
+    source: LogSource,
+    /// The interval log's ID, kept while a `B8` logger is picked.
+    log_id: u8,
     ticked: BTreeSet<RegisterId>,
+    typed: String,
     last: u16,
 }
 
 impl Default for HistoryPanel {
     fn default() -> Self {
         Self {
-            logger: HistoryLogger::Month,
+            source: LogSource::Logger(HistoryLogger::Month),
+            log_id: 1,
             ticked: BTreeSet::new(),
+            typed: "1, 1023".into(),
             last: 12,
         }
     }
@@ -55,21 +61,29 @@ impl Panel for HistoryPanel {
         ui.horizontal(|ui| {
             ui.label("Logger");
             for logger in HistoryLogger::ALL {
-                ui.radio_value(&mut self.logger, logger, logger.name());
+                ui.radio_value(&mut self.source, LogSource::Logger(logger), logger.name());
             }
-            if ui
-                .add_enabled(can_ask, egui::Button::new("List its registers"))
-                .on_disabled_hover_text("Connect first; a logger read under way ends first")
-                .clicked()
+            let interval = matches!(self.source, LogSource::Interval(_));
+            if ui.radio(interval, "interval log").clicked() {
+                self.source = LogSource::Interval(self.log_id);
+            }
+            if let LogSource::Logger(logger) = self.source
+                && ui
+                    .add_enabled(can_ask, egui::Button::new("List its registers"))
+                    .on_disabled_hover_text("Connect first; a logger read under way ends first")
+                    .clicked()
             {
                 actions.push(Action::ReadHistory(HistoryOptions {
-                    logger: LogSource::Logger(self.logger),
+                    logger: LogSource::Logger(logger),
                     registers: None,
                     span: HistorySpan::Last(1),
                     wait: WAIT,
                 }));
             }
         });
+        if let LogSource::Interval(_) = self.source {
+            self.interval_form(ui, can_ask, &mut actions);
+        }
         if let Some(progress) = cx.workspace.history_progress().filter(|_| reading) {
             ui.horizontal(|ui| {
                 ui.spinner();
@@ -102,12 +116,14 @@ impl Panel for HistoryPanel {
         let Some(report) = cx
             .workspace
             .history()
-            .filter(|report| report.logger == LogSource::Logger(self.logger))
+            .filter(|report| report.logger == self.source)
         else {
             ui.label(RichText::new("Nothing read of this logger yet.").weak());
             return actions;
         };
-        self.holds(ui, cx, report, can_ask, &mut actions);
+        if let LogSource::Logger(_) = self.source {
+            self.holds(ui, cx, report, can_ask, &mut actions);
+        }
         if !report.records.is_empty() {
             ui.separator();
             records(ui, cx, report, &mut actions);
@@ -117,6 +133,61 @@ impl Panel for HistoryPanel {
 }
 
 impl HistoryPanel {
+    /// The interval log of the `A` commands: its ID and the registers, typed, since only the
+    /// disputed `A0` would tell what it holds.
+    fn interval_form(&mut self, ui: &mut Ui, can_ask: bool, actions: &mut Vec<Action>) {
+        ui.label(
+            RichText::new(
+                "The interval log of MULTICAL 601/801 logger modules (address 0x7F) and of \
+                 electricity meters (log 6 is the load profile). It cannot be listed: name the \
+                 registers.",
+            )
+            .weak(),
+        );
+        let parsed: Result<Vec<RegisterId>, _> = self
+            .typed
+            .split([',', ' '])
+            .filter(|part| !part.trim().is_empty())
+            .map(|part| part.trim().parse::<RegisterId>())
+            .collect();
+        ui.horizontal(|ui| {
+            let label = ui.label("Log ID");
+            if ui
+                .add(egui::DragValue::new(&mut self.log_id).range(1..=255))
+                .labelled_by(label.id)
+                .changed()
+            {
+                self.source = LogSource::Interval(self.log_id);
+            }
+            let label = ui.label("Registers");
+            ui.add(egui::TextEdit::singleline(&mut self.typed).desired_width(160.0))
+                .labelled_by(label.id);
+            let label = ui.label("Records");
+            ui.add(egui::DragValue::new(&mut self.last).range(1..=4000))
+                .labelled_by(label.id);
+            let registers = parsed.as_ref().ok().filter(|ids| !ids.is_empty());
+            if ui
+                .add_enabled(
+                    can_ask && registers.is_some(),
+                    egui::Button::new("Read the interval log"),
+                )
+                .on_disabled_hover_text("Connect first, and name registers such as 1, 1023")
+                .clicked()
+                && let Some(registers) = registers
+            {
+                actions.push(Action::ReadHistory(HistoryOptions {
+                    logger: LogSource::Interval(self.log_id),
+                    registers: Some(registers.clone()),
+                    span: HistorySpan::Last(self.last.max(1)),
+                    wait: WAIT,
+                }));
+            }
+        });
+        if let Err(error) = parsed {
+            style::note(ui, BAD, &error.to_string());
+        }
+    }
+
     /// What the logger holds, with a tick box each, and the read button.
     fn holds(
         &mut self,

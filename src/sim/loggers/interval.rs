@@ -44,7 +44,7 @@ impl Loggers<'_> {
         let log = self.intervals.iter().find(|log| log.log == query.log)?;
         let now_hour = floor_hour(self.now());
         let newest = record_id(now_hour);
-        let oldest = newest.saturating_sub(log.depth - 1).max(1);
+        let oldest = newest.saturating_sub(log.depth.saturating_sub(1)).max(1);
         let kept: Vec<&RegisterSpec> = query
             .registers
             .as_slice()

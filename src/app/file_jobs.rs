@@ -5,9 +5,7 @@
 
 use std::path::Path;
 
-use crate::export::{
-    LogColumn, RegisterRow, STAMPS, write_history, write_readings, write_registers,
-};
+use crate::export::{RegisterRow, history_columns, write_history, write_readings, write_registers};
 use crate::model::RegisterMap;
 
 use super::action::FileJob;
@@ -66,20 +64,7 @@ pub fn carry_out(workspace: &mut Workspace, job: FileJob, path: &Path) -> Result
                 );
             };
             let map = workspace.map();
-            let columns: Vec<_> = history.records[0]
-                .registers
-                .iter()
-                .filter(|register| !STAMPS.contains(&register.id().value()))
-                .map(|register| {
-                    let id = register.id();
-                    let column = LogColumn {
-                        id: id.to_string(),
-                        name: map.name(id),
-                        unit: register.unit().symbol().to_string(),
-                    };
-                    (id, column)
-                })
-                .collect();
+            let columns = history_columns(&history.records, |id| map.name(id));
             let rows = crate::atomic_file::write_with(path, |out| {
                 write_history(out, &history.records, &columns, dialect)
             })

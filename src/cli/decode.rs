@@ -103,7 +103,7 @@ struct Decoded {
 enum Registers {
     Values(Vec<RegisterObject>),
     Ids(Vec<u16>),
-    Held(Vec<logger::Held>),
+    Held(Vec<super::json::HeldRegister>),
 }
 
 /// Runs `decode`.

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use kmp_workbench::export::{Dialect, LogColumn, STAMPS, meter_time, write_history};
-use kmp_workbench::kmp::logger::HistoryLogger;
+use kmp_workbench::export::{Dialect, history_columns, meter_time, write_history};
+use kmp_workbench::kmp::logger::{HistoryLogger, is_stamp};
 use kmp_workbench::kmp::register::lookup;
 use kmp_workbench::kmp::{Family, RegisterId};
 use kmp_workbench::link::{
@@ -17,7 +17,7 @@ use kmp_workbench::link::{
 
 use super::Exit;
 use super::args::{DialectArg, parse_duration};
-use super::json::{RegisterObject, family_of};
+use super::json::{HeldRegister, RegisterObject, family_of};
 use super::link_run::LinkRun;
 use super::output::{Failure, print_result, status};
 use super::port_args::PortArgs;
@@ -96,16 +96,10 @@ struct RecordsJson {
 }
 
 #[derive(Debug, Serialize)]
-struct HeldJson {
-    id: u16,
-    name: Option<&'static str>,
-}
-
-#[derive(Debug, Serialize)]
 struct ListingJson {
     logger: String,
     depth: Option<u16>,
-    registers: Vec<HeldJson>,
+    registers: Vec<HeldRegister>,
 }
 
 /// Runs `history`.
@@ -230,10 +224,7 @@ fn listing(args: &Args, report: &HistoryReport, family: Option<Family>) -> Strin
         registers: report
             .holds
             .iter()
-            .map(|id| HeldJson {
-                id: id.value(),
-                name: name(family, *id),
-            })
+            .map(|id| HeldRegister::new(*id, family))
             .collect(),
     };
     if args.json {
@@ -278,7 +269,7 @@ fn records(args: &Args, report: &HistoryReport, family: Option<Family>) -> Strin
         let values: Vec<String> = record
             .registers
             .iter()
-            .filter(|register| !STAMPS.contains(&register.id().value()))
+            .filter(|register| !is_stamp(register.id()))
             .map(|register| format!("{} = {}", register.id(), register.display_text()))
             .collect();
         let _ = writeln!(out, "{:>8}  {time:<19}  {}", record.id, values.join(", "));
@@ -295,27 +286,9 @@ fn write_csv(
     family: Option<Family>,
     dialect: Dialect,
 ) -> Result<(), Failure> {
-    let columns: Vec<(RegisterId, LogColumn)> = report
-        .records
-        .first()
-        .map(|record| {
-            record
-                .registers
-                .iter()
-                .filter(|register| !STAMPS.contains(&register.id().value()))
-                .map(|register| {
-                    let id = register.id();
-                    let column = LogColumn {
-                        id: id.to_string(),
-                        name: name(family, id)
-                            .map_or_else(|| format!("register {id}"), str::to_string),
-                        unit: register.unit().symbol().to_string(),
-                    };
-                    (id, column)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let columns = history_columns(&report.records, |id| {
+        name(family, id).map_or_else(|| format!("register {id}"), str::to_string)
+    });
     let file = std::fs::File::create_new(path)
         .map_err(|error| Failure::usage(format!("cannot create {}: {error}", path.display())))?;
     write_history(

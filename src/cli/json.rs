@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use kmp_workbench::iec;
 use kmp_workbench::kmp::register::lookup;
-use kmp_workbench::kmp::{Family, Register, to_hex};
+use kmp_workbench::kmp::{Family, Register, RegisterId, to_hex};
 use kmp_workbench::link::port::SIM_PREFIX;
 use kmp_workbench::model::{RegisterKey, TextReading};
 use kmp_workbench::sim::Profile;
@@ -36,6 +36,23 @@ impl RegisterObject {
             value: register.value_text(),
             display: register.display_text(),
             raw: to_hex(&register.raw()),
+        }
+    }
+}
+
+/// A register a logger holds, as its configuration lists it: `{"id":60,"name":"E1 heat energy"}`.
+#[derive(Debug, Serialize)]
+pub struct HeldRegister {
+    pub id: u16,
+    pub name: Option<&'static str>,
+}
+
+impl HeldRegister {
+    /// The object for `id`, named from `family`'s catalogue (`None`: heat and water).
+    pub fn new(id: RegisterId, family: Option<Family>) -> Self {
+        Self {
+            id: id.value(),
+            name: lookup(family, id).map(|info| info.name),
         }
     }
 }

@@ -5,14 +5,12 @@
 
 use std::io::Write;
 
+use crate::kmp::logger::is_stamp;
 use crate::kmp::{Register, RegisterId};
 use crate::link::HistoryRecord;
 
 use super::csv::record;
 use super::{CsvError, Dialect, LogColumn};
-
-/// The registers a logger stamps its entries with, which make `meter_time` rather than columns.
-pub const STAMPS: [u16; 3] = [1002, 1003, 348];
 
 /// The meter's time of a record: its date-time register (348), else its date and clock
 /// (`2026-01-01 00:00:00`), else its date alone; `None` when it holds none of them.
@@ -27,6 +25,33 @@ pub fn meter_time(registers: &[Register]) -> Option<String> {
         (Some(date), Some(clock)) => Some(format!("{date} {clock}")),
         (date, _) => date,
     })
+}
+
+/// The columns of `records` (the registers of the first, the stamps left out), each named by
+/// `name`: what [`write_history`] writes under.
+pub fn history_columns(
+    records: &[HistoryRecord],
+    name: impl Fn(RegisterId) -> String,
+) -> Vec<(RegisterId, LogColumn)> {
+    records
+        .first()
+        .map(|record| {
+            record
+                .registers
+                .iter()
+                .filter(|register| !is_stamp(register.id()))
+                .map(|register| {
+                    let id = register.id();
+                    let column = LogColumn {
+                        id: id.to_string(),
+                        name: name(id),
+                        unit: register.unit().symbol().to_string(),
+                    };
+                    (id, column)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Writes `records` under a header of `columns` (one per register, the stamps left out);

@@ -8,5 +8,5 @@ mod readings;
 pub use self::csv::{
     CsvError, Dialect, LogColumn, LogWriter, RegisterRow, neutralise, write_registers,
 };
-pub use self::history::{STAMPS, meter_time, write_history};
+pub use self::history::{history_columns, meter_time, write_history};
 pub use self::readings::write_readings;

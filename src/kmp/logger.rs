@@ -34,6 +34,16 @@ pub use table::LogTable;
 
 /// The `B8` command ID.
 pub const CID_LOGGER: u8 = 0xB8;
+/// `B8 07`'s offset that means "from the newest entry", the only one a source explains.
+pub const NEWEST_OFFSET: u16 = 0xFFFF;
+/// The registers a logger stamps its entries with: clock, date, and the 7-byte date and time.
+pub const STAMP_REGISTERS: [u16; 3] = [1002, 1003, 348];
+
+/// Whether `id` is one of the [`STAMP_REGISTERS`], which tell a record's time rather than a
+/// value of its own.
+pub fn is_stamp(id: crate::kmp::RegisterId) -> bool {
+    STAMP_REGISTERS.contains(&id.value())
+}
 /// `9B` GetEventStatus.
 pub const CID_EVENT_STATUS: u8 = 0x9B;
 /// `9C` ClearEventStatus: decoded, never built.

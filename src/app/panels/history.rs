@@ -11,9 +11,9 @@ use egui::{RichText, Ui};
 
 use crate::app::action::{Action, FileJob};
 use crate::app::style::{self, BAD, GOOD};
-use crate::export::{STAMPS, meter_time};
+use crate::export::meter_time;
 use crate::kmp::RegisterId;
-use crate::kmp::logger::HistoryLogger;
+use crate::kmp::logger::{HistoryLogger, is_stamp};
 use crate::link::{HistoryOptions, HistoryReport, HistorySpan, LogSource};
 
 use super::history_plot::history_plots;
@@ -217,11 +217,7 @@ impl HistoryPanel {
         );
         let map = cx.workspace.map();
         ui.horizontal_wrapped(|ui| {
-            for id in report
-                .holds
-                .iter()
-                .filter(|id| !STAMPS.contains(&id.value()))
-            {
+            for id in report.holds.iter().filter(|id| !is_stamp(**id)) {
                 let mut on = self.ticked.contains(id);
                 let label = format!("{} ({id})", map.name(*id));
                 if ui.checkbox(&mut on, label).changed() {
@@ -287,7 +283,7 @@ fn records(ui: &mut Ui, cx: &Context<'_>, report: &HistoryReport, actions: &mut 
     let columns: Vec<(RegisterId, String)> = report.records[0]
         .registers
         .iter()
-        .filter(|register| !STAMPS.contains(&register.id().value()))
+        .filter(|register| !is_stamp(register.id()))
         .map(|register| {
             let unit = register.unit().symbol();
             let name = map.name(register.id());

@@ -4,25 +4,17 @@
 
 use serde::Serialize;
 
-use kmp_workbench::kmp::logger::{LoggerRequest, LoggerResponse};
-use kmp_workbench::kmp::register::lookup;
+use kmp_workbench::kmp::logger::{CID_LOGGER, LoggerRequest, LoggerResponse, NEWEST_OFFSET};
 use kmp_workbench::kmp::{Family, Register, RegisterId, to_hex};
 
 use super::{Decoded, Registers};
-use crate::cli::json::RegisterObject;
+use crate::cli::json::{HeldRegister, RegisterObject};
 
 /// One record of a logger answer.
 #[derive(Debug, Serialize)]
 pub struct Record {
     pub record_id: u32,
     pub registers: Vec<RegisterObject>,
-}
-
-/// A register a logger holds, as its configuration lists it.
-#[derive(Debug, Serialize)]
-pub struct Held {
-    id: u16,
-    name: Option<&'static str>,
 }
 
 /// The table's lines for a logger message's fields.
@@ -38,7 +30,7 @@ pub fn lines(decoded: &Decoded, lines: &mut Vec<(&'static str, String)>) {
     push(
         "offset",
         decoded.offset.map(|offset| match (offset, decoded.cid) {
-            (0xFFFF, Some(0xB8)) => "0xFFFF (the newest)".into(),
+            (NEWEST_OFFSET, Some(CID_LOGGER)) => "0xFFFF (the newest)".into(),
             _ => offset.to_string(),
         }),
     );
@@ -71,7 +63,7 @@ pub fn lines(decoded: &Decoded, lines: &mut Vec<(&'static str, String)>) {
 }
 
 /// The registers a logger holds: ID and name.
-pub fn held_table(held: &[Held]) -> String {
+pub fn held_table(held: &[HeldRegister]) -> String {
     let mut out = String::from("\nid     name\n");
     for register in held {
         out.push_str(&format!(
@@ -166,10 +158,7 @@ pub fn response(destination: u8, response: &LoggerResponse, family: Option<Famil
                 config
                     .registers
                     .iter()
-                    .map(|id| Held {
-                        id: id.value(),
-                        name: lookup(family, *id).map(|info| info.name),
-                    })
+                    .map(|id| HeldRegister::new(*id, family))
                     .collect(),
             ));
         }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{LoggerRequest, LoggerResponse};
+use super::{LoggerRequest, LoggerResponse, NEWEST_OFFSET};
 use crate::kmp::{Register, RegisterId, to_hex};
 
 impl LoggerRequest {
@@ -31,7 +31,7 @@ impl LoggerRequest {
                 "GetLogLastEntryPastAbs (B8 07) {} logger: {count} entries from {}, registers {}",
                 logger.name(),
                 match offset {
-                    0xFFFF => "the newest".to_string(),
+                    &NEWEST_OFFSET => "the newest".to_string(),
                     other => format!("offset {other}"),
                 },
                 ids(registers)
@@ -97,11 +97,7 @@ impl LoggerResponse {
                     readout.table().rows().len(),
                     readout.newest_id
                 );
-                let flags = readout.info.names();
-                if !flags.is_empty() {
-                    let _ = write!(text, ", info {}", flags.join(", "));
-                }
-                records(&mut text, readout.records());
+                flags_and_records(&mut text, &readout.info.names(), readout.records());
                 text
             }
             Self::Interval(readout) => {
@@ -113,11 +109,7 @@ impl LoggerResponse {
                     readout.last_id,
                     readout.newest_id
                 );
-                let flags = readout.info.names();
-                if !flags.is_empty() {
-                    let _ = write!(text, ", info {}", flags.join(", "));
-                }
-                records(&mut text, readout.records());
+                flags_and_records(&mut text, &readout.info.names(), readout.records());
                 text
             }
             Self::EventStatus(status) => {
@@ -137,7 +129,15 @@ fn ids(ids: &[RegisterId]) -> String {
     ids.join(", ")
 }
 
-fn records<'a>(text: &mut String, records: impl Iterator<Item = (u32, &'a [Register])>) {
+/// Appends the info flags set, if any, then every record with its values.
+fn flags_and_records<'a>(
+    text: &mut String,
+    flags: &[String],
+    records: impl Iterator<Item = (u32, &'a [Register])>,
+) {
+    if !flags.is_empty() {
+        let _ = write!(text, ", info {}", flags.join(", "));
+    }
     for (id, row) in records {
         let values: Vec<String> = row
             .iter()

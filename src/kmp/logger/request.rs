@@ -4,14 +4,11 @@
 use super::table::Reader;
 use super::{
     CID_CLEAR_EVENT_STATUS, CID_EVENT_STATUS, CID_LOG_ID_PRESENT, CID_LOG_LAST_PRESENT,
-    CID_LOG_TIME_PAST, CID_LOG_TIME_PRESENT, CID_LOGGER, HistoryLogger, LoggerType,
+    CID_LOG_TIME_PAST, CID_LOG_TIME_PRESENT, CID_LOGGER, HistoryLogger, LoggerType, NEWEST_OFFSET,
 };
 use crate::kmp::{
     DecodeError, Direction, Frame, MAX_REGISTERS_PER_REQUEST, RegisterId, RegisterList,
 };
-
-/// `07`'s offset that means "from the newest entry", the only one a source explains.
-const NEWEST: u16 = 0xFFFF;
 
 /// What the `A0`–`A3` requests share: the log, 1 to 8 registers, how many records, and the
 /// largest answer the meter may send (MaxL).
@@ -146,7 +143,7 @@ impl LoggerRequest {
                 ..
             } => {
                 logger.history().is_some()
-                    && *offset == NEWEST
+                    && *offset == NEWEST_OFFSET
                     && RegisterList::new(registers).is_ok()
             }
             Self::LastPresent(_) | Self::IdPresent { .. } | Self::EventStatus => true,
@@ -356,7 +353,7 @@ impl From<LogRead> for LoggerRequest {
                 registers,
             } => Self::LastEntryPast {
                 logger: logger.logger_type(),
-                offset: NEWEST,
+                offset: NEWEST_OFFSET,
                 count,
                 registers: registers.as_slice().to_vec(),
             },

@@ -12,7 +12,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::kmp::logger::{B8Info, IntervalInfo, IntervalQuery, LogRead, LoggerResponse};
+use crate::kmp::logger::{
+    B8Info, IntervalInfo, IntervalQuery, LogRead, LoggerResponse, STAMP_REGISTERS,
+};
 use crate::kmp::{MAX_REGISTERS_PER_REQUEST, Register, RegisterId, RegisterList};
 
 use super::step::{Attempts, Cx, ExchangeResult, Input, Step};
@@ -23,8 +25,6 @@ use crate::link::messages::{JobEvent, Report};
 use crate::link::options::{HistoryOptions, HistorySpan, LogSource};
 use crate::link::reports::{HistoryProgress, HistoryRecord, HistoryReport};
 
-/// The registers a logger stamps its entries with: clock, date, and the 7-byte date and time.
-const TIME_REGISTERS: [u16; 3] = [1002, 1003, 348];
 /// The largest answer an `A` read allows: the meter shortens it to what it can send.
 const MAX_LEN: u8 = 0xFF;
 
@@ -124,7 +124,7 @@ impl History {
         let asked = self.options.registers.clone()?;
         let held = |id: &RegisterId| holds.is_none_or(|holds| holds.contains(id));
         self.not_held = asked.iter().copied().filter(|id| !held(id)).collect();
-        let mut ids: Vec<RegisterId> = TIME_REGISTERS
+        let mut ids: Vec<RegisterId> = STAMP_REGISTERS
             .into_iter()
             .map(RegisterId::new)
             .filter(|id| held(id) && !asked.contains(id))
@@ -158,13 +158,8 @@ impl History {
             None => result,
         };
         self.wake = None;
-        let response = match result {
-            Ok(Answer::Logger(response)) => response,
-            Ok(_) => return self.done(cx),
-            Err(failure) => {
-                self.failure = Some(failure);
-                return self.done(cx);
-            }
+        let Some(response) = self.logger_answer(result) else {
+            return self.done(cx);
         };
         self.opened = true;
         match response {
@@ -268,13 +263,8 @@ impl History {
     }
 
     fn paged(&mut self, result: ExchangeResult, cx: &mut Cx<'_>) -> Step {
-        let response = match result {
-            Ok(Answer::Logger(response)) => response,
-            Ok(_) => return self.done(cx),
-            Err(failure) => {
-                self.failure = Some(failure);
-                return self.done(cx);
-            }
+        let Some(response) = self.logger_answer(result) else {
+            return self.done(cx);
         };
         let through = match response {
             LoggerResponse::Readout(readout) => {
@@ -328,6 +318,18 @@ impl History {
             self.read_in_group = 0;
         }
         self.next_page(cx)
+    }
+
+    /// The logger answer of an exchange; `None`, the failure kept, when there was none.
+    fn logger_answer(&mut self, result: ExchangeResult) -> Option<LoggerResponse> {
+        match result {
+            Ok(Answer::Logger(response)) => Some(response),
+            Ok(_) => None,
+            Err(failure) => {
+                self.failure = Some(failure);
+                None
+            }
+        }
     }
 
     /// Keeps the records of the span from one answer; returns how many, and the oldest ID.

@@ -12,11 +12,11 @@ use std::time::Duration;
 use jiff::civil::DateTime;
 use jiff::{Span, ToSpan};
 
-use super::physics::Physics;
+use super::physics::{Physics, clock_reading, date_reading};
 use super::profile::{Profile, Quantity, RegisterSpec};
 use crate::kmp::logger::{
     B8Info, CID_LOG_ID_PRESENT, CID_LOG_LAST_PRESENT, HistoryLogger, LogReadout, LogTable,
-    LoggerConfig, LoggerRequest, LoggerResponse, LoggerType, ReadoutKind,
+    LoggerConfig, LoggerRequest, LoggerResponse, LoggerType, NEWEST_OFFSET, ReadoutKind,
 };
 use crate::kmp::{Number, Register, RegisterId};
 
@@ -135,7 +135,7 @@ impl Loggers<'_> {
                 registers,
             } => {
                 self.spec(*logger)?;
-                if *offset != 0xFFFF {
+                if *offset != NEWEST_OFFSET {
                     // What other offsets mean no source explains: the request is refused.
                     let kind = ReadoutKind::LastEntryPast;
                     return Some(self.refusal(kind, *logger, B8Info::INVALID_REQUEST));
@@ -265,12 +265,8 @@ impl Loggers<'_> {
     ) -> Option<Register> {
         let value =
             match spec.quantity {
-                Quantity::Clock => f64::from(
-                    at.hour() as u32 * 10_000 + at.minute() as u32 * 100 + at.second() as u32,
-                ),
-                Quantity::Date => f64::from(
-                    (at.year() % 100) as u32 * 10_000 + at.month() as u32 * 100 + at.day() as u32,
-                ),
+                Quantity::Clock => clock_reading(at),
+                Quantity::Date => date_reading(at),
                 quantity => {
                     let since_start = self.clock_start.duration_until(at);
                     match Duration::try_from(since_start) {
@@ -314,7 +310,7 @@ fn consumption(hours: f64) -> f64 {
     hours + SEASONAL_SWING * (omega * hours).sin() / omega
 }
 
-pub(super) fn hours_since_2000(at: DateTime) -> f64 {
+fn hours_since_2000(at: DateTime) -> f64 {
     jiff::civil::date(2000, 1, 1)
         .at(0, 0, 0, 0)
         .duration_until(at)

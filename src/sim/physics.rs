@@ -55,6 +55,16 @@ impl Totals {
     }
 }
 
+/// What the clock register (hh:mm:ss) reads at `t`: `hhmmss` as a number.
+pub(super) fn clock_reading(t: DateTime) -> f64 {
+    f64::from(t.hour() as u32 * 10_000 + t.minute() as u32 * 100 + t.second() as u32)
+}
+
+/// What the date register (yy:mm:dd) reads at `t`: `yymmdd` as a number.
+pub(super) fn date_reading(t: DateTime) -> f64 {
+    f64::from((t.year() % 100) as u32 * 10_000 + t.month() as u32 * 100 + t.day() as u32)
+}
+
 /// The measurements of one simulated meter.
 #[derive(Clone, Debug)]
 pub struct Physics {
@@ -125,22 +135,18 @@ impl Physics {
             Quantity::HourCounter => (start::HOURS + secs / 3600) as f64,
             Quantity::BatteryDays => start::BATTERY_DAYS.saturating_sub(secs / 86_400) as f64,
             Quantity::Serial => f64::from(self.profile.serial()),
-            Quantity::Clock => self.calendar(elapsed, |t| {
-                t.hour() as u32 * 10_000 + t.minute() as u32 * 100 + t.second() as u32
-            }),
-            Quantity::Date => self.calendar(elapsed, |t| {
-                (t.year() % 100) as u32 * 10_000 + t.month() as u32 * 100 + t.day() as u32
-            }),
+            Quantity::Clock => self.calendar(elapsed, clock_reading),
+            Quantity::Date => self.calendar(elapsed, date_reading),
             Quantity::Constant(value) => f64::from(value),
         }
     }
 
-    fn calendar(&self, elapsed: Duration, field: impl Fn(DateTime) -> u32) -> f64 {
+    fn calendar(&self, elapsed: Duration, field: impl Fn(DateTime) -> f64) -> f64 {
         let now = self
             .clock_start
             .checked_add(elapsed)
             .unwrap_or(self.clock_start);
-        f64::from(field(now))
+        field(now)
     }
 
     /// The rates of `slot`, drawn from the seed: the same slot always gives the same rates.

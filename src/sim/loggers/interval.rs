@@ -3,11 +3,12 @@
 //! oldest first, cut to the answer size the client allows (MaxL) with the INFO bits set.
 
 use jiff::ToSpan;
-use jiff::civil::DateTime;
 
-use super::{Loggers, hours_since_2000};
+use super::{Loggers, entry_id, entry_time};
 use crate::kmp::Register;
-use crate::kmp::logger::{IntervalInfo, IntervalQuery, IntervalReadout, LogTable, LoggerResponse};
+use crate::kmp::logger::{
+    HistoryLogger, IntervalInfo, IntervalQuery, IntervalReadout, LogTable, LoggerResponse,
+};
 use crate::sim::physics::Physics;
 use crate::sim::profile::RegisterSpec;
 
@@ -42,8 +43,10 @@ impl Loggers<'_> {
         from: Option<u16>,
     ) -> Option<LoggerResponse> {
         let log = self.intervals.iter().find(|log| log.log == query.log)?;
-        let now_hour = floor_hour(self.now());
-        let newest = record_id(now_hour);
+        // The hour logger's numbering of the B8 loggers, wrapped to the 16 bits of the A ones.
+        let hour = entry_id(HistoryLogger::Hour, self.now());
+        let now_hour = entry_time(HistoryLogger::Hour, hour);
+        let newest = u16::try_from((hour - 1) % 65_535 + 1).unwrap_or(u16::MAX);
         let oldest = newest.saturating_sub(log.depth.saturating_sub(1)).max(1);
         let kept: Vec<&RegisterSpec> = query
             .registers
@@ -103,19 +106,4 @@ impl Loggers<'_> {
             .ok()
             .map(LoggerResponse::Interval)
     }
-}
-
-fn floor_hour(at: DateTime) -> DateTime {
-    at.with()
-        .minute(0)
-        .second(0)
-        .subsec_nanosecond(0)
-        .build()
-        .unwrap_or(at)
-}
-
-/// The 16-bit ID of the hourly record at `hour`: hours since 2000, wrapped to 1..=65535.
-fn record_id(hour: DateTime) -> u16 {
-    let hours = hours_since_2000(hour).floor() as u64;
-    u16::try_from(hours % 65_535 + 1).unwrap_or(u16::MAX)
 }

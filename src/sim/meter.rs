@@ -599,14 +599,15 @@ impl Meter {
         }
         let elapsed = at.duration_since(self.started);
         let response = answers::kmp(self.config.profile, &mut self.physics, &request, elapsed);
+        self.answer_frame(response.encode(destination), Asked::Kmp(request), at);
+    }
+
+    /// Sends a KMP answer (a register or a logger read's) at the meter's own line settings,
+    /// after its latency.
+    fn answer_frame(&mut self, frame: Vec<u8>, asked: Asked, at: Instant) {
         self.stats.answered += 1;
         let line = self.config.line();
-        self.send(
-            response.encode(destination),
-            line,
-            at + self.config.timing.latency,
-            Asked::Kmp(request),
-        );
+        self.send(frame, line, at + self.config.timing.latency, asked);
     }
 
     /// Answers a logger read of a logger this meter keeps; anything else (the `A` commands,
@@ -634,14 +635,7 @@ impl Meter {
         if !self.take(at) {
             return;
         }
-        self.stats.answered += 1;
-        let line = self.config.line();
-        self.send(
-            response.encode(destination),
-            line,
-            at + self.config.timing.latency,
-            Asked::Logger(request),
-        );
+        self.answer_frame(response.encode(destination), Asked::Logger(request), at);
     }
 
     /// Queues `answer` at `line`, from `start` or once the bytes before it have left, with the

@@ -12,7 +12,7 @@ use kmp_workbench::kmp::logger::{HistoryLogger, is_stamp};
 use kmp_workbench::kmp::register::lookup;
 use kmp_workbench::kmp::{Family, RegisterId};
 use kmp_workbench::link::{
-    Event, HistoryOptions, HistoryReport, HistorySpan, Job, JobEvent, LogSource, Report,
+    Cost, Event, HistoryOptions, HistoryReport, HistorySpan, Job, JobEvent, LogSource, Report,
 };
 
 use super::Exit;
@@ -143,7 +143,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     });
     let mut told = None;
     let report = match link.run(job, Report::into_history, |event| {
-        progress(event, &mut told)
+        progress(event, &mut told);
     })? {
         Ok(report) => report,
         Err(error) => return Err(Failure::link(&error)),
@@ -176,21 +176,32 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     if let Some(path) = &args.csv {
         write_csv(path, &report, family, args.dialect.into())?;
     }
+    let resume = match report.resume {
+        Some(HistorySpan::Ids { from, to }) => {
+            format!("; resume with --from-id {from} --to-id {to}")
+        }
+        Some(HistorySpan::Last(n)) => format!("; resume with --last {n}"),
+        None => String::new(),
+    };
     if report.interrupted {
-        status("interrupted: printed what was read so far");
+        status(&format!(
+            "interrupted: printed what was read so far{resume}"
+        ));
         return Err(Failure::quiet(Exit::Interrupted));
     }
     if let Some(failure) = report.failure {
         return Err(Failure::no_answer(format!(
-            "a logger read got no valid answer ({failure}); printed the {} records read before",
+            "a logger read got no valid answer ({failure}); printed the {} records read \
+             before{resume}",
             report.records.len()
         )));
     }
     Ok(())
 }
 
-/// Progress on stderr: records read, requests sent, and the reckoning of how many it takes.
-fn progress(event: &Event, told: &mut Option<u32>) {
+/// Progress on stderr: before the first page what the read costs at least, after it the
+/// reckoning from the page's size, then records read and requests sent.
+fn progress(event: &Event, told: &mut Option<Cost>) {
     let Event::Job {
         event: JobEvent::HistoryProgress(progress),
         ..
@@ -198,19 +209,23 @@ fn progress(event: &Event, told: &mut Option<u32>) {
     else {
         return;
     };
-    if told.is_none()
-        && let Some(estimate) = progress.estimate
-    {
+    if *told != Some(progress.cost) {
+        let more = match progress.cost {
+            Cost::AtLeast(_) => " (more where the meter cuts its answers short)",
+            Cost::About(_) => "",
+        };
         status(&format!(
-            "reading {} records takes about {estimate} requests",
-            progress.of
+            "reading {} records takes {}{more}",
+            progress.of, progress.cost
         ));
-        *told = Some(estimate);
+        *told = Some(progress.cost);
     }
-    status(&format!(
-        "{} of {} records, {} requests",
-        progress.records, progress.of, progress.requests
-    ));
+    if progress.records > 0 {
+        status(&format!(
+            "{} of {} records, {} requests",
+            progress.records, progress.of, progress.requests
+        ));
+    }
 }
 
 fn name(family: Option<Family>, id: RegisterId) -> Option<&'static str> {

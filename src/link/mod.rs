@@ -49,7 +49,7 @@ pub use options::{
 };
 pub use protocol::{Protocol, TEXT_TRIES, TextTry, UnknownProtocol};
 pub use reports::{
-    HistoryProgress, HistoryRecord, HistoryReport, ProbeReport, ReadReport, ReadoutReport,
+    Cost, HistoryProgress, HistoryRecord, HistoryReport, ProbeReport, ReadReport, ReadoutReport,
     ScanProgress, ScanReport, SweepResult,
 };
 pub use virtual_time::VirtualLink;

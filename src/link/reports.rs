@@ -191,6 +191,31 @@ pub struct HistoryReport {
     pub diagnosis: Diagnosis,
     /// Whether it ended before it was through.
     pub interrupted: bool,
+    /// The records still to read when it ended before it was through (cancelled, or a read
+    /// that got no answer): reading this span of IDs completes the records of the span asked.
+    pub resume: Option<super::options::HistorySpan>,
+}
+
+/// How many logger reads a read of records costs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cost {
+    /// Before the first page: one read per group of eight registers, more where the meter cuts
+    /// its answers short (a `B8` logger says nothing of its buffer beforehand).
+    AtLeast(u32),
+    /// Reckoned from the size of the first page.
+    About(u32),
+}
+
+impl std::fmt::Display for Cost {
+    /// `at least 1 request`, `about 4 requests`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (word, n) = match self {
+            Self::AtLeast(n) => ("at least", n),
+            Self::About(n) => ("about", n),
+        };
+        let s = if *n == 1 { "" } else { "s" };
+        write!(f, "{word} {n} request{s}")
+    }
 }
 
 /// How far a logger read has come.
@@ -202,6 +227,7 @@ pub struct HistoryProgress {
     pub of: u32,
     /// Logger reads sent so far.
     pub requests: u32,
-    /// How many reads the whole job will take, as the first answer's size lets one reckon.
-    pub estimate: Option<u32>,
+    /// How many reads the records take in all (the configuration or the `A1` that tells the
+    /// newest record not counted).
+    pub cost: Cost,
 }

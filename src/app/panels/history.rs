@@ -88,16 +88,12 @@ impl Panel for HistoryPanel {
             ui.horizontal(|ui| {
                 ui.spinner();
                 let fraction = progress.records as f32 / progress.of.max(1) as f32;
-                let estimate = progress
-                    .estimate
-                    .map(|n| format!(" of about {n}"))
-                    .unwrap_or_default();
                 ui.add(
                     egui::ProgressBar::new(fraction)
-                        .desired_width(260.0)
+                        .desired_width(340.0)
                         .text(format!(
-                            "{} of {} records, {} requests{estimate}",
-                            progress.records, progress.of, progress.requests
+                            "{} of {} records; {} of {}",
+                            progress.records, progress.of, progress.requests, progress.cost
                         )),
                 );
                 if ui.button("Cancel").clicked() {

@@ -23,7 +23,7 @@ use crate::link::diagnosis::diagnose;
 use crate::link::engine::{Answer, Exchange, ExchangeFailure};
 use crate::link::messages::{JobEvent, Report};
 use crate::link::options::{HistoryOptions, HistorySpan, LogSource};
-use crate::link::reports::{HistoryProgress, HistoryRecord, HistoryReport};
+use crate::link::reports::{Cost, HistoryProgress, HistoryRecord, HistoryReport};
 
 /// The largest answer an `A` read allows: the meter shortens it to what it can send.
 const MAX_LEN: u8 = 0xFF;
@@ -48,6 +48,8 @@ pub(crate) struct History {
     records: BTreeMap<u32, Vec<Register>>,
     read_in_group: u32,
     requests: u32,
+    /// The reads it took to open the log (the eye waking included).
+    opening: u32,
     first_page: Option<u32>,
     flags: Vec<String>,
     failure: Option<ExchangeFailure>,
@@ -70,6 +72,7 @@ impl History {
             records: BTreeMap::new(),
             read_in_group: 0,
             requests: 0,
+            opening: 0,
             first_page: None,
             flags: Vec::new(),
             failure: None,
@@ -186,7 +189,39 @@ impl History {
             }
             LoggerResponse::Readout(_) | LoggerResponse::EventStatus(_) => return self.done(cx),
         }
+        // Before the first page: what the read costs, as far as it can be known yet.
+        self.opening = self.requests;
+        self.progress(cx, Cost::AtLeast(self.opening + self.group_count()));
         self.next_page(cx)
+    }
+
+    /// The pages all groups take, reckoned from the first page: a row of a group with fewer
+    /// registers is shorter, so more of them fit an answer.
+    fn pages(&self) -> u32 {
+        let first_page = self.first_page.unwrap_or(1);
+        let size = |group: &RegisterList| u32::try_from(group.as_slice().len()).unwrap_or(1);
+        let first_group = self.groups.first().map_or(1, size);
+        self.groups
+            .iter()
+            .map(|group| {
+                let rows = first_page * first_group / size(group).max(1);
+                self.wanted().div_ceil(rows.max(1))
+            })
+            .sum()
+    }
+
+    fn group_count(&self) -> u32 {
+        u32::try_from(self.groups.len()).unwrap_or(u32::MAX)
+    }
+
+    fn progress(&self, cx: &mut Cx<'_>, cost: Cost) {
+        let of = self.wanted();
+        cx.emit(JobEvent::HistoryProgress(HistoryProgress {
+            records: self.read_in_group.min(of),
+            of,
+            requests: self.requests,
+            cost,
+        }));
     }
 
     /// The oldest record of the span, once the newest is known.
@@ -303,14 +338,8 @@ impl History {
             }
         };
         if self.group == 0 {
-            let of = self.wanted();
-            let pages = of.div_ceil(self.first_page.unwrap_or(1));
-            cx.emit(JobEvent::HistoryProgress(HistoryProgress {
-                records: self.read_in_group.min(of),
-                of,
-                requests: self.requests,
-                estimate: Some(1 + pages * u32::try_from(self.groups.len()).unwrap_or(1)),
-            }));
+            let cost = Cost::About(self.opening + self.pages());
+            self.progress(cx, cost);
         }
         if through {
             self.group += 1;
@@ -381,7 +410,28 @@ impl History {
             failure: self.failure,
             diagnosis: diagnose(cx.evidence, cx.now.instant),
             interrupted,
+            resume: if interrupted || self.failure.is_some() {
+                self.unread()
+            } else {
+                None
+            },
         }
+    }
+
+    /// The IDs whose records are not complete yet, once the span's newest is known. Groups are
+    /// read one after the other over the whole span, so the records complete are those past
+    /// where the group under way has come (none while the first of several groups is read).
+    fn unread(&self) -> Option<HistorySpan> {
+        self.options.registers.as_ref()?;
+        let (top, bottom) = (self.top?, self.bottom()?);
+        let untouched = self.group == 0 && self.groups.len() > 1;
+        let (from, to) = match self.options.logger {
+            // Newest first: `next` is the newest record the group has not read.
+            LogSource::Logger(_) => (bottom, self.next.filter(|_| !untouched).unwrap_or(top)),
+            // Oldest first: `next` is the oldest record the group has not read.
+            LogSource::Interval(_) => (self.next.filter(|_| !untouched).unwrap_or(bottom), top),
+        };
+        (from <= to).then_some(HistorySpan::Ids { from, to })
     }
 
     fn done(&self, cx: &Cx<'_>) -> Step {

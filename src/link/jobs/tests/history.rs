@@ -4,14 +4,16 @@
 //! answers cut short without losing or repeating a record; clean ends; and a trace holding
 //! nothing but logger reads.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::{ids, meter, opened, run};
+use super::{finish, ids, meter, opened, run};
 use crate::kmp::logger::{HistoryLogger, LoggerRequest};
 use crate::kmp::{self, Message, Register};
 use crate::link::machine::Io;
 use crate::link::{
-    HistoryOptions, HistoryReport, HistorySpan, Job, JobEvent, LogSource, ReadOptions, Report,
+    Command, Cost, EndReason, Event, HistoryOptions, HistoryReport, HistorySpan, Job, JobEvent,
+    LogSource, ReadOptions, Report,
 };
 use crate::sim::Profile;
 
@@ -239,5 +241,140 @@ fn the_load_profile_is_read_by_an_a1_then_a2_pages_oldest_first_and_reported_new
         sent[1..]
             .iter()
             .all(|request| matches!(request, LoggerRequest::IdPresent { .. }))
+    );
+}
+
+#[test]
+fn the_cost_is_said_before_the_first_page_and_reckoned_after_it() {
+    let (report, events, _) = history(
+        Profile::Multical603,
+        HistoryLogger::Day,
+        Some(&[60, 63, 68, 69, 97, 110, 1004]),
+        HistorySpan::Last(60),
+    );
+    let costs: Vec<(u32, Cost)> = events
+        .iter()
+        .filter_map(|event| match event {
+            JobEvent::HistoryProgress(progress) => Some((progress.records, progress.cost)),
+            _ => None,
+        })
+        .collect();
+    // The configuration answered: two groups of registers, so at least three reads in all.
+    assert_eq!(costs[0], (0, Cost::AtLeast(3)));
+    let Some(&(_, Cost::About(about))) = costs.get(1) else {
+        panic!("{costs:?}");
+    };
+    assert_eq!(about, report.requests, "{costs:?}");
+}
+
+/// Reads `options`, cancelled once `records` of the first group are in; then reads the span
+/// the report says is left. Returns the first report and the records, the complete ones of the
+/// first read merged with the second's.
+fn cancel_and_resume(
+    profile: Profile,
+    options: HistoryOptions,
+    records: u32,
+) -> (HistoryReport, BTreeMap<u32, Vec<Register>>) {
+    let mut link = opened(meter(profile));
+    let id = link.start(Job::History(options.clone()));
+    let (progress, _) = link.run_until_event(Duration::from_secs(600), |event| match event {
+        Event::Job {
+            event: JobEvent::HistoryProgress(progress),
+            ..
+        } if progress.records >= records => Some(()),
+        _ => None,
+    });
+    assert!(progress.is_some(), "the read never came that far");
+    link.send(Command::Cancel(id));
+    let (end, _) = finish(&mut link, id, Duration::from_secs(60));
+    assert_eq!(end.reason, EndReason::Cancelled);
+    let Some(Report::History(first)) = end.report else {
+        panic!("no history report");
+    };
+    let Some(span) = first.resume else {
+        panic!("no span to resume: {first:?}");
+    };
+    let (end, _) = run(
+        &mut link,
+        Job::History(HistoryOptions { span, ..options }),
+        Duration::from_secs(600),
+    );
+    let Some(Report::History(second)) = end.report else {
+        panic!("no history report");
+    };
+    let mut merged: BTreeMap<u32, Vec<Register>> = first
+        .records
+        .iter()
+        .map(|record| (record.id, record.registers.clone()))
+        .collect();
+    for record in &second.records {
+        merged.insert(record.id, record.registers.clone());
+    }
+    (first, merged)
+}
+
+#[test]
+fn a_cancelled_read_says_which_ids_are_left_and_reading_them_completes_every_record() {
+    let options = HistoryOptions {
+        logger: LogSource::Logger(HistoryLogger::Day),
+        registers: Some(ids(&[60, 63, 68, 69, 97, 110, 1004])),
+        span: HistorySpan::Last(60),
+        wait: Duration::from_secs(2),
+    };
+    // Cancelled once the first of two groups of registers is through: only the records the
+    // second group has reached are complete.
+    let (first, merged) = cancel_and_resume(Profile::Multical603, options.clone(), 60);
+    assert!(first.interrupted);
+    let newest = first.newest_id.unwrap();
+    let Some(HistorySpan::Ids { from, to }) = first.resume else {
+        panic!("{:?}", first.resume);
+    };
+    assert_eq!(from, newest - 59);
+    assert!(to <= newest && to >= from, "{to}");
+    assert_eq!(
+        merged.keys().rev().copied().collect::<Vec<_>>(),
+        (0..60).map(|back| newest - back).collect::<Vec<_>>()
+    );
+    assert!(merged.values().all(|registers| registers.len() == 9));
+
+    // One group, cancelled part of the way down: the newest records are complete.
+    let options = HistoryOptions {
+        registers: Some(ids(&[68, 60])),
+        ..options
+    };
+    let (first, merged) = cancel_and_resume(Profile::Multical603, options, 20);
+    let Some(HistorySpan::Ids { from, to }) = first.resume else {
+        panic!("{:?}", first.resume);
+    };
+    assert_eq!(from, newest - 59);
+    assert!(to < newest - 19, "{to}: the newest twenty were read");
+    assert_eq!(
+        merged.keys().rev().copied().collect::<Vec<_>>(),
+        (0..60).map(|back| newest - back).collect::<Vec<_>>()
+    );
+    assert!(merged.values().all(|registers| registers.len() == 4));
+}
+
+#[test]
+fn a_cancelled_load_profile_read_resumes_from_the_oldest_record_left() {
+    let options = HistoryOptions {
+        logger: LogSource::Interval(6),
+        registers: Some(ids(&[1, 1023])),
+        span: HistorySpan::Last(30),
+        wait: Duration::from_secs(2),
+    };
+    let (first, merged) = cancel_and_resume(Profile::Kamstrup382, options, 1);
+    let newest = first.newest_id.unwrap();
+    let Some(HistorySpan::Ids { from, to }) = first.resume else {
+        panic!("{:?}", first.resume);
+    };
+    assert_eq!(to, newest);
+    assert!(
+        from > newest - 29,
+        "some records were read before the cancel"
+    );
+    assert_eq!(
+        merged.keys().rev().copied().collect::<Vec<_>>(),
+        (0..30).map(|back| newest - back).collect::<Vec<_>>()
     );
 }

@@ -34,7 +34,12 @@ impl Panel for LinkCheckPanel {
         identity_line(ui, view);
         protocol_line(ui, view);
         ui.add_space(10.0);
-        actions.extend(alignment(ui, cx, cx.settings.check_interval()));
+        // A scope of its own: the lines above come and go as the meter answers, and widget IDs
+        // counted from the top would change under a click or an edit in progress and drop it.
+        let scope = egui::UiBuilder::new().scope_id(ui.scope_id().with("alignment"));
+        let controls =
+            ui.scope_builder(scope, |ui| alignment(ui, cx, cx.settings.check_interval()));
+        actions.extend(controls.inner);
         ui.add_space(10.0);
         diagnosis(ui, view);
         actions
@@ -162,23 +167,19 @@ fn alignment(ui: &mut Ui, cx: &Context<'_>, check_interval: Duration) -> Option<
             check_interval.as_secs_f32()
         ));
     });
-    // A fixed ID: lines above come and go as the meter answers, and an ID from the position
-    // would change under an edit in progress and drop it.
-    ui.push_id("check-request-limit", |ui| {
-        ui.horizontal(|ui| {
-            let label = ui.label("Pause checking after");
-            let mut limit = cx.settings.check_request_limit;
-            ui.add(
-                egui::DragValue::new(&mut limit)
-                    .range(0..=10_000)
-                    .suffix(" requests"),
-            )
-            .labelled_by(label.id)
-            .on_hover_text("0: never pause. The pause spares a battery meter's budget.");
-            if limit != cx.settings.check_request_limit {
-                action = Some(Action::SetCheckLimit(limit));
-            }
-        });
+    ui.horizontal(|ui| {
+        let label = ui.label("Pause checking after");
+        let mut limit = cx.settings.check_request_limit;
+        ui.add(
+            egui::DragValue::new(&mut limit)
+                .range(0..=10_000)
+                .suffix(" requests"),
+        )
+        .labelled_by(label.id)
+        .on_hover_text("0: never pause. The pause spares a battery meter's budget.");
+        if limit != cx.settings.check_request_limit {
+            action = Some(Action::SetCheckLimit(limit));
+        }
     });
     ui.horizontal(|ui| {
         if cx.checking() {

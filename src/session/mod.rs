@@ -8,11 +8,17 @@
 //! - `registers.ron`: the register map with the user's names ([`RegisterMap`]);
 //! - `readings.journal`: one line per poll, appended and synced ([`ReadingsJournal`]);
 //! - `traffic.journal`: every traffic line, appended ([`TrafficJournal`]) and read back by an
-//!   index ([`TrafficLog`]).
+//!   index ([`TrafficLog`]);
+//! - `history.journal`: the records read of the meter's loggers, a read's records appended when
+//!   it ends ([`HistoryJournal`]) and read back per log ([`LoggerHistory`]); a session from
+//!   before logger reads gets an empty one when opened.
 //!
 //! A [`Session`] is the writing side; the [`Recorder`] owns it on a thread of its own, fed from
 //! the link's events, so journaling never waits for the app's frames or dialogs.
 
+mod history_journal;
+mod journal_lines;
+mod logger_history;
 mod manifest;
 mod readings_journal;
 pub mod recorder;
@@ -27,8 +33,11 @@ use jiff::Timestamp;
 
 use crate::kmp::Register;
 use crate::link::traffic::TrafficRecord;
+use crate::link::{HistoryRecord, LogSource};
 use crate::model::{MapFileError, Readings, RegisterMap, TextReading};
 
+pub use history_journal::HistoryJournal;
+pub use logger_history::{LoggerHistory, history_of};
 pub use manifest::{MANIFEST_VERSION, Manifest};
 pub use readings_journal::ReadingsJournal;
 pub use recorder::{Recorder, RecorderReport};
@@ -39,10 +48,13 @@ const MANIFEST: &str = "session.ron";
 const REGISTERS: &str = "registers.ron";
 const READINGS: &str = "readings.journal";
 const TRAFFIC: &str = "traffic.journal";
+const HISTORY: &str = "history.journal";
 /// A manifest is a few hundred bytes; anything this big is not one.
 const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
 /// A week of 1 s polls of a few registers is some 40 MB; a hundred times that is not a session's.
 const MAX_READINGS_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+/// Every record of every logger of a MULTICAL 603 read a hundred times over is some 100 MB.
+const MAX_HISTORY_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// What is wrong with a journal line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -59,6 +71,9 @@ pub enum JournalProblem {
     /// A register is not `ID:RAW`.
     #[error("a register is not ID:RAW with a valid register block")]
     BadRegister,
+    /// A history line has no log and record ID.
+    #[error("not a logger record (time, log, record ID, then ID:RAW registers)")]
+    BadRecord,
     /// A traffic line has no time and direction.
     #[error("not a traffic line (time, TX/ECHO/RX, hex, meaning)")]
     BadTraffic,
@@ -142,6 +157,7 @@ pub struct Session {
     manifest: Manifest,
     readings: ReadingsJournal,
     traffic: TrafficJournal,
+    history: HistoryJournal,
 }
 
 /// A session's contents as read from disk.
@@ -151,6 +167,8 @@ pub struct Opened {
     pub session: Session,
     /// Its readings.
     pub readings: Readings,
+    /// The records read of the meter's loggers, per log.
+    pub history: Vec<LoggerHistory>,
     /// Its register map.
     pub map: RegisterMap,
     /// Its traffic, indexed.
@@ -177,10 +195,12 @@ impl Session {
         make_empty_dir(dir)?;
         let readings_path = dir.join(READINGS);
         let traffic_path = dir.join(TRAFFIC);
+        let history_path = dir.join(HISTORY);
         let session = Self {
             dir: dir.to_path_buf(),
             readings: ReadingsJournal::create(&readings_path).map_err(io_error(&readings_path))?,
             traffic: TrafficJournal::create(&traffic_path).map_err(io_error(&traffic_path))?,
+            history: HistoryJournal::create(&history_path).map_err(io_error(&history_path))?,
             manifest,
         };
         session.write_manifest()?;
@@ -225,6 +245,21 @@ impl Session {
         let traffic_path = dir.join(TRAFFIC);
         let traffic = TrafficLog::open(&traffic_path)?;
         trim_to(&traffic_path, traffic.whole_len())?;
+        let history_path = dir.join(HISTORY);
+        let history = if history_path.exists() {
+            check_size(&history_path, MAX_HISTORY_BYTES)?;
+            let journal = fs::File::open(&history_path).map_err(io_error(&history_path))?;
+            let (history, cut_at) = history_journal::read(
+                io::BufReader::new(journal),
+                &history_path.display().to_string(),
+            )?;
+            if let Some(whole) = cut_at {
+                trim_to(&history_path, whole)?;
+            }
+            history
+        } else {
+            Vec::new()
+        };
         let readings_journal =
             ReadingsJournal::append_to(&readings_path).map_err(io_error(&readings_path))?;
         Ok(Opened {
@@ -234,8 +269,11 @@ impl Session {
                 readings: readings_journal,
                 traffic: TrafficJournal::append_to(&traffic_path)
                     .map_err(io_error(&traffic_path))?,
+                history: HistoryJournal::append_to(&history_path)
+                    .map_err(io_error(&history_path))?,
             },
             readings,
+            history,
             map,
             traffic,
             report: OpenReport {
@@ -285,6 +323,19 @@ impl Session {
             .map_err(io_error(&path))
     }
 
+    /// Journals the records of one logger read.
+    pub fn record_history(
+        &mut self,
+        at: Timestamp,
+        logger: LogSource,
+        records: &[HistoryRecord],
+    ) -> Result<(), SessionError> {
+        let path = self.dir.join(HISTORY);
+        self.history
+            .append(at, logger, records)
+            .map_err(io_error(&path))
+    }
+
     /// Journals one traffic line.
     pub fn record_traffic(&mut self, record: &TrafficRecord) -> Result<(), SessionError> {
         let path = self.dir.join(TRAFFIC);
@@ -313,14 +364,16 @@ impl Session {
             return self.save_map(map);
         }
         make_empty_dir(dir)?;
-        for name in [READINGS, TRAFFIC] {
+        for name in [READINGS, TRAFFIC, HISTORY] {
             let to = dir.join(name);
             fs::copy(self.dir.join(name), &to).map_err(io_error(&to))?;
         }
         let (readings_path, traffic_path) = (dir.join(READINGS), dir.join(TRAFFIC));
+        let history_path = dir.join(HISTORY);
         let traffic = TrafficJournal::append_to(&traffic_path).map_err(io_error(&traffic_path))?;
         let readings =
             ReadingsJournal::append_to(&readings_path).map_err(io_error(&readings_path))?;
+        let history = HistoryJournal::append_to(&history_path).map_err(io_error(&history_path))?;
         self.write_manifest_in(dir)?;
         map.save(&dir.join(REGISTERS))?;
         // Only with everything in place there does recording move: a failure above leaves it
@@ -328,6 +381,7 @@ impl Session {
         self.dir = dir.to_path_buf();
         self.readings = readings;
         self.traffic = traffic;
+        self.history = history;
         Ok(())
     }
 

@@ -26,6 +26,7 @@ use crate::kmp::Register;
 use crate::mc66::Field;
 use crate::model::{Readings, RegisterKey, TextReading};
 
+use super::journal_lines::read_lines;
 use super::{JournalProblem, SessionError};
 
 /// The first line of every readings journal.
@@ -64,10 +65,7 @@ impl ReadingsJournal {
     pub fn append(&mut self, at: Timestamp, registers: &[Register]) -> io::Result<()> {
         let mut line = at.as_millisecond().to_string();
         for register in registers {
-            line.push(' ');
-            line.push_str(&register.id().to_string());
-            line.push(':');
-            line.push_str(&crate::kmp::to_hex(&register.raw()));
+            push_register(&mut line, register);
         }
         self.write_line(line)
     }
@@ -103,48 +101,18 @@ impl ReadingsJournal {
 /// Reads a journal back into readings, line by line (a week of polls never sits in memory as
 /// text). When a last line was cut short, also gives the length of the whole lines before it,
 /// to cut the file back to.
-pub fn read(mut input: impl BufRead, file: &str) -> Result<(Readings, Option<u64>), SessionError> {
-    let damaged = |line: usize, problem: JournalProblem| SessionError::Journal {
-        file: file.to_string(),
-        line,
-        problem,
-    };
-    let io_error = |source| SessionError::Io {
-        path: file.to_string(),
-        source,
-    };
-    let mut line = Vec::new();
-    input.read_until(b'\n', &mut line).map_err(io_error)?;
-    match std::str::from_utf8(&line).map(str::trim_end) {
-        Ok(HEADER) => {}
-        Ok(first) if first.starts_with("kmp-workbench readings ") => {
-            return Err(damaged(1, JournalProblem::NewerFormat));
-        }
-        _ => return Err(damaged(1, JournalProblem::NotAJournal)),
-    }
+pub fn read(input: impl BufRead, file: &str) -> Result<(Readings, Option<u64>), SessionError> {
     let mut readings = Readings::default();
-    let mut whole = line.len() as u64;
-    let mut number = 1;
-    loop {
-        line.clear();
-        if input.read_until(b'\n', &mut line).map_err(io_error)? == 0 {
-            return Ok((readings, None));
-        }
-        number += 1;
-        let Some(text) = line.strip_suffix(b"\n") else {
-            return Ok((readings, Some(whole)));
-        };
-        whole += line.len() as u64;
-        let text =
-            std::str::from_utf8(text).map_err(|_| damaged(number, JournalProblem::BadTime))?;
-        let (at, registers, texts) =
-            parse_line(text).map_err(|problem| damaged(number, problem))?;
+    let cut_at = read_lines(input, file, (HEADER, "kmp-workbench readings "), |text| {
+        let (at, registers, texts) = parse_line(text)?;
         if texts.is_empty() {
             readings.record(at, &registers);
         } else {
             readings.record_text(at, &texts);
         }
-    }
+        Ok(())
+    })?;
+    Ok((readings, cut_at))
 }
 
 /// A poll's time, its KMP registers and its text readings.
@@ -206,7 +174,16 @@ fn unescape(text: &str) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
-fn parse_register(field: &str) -> Option<Register> {
+/// Appends ` ID:RAW` to a journal line.
+pub(super) fn push_register(line: &mut String, register: &Register) {
+    line.push(' ');
+    line.push_str(&register.id().to_string());
+    line.push(':');
+    line.push_str(&crate::kmp::to_hex(&register.raw()));
+}
+
+/// A register as a journal writes it: `ID:RAW`.
+pub(super) fn parse_register(field: &str) -> Option<Register> {
     let (id, hex) = field.split_once(':')?;
     Register::from_raw(id.parse().ok()?, &crate::kmp::from_hex(hex)?)
 }

@@ -19,7 +19,7 @@ use jiff::Timestamp;
 
 use crate::kmp::Register;
 use crate::link::traffic::TrafficRecord;
-use crate::link::{Event, JobEvent, JobId, Tap};
+use crate::link::{Event, HistoryRecord, JobEnd, JobEvent, JobId, LogSource, Report, Tap};
 use crate::model::{RegisterMap, TextReading};
 
 use super::{Manifest, Session};
@@ -38,6 +38,17 @@ pub enum Entry {
         /// The registers.
         registers: Vec<Register>,
     },
+    /// The records a logger read brought, when it ended.
+    History {
+        /// The history job.
+        job: JobId,
+        /// When it ended.
+        at: Timestamp,
+        /// Which log.
+        logger: LogSource,
+        /// Its records.
+        records: Vec<HistoryRecord>,
+    },
     /// A readout of a text protocol's poll job: its job, its time and what it read.
     Readout {
         /// The poll job it belongs to.
@@ -50,7 +61,8 @@ pub enum Entry {
 }
 
 impl Entry {
-    /// What of a link event goes into the journals: traffic, and every poll of a poll job.
+    /// What of a link event goes into the journals: traffic, every poll of a poll job, and
+    /// the records of a logger read (those of one cut short too: a resume completes them).
     pub fn of(event: &Event) -> Option<Self> {
         match event {
             Event::Job {
@@ -64,6 +76,20 @@ impl Entry {
                 job: *id,
                 at: report.at,
                 registers: report.registers.clone(),
+            }),
+            Event::Job {
+                id,
+                event:
+                    JobEvent::Ended(JobEnd {
+                        report: Some(Report::History(report)),
+                        ..
+                    }),
+            } if !report.records.is_empty() => Some(Self::History {
+                job: *id,
+                // The report holds no time of its own: it ended as it is handed on.
+                at: Timestamp::now(),
+                logger: report.logger,
+                records: report.records.clone(),
             }),
             Event::Job {
                 id,
@@ -227,7 +253,17 @@ fn run(inbox: &Receiver<Order>, outbox: &Sender<RecorderReport>, notify: &dyn Fn
                 (Some(session), Entry::Readout { job, at, readings }) if job >= first_job => {
                     session.record_readout(at, &readings)
                 }
-                (Some(_), Entry::Poll { .. } | Entry::Readout { .. }) | (None, _) => Ok(()),
+                (
+                    Some(session),
+                    Entry::History {
+                        job,
+                        at,
+                        logger,
+                        records,
+                    },
+                ) if job >= first_job => session.record_history(at, logger, &records),
+                (Some(_), Entry::Poll { .. } | Entry::Readout { .. } | Entry::History { .. })
+                | (None, _) => Ok(()),
             },
             Order::Begin(next, first) => {
                 session = Some(next);

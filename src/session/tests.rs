@@ -89,6 +89,52 @@ fn save_as_copies_the_session_and_records_on_there() {
 }
 
 #[test]
+fn logger_records_are_kept_across_save_as_and_a_session_from_before_loggers_gains_them() {
+    let dir = scratch("history-from");
+    let to = scratch("history-to");
+    let (_, map) = recorded(&dir);
+    let month = LogSource::Logger(crate::kmp::logger::HistoryLogger::Month);
+    let records = |ids: std::ops::RangeInclusive<u32>| -> Vec<HistoryRecord> {
+        ids.rev()
+            .map(|id| HistoryRecord {
+                id,
+                registers: vec![register(RegisterId::V1_VOLUME, 0x28, u128::from(id) * 10)],
+            })
+            .collect()
+    };
+    // A session recorded before logger reads existed has no history journal.
+    fs::remove_file(dir.join(HISTORY)).unwrap();
+    let opened = Session::open(&dir).unwrap();
+    assert!(opened.history.is_empty());
+    let mut session = opened.session;
+    session
+        .record_history(at(20_000), month, &records(11..=12))
+        .unwrap();
+    session.save_as(&to, &map).unwrap();
+    session
+        .record_history(at(21_000), month, &records(9..=10))
+        .unwrap();
+
+    let ids = |dir: &Path| -> Vec<u32> {
+        let history = Session::open(dir).unwrap().history;
+        assert!(history.iter().all(|log| log.logger() == month));
+        history
+            .iter()
+            .flat_map(|log| log.records().iter().map(|record| record.id))
+            .collect()
+    };
+    assert_eq!(ids(&dir), [12, 11], "the old one keeps what it had");
+    assert_eq!(ids(&to), [12, 11, 10, 9], "the copy records on");
+    let opened = Session::open(&to).unwrap();
+    assert_eq!(
+        opened.history[0].records(),
+        [records(9..=12)].concat().as_slice()
+    );
+    fs::remove_dir_all(&dir).unwrap();
+    fs::remove_dir_all(&to).unwrap();
+}
+
+#[test]
 fn a_poll_cut_short_by_a_crash_is_left_out_and_recording_goes_on_cleanly() {
     let dir = scratch("cut");
     recorded(&dir);

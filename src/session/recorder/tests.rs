@@ -179,3 +179,65 @@ fn a_session_holds_the_polls_of_the_jobs_started_for_it() {
     std::fs::remove_dir_all(&old).unwrap();
     std::fs::remove_dir_all(&new).unwrap();
 }
+
+#[test]
+fn a_logger_read_of_the_session_is_journaled_when_it_ends_even_when_cut_short() {
+    let dir = scratch("history");
+    let recorder = recorder();
+    let mut tap = recorder.tap();
+    let month = LogSource::Logger(crate::kmp::logger::HistoryLogger::Month);
+    let ended = |job: u64, ids: &[u32], interrupted: bool| Event::Job {
+        id: JobId::new(job),
+        event: JobEvent::Ended(JobEnd {
+            reason: if interrupted {
+                crate::link::EndReason::Cancelled
+            } else {
+                crate::link::EndReason::Done
+            },
+            report: Some(Report::History(crate::link::HistoryReport {
+                logger: month,
+                answered: true,
+                listing: false,
+                depth: Some(36),
+                holds: vec![RegisterId::V1_VOLUME],
+                not_held: Vec::new(),
+                newest_id: Some(12),
+                requests: 1,
+                flags: Vec::new(),
+                failure: None,
+                diagnosis: crate::link::diagnosis::diagnose(
+                    &crate::link::diagnosis::Evidence::default(),
+                    std::time::Instant::now(),
+                ),
+                interrupted,
+                records: ids
+                    .iter()
+                    .map(|&id| HistoryRecord {
+                        id,
+                        registers: vec![volume(u128::from(id))],
+                    })
+                    .collect(),
+                resume: None,
+            })),
+        }),
+    };
+    recorder.begin(
+        Session::create(&dir, Manifest::default(), &RegisterMap::default()).unwrap(),
+        JobId::new(2),
+    );
+    // A read started before the session began belongs to the one before.
+    tap(&ended(1, &[5], false));
+    tap(&ended(2, &[12, 11], true));
+    tap(&ended(3, &[], false));
+    tap(&ended(4, &[10], false));
+    assert!(recorder.sync(Duration::from_secs(5)));
+    let history = Session::open(&dir).unwrap().history;
+    let ids: Vec<u32> = history[0]
+        .records()
+        .iter()
+        .map(|record| record.id)
+        .collect();
+    assert_eq!((history.len(), ids), (1, vec![12, 11, 10]));
+    drop(recorder);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

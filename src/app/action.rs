@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use crate::export::Dialect;
 use crate::kmp::{Family, RegisterId};
-use crate::link::HistoryOptions;
 use crate::link::traffic::TrafficDirection;
+use crate::link::{HistoryOptions, LogSource};
 use crate::model::RegisterKey;
 
 use super::screen::Screen;
@@ -111,8 +111,8 @@ pub enum FileJob {
     ExportReadings(Dialect),
     /// Export the traffic lines of the kinds shown to a text file.
     ExportTraffic(TrafficFilter),
-    /// Export the logger records read to CSV.
-    ExportHistory(Dialect),
+    /// Export the records read of one log to CSV.
+    ExportHistory(Dialect, LogSource),
 }
 
 /// Which kinds of traffic line the Traffic screen shows.
@@ -158,7 +158,7 @@ impl FileJob {
             Self::OpenSession => "Open a session folder",
             Self::ExportReadings(_) => "Export the readings to CSV",
             Self::ExportTraffic(_) => "Export the traffic lines shown",
-            Self::ExportHistory(_) => "Export the logger records to CSV",
+            Self::ExportHistory(..) => "Export the logger records to CSV",
         }
     }
 
@@ -180,7 +180,7 @@ impl FileJob {
             Self::SaveSession | Self::OpenSession => "meter-session",
             Self::ExportReadings(_) => "readings.csv",
             Self::ExportTraffic(_) => "traffic.txt",
-            Self::ExportHistory(_) => "history.csv",
+            Self::ExportHistory(..) => "history.csv",
         }
     }
 
@@ -188,7 +188,7 @@ impl FileJob {
     pub fn extension(self) -> &'static str {
         match self {
             Self::SaveMap | Self::OpenMap => "ron",
-            Self::ExportMap(_) | Self::ExportReadings(_) | Self::ExportHistory(_) => "csv",
+            Self::ExportMap(_) | Self::ExportReadings(_) | Self::ExportHistory(..) => "csv",
             Self::ExportTraffic(_) => "txt",
             Self::SaveSession | Self::OpenSession => "",
         }

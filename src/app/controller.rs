@@ -470,7 +470,18 @@ impl Controller {
                 let outcome = match &report {
                     Some(Report::Read(report)) => self.workspace.read_again(report),
                     Some(Report::Readout(report)) => self.workspace.read_readout(report),
-                    Some(Report::History(report)) => self.workspace.read_history(report),
+                    // Only a read of this session: its records are in the session's journal.
+                    Some(Report::History(report)) if id >= self.first_job => {
+                        let asked = match &self.job {
+                            Some(CurrentJob {
+                                id: current,
+                                job: Job::History(options),
+                                ..
+                            }) if *current == id => Some(options),
+                            _ => None,
+                        };
+                        self.workspace.read_history(report, asked)
+                    }
                     _ => None,
                 };
                 if let Some(outcome) = outcome {
@@ -563,7 +574,7 @@ impl Controller {
     /// at once when connected). The meter family stays; readings, registers and names go with
     /// the old session.
     fn new_session(&mut self) {
-        self.cancel_if(|job| matches!(job, Job::Poll(_)));
+        self.cancel_if(|job| matches!(job, Job::Poll(_) | Job::History(_)));
         self.flush_map();
         if let Some(old) = self.workspace.session_dir().map(Path::to_path_buf) {
             self.remember(&old);
@@ -675,7 +686,7 @@ impl Controller {
         }
         let opened = Session::open(path)
             .map_err(|error| format!("{error}. The session on screen was kept."))?;
-        self.cancel_if(|job| matches!(job, Job::Poll(_)));
+        self.cancel_if(|job| matches!(job, Job::Poll(_) | Job::History(_)));
         self.flush_map();
         self.first_job = self.link.next_job();
         let cut = if opened.report.cut_short {
@@ -689,12 +700,17 @@ impl Controller {
             opened.traffic,
         );
         self.recorder.begin(opened.session, self.first_job);
-        self.workspace.open(opened.readings, opened.map, session);
+        self.workspace
+            .open(opened.readings, opened.history, opened.map, session);
         self.scans = ScanView::default();
         self.recording_error_shown = false;
         self.remember(path);
+        let records = match self.workspace.history_records() {
+            0 => String::new(),
+            records => format!(", {records} logger records"),
+        };
         Ok(format!(
-            "Opened {shown_path}: {} polls{cut}",
+            "Opened {shown_path}: {} polls{records}{cut}",
             self.workspace.readings().polls()
         ))
     }

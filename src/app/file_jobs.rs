@@ -57,16 +57,17 @@ pub fn carry_out(workspace: &mut Workspace, job: FileJob, path: &Path) -> Result
             .map_err(|error| format!("cannot write {shown}: {error}"))?;
             Ok(format!("Exported {rows} polls to {shown}"))
         }
-        FileJob::ExportHistory(dialect) => {
-            let Some(history) = workspace.history().filter(|h| !h.records.is_empty()) else {
-                return Err(
-                    "No logger records were read yet: read some on the History screen.".into(),
-                );
+        FileJob::ExportHistory(dialect, logger) => {
+            let Some(history) = workspace.logger_history(logger) else {
+                return Err(format!(
+                    "No records of {} were read yet: read some on the History screen.",
+                    logger.described()
+                ));
             };
             let map = workspace.map();
-            let columns = history_columns(&history.records, |id| map.name(id));
+            let columns = history_columns(history.records(), |id| map.name(id));
             let rows = crate::atomic_file::write_with(path, |out| {
-                write_history(out, &history.records, &columns, dialect)
+                write_history(out, history.records(), &columns, dialect)
             })
             .map_err(|error| format!("cannot write {shown}: {error}"))?;
             Ok(format!("Exported {rows} records to {shown}"))

@@ -11,6 +11,8 @@ use egui_kittest::kittest::Queryable as _;
 use super::tests::{FixedPicker, connected, run_until, scratch_dir};
 use super::*;
 use crate::kmp::RegisterId;
+use crate::kmp::logger::HistoryLogger;
+use crate::link::LogSource;
 
 fn app(picker: Option<PathBuf>, sessions: &Path, screen: Screen) -> Harness<'static, MeterApp> {
     connected(
@@ -298,14 +300,14 @@ fn the_file_shortcuts_leave_a_text_field_alone() {
 }
 
 #[test]
-fn the_history_screen_lists_a_logger_reads_a_year_of_months_plots_them_and_exports_the_csv() {
+fn the_history_screen_reads_a_year_of_months_plots_exports_and_keeps_them_in_the_session() {
     let dir = scratch_dir("history");
     let csv_path = dir.join("months.csv");
     let mut harness = connected(
         Profile::Multical603,
         Screen::History,
         FixedPicker(Some(csv_path.clone())),
-        None,
+        Some(dir.join("auto")),
     );
     harness.get_by_label("List its registers").click();
     run_until(&mut harness, Duration::from_secs(20), "the listing", |h| {
@@ -320,14 +322,11 @@ fn the_history_screen_lists_a_logger_reads_a_year_of_months_plots_them_and_expor
             .is_some()
     });
     harness.run_steps(2);
-    let report = harness
-        .state()
-        .controller()
-        .workspace()
-        .history()
-        .unwrap()
-        .clone();
-    let newest = report.records[0].id;
+    let month = LogSource::Logger(HistoryLogger::Month);
+    let workspace = harness.state().controller().workspace();
+    let read = workspace.logger_history(month).unwrap().clone();
+    let session = workspace.session_dir().unwrap().to_path_buf();
+    let newest = read.records()[0].id;
     assert!(harness.query_by_label(&newest.to_string()).is_some());
     // The plot's title and the table's column.
     assert_eq!(
@@ -359,6 +358,21 @@ fn the_history_screen_lists_a_logger_reads_a_year_of_months_plots_them_and_expor
         volumes.windows(2).all(|pair| pair[0] >= pair[1]),
         "{volumes:?}"
     );
+    drop(harness);
+
+    // Opened again, the session shows the same records on the History screen.
+    let mut reopened = app(Some(session), &dir.join("auto2"), Screen::Session);
+    reopened.get_by_label("Open… (Ctrl+O)").click();
+    reopened.run_steps(2);
+    show(&mut reopened, "History");
+    let workspace = reopened.state().controller().workspace();
+    assert_eq!(workspace.logger_history(month), Some(&read));
+    assert!(reopened.query_by_label(&newest.to_string()).is_some());
+    assert!(
+        reopened
+            .query_by_label_contains("12 records, newest")
+            .is_some()
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -389,15 +403,10 @@ fn the_history_screen_reads_an_electricity_meters_load_profile_by_its_log_id() {
             .is_some()
     });
     harness.run_steps(2);
-    let report = harness
-        .state()
-        .controller()
-        .workspace()
-        .history()
-        .unwrap()
-        .clone();
-    let ids: Vec<u32> = report.records.iter().map(|record| record.id).collect();
-    let newest = report.newest_id.unwrap();
+    let workspace = harness.state().controller().workspace();
+    let log = workspace.logger_history(LogSource::Interval(6)).unwrap();
+    let ids: Vec<u32> = log.records().iter().map(|record| record.id).collect();
+    let newest = workspace.history().unwrap().newest_id.unwrap();
     assert_eq!(ids, (0..12).map(|back| newest - back).collect::<Vec<_>>());
     // The energy and the power columns of the table, each with its plot's title.
     assert_eq!(

@@ -6,9 +6,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::link::{HistoryProgress, HistoryReport, LogSource, ReadReport, ReadoutReport};
+use crate::link::{
+    HistoryOptions, HistoryProgress, HistoryReport, LogSource, ReadReport, ReadoutReport,
+};
 use crate::model::{Readings, RegisterMap};
-use crate::session::{Manifest, SessionError, TrafficLog, traffic_path};
+use crate::session::{LoggerHistory, Manifest, SessionError, TrafficLog, history_of, traffic_path};
 
 /// The register map is written at most this often while the user types names.
 const MAP_SAVE_EVERY: Duration = Duration::from_secs(1);
@@ -58,9 +60,15 @@ pub struct Workspace {
     session: Option<RecordedSession>,
     /// The newest readout of a meter that speaks a text protocol.
     readout: Option<ReadoutReport>,
-    /// The newest logger read (or listing), and how far the one under way has come.
+    /// The newest logger read (or listing), without its records, and how far the one under
+    /// way has come.
     history: Option<HistoryReport>,
     history_progress: Option<HistoryProgress>,
+    /// The read that completes one cut short: what it asked, for the records it had left.
+    history_resume: Option<HistoryOptions>,
+    /// Every record read of each log this session, merged across reads, resumes and the
+    /// session's journal.
+    histories: Vec<LoggerHistory>,
 }
 
 impl Workspace {
@@ -145,10 +153,24 @@ impl Workspace {
         self.history_progress = Some(progress);
     }
 
-    /// Takes a logger read (or listing); says what came of it. A listing keeps the records
-    /// read before of the same logger, so the table stays while registers are picked.
-    pub fn read_history(&mut self, report: &HistoryReport) -> Option<Result<String, String>> {
+    /// Takes a logger read (or listing) that asked `asked`; says what came of it. Its records
+    /// join those read before of the same log.
+    pub fn read_history(
+        &mut self,
+        report: &HistoryReport,
+        asked: Option<&HistoryOptions>,
+    ) -> Option<Result<String, String>> {
         self.history_progress = None;
+        // A listing reads no records, so the offer of a read cut short stands through it.
+        if !report.listing {
+            self.history_resume = report
+                .resume
+                .zip(asked)
+                .map(|(span, asked)| HistoryOptions {
+                    span,
+                    ..asked.clone()
+                });
+        }
         if !report.answered {
             return (!report.interrupted).then(|| {
                 Err(
@@ -158,12 +180,7 @@ impl Workspace {
                 )
             });
         }
-        let listing = report.listing;
-        let kept = self
-            .history
-            .take()
-            .filter(|old| listing && old.logger == report.logger && !old.records.is_empty());
-        let outcome = if listing {
+        let outcome = if report.listing {
             format!(
                 "Listed the {} logger: {} entries of {} registers",
                 report.logger,
@@ -171,28 +188,47 @@ impl Workspace {
                 report.holds.len()
             )
         } else {
-            let of = match report.logger {
-                LogSource::Logger(logger) => format!("the {logger} logger"),
-                LogSource::Interval(log) => format!("interval log {log}"),
+            let of = report.logger.described();
+            let left = if self.history_resume.is_some() {
+                "; the rest can be resumed"
+            } else {
+                ""
             };
             format!(
-                "Read {} records of {of} in {} requests",
+                "Read {} records of {of} in {} requests{left}",
                 report.records.len(),
                 report.requests
             )
         };
-        self.history = Some(match kept {
-            Some(old) => HistoryReport {
-                depth: report.depth,
-                holds: report.holds.clone(),
-                ..old
-            },
-            None => report.clone(),
+        if !report.records.is_empty() {
+            history_of(&mut self.histories, report.logger).merge(&report.records);
+        }
+        self.history = Some(HistoryReport {
+            records: Vec::new(),
+            ..report.clone()
         });
         Some(Ok(outcome))
     }
 
-    /// The newest logger read or listing.
+    /// The records read of `logger`, if any were.
+    pub fn logger_history(&self, logger: LogSource) -> Option<&LoggerHistory> {
+        self.histories
+            .iter()
+            .find(|history| history.logger() == logger && !history.is_empty())
+    }
+
+    /// How many records were read of all logs.
+    pub fn history_records(&self) -> usize {
+        self.histories.iter().map(LoggerHistory::len).sum()
+    }
+
+    /// The read that completes the last one, when it was cut short.
+    pub fn history_resume(&self) -> Option<&HistoryOptions> {
+        self.history_resume.as_ref()
+    }
+
+    /// The newest logger read or listing, without its records (those are in
+    /// [`Self::logger_history`]).
     pub fn history(&self) -> Option<&HistoryReport> {
         self.history.as_ref()
     }
@@ -293,9 +329,16 @@ impl Workspace {
     }
 
     /// Takes what an opened session holds.
-    pub fn open(&mut self, readings: Readings, map: RegisterMap, session: RecordedSession) {
+    pub fn open(
+        &mut self,
+        readings: Readings,
+        histories: Vec<LoggerHistory>,
+        map: RegisterMap,
+        session: RecordedSession,
+    ) {
         *self = Self {
             readings,
+            histories,
             map,
             session: Some(session),
             ..Self::default()
@@ -308,3 +351,6 @@ impl Workspace {
         self.map_dirty = true;
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -27,31 +27,27 @@ pub fn meter_time(registers: &[Register]) -> Option<String> {
     })
 }
 
-/// The columns of `records` (the registers of the first, the stamps left out), each named by
-/// `name`: what [`write_history`] writes under.
+/// The columns of `records` (every register any of them holds, in the order they first come,
+/// the stamps left out), each named by `name`: what [`write_history`] writes under. Records
+/// merged from several reads need not hold the same registers.
 pub fn history_columns(
     records: &[HistoryRecord],
     name: impl Fn(RegisterId) -> String,
 ) -> Vec<(RegisterId, LogColumn)> {
-    records
-        .first()
-        .map(|record| {
-            record
-                .registers
-                .iter()
-                .filter(|register| !is_stamp(register.id()))
-                .map(|register| {
-                    let id = register.id();
-                    let column = LogColumn {
-                        id: id.to_string(),
-                        name: name(id),
-                        unit: register.unit().symbol().to_string(),
-                    };
-                    (id, column)
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+    let mut columns: Vec<(RegisterId, LogColumn)> = Vec::new();
+    for register in records.iter().flat_map(|record| &record.registers) {
+        let id = register.id();
+        if is_stamp(id) || columns.iter().any(|(known, _)| *known == id) {
+            continue;
+        }
+        let column = LogColumn {
+            id: id.to_string(),
+            name: name(id),
+            unit: register.unit().symbol().to_string(),
+        };
+        columns.push((id, column));
+    }
+    columns
 }
 
 /// Writes `records` under a header of `columns` (one per register, the stamps left out);

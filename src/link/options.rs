@@ -96,6 +96,16 @@ impl std::fmt::Display for LogSource {
     }
 }
 
+impl LogSource {
+    /// `the month logger`, or `interval log 6`, for sentences.
+    pub fn described(self) -> String {
+        match self {
+            Self::Logger(logger) => format!("the {} logger", logger.name()),
+            Self::Interval(log) => format!("interval log {log}"),
+        }
+    }
+}
+
 /// Reading a log of the meter's history.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HistoryOptions {

@@ -10,11 +10,12 @@ use std::time::Duration;
 use egui::{RichText, Ui};
 
 use crate::app::action::{Action, FileJob};
-use crate::app::style::{self, BAD, GOOD};
-use crate::export::meter_time;
+use crate::app::style::{self, BAD, GOOD, WARN};
+use crate::export::{history_columns, meter_time};
 use crate::kmp::RegisterId;
 use crate::kmp::logger::{HistoryLogger, is_stamp};
 use crate::link::{HistoryOptions, HistoryReport, HistorySpan, LogSource};
+use crate::session::LoggerHistory;
 
 use super::history_plot::history_plots;
 use super::registers::dialect_name;
@@ -109,23 +110,54 @@ impl Panel for HistoryPanel {
                 }
             });
         }
-        let Some(report) = cx
+        let report = cx
             .workspace
             .history()
-            .filter(|report| report.logger == self.source)
-        else {
+            .filter(|report| report.logger == self.source);
+        let history = cx.workspace.logger_history(self.source);
+        if report.is_none() && history.is_none() {
             ui.label(RichText::new("Nothing read of this logger yet.").weak());
             return actions;
-        };
-        if let LogSource::Logger(_) = self.source {
+        }
+        if let (LogSource::Logger(_), Some(report)) = (self.source, report) {
             self.holds(ui, cx, report, can_ask, &mut actions);
         }
-        if !report.records.is_empty() {
+        if let Some(resume) = cx
+            .workspace
+            .history_resume()
+            .filter(|resume| resume.logger == self.source)
+        {
+            resume_line(ui, resume, can_ask, &mut actions);
+        }
+        if let Some(history) = history {
             ui.separator();
-            records(ui, cx, report, &mut actions);
+            records(ui, cx, history, report, &mut actions);
         }
         actions
     }
+}
+
+/// The read that completes one cut short, offered like the scan's.
+fn resume_line(ui: &mut Ui, resume: &HistoryOptions, can_ask: bool, actions: &mut Vec<Action>) {
+    let span = match resume.span {
+        HistorySpan::Ids { from, to } => format!("records {from} to {to}"),
+        HistorySpan::Last(n) => format!("the newest {n} records"),
+    };
+    ui.horizontal(|ui| {
+        style::status_line(
+            ui,
+            WARN,
+            &format!("The last read was cut short before {span}"),
+        );
+        if ui
+            .add_enabled(can_ask, egui::Button::new("Resume"))
+            .on_hover_text("Reads the records it had left, with the same registers")
+            .on_disabled_hover_text("Connect first; a logger read under way ends first")
+            .clicked()
+        {
+            actions.push(Action::ReadHistory(resume.clone()));
+        }
+    });
 }
 
 impl HistoryPanel {
@@ -254,18 +286,25 @@ impl HistoryPanel {
     }
 }
 
-/// The records read: the export, the plots and the table.
-fn records(ui: &mut Ui, cx: &Context<'_>, report: &HistoryReport, actions: &mut Vec<Action>) {
+/// The records read of the log: the export, the plots and the table.
+fn records(
+    ui: &mut Ui,
+    cx: &Context<'_>,
+    history: &LoggerHistory,
+    report: Option<&HistoryReport>,
+    actions: &mut Vec<Action>,
+) {
     let map = cx.workspace.map();
+    let records = history.records();
     ui.horizontal(|ui| {
-        let mut about = format!(
-            "{} records, newest {} of the meter's {}",
-            report.records.len(),
-            report.records[0].id,
-            report.newest_id.unwrap_or(0)
-        );
-        if !report.flags.is_empty() {
-            about.push_str(&format!(" (the meter said: {})", report.flags.join(", ")));
+        let mut about = format!("{} records, newest {}", records.len(), records[0].id);
+        if let Some(report) = report {
+            if let Some(newest) = report.newest_id {
+                about.push_str(&format!(" of the meter's {newest}"));
+            }
+            if !report.flags.is_empty() {
+                about.push_str(&format!(" (the meter said: {})", report.flags.join(", ")));
+            }
         }
         ui.label(about);
         let dialect = cx.settings.dialect;
@@ -273,25 +312,24 @@ fn records(ui: &mut Ui, cx: &Context<'_>, report: &HistoryReport, actions: &mut 
             .button(format!("Export CSV ({})…", dialect_name(dialect)))
             .clicked()
         {
-            actions.push(Action::ChooseFile(FileJob::ExportHistory(dialect)));
+            actions.push(Action::ChooseFile(FileJob::ExportHistory(
+                dialect,
+                history.logger(),
+            )));
         }
     });
-    let columns: Vec<(RegisterId, String)> = report.records[0]
-        .registers
-        .iter()
-        .filter(|register| !is_stamp(register.id()))
-        .map(|register| {
-            let unit = register.unit().symbol();
-            let name = map.name(register.id());
-            let title = if unit.is_empty() {
-                name
+    let columns: Vec<(RegisterId, String)> = history_columns(records, |id| map.name(id))
+        .into_iter()
+        .map(|(id, column)| {
+            let title = if column.unit.is_empty() {
+                column.name
             } else {
-                format!("{name} [{unit}]")
+                format!("{} [{}]", column.name, column.unit)
             };
-            (register.id(), title)
+            (id, title)
         })
         .collect();
-    history_plots(ui, report, &columns);
+    history_plots(ui, records, &columns);
     egui::ScrollArea::vertical()
         .id_salt("history-records")
         .auto_shrink([false, true])
@@ -306,7 +344,7 @@ fn records(ui: &mut Ui, cx: &Context<'_>, report: &HistoryReport, actions: &mut 
                         ui.label(RichText::new(title).strong());
                     }
                     ui.end_row();
-                    for record in &report.records {
+                    for record in records {
                         ui.label(record.id.to_string());
                         ui.label(meter_time(&record.registers).unwrap_or_else(|| "-".into()));
                         for (id, _) in &columns {

@@ -5,16 +5,15 @@ use egui::Ui;
 use egui_plot::{Line, Plot, PlotPoints};
 
 use crate::kmp::RegisterId;
-use crate::link::HistoryReport;
+use crate::link::HistoryRecord;
 
 /// Plot height, small enough for three registers and the table on one screen.
 const HEIGHT: f32 = 120.0;
 
-/// One plot per column that holds numbers.
-pub fn history_plots(ui: &mut Ui, report: &HistoryReport, columns: &[(RegisterId, String)]) {
+/// One plot per column that holds numbers; `records` come newest first.
+pub fn history_plots(ui: &mut Ui, records: &[HistoryRecord], columns: &[(RegisterId, String)]) {
     for (id, title) in columns {
-        let points: Vec<[f64; 2]> = report
-            .records
+        let points: Vec<[f64; 2]> = records
             .iter()
             .rev()
             .filter_map(|record| {

@@ -17,8 +17,9 @@ use jiff::Timestamp;
 use crate::kmp::RegisterId;
 use crate::link::port::SIM_PREFIX;
 use crate::link::{
-    EndReason, Event, Job, JobEnd, JobEvent, JobId, LinkHandle, MonitorOptions, PollPlan,
-    ProbeOptions, Protocol, ReadOptions, ReadoutOptions, ReadoutPlan, Report, ScanOptions,
+    EndReason, Event, HistoryOptions, Job, JobEnd, JobEvent, JobId, LinkHandle, MonitorOptions,
+    PollPlan, ProbeOptions, Protocol, ReadOptions, ReadoutOptions, ReadoutPlan, Report,
+    ScanOptions,
 };
 use crate::model::RegisterKey;
 use crate::session::{Manifest, Recorder, RecorderReport, Session, StoredSession, TrafficLog};
@@ -113,6 +114,9 @@ pub struct Controller {
     stored: Vec<StoredSession>,
     /// The registers of the last poll started.
     polled: Vec<RegisterKey>,
+    /// The last logger read started and what it asked: a cancel forgets the job, while its
+    /// end, which comes later, offers to resume with the same registers.
+    history_asked: Option<(JobId, HistoryOptions)>,
 }
 
 impl Controller {
@@ -146,6 +150,7 @@ impl Controller {
             check_paused: None,
             stored: Vec::new(),
             polled: Vec::new(),
+            history_asked: None,
         }
     }
 
@@ -388,6 +393,9 @@ impl Controller {
 
     fn start(&mut self, job: Job, then: Option<Job>) {
         let id = self.link.start(job.clone());
+        if let Job::History(options) = &job {
+            self.history_asked = Some((id, options.clone()));
+        }
         self.job = Some(CurrentJob { id, job, then });
         self.check_paused = None;
     }
@@ -472,14 +480,11 @@ impl Controller {
                     Some(Report::Readout(report)) => self.workspace.read_readout(report),
                     // Only a read of this session: its records are in the session's journal.
                     Some(Report::History(report)) if id >= self.first_job => {
-                        let asked = match &self.job {
-                            Some(CurrentJob {
-                                id: current,
-                                job: Job::History(options),
-                                ..
-                            }) if *current == id => Some(options),
-                            _ => None,
-                        };
+                        let asked = self
+                            .history_asked
+                            .as_ref()
+                            .filter(|(asked, _)| *asked == id)
+                            .map(|(_, options)| options);
                         self.workspace.read_history(report, asked)
                     }
                     _ => None,

@@ -8,11 +8,11 @@ use std::time::Duration;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
-use super::tests::{FixedPicker, connected, run_until, scratch_dir};
+use super::tests::{FixedPicker, connected, connected_to, run_until, scratch_dir};
 use super::*;
 use crate::kmp::RegisterId;
 use crate::kmp::logger::HistoryLogger;
-use crate::link::LogSource;
+use crate::link::{Job, LogSource};
 
 fn app(picker: Option<PathBuf>, sessions: &Path, screen: Screen) -> Harness<'static, MeterApp> {
     connected(
@@ -414,5 +414,104 @@ fn the_history_screen_reads_an_electricity_meters_load_profile_by_its_log_id() {
             .query_all_by_label_contains("active energy A14 (import) [kWh]")
             .count(),
         2
+    );
+}
+
+#[test]
+fn a_history_read_cancelled_part_way_is_resumed_with_the_same_registers_and_completes() {
+    // Each answer a quarter of a second late: the read of sixty days takes seconds.
+    let mut config = crate::sim::MeterConfig::new(Profile::Multical603);
+    config.timing.latency = Duration::from_millis(250);
+    let mut harness = connected_to(config, Screen::History, FixedPicker(None), None);
+    harness.get_by_label("day").click();
+    harness.run_steps(2);
+    harness.get_by_label("List its registers").click();
+    run_until(&mut harness, Duration::from_secs(20), "the listing", |h| {
+        h.query_by_label_contains("The day logger keeps").is_some()
+    });
+    let holds = harness
+        .state()
+        .controller()
+        .workspace()
+        .history()
+        .unwrap()
+        .holds
+        .clone();
+    let map = harness.state().controller().workspace().map().clone();
+    for id in holds
+        .iter()
+        .filter(|id| !crate::kmp::logger::is_stamp(**id))
+    {
+        harness
+            .get_by_label(&format!("{} ({id})", map.name(*id)))
+            .click_accesskit();
+        harness.run_steps(1);
+    }
+    harness.get_by_label("Records").set_value_accesskit(60.0);
+    harness.run_steps(2);
+    harness.get_by_label("Read history").click_accesskit();
+    run_until(
+        &mut harness,
+        Duration::from_secs(20),
+        "the first page",
+        |h| {
+            h.state()
+                .controller()
+                .workspace()
+                .history_progress()
+                .is_some_and(|progress| progress.records > 0)
+        },
+    );
+    harness.get_by_label("Cancel").click_accesskit();
+    run_until(&mut harness, Duration::from_secs(20), "the cancel", |h| {
+        h.query_by_label_contains("the rest can be resumed")
+            .is_some()
+    });
+    let day = LogSource::Logger(HistoryLogger::Day);
+    let workspace = harness.state().controller().workspace();
+    let part = workspace.logger_history(day).unwrap().len();
+    assert!((1..60).contains(&part), "{part} records before the cancel");
+    assert!(
+        harness
+            .query_by_label_contains("The last read was cut short before records")
+            .is_some()
+    );
+
+    harness.get_by_label("Resume").click_accesskit();
+    run_until(&mut harness, Duration::from_secs(60), "the rest", |h| {
+        h.state()
+            .controller()
+            .workspace()
+            .history_resume()
+            .is_none()
+            && !matches!(h.state().controller().job(), Some(Job::History(_)))
+    });
+    harness.run_steps(2);
+    let log = harness
+        .state()
+        .controller()
+        .workspace()
+        .logger_history(day)
+        .unwrap();
+    let ids: Vec<u32> = log.records().iter().map(|record| record.id).collect();
+    let newest = ids[0];
+    assert_eq!(ids, (0..60).map(|back| newest - back).collect::<Vec<_>>());
+    // Every record has every register ticked, the ones read before the cancel and after.
+    let ticked = holds
+        .iter()
+        .filter(|id| !crate::kmp::logger::is_stamp(**id))
+        .count();
+    for record in log.records() {
+        let values = record
+            .registers
+            .iter()
+            .filter(|register| !crate::kmp::logger::is_stamp(register.id()))
+            .count();
+        assert_eq!(values, ticked, "record {}", record.id);
+    }
+    assert!(
+        harness
+            .query_by_label_contains("60 records, newest")
+            .is_some()
     );
 }

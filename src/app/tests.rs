@@ -45,13 +45,23 @@ pub(super) fn connected(
     picker: FixedPicker,
     sessions_dir: Option<std::path::PathBuf>,
 ) -> Harness<'static, MeterApp> {
+    connected_to(meter(profile, Duration::ZERO), screen, picker, sessions_dir)
+}
+
+/// The app connected to the simulated meter `config`, on `screen`.
+pub(super) fn connected_to(
+    config: MeterConfig,
+    screen: Screen,
+    picker: FixedPicker,
+    sessions_dir: Option<std::path::PathBuf>,
+) -> Harness<'static, MeterApp> {
     let options = GuiOptions {
-        simulate: Some(profile),
+        simulate: Some(config.profile),
         screen: Some(screen),
         sessions_dir,
         ..GuiOptions::default()
     };
-    let mut harness = with_picker(meter(profile, Duration::ZERO), options, picker);
+    let mut harness = with_picker(config, options, picker);
     run_until(
         &mut harness,
         Duration::from_secs(5),

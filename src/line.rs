@@ -66,6 +66,11 @@ impl LineSettings {
             + u32::from(self.stop_bits)
     }
 
+    /// The bits of a byte the line carries: the low `data_bits` (5 to 8).
+    pub fn data_mask(&self) -> u8 {
+        u8::MAX >> (8 - self.data_bits.clamp(5, 8))
+    }
+
     /// How long one byte takes on the wire.
     pub fn byte_time(&self) -> Duration {
         Duration::from_secs_f64(f64::from(self.bits_per_byte()) / f64::from(self.baud.max(1)))

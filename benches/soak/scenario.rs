@@ -258,7 +258,7 @@ fn keep_poll_answers(
     let ids = POLLED.map(RegisterId::new);
     let polled = RegisterList::new(&ids).unwrap();
     for answer in sent {
-        if answer.corrupted
+        if answer.damage.is_some()
             || answer.asked != Asked::Kmp(Request::GetRegister(polled))
             || unplugged_since.is_some_and(|since| answer.at >= since)
         {

@@ -45,15 +45,19 @@ pub struct Args {
     /// Fall asleep after this long without a request, until the magnet is placed again.
     #[arg(long, value_parser = parse_duration)]
     sleep_after: Option<Duration>,
-    /// Share of answers with a flipped byte, e.g. 0.05 or 5%.
+    /// Share of answers damaged as infrared noise damages them (bits flipped, a burst of
+    /// bytes replaced, bytes lost or added, the tail cut off), e.g. 0.05 or 5%.
     #[arg(long, value_parser = parse_rate, default_value = "0")]
     corrupt: f64,
     /// Share of answers never sent.
     #[arg(long, value_parser = parse_rate, default_value = "0")]
     drop: f64,
-    /// Share of answers preceded by random bytes.
+    /// Share of answers preceded by random bytes or by the tail of the answer before.
     #[arg(long, value_parser = parse_rate, default_value = "0")]
     noise: f64,
+    /// Share of echoed bytes with a bit flipped or lost (with --echo).
+    #[arg(long, value_parser = parse_rate, default_value = "0")]
+    damage_echo: f64,
     /// Seed of the readings and the faults.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -85,6 +89,7 @@ impl Args {
             corrupt: self.corrupt,
             drop: self.drop,
             noise: self.noise,
+            echo: self.damage_echo,
         };
         config.seed = self.seed;
         // The meter's clock starts at the local time, as a real meter's would read.
@@ -163,7 +168,7 @@ fn speaks(config: &MeterConfig) -> String {
 fn summary(stats: &Stats) -> String {
     format!(
         "served {} requests: {} answered, {} ignored while waking, {} while asleep or over budget, \
-         {} silenced, {} invalid frames, {} other commands, {} dropped, {} corrupted; {} bytes in, \
+         {} silenced, {} invalid frames, {} other commands, {} dropped, {} damaged, {} echoed bytes damaged; {} bytes in, \
          {} of them at other line settings; {} bytes out the client's settings could not read",
         stats.requests,
         stats.answered,
@@ -174,6 +179,7 @@ fn summary(stats: &Stats) -> String {
         stats.ignored_other,
         stats.dropped,
         stats.corrupted,
+        stats.echoes_damaged,
         stats.bytes_in,
         stats.unread,
         stats.unheard,

@@ -183,6 +183,10 @@ struct InFlight {
     started: Instant,
     sent: Vec<u8>,
     wire_end: Instant,
+    /// Until when a frame that fails its checks is our own echo, damaged: the meter answers
+    /// only after the whole request has reached it, so nothing of its answer ends before the
+    /// request has left the wire and one gap has passed.
+    echo_until: Instant,
     echo_matched: usize,
     echo_garbled: bool,
     echo: Vec<u8>,
@@ -268,6 +272,7 @@ impl Engine {
 
     fn begin_attempt(&mut self, exchange: Exchange, sent: Vec<u8>, attempt: u32, now: Instant) {
         let wire_end = now + self.config.byte_time * sent.len() as u32;
+        let echo_until = wire_end + self.gap();
         self.transmit = Some(sent.clone());
         self.in_flight = Some(InFlight {
             exchange,
@@ -275,6 +280,7 @@ impl Engine {
             started: now,
             sent,
             wire_end,
+            echo_until,
             echo_matched: 0,
             echo_garbled: false,
             echo: Vec::new(),
@@ -327,7 +333,7 @@ impl Engine {
         let Some(last) = flight.last_rx else {
             return first_byte;
         };
-        let gap = (self.config.byte_time * 4).max(MIN_GAP);
+        let gap = self.gap();
         if flight.bad_frame.is_some() {
             // The meter sends one answer per request: once it has come, damaged, only the gap
             // rule is left to wait for.
@@ -347,6 +353,11 @@ impl Engine {
         };
         let cap = first_byte + self.config.byte_time * longest as u32 + Duration::from_secs(1);
         (last + gap).max(first_byte).min(cap)
+    }
+
+    /// The longest gap between two bytes of one answer.
+    fn gap(&self) -> Duration {
+        (self.config.byte_time * 4).max(MIN_GAP)
     }
 
     /// Takes bytes that arrived at `now`.
@@ -519,7 +530,13 @@ fn classify_frame(flight: &mut InFlight, frame: &[u8], address: u8) {
             flight.echo_garbled = true
         }
         Ok(_) => flight.unexpected_bytes += frame.len(),
-        Err(_) if frame.first() == Some(&Direction::ToMeter.start_byte()) => {
+        // A damaged echo may look like a damaged answer (a bit flipped into 0x40): taken for
+        // one, the attempt would end before the real answer comes, and that answer would be
+        // read as the next request's.
+        Err(_)
+            if frame.first() == Some(&Direction::ToMeter.start_byte())
+                || flight.last_rx.is_some_and(|at| at <= flight.echo_until) =>
+        {
             flight.echo_garbled = true
         }
         Err(error) => flight.bad_frame = Some(ExchangeFailure::BadFrame(error)),

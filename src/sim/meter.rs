@@ -8,8 +8,9 @@
 //! reads only what comes at its own line settings, and what it sends reaches the client only if
 //! the client's settings read it when it arrives ([`LineSettings::reads`]): a sign-on at the
 //! wrong settings gets no answer, a readout at 9600 baud is lost on a client still at 300. Bytes
-//! take their line's bit times on the wire, the parity bit counted. Faults (corrupted, dropped
-//! and noisy answers) come from a seeded generator, so a failing test replays exactly.
+//! take their line's bit times on the wire, the parity bit counted. Faults (damaged, dropped
+//! and noisy answers, damaged echoes: [`super::faults`]) come from a seeded generator, so a
+//! failing test replays exactly.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -17,6 +18,7 @@ use std::time::{Duration, Instant};
 use jiff::civil::DateTime;
 
 use super::answers;
+use super::faults::{self, Damage, Faults};
 use super::loggers::Loggers;
 use super::physics::Physics;
 use super::profile::{IecSpeech, Profile, Speech};
@@ -58,17 +60,6 @@ impl Timing {
             latency,
         }
     }
-}
-
-/// Shares of answers that go wrong, each from 0.0 to 1.0.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Faults {
-    /// Answers with one byte flipped.
-    pub corrupt: f64,
-    /// Answers never sent.
-    pub drop: f64,
-    /// Answers preceded by a few random bytes.
-    pub noise: f64,
 }
 
 /// Everything that makes one simulated meter.
@@ -155,8 +146,10 @@ pub struct Stats {
     pub silenced: u64,
     /// Answers dropped on purpose.
     pub dropped: u64,
-    /// Answers corrupted on purpose.
+    /// Answers damaged on purpose.
     pub corrupted: u64,
+    /// Echoed bytes damaged or lost on purpose.
+    pub echoes_damaged: u64,
 }
 
 /// What a client asked, as the meter's answer log names it.
@@ -181,10 +174,10 @@ pub struct SentAnswer {
     pub at: Instant,
     /// What it answers.
     pub asked: Asked,
-    /// The bytes as sent.
+    /// The bytes as the meter meant them, before any fault.
     pub frame: Vec<u8>,
-    /// Whether it was damaged on purpose (a fault), so no client could take it.
-    pub corrupted: bool,
+    /// How it was damaged on its way (a fault), if it was; noise before it leaves it whole.
+    pub damage: Option<Damage>,
 }
 
 /// Why the eye is not answering.
@@ -236,6 +229,8 @@ pub struct Meter {
     answering: VecDeque<SentAnswer>,
     /// Answers sent, when the configuration asks for the log.
     sent: Vec<SentAnswer>,
+    /// The last answer sent, as meant: its tail may run into the next.
+    last_answer: Vec<u8>,
     stats: Stats,
 }
 
@@ -262,6 +257,7 @@ impl Meter {
             outgoing: VecDeque::new(),
             answering: VecDeque::new(),
             sent: Vec::new(),
+            last_answer: Vec::new(),
             stats: Stats::default(),
         }
     }
@@ -322,7 +318,17 @@ impl Meter {
             self.rx_end = self.rx_end.max(now) + self.byte_time(line);
             self.stats.bytes_in += 1;
             if self.config.echo {
-                self.queue(self.rx_end, byte, line);
+                let echo = self.config.faults.echo;
+                // No draw without the fault, so the other faults of a seed stay as they were.
+                let echoed = if echo > 0.0 && self.faults.f64() < echo {
+                    self.stats.echoes_damaged += 1;
+                    faults::echoed(byte, &mut self.faults, line.data_mask())
+                } else {
+                    Some(byte)
+                };
+                if let Some(echoed) = echoed {
+                    self.queue(self.rx_end, echoed, line);
+                }
             }
             let at = self.rx_end;
             match self.config.profile.speech() {
@@ -642,27 +648,21 @@ impl Meter {
     /// faults applied; returns when its last byte has left.
     fn send(
         &mut self,
-        mut answer: Vec<u8>,
+        meant: Vec<u8>,
         line: LineSettings,
         start: Instant,
         asked: Asked,
     ) -> Instant {
-        let corrupted = answer.len() > 2 && self.faults.f64() < self.config.faults.corrupt;
-        if corrupted {
-            // Any byte but the first and the last, one of the bits the line carries: the check,
-            // the framing or a value goes wrong.
-            let idx = 1 + self.faults.usize(..answer.len() - 2);
-            answer[idx] ^= 1 << self.faults.u8(0..line.data_bits.min(8));
+        let mask = line.data_mask();
+        let mut answer = meant.clone();
+        let damage = (meant.len() > 1 && self.faults.f64() < self.config.faults.corrupt)
+            .then(|| faults::damage(&mut answer, &mut self.faults, mask));
+        if damage.is_some() {
             self.stats.corrupted += 1;
         }
-        let logged = self.config.log_answers.then(|| answer.clone());
         if self.faults.f64() < self.config.faults.noise {
-            let noise_len = self.faults.usize(1..8);
-            let mask = u8::MAX >> (8 - line.data_bits.clamp(5, 8));
-            let noise: Vec<u8> = std::iter::repeat_with(|| self.faults.u8(..) & mask)
-                .take(noise_len)
-                .collect();
-            answer.splice(0..0, noise);
+            let before = faults::before_answer(&self.last_answer, &mut self.faults, mask);
+            answer.splice(0..0, before);
         }
         let byte_time = self.byte_time(line);
         let mut byte_end = self.tx_end.max(start);
@@ -671,14 +671,15 @@ impl Meter {
             self.queue(byte_end, byte, line);
         }
         self.tx_end = byte_end;
-        if let Some(frame) = logged {
+        if self.config.log_answers {
             self.answering.push_back(SentAnswer {
                 at: byte_end,
                 asked,
-                frame,
-                corrupted,
+                frame: meant.clone(),
+                damage,
             });
         }
+        self.last_answer = meant;
         byte_end
     }
 }

@@ -9,6 +9,7 @@
 //! the link: tests join the two through a port.
 
 mod answers;
+mod faults;
 mod loggers;
 mod meter;
 mod physics;
@@ -17,8 +18,9 @@ mod profile;
 pub mod pty;
 mod speech;
 
+pub use faults::{Damage, Faults};
 pub use loggers::{LoggerSpec, MAX_ROW_BYTES, entry_id, entry_time};
-pub use meter::{Asked, Faults, Meter, MeterConfig, SWITCH_PAUSE, SentAnswer, Stats, Timing};
+pub use meter::{Asked, Meter, MeterConfig, SWITCH_PAUSE, SentAnswer, Stats, Timing};
 pub use profile::{
     IecSpeech, Mc66Field, Profile, Quantity, ReadoutLine, RegisterSpec, Speech, UnknownProfile,
 };

@@ -281,3 +281,26 @@ fn the_echo_test_sends_the_pattern_and_compares_it() {
     assert!(attempts(&events)[0].echo_seen.garbled);
     assert_eq!(attempts(&events).len(), 1, "an echo test is not retried");
 }
+
+#[test]
+fn an_echo_damaged_into_the_look_of_an_answer_does_not_end_the_wait_for_the_answer() {
+    let (mut engine, t0, sent) = started(EchoMode::On);
+    let wire_end = t0 + BYTE * sent.len() as u32;
+    // A bit flipped on the way back turns the echo's third byte into an answer's start byte:
+    // what follows up to the echo's end reads as an answer that fails its checks.
+    let mut echo = sent.clone();
+    echo[2] = 0x40;
+    engine.handle_input(&echo, wire_end);
+    // The meter answers 60 ms after the request has reached it, later than one gap.
+    engine.handle_timeout(wire_end + 45 * MS);
+    let early = events(&mut engine);
+    assert!(early.is_empty(), "gave up before the answer: {early:?}");
+    engine.handle_input(&volume_answer(), wire_end + 60 * MS + BYTE * 12);
+    let seen = events(&mut engine);
+    assert!(
+        matches!(done(&seen), Some(Ok(Response::Registers(_)))),
+        "{seen:?}"
+    );
+    assert_eq!(attempts(&seen).len(), 1);
+    assert!(attempts(&seen)[0].echo_seen.garbled);
+}

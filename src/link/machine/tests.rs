@@ -161,6 +161,7 @@ fn nothing_but_read_requests_and_the_echo_pattern_is_ever_written() {
         corrupt: 0.2,
         drop: 0.1,
         noise: 0.1,
+        echo: 0.01,
     };
     let mut link = link(config);
     link.start(Job::Probe(ProbeOptions {

@@ -380,7 +380,9 @@ fn the_answer_log_keeps_each_answer_once_its_last_byte_has_left() {
     let rest = meter.poll_transmit(at + Duration::from_secs(1)).unwrap();
     let sent = meter.take_sent();
     assert_eq!(sent.len(), 1);
-    assert!(sent[0].frame.ends_with(&rest), "the whole frame, as sent");
+    if sent[0].damage.is_none() {
+        assert!(sent[0].frame.ends_with(&rest), "the whole frame, as sent");
+    }
     assert!(sent[0].at <= at + Duration::from_secs(1) && sent[0].at > at + 200 * MS);
     let mut corrupted = 0;
     for n in 0..40 {
@@ -388,12 +390,39 @@ fn the_answer_log_keeps_each_answer_once_its_last_byte_has_left() {
         let answer = exchange(&mut meter, &register_request(&[68, 74]), t);
         let logged = meter.take_sent();
         assert_eq!(logged.len(), 1);
-        assert_eq!(logged[0].frame, answer);
-        assert_eq!(logged[0].corrupted, decode(&answer).is_err());
-        corrupted += usize::from(logged[0].corrupted);
+        // The log keeps the answer as meant; on the wire a damaged one fails its checks.
+        assert!(decode(&logged[0].frame).is_ok());
+        assert_eq!(logged[0].frame == answer, logged[0].damage.is_none());
+        assert_eq!(logged[0].damage.is_some(), decode(&answer).is_err());
+        corrupted += usize::from(logged[0].damage.is_some());
     }
     assert!(
         corrupted > 5 && corrupted < 35,
         "{corrupted} of 40 corrupted"
     );
+}
+
+#[test]
+fn a_damaged_echo_loses_or_changes_bytes_of_the_request_only() {
+    let mut config = MeterConfig::new(Profile::Multical21);
+    config.echo = true;
+    config.faults = Faults {
+        echo: 0.2,
+        ..Faults::default()
+    };
+    let (mut meter, at) = awake_meter(config);
+    let request = register_request(&[68, 74]);
+    let mut damaged = 0;
+    for n in 0..50 {
+        let reply = exchange(&mut meter, &request, at + MS * n);
+        damaged += usize::from(!reply.starts_with(&request));
+        assert!(
+            frames(&reply)
+                .iter()
+                .any(|frame| matches!(decode(frame), Ok(Message::Response { .. }))),
+            "the answer after a damaged echo is whole: {reply:02X?}"
+        );
+    }
+    assert!(damaged > 10, "{damaged} of 50 echoes damaged");
+    assert!(meter.stats().echoes_damaged >= damaged as u64);
 }

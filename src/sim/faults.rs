@@ -51,8 +51,8 @@ pub(super) fn damage(frame: &mut Vec<u8>, rng: &mut fastrand::Rng, mask: u8) -> 
     let len = frame.len();
     match kind {
         Damage::BitFlips => {
-            let bits = u32::from(mask.count_ones());
-            let total = len * bits as usize;
+            let bits = mask.count_ones() as usize;
+            let total = len * bits;
             let mut flipped: Vec<usize> = Vec::new();
             for _ in 0..rng.usize(1..=3).min(total) {
                 // Distinct bits: two flips of the same one would leave it whole.
@@ -63,7 +63,7 @@ pub(super) fn damage(frame: &mut Vec<u8>, rng: &mut fastrand::Rng, mask: u8) -> 
                     }
                 };
                 flipped.push(bit);
-                frame[bit / bits as usize] ^= 1 << (bit % bits as usize);
+                frame[bit / bits] ^= 1 << (bit % bits);
             }
         }
         Damage::Burst => {

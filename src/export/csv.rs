@@ -153,7 +153,7 @@ pub fn write_registers(
 
 /// A register's value in a cell: numbers in the dialect; text (ASCII registers) kept as the meter
 /// sent it, but never as a formula.
-fn value_cell(value: &str, dialect: Dialect) -> String {
+pub(crate) fn value_cell(value: &str, dialect: Dialect) -> String {
     if value.parse::<f64>().is_ok() {
         dialect.number(value)
     } else {
@@ -285,7 +285,7 @@ impl<W: Write> LogWriter<W> {
                 .get(idx)
                 .cloned()
                 .flatten()
-                .map(|v| self.dialect.number(&v))
+                .map(|v| value_cell(&v, self.dialect))
                 .unwrap_or_default()
         }));
         let mut line = record(&cells, self.dialect).into_bytes();

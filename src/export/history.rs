@@ -9,7 +9,7 @@ use crate::kmp::logger::is_stamp;
 use crate::kmp::{Register, RegisterId};
 use crate::link::HistoryRecord;
 
-use super::csv::record;
+use super::csv::{record, value_cell};
 use super::{CsvError, Dialect, LogColumn};
 
 /// The meter's time of a record: its date-time register (348), else its date and clock
@@ -77,7 +77,7 @@ pub fn write_history(
                 .iter()
                 .find(|register| register.id() == *id)
                 .and_then(Register::value_text)
-                .map(|value| dialect.number(&value))
+                .map(|value| value_cell(&value, dialect))
                 .unwrap_or_default()
         }));
         text.extend_from_slice(record(&cells, dialect).as_bytes());

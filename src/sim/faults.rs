@@ -81,9 +81,14 @@ pub(super) fn damage(frame: &mut Vec<u8>, rng: &mut fastrand::Rng, mask: u8) -> 
         }
         Damage::ExtraBytes => {
             for _ in 0..rng.usize(1..=3) {
-                // Inside the frame: bytes after its end would leave it whole.
+                // Inside the frame: bytes after its end would leave it whole, and so would a
+                // line end added just before its own.
                 let at = rng.usize(1..frame.len());
-                frame.insert(at, rng.u8(..) & mask);
+                let mut byte = rng.u8(..) & mask;
+                if at == frame.len() - 1 && byte == frame[at] {
+                    byte ^= 1;
+                }
+                frame.insert(at, byte);
             }
         }
         Damage::CutTail => frame.truncate(rng.usize(1..len)),

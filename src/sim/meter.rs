@@ -170,6 +170,8 @@ pub enum Asked {
 /// An answer the meter sent, as its log keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SentAnswer {
+    /// When the request it answers had reached the meter.
+    pub requested: Instant,
     /// When its last byte left.
     pub at: Instant,
     /// What it answers.
@@ -178,6 +180,8 @@ pub struct SentAnswer {
     pub frame: Vec<u8>,
     /// How it was damaged on its way (a fault), if it was; noise before it leaves it whole.
     pub damage: Option<Damage>,
+    /// The bytes as they went out, damage and noise included.
+    pub wire: Vec<u8>,
 }
 
 /// Why the eye is not answering.
@@ -666,17 +670,20 @@ impl Meter {
         }
         let byte_time = self.byte_time(line);
         let mut byte_end = self.tx_end.max(start);
-        for byte in answer {
+        for &byte in &answer {
             byte_end += byte_time;
             self.queue(byte_end, byte, line);
         }
         self.tx_end = byte_end;
         if self.config.log_answers {
             self.answering.push_back(SentAnswer {
+                // Every answer follows the request just taken.
+                requested: self.last_request.unwrap_or(start),
                 at: byte_end,
                 asked,
                 frame: meant.clone(),
                 damage,
+                wire: answer.clone(),
             });
         }
         self.last_answer = meant;

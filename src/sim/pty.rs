@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use serialport::{SerialPort as _, StopBits, TTYPort};
 
-use super::{Meter, MeterConfig, Stats};
+use super::{Meter, MeterConfig, SentAnswer, Stats};
 
 /// How long the serving thread waits for input before it looks at its commands again.
 const IDLE_WAIT: Duration = Duration::from_millis(20);
@@ -49,6 +49,8 @@ pub enum SimError {
 
 enum SimCommand {
     PlaceMagnet,
+    /// Hand over the answers sent since the last time (with [`MeterConfig::log_answers`]).
+    TakeSent(Sender<Vec<SentAnswer>>),
 }
 
 /// A simulated meter being served; dropping it stops the meter and closes the terminal.
@@ -124,6 +126,22 @@ impl SimHandle {
         }
     }
 
+    /// The answers the meter sent since the last call, oldest first, as it meant them and with
+    /// the damage done to each (with [`MeterConfig::log_answers`]); empty when the meter is gone.
+    pub fn take_sent(&self) -> Vec<SentAnswer> {
+        let (reply, answers) = mpsc::channel();
+        let asked = self
+            .commands
+            .as_ref()
+            .is_some_and(|commands| commands.send(SimCommand::TakeSent(reply)).is_ok());
+        if !asked {
+            return Vec::new();
+        }
+        answers
+            .recv_timeout(Duration::from_secs(5))
+            .unwrap_or_default()
+    }
+
     /// Stops serving; returns what the meter did.
     pub fn stop(mut self) -> Stats {
         self.shut_down()
@@ -185,6 +203,10 @@ fn serve(
     loop {
         match inbox.try_recv() {
             Ok(SimCommand::PlaceMagnet) => meter.place_magnet(Instant::now()),
+            Ok(SimCommand::TakeSent(reply)) => {
+                // The asker may have given up waiting; the answers are then of no use.
+                let _ = reply.send(meter.take_sent());
+            }
             Err(TryRecvError::Empty) => {}
             Err(TryRecvError::Disconnected) => break,
         }

@@ -7,6 +7,7 @@
 mod cli;
 #[cfg(unix)]
 mod cli_sim;
+mod faults;
 mod frames;
 #[cfg(unix)]
 mod history_pty;

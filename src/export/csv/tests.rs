@@ -172,7 +172,11 @@ fn a_logged_text_value_keeps_its_points_and_never_becomes_a_formula() {
     let mut writer =
         LogWriter::create(&mut out, &columns(), Dialect::ExcelEu, TimeZone::UTC).unwrap();
     let at: Timestamp = "2026-11-22T10:00:00Z".parse().unwrap();
-    let values = [Some("=v1.2".into()), Some("-12.5".into()), Some("1.2.3".into())];
+    let values = [
+        Some("=v1.2".into()),
+        Some("-12.5".into()),
+        Some("1.2.3".into()),
+    ];
     writer.row(at, 0.0, &values).unwrap();
     let text = String::from_utf8(out).unwrap();
     let row: Vec<&str> = text.lines().nth(1).unwrap().split(';').collect();

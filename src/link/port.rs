@@ -13,6 +13,8 @@ use crate::sim::{Meter, MeterConfig, Profile, Timing};
 use super::config::{LineSettings, LinkConfig, Parity};
 use super::error::{LinkError, OpenFailure};
 
+mod os_error;
+
 /// The prefix of in-process simulated meters' port names.
 pub const SIM_PREFIX: &str = "sim:";
 
@@ -88,7 +90,18 @@ fn open_serial(config: &LinkConfig) -> Result<Box<dyn serialport::SerialPort>, L
         .flow_control(serialport::FlowControl::None)
         .timeout(Duration::from_millis(10))
         .open()
-        .map_err(open_error)?;
+        .map_err(|error| {
+            // The system's own code, where it can be had, says more than the library's kind.
+            let failure = os_error::OsFamily::CURRENT
+                .zip(os_error::code_of(std::path::Path::new(&config.port)))
+                .and_then(|(os, code)| os_error::failure_of(code, os))
+                .unwrap_or_else(|| classify(&error));
+            LinkError::Open {
+                port: config.port.clone(),
+                failure,
+                detail: error.to_string(),
+            }
+        })?;
     // Some heads draw power from DTR or RTS; a port without these lines (a pseudo-terminal)
     // refuses to set them, which matters only if the user asked.
     if let Some(level) = config.dtr {
@@ -100,6 +113,7 @@ fn open_serial(config: &LinkConfig) -> Result<Box<dyn serialport::SerialPort>, L
     Ok(port)
 }
 
+/// The failure the serial library's kind suggests, when the system gave no code to go by.
 fn classify(error: &serialport::Error) -> OpenFailure {
     match error.kind() {
         serialport::ErrorKind::NoDevice => OpenFailure::NotFound,
@@ -109,14 +123,7 @@ fn classify(error: &serialport::Error) -> OpenFailure {
         serialport::ErrorKind::Io(io::ErrorKind::ResourceBusy | io::ErrorKind::WouldBlock) => {
             OpenFailure::Busy
         }
-        serialport::ErrorKind::Io(_) | serialport::ErrorKind::Unknown => {
-            // EBUSY (a TIOCEXCL port held by another program) reaches us only in the message.
-            if error.description.contains("busy") {
-                OpenFailure::Busy
-            } else {
-                OpenFailure::Other
-            }
-        }
+        serialport::ErrorKind::Io(_) | serialport::ErrorKind::Unknown => OpenFailure::Other,
     }
 }
 

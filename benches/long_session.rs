@@ -4,12 +4,18 @@
 //! session opened again from disk as the app opens it.
 //!
 //! Run: `cargo bench --bench long_session`. Budget: 150 MB. The last line is
-//! `long_session samples=N peak_rss_mb=X`, N counting the readings of both series.
+//! `long_session samples=N peak_rss_mb=X`, N counting the readings of both series; over budget,
+//! the bench exits 1.
 //!
 //! The journals are not synced to the disk after each poll here (the app syncs them); syncing
 //! changes how long a week takes to write, not the memory it needs.
 
-#![allow(clippy::print_stdout, clippy::unwrap_used, missing_docs)]
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::unwrap_used,
+    missing_docs
+)]
 
 use std::time::Instant;
 
@@ -125,8 +131,10 @@ fn main() {
     drop(opened);
     std::fs::remove_dir_all(&dir).unwrap();
     println!("budget: 150 MB");
-    println!(
-        "long_session samples={samples} peak_rss_mb={:.1}",
-        peak_rss_mb()
-    );
+    let peak = peak_rss_mb();
+    println!("long_session samples={samples} peak_rss_mb={peak:.1}");
+    if peak > 150.0 {
+        eprintln!("over budget: peak RSS {peak:.1} MB");
+        std::process::exit(1);
+    }
 }

@@ -9,9 +9,10 @@
 //! - `naive`: the same two plots handed every reading.
 //!
 //! Run: `cargo bench --bench plot_frame`. Budget: decimated at most 4 ms, at least 10× faster
-//! than naive. The last line is `plot_frame points_per_series=N decimated_ms=X naive_ms=Y`.
+//! than naive. The last line is `plot_frame points_per_series=N decimated_ms=X naive_ms=Y`; over
+//! budget, the bench exits 1.
 
-#![allow(clippy::print_stdout, missing_docs)]
+#![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
 
 use std::time::{Duration, Instant};
 
@@ -164,4 +165,10 @@ fn main() {
     println!(
         "plot_frame points_per_series={POINTS} decimated_ms={decimated_ms:.3} naive_ms={naive_ms:.3}"
     );
+    if decimated_ms > 4.0 || naive_ms < 10.0 * decimated_ms {
+        eprintln!(
+            "over budget: a decimated frame must take at most 4 ms and be 10x faster than naive"
+        );
+        std::process::exit(1);
+    }
 }

@@ -3,10 +3,12 @@
 //! answer the meter sent must be in the session's journal exactly once, with its values.
 //!
 //! Run: `cargo bench --bench soak_week`. Budget: under 60 s of wall time. The last line is
-//! `soak_week polls=N readings_lost=0 wrong_values=0 wall_s=X`.
+//! `soak_week polls=N readings_lost=0 wrong_values=0 wall_s=X`; a reading lost or wrong, or over
+//! 60 s, exits 1.
 
 #![allow(
     clippy::print_stdout,
+    clippy::print_stderr,
     clippy::unwrap_used,
     clippy::expect_used,
     missing_docs
@@ -39,4 +41,8 @@ fn main() {
         "soak_week polls={} readings_lost={} wrong_values={} wall_s={wall:.1}",
         outcome.polls, outcome.readings_lost, outcome.wrong_values
     );
+    if outcome.readings_lost > 0 || outcome.wrong_values > 0 || wall > 60.0 {
+        eprintln!("over budget: readings lost or wrong, or over 60 s of wall time");
+        std::process::exit(1);
+    }
 }

@@ -64,7 +64,11 @@ fn summary(physical: &[u8]) -> String {
             destination,
             response,
         }) => match response {
-            Response::Type(t) => format!("response dst={destination} type=0x{:04X}", t.meter_type),
+            Response::Type(t) => format!(
+                "response dst={destination} type=0x{:04X} revision={}",
+                t.meter_type,
+                t.revision_text().unwrap_or_default()
+            ),
             Response::SerialNo(serial) => format!("response dst={destination} serial={serial}"),
             Response::Registers(registers) if registers.is_empty() => {
                 format!("response dst={destination} no registers")
@@ -354,9 +358,10 @@ const EXPECTED: &[(&str, &str)] = &[
         "80 7F A2 01 02 00 3C 00 44 03 1B 7F 10 F3 52 13 0D",
         "logger request dst=127 A2 log=1 regs=60,68 records=3 max=128 from=4339",
     ),
+    // Kamstrup's own example answer (doc 5512-447): a MULTICAL 601, software revision F1.
     (
         "40 3F 01 00 04 1B F9 01 26 99 0D",
-        "response dst=63 type=0x0004",
+        "response dst=63 type=0x0004 revision=F1",
     ),
 ];
 

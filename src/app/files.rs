@@ -4,6 +4,7 @@
 //! no dialog can be shown (no desktop portal, as on a bare X server) or it was closed, the app
 //! asks for a typed path instead. No egui here.
 
+use std::ffi::OsString;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
@@ -118,15 +119,26 @@ impl FilePicker for NativePicker {
 
 /// The home folder: `HOME`, or `USERPROFILE` on Windows.
 fn home() -> Option<PathBuf> {
-    std::env::var_os("HOME")
-        .or_else(|| std::env::var_os("USERPROFILE"))
+    home_from(std::env::var_os("HOME"), std::env::var_os("USERPROFILE"))
+}
+
+/// The home folder from `HOME` when it is absolute, else from `USERPROFILE` (Windows, and
+/// MSYS shells whose `HOME` is not a Windows path).
+fn home_from(home: Option<OsString>, profile: Option<OsString>) -> Option<PathBuf> {
+    [home, profile]
+        .into_iter()
+        .flatten()
         .map(PathBuf::from)
-        .filter(|home| home.is_absolute())
+        .find(|home| home.is_absolute())
 }
 
 /// A typed path with a leading `~` standing for the home folder.
 pub fn expand_home(text: &str) -> PathBuf {
-    match (text.strip_prefix('~'), home()) {
+    expand_home_in(text, home().as_deref())
+}
+
+fn expand_home_in(text: &str, home: Option<&Path>) -> PathBuf {
+    match (text.strip_prefix('~'), home) {
         (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with(['/', '\\']) => {
             home.join(rest.trim_start_matches(['/', '\\']))
         }
@@ -136,7 +148,11 @@ pub fn expand_home(text: &str) -> PathBuf {
 
 /// A path as the app shows it: under the home folder, starting with `~`.
 pub fn shown(path: &Path) -> String {
-    match home().and_then(|home| path.strip_prefix(home).ok().map(Path::to_path_buf)) {
+    shown_in(path, home().as_deref())
+}
+
+fn shown_in(path: &Path, home: Option<&Path>) -> String {
+    match home.and_then(|home| path.strip_prefix(home).ok()) {
         Some(rest) if rest.as_os_str().is_empty() => "~".into(),
         Some(rest) => format!("~/{}", rest.display()),
         None => path.display().to_string(),
@@ -161,18 +177,35 @@ mod tests {
 
     #[test]
     fn home_paths_are_shown_and_typed_with_a_tilde() {
-        let Some(home) = home() else {
-            return;
-        };
-        assert_eq!(expand_home("~/a/b.csv"), home.join("a/b.csv"));
-        assert_eq!(expand_home("~"), home);
-        assert_eq!(expand_home("/x/~/y"), PathBuf::from("/x/~/y"));
-        assert_eq!(expand_home("~other/x"), PathBuf::from("~other/x"));
-        assert_eq!(shown(&home.join("s/t")), "~/s/t");
+        // Absolute on every system.
+        let home = &std::env::temp_dir().join("tech");
+        let expand = |text| expand_home_in(text, Some(home));
+        assert_eq!(expand("~/a/b.csv"), home.join("a/b.csv"));
+        assert_eq!(expand("~"), *home);
+        assert_eq!(expand("/x/~/y"), PathBuf::from("/x/~/y"));
+        assert_eq!(expand("~other/x"), PathBuf::from("~other/x"));
+        assert_eq!(expand_home_in("~/a", None), PathBuf::from("~/a"));
+        assert_eq!(shown_in(&home.join("s/t"), Some(home)), "~/s/t");
+        assert_eq!(shown_in(home, Some(home)), "~");
+        let elsewhere = std::env::temp_dir().join("elsewhere");
         assert_eq!(
-            shown(Path::new("/definitely/elsewhere")),
-            "/definitely/elsewhere"
+            shown_in(&elsewhere, Some(home)),
+            elsewhere.display().to_string()
         );
+    }
+
+    #[test]
+    fn the_home_folder_is_home_when_absolute_else_the_user_profile() {
+        let (home, profile) = (std::env::temp_dir().join("tech"), std::env::temp_dir());
+        let some = |path: &Path| Some(path.as_os_str().to_owned());
+        let relative = Some(OsString::from("relative"));
+        assert_eq!(home_from(some(&home), some(&profile)), Some(home.clone()));
+        assert_eq!(
+            home_from(relative.clone(), some(&profile)),
+            Some(profile.clone())
+        );
+        assert_eq!(home_from(None, some(&profile)), Some(profile));
+        assert_eq!(home_from(relative, None), None);
     }
 
     #[test]

@@ -156,7 +156,17 @@ mod tests {
     }
 
     #[test]
-    fn listing_the_machines_ports_does_not_panic() {
-        let _ = serial_ports();
+    fn the_machines_ports_are_listed_once_each_under_a_name_that_opens() {
+        let ports = serial_ports();
+        let mut names: Vec<&str> = ports.iter().map(|port| port.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ports.len(), "a port listed twice");
+        for port in &ports {
+            // Windows' COM names are not paths; elsewhere each name is a device file there.
+            if cfg!(unix) {
+                assert!(Path::new(&port.name).exists(), "{} is not there", port.name);
+            }
+        }
     }
 }

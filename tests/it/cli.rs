@@ -147,6 +147,7 @@ fn table_output_shows_name_value_and_unit() {
 #[test]
 fn hex_may_come_as_separate_arguments() {
     let output = run_cli(&["decode", "--json", "80", "3F", "02", "35", "E9", "0D"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(
         stdout(&output),
         "{\"direction\":\"request\",\"destination\":63,\"cid\":2}\n"

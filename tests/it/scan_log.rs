@@ -202,8 +202,18 @@ fn log_rows_parse_back_in_both_dialects() {
         );
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         assert!(rows.len() >= 5, "{} rows in 1 s at 100 ms", rows.len());
+        // The dialect's own decimal mark, and no other.
+        let (mark, other) = if dialect == "excel-eu" {
+            (',', '.')
+        } else {
+            ('.', ',')
+        };
         for row in &rows {
-            let volume = row[3].replace(',', ".");
+            assert!(
+                row[3].contains(mark) && !row[3].contains(other),
+                "{dialect}: {row:?}"
+            );
+            let volume = row[3].replace(mark, ".");
             assert!(volume.parse::<f64>().unwrap() >= 123.456, "{row:?}");
             assert_eq!(
                 &row[5], "",
@@ -211,7 +221,9 @@ fn log_rows_parse_back_in_both_dialects() {
             );
             assert!(row[0].ends_with('Z') && row[1].len() == 19, "{row:?}");
         }
-        // Appending needs --append; then the rows go on under the same header.
+        // Appending needs --append, and the file is left as it was; then the rows go on
+        // under the same header.
+        let before = std::fs::read(&csv).unwrap();
         let refused = run_cli(&log_args(
             &port,
             &csv,
@@ -225,6 +237,8 @@ fn log_rows_parse_back_in_both_dialects() {
             ],
         ));
         assert_eq!(refused.status.code(), Some(2));
+        assert!(stderr(&refused).contains("--append"), "{}", stderr(&refused));
+        assert_eq!(std::fs::read(&csv).unwrap(), before, "the file was changed");
         let appended = run_cli(&log_args(
             &port,
             &csv,

@@ -237,7 +237,11 @@ fn log_rows_parse_back_in_both_dialects() {
             ],
         ));
         assert_eq!(refused.status.code(), Some(2));
-        assert!(stderr(&refused).contains("--append"), "{}", stderr(&refused));
+        assert!(
+            stderr(&refused).contains("--append"),
+            "{}",
+            stderr(&refused)
+        );
         assert_eq!(std::fs::read(&csv).unwrap(), before, "the file was changed");
         let appended = run_cli(&log_args(
             &port,
@@ -438,4 +442,39 @@ fn a_scan_pauses_when_the_meter_goes_silent_and_resumes_after_the_magnet() {
         .map(|r| r["id"].as_u64().unwrap())
         .collect();
     assert_eq!(found, [68, 74, 99, 113]);
+}
+
+/// Files already there are the user's: `scan --csv` refuses one, and `log --append` refuses one
+/// whose header is another log's, each leaving it as it was and saying why.
+#[test]
+fn existing_files_are_never_overwritten_or_mixed() {
+    let sim = serve(meter(Profile::Multical21));
+    let port = sim.path().display().to_string();
+    let csv = temp("kept.csv");
+    std::fs::write(&csv, "id,name\r\n68,kitchen\r\n").unwrap();
+    let before = std::fs::read(&csv).unwrap();
+    let scan = run_cli(&[
+        "scan",
+        "--port",
+        &port,
+        "--from",
+        "60",
+        "--to",
+        "70",
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(scan.status.code(), Some(2), "{}", stderr(&scan));
+    assert!(stderr(&scan).contains("exists"), "{}", stderr(&scan));
+    assert_eq!(std::fs::read(&csv).unwrap(), before);
+
+    let log = run_cli(&log_args(
+        &port,
+        &csv,
+        &["--interval", "100ms", "--duration", "300ms", "--append"],
+    ));
+    assert_eq!(log.status.code(), Some(2), "{}", stderr(&log));
+    assert!(stderr(&log).contains("header"), "{}", stderr(&log));
+    assert_eq!(std::fs::read(&csv).unwrap(), before);
+    let _ = std::fs::remove_file(&csv);
 }

@@ -110,16 +110,32 @@ fn scan_prints_the_contract_json_and_writes_the_csv() {
     let _ = std::fs::remove_file(&csv);
 }
 
+/// Waits until the simulated meter (logging its answers) has sent `answers` answers.
+fn wait_for_answers(sim: &SimHandle, answers: usize, limit: Duration) {
+    let deadline = Instant::now() + limit;
+    let mut sent = 0;
+    while Instant::now() < deadline {
+        sent += sim.take_sent().len();
+        if sent >= answers {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("the meter sent only {sent} of {answers} answers");
+}
+
 #[test]
 fn ctrl_c_mid_scan_prints_what_was_found_and_exits_130() {
     let mut config = meter(Profile::Kamstrup382);
     config.timing = Timing::realtime(Duration::from_millis(60));
+    config.log_answers = true;
     let sim = serve(config);
     let port = sim.path().display().to_string();
     let child = start(&[
         "scan", "--json", "--port", &port, "--from", "0", "--to", "2000",
     ]);
-    std::thread::sleep(Duration::from_millis(1500));
+    // Mid-scan: once the meter has answered a few of its requests.
+    wait_for_answers(&sim, 3, Duration::from_secs(10));
     signal(&child, "INT");
     let output = child.wait_with_output().unwrap();
     assert_eq!(

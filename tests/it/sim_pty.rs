@@ -168,6 +168,11 @@ fn the_eye_wakes_after_the_magnet_delay_over_a_real_port() {
         Vec::<u8>::new(),
         "silent while waking"
     );
-    std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(ask_serial(&mut port), Some(71_234_567));
+    // Asked again until it answers: the eye wakes after its delay, not before, and not never.
+    let deadline = std::time::Instant::now() + Duration::from_secs(6);
+    let mut answer = None;
+    while answer.is_none() && std::time::Instant::now() < deadline {
+        answer = ask_serial(&mut port);
+    }
+    assert_eq!(answer, Some(71_234_567));
 }

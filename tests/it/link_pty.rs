@@ -85,6 +85,36 @@ fn matrix_each_port_error_gets_the_advice_for_its_cause() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A terminal another program holds exclusively (serialport sets TIOCEXCL) refuses a second
+/// open with EBUSY: provoked for real, the advice is to close that program. Root is exempt from
+/// TIOCEXCL, so as root the probe runs as nobody (setpriv), with the terminal opened to all.
+#[cfg(target_os = "linux")]
+#[test]
+fn matrix_a_port_held_by_another_program_is_busy() {
+    let sim = serve(meter(Profile::Multical21, false));
+    let path = path(&sim);
+    let _held = serialport::new(&path, 1200).open_native().unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kmp-workbench"));
+    use std::os::unix::fs::MetadataExt as _;
+    // The owner of this process's own /proc entry is its user.
+    if std::fs::metadata("/proc/self").unwrap().uid() == 0 {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        command = std::process::Command::new("setpriv");
+        command.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
+        command.arg(env!("CARGO_BIN_EXE_kmp-workbench"));
+    }
+    let output = command
+        .args(["probe", "--json", "--port", &path])
+        .output()
+        .expect("setpriv (util-linux) runs the probe as another user");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(json["diagnosis_code"], "port_error");
+    let said = json["diagnosis"].as_str().unwrap();
+    assert!(said.contains("Close the other program"), "{said}");
+}
+
 #[test]
 fn matrix_nothing_back_is_no_echo() {
     let sim = serve(asleep(meter(Profile::Multical21, false)));

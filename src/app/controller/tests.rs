@@ -208,7 +208,12 @@ fn polling_started_while_a_read_again_waits_for_the_eye_records_every_poll() {
     );
     let now = Instant::now();
     controller.act(Action::ReadAgain(vec![RegisterId::new(1004)]), now);
-    std::thread::sleep(Duration::from_millis(300));
+    pump(
+        &mut controller,
+        Duration::from_secs(5),
+        "the read's first request",
+        |c| c.link_view().requests() >= 1,
+    );
     controller.act(
         Action::StartPolling {
             keys: vec![RegisterId::V1_VOLUME.into(), RegisterId::FLOW_V1.into()],
@@ -257,7 +262,12 @@ fn a_read_again_cut_short_by_a_lost_port_claims_nothing_and_later_polls_are_all_
         Action::ReadAgain(vec![RegisterId::new(1004)]),
         Instant::now(),
     );
-    std::thread::sleep(Duration::from_millis(300));
+    pump(
+        &mut controller,
+        Duration::from_secs(5),
+        "the read's first request",
+        |c| c.link_view().requests() >= 1,
+    );
     plug.unplug();
     pump(&mut controller, Duration::from_secs(5), "the loss", |c| {
         matches!(

@@ -135,7 +135,14 @@ fn a_port_that_fails_is_reported_at_once_and_reopened_when_it_returns() {
     link.open(link_config());
     opened(&link);
     let id = link.start(read(&(1..=64).collect::<Vec<_>>()));
-    std::thread::sleep(Duration::from_millis(100));
+    // Mid-job: once its first request has gone out.
+    wait_for(&link, |event| match event {
+        Event::Job {
+            event: JobEvent::Traffic(record),
+            ..
+        } if record.direction == crate::link::traffic::TrafficDirection::Tx => Some(()),
+        _ => None,
+    });
     plug.unplug();
     let unplugged_at = Instant::now();
     let (error, _) = wait_for(&link, |event| match event {
@@ -206,7 +213,14 @@ fn dropping_the_handle_ends_the_thread_even_while_a_job_runs() {
         ids: vec![RegisterId::new(68)],
         interval: Duration::from_millis(10),
     }));
-    std::thread::sleep(Duration::from_millis(50));
+    // While the job runs: once it has polled.
+    wait_for(&link, |event| match event {
+        Event::Job {
+            event: JobEvent::Polled(_),
+            ..
+        } => Some(()),
+        _ => None,
+    });
     let dropped = Instant::now();
     drop(link);
     assert!(dropped.elapsed() < Duration::from_secs(2));

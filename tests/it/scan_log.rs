@@ -45,6 +45,53 @@ fn signal(child: &Child, name: &str) {
     assert!(status.success());
 }
 
+/// What a running child writes on stderr, read as it comes, so a test can wait for a line.
+struct StderrWatch {
+    text: std::sync::Arc<std::sync::Mutex<String>>,
+    reader: std::thread::JoinHandle<()>,
+}
+
+impl StderrWatch {
+    fn of(child: &mut Child) -> Self {
+        use std::io::BufRead as _;
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let into = text.clone();
+        let reader = std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let mut text = into.lock().unwrap();
+                text.push_str(&line);
+                text.push('\n');
+            }
+        });
+        Self { text, reader }
+    }
+
+    /// Waits until `needle` has been written, for at most `limit`.
+    fn wait_for(&self, needle: &str, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if self.text.lock().unwrap().contains(needle) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("never wrote {needle:?}: {}", self.text.lock().unwrap());
+    }
+
+    /// Everything written, once the child has ended.
+    fn finish(self) -> String {
+        self.reader.join().unwrap();
+        std::sync::Arc::try_unwrap(self.text)
+            .unwrap()
+            .into_inner()
+            .unwrap()
+    }
+}
+
 /// Waits until `path` holds at least `rows` lines after the header.
 fn wait_for_rows(path: &Path, rows: usize, limit: Duration) {
     let deadline = Instant::now() + limit;
@@ -351,20 +398,21 @@ fn a_port_that_vanishes_mid_log_comes_back_and_logging_goes_on() {
     let first = spawn(meter(Profile::Multical21), Some(&link)).unwrap();
     let csv = temp("vanish.csv");
     let port = link.display().to_string();
-    let child = start(&log_args(
+    let mut child = start(&log_args(
         &port,
         &csv,
         &["--interval", "100ms", "--duration", "6s"],
     ));
+    let watch = StderrWatch::of(&mut child);
     wait_for_rows(&csv, 3, Duration::from_secs(5));
     drop(first);
-    std::thread::sleep(Duration::from_millis(800));
+    watch.wait_for("lost the port", Duration::from_secs(3));
 
     let rows_while_gone = std::fs::read_to_string(&csv).unwrap().lines().count();
     let _second = spawn(meter(Profile::Multical21), Some(&link)).unwrap();
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let status = child.wait().unwrap();
+    let stderr = watch.finish();
+    assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(
         stderr.contains("lost the port") && stderr.contains("is back"),
         "{stderr}"
@@ -385,7 +433,7 @@ fn a_throttling_meter_gets_the_warning_and_rows_resume_after_the_magnet() {
     let sim = serve(config);
     let port = sim.path().display().to_string();
     let csv = temp("throttle.csv");
-    let child = start(&log_args(
+    let mut child = start(&log_args(
         &port,
         &csv,
         &[
@@ -397,16 +445,16 @@ fn a_throttling_meter_gets_the_warning_and_rows_resume_after_the_magnet() {
             "100ms",
         ],
     ));
+    let watch = StderrWatch::of(&mut child);
     wait_for_rows(&csv, 4, Duration::from_secs(5));
-    std::thread::sleep(Duration::from_millis(1500));
+    watch.wait_for(
+        "stopped answering after answering before (throttled)",
+        Duration::from_secs(4),
+    );
     let rows_throttled = std::fs::read_to_string(&csv).unwrap().lines().count();
     sim.place_magnet();
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("stopped answering after answering before (throttled)"),
-        "{stderr}"
-    );
+    child.wait().unwrap();
+    let stderr = watch.finish();
     let rows_after = std::fs::read_to_string(&csv).unwrap().lines().count();
     assert_eq!(
         rows_throttled, 5,
@@ -425,7 +473,7 @@ fn a_scan_pauses_when_the_meter_goes_silent_and_resumes_after_the_magnet() {
     config.budget = Some(20);
     let sim = serve(config);
     let port = sim.path().display().to_string();
-    let child = start(&[
+    let mut child = start(&[
         "scan",
         "--json",
         "--port",
@@ -439,10 +487,14 @@ fn a_scan_pauses_when_the_meter_goes_silent_and_resumes_after_the_magnet() {
         "--timeout",
         "100ms",
     ]);
-    std::thread::sleep(Duration::from_secs(3));
+    let watch = StderrWatch::of(&mut child);
+    watch.wait_for(
+        "paused: the meter stopped answering",
+        Duration::from_secs(10),
+    );
     sim.place_magnet();
     let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = watch.finish();
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(
         stderr.contains("paused: the meter stopped answering") && stderr.contains("resumed"),

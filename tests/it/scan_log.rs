@@ -57,16 +57,19 @@ impl StderrWatch {
         let stderr = child.stderr.take().expect("stderr is piped");
         let text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
         let into = text.clone();
-        let reader = std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr)
-                .lines()
-                .map_while(Result::ok)
-            {
-                let mut text = into.lock().unwrap();
-                text.push_str(&line);
-                text.push('\n');
-            }
-        });
+        let reader = std::thread::Builder::new()
+            .name("stderr-watch".into())
+            .spawn(move || {
+                for line in std::io::BufReader::new(stderr)
+                    .lines()
+                    .map_while(Result::ok)
+                {
+                    let mut text = into.lock().unwrap();
+                    text.push_str(&line);
+                    text.push('\n');
+                }
+            })
+            .unwrap();
         Self { text, reader }
     }
 

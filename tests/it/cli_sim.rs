@@ -89,3 +89,12 @@ fn sim_rejects_bad_arguments_with_usage_errors() {
         assert_eq!(output.status.code(), Some(2), "{args:?}");
     }
 }
+
+#[test]
+fn ctrl_c_stops_sim_with_its_summary() {
+    let sim = SimProcess::start(&["--profile", "multical21", "--magnet-delay", "0s"]);
+    assert!(serial_answer_within(&sim.path, Duration::from_secs(2)));
+    let (code, stderr) = sim.stop_with("INT");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("served 1 requests: 1 answered"), "{stderr}");
+}

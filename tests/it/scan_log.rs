@@ -549,3 +549,57 @@ fn existing_files_are_never_overwritten_or_mixed() {
     assert_eq!(std::fs::read(&csv).unwrap(), before);
     let _ = std::fs::remove_file(&csv);
 }
+
+/// Ctrl-C ends every command that talks to a meter with exit 130 and what it had so far:
+/// `probe` and `read` while they keep asking a meter whose eye does not wake, `log` mid-log.
+#[test]
+fn ctrl_c_ends_probe_read_and_log_with_130() {
+    let mut sleeping = meter(Profile::Multical21);
+    sleeping.magnet_delay = Duration::from_secs(3600);
+    let sim = serve(sleeping);
+    let port = sim.path().display().to_string();
+    let asking = "no answer yet; asking again";
+    for args in [
+        &[
+            "probe",
+            "--port",
+            &port,
+            "--wait",
+            "60s",
+            "--timeout",
+            "100ms",
+        ][..],
+        &[
+            "read",
+            "--port",
+            &port,
+            "--wait",
+            "60s",
+            "--timeout",
+            "100ms",
+            "68",
+        ],
+    ] {
+        let mut child = start(args);
+        let watch = StderrWatch::of(&mut child);
+        watch.wait_for(asking, Duration::from_secs(10));
+        signal(&child, "INT");
+        let status = child.wait().unwrap();
+        let stderr = watch.finish();
+        assert_eq!(status.code(), Some(130), "{}: {stderr}", args[0]);
+    }
+
+    let awake = serve(meter(Profile::Multical21));
+    let port = awake.path().display().to_string();
+    let csv = temp("interrupted.csv");
+    let mut child = start(&log_args(&port, &csv, &["--interval", "100ms"]));
+    let watch = StderrWatch::of(&mut child);
+    wait_for_rows(&csv, 3, Duration::from_secs(10));
+    signal(&child, "INT");
+    let status = child.wait().unwrap();
+    let stderr = watch.finish();
+    assert_eq!(status.code(), Some(130), "log: {stderr}");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.ends_with("\r\n") && text.lines().count() > 3, "{text}");
+    let _ = std::fs::remove_file(&csv);
+}

@@ -75,8 +75,13 @@ impl SimProcess {
     }
 
     /// Stops it with SIGTERM; returns its exit code and stderr.
-    pub fn stop(mut self) -> (Option<i32>, String) {
-        self.signal("TERM");
+    pub fn stop(self) -> (Option<i32>, String) {
+        self.stop_with("TERM")
+    }
+
+    /// Stops it with the signal `name` (`TERM`, `INT`); returns its exit code and stderr.
+    pub fn stop_with(mut self, name: &str) -> (Option<i32>, String) {
+        self.signal(name);
         let mut stderr = String::new();
         if let Some(mut pipe) = self.child.stderr.take() {
             use std::io::Read as _;

@@ -54,4 +54,24 @@ mod tests {
         assert!(write(&dir.join("missing-dir").join("x"), b"x").is_err());
         fs::remove_dir_all(&dir).unwrap();
     }
+
+    #[test]
+    fn a_write_that_fails_part_way_leaves_the_old_file_whole() {
+        let dir = std::env::temp_dir().join(format!("kmp-atomic-fail-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("readings.csv");
+        write(&path, b"the old export\n").unwrap();
+        let failed: io::Result<()> = write_with(&path, |out| {
+            out.write_all(b"half of the new")?;
+            Err(io::Error::other("the disk is full"))
+        });
+        assert_eq!(failed.unwrap_err().to_string(), "the disk is full");
+        assert_eq!(fs::read(&path).unwrap(), b"the old export\n");
+        assert_eq!(
+            fs::read_dir(&dir).unwrap().count(),
+            1,
+            "no partial file left"
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }

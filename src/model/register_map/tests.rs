@@ -90,3 +90,31 @@ fn the_info_code_reads_in_words_for_water_meters_and_as_bits_for_others() {
     assert!(map.value_text(&info).contains("not public"));
     assert_eq!(map.value_text(&volume(8541)), volume(8541).display_text());
 }
+
+#[test]
+fn a_map_file_over_its_size_limit_is_refused_before_it_is_read() {
+    let dir = std::env::temp_dir().join(format!("kmp-map-size-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("huge.ron");
+    // Sparse: the size is what counts, and nothing of it is read.
+    std::fs::File::create(&path)
+        .unwrap()
+        .set_len(MAX_FILE_BYTES + 1)
+        .unwrap();
+    let error = RegisterMap::load(&path).unwrap_err();
+    assert!(
+        matches!(error, MapFileError::TooLarge { bytes, .. } if bytes == MAX_FILE_BYTES + 1),
+        "{error}"
+    );
+    assert!(error.to_string().contains("too large for a register map"));
+    // At the limit it is read, and refused for what it holds.
+    std::fs::File::create(&path)
+        .unwrap()
+        .set_len(MAX_FILE_BYTES)
+        .unwrap();
+    assert!(!matches!(
+        RegisterMap::load(&path),
+        Err(MapFileError::TooLarge { .. })
+    ));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use jiff::Timestamp;
 
 use super::*;
+use crate::export::Dialect;
 use crate::kmp::{Number, Register, Unit};
 use crate::link::diagnosis::{Evidence, diagnose};
 use crate::link::port::Opener;
@@ -511,4 +512,47 @@ fn two_windows_started_in_the_same_second_record_into_folders_of_their_own() {
         );
     }
     let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn a_typed_path_never_replaces_a_file_for_any_job_that_writes() {
+    let dir = scratch("typed-every-job");
+    let (mut controller, _commands, _events) = with_fake_link(None);
+    let month = crate::link::LogSource::Logger(crate::kmp::logger::HistoryLogger::Month);
+    for job in [
+        FileJob::SaveMap,
+        FileJob::ExportMap(Dialect::Rfc4180),
+        FileJob::ExportReadings(Dialect::ExcelEu),
+        FileJob::ExportTraffic(crate::app::action::TrafficFilter::default()),
+        FileJob::ExportHistory(Dialect::Rfc4180, month),
+        FileJob::SaveSession,
+    ] {
+        let path = dir.join(job.default_name());
+        if job.folder() {
+            std::fs::create_dir_all(path.join("kept")).unwrap();
+        } else {
+            std::fs::write(&path, "kept").unwrap();
+        }
+        controller.act(
+            Action::UseFile {
+                job,
+                path: path.clone(),
+                replace: false,
+            },
+            Instant::now(),
+        );
+        let notice = controller.notice().expect("a notice");
+        assert!(
+            !notice.good && notice.text.contains("exists already"),
+            "{job:?}: {}",
+            notice.text
+        );
+        if job.folder() {
+            let entries: Vec<_> = std::fs::read_dir(&path).unwrap().collect();
+            assert_eq!(entries.len(), 1, "{job:?} wrote into the folder");
+        } else {
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), "kept", "{job:?}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -14,6 +14,8 @@ pub enum OpenFailure {
     Busy,
     /// The name does not name a port this program can open.
     InvalidName,
+    /// It opened, but cannot set the DTR or RTS line the user asked for.
+    ControlLines,
     /// Anything else the operating system said.
     Other,
 }
@@ -61,6 +63,12 @@ impl LinkError {
             }
             Self::Open { failure: OpenFailure::InvalidName, .. } => {
                 "name a serial port such as /dev/ttyUSB0 or COM3, or sim:multical21 for a simulated meter"
+                    .into()
+            }
+            Self::Open { failure: OpenFailure::ControlLines, .. } => {
+                "this port has no DTR or RTS line to set (a pseudo-terminal, a network bridge, some \
+                 adapters); leave --dtr and --rts (the Connection screen's DTR and RTS) unset, or power \
+                 the head another way"
                     .into()
             }
             Self::Open { failure: OpenFailure::Other, .. } => {

@@ -78,10 +78,12 @@ impl Opener for SystemOpener {
 
 fn open_serial(config: &LinkConfig) -> Result<Box<dyn serialport::SerialPort>, LinkError> {
     let line = &config.line;
-    let open_error = |error: serialport::Error| LinkError::Open {
-        port: config.port.clone(),
-        failure: classify(&error),
-        detail: error.to_string(),
+    let line_error = |line: &'static str| {
+        move |error: serialport::Error| LinkError::Open {
+            port: config.port.clone(),
+            failure: OpenFailure::ControlLines,
+            detail: format!("cannot set {line}: {error}"),
+        }
     };
     let mut port = serialport::new(&config.port, line.baud)
         .data_bits(data_bits(line.data_bits))
@@ -105,10 +107,12 @@ fn open_serial(config: &LinkConfig) -> Result<Box<dyn serialport::SerialPort>, L
     // Some heads draw power from DTR or RTS; a port without these lines (a pseudo-terminal)
     // refuses to set them, which matters only if the user asked.
     if let Some(level) = config.dtr {
-        port.write_data_terminal_ready(level).map_err(open_error)?;
+        port.write_data_terminal_ready(level)
+            .map_err(line_error("DTR"))?;
     }
     if let Some(level) = config.rts {
-        port.write_request_to_send(level).map_err(open_error)?;
+        port.write_request_to_send(level)
+            .map_err(line_error("RTS"))?;
     }
     Ok(port)
 }

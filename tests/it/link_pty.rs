@@ -115,6 +115,22 @@ fn matrix_a_port_held_by_another_program_is_busy() {
     assert!(said.contains("Close the other program"), "{said}");
 }
 
+/// `--dtr` and `--rts` are set on the port when asked; a pseudo-terminal has no such lines, so
+/// asking for either is a port error that says so, and not asking opens it as usual.
+#[test]
+fn matrix_control_lines_a_port_lacks_are_a_port_error_that_says_so() {
+    let sim = serve(meter(Profile::Multical21, false));
+    for line in [["--dtr", "on"], ["--rts", "off"]] {
+        let (code, json, _) = probe_json(&path(&sim), &line);
+        assert_eq!(code, Some(1), "{line:?}");
+        assert_eq!(json["diagnosis_code"], "port_error");
+        let said = json["diagnosis"].as_str().unwrap();
+        let name = line[0].trim_start_matches("--").to_uppercase();
+        assert!(said.contains(&format!("cannot set {name}")), "{said}");
+        assert!(said.contains("no DTR or RTS line"), "{said}");
+    }
+}
+
 #[test]
 fn matrix_nothing_back_is_no_echo() {
     let sim = serve(asleep(meter(Profile::Multical21, false)));

@@ -20,7 +20,7 @@
 use std::time::Instant;
 
 use jiff::Timestamp;
-use kmp_workbench::kmp::{Number, Register, RegisterId, Unit};
+use kmp_workbench::kmp::{Number, Register, RegisterId, RegisterList, Request, Response, Unit};
 use kmp_workbench::link::traffic::{TrafficDirection, TrafficRecord};
 use kmp_workbench::model::{Readings, RegisterMap};
 use kmp_workbench::session::{Manifest, Session};
@@ -59,6 +59,7 @@ fn main() {
     let mut readings = Readings::default();
     let mut rng = fastrand::Rng::with_seed(7);
     let mut litres: u128 = 123_456_000;
+    let polled = RegisterList::new(&[RegisterId::V1_VOLUME, RegisterId::FLOW_V1]).unwrap();
     let began = Instant::now();
     println!("long_session: recording {POLLS} polls of 2 registers at 1 s, with traffic");
     for poll in 0..POLLS {
@@ -69,9 +70,10 @@ fn main() {
             register(RegisterId::V1_VOLUME, 0x28, litres / 10, -2),
             register(RegisterId::FLOW_V1, 0x29, flow, 0),
         ];
-        let request = [
-            0x80, 0x3F, 0x10, 0x02, 0x00, 0x44, 0x00, 0x4A, 0x51, 0x2D, 0x0D,
-        ];
+        // The very frames of the exchange: the request, and the answer with these values,
+        // checksummed and stuffed as the meter sends it.
+        let request = Request::GetRegister(polled).encode(0x3F);
+        let answer = Response::Registers(registers.to_vec()).encode(0x3F);
         for (direction, bytes, meaning) in [
             (
                 TrafficDirection::Tx,
@@ -85,9 +87,7 @@ fn main() {
             ),
             (
                 TrafficDirection::Rx,
-                &[
-                    0x40, 0x3F, 0x10, 0x00, 0x44, 0x28, 0x04, 0x42, 0x00, 0x03, 0x03, 0x3A,
-                ][..],
+                &answer[..],
                 format!("68 = {} m³, 74 = {flow} l/h", registers[0].display_text()),
             ),
         ] {

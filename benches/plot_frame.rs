@@ -8,6 +8,9 @@
 //!   `decimated_ms` reports.
 //! - `naive`: the same two plots handed every reading.
 //!
+//! The readings come about a second apart with jitter and an hour's gap every 100,000, and the
+//! pointer rests on the first plot, so its hover read-out is drawn in every frame.
+//!
 //! Run: `cargo bench --bench plot_frame`. Budget: decimated at most 4 ms, at least 10× faster
 //! than naive. The last line is `plot_frame points_per_series=N decimated_ms=X naive_ms=Y`; over
 //! budget, the bench exits 1.
@@ -28,8 +31,14 @@ fn readings() -> Readings {
     let mut readings = Readings::default();
     let mut rng = fastrand::Rng::with_seed(1);
     let mut volume: u128 = 12_345_678;
+    let mut at = START;
     for i in 0..POINTS {
-        let at = START + i as f64;
+        // As a real link polls: about a second apart with jitter, and now and then a gap of an
+        // hour where the port was gone.
+        at += 0.8 + 0.4 * rng.f64();
+        if i % 100_000 == 99_999 {
+            at += 3600.0;
+        }
         // Flow in l/h with a daily rhythm and noise; the volume integrates it (in litres).
         let hour = (i / 3600) % 24;
         let flow = if (6..23).contains(&hour) {
@@ -63,6 +72,8 @@ fn input() -> egui::RawInput {
             egui::Pos2::ZERO,
             egui::vec2(1280.0, 800.0),
         )),
+        // The pointer rests on the first plot, so its hover read-out is drawn every frame.
+        events: vec![egui::Event::PointerMoved(egui::pos2(640.0, 200.0))],
         ..Default::default()
     }
 }
@@ -108,7 +119,11 @@ fn main() {
         .map(|_| frame(&ctx, |ui| plots.ui(ui, &specs(&readings))))
         .collect();
     let builds_before = plots.reductions();
-    let mut next = START + POINTS as f64;
+    let mut next = readings
+        .get(RegisterKey::Kmp(RegisterId::new(68)))
+        .and_then(|series| series.times().last().copied())
+        .unwrap_or(START)
+        + 1.0;
     let changing: Vec<Duration> = (0..50)
         .map(|_| {
             push(&mut readings, 68, 0x28, next, Number::new(false, 99, -3));

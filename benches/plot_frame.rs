@@ -6,7 +6,7 @@
 //! - `decimated, changing`: the app's plots when a reading arrives every frame, so both
 //!   reductions are computed again from a million readings each: the worst case, and what
 //!   `decimated_ms` reports.
-//! - `naive`: the same two plots handed every reading.
+//! - `naive`: the same two plots, styled as the Live screen styles them, handed every reading.
 //!
 //! The readings come about a second apart with jitter and an hour's gap every 100,000, and the
 //! pointer rests on the first plot, so its hover read-out is drawn in every frame.
@@ -19,8 +19,8 @@
 
 use std::time::{Duration, Instant};
 
-use egui_plot::{Line, Plot, PlotPoint, PlotPoints};
-use kmp_workbench::app::{LivePlots, PlotSpec};
+use egui_plot::{Line, PlotPoint, PlotPoints};
+use kmp_workbench::app::{LivePlots, PlotSpec, styled_plot};
 use kmp_workbench::kmp::{Number, RegisterId, Unit};
 use kmp_workbench::model::{Readings, RegisterKey};
 
@@ -151,14 +151,26 @@ fn main() {
                 .collect()
         })
         .collect();
+    // Styled as the Live screen styles its plots (marks, formatters, linked axes, read-out),
+    // with the whole week in view as there.
+    let zone = jiff::tz::TimeZone::UTC;
+    let group = egui::Id::unique("naive-time-axis");
+    let units = ["m³", "l/h"];
     let draw_naive = |ui: &mut egui::Ui| {
-        let height = ui.available_height() / 2.0 - 10.0;
+        let gap = ui.spacing().item_spacing.y;
+        let height = ((ui.available_height() - gap * 2.0) / 2.0).max(140.0);
         for (index, points) in all.iter().enumerate() {
-            Plot::new(("naive", index))
-                .height(height)
-                .show(ui, |plot_ui| {
-                    plot_ui.line(Line::new("series", PlotPoints::Borrowed(points)));
-                });
+            styled_plot(
+                ("naive", index),
+                height,
+                group,
+                &zone,
+                units[index],
+                format!("series [{}]", units[index]),
+            )
+            .show(ui, |plot_ui| {
+                plot_ui.line(Line::new("series", PlotPoints::Borrowed(points)));
+            });
         }
     };
     for _ in 0..2 {

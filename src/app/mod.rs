@@ -36,7 +36,7 @@ pub use action::{Action, FileJob, TrafficFilter};
 pub use controller::{Controller, Notice, Parts};
 pub use files::{FilePicker, NativePicker, PickAnswer, Picked, Wake};
 pub use link_view::{ConnectionState, LinkView};
-pub use panels::{LivePlots, PlotSpec};
+pub use panels::{LivePlots, PlotSpec, styled_plot};
 pub use scan_view::ScanView;
 pub use screen::{Screen, UnknownScreen};
 pub use settings::{ConnectionChoice, Settings};

@@ -29,6 +29,35 @@ const COLOURS: [Color32; 4] = [
     Color32::from_rgb(220, 120, 220),
 ];
 
+/// A plot as the Live screen draws one, before its lines: `height`, time axes linked in
+/// `group`, readable time and value marks, local time in `zone`, the hover read-out with `unit`.
+/// Public so the frame benchmark can hand it every reading to compare.
+pub fn styled_plot<'a>(
+    id: impl egui::AsIdSalt,
+    height: f32,
+    group: egui::Id,
+    zone: &TimeZone,
+    unit: &str,
+    axis_label: String,
+) -> Plot<'a> {
+    let (zone, hover_zone, hover_unit) = (zone.clone(), zone.clone(), unit.to_string());
+    Plot::new(id)
+        .height(height)
+        .link_axis(group, [true, false])
+        .link_cursor(group, [true, false])
+        .x_grid_spacer(time_marks)
+        .y_grid_spacer(value_marks)
+        .y_axis_formatter(|mark, _| {
+            // As many decimals as the step needs: 0.02 steps read 123.46, not 123.5.
+            let decimals = (-mark.step_size.log10().floor()).clamp(0.0, 12.0) as usize;
+            format!("{:.decimals$}", mark.value)
+        })
+        .x_axis_formatter(move |mark, range| clock(&zone, mark.value, range))
+        .y_axis_label(axis_label)
+        .y_axis_min_width(80.0)
+        .label_formatter(move |position| read_out(&hover_zone, position, &hover_unit))
+}
+
 /// What one plot shows: the series and how to label it.
 pub struct PlotSpec<'a> {
     /// The readings.
@@ -110,59 +139,48 @@ impl LivePlots {
             } else {
                 format!("{} [{unit}]", spec.name)
             };
-            let zone = self.zone.clone();
-            let hover_zone = self.zone.clone();
-            let hover_unit = unit.to_string();
             let cache = self.caches.entry(spec.series.key()).or_default();
             let following = self.following;
             let colour = COLOURS[index % COLOURS.len()];
             let line_name = spec.name.clone();
-            let mut plot = Plot::new(("live-plot", spec.series.key()));
+            let mut plot = styled_plot(
+                ("live-plot", spec.series.key()),
+                height,
+                group,
+                &self.zone,
+                unit,
+                axis_label,
+            );
             if self.reset_bounds {
                 plot = plot.reset();
             }
-            let response = plot
-                .height(height)
-                .link_axis(group, [true, false])
-                .link_cursor(group, [true, false])
-                .x_grid_spacer(time_marks)
-                .y_grid_spacer(value_marks)
-                .y_axis_formatter(|mark, _| {
-                    // As many decimals as the step needs: 0.02 steps read 123.46, not 123.5.
-                    let decimals = (-mark.step_size.log10().floor()).clamp(0.0, 12.0) as usize;
-                    format!("{:.decimals$}", mark.value)
-                })
-                .x_axis_formatter(move |mark, range| clock(&zone, mark.value, range))
-                .y_axis_label(axis_label)
-                .y_axis_min_width(80.0)
-                .label_formatter(move |position| read_out(&hover_zone, position, &hover_unit))
-                .show(ui, |plot_ui| {
-                    let range = if following {
-                        plot_ui.set_plot_bounds_x(follow_range.clone());
-                        follow_range.clone()
-                    } else if plot_ui.auto_bounds().x {
-                        // Fitting (at first, or after a double-click): reduce the whole series,
-                        // and egui_plot fits the view to it.
-                        full_range(spec.series)
-                    } else {
-                        plot_ui.plot_bounds().range_x()
-                    };
-                    let columns = (plot_ui.response().rect.width() * pixels_per_point) as usize;
-                    let window = Window {
-                        x_min: *range.start(),
-                        x_max: *range.end(),
-                        columns,
-                    };
-                    let points = cache.get(spec.series, window).to_vec();
-                    if following && let Some(range) = fitted(&points) {
-                        plot_ui.set_plot_bounds_y(range);
-                    }
-                    plot_ui.line(
-                        Line::new(line_name, PlotPoints::new(points))
-                            .color(colour)
-                            .width(1.5),
-                    );
-                });
+            let response = plot.show(ui, |plot_ui| {
+                let range = if following {
+                    plot_ui.set_plot_bounds_x(follow_range.clone());
+                    follow_range.clone()
+                } else if plot_ui.auto_bounds().x {
+                    // Fitting (at first, or after a double-click): reduce the whole series,
+                    // and egui_plot fits the view to it.
+                    full_range(spec.series)
+                } else {
+                    plot_ui.plot_bounds().range_x()
+                };
+                let columns = (plot_ui.response().rect.width() * pixels_per_point) as usize;
+                let window = Window {
+                    x_min: *range.start(),
+                    x_max: *range.end(),
+                    columns,
+                };
+                let points = cache.get(spec.series, window).to_vec();
+                if following && let Some(range) = fitted(&points) {
+                    plot_ui.set_plot_bounds_y(range);
+                }
+                plot_ui.line(
+                    Line::new(line_name, PlotPoints::new(points))
+                        .color(colour)
+                        .width(1.5),
+                );
+            });
             if self.following {
                 if response.response.dragged() {
                     // Dragging the plot means looking back: stop following.

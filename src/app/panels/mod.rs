@@ -38,7 +38,7 @@ pub use connection::ConnectionPanel;
 pub use history::HistoryPanel;
 pub use link_check::LinkCheckPanel;
 pub use live::LivePanel;
-pub use live_plot::{LivePlots, PlotSpec};
+pub use live_plot::{LivePlots, PlotSpec, styled_plot};
 pub use nav::NavPanel;
 pub use prompt::PromptPanel;
 pub use registers::RegistersPanel;

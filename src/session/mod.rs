@@ -232,31 +232,14 @@ impl Session {
             RegisterMap::default()
         };
         let readings_path = dir.join(READINGS);
-        check_size(&readings_path, MAX_READINGS_BYTES)?;
-        let journal = fs::File::open(&readings_path).map_err(io_error(&readings_path))?;
-        let (readings, cut_at) = readings_journal::read(
-            io::BufReader::new(journal),
-            &readings_path.display().to_string(),
-        )?;
-        if let Some(whole) = cut_at {
-            // The next poll must start on a line of its own.
-            trim_to(&readings_path, whole)?;
-        }
+        let (readings, cut_short) =
+            read_journal(&readings_path, MAX_READINGS_BYTES, readings_journal::read)?;
         let traffic_path = dir.join(TRAFFIC);
         let traffic = TrafficLog::open(&traffic_path)?;
         trim_to(&traffic_path, traffic.whole_len())?;
         let history_path = dir.join(HISTORY);
         let history = if history_path.exists() {
-            check_size(&history_path, MAX_HISTORY_BYTES)?;
-            let journal = fs::File::open(&history_path).map_err(io_error(&history_path))?;
-            let (history, cut_at) = history_journal::read(
-                io::BufReader::new(journal),
-                &history_path.display().to_string(),
-            )?;
-            if let Some(whole) = cut_at {
-                trim_to(&history_path, whole)?;
-            }
-            history
+            read_journal(&history_path, MAX_HISTORY_BYTES, history_journal::read)?.0
         } else {
             Vec::new()
         };
@@ -276,9 +259,7 @@ impl Session {
             history,
             map,
             traffic,
-            report: OpenReport {
-                cut_short: cut_at.is_some(),
-            },
+            report: OpenReport { cut_short },
         })
     }
 
@@ -393,6 +374,21 @@ impl Session {
         let path = dir.join(MANIFEST);
         crate::atomic_file::write(&path, self.manifest.to_ron().as_bytes()).map_err(io_error(&path))
     }
+}
+
+/// Reads the journal at `path`, at most `max` bytes, with `read`; a last line left half written
+/// is cut off, so the next line written starts on a line of its own. Says whether one was.
+fn read_journal<T, R>(path: &Path, max: u64, read: R) -> Result<(T, bool), SessionError>
+where
+    R: FnOnce(io::BufReader<fs::File>, &str) -> Result<(T, Option<u64>), SessionError>,
+{
+    check_size(path, max)?;
+    let journal = fs::File::open(path).map_err(io_error(path))?;
+    let (contents, cut_at) = read(io::BufReader::new(journal), &path.display().to_string())?;
+    if let Some(whole) = cut_at {
+        trim_to(path, whole)?;
+    }
+    Ok((contents, cut_at.is_some()))
 }
 
 /// Cuts a journal back to its whole lines, so the next line starts on a line of its own.

@@ -14,7 +14,7 @@
 
 use std::time::{Duration, Instant};
 
-use kmp_workbench::kmp::{Message, Register, RegisterId, RegisterList, Request, Response};
+use kmp_workbench::kmp::{Register, RegisterId, RegisterList, Request};
 use kmp_workbench::link::{
     Event, Job, JobEvent, LinkConfig, Now, ReadOptions, Report, VirtualLink,
 };
@@ -133,10 +133,7 @@ pub fn count(
     let right = sent.iter().any(|answer| {
         answer.asked == Asked::Kmp(request)
             && answer.requested >= started
-            && matches!(
-                kmp_workbench::kmp::decode(&answer.frame),
-                Ok(Message::Response { response: Response::Registers(meant), .. }) if meant == *registers
-            )
+            && answer.registers().as_ref() == Some(registers)
     });
     if right {
         outcome.accepted_right += 1;

@@ -184,6 +184,19 @@ pub struct SentAnswer {
     pub wire: Vec<u8>,
 }
 
+impl SentAnswer {
+    /// The registers of a GetRegister answer, as the meter meant them; `None` for any other.
+    pub fn registers(&self) -> Option<Vec<crate::kmp::Register>> {
+        match decode(&self.frame) {
+            Ok(Message::Response {
+                response: crate::kmp::Response::Registers(registers),
+                ..
+            }) => Some(registers),
+            _ => None,
+        }
+    }
+}
+
 /// Why the eye is not answering.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Eye {

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::{finish, meter, opened, read_report};
-use crate::kmp::{Message, Register, RegisterId, RegisterList, Request, Response, decode};
+use crate::kmp::{Register, RegisterId, RegisterList, Request};
 use crate::link::{Job, ReadOptions};
 use crate::sim::{Asked, Faults, Profile};
 
@@ -52,13 +52,7 @@ fn corrupted_answers_are_never_returned_and_retries_recover_most_reads() {
             let meant: Vec<Vec<Register>> = sent
                 .iter()
                 .filter(|answer| answer.asked == Asked::Kmp(request))
-                .filter_map(|answer| match decode(&answer.frame) {
-                    Ok(Message::Response {
-                        response: Response::Registers(registers),
-                        ..
-                    }) => Some(registers),
-                    _ => None,
-                })
+                .filter_map(crate::sim::SentAnswer::registers)
                 .collect();
             assert!(
                 meant.contains(&report.registers),

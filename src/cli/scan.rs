@@ -165,11 +165,16 @@ impl ProgressReporter {
     fn show(&mut self, progress: &ScanProgress) {
         if progress.paused != self.paused {
             self.paused = progress.paused;
-            if progress.paused {
+            if progress.paused && progress.done == 0 {
+                // Nothing answered yet: an eye still waking, asked back to back.
+                status("waiting for the meter's first answer");
+            } else if progress.paused {
                 let why = self.diagnosis.clone().unwrap_or_default();
                 status(&format!(
                     "paused: the meter stopped answering. {why} Asking again every 2 s."
                 ));
+            } else if progress.done == 0 {
+                status("the meter answers: scanning");
             } else {
                 status("resumed: the meter answers again");
             }

@@ -147,11 +147,12 @@ impl Panel for RegistersPanel {
             );
             ui.add(egui::ProgressBar::new(fraction).text(text));
             if progress.paused && running {
-                style::status_line(
-                    ui,
-                    style::WARN,
-                    "Paused: the meter stopped answering. Place the magnet again; the scan goes on when it answers.",
-                );
+                let text = if progress.done == 0 {
+                    "Waiting for the meter's first answer: is the magnet on it? The scan begins when it answers."
+                } else {
+                    "Paused: the meter stopped answering. Place the magnet again; the scan goes on when it answers."
+                };
+                style::status_line(ui, style::WARN, text);
             }
         }
         if !map.silencing.is_empty() {

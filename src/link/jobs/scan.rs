@@ -7,7 +7,9 @@
 //! meter, or the meter stopped answering altogether: a GetSerialNo tells the two apart. In the
 //! first case the batch is split (halves, then single IDs) until the silencing ID is found; in
 //! the second the scan pauses, says so, asks again every few seconds, and goes on when the meter
-//! answers, or gives up after the options' wait.
+//! answers, or gives up after the options' wait. A meter that has not answered once since the
+//! scan began is most likely an eye still waking after the magnet: it is asked back to back, one
+//! attempt at a time, so the scan begins the moment the eye answers.
 
 use std::collections::{BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
@@ -17,6 +19,7 @@ use crate::kmp::{
 };
 
 use super::step::{Attempts, Cx, ExchangeResult, Input, Step};
+use super::wake::{WakeUp, Woken};
 use crate::link::diagnosis::diagnose;
 use crate::link::engine::{Answer, Exchange};
 use crate::link::messages::{JobEvent, Report};
@@ -107,6 +110,11 @@ enum Phase {
     Asking(Vec<RegisterId>),
     /// The batch got silence: does the meter answer a GetSerialNo?
     Checking(Vec<RegisterId>),
+    /// The meter has not answered yet: asking until the eye wakes.
+    Waking {
+        batch: Vec<RegisterId>,
+        wake: WakeUp,
+    },
     /// The meter stopped answering at `since`; waiting to ask again.
     Paused {
         batch: Vec<RegisterId>,
@@ -132,6 +140,8 @@ pub(crate) struct Scan {
     silencing: Vec<RegisterId>,
     done: u32,
     requests: u32,
+    /// Whether the meter has answered anything since the scan began.
+    answered: bool,
 }
 
 impl Scan {
@@ -148,11 +158,15 @@ impl Scan {
             silencing: Vec::new(),
             done: 0,
             requests: 0,
+            answered: false,
         }
     }
 
     pub fn resume(&mut self, input: Input, cx: &mut Cx<'_>) -> Step {
         let phase = std::mem::replace(&mut self.phase, Phase::Idle);
+        if let Input::Exchanged(Ok(_)) = input {
+            self.answered = true;
+        }
         match (input, phase) {
             (Input::Start, _) => {
                 *self = Self::new(self.options.clone());
@@ -178,7 +192,31 @@ impl Scan {
                     return self.next_batch(cx);
                 }
                 self.progress(cx, true);
-                self.pause(batch, cx.now.instant, cx)
+                if self.answered {
+                    return self.pause(batch, cx.now.instant, cx);
+                }
+                let mut wake = WakeUp::new(serial_number_exchange(), self.options.wait);
+                let step = wake.step(cx.now.instant);
+                self.phase = Phase::Waking { batch, wake };
+                step
+            }
+            (Input::Exchanged(result), Phase::Waking { batch, mut wake }) => {
+                match wake.handle(result, cx) {
+                    Woken::Answered(_) => {
+                        self.work.splits.push(batch);
+                        self.progress(cx, false);
+                        self.next_batch(cx)
+                    }
+                    Woken::Again => {
+                        let step = wake.step(cx.now.instant);
+                        self.phase = Phase::Waking { batch, wake };
+                        step
+                    }
+                    Woken::GaveUp(_) => {
+                        let resume_from = self.work.resume_from(&batch);
+                        Step::Done(Some(Report::Scan(self.report(cx, true, resume_from))))
+                    }
+                }
             }
             (Input::Timeout, Phase::Paused { batch, since }) => {
                 self.phase = Phase::PauseCheck { batch, since };
@@ -283,6 +321,7 @@ impl Scan {
             Phase::Idle => &[],
             Phase::Asking(batch)
             | Phase::Checking(batch)
+            | Phase::Waking { batch, .. }
             | Phase::Paused { batch, .. }
             | Phase::PauseCheck { batch, .. } => batch,
         };
@@ -308,9 +347,10 @@ impl Scan {
     }
 }
 
+fn serial_number_exchange() -> Exchange {
+    Exchange::Request(Request::GetSerialNo)
+}
+
 fn serial_number() -> Step {
-    Step::exchange(
-        Exchange::Request(Request::GetSerialNo),
-        Attempts::Configured,
-    )
+    Step::exchange(serial_number_exchange(), Attempts::Configured)
 }

@@ -158,6 +158,44 @@ fn a_paused_scan_goes_on_after_the_magnet_and_misses_nothing() {
 }
 
 #[test]
+fn a_scan_started_before_the_eye_wakes_begins_the_moment_it_answers() {
+    let expected: Vec<u16> = Profile::Multical21
+        .registers()
+        .iter()
+        .map(|spec| spec.id.value())
+        .filter(|id| *id <= 200)
+        .collect();
+    let took = |magnet_delay: Duration| {
+        let mut config = meter(Profile::Multical21);
+        config.magnet_delay = magnet_delay;
+        let mut link = opened(config);
+        let started = link.now().instant;
+        let (end, events) = run(
+            &mut link,
+            scan(0, 200, Duration::from_secs(30)),
+            Duration::from_secs(120),
+        );
+        let report = scan_report(&end);
+        let found: Vec<u16> = report.found.iter().map(|r| r.id().value()).collect();
+        assert_eq!(found, expected, "nothing missed: {magnet_delay:?}");
+        assert!(!report.interrupted);
+        (link.now().instant - started, events)
+    };
+    let (awake, _) = took(Duration::ZERO);
+    let (waking, events) = took(Duration::from_secs(4));
+    assert!(
+        events
+            .iter()
+            .any(|event| matches!(event, JobEvent::Waiting { .. })),
+        "the wait is shown"
+    );
+    // Asked back to back while the eye wakes: the scan loses at most one unanswered request
+    // (400 ms and its time on the wire) beyond the eye's 4 s, not a 2 s pause.
+    let lost = waking - awake - Duration::from_secs(4);
+    assert!(lost < Duration::from_millis(700), "{lost:?} lost");
+}
+
+#[test]
 fn a_cancelled_scan_reports_what_it_found_and_where_to_resume() {
     let mut link = opened(meter(Profile::Kamstrup382));
     let id = link.start(scan(0, 65_535, Duration::from_secs(1)));

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 
 use super::*;
 use crate::kmp::RegisterId;
@@ -263,7 +263,15 @@ pub(super) fn scratch_dir(name: &str) -> std::path::PathBuf {
 
 /// A harness on the Registers screen of a simulated MULTICAL 21 whose scan of 0..=1100 is done.
 fn scanned(picker: FixedPicker) -> Harness<'static, MeterApp> {
-    let mut harness = connected(Profile::Multical21, Screen::Registers, picker, None);
+    scanned_in(picker, None)
+}
+
+/// As [`scanned`], recording into a session under `sessions_dir` when given.
+fn scanned_in(
+    picker: FixedPicker,
+    sessions_dir: Option<std::path::PathBuf>,
+) -> Harness<'static, MeterApp> {
+    let mut harness = connected(Profile::Multical21, Screen::Registers, picker, sessions_dir);
     harness.get_by_label("Scan").click();
     run_until(&mut harness, Duration::from_secs(30), "the scan", |h| {
         !h.state().controller().scanning()
@@ -461,7 +469,8 @@ fn live_polling_shows_values_and_the_view_pauses_and_follows_again_with_space() 
 
 #[test]
 fn ticked_registers_are_read_again() {
-    let mut harness = scanned(FixedPicker(None));
+    let dir = scratch_dir("read-again");
+    let mut harness = scanned_in(FixedPicker(None), Some(dir.clone()));
     row(&harness, "68").unwrap().click();
     row(&harness, "1004").unwrap().click();
     harness.run_steps(2);
@@ -477,6 +486,32 @@ fn ticked_registers_are_read_again() {
             .query_by_label_contains("Read 2 registers again")
             .is_none()
     );
+    // The Traffic screen shows what went to the meter: one request for the two ticked
+    // registers, and their answer.
+    harness.get_by_label("Traffic").click();
+    // The list sticks to its bottom from the frame after it is first laid out.
+    harness.run_steps(4);
+    let lines: Vec<String> = harness
+        .query_all_by_label_contains("GetRegister")
+        .filter_map(|node| node.accesskit_node().value())
+        .collect();
+    let asked: Vec<&String> = lines
+        .iter()
+        .filter(|line| line.split_whitespace().nth(1) == Some("TX"))
+        .filter(|line| line.ends_with("GetRegister 68, 1004"))
+        .collect();
+    assert_eq!(asked.len(), 1, "{lines:#?}");
+    let answers: Vec<String> = harness
+        .query_all_by_label_contains("68 = ")
+        .filter_map(|node| node.accesskit_node().value())
+        .collect();
+    assert!(
+        answers
+            .last()
+            .is_some_and(|line| line.contains(" RX ") && line.contains(", 1004 = ")),
+        "the two registers answered: {answers:#?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -17,8 +17,9 @@ mod ports;
 mod probe;
 mod read;
 mod scan;
-#[cfg(unix)]
 mod sim;
+#[cfg(unix)]
+mod sim_serve;
 
 use std::process::ExitCode;
 
@@ -51,7 +52,6 @@ enum Command {
     /// Read a logger of the meter's history (yearly to hourly values), records newest first.
     History(history::Args),
     /// Serve a simulated meter on a new pseudo-terminal until stopped; prints the terminal's path.
-    #[cfg(unix)]
     Sim(sim::Args),
 }
 
@@ -89,7 +89,6 @@ pub fn run() -> ExitCode {
         Some(Command::Scan(args)) => scan::run(&args),
         Some(Command::Log(args)) => log::run(&args),
         Some(Command::History(args)) => history::run(&args),
-        #[cfg(unix)]
         Some(Command::Sim(args)) => sim::run(&args),
         Some(Command::Gui(args)) => gui::run(&args),
         None => gui::run(&gui::Args::default()),

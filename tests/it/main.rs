@@ -24,3 +24,4 @@ mod sim_pty;
 mod soak;
 mod support;
 mod tidy;
+mod unix_gates;

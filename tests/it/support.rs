@@ -37,13 +37,16 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
 }
 
-/// A `kmp-workbench sim` process; stopped with SIGTERM when dropped.
+/// A `kmp-workbench sim` process; stopped with SIGTERM when dropped. `sim` serves a
+/// pseudo-terminal: Unix only.
+#[cfg(unix)]
 pub struct SimProcess {
     child: std::process::Child,
     /// The terminal it serves, from the first line of its stdout.
     pub path: String,
 }
 
+#[cfg(unix)]
 impl SimProcess {
     /// Starts `kmp-workbench sim ARGS` and waits for the terminal's path.
     pub fn start(args: &[&str]) -> Self {
@@ -92,6 +95,7 @@ impl SimProcess {
     }
 }
 
+#[cfg(unix)]
 impl Drop for SimProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -57,8 +57,8 @@ impl LinkError {
                     .into()
             }
             Self::Open { failure: OpenFailure::Busy, .. } => {
-                "close the other program that has the port open (a terminal, ModemManager, another \
-                 kmp-workbench)"
+                "close the other program that has the port open (the meter maker's tool, a terminal, \
+                 ModemManager, another kmp-workbench window)"
                     .into()
             }
             Self::Open { failure: OpenFailure::InvalidName, .. } => {

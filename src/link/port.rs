@@ -95,13 +95,21 @@ fn open_serial(config: &LinkConfig) -> Result<Box<dyn serialport::SerialPort>, L
         .map_err(|error| {
             // The system's own code, where it can be had, says more than the library's kind.
             let failure = os_error::OsFamily::CURRENT
-                .zip(os_error::code_of(std::path::Path::new(&config.port)))
-                .and_then(|(os, code)| os_error::failure_of(code, os))
+                .and_then(|os| {
+                    let code = os_error::code_of(&os_error::device_path(&config.port, os))?;
+                    os_error::failure_of(code, os)
+                })
                 .unwrap_or_else(|| classify(&error));
+            // Where the library's words would mislead (Windows says a busy port is "not
+            // found" or "access denied"), the failure found says it first.
+            let detail = match failure {
+                OpenFailure::Busy => format!("in use by another program ({error})"),
+                _ => error.to_string(),
+            };
             LinkError::Open {
                 port: config.port.clone(),
                 failure,
-                detail: error.to_string(),
+                detail,
             }
         })?;
     // Some heads draw power from DTR or RTS; a port without these lines (a pseudo-terminal)

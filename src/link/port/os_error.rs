@@ -4,7 +4,7 @@
 //! same way as one that does not exist. So after a failure the path is opened once more with the
 //! standard library, only to read the code, and the code decides.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::link::error::OpenFailure;
 
@@ -60,6 +60,15 @@ pub fn failure_of(code: i32, os: OsFamily) -> Option<OpenFailure> {
     }
 }
 
+/// The path to open for a port's name: on Windows a COM port is a device in the `\\.\`
+/// namespace (needed from COM10 on, harmless below), as serialport opens it.
+pub fn device_path(port: &str, os: OsFamily) -> PathBuf {
+    match os {
+        OsFamily::Windows if !port.starts_with(r"\\") => PathBuf::from(format!(r"\\.\{port}")),
+        _ => PathBuf::from(port),
+    }
+}
+
 /// The error code opening `path` gives now, or ENOTTY for a file that opens but is not a
 /// terminal; `None` when it opens as one (the failure was something else) or on systems whose
 /// codes are not known.
@@ -112,6 +121,22 @@ mod tests {
         for (os, code, want) in cases {
             assert_eq!(failure_of(code, os), want, "{os:?} code {code}");
         }
+    }
+
+    #[test]
+    fn a_com_port_is_opened_in_the_device_namespace_on_windows_only() {
+        assert_eq!(
+            device_path("COM12", OsFamily::Windows),
+            PathBuf::from(r"\\.\COM12")
+        );
+        assert_eq!(
+            device_path(r"\\.\COM3", OsFamily::Windows),
+            PathBuf::from(r"\\.\COM3")
+        );
+        assert_eq!(
+            device_path("/dev/ttyUSB0", OsFamily::Linux),
+            PathBuf::from("/dev/ttyUSB0")
+        );
     }
 
     #[cfg(target_os = "linux")]

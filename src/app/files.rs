@@ -6,7 +6,7 @@
 
 use std::ffi::OsString;
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::{MAIN_SEPARATOR, Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
@@ -146,7 +146,8 @@ fn expand_home_in(text: &str, home: Option<&Path>) -> PathBuf {
     }
 }
 
-/// A path as the app shows it: under the home folder, starting with `~`.
+/// A path as the app shows it: under the home folder, starting with `~` and the system's
+/// separator (`~\Documents\map.ron` on Windows).
 pub fn shown(path: &Path) -> String {
     shown_in(path, home().as_deref())
 }
@@ -154,7 +155,7 @@ pub fn shown(path: &Path) -> String {
 fn shown_in(path: &Path, home: Option<&Path>) -> String {
     match home.and_then(|home| path.strip_prefix(home).ok()) {
         Some(rest) if rest.as_os_str().is_empty() => "~".into(),
-        Some(rest) => format!("~/{}", rest.display()),
+        Some(rest) => format!("~{MAIN_SEPARATOR}{}", rest.display()),
         None => path.display().to_string(),
     }
 }
@@ -185,7 +186,11 @@ mod tests {
         assert_eq!(expand("/x/~/y"), PathBuf::from("/x/~/y"));
         assert_eq!(expand("~other/x"), PathBuf::from("~other/x"));
         assert_eq!(expand_home_in("~/a", None), PathBuf::from("~/a"));
-        assert_eq!(shown_in(&home.join("s/t"), Some(home)), "~/s/t");
+        let sep = MAIN_SEPARATOR;
+        assert_eq!(
+            shown_in(&home.join("s").join("t"), Some(home)),
+            format!("~{sep}s{sep}t")
+        );
         assert_eq!(shown_in(home, Some(home)), "~");
         let elsewhere = std::env::temp_dir().join("elsewhere");
         assert_eq!(

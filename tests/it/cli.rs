@@ -262,3 +262,29 @@ fn ports_lists_the_simulated_meters_first() {
         kmp_workbench::sim::Profile::ALL.len()
     );
 }
+
+/// Without a display, both programs say why the window cannot open and exit 1: the console
+/// program as the contract's port failure, the GUI program (windows-subsystem on Windows) in the
+/// one message it has. Linux only: elsewhere there is no display to take away.
+#[cfg(target_os = "linux")]
+#[test]
+fn without_a_display_both_programs_say_why_the_window_cannot_open() {
+    for (program, args) in [
+        (env!("CARGO_BIN_EXE_kmp-workbench"), &["gui"][..]),
+        (env!("CARGO_BIN_EXE_kmp-workbench-gui"), &[][..]),
+    ] {
+        let output = std::process::Command::new(program)
+            .args(args)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("WAYLAND_SOCKET")
+            .output()
+            .unwrap();
+        let said = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{program}: {said}");
+        assert!(
+            said.contains("cannot open") && said.contains("window") && said.contains("--help"),
+            "{program}: {said}"
+        );
+    }
+}

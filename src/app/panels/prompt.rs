@@ -19,7 +19,7 @@ impl PromptPanel {
     pub fn ui(&mut self, ui: &mut Ui, job: FileJob) -> Vec<Action> {
         if self.job != Some(job) {
             self.job = Some(job);
-            self.path = format!("~/{}", job.default_name());
+            self.path = format!("~{}{}", std::path::MAIN_SEPARATOR, job.default_name());
         }
         let mut actions = Vec::new();
         egui::Frame::group(ui.style())

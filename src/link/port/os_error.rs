@@ -121,6 +121,33 @@ mod tests {
         for (os, code, want) in cases {
             assert_eq!(failure_of(code, os), want, "{os:?} code {code}");
         }
+        // The advice each gives, as the user reads it.
+        let advice = |os, code| {
+            let failure = failure_of(code, os).unwrap();
+            crate::link::LinkError::Open {
+                port: "COM3".into(),
+                failure,
+                detail: String::new(),
+            }
+            .advice()
+        };
+        for (os, code) in [(OsFamily::Windows, 5), (OsFamily::Linux, 16)] {
+            assert!(
+                advice(os, code).contains("close the other program"),
+                "{os:?} {code}"
+            );
+        }
+        for (os, code) in [
+            (OsFamily::Windows, 2),
+            (OsFamily::Windows, 3),
+            (OsFamily::Linux, 2),
+        ] {
+            assert!(
+                advice(os, code).contains("check the port name"),
+                "{os:?} {code}"
+            );
+        }
+        assert!(advice(OsFamily::Linux, 13).contains("dialout"));
     }
 
     #[test]

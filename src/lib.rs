@@ -4,7 +4,9 @@
 //!
 //! - [`app`]: the desktop app (eframe/egui).
 //! - [`atomic_file`]: files written whole or not at all.
+//! - [`capture`]: recordings from logic analysers and sniffers, read as timed bytes.
 //! - [`duration`]: durations written as the command line and the app show them.
+//! - [`hex_text`]: hex bytes as people paste them.
 //! - [`export`]: CSV for spreadsheets.
 //! - [`iec`]: the IEC 62056-21 (IEC 1107) codec, sans-IO, read-only by construction.
 //! - [`kmp`]: the Kamstrup Meter Protocol codec, sans-IO, read-only by construction.
@@ -23,8 +25,10 @@
 
 pub mod app;
 pub mod atomic_file;
+pub mod capture;
 pub mod duration;
 pub mod export;
+pub mod hex_text;
 pub mod iec;
 pub mod kmp;
 pub mod line;

@@ -8,9 +8,9 @@ use kmp_workbench::kmp::{
     self, DecodeError, Direction, Family, Message, Request, Response, command_name,
 };
 
-use super::hex;
 use super::json::RegisterObject;
 use super::output::{Failure, print_result};
+use kmp_workbench::hex_text as hex;
 
 mod logger;
 

@@ -6,7 +6,6 @@
 mod args;
 mod decode;
 mod gui;
-mod hex;
 mod history;
 mod json;
 mod link_run;

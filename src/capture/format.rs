@@ -1,0 +1,258 @@
+//! Which recording a file is, found from its content (never its name), and reading it whole.
+
+use super::pulseview::PulseViewImporter;
+use super::saleae::{SaleaeImporter, SaleaeLayout, layout};
+use super::sigrok::{JsonTraceImporter, SigrokTextImporter};
+use super::socat::SocatImporter;
+use super::text_dumps::{HexImporter, HexdumpImporter, JpnevulatorImporter, TrafficImporter};
+use super::{Direction, Event, ImportError, Mark, Stamp};
+
+/// The formats a recording may have, by the names of the command-line contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// sigrok-cli annotation lines.
+    SigrokText,
+    /// sigrok-cli's jsontrace.
+    SigrokJson,
+    /// sigrok-cli's `-B` binary output: one direction's bytes, no time.
+    SigrokBinary,
+    /// PulseView's "Export annotations".
+    Pulseview,
+    /// Saleae Logic 2's data table.
+    SaleaeTable,
+    /// Saleae Logic 1's analyzer or decoded-protocols export.
+    SaleaeAnalyzer,
+    /// `socat -x -v`.
+    Socat,
+    /// jpnevulator with `--timing-print`.
+    Jpnevulator,
+    /// `hexdump -C` or `xxd`.
+    Hexdump,
+    /// Plain hex.
+    Hex,
+    /// The workbench's own traffic files.
+    Traffic,
+    /// A sigrok session file (raw logic).
+    Sr,
+    /// A value change dump (raw logic).
+    Vcd,
+}
+
+impl Format {
+    /// Every format, in the order they are tried.
+    pub const ALL: [Self; 13] = [
+        Self::SigrokText,
+        Self::SigrokJson,
+        Self::SigrokBinary,
+        Self::Pulseview,
+        Self::SaleaeTable,
+        Self::SaleaeAnalyzer,
+        Self::Socat,
+        Self::Jpnevulator,
+        Self::Hexdump,
+        Self::Hex,
+        Self::Traffic,
+        Self::Sr,
+        Self::Vcd,
+    ];
+
+    /// The name the contract gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::SigrokText => "sigrok-text",
+            Self::SigrokJson => "sigrok-json",
+            Self::SigrokBinary => "sigrok-binary",
+            Self::Pulseview => "pulseview",
+            Self::SaleaeTable => "saleae-table",
+            Self::SaleaeAnalyzer => "saleae-analyzer",
+            Self::Socat => "socat",
+            Self::Jpnevulator => "jpnevulator",
+            Self::Hexdump => "hexdump",
+            Self::Hex => "hex",
+            Self::Traffic => "traffic",
+            Self::Sr => "sr",
+            Self::Vcd => "vcd",
+        }
+    }
+}
+
+/// Why a file gave no recording.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CaptureError {
+    /// None of the formats known.
+    #[error(
+        "not a recording this program reads; it reads {}",
+        Format::ALL.map(Format::name).join(", ")
+    )]
+    Unknown,
+    /// A raw logic format whose decoding is not built yet.
+    #[error(
+        "{} files hold raw logic, which this version cannot decode yet; decode the UART in \
+         sigrok-cli or PulseView and bring the annotations (sigrok-cli -P uart:rx=D1:tx=D0:baudrate=1200 \
+         -A uart=rx-data:tx-data --protocol-decoder-samplenum -l 4)",
+        .0.name()
+    )]
+    RawLogic(Format),
+    /// The format was found or forced, and a line of it is wrong.
+    #[error("{format}: {error}", format = .0.name(), error = .1)]
+    Import(Format, ImportError),
+}
+
+/// A recording read: its format and what it holds, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recording {
+    /// The format it was read as.
+    pub format: Format,
+    /// Every byte, framing error and break, in the recording's order.
+    pub events: Vec<Event>,
+}
+
+/// The format of a file starting with `head`, from its content.
+pub fn detect(head: &[u8]) -> Option<Format> {
+    if head.starts_with(b"PK\x03\x04") {
+        return Some(Format::Sr);
+    }
+    let text = match std::str::from_utf8(head) {
+        Ok(text) => text,
+        // A head cut inside a character is still text.
+        Err(error) if error.error_len().is_none() => {
+            std::str::from_utf8(&head[..error.valid_up_to()]).ok()?
+        }
+        Err(_) => return (!head.is_empty()).then_some(Format::SigrokBinary),
+    };
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Some(Format::SigrokBinary);
+    }
+    let first = text
+        .lines()
+        .map(str::trim_end)
+        .find(|line| !line.trim().is_empty())?;
+    if first.starts_with('$') {
+        return Some(Format::Vcd);
+    }
+    if first.starts_with("{\"traceEvents\"") {
+        return Some(Format::SigrokJson);
+    }
+    if SocatImporter::is_header(first) {
+        return Some(Format::Socat);
+    }
+    match layout(first) {
+        Some(SaleaeLayout::Table) => return Some(Format::SaleaeTable),
+        Some(_) => return Some(Format::SaleaeAnalyzer),
+        None => {}
+    }
+    if JpnevulatorImporter::is_header(first) {
+        return Some(Format::Jpnevulator);
+    }
+    if PulseViewImporter::is_export_line(first) {
+        return Some(Format::Pulseview);
+    }
+    // Before sigrok: `00000000: 803f …` also reads as an annotation of an instance "00000000".
+    if HexdumpImporter::is_dump_line(first) {
+        return Some(Format::Hexdump);
+    }
+    // Before sigrok too: a traffic line's meaning may hold ": ".
+    if first.starts_with("kmp-workbench traffic") || TrafficImporter::is_traffic_line(first) {
+        return Some(Format::Traffic);
+    }
+    if SigrokTextImporter::is_annotation(first) {
+        return Some(Format::SigrokText);
+    }
+    if crate::hex_text::parse(first).is_ok() {
+        return Some(Format::Hex);
+    }
+    None
+}
+
+/// Reads `bytes` as `format`, or as the format found from the content.
+pub fn read(bytes: &[u8], format: Option<Format>) -> Result<Recording, CaptureError> {
+    let format = match format {
+        Some(format) => format,
+        None => detect(&bytes[..bytes.len().min(4096)]).ok_or(CaptureError::Unknown)?,
+    };
+    let mut events = Vec::new();
+    if format == Format::SigrokBinary {
+        events.extend(bytes.iter().map(|&byte| Event {
+            at: Stamp::None,
+            direction: Direction::Unknown,
+            mark: Mark::Byte(byte),
+        }));
+        return Ok(Recording { format, events });
+    }
+    if matches!(format, Format::Sr | Format::Vcd) {
+        return Err(CaptureError::RawLogic(format));
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let lines = text.lines();
+    let failed = |error| CaptureError::Import(format, error);
+    match format {
+        Format::SigrokText => {
+            let mut importer = SigrokTextImporter::new();
+            for line in lines {
+                importer.line(line, &mut events).map_err(failed)?;
+            }
+        }
+        Format::SigrokJson => {
+            let mut importer = JsonTraceImporter::new();
+            for line in lines {
+                importer.line(line, &mut events).map_err(failed)?;
+            }
+        }
+        Format::Pulseview => {
+            let mut importer = PulseViewImporter::new();
+            for line in lines {
+                importer.line(line).map_err(failed)?;
+            }
+            importer.finish(&mut events);
+        }
+        Format::SaleaeTable | Format::SaleaeAnalyzer => {
+            let first = text.lines().next().unwrap_or("");
+            let Some(layout) = layout(first) else {
+                return Err(failed(ImportError {
+                    line: 1,
+                    reason: "not a Saleae export header".into(),
+                }));
+            };
+            let mut importer = SaleaeImporter::new(layout);
+            for line in lines {
+                importer.line(line, &mut events).map_err(failed)?;
+            }
+        }
+        Format::Socat => {
+            let mut importer = SocatImporter::new();
+            for line in lines {
+                importer.line(line, &mut events).map_err(failed)?;
+            }
+        }
+        Format::Jpnevulator => {
+            let mut importer = JpnevulatorImporter::new();
+            for line in lines {
+                importer.line(line, &mut events).map_err(failed)?;
+            }
+        }
+        Format::Hexdump => {
+            let mut importer = HexdumpImporter::new();
+            for line in lines {
+                importer.line(line, &mut events).map_err(failed)?;
+            }
+        }
+        Format::Hex => {
+            let mut importer = HexImporter::new();
+            for line in lines {
+                importer.line(line, &mut events).map_err(failed)?;
+            }
+        }
+        Format::Traffic => {
+            let mut importer = TrafficImporter::new();
+            for line in lines {
+                importer.line(line, &mut events).map_err(failed)?;
+            }
+        }
+        Format::SigrokBinary | Format::Sr | Format::Vcd => {}
+    }
+    Ok(Recording { format, events })
+}

@@ -1,0 +1,80 @@
+//! Recordings people bring from logic analysers and sniffers, read as timed bytes with a
+//! direction: sans-IO importers, one per format, each fed the file line by line and yielding
+//! [`Event`]s. Framing errors and breaks are kept as events of their own, since they are what a
+//! bad head or a wrong line setting leaves in a recording.
+//!
+//! So far: `socat -x -v` dumps ([`socat`]) and sigrok-cli's annotation output ([`sigrok`]). The
+//! formats and their pitfalls are those of the shared capture notes (FORMATS.md).
+
+pub mod format;
+pub mod pulseview;
+pub mod saleae;
+pub mod sigrok;
+pub mod socat;
+pub mod text_dumps;
+
+#[cfg(test)]
+mod tests;
+
+/// Which way a byte went on the line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// From the head to the meter (the request).
+    Tx,
+    /// From the meter to the head (the echo and the answer).
+    Rx,
+    /// The recording does not say.
+    Unknown,
+}
+
+/// When something happened, as far as the recording says.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Stamp {
+    /// Seconds from the recording's own origin.
+    Seconds(f64),
+    /// A sample number: seconds only with the samplerate, which some formats never state.
+    Sample(u64),
+    /// No time at all.
+    None,
+}
+
+/// What a recording holds at one moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    /// A byte received whole.
+    Byte(u8),
+    /// A character whose stop bit was low.
+    FramingError,
+    /// A character whose parity bit did not check.
+    ParityError,
+    /// The line held low for longer than a character.
+    Break,
+}
+
+/// One timed mark of one direction.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Event {
+    /// When.
+    pub at: Stamp,
+    /// Which way.
+    pub direction: Direction,
+    /// What.
+    pub mark: Mark,
+}
+
+/// Why a recording could not be read: the line and the reason.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {reason}")]
+pub struct ImportError {
+    /// The line, from 1.
+    pub line: usize,
+    /// What is wrong with it, and what to do where something can be done.
+    pub reason: String,
+}
+
+/// A byte written as two hex digits (`80`, `3f`, `0x80` is not this).
+fn hex_byte(text: &str) -> Option<u8> {
+    (text.len() == 2)
+        .then(|| u8::from_str_radix(text, 16).ok())
+        .flatten()
+}

@@ -1,0 +1,391 @@
+//! The importers against recordings the real tools made (copied from the shared capture
+//! samples into `tests/data/captures/`): the same four exchanges in every format.
+
+use std::path::PathBuf;
+
+use super::sigrok::{JsonTraceImporter, SigrokTextImporter};
+use super::socat::SocatImporter;
+use super::{Direction, Event, ImportError, Mark, Stamp};
+
+const REQUEST: [u8; 9] = [0x80, 0x3F, 0x10, 0x01, 0x00, 0x44, 0x4D, 0xC0, 0x0D];
+const ECHO_ONLY_REQUEST: [u8; 9] = [0x80, 0x3F, 0x10, 0x01, 0x00, 0x3C, 0xB2, 0x5F, 0x0D];
+const ANSWER: [u8; 15] = [
+    0x40, 0x3F, 0x10, 0x00, 0x44, 0x28, 0x04, 0x43, 0x00, 0x00, 0x21, 0x5D, 0xA3, 0x90, 0x0D,
+];
+/// The answer with two data bits flipped: byte 9 `00→02`, byte 11 `5D→4D`.
+const GARBLED: [u8; 15] = [
+    0x40, 0x3F, 0x10, 0x00, 0x44, 0x28, 0x04, 0x43, 0x00, 0x02, 0x21, 0x4D, 0xA3, 0x90, 0x0D,
+];
+
+fn sample(path: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/captures")
+        .join(path);
+    std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+fn read(
+    path: &str,
+    mut line: impl FnMut(&str, &mut Vec<Event>) -> Result<(), ImportError>,
+) -> Result<Vec<Event>, ImportError> {
+    let mut events = Vec::new();
+    for text in sample(path).lines() {
+        line(text, &mut events)?;
+    }
+    Ok(events)
+}
+
+fn socat(path: &str) -> Result<Vec<Event>, ImportError> {
+    let mut importer = SocatImporter::new();
+    read(path, |text, events| importer.line(text, events))
+}
+
+fn sigrok(path: &str) -> Vec<Event> {
+    let mut importer = SigrokTextImporter::new();
+    read(path, |text, events| importer.line(text, events)).unwrap()
+}
+
+fn jsontrace(path: &str) -> Vec<Event> {
+    let mut importer = JsonTraceImporter::new();
+    read(path, |text, events| importer.line(text, events)).unwrap()
+}
+
+fn bytes(events: &[Event], direction: Direction) -> Vec<u8> {
+    events
+        .iter()
+        .filter(|event| event.direction == direction)
+        .filter_map(|event| match event.mark {
+            Mark::Byte(byte) => Some(byte),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What the head sent and what came back, per scenario: TX, then RX (the echo, then the answer).
+fn truth(scenario: &str) -> (Vec<u8>, Vec<u8>) {
+    let (request, answer): (&[u8], &[u8]) = match scenario {
+        "a_good" | "d_framing" => (&REQUEST, &ANSWER),
+        "b_echo_only" => (&ECHO_ONLY_REQUEST, &[]),
+        "c_garbled" => (&REQUEST, &GARBLED),
+        other => panic!("no scenario {other}"),
+    };
+    (request.to_vec(), [request, answer].concat())
+}
+
+fn seconds(event: &Event) -> f64 {
+    match event.at {
+        Stamp::Seconds(seconds) => seconds,
+        other => panic!("no time in seconds: {other:?}"),
+    }
+}
+
+#[test]
+fn socat_dumps_give_the_request_as_tx_and_the_echo_and_answer_as_rx() {
+    for scenario in ["a_good", "b_echo_only", "c_garbled"] {
+        let events = socat(&format!("socat/{scenario}.log")).unwrap();
+        let (tx, rx) = truth(scenario);
+        assert_eq!(bytes(&events, Direction::Tx), tx, "{scenario}");
+        assert_eq!(bytes(&events, Direction::Rx), rx, "{scenario}");
+    }
+    for variant in ["a_good_x_only", "a_good_chunked"] {
+        let events = socat(&format!("socat/{variant}.log")).unwrap();
+        let (tx, rx) = truth("a_good");
+        assert_eq!(bytes(&events, Direction::Tx), tx, "{variant}");
+        assert_eq!(bytes(&events, Direction::Rx), rx, "{variant}");
+    }
+}
+
+#[test]
+fn socat_1_7_timestamps_are_microseconds_padded_to_nine_digits() {
+    let events = socat("socat/a_good.log").unwrap();
+    let answer = events
+        .iter()
+        .find(|event| event.mark == Mark::Byte(0x40))
+        .unwrap();
+    // 03:23:00.000647172 to 03:23:00.000708169: 61 ms (the meter's latency), not 61 µs.
+    assert!(
+        (seconds(answer) - 0.060_997).abs() < 1e-6,
+        "{}",
+        seconds(answer)
+    );
+    assert_eq!(seconds(&events[0]), 0.0, "time runs from the first chunk");
+}
+
+#[test]
+fn socat_lines_wrap_after_16_bytes_and_after_a_line_feed() {
+    let events = socat("socat/wrap_28bytes.log").unwrap();
+    let sent = bytes(&events, Direction::Tx);
+    assert_eq!(sent.len(), 28);
+    assert_eq!(&sent[..9], REQUEST);
+    assert_eq!(&sent[24..], [0x0A, 0x7F, 0xFF, 0x1B]);
+}
+
+#[test]
+fn a_socat_dump_without_x_is_refused_with_the_advice_to_record_with_x() {
+    let error = socat("socat/a_good_v_only.log").unwrap_err();
+    assert_eq!(error.line, 2);
+    assert!(error.reason.contains("socat -x -v"), "{error}");
+}
+
+#[test]
+fn sigrok_class_lines_give_direction_and_sample_numbers() {
+    for scenario in ["a_good", "b_echo_only", "c_garbled", "d_framing"] {
+        for variant in ["ann_samplenum_l4", "ann_all_samplenum_l4"] {
+            let events = sigrok(&format!("sigrok/{scenario}.{variant}.txt"));
+            let (tx, rx) = truth(scenario);
+            assert_eq!(bytes(&events, Direction::Tx), tx, "{scenario} {variant}");
+            assert_eq!(bytes(&events, Direction::Rx), rx, "{scenario} {variant}");
+            assert_eq!(events[0].at, Stamp::Sample(2084), "{scenario} {variant}");
+        }
+    }
+}
+
+#[test]
+fn plain_sigrok_lines_have_neither_direction_nor_time_but_keep_the_order() {
+    for scenario in ["a_good", "b_echo_only", "c_garbled", "d_framing"] {
+        let plain = sigrok(&format!("sigrok/{scenario}.ann.txt"));
+        let numbered = sigrok(&format!("sigrok/{scenario}.ann_samplenum.txt"));
+        assert!(
+            plain
+                .iter()
+                .all(|event| event.direction == Direction::Unknown && event.at == Stamp::None)
+        );
+        assert!(
+            numbered
+                .iter()
+                .all(|event| matches!(event.at, Stamp::Sample(_)))
+        );
+        let marks = |events: &[Event]| events.iter().map(|e| e.mark).collect::<Vec<_>>();
+        assert_eq!(marks(&plain), marks(&numbered), "{scenario}");
+        let (tx, rx) = truth(scenario);
+        assert_eq!(plain.len(), tx.len() + rx.len(), "{scenario}");
+        // TX bytes and their echoes alternate.
+        assert_eq!(plain[0].mark, Mark::Byte(0x80));
+        assert_eq!(plain[1].mark, Mark::Byte(0x80));
+    }
+}
+
+#[test]
+fn a_framing_error_is_kept_after_the_answer_byte_it_hit_and_a_break_where_sigrok_saw_one() {
+    let events = sigrok("sigrok/d_framing.ann_all_samplenum_l4.txt");
+    let at = events
+        .iter()
+        .position(|event| event.mark == Mark::FramingError)
+        .unwrap();
+    assert_eq!(events[at].direction, Direction::Rx);
+    assert_eq!(events[at].at, Stamp::Sample(24339));
+    // Answer byte 8 (from 0) is the last RX byte before it: the ninth of the answer.
+    let answer_bytes_before = events[..at]
+        .iter()
+        .filter(|event| event.direction == Direction::Rx && matches!(event.mark, Mark::Byte(_)))
+        .count()
+        - REQUEST.len();
+    assert_eq!(answer_bytes_before, 9);
+    assert!(!events.iter().any(|event| event.mark == Mark::Break));
+    let one_stop_bit = sigrok("sigrok/d_framing.stopbits1.ann_all_samplenum_l4.txt");
+    assert!(
+        one_stop_bit
+            .iter()
+            .any(|event| event.mark == Mark::Break && event.at == Stamp::Sample(23588))
+    );
+}
+
+#[test]
+fn sigrok_packets_are_split_into_their_bytes() {
+    let events = sigrok("sigrok/a_good.packets_l4.txt");
+    let (tx, rx) = truth("a_good");
+    assert_eq!(bytes(&events, Direction::Tx), tx);
+    assert_eq!(bytes(&events, Direction::Rx), rx);
+}
+
+#[test]
+fn a_jsontrace_gives_the_row_as_direction_and_microseconds_as_time() {
+    for scenario in ["a_good", "b_echo_only", "c_garbled", "d_framing"] {
+        let events = jsontrace(&format!("sigrok/{scenario}.jsontrace.json"));
+        let (tx, rx) = truth(scenario);
+        assert_eq!(bytes(&events, Direction::Tx), tx, "{scenario}");
+        assert_eq!(bytes(&events, Direction::Rx), rx, "{scenario}");
+        assert!((seconds(&events[0]) - 0.020_84).abs() < 1e-9, "{scenario}");
+    }
+}
+
+#[test]
+fn lines_that_are_no_annotation_are_errors_that_name_the_line() {
+    let mut importer = SigrokTextImporter::new();
+    let mut events = Vec::new();
+    importer.line("2084-2750 uart-1: 80", &mut events).unwrap();
+    let error = importer.line("hello world", &mut events).unwrap_err();
+    assert_eq!(error.line, 2);
+    assert!(SigrokTextImporter::is_annotation("uart-1: 80"));
+    assert!(!SigrokTextImporter::is_annotation(
+        "> 2026/12/01 03:23:00.000647172  length=9"
+    ));
+    assert!(SocatImporter::is_header(
+        "> 2026/12/01 03:23:00.000647172  length=9 from=0 to=8"
+    ));
+}
+
+fn recording(path: &str) -> Result<super::format::Recording, super::format::CaptureError> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/captures")
+        .join(path);
+    super::format::read(&std::fs::read(path).unwrap(), None)
+}
+
+#[test]
+fn every_decoded_format_is_found_from_its_content_and_gives_the_exchange() {
+    use super::format::Format::{
+        Hexdump, Jpnevulator, Pulseview, SaleaeAnalyzer, SaleaeTable, SigrokBinary, SigrokJson,
+        SigrokText, Socat,
+    };
+    let scenarios = ["a_good", "b_echo_only", "c_garbled", "d_framing"];
+    let mut cases: Vec<(String, super::format::Format, &str, bool)> = Vec::new();
+    for id in scenarios {
+        cases.push((
+            format!("pulseview/{id}.export_all.txt"),
+            Pulseview,
+            id,
+            true,
+        ));
+        cases.push((
+            format!("saleae/{id}.logic2_table.constructed.csv"),
+            SaleaeTable,
+            id,
+            true,
+        ));
+        cases.push((
+            format!("sigrok/{id}.ann_samplenum_l4.txt"),
+            SigrokText,
+            id,
+            true,
+        ));
+        cases.push((format!("sigrok/{id}.jsontrace.json"), SigrokJson, id, true));
+        cases.push((format!("sigrok/{id}.ann.txt"), SigrokText, id, false));
+    }
+    for id in ["a_good", "b_echo_only", "c_garbled"] {
+        cases.push((format!("socat/{id}.log"), Socat, id, true));
+    }
+    cases.push(("jpnevulator/a_good.log".into(), Jpnevulator, "a_good", true));
+    cases.push((
+        "saleae/a_good.logic2_table_iso8601.constructed.csv".into(),
+        SaleaeTable,
+        "a_good",
+        true,
+    ));
+    cases.push((
+        "saleae/d_framing.logic1_decoded_protocols.constructed.csv".into(),
+        SaleaeAnalyzer,
+        "d_framing",
+        true,
+    ));
+    for (path, format, id, directed) in cases {
+        let read = recording(&path).unwrap_or_else(|error| panic!("{path}: {error}"));
+        assert_eq!(read.format, format, "{path}");
+        let (tx, rx) = truth(id);
+        if directed {
+            assert_eq!(bytes(&read.events, Direction::Tx), tx, "{path}");
+            assert_eq!(bytes(&read.events, Direction::Rx), rx, "{path}");
+        } else {
+            assert_eq!(
+                bytes(&read.events, Direction::Unknown).len(),
+                tx.len() + rx.len(),
+                "{path}"
+            );
+        }
+    }
+    // One direction a file, or one stream: the bytes in order, the direction unknown.
+    let (_, rx) = truth("a_good");
+    for (path, format) in [
+        ("misc/a_good.rx_stream.hexdump-C.txt", Hexdump),
+        ("misc/a_good.rx_stream.xxd.txt", Hexdump),
+        ("misc/a_good.rx_stream.bin", SigrokBinary),
+        ("sigrok/a_good.rx.bin", SigrokBinary),
+        ("saleae/a_good.logic1_RX.constructed.csv", SaleaeAnalyzer),
+    ] {
+        let read = recording(path).unwrap_or_else(|error| panic!("{path}: {error}"));
+        assert_eq!(read.format, format, "{path}");
+        assert_eq!(bytes(&read.events, Direction::Unknown), rx, "{path}");
+    }
+}
+
+#[test]
+fn pulseview_rows_are_sorted_back_into_time_order() {
+    let read = recording("pulseview/a_good.export_all.txt").unwrap();
+    let samples: Vec<u64> = read
+        .events
+        .iter()
+        .map(|event| match event.at {
+            Stamp::Sample(sample) => sample,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert!(samples.windows(2).all(|pair| pair[0] <= pair[1]));
+    // The TX row comes last in the file, yet its first byte is the first event.
+    assert_eq!(read.events[0].direction, Direction::Tx);
+    let custom = recording("pulseview/a_good.export_all.custom_fmt.txt").unwrap();
+    assert_eq!(custom.format, super::format::Format::Pulseview);
+    assert_eq!(
+        custom.events, read.events,
+        "the quoted format with classes reads the same"
+    );
+}
+
+#[test]
+fn framing_errors_and_breaks_survive_every_format_that_records_them() {
+    for path in [
+        "pulseview/d_framing.export_all.txt",
+        "saleae/d_framing.logic2_table.constructed.csv",
+        "saleae/d_framing.logic1_RX.constructed.csv",
+        "saleae/d_framing.logic1_decoded_protocols.constructed.csv",
+        "sigrok/d_framing.ann_all_samplenum_l4.txt",
+    ] {
+        let read = recording(path).unwrap();
+        assert_eq!(
+            read.events
+                .iter()
+                .filter(|event| event.mark == Mark::FramingError)
+                .count(),
+            1,
+            "{path}"
+        );
+    }
+    let read = recording("pulseview/d_framing.stopbits1.export_all.txt").unwrap();
+    assert!(read.events.iter().any(|event| event.mark == Mark::Break));
+}
+
+#[test]
+fn a_file_that_is_no_recording_is_refused_naming_the_formats_known() {
+    let error = recording("misc/a_good.rx_stream.cat-v.txt").unwrap_err();
+    let text = error.to_string();
+    assert!(
+        text.contains("sigrok-text") && text.contains("socat"),
+        "{text}"
+    );
+    assert!(matches!(
+        recording("socat/a_good_v_only.log"),
+        Err(super::format::CaptureError::Import(
+            super::format::Format::Socat,
+            _
+        ))
+    ));
+}
+
+#[test]
+fn the_workbenchs_own_traffic_lines_and_plain_hex_are_read_back() {
+    let traffic = "2026-11-22T10:00:00.000Z TX   80 3F 10 01 00 44 4D C0 0D  GetRegister 68\n\
+                   2026-11-22T10:00:00.010Z ECHO 80 3F 10 01 00 44 4D C0 0D  echo\n\
+                   2026-11-22T10:00:00.161Z RX   40 3F 10 00 44 28 04 43 00 00 21 5D A3 90 0D  68 = 8.541 m³\n";
+    let read = super::format::read(traffic.as_bytes(), None).unwrap();
+    assert_eq!(read.format, super::format::Format::Traffic);
+    let (tx, rx) = truth("a_good");
+    assert_eq!(bytes(&read.events, Direction::Tx), tx);
+    assert_eq!(bytes(&read.events, Direction::Rx), rx);
+    assert!((seconds(read.events.last().unwrap()) - 0.161).abs() < 1e-9);
+    let hex = "80 3F 10 01 00 44 4D C0 0D\n403F100044280443000021 5DA3900D\n";
+    let read = super::format::read(hex.as_bytes(), None).unwrap();
+    assert_eq!(read.format, super::format::Format::Hex);
+    assert_eq!(
+        bytes(&read.events, Direction::Unknown),
+        [REQUEST.as_slice(), ANSWER.as_slice()].concat()
+    );
+}

@@ -6,6 +6,7 @@
 //! So far: `socat -x -v` dumps ([`socat`]) and sigrok-cli's annotation output ([`sigrok`]). The
 //! formats and their pitfalls are those of the shared capture notes (FORMATS.md).
 
+pub mod analysis;
 pub mod format;
 pub mod pulseview;
 pub mod saleae;

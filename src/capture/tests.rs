@@ -389,3 +389,111 @@ fn the_workbenchs_own_traffic_lines_and_plain_hex_are_read_back() {
         [REQUEST.as_slice(), ANSWER.as_slice()].concat()
     );
 }
+
+/// Every recording of every scenario the samples hold, in every format that keeps the exchange.
+fn scenario_files(id: &str) -> Vec<String> {
+    let mut files = vec![
+        format!("pulseview/{id}.export_all.txt"),
+        format!("saleae/{id}.logic2_table.constructed.csv"),
+        format!("sigrok/{id}.ann.txt"),
+        format!("sigrok/{id}.ann_samplenum.txt"),
+        format!("sigrok/{id}.ann_samplenum_l4.txt"),
+        format!("sigrok/{id}.ann_all_samplenum_l4.txt"),
+        format!("sigrok/{id}.jsontrace.json"),
+    ];
+    if id != "d_framing" {
+        files.push(format!("socat/{id}.log"));
+    }
+    if id == "a_good" {
+        files.push("jpnevulator/a_good.log".into());
+        files.push("sigrok/a_good.packets_l4.txt".into());
+        files.push("sigrok/a_good.from_bin_wrongnames.ann_samplenum_l4.txt".into());
+        files.push("saleae/a_good.logic2_table_default_names.constructed.csv".into());
+    }
+    files
+}
+
+fn analysed(path: &str) -> super::analysis::Analysis {
+    let read = recording(path).unwrap_or_else(|error| panic!("{path}: {error}"));
+    super::analysis::analyse(&read.events, Some(100_000.0))
+}
+
+#[test]
+fn each_scenario_gets_the_link_checks_diagnosis_from_every_format() {
+    use super::analysis::FrameDirection::{Echo, Rx, Tx};
+    use crate::link::diagnosis::DiagnosisCode;
+    for (id, code, directions) in [
+        ("a_good", DiagnosisCode::Ok, vec![Tx, Echo, Rx]),
+        ("b_echo_only", DiagnosisCode::EchoOnly, vec![Tx, Echo]),
+        ("c_garbled", DiagnosisCode::Garbled, vec![Tx, Echo, Rx]),
+        ("d_framing", DiagnosisCode::Ok, vec![Tx, Echo, Rx]),
+    ] {
+        for path in scenario_files(id) {
+            let analysis = analysed(&path);
+            let shown: Vec<_> = analysis
+                .frames
+                .iter()
+                .map(|frame| frame.direction)
+                .collect();
+            assert_eq!(shown, directions, "{path}");
+            assert_eq!(
+                analysis.diagnosis.code, code,
+                "{path}: {:?}",
+                analysis.diagnosis
+            );
+            assert_eq!(analysis.protocol, Some("kmp"), "{path}");
+            assert!(analysis.frames[0].meaning.contains("GetRegister"), "{path}");
+            if id == "a_good" || id == "d_framing" {
+                let answer = &analysis.frames[2];
+                assert!(
+                    answer.meaning.contains("8.541"),
+                    "{path}: {}",
+                    answer.meaning
+                );
+                assert_eq!(answer.error, None, "{path}");
+            }
+            if id == "c_garbled" {
+                assert!(analysis.frames[2].error.is_some(), "{path}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_framing_error_on_an_answer_whose_crc_holds_is_ok_with_a_warning() {
+    let analysis = analysed("sigrok/d_framing.ann_all_samplenum_l4.txt");
+    let answer = &analysis.frames[2];
+    assert_eq!(answer.error, None);
+    assert_eq!(answer.warnings, ["framing error on byte 8"]);
+    let saleae = analysed("saleae/d_framing.logic2_table.constructed.csv");
+    assert_eq!(saleae.frames[2].warnings, ["framing error on byte 8"]);
+}
+
+#[test]
+fn swapped_channels_are_put_right_by_the_start_bytes() {
+    let analysis = analysed("sigrok/a_good.from_bin_wrongnames.ann_samplenum_l4.txt");
+    assert!(analysis.swapped);
+    assert_eq!(analysis.frames[0].bytes, REQUEST);
+    let straight = analysed("sigrok/a_good.ann_samplenum_l4.txt");
+    assert!(!straight.swapped);
+}
+
+#[test]
+fn the_meters_reaction_is_measured_from_the_end_of_the_request() {
+    for path in [
+        "sigrok/a_good.ann_samplenum_l4.txt",
+        "saleae/a_good.logic2_table.constructed.csv",
+        "sigrok/a_good.jsontrace.json",
+    ] {
+        let analysis = analysed(path);
+        // The answer starts 60 ms after the last echo stop bit, 50 µs behind TX.
+        let reaction = analysis.reaction_s.unwrap();
+        assert!((reaction - 0.060).abs() < 0.002, "{path}: {reaction}");
+        assert_eq!(
+            analysis.request_interval_s, None,
+            "one request: no interval"
+        );
+    }
+    let socat = analysed("socat/a_good.log");
+    assert!((socat.reaction_s.unwrap() - 0.061).abs() < 0.002);
+}

@@ -1,0 +1,378 @@
+//! From a recording's bytes to frames with their meaning, and to the link check's diagnosis.
+//!
+//! Each direction's bytes are cut into KMP frames at the start bytes (`80` to the meter, `40`
+//! from it) and the stop byte `0D` (stuffing keeps those three out of a frame's inside); bytes
+//! outside any frame are noise. RX frames that repeat the TX frame just sent are the echo. Where
+//! the recording has no direction, the start bytes decide, and an `80` frame repeating the one
+//! before it is its echo. Where the named TX side holds answers and the RX side requests, the
+//! channels were swapped (a wrong channel name in sigrok does that silently): the start bytes put
+//! them right. A framing error or break is noted on the frame and the byte it hit; a frame whose
+//! CRC still holds keeps its value (the stop bit was weak, the data bits were read), with the
+//! warning shown.
+
+use std::time::Instant;
+
+use super::{Direction, Event, Mark, Stamp};
+use crate::kmp;
+use crate::link::diagnosis::{Diagnosis, Evidence, diagnose};
+
+/// Which way a frame went, as the recording shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FrameDirection {
+    /// From the head.
+    Tx,
+    /// The head hearing its own transmission on RX.
+    Echo,
+    /// From the meter.
+    Rx,
+}
+
+/// One frame of a recording.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frame {
+    /// Seconds from the recording's start to its first byte; `None` without time.
+    pub t: Option<f64>,
+    /// Seconds to its last byte's start.
+    pub t_last: Option<f64>,
+    /// Which way.
+    pub direction: FrameDirection,
+    /// Its bytes, as on the line.
+    pub bytes: Vec<u8>,
+    /// What it says, or what it is.
+    pub meaning: String,
+    /// Why it is not a valid frame, if it is not.
+    pub error: Option<String>,
+    /// Framing errors and breaks on its bytes.
+    pub warnings: Vec<String>,
+    /// For an answer: seconds from the end of its request.
+    pub gap_s: Option<f64>,
+}
+
+/// What a recording shows.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    /// Every frame, in the recording's order.
+    pub frames: Vec<Frame>,
+    /// Whether RX and TX were swapped in the file and put right.
+    pub swapped: bool,
+    /// `kmp` when any frame was a KMP message; `None` when no frame was recognised.
+    pub protocol: Option<&'static str>,
+    /// The median time between the recorded device's requests.
+    pub request_interval_s: Option<f64>,
+    /// The median time from a request's end to its answer.
+    pub reaction_s: Option<f64>,
+    /// The link check's diagnosis, from this evidence.
+    pub diagnosis: Diagnosis,
+}
+
+/// A frame being cut from one direction's bytes.
+#[derive(Default)]
+struct Builder {
+    bytes: Vec<u8>,
+    times: Vec<Option<f64>>,
+    warnings: Vec<String>,
+    /// The index of its first event: the frames' order.
+    first: usize,
+}
+
+struct Cut {
+    first: usize,
+    direction: Direction,
+    bytes: Vec<u8>,
+    t: Option<f64>,
+    t_last: Option<f64>,
+    warnings: Vec<String>,
+}
+
+impl Builder {
+    fn take(&mut self, direction: Direction) -> Option<Cut> {
+        if self.bytes.is_empty() {
+            self.warnings.clear();
+            return None;
+        }
+        let times = std::mem::take(&mut self.times);
+        Some(Cut {
+            first: self.first,
+            direction,
+            bytes: std::mem::take(&mut self.bytes),
+            t: times.first().copied().flatten(),
+            t_last: times.last().copied().flatten(),
+            warnings: std::mem::take(&mut self.warnings),
+        })
+    }
+}
+
+fn seconds(at: Stamp, samplerate: Option<f64>) -> Option<f64> {
+    match at {
+        Stamp::Seconds(seconds) => Some(seconds),
+        Stamp::Sample(sample) => samplerate.map(|rate| sample as f64 / rate),
+        Stamp::None => None,
+    }
+}
+
+/// Cuts each direction's bytes into frames, in the order their first bytes came.
+fn cut(events: &[Event], samplerate: Option<f64>) -> Vec<Cut> {
+    let mut builders: [Builder; 3] = Default::default();
+    let slot = |direction| match direction {
+        Direction::Tx => 0,
+        Direction::Rx => 1,
+        Direction::Unknown => 2,
+    };
+    let mut cuts = Vec::new();
+    for (index, event) in events.iter().enumerate() {
+        let builder = &mut builders[slot(event.direction)];
+        match event.mark {
+            Mark::Byte(byte) => {
+                if matches!(byte, 0x80 | 0x40) {
+                    cuts.extend(builder.take(event.direction));
+                }
+                if builder.bytes.is_empty() {
+                    builder.first = index;
+                }
+                builder.bytes.push(byte);
+                builder.times.push(seconds(event.at, samplerate));
+                if byte == 0x0D {
+                    cuts.extend(builder.take(event.direction));
+                }
+            }
+            Mark::FramingError | Mark::ParityError | Mark::Break => {
+                let what = match event.mark {
+                    Mark::FramingError => "framing error",
+                    Mark::ParityError => "parity error",
+                    _ => "break",
+                };
+                // The error belongs to the byte just received; a break between frames to the
+                // next one.
+                let at = builder.bytes.len().saturating_sub(1);
+                if builder.bytes.is_empty() {
+                    builder.first = index;
+                }
+                builder.warnings.push(format!("{what} on byte {at}"));
+            }
+        }
+    }
+    for (builder, direction) in
+        builders
+            .iter_mut()
+            .zip([Direction::Tx, Direction::Rx, Direction::Unknown])
+    {
+        cuts.extend(builder.take(direction));
+    }
+    cuts.sort_by_key(|cut| cut.first);
+    cuts
+}
+
+/// Whether the file's channels are swapped: its TX side holds answers (`40`) while its RX side
+/// holds none, or, with no answer at all, the first request on its RX side comes before its
+/// copy on the TX side (the echo lags the request it repeats).
+fn swapped(cuts: &[Cut]) -> bool {
+    let count = |direction, start| {
+        cuts.iter()
+            .filter(|cut| cut.direction == direction && cut.bytes.first() == Some(&start))
+            .count()
+    };
+    if count(Direction::Tx, 0x40) > 0 {
+        return count(Direction::Rx, 0x40) == 0;
+    }
+    let first_request = |direction| {
+        cuts.iter()
+            .find(|cut| cut.direction == direction && cut.bytes.first() == Some(&0x80))
+    };
+    match (first_request(Direction::Rx), first_request(Direction::Tx)) {
+        (Some(rx), Some(tx)) => rx.bytes == tx.bytes && rx.first < tx.first,
+        _ => false,
+    }
+}
+
+/// Where a recording has no direction, a request and its echo arrive byte by byte in turn
+/// (`80 80 3F 3F …`, as sigrok-cli prints two channels decoded into one list): a run of equal
+/// pairs from `80 80` to `0D 0D` is split into the request (TX) and its echo (RX).
+fn pair_echoes(events: &[Event]) -> Vec<Event> {
+    let mut events = events.to_vec();
+    let unknown: Vec<usize> = (0..events.len())
+        .filter(|&at| {
+            events[at].direction == Direction::Unknown && matches!(events[at].mark, Mark::Byte(_))
+        })
+        .collect();
+    let byte = |events: &[Event], at: usize| match events[at].mark {
+        Mark::Byte(byte) => byte,
+        _ => 0,
+    };
+    let mut i = 0;
+    while i + 1 < unknown.len() {
+        let (a, b) = (unknown[i], unknown[i + 1]);
+        if byte(&events, a) != 0x80 || byte(&events, b) != 0x80 {
+            i += 1;
+            continue;
+        }
+        // The pairs up to the first `0D 0D`; any unequal pair means this is no request and echo.
+        let mut end = None;
+        let mut j = i;
+        while j + 1 < unknown.len() {
+            let (x, y) = (byte(&events, unknown[j]), byte(&events, unknown[j + 1]));
+            if x != y {
+                break;
+            }
+            if x == 0x0D {
+                end = Some(j + 1);
+                break;
+            }
+            j += 2;
+        }
+        let Some(end) = end else {
+            i += 1;
+            continue;
+        };
+        for (k, &at) in unknown[i..=end].iter().enumerate() {
+            events[at].direction = if k % 2 == 0 {
+                Direction::Tx
+            } else {
+                Direction::Rx
+            };
+        }
+        i = end + 1;
+    }
+    events
+}
+
+/// Reads what `events` show; `samplerate` turns sample numbers into seconds.
+pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
+    let events = pair_echoes(events);
+    let mut cuts = cut(&events, samplerate);
+    let swapped = swapped(&cuts);
+    if swapped {
+        for cut in &mut cuts {
+            cut.direction = match cut.direction {
+                Direction::Tx => Direction::Rx,
+                Direction::Rx => Direction::Tx,
+                Direction::Unknown => Direction::Unknown,
+            };
+        }
+    }
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut last_request: Option<usize> = None;
+    let mut evidence = Evidence::default();
+    let mut answered_last = true;
+    let mut protocol = None;
+    for cut in cuts {
+        let decoded = kmp::decode(&cut.bytes);
+        if decoded.is_ok() {
+            protocol = Some("kmp");
+        }
+        let request_like = cut.bytes.first() == Some(&0x80);
+        let direction = match cut.direction {
+            Direction::Tx => FrameDirection::Tx,
+            Direction::Rx | Direction::Unknown
+                if last_request.is_some_and(|at| frames[at].bytes == cut.bytes) =>
+            {
+                FrameDirection::Echo
+            }
+            Direction::Unknown if request_like => FrameDirection::Tx,
+            Direction::Rx | Direction::Unknown => FrameDirection::Rx,
+        };
+        let (meaning, error) = match &decoded {
+            Ok(_) => (crate::link::traffic::describe_received(&cut.bytes), None),
+            Err(error) => {
+                let meaning = if cut.bytes.last() == Some(&0x0D) {
+                    "a frame that fails its checks".to_string()
+                } else if matches!(cut.bytes.first(), Some(0x80 | 0x40)) {
+                    "a frame cut short".to_string()
+                } else {
+                    format!("{} bytes outside any frame", cut.bytes.len())
+                };
+                (meaning, Some(error.to_string()))
+            }
+        };
+        let mut gap_s = None;
+        match direction {
+            FrameDirection::Tx => {
+                if !answered_last && evidence.answers > 0 {
+                    evidence.failed_since_answer += 1;
+                }
+                evidence.requests += 1;
+                answered_last = false;
+            }
+            FrameDirection::Echo => {
+                evidence.echoes_seen += 1;
+                evidence.echoes_clean += 1;
+            }
+            FrameDirection::Rx => {
+                if let Some(request) = last_request.map(|at| &frames[at]) {
+                    gap_s = end_of(request).zip(cut.t).map(|(end, t)| t - end);
+                }
+                if decoded.is_ok() {
+                    evidence.answers += 1;
+                    evidence.failed_since_answer = 0;
+                    answered_last = true;
+                } else if cut.bytes.first() == Some(&0x40) {
+                    evidence.bad_frames += 1;
+                } else {
+                    evidence.garbage += 1;
+                }
+            }
+        }
+        frames.push(Frame {
+            t: cut.t,
+            t_last: cut.t_last,
+            direction,
+            bytes: cut.bytes,
+            meaning,
+            error,
+            warnings: cut.warnings,
+            gap_s,
+        });
+        if direction == FrameDirection::Tx {
+            last_request = Some(frames.len() - 1);
+        }
+    }
+    if !answered_last && evidence.answers > 0 {
+        evidence.failed_since_answer += 1;
+    }
+    let starts: Vec<f64> = frames
+        .iter()
+        .filter(|frame| frame.direction == FrameDirection::Tx)
+        .filter_map(|frame| frame.t)
+        .collect();
+    let intervals: Vec<f64> = starts.windows(2).map(|pair| pair[1] - pair[0]).collect();
+    let gaps: Vec<f64> = frames
+        .iter()
+        .filter(|frame| frame.direction == FrameDirection::Rx && frame.error.is_none())
+        .filter_map(|frame| frame.gap_s)
+        .collect();
+    // No time has passed since a recording was "opened": never the waking diagnosis.
+    let diagnosis = diagnose(&evidence, Instant::now());
+    Analysis {
+        frames,
+        swapped,
+        protocol,
+        request_interval_s: median(intervals),
+        reaction_s: median(gaps),
+        diagnosis,
+    }
+}
+
+/// When a frame's last byte ended: its start plus one byte's time, from the frame's own pace.
+fn end_of(frame: &Frame) -> Option<f64> {
+    let (first, last) = (frame.t?, frame.t_last?);
+    let bytes = frame.bytes.len();
+    let byte_time = if bytes > 1 {
+        (last - first) / (bytes - 1) as f64
+    } else {
+        0.0
+    };
+    Some(last + byte_time)
+}
+
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let middle = values.len() / 2;
+    Some(if values.len().is_multiple_of(2) {
+        (values[middle - 1] + values[middle]) / 2.0
+    } else {
+        values[middle]
+    })
+}

@@ -284,6 +284,11 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
                 (meaning, Some(error.to_string()))
             }
         };
+        let meaning = if direction == FrameDirection::Echo {
+            format!("echo of the {meaning}")
+        } else {
+            meaning
+        };
         let mut gap_s = None;
         match direction {
             FrameDirection::Tx => {

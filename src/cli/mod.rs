@@ -4,6 +4,7 @@
 //! to stderr. Exit codes follow the contract in the README.
 
 mod args;
+mod capture;
 mod decode;
 mod gui;
 mod history;
@@ -52,6 +53,8 @@ enum Command {
     History(history::Args),
     /// Serve a simulated meter on a new pseudo-terminal until stopped; prints the terminal's path.
     Sim(sim::Args),
+    /// Decode a recording from a logic analyser or sniffer and diagnose it.
+    Capture(capture::Args),
 }
 
 /// Exit codes of the command-line contract.
@@ -89,6 +92,7 @@ pub fn run() -> ExitCode {
         Some(Command::Log(args)) => log::run(&args),
         Some(Command::History(args)) => history::run(&args),
         Some(Command::Sim(args)) => sim::run(&args),
+        Some(Command::Capture(args)) => capture::run(&args),
         Some(Command::Gui(args)) => gui::run(&args),
         None => gui::run(&gui::Args::default()),
     };

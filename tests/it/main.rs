@@ -4,6 +4,7 @@
 // Everything in this binary is test code, helpers included; a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod capture;
 mod cli;
 #[cfg(unix)]
 mod cli_sim;

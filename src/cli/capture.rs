@@ -1,0 +1,194 @@
+//! `capture [--format F] [--samplerate HZ] [--json] FILE`: a recording from a logic analyser or
+//! sniffer, decoded frame by frame and diagnosed as the link check would.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use kmp_workbench::capture::Stamp;
+use kmp_workbench::capture::analysis::{Analysis, Frame, FrameDirection, analyse};
+use kmp_workbench::capture::format::{CaptureError, Format, read};
+
+use super::output::{Failure, print_result};
+
+/// Recordings larger than this are not read: no decoded recording of a meter comes near it.
+const MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Arguments of `capture`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Read the file as this format instead of finding it from the content.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Samples a second, for formats that give sample numbers but no samplerate (PulseView
+    /// exports, sigrok-cli text): without it their times are null.
+    #[arg(long)]
+    samplerate: Option<f64>,
+    /// Print one JSON object instead of a timeline.
+    #[arg(long)]
+    json: bool,
+    /// The recording.
+    file: PathBuf,
+}
+
+#[derive(Serialize)]
+struct FrameJson<'a> {
+    t: Option<f64>,
+    direction: FrameDirection,
+    hex: String,
+    meaning: &'a str,
+    error: Option<&'a str>,
+    warnings: &'a [String],
+    gap_s: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct CaptureJson<'a> {
+    file: String,
+    format: &'static str,
+    protocol: Option<&'static str>,
+    baud: Option<u32>,
+    line: Option<String>,
+    frames: Vec<FrameJson<'a>>,
+    request_interval_s: Option<f64>,
+    reaction_s: Option<f64>,
+    diagnosis_code: &'static str,
+    diagnosis: String,
+}
+
+/// Runs `capture`.
+pub fn run(args: &Args) -> Result<(), Failure> {
+    if args
+        .samplerate
+        .is_some_and(|rate| !(rate.is_finite() && rate > 0.0))
+    {
+        return Err(Failure::usage(
+            "--samplerate must be a positive number of samples a second",
+        ));
+    }
+    let name = args.file.display().to_string();
+    let size = std::fs::metadata(&args.file)
+        .map_err(|error| Failure::usage(format!("cannot read {name}: {error}")))?
+        .len();
+    if size > MAX_BYTES {
+        return Err(Failure::invalid_input(format!(
+            "{name} is {size} bytes, more than the {MAX_BYTES} a decoded recording can be"
+        )));
+    }
+    let bytes = std::fs::read(&args.file)
+        .map_err(|error| Failure::usage(format!("cannot read {name}: {error}")))?;
+    let recording = read(&bytes, args.format).map_err(|error| match error {
+        CaptureError::Import(..) | CaptureError::Unknown | CaptureError::RawLogic(_) => {
+            Failure::invalid_input(format!("{name}: {error}"))
+        }
+    })?;
+    let analysis = analyse(&recording.events, args.samplerate);
+    if args.json {
+        let json = CaptureJson {
+            file: name,
+            format: recording.format.name(),
+            protocol: analysis.protocol,
+            // Decoded bytes carry no line settings; raw logic would.
+            baud: None,
+            line: None,
+            frames: analysis.frames.iter().map(frame_json).collect(),
+            request_interval_s: analysis.request_interval_s,
+            reaction_s: analysis.reaction_s,
+            diagnosis_code: analysis.diagnosis.code.as_str(),
+            diagnosis: analysis.diagnosis.text(),
+        };
+        let text = serde_json::to_string(&json)
+            .map_err(|error| Failure::invalid_input(error.to_string()))?;
+        return print_result(&format!("{text}\n"));
+    }
+    let mut text = timeline(&name, recording.format, &analysis);
+    let samples_only = args.samplerate.is_none()
+        && recording
+            .events
+            .iter()
+            .any(|event| matches!(event.at, Stamp::Sample(_)));
+    if samples_only {
+        text.push_str(
+            "\nThe file gives sample numbers but not the samplerate: give it with --samplerate \
+             (e.g. 100000) for times, gaps and the meter's reaction.\n",
+        );
+    }
+    print_result(&text)
+}
+
+fn frame_json(frame: &Frame) -> FrameJson<'_> {
+    FrameJson {
+        t: frame.t,
+        direction: frame.direction,
+        hex: spaced_hex(&frame.bytes),
+        meaning: &frame.meaning,
+        error: frame.error.as_deref(),
+        warnings: &frame.warnings,
+        gap_s: frame.gap_s,
+    }
+}
+
+/// `80 3F 10`: bytes as the traffic lines and the contract write them.
+fn spaced_hex(bytes: &[u8]) -> String {
+    let hex: Vec<String> = bytes.iter().map(|byte| format!("{byte:02X}")).collect();
+    hex.join(" ")
+}
+
+/// The recording as a person reads it: what it is, the diagnosis, then a line a frame.
+fn timeline(name: &str, format: Format, analysis: &Analysis) -> String {
+    let mut text = String::new();
+    let protocol = analysis.protocol.map_or("no known protocol", |_| "KMP");
+    let _ = writeln!(text, "{name}: {}, {protocol}", format.name());
+    let _ = writeln!(
+        text,
+        "{}: {}",
+        analysis.diagnosis.code.as_str(),
+        analysis.diagnosis.text()
+    );
+    if analysis.swapped {
+        let _ = writeln!(
+            text,
+            "The file's RX and TX channels were swapped (the requests were on RX): put right by \
+             the start bytes."
+        );
+    }
+    for (label, value) in [
+        ("the meter's reaction", analysis.reaction_s),
+        (
+            "the recorded device's request interval",
+            analysis.request_interval_s,
+        ),
+    ] {
+        if let Some(seconds) = value {
+            let _ = writeln!(text, "{label}: {:.1} ms", seconds * 1e3);
+        }
+    }
+    let _ = writeln!(text);
+    for frame in &analysis.frames {
+        let t = frame
+            .t
+            .map_or_else(|| "         -".to_string(), |t| format!("{t:>9.4} s"));
+        let direction = match frame.direction {
+            FrameDirection::Tx => "TX",
+            FrameDirection::Echo => "ECHO",
+            FrameDirection::Rx => "RX",
+        };
+        let mut meaning = frame.meaning.clone();
+        if let Some(error) = &frame.error {
+            meaning.push_str(&format!(" ({error})"));
+        }
+        if let Some(gap) = frame.gap_s {
+            meaning.push_str(&format!(", {:.1} ms after the request", gap * 1e3));
+        }
+        for warning in &frame.warnings {
+            meaning.push_str(&format!("; {warning}"));
+        }
+        let _ = writeln!(
+            text,
+            "{t}  {direction:<4}  {}  {meaning}",
+            spaced_hex(&frame.bytes)
+        );
+    }
+    text
+}

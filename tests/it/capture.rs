@@ -1,0 +1,136 @@
+//! `capture` as a user or a script runs it: recordings the real tools made, decoded and
+//! diagnosed; files that are no recording refused with exit 3.
+
+use crate::support::{data_file, run_cli, stderr, stdout};
+
+fn capture(args: &[&str], file: &str) -> std::process::Output {
+    let path = data_file(&format!("captures/{file}"));
+    let mut all: Vec<&str> = vec!["capture"];
+    all.extend_from_slice(args);
+    let path = path.display().to_string();
+    all.push(&path);
+    run_cli(&all)
+}
+
+fn json(file: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["--json"];
+    args.extend_from_slice(extra);
+    let output = capture(&args, file);
+    assert_eq!(output.status.code(), Some(0), "{file}: {}", stderr(&output));
+    serde_json::from_str(&stdout(&output)).unwrap()
+}
+
+#[test]
+fn a_pulseview_export_is_decoded_and_diagnosed_with_times_from_the_samplerate() {
+    let value = json(
+        "pulseview/a_good.export_all.txt",
+        &["--samplerate", "100000"],
+    );
+    assert_eq!(value["format"], "pulseview");
+    assert_eq!(value["protocol"], "kmp");
+    assert_eq!(value["diagnosis_code"], "ok");
+    let frames = value["frames"].as_array().unwrap();
+    let directions: Vec<&str> = frames
+        .iter()
+        .map(|f| f["direction"].as_str().unwrap())
+        .collect();
+    assert_eq!(directions, ["tx", "echo", "rx"]);
+    assert_eq!(frames[0]["hex"], "80 3F 10 01 00 44 4D C0 0D");
+    assert!(frames[2]["meaning"].as_str().unwrap().contains("8.541 m³"));
+    assert_eq!(frames[0]["t"], 0.02084);
+    let gap = frames[2]["gap_s"].as_f64().unwrap();
+    assert!((gap - 0.060).abs() < 0.002, "{gap}");
+    assert!((value["reaction_s"].as_f64().unwrap() - gap).abs() < 1e-12);
+    assert_eq!(value["request_interval_s"], serde_json::Value::Null);
+}
+
+#[test]
+fn without_a_samplerate_sample_numbers_give_no_times_but_keep_the_order() {
+    let value = json("pulseview/a_good.export_all.txt", &[]);
+    let frames = value["frames"].as_array().unwrap();
+    assert!(frames.iter().all(|frame| frame["t"].is_null()));
+    assert_eq!(frames[0]["direction"], "tx");
+    let text = stdout(&capture(&[], "pulseview/a_good.export_all.txt"));
+    assert!(text.contains("--samplerate"), "{text}");
+}
+
+#[test]
+fn the_four_scenarios_get_the_link_checks_diagnoses() {
+    for (file, code) in [
+        ("socat/a_good.log", "ok"),
+        (
+            "saleae/b_echo_only.logic2_table.constructed.csv",
+            "echo_only",
+        ),
+        ("sigrok/c_garbled.jsontrace.json", "garbled"),
+        ("sigrok/d_framing.ann_all_samplenum_l4.txt", "ok"),
+    ] {
+        let value = json(file, &[]);
+        assert_eq!(value["diagnosis_code"], code, "{file}");
+    }
+    let framing = json("sigrok/d_framing.ann_all_samplenum_l4.txt", &[]);
+    assert_eq!(framing["frames"][2]["error"], serde_json::Value::Null);
+    assert_eq!(
+        framing["frames"][2]["warnings"][0],
+        "framing error on byte 8"
+    );
+    let garbled = json("sigrok/c_garbled.jsontrace.json", &[]);
+    assert!(
+        garbled["frames"][2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("crc")
+    );
+}
+
+#[test]
+fn the_timeline_says_what_the_recording_shows() {
+    let output = capture(
+        &[],
+        "sigrok/a_good.from_bin_wrongnames.ann_samplenum_l4.txt",
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(text.contains("ok: The meter answers"), "{text}");
+    assert!(text.contains("swapped"), "{text}");
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|line| line.contains("80 3F 10"))
+        .collect();
+    assert!(
+        lines[0].contains(" TX ") && lines[1].contains(" ECHO "),
+        "{text}"
+    );
+}
+
+#[test]
+fn files_that_are_no_recording_are_exit_3_with_what_is_known_or_what_to_do() {
+    for file in [
+        "not_recordings/a_good.cmd",
+        "not_recordings/COMMANDS.txt",
+        "not_recordings/VERSION.txt",
+        "not_recordings/uart_1200_8n2.pvs",
+        "misc/a_good.rx_stream.cat-v.txt",
+    ] {
+        let output = capture(&[], file);
+        assert_eq!(output.status.code(), Some(3), "{file}");
+        let said = stderr(&output);
+        assert!(
+            said.contains("pulseview") && said.contains("socat"),
+            "{file}: {said}"
+        );
+    }
+    let output = capture(&[], "socat/a_good_v_only.log");
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        stderr(&output).contains("socat -x -v"),
+        "{}",
+        stderr(&output)
+    );
+    let forced = capture(&["--format", "saleae-table"], "socat/a_good.log");
+    assert_eq!(
+        forced.status.code(),
+        Some(3),
+        "a forced format that does not fit"
+    );
+}

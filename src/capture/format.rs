@@ -1,6 +1,7 @@
 //! Which recording a file is, found from its content (never its name), and reading it whole.
 
 use super::pulseview::PulseViewImporter;
+use super::raw::{LineFound, RawOptions};
 use super::saleae::{SaleaeImporter, SaleaeLayout, layout};
 use super::sigrok::{JsonTraceImporter, SigrokTextImporter};
 use super::socat::SocatImporter;
@@ -86,14 +87,9 @@ pub enum CaptureError {
         Format::ALL.map(Format::name).join(", ")
     )]
     Unknown,
-    /// A raw logic format whose decoding is not built yet.
-    #[error(
-        "{} files hold raw logic, which this version cannot decode yet; decode the UART in \
-         sigrok-cli or PulseView and bring the annotations (sigrok-cli -P uart:rx=D1:tx=D0:baudrate=1200 \
-         -A uart=rx-data:tx-data --protocol-decoder-samplenum -l 4)",
-        .0.name()
-    )]
-    RawLogic(Format),
+    /// A raw logic recording that could not be decoded.
+    #[error("{format}: {reason}", format = .0.name(), reason = .1)]
+    RawLogic(Format, String),
     /// The format was found or forced, and a line of it is wrong.
     #[error("{format}: {error}", format = .0.name(), error = .1)]
     Import(Format, ImportError),
@@ -106,6 +102,8 @@ pub struct Recording {
     pub format: Format,
     /// Every byte, framing error and break, in the recording's order.
     pub events: Vec<Event>,
+    /// For raw logic: the line the decoder found.
+    pub line: Option<LineFound>,
 }
 
 /// The format of a file starting with `head`, from its content.
@@ -168,8 +166,13 @@ pub fn detect(head: &[u8]) -> Option<Format> {
     None
 }
 
-/// Reads `bytes` as `format`, or as the format found from the content.
-pub fn read(bytes: &[u8], format: Option<Format>) -> Result<Recording, CaptureError> {
+/// Reads `bytes` as `format`, or as the format found from the content; `raw` says how to decode
+/// raw logic.
+pub fn read(
+    bytes: &[u8],
+    format: Option<Format>,
+    raw: &RawOptions,
+) -> Result<Recording, CaptureError> {
     let format = match format {
         Some(format) => format,
         None => detect(&bytes[..bytes.len().min(4096)]).ok_or(CaptureError::Unknown)?,
@@ -181,10 +184,25 @@ pub fn read(bytes: &[u8], format: Option<Format>) -> Result<Recording, CaptureEr
             direction: Direction::Unknown,
             mark: Mark::Byte(byte),
         }));
-        return Ok(Recording { format, events });
+        return Ok(Recording {
+            format,
+            events,
+            line: None,
+        });
     }
     if matches!(format, Format::Sr | Format::Vcd) {
-        return Err(CaptureError::RawLogic(format));
+        let failed = |reason| CaptureError::RawLogic(format, reason);
+        let channels = if format == Format::Sr {
+            super::raw::sr_channels(bytes).map_err(failed)?
+        } else {
+            super::raw::vcd_channels(&String::from_utf8_lossy(bytes)).map_err(failed)?
+        };
+        let (events, line) = super::raw::decode(&channels, raw).map_err(failed)?;
+        return Ok(Recording {
+            format,
+            events,
+            line: Some(line),
+        });
     }
     let text = String::from_utf8_lossy(bytes);
     let lines = text.lines();
@@ -254,5 +272,9 @@ pub fn read(bytes: &[u8], format: Option<Format>) -> Result<Recording, CaptureEr
         }
         Format::SigrokBinary | Format::Sr | Format::Vcd => {}
     }
-    Ok(Recording { format, events })
+    Ok(Recording {
+        format,
+        events,
+        line: None,
+    })
 }

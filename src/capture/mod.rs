@@ -9,10 +9,12 @@
 pub mod analysis;
 pub mod format;
 pub mod pulseview;
+pub mod raw;
 pub mod saleae;
 pub mod sigrok;
 pub mod socat;
 pub mod text_dumps;
+pub mod uart;
 
 #[cfg(test)]
 mod tests;

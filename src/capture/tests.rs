@@ -229,7 +229,7 @@ fn recording(path: &str) -> Result<super::format::Recording, super::format::Capt
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data/captures")
         .join(path);
-    super::format::read(&std::fs::read(path).unwrap(), None)
+    super::format::read(&std::fs::read(path).unwrap(), None, &Default::default())
 }
 
 #[test]
@@ -375,14 +375,14 @@ fn the_workbenchs_own_traffic_lines_and_plain_hex_are_read_back() {
     let traffic = "2026-11-22T10:00:00.000Z TX   80 3F 10 01 00 44 4D C0 0D  GetRegister 68\n\
                    2026-11-22T10:00:00.010Z ECHO 80 3F 10 01 00 44 4D C0 0D  echo\n\
                    2026-11-22T10:00:00.161Z RX   40 3F 10 00 44 28 04 43 00 00 21 5D A3 90 0D  68 = 8.541 m³\n";
-    let read = super::format::read(traffic.as_bytes(), None).unwrap();
+    let read = super::format::read(traffic.as_bytes(), None, &Default::default()).unwrap();
     assert_eq!(read.format, super::format::Format::Traffic);
     let (tx, rx) = truth("a_good");
     assert_eq!(bytes(&read.events, Direction::Tx), tx);
     assert_eq!(bytes(&read.events, Direction::Rx), rx);
     assert!((seconds(read.events.last().unwrap()) - 0.161).abs() < 1e-9);
     let hex = "80 3F 10 01 00 44 4D C0 0D\n403F100044280443000021 5DA3900D\n";
-    let read = super::format::read(hex.as_bytes(), None).unwrap();
+    let read = super::format::read(hex.as_bytes(), None, &Default::default()).unwrap();
     assert_eq!(read.format, super::format::Format::Hex);
     assert_eq!(
         bytes(&read.events, Direction::Unknown),
@@ -393,6 +393,8 @@ fn the_workbenchs_own_traffic_lines_and_plain_hex_are_read_back() {
 /// Every recording of every scenario the samples hold, in every format that keeps the exchange.
 fn scenario_files(id: &str) -> Vec<String> {
     let mut files = vec![
+        format!("logic/{id}.vcd"),
+        format!("logic/{id}.sr"),
         format!("pulseview/{id}.export_all.txt"),
         format!("saleae/{id}.logic2_table.constructed.csv"),
         format!("sigrok/{id}.ann.txt"),
@@ -496,4 +498,83 @@ fn the_meters_reaction_is_measured_from_the_end_of_the_request() {
     }
     let socat = analysed("socat/a_good.log");
     assert!((socat.reaction_s.unwrap() - 0.061).abs() < 0.002);
+}
+
+#[test]
+fn raw_logic_is_decoded_at_the_rate_and_framing_found_from_the_signal() {
+    for id in ["a_good", "b_echo_only", "c_garbled", "d_framing"] {
+        for path in [format!("logic/{id}.vcd"), format!("logic/{id}.sr")] {
+            let read = recording(&path).unwrap();
+            let line = read.line.clone().unwrap();
+            assert_eq!(line.text(), "1200 8N2", "{path}");
+            assert!(line.idle_high);
+            assert_eq!((line.tx.as_str(), line.rx.as_str()), ("D0", "D1"));
+            let (tx, rx) = truth(id);
+            assert_eq!(bytes(&read.events, Direction::Tx), tx, "{path}");
+            assert_eq!(bytes(&read.events, Direction::Rx), rx, "{path}");
+            // The TX start bit falls at 20 ms.
+            assert!((seconds(&read.events[0]) - 0.020).abs() < 1e-9, "{path}");
+        }
+    }
+    let framing = super::analysis::analyse(&recording("logic/d_framing.vcd").unwrap().events, None);
+    assert_eq!(framing.frames[2].warnings, ["framing error on byte 8"]);
+}
+
+mod never_panics {
+    use proptest::prelude::*;
+
+    /// Lines made of the pieces the formats are made of, so that detection picks each format
+    /// and its importer meets damaged lines of its own kind.
+    fn line() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "> 2026/12/01 03:23:00.000647172  length=9 from=0 to=8",
+            "< 2026/12/01 03:23:00.000708169",
+            " 80 3f 10 01",
+            "2089-2755 uart-1: rx-data: \"80\"",
+            "uart-1: 40",
+            "2089-2755 UART: RX: 80",
+            "\"RX\",\"data\",0.02005,0.00875,0x80",
+            "name,type,start_time,duration,\"data\"",
+            "2026-12-01 03:23:11.071025: RX",
+            "00000000  80 3f 10 01",
+            "00000000: 803f 1001",
+            "{\"ph\": \"B\", \"ts\": 1.0, \"pid\": \"uart-1\", \"tid\": \"RX\", \"name\": \"0D\"},",
+            "$timescale 10 us $end",
+            "$var wire 1 ! D0 $end",
+            "$enddefinitions $end",
+            "#2000",
+            "0!",
+            "é\u{301}",
+            "0x",
+            ": :",
+            "--",
+        ]);
+        prop::collection::vec((piece, "[ -~]{0,6}"), 1..6).prop_map(|parts| {
+            parts
+                .into_iter()
+                .map(|(p, junk)| format!("{p}{junk}"))
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn any_bytes_read_and_analyse_without_a_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+            if let Ok(read) = super::super::format::read(&bytes, None, &Default::default()) {
+                super::super::analysis::analyse(&read.events, Some(1000.0));
+            }
+        }
+
+        #[test]
+        fn damaged_lines_of_every_format_read_without_a_panic(lines in prop::collection::vec(line(), 1..12)) {
+            let text = lines.join("\n");
+            for format in super::super::format::Format::ALL.into_iter().map(Some).chain([None]) {
+                if let Ok(read) = super::super::format::read(text.as_bytes(), format, &Default::default()) {
+                    super::super::analysis::analyse(&read.events, None);
+                }
+            }
+        }
+    }
 }

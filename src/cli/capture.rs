@@ -1,5 +1,6 @@
-//! `capture [--format F] [--samplerate HZ] [--json] FILE`: a recording from a logic analyser or
-//! sniffer, decoded frame by frame and diagnosed as the link check would.
+//! `capture [--format F] [--tx CH] [--rx CH] [--baud auto|B] [--samplerate HZ] [--json] FILE`: a
+//! recording from a logic analyser or sniffer, decoded frame by frame and diagnosed as the link
+//! check would.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use serde::Serialize;
 use kmp_workbench::capture::Stamp;
 use kmp_workbench::capture::analysis::{Analysis, Frame, FrameDirection, analyse};
 use kmp_workbench::capture::format::{CaptureError, Format, read};
+use kmp_workbench::capture::raw::{LineFound, RawOptions};
 
 use super::output::{Failure, print_result};
 
@@ -25,11 +27,38 @@ pub struct Args {
     /// exports, sigrok-cli text): without it their times are null.
     #[arg(long)]
     samplerate: Option<f64>,
+    /// Raw logic: the channel carrying TX (what the head sends), by its name in the recording.
+    #[arg(long, value_name = "CH")]
+    tx: Option<String>,
+    /// Raw logic: the channel carrying RX (what the head hears).
+    #[arg(long, value_name = "CH")]
+    rx: Option<String>,
+    /// Raw logic: the baud rate, or auto to find it from the shortest pulse.
+    #[arg(long, default_value = "auto", value_parser = parse_baud)]
+    baud: Baud,
     /// Print one JSON object instead of a timeline.
     #[arg(long)]
     json: bool,
     /// The recording.
     file: PathBuf,
+}
+
+/// `--baud`.
+#[derive(Clone, Copy, Debug)]
+enum Baud {
+    Auto,
+    Fixed(u32),
+}
+
+fn parse_baud(text: &str) -> Result<Baud, String> {
+    if text == "auto" {
+        return Ok(Baud::Auto);
+    }
+    text.parse::<u32>()
+        .ok()
+        .filter(|baud| (50..=1_000_000).contains(baud))
+        .map(Baud::Fixed)
+        .ok_or_else(|| format!("{text:?} is not a baud rate; write auto or a number such as 1200"))
 }
 
 #[derive(Serialize)]
@@ -78,8 +107,16 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     }
     let bytes = std::fs::read(&args.file)
         .map_err(|error| Failure::usage(format!("cannot read {name}: {error}")))?;
-    let recording = read(&bytes, args.format).map_err(|error| match error {
-        CaptureError::Import(..) | CaptureError::Unknown | CaptureError::RawLogic(_) => {
+    let raw = RawOptions {
+        tx: args.tx.clone(),
+        rx: args.rx.clone(),
+        baud: match args.baud {
+            Baud::Auto => None,
+            Baud::Fixed(baud) => Some(baud),
+        },
+    };
+    let recording = read(&bytes, args.format, &raw).map_err(|error| match error {
+        CaptureError::Import(..) | CaptureError::Unknown | CaptureError::RawLogic(..) => {
             Failure::invalid_input(format!("{name}: {error}"))
         }
     })?;
@@ -89,9 +126,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             file: name,
             format: recording.format.name(),
             protocol: analysis.protocol,
-            // Decoded bytes carry no line settings; raw logic would.
-            baud: None,
-            line: None,
+            // Decoded bytes carry no line settings; raw logic does.
+            baud: recording.line.as_ref().map(|line| line.baud),
+            line: recording.line.as_ref().map(LineFound::text),
             frames: analysis.frames.iter().map(frame_json).collect(),
             request_interval_s: analysis.request_interval_s,
             reaction_s: analysis.reaction_s,
@@ -103,6 +140,22 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         return print_result(&format!("{text}\n"));
     }
     let mut text = timeline(&name, recording.format, &analysis);
+    if let Some(line) = &recording.line {
+        text.insert_str(
+            text.find('\n').map_or(0, |at| at + 1),
+            &format!(
+                "decoded at {} (idle {}), TX on {}, RX on {}\n",
+                line.text(),
+                if line.idle_high {
+                    "high"
+                } else {
+                    "low: inverted"
+                },
+                line.tx,
+                line.rx
+            ),
+        );
+    }
     let samples_only = args.samplerate.is_none()
         && recording
             .events

@@ -134,3 +134,27 @@ fn files_that_are_no_recording_are_exit_3_with_what_is_known_or_what_to_do() {
         "a forced format that does not fit"
     );
 }
+
+#[test]
+fn raw_logic_is_decoded_by_the_programs_own_uart_decoder() {
+    for file in ["logic/a_good.vcd", "logic/a_good.sr"] {
+        let value = json(file, &[]);
+        assert_eq!(value["baud"], 1200, "{file}");
+        assert_eq!(value["line"], "1200 8N2", "{file}");
+        assert_eq!(value["diagnosis_code"], "ok", "{file}");
+        assert_eq!(value["frames"][0]["t"], 0.02, "{file}");
+    }
+    let named = json(
+        "logic/b_echo_only.sr",
+        &["--tx", "D0", "--rx", "D1", "--baud", "1200"],
+    );
+    assert_eq!(named["diagnosis_code"], "echo_only");
+    let missing = capture(&["--tx", "TXD"], "logic/a_good.vcd");
+    assert_eq!(missing.status.code(), Some(3));
+    assert!(stderr(&missing).contains("D0, D1"), "{}", stderr(&missing));
+    let wrong_rate = json("logic/a_good.vcd", &["--baud", "2400"]);
+    assert_ne!(
+        wrong_rate["diagnosis_code"], "ok",
+        "at the wrong rate nothing decodes"
+    );
+}

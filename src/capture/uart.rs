@@ -1,0 +1,305 @@
+//! The program's own UART decoder, for raw logic recordings: two channels of levels over time
+//! become timed bytes, framing errors and breaks.
+//!
+//! Found from the signal, by stated rules:
+//! - the idle level: the level the line starts and ends at (or, where those differ, the one it
+//!   is at most of the time); a head that inverts gives an idle-low line, read inverted;
+//! - the baud rate: the shortest pulse on either channel, matched to the standard rates from
+//!   300 to 19200 (within 15 %), unless given;
+//! - the framing: 7 data bits and even parity when the parity bit checks on every character
+//!   (7E1/7E2, IEC 62056-21), else 8 data bits and no parity;
+//! - the stop bits: 2 only when every gap between characters within a burst (characters closer
+//!   than 4 bit times) is at least 2 bit times;
+//! - a framing error where the first stop bit is low; a break where the line stays low longer
+//!   than a whole character.
+
+/// One channel: where its level changes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Channel {
+    /// Its name in the recording (`D0`, `TX`, `1`).
+    pub name: String,
+    /// The level at the start.
+    pub initial: bool,
+    /// Each change: the time in seconds and the new level, in time order.
+    pub edges: Vec<(f64, bool)>,
+    /// When the recording ends, in seconds.
+    pub end: f64,
+}
+
+impl Channel {
+    /// The level at `t`.
+    fn level_at(&self, t: f64) -> bool {
+        let after = self.edges.partition_point(|(at, _)| *at <= t);
+        if after == 0 {
+            self.initial
+        } else {
+            self.edges[after - 1].1
+        }
+    }
+
+    /// The level it idles at: the one it starts and ends at, or, where those differ (a
+    /// recording cut mid-character), the one it spends most of its time at.
+    pub fn idle_level(&self) -> bool {
+        let last = self.edges.last().map_or(self.initial, |edge| edge.1);
+        if last == self.initial {
+            return last;
+        }
+        let mut high = 0.0;
+        let mut level = self.initial;
+        let mut since = 0.0;
+        for &(at, next) in &self.edges {
+            if level {
+                high += at - since;
+            }
+            (level, since) = (next, at);
+        }
+        if level {
+            high += self.end - since;
+        }
+        high * 2.0 >= self.end.max(f64::MIN_POSITIVE)
+    }
+
+    /// The shortest time between two changes.
+    fn shortest_pulse(&self) -> Option<f64> {
+        self.edges
+            .windows(2)
+            .map(|pair| pair[1].0 - pair[0].0)
+            .filter(|pulse| *pulse > 0.0)
+            .min_by(f64::total_cmp)
+    }
+}
+
+/// The standard rates a meter's eye or a reader may use.
+pub const STANDARD_BAUDS: [u32; 7] = [300, 600, 1200, 2400, 4800, 9600, 19200];
+
+/// The rate whose bit time is nearest the shortest pulse of `channels`, within 15 %.
+pub fn detect_baud(channels: &[&Channel]) -> Option<u32> {
+    let pulse = channels
+        .iter()
+        .filter_map(|channel| channel.shortest_pulse())
+        .min_by(f64::total_cmp)?;
+    let measured = 1.0 / pulse;
+    STANDARD_BAUDS
+        .into_iter()
+        .min_by(|a, b| {
+            let off = |baud: u32| (f64::from(baud) - measured).abs();
+            off(*a).total_cmp(&off(*b))
+        })
+        .filter(|baud| (f64::from(*baud) - measured).abs() <= 0.15 * f64::from(*baud))
+}
+
+/// One character as read: its start, the nine bits after the start bit (data, then parity or
+/// the first stop bit), and whether the first stop bit was high.
+#[derive(Clone, Copy, Debug)]
+pub struct Character {
+    /// When its start bit began, in seconds.
+    pub start: f64,
+    /// The 8 bits after the start bit, least significant first.
+    pub bits: u8,
+    /// The first stop bit (for 7E: the bit after the parity bit) was high.
+    pub stop_ok: bool,
+    /// The line stayed low for longer than a whole character from `start`.
+    pub brk: bool,
+}
+
+/// Every character on `channel` at `baud`, the line read as idle at `idle`.
+pub fn characters(channel: &Channel, baud: u32, idle: bool) -> Vec<Character> {
+    let bit = 1.0 / f64::from(baud);
+    let level = |t: f64| channel.level_at(t) == idle;
+    let mut found = Vec::new();
+    let mut from = f64::NEG_INFINITY;
+    for &(at, now) in &channel.edges {
+        // A start bit: the line leaves its idle level, after the last character's stop bit.
+        if at < from || now == idle {
+            continue;
+        }
+        if level(at + bit / 2.0) {
+            continue; // a glitch shorter than half a bit
+        }
+        let mut bits = 0u8;
+        for k in 0..8 {
+            if level(at + (f64::from(k) + 1.5) * bit) {
+                bits |= 1 << k;
+            }
+        }
+        let stop_ok = level(at + 9.5 * bit);
+        // A break: low from the start bit past a whole character (start, 8 bits, 2 stop bits).
+        let after = channel.edges.partition_point(|(t, _)| *t <= at);
+        let rise = channel.edges[after..]
+            .iter()
+            .find(|(_, lvl)| *lvl == idle)
+            .map_or(channel.end, |(t, _)| *t);
+        let brk = !stop_ok && rise - at >= 11.0 * bit;
+        found.push(Character {
+            start: at,
+            bits,
+            stop_ok,
+            brk,
+        });
+        from = if brk { rise } else { at + 9.5 * bit };
+    }
+    found
+}
+
+/// The framing found from the characters of both channels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Framing {
+    /// 7 with even parity, or 8 without.
+    pub data_bits: u8,
+    /// Whether there is an even parity bit.
+    pub even_parity: bool,
+    /// 1 or 2.
+    pub stop_bits: u8,
+}
+
+/// The framing `characters` show; see the module documentation.
+pub fn framing(channels: &[&[Character]], baud: u32) -> Framing {
+    let all = || channels.iter().flat_map(|characters| characters.iter());
+    let whole: Vec<&Character> = all().filter(|c| c.stop_ok && !c.brk).collect();
+    let even_parity = !whole.is_empty() && whole.iter().all(|c| c.bits.count_ones() % 2 == 0);
+    let bit = 1.0 / f64::from(baud);
+    let character_bits = 9.0; // start and 8 bits (7 data and parity, or 8 data)
+    let mut gaps = Vec::new();
+    for characters in channels {
+        for pair in characters.windows(2) {
+            let gap = (pair[1].start - pair[0].start) / bit - character_bits;
+            if gap < 4.0 {
+                gaps.push(gap);
+            }
+        }
+    }
+    let two_stop_bits = !gaps.is_empty() && gaps.iter().all(|gap| *gap >= 1.9);
+    Framing {
+        data_bits: if even_parity { 7 } else { 8 },
+        even_parity,
+        stop_bits: if two_stop_bits { 2 } else { 1 },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line carrying `bytes` at `baud`: each character a start bit, the data bits, the even
+    /// parity bit if `parity`, then `stop_bits` and `idle_bits` more of idle; `inverted` for a
+    /// head whose line idles low.
+    fn signal(
+        bytes: &[u8],
+        baud: u32,
+        data_bits: u8,
+        parity: bool,
+        stop_bits: u8,
+        idle_bits: u8,
+        inverted: bool,
+    ) -> Channel {
+        let bit = 1.0 / f64::from(baud);
+        let mut levels: Vec<bool> = vec![true; 10];
+        for &byte in bytes {
+            levels.push(false);
+            let data: Vec<bool> = (0..data_bits).map(|k| byte >> k & 1 == 1).collect();
+            let ones = data.iter().filter(|b| **b).count();
+            levels.extend(&data);
+            if parity {
+                levels.push(ones % 2 == 1);
+            }
+            levels.extend(std::iter::repeat_n(
+                true,
+                usize::from(stop_bits + idle_bits),
+            ));
+        }
+        levels.extend([true; 10]);
+        let level = |l: bool| l != inverted;
+        let mut edges = Vec::new();
+        for (k, pair) in levels.windows(2).enumerate() {
+            if pair[0] != pair[1] {
+                edges.push(((k + 1) as f64 * bit, level(pair[1])));
+            }
+        }
+        Channel {
+            name: "RX".into(),
+            initial: level(true),
+            edges,
+            end: levels.len() as f64 * bit,
+        }
+    }
+
+    fn decoded(channel: &Channel, baud: u32, framing: Framing) -> Vec<u8> {
+        characters(channel, baud, channel.idle_level())
+            .iter()
+            .map(|c| {
+                if framing.even_parity {
+                    c.bits & 0x7F
+                } else {
+                    c.bits
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_iec_sign_on_is_read_as_7e1_at_300_baud() {
+        let sign_on = b"/?!\\r\\n";
+        let channel = signal(sign_on, 300, 7, true, 1, 0, false);
+        let baud = detect_baud(&[&channel]).unwrap();
+        assert_eq!(baud, 300);
+        let found = framing(&[&characters(&channel, baud, true)], baud);
+        assert_eq!(
+            found,
+            Framing {
+                data_bits: 7,
+                even_parity: true,
+                stop_bits: 1
+            }
+        );
+        assert_eq!(decoded(&channel, baud, found), sign_on);
+    }
+
+    #[test]
+    fn kmp_bytes_are_8n2_when_every_gap_is_two_bits_and_8n1_otherwise() {
+        let frame = [0x80, 0x3F, 0x10, 0x01, 0x00, 0x44, 0x4D, 0xC0, 0x0D];
+        for (baud, stop_bits, want) in [(1200, 2, 2), (2400, 1, 1), (9600, 2, 2)] {
+            let channel = signal(&frame, baud, 8, false, stop_bits, 0, false);
+            assert_eq!(detect_baud(&[&channel]), Some(baud));
+            let found = framing(&[&characters(&channel, baud, true)], baud);
+            assert_eq!(found.stop_bits, want, "{baud}");
+            assert!(!found.even_parity);
+            assert_eq!(decoded(&channel, baud, found), frame, "{baud} {stop_bits}");
+        }
+    }
+
+    #[test]
+    fn an_inverted_line_is_read_inverted() {
+        let frame = [0x40, 0x3F, 0x10, 0x0D];
+        let channel = signal(&frame, 1200, 8, false, 2, 3, true);
+        assert!(!channel.idle_level());
+        let found = framing(&[&characters(&channel, 1200, false)], 1200);
+        assert_eq!(decoded(&channel, 1200, found), frame);
+    }
+
+    #[test]
+    fn a_line_held_low_is_a_break_and_a_low_stop_bit_a_framing_error() {
+        let bit = 1.0 / 1200.0;
+        // Low from 10 bits for 30 bits: a break; then a 0x00 whose stop bit is low for one bit.
+        let channel = Channel {
+            name: "RX".into(),
+            initial: true,
+            edges: vec![
+                (10.0 * bit, false),
+                (40.0 * bit, true),
+                (50.0 * bit, false),
+                (60.0 * bit, true),
+            ],
+            end: 80.0 * bit,
+        };
+        let found = characters(&channel, 1200, true);
+        assert_eq!(found.len(), 2);
+        assert!(found[0].brk);
+        assert!(!found[1].brk && !found[1].stop_ok && found[1].bits == 0);
+    }
+
+    #[test]
+    fn a_pulse_matching_no_standard_rate_gives_none() {
+        let channel = signal(&[0x55], 1000, 8, false, 1, 0, false);
+        assert_eq!(detect_baud(&[&channel]), None);
+    }
+}

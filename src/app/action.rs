@@ -57,6 +57,8 @@ pub enum Action {
     SetFamily(Option<Family>),
     /// Ask for a file for this job (native dialog, else a typed path).
     ChooseFile(FileJob),
+    /// Close the recording shown on the Traffic screen.
+    CloseCapture,
     /// Do this job with this file.
     UseFile {
         /// The job.
@@ -113,6 +115,8 @@ pub enum FileJob {
     ExportTraffic(TrafficFilter),
     /// Export the records read of one log to CSV.
     ExportHistory(Dialect, LogSource),
+    /// Open a recording from a logic analyser or sniffer.
+    OpenCapture,
 }
 
 /// Which kinds of traffic line the Traffic screen shows.
@@ -159,12 +163,13 @@ impl FileJob {
             Self::ExportReadings(_) => "Export the readings to CSV",
             Self::ExportTraffic(_) => "Export the traffic lines shown",
             Self::ExportHistory(..) => "Export the logger records to CSV",
+            Self::OpenCapture => "Open a recording from a logic analyser or sniffer",
         }
     }
 
     /// Whether the job writes (rather than reads).
     pub fn writes(self) -> bool {
-        !matches!(self, Self::OpenMap | Self::OpenSession)
+        !matches!(self, Self::OpenMap | Self::OpenSession | Self::OpenCapture)
     }
 
     /// Whether the job names a folder rather than a file.
@@ -181,6 +186,7 @@ impl FileJob {
             Self::ExportReadings(_) => "readings.csv",
             Self::ExportTraffic(_) => "traffic.txt",
             Self::ExportHistory(..) => "history.csv",
+            Self::OpenCapture => "capture.txt",
         }
     }
 
@@ -190,7 +196,8 @@ impl FileJob {
             Self::SaveMap | Self::OpenMap => "ron",
             Self::ExportMap(_) | Self::ExportReadings(_) | Self::ExportHistory(..) => "csv",
             Self::ExportTraffic(_) => "txt",
-            Self::SaveSession | Self::OpenSession => "",
+            // Recordings come with many extensions (.txt, .csv, .log, .sr, .vcd): no filter.
+            Self::SaveSession | Self::OpenSession | Self::OpenCapture => "",
         }
     }
 }

@@ -316,6 +316,7 @@ impl Controller {
                 }
                 self.notice = Some(Notice::from(outcome));
             }
+            Action::CloseCapture => self.workspace.close_capture(),
             Action::DismissPrompt => self.prompt = None,
             Action::DismissNotice => self.notice = None,
             Action::NewSession => {
@@ -359,6 +360,20 @@ impl Controller {
         if let Some(screen) = screen {
             self.settings.screen = screen;
         }
+    }
+
+    /// Opens the recording at `path` and shows it on the Traffic screen, as "Open capture…"
+    /// does with a file picked.
+    pub fn open_capture(&mut self, path: &Path, now: Instant) {
+        self.settings.screen = Screen::Traffic;
+        self.act(
+            Action::UseFile {
+                job: FileJob::OpenCapture,
+                path: path.to_path_buf(),
+                replace: false,
+            },
+            now,
+        );
     }
 
     /// Polls `keys`: KMP registers request by request, the others by their readout.

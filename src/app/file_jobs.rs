@@ -10,7 +10,10 @@ use crate::model::RegisterMap;
 
 use super::action::FileJob;
 use super::files::shown;
-use super::workspace::Workspace;
+use super::workspace::{OpenedCapture, Workspace};
+
+/// Recordings larger than this are not read: no decoded recording of a meter comes near it.
+const MAX_CAPTURE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Does `job` with the file at `path`; says what was done, or what went wrong and the fix.
 /// Session jobs are not done here.
@@ -91,8 +94,48 @@ pub fn carry_out(workspace: &mut Workspace, job: FileJob, path: &Path) -> Result
                 indices.len()
             ))
         }
+        FileJob::OpenCapture => open_capture(workspace, path),
         FileJob::SaveSession | FileJob::OpenSession => {
             Err("sessions are saved and opened by the controller".into())
         }
     }
+}
+
+/// Reads and decodes the recording at `path` into the workspace; a file that is none leaves the
+/// one on screen as it was.
+fn open_capture(workspace: &mut Workspace, path: &Path) -> Result<String, String> {
+    let shown = shown(path);
+    let kept = "The recording on screen was kept.";
+    let size = std::fs::metadata(path)
+        .map_err(|error| format!("cannot read {shown}: {error}. {kept}"))?
+        .len();
+    if size > MAX_CAPTURE_BYTES {
+        return Err(format!(
+            "{shown} is {size} bytes, more than a decoded recording can be. {kept}"
+        ));
+    }
+    let bytes =
+        std::fs::read(path).map_err(|error| format!("cannot read {shown}: {error}. {kept}"))?;
+    let recording = crate::capture::format::read(&bytes, None, &Default::default())
+        .map_err(|error| format!("{shown}: {error}. {kept}"))?;
+    let analysis = crate::capture::analysis::analyse(&recording.events, None);
+    let values = match analysis.registers.len() {
+        1 => "1 register value".to_string(),
+        n => format!("{n} register values"),
+    };
+    let text = format!(
+        "Opened {shown}: {}, {} frames; {values} into the Registers table",
+        recording.format.name(),
+        analysis.frames.len(),
+    );
+    workspace.open_capture(OpenedCapture {
+        name: shown,
+        format: recording.format,
+        line: recording
+            .line
+            .as_ref()
+            .map(crate::capture::raw::LineFound::text),
+        analysis,
+    });
+    Ok(text)
 }

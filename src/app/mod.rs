@@ -58,6 +58,8 @@ pub struct GuiOptions {
     pub sessions_dir: Option<PathBuf>,
     /// Count the frames drawn over this long (after a few seconds to settle), then quit.
     pub measure: Option<Duration>,
+    /// Open this recording at once, on the Traffic screen.
+    pub capture: Option<PathBuf>,
 }
 
 /// Where sessions are autosaved: `sessions` in the app's data folder (on Linux

@@ -521,3 +521,57 @@ fn a_history_read_cancelled_part_way_is_resumed_with_the_same_registers_and_comp
             .is_some()
     );
 }
+
+#[test]
+fn a_capture_opened_on_the_traffic_screen_shows_its_diagnosis_frames_and_registers() {
+    let dir = scratch_dir("capture");
+    let recording = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/captures/pulseview/a_good.export_all.txt");
+    let mut harness = app(Some(recording), &dir.join("auto"), Screen::Traffic);
+    harness.get_by_label("Open capture…").click();
+    run_until(&mut harness, Duration::from_secs(5), "the recording", |h| {
+        h.state().controller().workspace().capture().is_some()
+    });
+    harness.run_steps(2);
+    assert!(harness.query_by_label_contains("(pulseview)").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("The meter answers (1 of 1 requests)")
+            .is_some()
+    );
+    let answer = harness.query_by_label_contains("68 = 8.541 m³");
+    assert!(
+        answer.is_some(),
+        "the answer's frame is listed with its value"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("ECHO 80 3F 10 01")
+            .is_some()
+    );
+    let map = harness.state().controller().workspace().map();
+    assert!(
+        map.registers.contains_key(&RegisterId::new(68)),
+        "the recording's register is in the table, to export"
+    );
+    harness.get_by_label("Close recording").click();
+    harness.run_steps(2);
+    assert!(harness.state().controller().workspace().capture().is_none());
+    assert!(harness.query_by_label_contains("68 = 8.541 m³").is_none());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_file_that_is_no_recording_is_refused_and_the_one_shown_kept() {
+    let dir = scratch_dir("capture-refused");
+    let not_a_recording = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/captures/not_recordings/COMMANDS.txt");
+    let mut harness = app(Some(not_a_recording), &dir.join("auto"), Screen::Traffic);
+    harness.get_by_label("Open capture…").click();
+    run_until(&mut harness, Duration::from_secs(5), "the refusal", |h| {
+        h.query_by_label_contains("not a recording this program reads")
+            .is_some()
+    });
+    assert!(harness.state().controller().workspace().capture().is_none());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -65,6 +65,9 @@ impl MeterApp {
             sessions_dir: options.sessions_dir.clone(),
         });
         controller.begin(options.simulate, options.screen, Instant::now());
+        if let Some(path) = &options.capture {
+            controller.open_capture(path, Instant::now());
+        }
         Ok(Self {
             controller,
             panels: Panels::default(),

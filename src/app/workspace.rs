@@ -69,9 +69,44 @@ pub struct Workspace {
     /// Every record read of each log this session, merged across reads, resumes and the
     /// session's journal.
     histories: Vec<LoggerHistory>,
+    /// The recording opened last, decoded.
+    capture: Option<OpenedCapture>,
+}
+
+/// A recording from a logic analyser or sniffer, decoded: what the Traffic screen shows of it.
+#[derive(Clone, Debug)]
+pub struct OpenedCapture {
+    /// The file, as the app shows paths.
+    pub name: String,
+    /// The format it was read as.
+    pub format: crate::capture::format::Format,
+    /// For raw logic: the line the decoder found (`1200 8N2`).
+    pub line: Option<String>,
+    /// Its frames and diagnosis.
+    pub analysis: crate::capture::analysis::Analysis,
 }
 
 impl Workspace {
+    /// The recording opened last, if one is open.
+    pub fn capture(&self) -> Option<&OpenedCapture> {
+        self.capture.as_ref()
+    }
+
+    /// Shows `capture`; the registers its answers hold go into the register map, to be
+    /// named and exported like any others.
+    pub fn open_capture(&mut self, capture: OpenedCapture) {
+        if !capture.analysis.registers.is_empty() {
+            self.map_mut()
+                .insert(capture.analysis.registers.iter().cloned());
+        }
+        self.capture = Some(capture);
+    }
+
+    /// Closes the recording shown.
+    pub fn close_capture(&mut self) {
+        self.capture = None;
+    }
+
     /// The register map: registers found, names, family.
     pub fn map(&self) -> &RegisterMap {
         &self.map

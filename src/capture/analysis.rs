@@ -64,6 +64,8 @@ pub struct Analysis {
     pub reaction_s: Option<f64>,
     /// The link check's diagnosis, from this evidence.
     pub diagnosis: Diagnosis,
+    /// The registers the valid answers hold, in the order they came.
+    pub registers: Vec<kmp::Register>,
 }
 
 /// A frame being cut from one direction's bytes.
@@ -255,6 +257,7 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
     let mut evidence = Evidence::default();
     let mut answered_last = true;
     let mut protocol = None;
+    let mut registers = Vec::new();
     for cut in cuts {
         let decoded = kmp::decode(&cut.bytes);
         if decoded.is_ok() {
@@ -306,6 +309,13 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
                 if let Some(request) = last_request.map(|at| &frames[at]) {
                     gap_s = end_of(request).zip(cut.t).map(|(end, t)| t - end);
                 }
+                if let Ok(kmp::Message::Response {
+                    response: kmp::Response::Registers(answered),
+                    ..
+                }) = &decoded
+                {
+                    registers.extend(answered.iter().cloned());
+                }
                 if decoded.is_ok() {
                     evidence.answers += 1;
                     evidence.failed_since_answer = 0;
@@ -354,6 +364,7 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
         request_interval_s: median(intervals),
         reaction_s: median(gaps),
         diagnosis,
+        registers,
     }
 }
 

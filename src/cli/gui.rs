@@ -30,6 +30,9 @@ pub struct Args {
     /// quit (how `.ci/cpu-use` measures an idle app).
     #[arg(long, value_parser = parse_duration)]
     measure: Option<Duration>,
+    /// Open this recording from a logic analyser or sniffer at once, on the Traffic screen.
+    #[arg(long, value_name = "FILE")]
+    capture: Option<PathBuf>,
 }
 
 /// Runs the app until its window is closed.
@@ -41,6 +44,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         screenshot_after: args.screenshot_after.unwrap_or(Duration::from_secs(2)),
         sessions_dir: app::default_sessions_dir(),
         measure: args.measure,
+        capture: args.capture.clone(),
     };
     let measured = app::run(options).map_err(|error| {
         Failure::port(format!(

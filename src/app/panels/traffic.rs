@@ -1,6 +1,8 @@
 //! The Traffic screen: the session's raw exchange log, one line per transmission, echo or answer
 //! (time, TX/ECHO/RX, hex, decoded meaning), filtered by kind, each line copyable, exportable.
 //! Only the lines on screen are read from the journal, so hours of traffic scroll smoothly.
+//! Above it, a recording the user opened ("Open capture…"): its diagnosis on top, then its
+//! frames as traffic lines.
 
 use std::path::{Path, PathBuf};
 
@@ -8,6 +10,8 @@ use egui::{Color32, RichText, Ui};
 
 use crate::app::action::{Action, FileJob, TrafficFilter};
 use crate::app::style;
+use crate::app::workspace::OpenedCapture;
+use crate::capture::analysis::FrameDirection;
 use crate::link::traffic::TrafficDirection;
 use crate::session::TrafficLog;
 
@@ -51,12 +55,30 @@ impl Panel for TrafficPanel {
     fn ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Vec<Action> {
         let mut action = None;
         ui.heading("Traffic");
+        ui.horizontal(|ui| {
+            if ui.button("Open capture…").clicked() {
+                action = Some(Action::ChooseFile(FileJob::OpenCapture));
+            }
+            ui.label(
+                RichText::new(
+                    "A recording from a logic analyser or sniffer: sigrok, PulseView, Saleae, \
+                     socat, jpnevulator, hex dumps, .sr or .vcd",
+                )
+                .weak(),
+            );
+        });
+        if let Some(capture) = cx.workspace.capture() {
+            if capture_ui(ui, capture) {
+                action = Some(Action::CloseCapture);
+            }
+            ui.separator();
+        }
         let Some(session) = cx.workspace.session() else {
             ui.label(
                 "No session is open. Connect to a port and the traffic is recorded from the first \
                  byte, or open a session (Session screen).",
             );
-            return Vec::new();
+            return action.into_iter().collect();
         };
         let source = session.dir().to_path_buf();
         let log = session.traffic();
@@ -113,6 +135,93 @@ impl Panel for TrafficPanel {
             });
         action.into_iter().collect()
     }
+}
+
+/// Draws an opened recording: what it is, the diagnosis, the frames; true when it is closed.
+fn capture_ui(ui: &mut Ui, capture: &OpenedCapture) -> bool {
+    let analysis = &capture.analysis;
+    let mut closed = false;
+    ui.horizontal(|ui| {
+        let line = capture
+            .line
+            .as_deref()
+            .map(|line| format!(", decoded at {line}"))
+            .unwrap_or_default();
+        ui.label(
+            RichText::new(format!(
+                "Recording {} ({}{line})",
+                capture.name,
+                capture.format.name()
+            ))
+            .strong(),
+        );
+        closed = ui.button("Close recording").clicked();
+    });
+    style::status_line(
+        ui,
+        style::diagnosis_colour(analysis.diagnosis.code),
+        &analysis.diagnosis.text(),
+    );
+    let mut facts = Vec::new();
+    if analysis.swapped {
+        facts.push("RX and TX were swapped in the file (put right by the start bytes)".to_string());
+    }
+    if let Some(reaction) = analysis.reaction_s {
+        facts.push(format!(
+            "the meter answers {:.1} ms after a request",
+            reaction * 1e3
+        ));
+    }
+    if let Some(interval) = analysis.request_interval_s {
+        facts.push(format!("a request every {:.2} s", interval));
+    }
+    match analysis.registers.len() {
+        0 => {}
+        1 => facts.push("its register value is in the Registers table, to name and export".into()),
+        n => facts.push(format!(
+            "its {n} register values are in the Registers table, to name and export"
+        )),
+    }
+    if !facts.is_empty() {
+        let text = facts.join("; ");
+        let mut chars = text.chars();
+        let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
+        ui.label(format!("{}{}.", first.unwrap_or_default(), chars.as_str()));
+    }
+    egui::ScrollArea::vertical()
+        .id_salt("capture frames")
+        .max_height(220.0)
+        .show(ui, |ui| {
+            for frame in &analysis.frames {
+                let (mark, direction) = match frame.direction {
+                    FrameDirection::Tx => ("TX", TrafficDirection::Tx),
+                    FrameDirection::Echo => ("ECHO", TrafficDirection::Echo),
+                    FrameDirection::Rx => ("RX", TrafficDirection::Rx),
+                };
+                let t = frame
+                    .t
+                    .map_or_else(|| "        -".to_string(), |t| format!("{t:>9.4}"));
+                let hex: Vec<String> = frame.bytes.iter().map(|b| format!("{b:02X}")).collect();
+                let mut meaning = frame.meaning.clone();
+                if let Some(error) = &frame.error {
+                    meaning.push_str(&format!(" ({error})"));
+                }
+                for warning in &frame.warnings {
+                    meaning.push_str(&format!("; {warning}"));
+                }
+                let colour = if frame.error.is_some() || !frame.warnings.is_empty() {
+                    style::WARN
+                } else {
+                    colour(Some(direction))
+                };
+                ui.label(
+                    RichText::new(format!("{t} {mark:<4} {}  {meaning}", hex.join(" ")))
+                        .monospace()
+                        .color(colour),
+                );
+            }
+        });
+    closed
 }
 
 /// The lines at `indices`: one read when they follow each other, as they do unfiltered.

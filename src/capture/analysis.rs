@@ -1,5 +1,9 @@
 //! From a recording's bytes to frames with their meaning, and to the link check's diagnosis.
 //!
+//! A recording that holds an IEC 62056-21 sign-on (`/?`) is read as that protocol's text
+//! messages (lines to their line feed, blocks to the check character after ETX), each decoded by
+//! the `iec` codec; any other as KMP:
+//!
 //! Each direction's bytes are cut into KMP frames at the start bytes (`80` to the meter, `40`
 //! from it) and the stop byte `0D` (stuffing keeps those three out of a frame's inside); bytes
 //! outside any frame are noise. RX frames that repeat the TX frame just sent are the echo. Where
@@ -13,8 +17,8 @@
 use std::time::Instant;
 
 use super::{Direction, Event, Mark, Stamp};
-use crate::kmp;
 use crate::link::diagnosis::{Diagnosis, Evidence, diagnose};
+use crate::{iec, kmp};
 
 /// Which way a frame went, as the recording shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -56,7 +60,8 @@ pub struct Analysis {
     pub frames: Vec<Frame>,
     /// Whether RX and TX were swapped in the file and put right.
     pub swapped: bool,
-    /// `kmp` when any frame was a KMP message; `None` when no frame was recognised.
+    /// `kmp` or `iec62056-21`, the protocol of the valid messages; `None` when no message was
+    /// recognised.
     pub protocol: Option<&'static str>,
     /// The median time between the recorded device's requests.
     pub request_interval_s: Option<f64>,
@@ -114,7 +119,7 @@ fn seconds(at: Stamp, samplerate: Option<f64>) -> Option<f64> {
 }
 
 /// Cuts each direction's bytes into frames, in the order their first bytes came.
-fn cut(events: &[Event], samplerate: Option<f64>) -> Vec<Cut> {
+fn cut(events: &[Event], samplerate: Option<f64>, text: bool) -> Vec<Cut> {
     let mut builders: [Builder; 3] = Default::default();
     let slot = |direction| match direction {
         Direction::Tx => 0,
@@ -126,7 +131,17 @@ fn cut(events: &[Event], samplerate: Option<f64>) -> Vec<Cut> {
         let builder = &mut builders[slot(event.direction)];
         match event.mark {
             Mark::Byte(byte) => {
-                if matches!(byte, 0x80 | 0x40) {
+                let starts = if text {
+                    // A text message starts only between messages (a readout may hold a `/`).
+                    matches!(byte, b'/' | iec::ACK | iec::STX | iec::SOH | iec::NAK)
+                        && builder
+                            .bytes
+                            .first()
+                            .is_none_or(|first| !is_text_start(*first))
+                } else {
+                    matches!(byte, 0x80 | 0x40)
+                };
+                if starts {
                     cuts.extend(builder.take(event.direction));
                 }
                 if builder.bytes.is_empty() {
@@ -134,7 +149,12 @@ fn cut(events: &[Event], samplerate: Option<f64>) -> Vec<Cut> {
                 }
                 builder.bytes.push(byte);
                 builder.times.push(seconds(event.at, samplerate));
-                if byte == 0x0D {
+                let ends = if text {
+                    text_message_ends(&builder.bytes)
+                } else {
+                    byte == 0x0D
+                };
+                if ends {
                     cuts.extend(builder.take(event.direction));
                 }
             }
@@ -165,6 +185,146 @@ fn cut(events: &[Event], samplerate: Option<f64>) -> Vec<Cut> {
     cuts
 }
 
+/// Whether a byte starts an IEC 62056-21 message.
+fn is_text_start(byte: u8) -> bool {
+    matches!(byte, b'/' | iec::ACK | iec::STX | iec::SOH | iec::NAK)
+}
+
+/// Whether `bytes` (from a message's start) end an IEC 62056-21 message: a line (`/…`, an option
+/// select) at its line feed, a block (`STX`, `SOH`) at the check character after `ETX`, a NAK at
+/// once.
+fn text_message_ends(bytes: &[u8]) -> bool {
+    match bytes.first() {
+        Some(b'/' | &iec::ACK) => bytes.last() == Some(&b'\n'),
+        Some(&iec::STX | &iec::SOH) => bytes.len() >= 3 && bytes[bytes.len() - 2] == iec::ETX,
+        Some(&iec::NAK) => true,
+        _ => false,
+    }
+}
+
+/// Whether the recording holds an IEC 62056-21 sign-on (`/?`): its frames are read as that
+/// protocol's text messages instead of KMP frames.
+fn speaks_iec(events: &[Event]) -> bool {
+    [Direction::Tx, Direction::Rx, Direction::Unknown]
+        .iter()
+        .any(|direction| {
+            let bytes: Vec<u8> = events
+                .iter()
+                .filter(|event| event.direction == *direction)
+                .filter_map(|event| match event.mark {
+                    Mark::Byte(byte) => Some(byte),
+                    _ => None,
+                })
+                .collect();
+            bytes.windows(2).any(|pair| pair == b"/?")
+        })
+}
+
+/// One message read: whether it is valid, what it says or is, why not, and the KMP registers
+/// it answers.
+struct Reading {
+    valid: bool,
+    /// A start byte began it: invalid, it is a bad message rather than noise.
+    framed: bool,
+    meaning: String,
+    error: Option<String>,
+    registers: Vec<kmp::Register>,
+}
+
+/// Reads a KMP frame.
+fn read_kmp(bytes: &[u8]) -> Reading {
+    match kmp::decode(bytes) {
+        Ok(message) => Reading {
+            valid: true,
+            framed: true,
+            meaning: crate::link::traffic::describe_received(bytes),
+            error: None,
+            registers: match message {
+                kmp::Message::Response {
+                    response: kmp::Response::Registers(registers),
+                    ..
+                } => registers,
+                _ => Vec::new(),
+            },
+        },
+        Err(error) => Reading {
+            valid: false,
+            framed: matches!(bytes.first(), Some(0x80 | 0x40)),
+            meaning: if bytes.last() == Some(&0x0D) {
+                "a frame that fails its checks".to_string()
+            } else if matches!(bytes.first(), Some(0x80 | 0x40)) {
+                "a frame cut short".to_string()
+            } else {
+                format!("{} bytes outside any frame", bytes.len())
+            },
+            error: Some(error.to_string()),
+            registers: Vec::new(),
+        },
+    }
+}
+
+/// Reads an IEC 62056-21 message: the client's when `client`, else the meter's.
+fn read_iec(bytes: &[u8], client: bool) -> Reading {
+    let ok = |meaning: String| Reading {
+        valid: true,
+        framed: true,
+        meaning,
+        error: None,
+        registers: Vec::new(),
+    };
+    let failed = |meaning: &str, error: String| Reading {
+        valid: false,
+        framed: bytes.first().is_some_and(|first| is_text_start(*first)),
+        meaning: meaning.to_string(),
+        error: Some(error),
+        registers: Vec::new(),
+    };
+    if client {
+        return match iec::ClientMessage::decode(bytes) {
+            Ok(iec::ClientMessage::SignOn { address }) if address.is_empty() => {
+                ok("IEC 62056-21 sign-on".into())
+            }
+            Ok(iec::ClientMessage::SignOn { address }) => {
+                ok(format!("IEC 62056-21 sign-on to {address}"))
+            }
+            Ok(iec::ClientMessage::OptionSelect {
+                baud_character,
+                mode,
+                ..
+            }) => ok(format!(
+                "IEC 62056-21 option select: mode {}, at {} baud",
+                char::from(mode),
+                iec::baud_of(baud_character).map_or_else(|| "?".to_string(), |b| b.to_string())
+            )),
+            Ok(iec::ClientMessage::Break) => ok("IEC 62056-21 break".into()),
+            Err(error) => failed("not an IEC 62056-21 request", error.to_string()),
+        };
+    }
+    match bytes.first() {
+        Some(b'/') => match iec::Identification::decode(bytes) {
+            Ok(identification) => ok(format!("identification {}", identification.line)),
+            Err(error) => failed("an identification that fails its checks", error.to_string()),
+        },
+        Some(&iec::STX) => match iec::Readout::decode(bytes) {
+            Ok(readout) => {
+                let first: Vec<String> = readout.lines.iter().take(3).map(|l| l.text()).collect();
+                let more = if readout.lines.len() > 3 { ", …" } else { "" };
+                ok(format!(
+                    "readout of {} lines: {}{more}",
+                    readout.lines.len(),
+                    first.join(", ")
+                ))
+            }
+            Err(error) => failed("a readout that fails its checks", error.to_string()),
+        },
+        Some(&iec::NAK) => ok("NAK: the meter did not take the last message".into()),
+        _ => failed(
+            &format!("{} bytes outside any message", bytes.len()),
+            "no IEC 62056-21 message".into(),
+        ),
+    }
+}
+
 /// Whether the file's channels are swapped: its TX side holds answers (`40`) while its RX side
 /// holds none, or, with no answer at all, the first request on its RX side comes before its
 /// copy on the TX side (the echo lags the request it repeats).
@@ -189,7 +349,8 @@ fn swapped(cuts: &[Cut]) -> bool {
 
 /// Where a recording has no direction, a request and its echo arrive byte by byte in turn
 /// (`80 80 3F 3F …`, as sigrok-cli prints two channels decoded into one list): a run of equal
-/// pairs from `80 80` to `0D 0D` is split into the request (TX) and its echo (RX).
+/// pairs from `80 80` to `0D 0D` (or, for IEC 62056-21, from `/ /` or `ACK ACK` to the line
+/// feeds) is split into the request (TX) and its echo (RX).
 fn pair_echoes(events: &[Event]) -> Vec<Event> {
     let mut events = events.to_vec();
     let unknown: Vec<usize> = (0..events.len())
@@ -204,7 +365,8 @@ fn pair_echoes(events: &[Event]) -> Vec<Event> {
     let mut i = 0;
     while i + 1 < unknown.len() {
         let (a, b) = (unknown[i], unknown[i + 1]);
-        if byte(&events, a) != 0x80 || byte(&events, b) != 0x80 {
+        let first = byte(&events, a);
+        if !matches!(first, 0x80 | b'/' | iec::ACK) || byte(&events, b) != first {
             i += 1;
             continue;
         }
@@ -216,7 +378,8 @@ fn pair_echoes(events: &[Event]) -> Vec<Event> {
             if x != y {
                 break;
             }
-            if x == 0x0D {
+            let last = if first == 0x80 { 0x0D } else { b'\n' };
+            if x == last {
                 end = Some(j + 1);
                 break;
             }
@@ -241,7 +404,8 @@ fn pair_echoes(events: &[Event]) -> Vec<Event> {
 /// Reads what `events` show; `samplerate` turns sample numbers into seconds.
 pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
     let events = pair_echoes(events);
-    let mut cuts = cut(&events, samplerate);
+    let text = speaks_iec(&events);
+    let mut cuts = cut(&events, samplerate, text);
     let swapped = swapped(&cuts);
     if swapped {
         for cut in &mut cuts {
@@ -259,11 +423,13 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
     let mut protocol = None;
     let mut registers = Vec::new();
     for cut in cuts {
-        let decoded = kmp::decode(&cut.bytes);
-        if decoded.is_ok() {
-            protocol = Some("kmp");
-        }
-        let request_like = cut.bytes.first() == Some(&0x80);
+        let request_like = if text {
+            // A sign-on (`/?`), an option select (ACK) or a break (SOH) comes from the client;
+            // an identification (`/` and a letter), a readout or a NAK from the meter.
+            cut.bytes.starts_with(b"/?") || matches!(cut.bytes.first(), Some(&iec::ACK | &iec::SOH))
+        } else {
+            cut.bytes.first() == Some(&0x80)
+        };
         let direction = match cut.direction {
             Direction::Tx => FrameDirection::Tx,
             Direction::Rx | Direction::Unknown
@@ -274,19 +440,21 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
             Direction::Unknown if request_like => FrameDirection::Tx,
             Direction::Rx | Direction::Unknown => FrameDirection::Rx,
         };
-        let (meaning, error) = match &decoded {
-            Ok(_) => (crate::link::traffic::describe_received(&cut.bytes), None),
-            Err(error) => {
-                let meaning = if cut.bytes.last() == Some(&0x0D) {
-                    "a frame that fails its checks".to_string()
-                } else if matches!(cut.bytes.first(), Some(0x80 | 0x40)) {
-                    "a frame cut short".to_string()
-                } else {
-                    format!("{} bytes outside any frame", cut.bytes.len())
-                };
-                (meaning, Some(error.to_string()))
-            }
+        let reading = if text {
+            read_iec(&cut.bytes, direction != FrameDirection::Rx)
+        } else {
+            read_kmp(&cut.bytes)
         };
+        if reading.valid {
+            protocol = Some(if text { "iec62056-21" } else { "kmp" });
+        }
+        let Reading {
+            valid,
+            framed,
+            meaning,
+            error,
+            registers: answered,
+        } = reading;
         let meaning = if direction == FrameDirection::Echo {
             format!("echo of the {meaning}")
         } else {
@@ -309,18 +477,12 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
                 if let Some(request) = last_request.map(|at| &frames[at]) {
                     gap_s = end_of(request).zip(cut.t).map(|(end, t)| t - end);
                 }
-                if let Ok(kmp::Message::Response {
-                    response: kmp::Response::Registers(answered),
-                    ..
-                }) = &decoded
-                {
-                    registers.extend(answered.iter().cloned());
-                }
-                if decoded.is_ok() {
+                registers.extend(answered);
+                if valid {
                     evidence.answers += 1;
                     evidence.failed_since_answer = 0;
                     answered_last = true;
-                } else if cut.bytes.first() == Some(&0x40) {
+                } else if framed {
                     evidence.bad_frames += 1;
                 } else {
                     evidence.garbage += 1;

@@ -578,3 +578,99 @@ mod never_panics {
         }
     }
 }
+
+/// A mode A exchange with the simulated Kamstrup 382C, as a sniffer on the head would record
+/// it: the sign-on (TX), its echo and the meter's identification and readout (RX).
+fn iec_exchange() -> Vec<Event> {
+    use crate::sim::{Meter, MeterConfig, Profile};
+    let now = std::time::Instant::now();
+    let mut meter = Meter::new(MeterConfig::new(Profile::Kamstrup382C), now);
+    let sign_on = b"/?!\r\n";
+    meter.handle_input(sign_on, now);
+    let mut answer = Vec::new();
+    let mut at = now;
+    for _ in 0..200 {
+        at += std::time::Duration::from_millis(100);
+        if let Some(bytes) = meter.poll_transmit(at) {
+            answer.extend(bytes);
+        }
+    }
+    assert!(
+        answer.len() > 20,
+        "the simulated meter answered: {answer:?}"
+    );
+    let event = |byte, direction, t| Event {
+        at: Stamp::Seconds(t),
+        direction,
+        mark: Mark::Byte(byte),
+    };
+    let mut events = Vec::new();
+    for (k, &byte) in sign_on.iter().enumerate() {
+        events.push(event(byte, Direction::Tx, k as f64 * 0.033));
+        events.push(event(byte, Direction::Rx, k as f64 * 0.033 + 0.001));
+    }
+    for (k, &byte) in answer.iter().enumerate() {
+        events.push(event(byte, Direction::Rx, 0.4 + k as f64 * 0.033));
+    }
+    events
+}
+
+#[test]
+fn an_iec_62056_21_exchange_is_read_as_that_protocols_messages() {
+    use super::analysis::FrameDirection::{Echo, Rx, Tx};
+    let analysis = super::analysis::analyse(&iec_exchange(), None);
+    assert_eq!(analysis.protocol, Some("iec62056-21"));
+    let shown: Vec<_> = analysis
+        .frames
+        .iter()
+        .map(|frame| frame.direction)
+        .collect();
+    assert_eq!(shown, [Tx, Echo, Rx, Rx], "{:#?}", analysis.frames);
+    assert_eq!(analysis.frames[0].meaning, "IEC 62056-21 sign-on");
+    assert!(analysis.frames[2].meaning.starts_with("identification KAM"));
+    assert!(
+        analysis.frames[3].meaning.starts_with("readout of"),
+        "{}",
+        analysis.frames[3].meaning
+    );
+    assert!(analysis.frames.iter().all(|frame| frame.error.is_none()));
+    assert_eq!(
+        analysis.diagnosis.code,
+        crate::link::diagnosis::DiagnosisCode::Ok
+    );
+    // The same bytes with no direction: the sign-on and the echo are told apart by repetition.
+    let undirected: Vec<Event> = iec_exchange()
+        .into_iter()
+        .map(|event| Event {
+            direction: Direction::Unknown,
+            ..event
+        })
+        .collect();
+    let analysis = super::analysis::analyse(&undirected, None);
+    assert_eq!(analysis.protocol, Some("iec62056-21"));
+    let shown: Vec<_> = analysis.frames.iter().map(|frame| frame.direction).collect();
+    assert_eq!(shown, [Tx, Echo, Rx, Rx], "{:#?}", analysis.frames);
+    assert_eq!(
+        analysis.diagnosis.code,
+        crate::link::diagnosis::DiagnosisCode::Ok
+    );
+}
+
+#[test]
+fn a_readout_damaged_on_the_way_fails_its_check_character_and_is_garbled() {
+    let mut events = iec_exchange();
+    // Flip a bit in the readout's middle.
+    let last = events.len() - 10;
+    if let Mark::Byte(byte) = events[last].mark {
+        events[last].mark = Mark::Byte(byte ^ 0x04);
+    }
+    let analysis = super::analysis::analyse(&events, None);
+    let readout = analysis.frames.last().unwrap();
+    assert!(readout.error.is_some(), "{readout:?}");
+    assert_eq!(
+        analysis.diagnosis.code,
+        crate::link::diagnosis::DiagnosisCode::Ok,
+        "the identification still answered"
+    );
+    assert!(readout.meaning.contains("fails its checks"));
+}

@@ -11,6 +11,18 @@ use std::io::Read as _;
 use super::uart::{self, Channel, Framing};
 use super::{Direction, Event, Mark, Stamp};
 
+/// The most level changes a recording may hold, all channels together: this version keeps them
+/// in memory (16 bytes each), and a busy 1200-baud line makes about 1,200 a second, so this is
+/// over two hours of continuous traffic.
+pub const MAX_EDGES: usize = 10_000_000;
+
+fn too_many_edges() -> String {
+    format!(
+        "more than {MAX_EDGES} level changes; cut the recording to the exchanges that matter \
+         (this version decodes raw logic in memory)"
+    )
+}
+
 /// What the user said about the channels and the rate.
 #[derive(Clone, Debug, Default)]
 pub struct RawOptions {
@@ -58,6 +70,7 @@ pub fn vcd_channels(text: &str) -> Result<Vec<Channel>, String> {
     let mut tokens = text.split_whitespace().peekable();
     let mut time = 0.0;
     let mut definitions = true;
+    let mut edges = 0usize;
     while let Some(token) = tokens.next() {
         if definitions {
             match token {
@@ -107,6 +120,10 @@ pub fn vcd_channels(text: &str) -> Result<Vec<Channel>, String> {
             _ => continue,
         };
         if let Some(&(_, index)) = ids.iter().find(|(known, _)| known == id) {
+            edges += 1;
+            if edges > MAX_EDGES {
+                return Err(too_many_edges());
+            }
             let channel = &mut channels[index];
             if time == 0.0 && channel.edges.is_empty() {
                 channel.initial = level;
@@ -183,6 +200,7 @@ pub fn sr_channels(bytes: &[u8]) -> Result<Vec<Channel>, String> {
         .collect();
     let mut sample: u64 = 0;
     let mut last: Option<u64> = None;
+    let mut edges = 0usize;
     for part in 1.. {
         let Ok(mut file) = archive.by_name(&format!("{capturefile}-{part}")) else {
             break;
@@ -206,9 +224,13 @@ pub fn sr_channels(bytes: &[u8]) -> Result<Vec<Channel>, String> {
                         channel.initial = level;
                     } else if last.is_some_and(|previous| (previous >> bit & 1 == 1) != level) {
                         channel.edges.push((t, level));
+                        edges += 1;
                     }
                 }
                 last = Some(word);
+                if edges > MAX_EDGES {
+                    return Err(too_many_edges());
+                }
             }
             sample += 1;
         }

@@ -3,8 +3,12 @@
 //! [`Event`]s. Framing errors and breaks are kept as events of their own, since they are what a
 //! bad head or a wrong line setting leaves in a recording.
 //!
-//! So far: `socat -x -v` dumps ([`socat`]) and sigrok-cli's annotation output ([`sigrok`]). The
-//! formats and their pitfalls are those of the shared capture notes (FORMATS.md).
+//! Decoded bytes: sigrok-cli ([`sigrok`]), PulseView ([`pulseview`]), Saleae ([`saleae`]),
+//! `socat -x -v` ([`socat`]), jpnevulator, hex dumps, plain hex and the workbench's own traffic
+//! files ([`text_dumps`]); raw logic (VCD, sigrok `.sr`) through the program's own UART decoder
+//! ([`raw`], [`uart`]). [`format`](mod@format) finds the format from the content; [`analysis`] turns the
+//! events into frames and a diagnosis. The formats and their pitfalls are those of the shared
+//! capture notes (FORMATS.md).
 
 pub mod analysis;
 pub mod format;

@@ -648,7 +648,11 @@ fn an_iec_62056_21_exchange_is_read_as_that_protocols_messages() {
         .collect();
     let analysis = super::analysis::analyse(&undirected, None);
     assert_eq!(analysis.protocol, Some("iec62056-21"));
-    let shown: Vec<_> = analysis.frames.iter().map(|frame| frame.direction).collect();
+    let shown: Vec<_> = analysis
+        .frames
+        .iter()
+        .map(|frame| frame.direction)
+        .collect();
     assert_eq!(shown, [Tx, Echo, Rx, Rx], "{:#?}", analysis.frames);
     assert_eq!(
         analysis.diagnosis.code,

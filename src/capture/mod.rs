@@ -79,6 +79,23 @@ pub struct ImportError {
     pub reason: String,
 }
 
+/// The direction a channel's or analyzer's name gives: `RX`, `TX`, `RXD`, `TXD`, or a label
+/// holding one of them as a word (`Async Serial [TX]`); anything else says nothing.
+fn direction_named(label: &str) -> Direction {
+    let words: Vec<String> = label
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let has = |names: [&str; 2]| words.iter().any(|word| names.contains(&word.as_str()));
+    if has(["rx", "rxd"]) {
+        Direction::Rx
+    } else if has(["tx", "txd"]) {
+        Direction::Tx
+    } else {
+        Direction::Unknown
+    }
+}
+
 /// A byte written as two hex digits (`80`, `3f`, `0x80` is not this).
 fn hex_byte(text: &str) -> Option<u8> {
     (text.len() == 2)

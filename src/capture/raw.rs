@@ -9,7 +9,7 @@
 use std::io::Read as _;
 
 use super::uart::{self, Channel, Framing};
-use super::{Direction, Event, Mark, Stamp};
+use super::{Direction, Event, Mark, Stamp, direction_named};
 
 /// The most level changes a recording may hold, all channels together: this version keeps them
 /// in memory (16 bytes each), and a busy 1200-baud line makes about 1,200 a second, so this is
@@ -260,21 +260,6 @@ fn samplerate(text: &str) -> Option<f64> {
     (rate > 0.0).then_some(rate)
 }
 
-/// Which way a channel's name says it goes, if it says.
-fn named_direction(name: &str) -> Option<Direction> {
-    let words: Vec<String> = name
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .map(str::to_ascii_lowercase)
-        .collect();
-    if words.iter().any(|w| w == "tx" || w == "txd") {
-        Some(Direction::Tx)
-    } else if words.iter().any(|w| w == "rx" || w == "rxd") {
-        Some(Direction::Rx)
-    } else {
-        None
-    }
-}
-
 /// Decodes the TX and RX channels of `channels` into events, in time order.
 pub fn decode(
     channels: &[Channel],
@@ -295,7 +280,7 @@ pub fn decode(
     let by_name = |direction| {
         channels
             .iter()
-            .position(|c| named_direction(&c.name) == Some(direction))
+            .position(|c| direction_named(&c.name) == direction)
     };
     // Named by the user, else by the channel's own name, else the first two in order (TX, RX;
     // the start bytes put swapped ones right afterwards).

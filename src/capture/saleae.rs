@@ -12,7 +12,7 @@
 //! Columns are read by their header's name, as Saleae warns their order may change. Values must
 //! be in the hex radix: ASCII radix loses bytes (a line feed splits a row).
 
-use super::{Direction, Event, ImportError, Mark, Stamp};
+use super::{Direction, Event, ImportError, Mark, Stamp, direction_named};
 
 /// Which of the three layouts a file has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,21 +74,6 @@ fn split(line: &str) -> Vec<String> {
     fields
 }
 
-/// `RX`, `TX` or a label holding one of them as a word; anything else says nothing.
-fn direction_of(label: &str) -> Direction {
-    let words: Vec<String> = label
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .map(str::to_ascii_lowercase)
-        .collect();
-    if words.iter().any(|w| w == "rx") {
-        Direction::Rx
-    } else if words.iter().any(|w| w == "tx") {
-        Direction::Tx
-    } else {
-        Direction::Unknown
-    }
-}
-
 impl SaleaeImporter {
     /// A reader of a file whose header (the first line) names `layout`.
     pub fn new(layout: SaleaeLayout) -> Self {
@@ -130,7 +115,7 @@ impl SaleaeImporter {
                 }
                 (
                     field("start_time"),
-                    field("name").map_or(Direction::Unknown, direction_of),
+                    field("name").map_or(Direction::Unknown, direction_named),
                     field("data"),
                     field("error").unwrap_or(""),
                 )
@@ -156,7 +141,7 @@ impl SaleaeImporter {
                 let kind = kind.split(' ').next().unwrap_or("");
                 (
                     field("time [s]"),
-                    field("analyzer name").map_or(Direction::Unknown, direction_of),
+                    field("analyzer name").map_or(Direction::Unknown, direction_named),
                     Some(value),
                     kind,
                 )

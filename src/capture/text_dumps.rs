@@ -9,7 +9,7 @@
 //! - the workbench's own traffic files (`2026-11-22T10:00:00.123Z TX   80 3F …  meaning`), whose
 //!   `ECHO` lines are RX bytes the head heard of its own transmission.
 
-use super::{Direction, Event, ImportError, Mark, Stamp, hex_byte};
+use super::{Direction, Event, ImportError, Mark, Stamp, direction_named, hex_byte};
 
 fn byte_events(bytes: Vec<u8>, at: Stamp, direction: Direction, events: &mut Vec<Event>) {
     events.extend(bytes.into_iter().map(|byte| Event {
@@ -17,21 +17,6 @@ fn byte_events(bytes: Vec<u8>, at: Stamp, direction: Direction, events: &mut Vec
         direction,
         mark: Mark::Byte(byte),
     }));
-}
-
-/// `ALIAS` of a jpnevulator header: `RX`, `TX`, or a label holding one as a word.
-fn alias_direction(alias: &str) -> Direction {
-    let words: Vec<String> = alias
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .map(str::to_ascii_lowercase)
-        .collect();
-    if words.iter().any(|w| w == "rx") {
-        Direction::Rx
-    } else if words.iter().any(|w| w == "tx") {
-        Direction::Tx
-    } else {
-        Direction::Unknown
-    }
 }
 
 /// A jpnevulator header's time and alias: `2026-12-01 03:23:11.071025: RX`.
@@ -66,7 +51,7 @@ impl JpnevulatorImporter {
         if let Some((at, alias)) = jpnevulator_header(text) {
             let origin = *self.origin.get_or_insert(at);
             let seconds = origin.duration_until(at).as_secs_f64();
-            self.chunk = Some((seconds, alias_direction(alias)));
+            self.chunk = Some((seconds, direction_named(alias)));
             return Ok(());
         }
         if text.trim().is_empty() {

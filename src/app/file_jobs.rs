@@ -12,9 +12,6 @@ use super::action::FileJob;
 use super::files::shown;
 use super::workspace::{OpenedCapture, Workspace};
 
-/// Recordings larger than this are not read: no decoded recording of a meter comes near it.
-const MAX_CAPTURE_BYTES: u64 = 256 * 1024 * 1024;
-
 /// Does `job` with the file at `path`; says what was done, or what went wrong and the fix.
 /// Session jobs are not done here.
 pub fn carry_out(workspace: &mut Workspace, job: FileJob, path: &Path) -> Result<String, String> {
@@ -106,17 +103,7 @@ pub fn carry_out(workspace: &mut Workspace, job: FileJob, path: &Path) -> Result
 fn open_capture(workspace: &mut Workspace, path: &Path) -> Result<String, String> {
     let shown = shown(path);
     let kept = "The recording on screen was kept.";
-    let size = std::fs::metadata(path)
-        .map_err(|error| format!("cannot read {shown}: {error}. {kept}"))?
-        .len();
-    if size > MAX_CAPTURE_BYTES {
-        return Err(format!(
-            "{shown} is {size} bytes, more than a decoded recording can be. {kept}"
-        ));
-    }
-    let bytes =
-        std::fs::read(path).map_err(|error| format!("cannot read {shown}: {error}. {kept}"))?;
-    let recording = crate::capture::format::read(&bytes, None, &Default::default())
+    let recording = crate::capture::format::read_file(path, None, &Default::default())
         .map_err(|error| format!("{shown}: {error}. {kept}"))?;
     let analysis = crate::capture::analysis::analyse(&recording.events, None);
     let values = match analysis.registers.len() {

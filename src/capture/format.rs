@@ -90,6 +90,12 @@ pub enum CaptureError {
     /// A raw logic recording that could not be decoded.
     #[error("{format}: {reason}", format = .0.name(), reason = .1)]
     RawLogic(Format, String),
+    /// The file could not be read.
+    #[error("cannot read it: {0}")]
+    Io(String),
+    /// A recording of decoded bytes larger than any of a meter.
+    #[error("{0} bytes, more than the {MAX_DECODED_BYTES} a recording of decoded bytes can be")]
+    TooLarge(u64),
     /// The format was found or forced, and a line of it is wrong.
     #[error("{format}: {error}", format = .0.name(), error = .1)]
     Import(Format, ImportError),
@@ -166,6 +172,59 @@ pub fn detect(head: &[u8]) -> Option<Format> {
     None
 }
 
+/// Decoded recordings larger than this are not read: none of a meter comes near it. Raw logic
+/// is streamed, and has no such limit.
+pub const MAX_DECODED_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads the file at `path` as `format`, or as the format found from its first 4 KiB: raw logic
+/// streamed from the file, decoded bytes read whole (up to [`MAX_DECODED_BYTES`]).
+pub fn read_file(
+    path: &std::path::Path,
+    format: Option<Format>,
+    raw: &RawOptions,
+) -> Result<Recording, CaptureError> {
+    use std::io::Read as _;
+    let io = |error: std::io::Error| CaptureError::Io(error.to_string());
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let format = match format {
+        Some(format) => format,
+        None => {
+            let mut head = Vec::with_capacity(4096);
+            (&mut file).take(4096).read_to_end(&mut head).map_err(io)?;
+            detect(&head).ok_or(CaptureError::Unknown)?
+        }
+    };
+    if matches!(format, Format::Sr | Format::Vcd) {
+        return read_raw(file, format, raw);
+    }
+    let size = file.metadata().map_err(io)?.len();
+    if size > MAX_DECODED_BYTES {
+        return Err(CaptureError::TooLarge(size));
+    }
+    read(&std::fs::read(path).map_err(io)?, Some(format), raw)
+}
+
+/// Streams raw logic from `input` through the UART decoder.
+fn read_raw<R: std::io::Read + std::io::Seek>(
+    input: R,
+    format: Format,
+    raw: &RawOptions,
+) -> Result<Recording, CaptureError> {
+    let failed = |reason| CaptureError::RawLogic(format, reason);
+    let (events, line) = if format == Format::Sr {
+        let mut session = super::raw::SigrokSession::new(input).map_err(failed)?;
+        super::raw::decode(&mut session, raw).map_err(failed)?
+    } else {
+        let mut dump = super::raw::Vcd::new(std::io::BufReader::new(input)).map_err(failed)?;
+        super::raw::decode(&mut dump, raw).map_err(failed)?
+    };
+    Ok(Recording {
+        format,
+        events,
+        line: Some(line),
+    })
+}
+
 /// Reads `bytes` as `format`, or as the format found from the content; `raw` says how to decode
 /// raw logic.
 pub fn read(
@@ -191,18 +250,7 @@ pub fn read(
         });
     }
     if matches!(format, Format::Sr | Format::Vcd) {
-        let failed = |reason| CaptureError::RawLogic(format, reason);
-        let channels = if format == Format::Sr {
-            super::raw::sr_channels(bytes).map_err(failed)?
-        } else {
-            super::raw::vcd_channels(&String::from_utf8_lossy(bytes)).map_err(failed)?
-        };
-        let (events, line) = super::raw::decode(&channels, raw).map_err(failed)?;
-        return Ok(Recording {
-            format,
-            events,
-            line: Some(line),
-        });
+        return read_raw(std::io::Cursor::new(bytes), format, raw);
     }
     let text = String::from_utf8_lossy(bytes);
     let lines = text.lines();

@@ -1,27 +1,17 @@
-//! Raw logic recordings: value change dumps (VCD) and sigrok session files (`.sr`), read into
-//! channels, decoded by the program's own UART decoder ([`super::uart`]) into timed bytes.
+//! Raw logic recordings: value change dumps (VCD) and sigrok session files (`.sr`), replayed
+//! from a reader as level changes, decoded by the program's own UART decoder ([`super::uart`])
+//! into timed bytes. Each file is read twice (the decoder learns the line first), a piece at a
+//! time: memory stays bounded whatever the recording's length.
 //!
 //! VCD: `$timescale` gives the time unit, `$var wire 1 <id> <name> $end` the channels, then
 //! `#<time>` and value changes `0<id>`/`1<id>`. A `.sr` file is a zip holding `metadata` (INI:
 //! `samplerate`, `probe1=D0`, `unitsize`) and the samples, `logic-1-1` (then `-2`, …): one unit a
 //! sample, bit `n` the level of probe `n + 1`.
 
-use std::io::Read as _;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 
-use super::uart::{self, Channel, Framing};
+use super::uart::{self, ChannelStats, Framing, Receiver};
 use super::{Direction, Event, Mark, Stamp, direction_named};
-
-/// The most level changes a recording may hold, all channels together: this version keeps them
-/// in memory (16 bytes each), and a busy 1200-baud line makes about 1,200 a second, so this is
-/// over two hours of continuous traffic.
-pub const MAX_EDGES: usize = 10_000_000;
-
-fn too_many_edges() -> String {
-    format!(
-        "more than {MAX_EDGES} level changes; cut the recording to the exchanges that matter \
-         (this version decodes raw logic in memory)"
-    )
-}
 
 /// What the user said about the channels and the rate.
 #[derive(Clone, Debug, Default)]
@@ -62,80 +52,172 @@ impl LineFound {
     }
 }
 
-/// Channels from a VCD file's text.
-pub fn vcd_channels(text: &str) -> Result<Vec<Channel>, String> {
-    let mut unit = None;
-    let mut ids: Vec<(String, usize)> = Vec::new();
-    let mut channels: Vec<Channel> = Vec::new();
-    let mut tokens = text.split_whitespace().peekable();
-    let mut time = 0.0;
-    let mut definitions = true;
-    let mut edges = 0usize;
-    while let Some(token) = tokens.next() {
-        if definitions {
-            match token {
-                "$timescale" => {
-                    let mut spec = String::new();
-                    for part in tokens.by_ref() {
-                        if part == "$end" {
-                            break;
-                        }
-                        spec.push_str(part);
+/// One thing a replay reports, in time order.
+#[derive(Clone, Copy, Debug)]
+pub enum Change {
+    /// A channel's level when the recording starts.
+    Initial {
+        /// The channel, by its place in [`Replay::names`].
+        channel: usize,
+        /// Its level.
+        level: bool,
+    },
+    /// A channel's level changes.
+    Edge {
+        /// The channel.
+        channel: usize,
+        /// When, in seconds.
+        t: f64,
+        /// The new level.
+        level: bool,
+    },
+}
+
+/// A raw recording that can be read from its start again and again.
+pub trait Replay {
+    /// The channels' names (`D0`, `TX`, `1`).
+    fn names(&self) -> &[String];
+    /// Reports every change from the start, in time order; gives the recording's end in seconds.
+    fn replay(&mut self, visit: &mut dyn FnMut(Change)) -> Result<f64, String>;
+}
+
+/// A value change dump read from `R`.
+pub struct Vcd<R> {
+    input: R,
+    names: Vec<String>,
+}
+
+/// The channels a VCD header defines: their identifiers and names, and the time unit.
+struct VcdHeader {
+    ids: Vec<String>,
+    names: Vec<String>,
+    unit: (f64, f64),
+}
+
+impl<R: Read + Seek> Vcd<R> {
+    /// Reads the header of the dump in `input`.
+    pub fn new(mut input: R) -> Result<Self, String> {
+        let header = Self::header(&mut input)?;
+        Ok(Self {
+            input,
+            names: header.names,
+        })
+    }
+
+    fn header(input: &mut R) -> Result<VcdHeader, String> {
+        input
+            .seek(SeekFrom::Start(0))
+            .map_err(|error| format!("cannot read the dump: {error}"))?;
+        let mut reader = BufReader::new(input);
+        let mut header = VcdHeader {
+            ids: Vec::new(),
+            names: Vec::new(),
+            unit: (0.0, 0.0),
+        };
+        let mut words: Vec<String> = Vec::new();
+        let mut line = String::new();
+        let mut unit = None;
+        loop {
+            line.clear();
+            let read = reader
+                .read_line(&mut line)
+                .map_err(|error| format!("cannot read the dump: {error}"))?;
+            if read == 0 {
+                return Err("no $enddefinitions in the dump".into());
+            }
+            words.extend(line.split_whitespace().map(str::to_string));
+            // Take whole `$… $end` sections as they complete.
+            while let Some(end) = words.iter().position(|word| word == "$end") {
+                let section: Vec<String> = words.drain(..=end).collect();
+                match section.first().map(String::as_str) {
+                    Some("$timescale") => {
+                        let spec: String = section[1..section.len() - 1].concat();
+                        unit = Some(timescale(&spec).ok_or(format!("a $timescale of {spec:?}"))?);
                     }
-                    unit = Some(timescale(&spec).ok_or(format!("a $timescale of {spec:?}"))?);
+                    Some("$var") => {
+                        if let [_, _, width, id, name, ..] = &section[..]
+                            && width == "1"
+                        {
+                            header.ids.push(id.clone());
+                            header.names.push(name.clone());
+                        }
+                    }
+                    Some("$enddefinitions") => {
+                        header.unit = unit.ok_or("no $timescale in the dump")?;
+                        return Ok(header);
+                    }
+                    _ => {}
                 }
-                "$var" => {
-                    let fields: Vec<&str> = tokens.by_ref().take_while(|t| *t != "$end").collect();
-                    if let [_, "1", id, name, ..] = fields[..] {
-                        ids.push((id.to_string(), channels.len()));
-                        channels.push(Channel {
-                            name: name.to_string(),
-                            initial: true,
-                            edges: Vec::new(),
-                            end: 0.0,
+            }
+            if words.len() > 10_000 {
+                return Err("a VCD header section without its $end".into());
+            }
+        }
+    }
+}
+
+impl<R: Read + Seek> Replay for Vcd<R> {
+    fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    fn replay(&mut self, visit: &mut dyn FnMut(Change)) -> Result<f64, String> {
+        let header = Self::header(&mut self.input)?;
+        // The header was read through a buffer: read again from the start, skipping it.
+        self.input
+            .seek(SeekFrom::Start(0))
+            .map_err(|error| format!("cannot read the dump: {error}"))?;
+        let mut reader = BufReader::new(&mut self.input);
+        let mut line = String::new();
+        let mut in_values = false;
+        let mut time = 0.0;
+        let mut started = vec![false; header.ids.len()];
+        let mut levels = vec![true; header.ids.len()];
+        loop {
+            line.clear();
+            let read = reader
+                .read_line(&mut line)
+                .map_err(|error| format!("cannot read the dump: {error}"))?;
+            if read == 0 {
+                break;
+            }
+            for token in line.split_whitespace() {
+                if !in_values {
+                    in_values = token == "$enddefinitions";
+                    continue;
+                }
+                if let Some(at) = token.strip_prefix('#') {
+                    let at: f64 = at.parse().map_err(|_| format!("a time of {at:?}"))?;
+                    time = at * header.unit.0 / header.unit.1;
+                    continue;
+                }
+                let mut chars = token.chars();
+                let level = match chars.next() {
+                    Some('0') => false,
+                    Some('1') => true,
+                    // x and z (unknown levels), vectors, `$dumpvars` and the like: not a UART
+                    // line's changes.
+                    _ => continue,
+                };
+                let id = chars.as_str();
+                if let Some(channel) = header.ids.iter().position(|known| known == id) {
+                    if !started[channel] {
+                        started[channel] = true;
+                        levels[channel] = level;
+                        visit(Change::Initial { channel, level });
+                    } else if levels[channel] != level {
+                        levels[channel] = level;
+                        visit(Change::Edge {
+                            channel,
+                            t: time,
+                            level,
                         });
                     }
                 }
-                "$enddefinitions" => definitions = false,
-                _ => {}
-            }
-            continue;
-        }
-        let unit = unit.ok_or("no $timescale before the values")?;
-        if let Some(at) = token.strip_prefix('#') {
-            let at: f64 = at.parse().map_err(|_| format!("a time of {at:?}"))?;
-            time = at * unit.0 / unit.1;
-            continue;
-        }
-        if token.starts_with('$') {
-            continue; // $dumpvars, $end, $comment …
-        }
-        let mut chars = token.chars();
-        let value = chars.next();
-        let id = chars.as_str();
-        let level = match value {
-            Some('0') => false,
-            Some('1') => true,
-            // x and z: unknown levels are read as idle; vectors are not UART lines.
-            _ => continue,
-        };
-        if let Some(&(_, index)) = ids.iter().find(|(known, _)| known == id) {
-            edges += 1;
-            if edges > MAX_EDGES {
-                return Err(too_many_edges());
-            }
-            let channel = &mut channels[index];
-            if time == 0.0 && channel.edges.is_empty() {
-                channel.initial = level;
-            } else if channel.edges.last().map_or(channel.initial, |e| e.1) != level {
-                channel.edges.push((time, level));
             }
         }
+        Ok(time)
     }
-    for channel in &mut channels {
-        channel.end = time;
-    }
-    Ok(channels)
 }
 
 /// A time unit as a count and a divisor of seconds (`10us` is 10 / 1e6), so that times
@@ -155,93 +237,113 @@ fn timescale(spec: &str) -> Option<(f64, f64)> {
     Some((digits.parse::<f64>().ok()?, divisor))
 }
 
-/// Channels from a sigrok session file's bytes.
-pub fn sr_channels(bytes: &[u8]) -> Result<Vec<Channel>, String> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|error| format!("not a sigrok session file: {error}"))?;
-    let mut metadata = String::new();
-    archive
-        .by_name("metadata")
-        .map_err(|_| "a sigrok session file without its metadata".to_string())?
-        .read_to_string(&mut metadata)
-        .map_err(|error| format!("the metadata cannot be read: {error}"))?;
-    let value = |key: &str| {
-        metadata.lines().find_map(|line| {
-            let (k, v) = line.split_once('=')?;
-            (k.trim() == key).then(|| v.trim().to_string())
-        })
-    };
-    let samplerate = value("samplerate")
-        .and_then(|rate| samplerate(&rate))
-        .ok_or("no samplerate in the metadata")?;
-    let unitsize: usize = value("unitsize")
-        .and_then(|size| size.parse().ok())
-        .filter(|size| (1..=8).contains(size))
-        .ok_or("no unitsize from 1 to 8 in the metadata")?;
-    let capturefile = value("capturefile").unwrap_or_else(|| "logic-1".into());
-    let mut names: Vec<(usize, String)> = metadata
-        .lines()
-        .filter_map(|line| {
-            let (key, name) = line.split_once('=')?;
-            let number: usize = key.trim().strip_prefix("probe")?.parse().ok()?;
-            Some((number.checked_sub(1)?, name.trim().to_string()))
-        })
-        .filter(|(bit, _)| *bit < unitsize * 8)
-        .collect();
-    names.sort();
-    let mut channels: Vec<Channel> = names
-        .iter()
-        .map(|(_, name)| Channel {
-            name: name.clone(),
-            initial: true,
-            edges: Vec::new(),
-            end: 0.0,
-        })
-        .collect();
-    let mut sample: u64 = 0;
-    let mut last: Option<u64> = None;
-    let mut edges = 0usize;
-    for part in 1.. {
-        let Ok(mut file) = archive.by_name(&format!("{capturefile}-{part}")) else {
-            break;
+/// A sigrok session file read from `R`.
+pub struct SigrokSession<R> {
+    archive: zip::ZipArchive<R>,
+    names: Vec<String>,
+    /// The bit of each channel in a sample.
+    bits: Vec<usize>,
+    samplerate: f64,
+    unitsize: usize,
+    capturefile: String,
+}
+
+impl<R: Read + Seek> SigrokSession<R> {
+    /// Reads the metadata of the session in `input`.
+    pub fn new(input: R) -> Result<Self, String> {
+        let mut archive = zip::ZipArchive::new(input)
+            .map_err(|error| format!("not a sigrok session file: {error}"))?;
+        let mut metadata = String::new();
+        archive
+            .by_name("metadata")
+            .map_err(|_| "a sigrok session file without its metadata".to_string())?
+            .take(1 << 20)
+            .read_to_string(&mut metadata)
+            .map_err(|error| format!("the metadata cannot be read: {error}"))?;
+        let value = |key: &str| {
+            metadata.lines().find_map(|line| {
+                let (k, v) = line.split_once('=')?;
+                (k.trim() == key).then(|| v.trim().to_string())
+            })
         };
-        let mut unit = vec![0u8; unitsize];
-        loop {
-            match file.read_exact(&mut unit) {
-                Ok(()) => {}
-                Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof => break,
-                Err(error) => return Err(format!("the samples cannot be read: {error}")),
-            }
-            let mut word = 0u64;
-            for (i, byte) in unit.iter().enumerate() {
-                word |= u64::from(*byte) << (8 * i);
-            }
-            if last != Some(word) {
-                let t = sample as f64 / samplerate;
-                for ((bit, _), channel) in names.iter().zip(channels.iter_mut()) {
-                    let level = word >> bit & 1 == 1;
-                    if last.is_none() {
-                        channel.initial = level;
-                    } else if last.is_some_and(|previous| (previous >> bit & 1 == 1) != level) {
-                        channel.edges.push((t, level));
-                        edges += 1;
+        let samplerate = value("samplerate")
+            .and_then(|rate| samplerate(&rate))
+            .ok_or("no samplerate in the metadata")?;
+        let unitsize: usize = value("unitsize")
+            .and_then(|size| size.parse().ok())
+            .filter(|size| (1..=8).contains(size))
+            .ok_or("no unitsize from 1 to 8 in the metadata")?;
+        let capturefile = value("capturefile").unwrap_or_else(|| "logic-1".into());
+        let mut probes: Vec<(usize, String)> = metadata
+            .lines()
+            .filter_map(|line| {
+                let (key, name) = line.split_once('=')?;
+                let number: usize = key.trim().strip_prefix("probe")?.parse().ok()?;
+                Some((number.checked_sub(1)?, name.trim().to_string()))
+            })
+            .filter(|(bit, _)| *bit < unitsize * 8)
+            .collect();
+        probes.sort();
+        Ok(Self {
+            archive,
+            names: probes.iter().map(|(_, name)| name.clone()).collect(),
+            bits: probes.iter().map(|(bit, _)| *bit).collect(),
+            samplerate,
+            unitsize,
+            capturefile,
+        })
+    }
+}
+
+impl<R: Read + Seek> Replay for SigrokSession<R> {
+    fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    fn replay(&mut self, visit: &mut dyn FnMut(Change)) -> Result<f64, String> {
+        let mut sample: u64 = 0;
+        let mut last: Option<u64> = None;
+        let mut unit = vec![0u8; self.unitsize];
+        for part in 1.. {
+            let Ok(file) = self
+                .archive
+                .by_name(&format!("{}-{part}", self.capturefile))
+            else {
+                break;
+            };
+            let mut file = BufReader::with_capacity(1 << 16, file);
+            loop {
+                match file.read_exact(&mut unit) {
+                    Ok(()) => {}
+                    Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof => break,
+                    Err(error) => return Err(format!("the samples cannot be read: {error}")),
+                }
+                let mut word = 0u64;
+                for (i, byte) in unit.iter().enumerate() {
+                    word |= u64::from(*byte) << (8 * i);
+                }
+                if last != Some(word) {
+                    let t = sample as f64 / self.samplerate;
+                    for (channel, &bit) in self.bits.iter().enumerate() {
+                        let level = word >> bit & 1 == 1;
+                        match last {
+                            None => visit(Change::Initial { channel, level }),
+                            Some(previous) if (previous >> bit & 1 == 1) != level => {
+                                visit(Change::Edge { channel, t, level });
+                            }
+                            Some(_) => {}
+                        }
                     }
+                    last = Some(word);
                 }
-                last = Some(word);
-                if edges > MAX_EDGES {
-                    return Err(too_many_edges());
-                }
+                sample += 1;
             }
-            sample += 1;
         }
+        if last.is_none() {
+            return Err("no samples in the session file".into());
+        }
+        Ok(sample as f64 / self.samplerate)
     }
-    if last.is_none() {
-        return Err("no samples in the session file".into());
-    }
-    for channel in &mut channels {
-        channel.end = sample as f64 / samplerate;
-    }
-    Ok(channels)
 }
 
 /// Samples a second from `100 kHz`, `1 MHz`, `200000`.
@@ -260,27 +362,25 @@ fn samplerate(text: &str) -> Option<f64> {
     (rate > 0.0).then_some(rate)
 }
 
-/// Decodes the TX and RX channels of `channels` into events, in time order.
+/// Decodes the TX and RX channels of `source` into events, in time order: one pass to learn the
+/// line, one to read it.
 pub fn decode(
-    channels: &[Channel],
+    source: &mut dyn Replay,
     options: &RawOptions,
 ) -> Result<(Vec<Event>, LineFound), String> {
+    let names = source.names().to_vec();
     let find = |name: &str| {
-        channels
-            .iter()
-            .position(|channel| channel.name == name)
-            .ok_or_else(|| {
-                let names: Vec<&str> = channels.iter().map(|c| c.name.as_str()).collect();
-                format!(
-                    "no channel {name:?}; the recording has {}",
-                    names.join(", ")
-                )
-            })
+        names.iter().position(|known| known == name).ok_or_else(|| {
+            format!(
+                "no channel {name:?}; the recording has {}",
+                names.join(", ")
+            )
+        })
     };
     let by_name = |direction| {
-        channels
+        names
             .iter()
-            .position(|c| direction_named(&c.name) == direction)
+            .position(|name| direction_named(name) == direction)
     };
     // Named by the user, else by the channel's own name, else the first two in order (TX, RX;
     // the start bytes put swapped ones right afterwards).
@@ -291,23 +391,61 @@ pub fn decode(
     let rx = match &options.rx {
         Some(name) => find(name)?,
         None => by_name(Direction::Rx)
-            .unwrap_or_else(|| (0..channels.len()).find(|&i| i != tx).unwrap_or(tx)),
+            .unwrap_or_else(|| (0..names.len()).find(|&i| i != tx).unwrap_or(tx)),
     };
-    if tx == rx || channels.len() < 2 {
+    if tx == rx || names.len() < 2 {
         return Err(
             "a UART recording needs two channels, TX and RX; name them with --tx and --rx".into(),
         );
     }
-    let (tx_channel, rx_channel) = (&channels[tx], &channels[rx]);
+    let mut stats = [ChannelStats::default(), ChannelStats::default()];
+    let slot = |channel: usize| {
+        if channel == tx {
+            Some(0)
+        } else if channel == rx {
+            Some(1)
+        } else {
+            None
+        }
+    };
+    let end = source.replay(&mut |change| match change {
+        Change::Initial { channel, level } => {
+            if let Some(at) = slot(channel) {
+                stats[at].start(level);
+            }
+        }
+        Change::Edge { channel, t, level } => {
+            if let Some(at) = slot(channel) {
+                stats[at].edge(t, level);
+            }
+        }
+    })?;
+    for channel in &mut stats {
+        channel.finish(end);
+    }
     let baud = match options.baud {
         Some(baud) => baud,
-        None => uart::detect_baud(&[tx_channel, rx_channel]).ok_or(
+        None => uart::detect_baud(&[&stats[0], &stats[1]]).ok_or(
             "no standard baud rate from 300 to 19200 fits the shortest pulse; give it with --baud",
         )?,
     };
-    let idle_high = tx_channel.idle_level() || rx_channel.idle_level();
-    let tx_characters = uart::characters(tx_channel, baud, idle_high);
-    let rx_characters = uart::characters(rx_channel, baud, idle_high);
+    let idle_high = stats[0].idle_level() || stats[1].idle_level();
+    let mut receivers: [Option<Receiver>; 2] = [None, None];
+    source.replay(&mut |change| match change {
+        Change::Initial { channel, level } => {
+            if let Some(at) = slot(channel) {
+                receivers[at] = Some(Receiver::new(baud, idle_high, level));
+            }
+        }
+        Change::Edge { channel, t, level } => {
+            if let Some(receiver) = slot(channel).and_then(|at| receivers[at].as_mut()) {
+                receiver.edge(t, level);
+            }
+        }
+    })?;
+    let [tx_receiver, rx_receiver] = receivers;
+    let finish = |receiver: Option<Receiver>| receiver.map(|r| r.finish(end)).unwrap_or_default();
+    let (tx_characters, rx_characters) = (finish(tx_receiver), finish(rx_receiver));
     let framing = uart::framing(&[&tx_characters, &rx_characters], baud);
     let mut events = Vec::new();
     for (characters, direction) in [
@@ -345,8 +483,8 @@ pub fn decode(
         baud,
         framing,
         idle_high,
-        tx: tx_channel.name.clone(),
-        rx: rx_channel.name.clone(),
+        tx: names[tx].clone(),
+        rx: names[rx].clone(),
     };
     Ok((events, line))
 }

@@ -1,5 +1,8 @@
 //! The program's own UART decoder, for raw logic recordings: two channels of levels over time
-//! become timed bytes, framing errors and breaks.
+//! become timed bytes, framing errors and breaks. It streams: a first pass over the level
+//! changes learns each channel's idle level and shortest pulse ([`ChannelStats`]), a second
+//! feeds them in time order to a [`Receiver`] per channel, which samples each bit's centre as
+//! the changes arrive; nothing but the characters found is kept.
 //!
 //! Found from the signal, by stated rules:
 //! - the idle level: the level the line starts and ends at (or, where those differ, the one it
@@ -13,59 +16,59 @@
 //! - a framing error where the first stop bit is low; a break where the line stays low longer
 //!   than a whole character.
 
-/// One channel: where its level changes.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Channel {
-    /// Its name in the recording (`D0`, `TX`, `1`).
-    pub name: String,
-    /// The level at the start.
-    pub initial: bool,
-    /// Each change: the time in seconds and the new level, in time order.
-    pub edges: Vec<(f64, bool)>,
-    /// When the recording ends, in seconds.
-    pub end: f64,
+/// What a first pass over a channel's level changes learns.
+#[derive(Clone, Debug, Default)]
+pub struct ChannelStats {
+    initial: Option<bool>,
+    level: bool,
+    last_edge: Option<f64>,
+    shortest: Option<f64>,
+    /// Time spent high up to `since`.
+    high: f64,
+    since: f64,
+    end: f64,
 }
 
-impl Channel {
-    /// The level at `t`.
-    fn level_at(&self, t: f64) -> bool {
-        let after = self.edges.partition_point(|(at, _)| *at <= t);
-        if after == 0 {
-            self.initial
-        } else {
-            self.edges[after - 1].1
+impl ChannelStats {
+    /// The level at the start.
+    pub fn start(&mut self, level: bool) {
+        self.initial = Some(level);
+        self.level = level;
+    }
+
+    /// A change to `level` at `t` seconds.
+    pub fn edge(&mut self, t: f64, level: bool) {
+        if level == self.level {
+            return;
         }
+        if let Some(last) = self.last_edge {
+            let pulse = t - last;
+            if pulse > 0.0 && self.shortest.is_none_or(|shortest| pulse < shortest) {
+                self.shortest = Some(pulse);
+            }
+        }
+        if self.level {
+            self.high += t - self.since;
+        }
+        (self.level, self.since, self.last_edge) = (level, t, Some(t));
+    }
+
+    /// The recording ends at `end` seconds.
+    pub fn finish(&mut self, end: f64) {
+        if self.level {
+            self.high += end - self.since;
+        }
+        self.since = end;
+        self.end = end;
     }
 
     /// The level it idles at: the one it starts and ends at, or, where those differ (a
     /// recording cut mid-character), the one it spends most of its time at.
     pub fn idle_level(&self) -> bool {
-        let last = self.edges.last().map_or(self.initial, |edge| edge.1);
-        if last == self.initial {
-            return last;
+        match self.initial {
+            Some(initial) if initial == self.level => initial,
+            _ => self.high * 2.0 >= self.end.max(f64::MIN_POSITIVE),
         }
-        let mut high = 0.0;
-        let mut level = self.initial;
-        let mut since = 0.0;
-        for &(at, next) in &self.edges {
-            if level {
-                high += at - since;
-            }
-            (level, since) = (next, at);
-        }
-        if level {
-            high += self.end - since;
-        }
-        high * 2.0 >= self.end.max(f64::MIN_POSITIVE)
-    }
-
-    /// The shortest time between two changes.
-    fn shortest_pulse(&self) -> Option<f64> {
-        self.edges
-            .windows(2)
-            .map(|pair| pair[1].0 - pair[0].0)
-            .filter(|pulse| *pulse > 0.0)
-            .min_by(f64::total_cmp)
     }
 }
 
@@ -73,10 +76,10 @@ impl Channel {
 pub const STANDARD_BAUDS: [u32; 7] = [300, 600, 1200, 2400, 4800, 9600, 19200];
 
 /// The rate whose bit time is nearest the shortest pulse of `channels`, within 15 %.
-pub fn detect_baud(channels: &[&Channel]) -> Option<u32> {
+pub fn detect_baud(channels: &[&ChannelStats]) -> Option<u32> {
     let pulse = channels
         .iter()
-        .filter_map(|channel| channel.shortest_pulse())
+        .filter_map(|channel| channel.shortest)
         .min_by(f64::total_cmp)?;
     let measured = 1.0 / pulse;
     STANDARD_BAUDS
@@ -88,8 +91,8 @@ pub fn detect_baud(channels: &[&Channel]) -> Option<u32> {
         .filter(|baud| (f64::from(*baud) - measured).abs() <= 0.15 * f64::from(*baud))
 }
 
-/// One character as read: its start, the nine bits after the start bit (data, then parity or
-/// the first stop bit), and whether the first stop bit was high.
+/// One character as read: its start, the eight bits after the start bit (data, or data and
+/// parity), whether the stop bit that follows was high, and whether it was a break.
 #[derive(Clone, Copy, Debug)]
 pub struct Character {
     /// When its start bit began, in seconds.
@@ -102,43 +105,121 @@ pub struct Character {
     pub brk: bool,
 }
 
-/// Every character on `channel` at `baud`, the line read as idle at `idle`.
-pub fn characters(channel: &Channel, baud: u32, idle: bool) -> Vec<Character> {
-    let bit = 1.0 / f64::from(baud);
-    let level = |t: f64| channel.level_at(t) == idle;
-    let mut found = Vec::new();
-    let mut from = f64::NEG_INFINITY;
-    for &(at, now) in &channel.edges {
-        // A start bit: the line leaves its idle level, after the last character's stop bit.
-        if at < from || now == idle {
-            continue;
+#[derive(Clone, Copy, Debug)]
+enum State {
+    /// Waiting for a start bit, not before `from`.
+    Idle { from: f64 },
+    /// Sampling the character that began at `start`; `next` is the sample to take (0 the start
+    /// bit's centre, 1 to 8 the bits, 9 the stop bit).
+    Sampling { start: f64, next: u8, bits: u8 },
+    /// The stop bit was low: waiting for the line to return, to tell a framing error from a
+    /// break.
+    Held { start: f64, bits: u8 },
+}
+
+/// A UART receiver for one channel, fed its level changes in time order; see the module
+/// documentation.
+#[derive(Debug)]
+pub struct Receiver {
+    bit: f64,
+    idle: bool,
+    level: bool,
+    state: State,
+    found: Vec<Character>,
+}
+
+impl Receiver {
+    /// A receiver at `baud` for a line idling at `idle`, at `level` when the recording starts.
+    pub fn new(baud: u32, idle: bool, level: bool) -> Self {
+        Self {
+            bit: 1.0 / f64::from(baud),
+            idle,
+            level,
+            state: State::Idle {
+                from: f64::NEG_INFINITY,
+            },
+            found: Vec::new(),
         }
-        if level(at + bit / 2.0) {
-            continue; // a glitch shorter than half a bit
-        }
-        let mut bits = 0u8;
-        for k in 0..8 {
-            if level(at + (f64::from(k) + 1.5) * bit) {
-                bits |= 1 << k;
-            }
-        }
-        let stop_ok = level(at + 9.5 * bit);
-        // A break: low from the start bit past a whole character (start, 8 bits, 2 stop bits).
-        let after = channel.edges.partition_point(|(t, _)| *t <= at);
-        let rise = channel.edges[after..]
-            .iter()
-            .find(|(_, lvl)| *lvl == idle)
-            .map_or(channel.end, |(t, _)| *t);
-        let brk = !stop_ok && rise - at >= 11.0 * bit;
-        found.push(Character {
-            start: at,
-            bits,
-            stop_ok,
-            brk,
-        });
-        from = if brk { rise } else { at + 9.5 * bit };
     }
-    found
+
+    /// A change to `level` at `t` seconds.
+    pub fn edge(&mut self, t: f64, level: bool) {
+        self.advance(t);
+        if let State::Held { start, bits } = self.state
+            && level == self.idle
+        {
+            let brk = t - start >= 11.0 * self.bit;
+            self.found.push(Character {
+                start,
+                bits,
+                stop_ok: false,
+                brk,
+            });
+            let from = if brk { t } else { start + 9.5 * self.bit };
+            self.state = State::Idle { from };
+        }
+        if let State::Idle { from } = self.state
+            && level != self.idle
+            && level != self.level
+            && t >= from
+        {
+            self.state = State::Sampling {
+                start: t,
+                next: 0,
+                bits: 0,
+            };
+        }
+        self.level = level;
+    }
+
+    /// Takes every sample due before `t` at the level the line has until then.
+    fn advance(&mut self, t: f64) {
+        while let State::Sampling { start, next, bits } = self.state {
+            let at = start + (f64::from(next) + 0.5) * self.bit;
+            if at >= t {
+                return;
+            }
+            let one = self.level == self.idle;
+            self.state = match next {
+                // A glitch shorter than half a bit.
+                0 if one => State::Idle { from: at },
+                0 => State::Sampling {
+                    start,
+                    next: 1,
+                    bits,
+                },
+                1..=8 => State::Sampling {
+                    start,
+                    next: next + 1,
+                    bits: if one { bits | 1 << (next - 1) } else { bits },
+                },
+                _ if one => {
+                    self.found.push(Character {
+                        start,
+                        bits,
+                        stop_ok: true,
+                        brk: false,
+                    });
+                    State::Idle { from: at }
+                }
+                _ => State::Held { start, bits },
+            };
+        }
+    }
+
+    /// The recording ends at `end`; gives every character found.
+    pub fn finish(mut self, end: f64) -> Vec<Character> {
+        self.advance(end);
+        if let State::Held { start, bits } = self.state {
+            self.found.push(Character {
+                start,
+                bits,
+                stop_ok: false,
+                brk: end - start >= 11.0 * self.bit,
+            });
+        }
+        self.found
+    }
 }
 
 /// The framing found from the characters of both channels.
@@ -180,6 +261,37 @@ pub fn framing(channels: &[&[Character]], baud: u32) -> Framing {
 mod tests {
     use super::*;
 
+    /// A channel's level changes, as a recording gives them.
+    struct Channel {
+        initial: bool,
+        edges: Vec<(f64, bool)>,
+        end: f64,
+    }
+
+    impl Channel {
+        fn stats(&self) -> ChannelStats {
+            let mut stats = ChannelStats::default();
+            stats.start(self.initial);
+            for &(t, level) in &self.edges {
+                stats.edge(t, level);
+            }
+            stats.finish(self.end);
+            stats
+        }
+
+        fn idle_level(&self) -> bool {
+            self.stats().idle_level()
+        }
+    }
+
+    fn characters(channel: &Channel, baud: u32, idle: bool) -> Vec<Character> {
+        let mut receiver = Receiver::new(baud, idle, channel.initial);
+        for &(t, level) in &channel.edges {
+            receiver.edge(t, level);
+        }
+        receiver.finish(channel.end)
+    }
+
     /// A line carrying `bytes` at `baud`: each character a start bit, the data bits, the even
     /// parity bit if `parity`, then `stop_bits` and `idle_bits` more of idle; `inverted` for a
     /// head whose line idles low.
@@ -216,7 +328,6 @@ mod tests {
             }
         }
         Channel {
-            name: "RX".into(),
             initial: level(true),
             edges,
             end: levels.len() as f64 * bit,
@@ -240,7 +351,7 @@ mod tests {
     fn an_iec_sign_on_is_read_as_7e1_at_300_baud() {
         let sign_on = b"/?!\\r\\n";
         let channel = signal(sign_on, 300, 7, true, 1, 0, false);
-        let baud = detect_baud(&[&channel]).unwrap();
+        let baud = detect_baud(&[&channel.stats()]).unwrap();
         assert_eq!(baud, 300);
         let found = framing(&[&characters(&channel, baud, true)], baud);
         assert_eq!(
@@ -259,7 +370,7 @@ mod tests {
         let frame = [0x80, 0x3F, 0x10, 0x01, 0x00, 0x44, 0x4D, 0xC0, 0x0D];
         for (baud, stop_bits, want) in [(1200, 2, 2), (2400, 1, 1), (9600, 2, 2)] {
             let channel = signal(&frame, baud, 8, false, stop_bits, 0, false);
-            assert_eq!(detect_baud(&[&channel]), Some(baud));
+            assert_eq!(detect_baud(&[&channel.stats()]), Some(baud));
             let found = framing(&[&characters(&channel, baud, true)], baud);
             assert_eq!(found.stop_bits, want, "{baud}");
             assert!(!found.even_parity);
@@ -281,7 +392,6 @@ mod tests {
         let bit = 1.0 / 1200.0;
         // Low from 10 bits for 30 bits: a break; then a 0x00 whose stop bit is low for one bit.
         let channel = Channel {
-            name: "RX".into(),
             initial: true,
             edges: vec![
                 (10.0 * bit, false),
@@ -300,6 +410,6 @@ mod tests {
     #[test]
     fn a_pulse_matching_no_standard_rate_gives_none() {
         let channel = signal(&[0x55], 1000, 8, false, 1, 0, false);
-        assert_eq!(detect_baud(&[&channel]), None);
+        assert_eq!(detect_baud(&[&channel.stats()]), None);
     }
 }

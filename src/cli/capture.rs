@@ -9,13 +9,10 @@ use serde::Serialize;
 
 use kmp_workbench::capture::Stamp;
 use kmp_workbench::capture::analysis::{Analysis, Frame, FrameDirection, analyse};
-use kmp_workbench::capture::format::{CaptureError, Format, read};
+use kmp_workbench::capture::format::{CaptureError, Format, read_file};
 use kmp_workbench::capture::raw::{LineFound, RawOptions};
 
 use super::output::{Failure, print_result};
-
-/// Recordings larger than this are not read: no decoded recording of a meter comes near it.
-const MAX_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Arguments of `capture`.
 #[derive(Debug, clap::Args)]
@@ -97,16 +94,6 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         ));
     }
     let name = args.file.display().to_string();
-    let size = std::fs::metadata(&args.file)
-        .map_err(|error| Failure::usage(format!("cannot read {name}: {error}")))?
-        .len();
-    if size > MAX_BYTES {
-        return Err(Failure::invalid_input(format!(
-            "{name} is {size} bytes, more than the {MAX_BYTES} a decoded recording can be"
-        )));
-    }
-    let bytes = std::fs::read(&args.file)
-        .map_err(|error| Failure::usage(format!("cannot read {name}: {error}")))?;
     let raw = RawOptions {
         tx: args.tx.clone(),
         rx: args.rx.clone(),
@@ -115,10 +102,12 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             Baud::Fixed(baud) => Some(baud),
         },
     };
-    let recording = read(&bytes, args.format, &raw).map_err(|error| match error {
-        CaptureError::Import(..) | CaptureError::Unknown | CaptureError::RawLogic(..) => {
-            Failure::invalid_input(format!("{name}: {error}"))
-        }
+    let recording = read_file(&args.file, args.format, &raw).map_err(|error| match error {
+        CaptureError::Io(_) => Failure::usage(format!("{name}: {error}")),
+        CaptureError::TooLarge(_)
+        | CaptureError::Import(..)
+        | CaptureError::Unknown
+        | CaptureError::RawLogic(..) => Failure::invalid_input(format!("{name}: {error}")),
     })?;
     let analysis = analyse(&recording.events, args.samplerate);
     if args.json {

@@ -416,6 +416,12 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
             };
         }
     }
+    // One line with no direction that carries the meter's answers is the RX line (a file per
+    // channel: a Saleae analyzer export, sigrok's `-B`, a dump of what the head heard): the
+    // requests on it are the head hearing its own, each the sign of a request sent.
+    let rx_line = !text
+        && cuts.iter().all(|cut| cut.direction == Direction::Unknown)
+        && cuts.iter().any(|cut| cut.bytes.first() == Some(&0x40));
     let mut frames: Vec<Frame> = Vec::new();
     let mut last_request: Option<usize> = None;
     let mut evidence = Evidence::default();
@@ -437,9 +443,12 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
             {
                 FrameDirection::Echo
             }
+            Direction::Unknown if request_like && rx_line => FrameDirection::Echo,
             Direction::Unknown if request_like => FrameDirection::Tx,
             Direction::Rx | Direction::Unknown => FrameDirection::Rx,
         };
+        // An echo with no request before it on a recording of the RX line alone.
+        let heard_only = rx_line && direction == FrameDirection::Echo;
         let reading = if text {
             read_iec(&cut.bytes, direction != FrameDirection::Rx)
         } else {
@@ -470,6 +479,13 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
                 answered_last = false;
             }
             FrameDirection::Echo => {
+                if heard_only {
+                    if !answered_last && evidence.answers > 0 {
+                        evidence.failed_since_answer += 1;
+                    }
+                    evidence.requests += 1;
+                    answered_last = false;
+                }
                 evidence.echoes_seen += 1;
                 evidence.echoes_clean += 1;
             }
@@ -499,7 +515,7 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
             warnings: cut.warnings,
             gap_s,
         });
-        if direction == FrameDirection::Tx {
+        if direction == FrameDirection::Tx || heard_only {
             last_request = Some(frames.len() - 1);
         }
     }

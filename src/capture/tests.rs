@@ -678,3 +678,42 @@ fn a_readout_damaged_on_the_way_fails_its_check_character_and_is_garbled() {
     );
     assert!(readout.meaning.contains("fails its checks"));
 }
+
+#[test]
+fn a_recording_of_the_rx_line_alone_shows_the_echo_and_the_answer() {
+    use super::analysis::FrameDirection::{Echo, Rx};
+    use crate::link::diagnosis::DiagnosisCode;
+    for (id, code) in [
+        ("a_good", DiagnosisCode::Ok),
+        ("c_garbled", DiagnosisCode::Garbled),
+        ("d_framing", DiagnosisCode::Ok),
+    ] {
+        for path in [
+            format!("saleae/{id}.logic1_RX.constructed.csv"),
+            format!("sigrok/{id}.rx.bin"),
+        ] {
+            let analysis = analysed(&path);
+            let shown: Vec<_> = analysis
+                .frames
+                .iter()
+                .map(|frame| frame.direction)
+                .collect();
+            assert_eq!(shown, [Echo, Rx], "{path}");
+            assert_eq!(analysis.diagnosis.code, code, "{path}");
+            let gap = analysis.frames[1].gap_s;
+            if path.ends_with(".csv") {
+                assert!(
+                    gap.is_some_and(|gap| (gap - 0.060).abs() < 0.002),
+                    "{path}: {gap:?}"
+                );
+            }
+        }
+    }
+    // The TX line alone holds requests only: what came back cannot be known from it.
+    let tx_only = analysed("saleae/a_good.logic1_TX.constructed.csv");
+    assert_eq!(tx_only.frames.len(), 1);
+    assert_eq!(
+        tx_only.frames[0].direction,
+        super::analysis::FrameDirection::Tx
+    );
+}

@@ -6,7 +6,7 @@ use super::saleae::{SaleaeImporter, SaleaeLayout, layout};
 use super::sigrok::{JsonTraceImporter, SigrokTextImporter};
 use super::socat::SocatImporter;
 use super::text_dumps::{HexImporter, HexdumpImporter, JpnevulatorImporter, TrafficImporter};
-use super::{Direction, Event, ImportError, Mark, Stamp};
+use super::{Direction, Event, ImportError, LineImporter, Mark, Stamp};
 
 /// The formats a recording may have, by the names of the command-line contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -237,89 +237,48 @@ pub fn read(
         None => detect(&bytes[..bytes.len().min(4096)]).ok_or(CaptureError::Unknown)?,
     };
     let mut events = Vec::new();
-    if format == Format::SigrokBinary {
-        events.extend(bytes.iter().map(|&byte| Event {
-            at: Stamp::None,
-            direction: Direction::Unknown,
-            mark: Mark::Byte(byte),
-        }));
-        return Ok(Recording {
-            format,
-            events,
-            line: None,
-        });
-    }
-    if matches!(format, Format::Sr | Format::Vcd) {
-        return read_raw(std::io::Cursor::new(bytes), format, raw);
-    }
-    let text = String::from_utf8_lossy(bytes);
-    let lines = text.lines();
     let failed = |error| CaptureError::Import(format, error);
-    match format {
-        Format::SigrokText => {
-            let mut importer = SigrokTextImporter::new();
-            for line in lines {
-                importer.line(line, &mut events).map_err(failed)?;
-            }
+    let mut importer: Box<dyn LineImporter> = match format {
+        Format::Sr | Format::Vcd => return read_raw(std::io::Cursor::new(bytes), format, raw),
+        // One direction's bytes, with nothing around them.
+        Format::SigrokBinary => {
+            events.extend(bytes.iter().map(|&byte| Event {
+                at: Stamp::None,
+                direction: Direction::Unknown,
+                mark: Mark::Byte(byte),
+            }));
+            return Ok(Recording {
+                format,
+                events,
+                line: None,
+            });
         }
-        Format::SigrokJson => {
-            let mut importer = JsonTraceImporter::new();
-            for line in lines {
-                importer.line(line, &mut events).map_err(failed)?;
-            }
-        }
-        Format::Pulseview => {
-            let mut importer = PulseViewImporter::new();
-            for line in lines {
-                importer.line(line).map_err(failed)?;
-            }
-            importer.finish(&mut events);
-        }
+        Format::SigrokText => Box::new(SigrokTextImporter::new()),
+        Format::SigrokJson => Box::new(JsonTraceImporter::new()),
+        Format::Pulseview => Box::new(PulseViewImporter::new()),
         Format::SaleaeTable | Format::SaleaeAnalyzer => {
-            let first = text.lines().next().unwrap_or("");
-            let Some(layout) = layout(first) else {
+            let first = bytes
+                .split(|&byte| byte == b'\n')
+                .next()
+                .unwrap_or_default();
+            let Some(layout) = layout(&String::from_utf8_lossy(first)) else {
                 return Err(failed(ImportError {
                     line: 1,
                     reason: "not a Saleae export header".into(),
                 }));
             };
-            let mut importer = SaleaeImporter::new(layout);
-            for line in lines {
-                importer.line(line, &mut events).map_err(failed)?;
-            }
+            Box::new(SaleaeImporter::new(layout))
         }
-        Format::Socat => {
-            let mut importer = SocatImporter::new();
-            for line in lines {
-                importer.line(line, &mut events).map_err(failed)?;
-            }
-        }
-        Format::Jpnevulator => {
-            let mut importer = JpnevulatorImporter::new();
-            for line in lines {
-                importer.line(line, &mut events).map_err(failed)?;
-            }
-        }
-        Format::Hexdump => {
-            let mut importer = HexdumpImporter::new();
-            for line in lines {
-                importer.line(line, &mut events).map_err(failed)?;
-            }
-        }
-        Format::Hex => {
-            let mut importer = HexImporter::new();
-            for line in lines {
-                importer.line(line, &mut events).map_err(failed)?;
-            }
-        }
-        Format::Traffic => {
-            let mut importer = TrafficImporter::new();
-            for line in lines {
-                importer.line(line, &mut events).map_err(failed)?;
-            }
-        }
-        Format::SigrokBinary | Format::Sr | Format::Vcd => {}
+        Format::Socat => Box::new(SocatImporter::new()),
+        Format::Jpnevulator => Box::new(JpnevulatorImporter::new()),
+        Format::Hexdump => Box::new(HexdumpImporter::new()),
+        Format::Hex => Box::new(HexImporter::new()),
+        Format::Traffic => Box::new(TrafficImporter::new()),
+    };
+    for line in String::from_utf8_lossy(bytes).lines() {
+        importer.line(line, &mut events).map_err(failed)?;
     }
+    importer.finish(&mut events);
     Ok(Recording {
         format,
         events,

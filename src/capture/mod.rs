@@ -69,6 +69,15 @@ pub struct Event {
     pub mark: Mark,
 }
 
+/// A sans-IO importer of one format, fed its file line by line.
+pub trait LineImporter {
+    /// Reads one line (without its line ending) and appends what it holds to `events`.
+    fn line(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), ImportError>;
+
+    /// The file ends: appends what the importer held back (PulseView's marks, sorted).
+    fn finish(&mut self, _events: &mut Vec<Event>) {}
+}
+
 /// Why a recording could not be read: the line and the reason.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}: {reason}")]

@@ -6,7 +6,7 @@
 //! sample numbers the order: PulseView writes row after row, so the lines are sorted back into
 //! time order when the file ends (by start sample, stably). The samplerate is not in the file.
 
-use super::{Direction, Event, ImportError, Mark, Stamp, hex_byte};
+use super::{Direction, Event, ImportError, LineImporter, Mark, Stamp, hex_byte};
 
 /// Reads a PulseView export; see the module documentation.
 #[derive(Debug, Default)]
@@ -52,9 +52,11 @@ impl PulseViewImporter {
     pub fn is_export_line(line: &str) -> bool {
         fields(line).is_some()
     }
+}
 
-    /// Reads one line (without its line ending).
-    pub fn line(&mut self, text: &str) -> Result<(), ImportError> {
+impl LineImporter for PulseViewImporter {
+    /// Keeps the line's mark; the marks come out in time order when the file ends.
+    fn line(&mut self, text: &str, _events: &mut Vec<Event>) -> Result<(), ImportError> {
         self.line += 1;
         if text.trim().is_empty() {
             return Ok(());
@@ -86,7 +88,7 @@ impl PulseViewImporter {
     }
 
     /// The marks in time order.
-    pub fn finish(&mut self, events: &mut Vec<Event>) {
+    fn finish(&mut self, events: &mut Vec<Event>) {
         self.marks.sort_by_key(|(start, _, _)| *start);
         events.extend(self.marks.drain(..).map(|(start, direction, mark)| Event {
             at: Stamp::Sample(start),

@@ -12,7 +12,7 @@
 //! Columns are read by their header's name, as Saleae warns their order may change. Values must
 //! be in the hex radix: ASCII radix loses bytes (a line feed splits a row).
 
-use super::{Direction, Event, ImportError, Mark, Stamp, direction_named};
+use super::{Direction, Event, ImportError, LineImporter, Mark, Stamp, direction_named};
 
 /// Which of the three layouts a file has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,8 +85,19 @@ impl SaleaeImporter {
         }
     }
 
-    /// Reads one line (without its line ending) and appends what it holds to `events`.
-    pub fn line(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), ImportError> {
+    /// Seconds from a number, or from an ISO 8601 time after the file's first one.
+    fn seconds(&mut self, text: &str) -> Option<f64> {
+        if let Ok(seconds) = text.parse::<f64>() {
+            return Some(seconds);
+        }
+        let at: jiff::Timestamp = text.parse().ok()?;
+        let origin = *self.origin.get_or_insert(at);
+        Some(at.duration_since(origin).as_secs_f64())
+    }
+}
+
+impl LineImporter for SaleaeImporter {
+    fn line(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), ImportError> {
         self.line += 1;
         if self.line == 1 {
             self.columns = split(text)
@@ -174,15 +185,5 @@ impl SaleaeImporter {
             _ => {}
         }
         Ok(())
-    }
-
-    /// Seconds from a number, or from an ISO 8601 time after the file's first one.
-    fn seconds(&mut self, text: &str) -> Option<f64> {
-        if let Ok(seconds) = text.parse::<f64>() {
-            return Some(seconds);
-        }
-        let at: jiff::Timestamp = text.parse().ok()?;
-        let origin = *self.origin.get_or_insert(at);
-        Some(at.duration_since(origin).as_secs_f64())
     }
 }

@@ -9,7 +9,7 @@
 //! line has no direction: TX bytes and their echoes alternate. The jsontrace form
 //! (`--protocol-decoder-jsontrace`) gives the row (`RX`, `TX`) and the time in microseconds.
 
-use super::{Direction, Event, ImportError, Mark, Stamp, hex_byte};
+use super::{Direction, Event, ImportError, LineImporter, Mark, Stamp, hex_byte};
 
 /// Reads sigrok-cli annotation lines; see the module documentation.
 #[derive(Debug, Default)]
@@ -27,9 +27,10 @@ impl SigrokTextImporter {
     pub fn is_annotation(line: &str) -> bool {
         annotation(line).is_some()
     }
+}
 
-    /// Reads one line (without its line ending) and appends what it holds to `events`.
-    pub fn line(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), ImportError> {
+impl LineImporter for SigrokTextImporter {
+    fn line(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), ImportError> {
         self.line += 1;
         if text.trim().is_empty() {
             return Ok(());
@@ -177,9 +178,10 @@ impl JsonTraceImporter {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Reads one line (without its line ending) and appends what it holds to `events`.
-    pub fn line(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), ImportError> {
+impl LineImporter for JsonTraceImporter {
+    fn line(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), ImportError> {
         self.line += 1;
         let text = text.trim().trim_end_matches(',');
         if text.is_empty() || text.starts_with("{\"traceEvents\"") || text == "]}" {

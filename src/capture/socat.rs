@@ -9,7 +9,7 @@
 //! older form for the whole file. `-v` alone writes the bytes as text, which loses binary bytes:
 //! refused, with the advice to record with `-x`.
 
-use super::{Direction, Event, ImportError, Mark, Stamp, hex_byte};
+use super::{Direction, Event, ImportError, LineImporter, Mark, Stamp, hex_byte};
 
 /// Reads a socat dump line by line; see the module documentation.
 #[derive(Debug, Default)]
@@ -34,9 +34,10 @@ impl SocatImporter {
     pub fn is_header(line: &str) -> bool {
         header(line).is_some()
     }
+}
 
-    /// Reads one line (without its line ending) and appends what it holds to `events`.
-    pub fn line(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), ImportError> {
+impl LineImporter for SocatImporter {
+    fn line(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), ImportError> {
         self.line += 1;
         let error = |reason: String| ImportError {
             line: self.line,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::sigrok::{JsonTraceImporter, SigrokTextImporter};
 use super::socat::SocatImporter;
-use super::{Direction, Event, ImportError, Mark, Stamp};
+use super::{Direction, Event, ImportError, LineImporter as _, Mark, Stamp};
 
 const REQUEST: [u8; 9] = [0x80, 0x3F, 0x10, 0x01, 0x00, 0x44, 0x4D, 0xC0, 0x0D];
 const ECHO_ONLY_REQUEST: [u8; 9] = [0x80, 0x3F, 0x10, 0x01, 0x00, 0x3C, 0xB2, 0x5F, 0x0D];

@@ -9,7 +9,7 @@
 //! - the workbench's own traffic files (`2026-11-22T10:00:00.123Z TX   80 3F …  meaning`), whose
 //!   `ECHO` lines are RX bytes the head heard of its own transmission.
 
-use super::{Direction, Event, ImportError, Mark, Stamp, direction_named, hex_byte};
+use super::{Direction, Event, ImportError, LineImporter, Mark, Stamp, direction_named, hex_byte};
 
 fn byte_events(bytes: Vec<u8>, at: Stamp, direction: Direction, events: &mut Vec<Event>) {
     events.extend(bytes.into_iter().map(|byte| Event {
@@ -44,9 +44,10 @@ impl JpnevulatorImporter {
     pub fn is_header(line: &str) -> bool {
         jpnevulator_header(line).is_some()
     }
+}
 
-    /// Reads one line (without its line ending) and appends what it holds to `events`.
-    pub fn line(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), ImportError> {
+impl LineImporter for JpnevulatorImporter {
+    fn line(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), ImportError> {
         self.line += 1;
         if let Some((at, alias)) = jpnevulator_header(text) {
             let origin = *self.origin.get_or_insert(at);
@@ -114,9 +115,10 @@ impl HexdumpImporter {
     pub fn is_dump_line(line: &str) -> bool {
         dump_line(line).is_some_and(|bytes| !bytes.is_empty())
     }
+}
 
-    /// Reads one line (without its line ending) and appends what it holds to `events`.
-    pub fn line(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), ImportError> {
+impl LineImporter for HexdumpImporter {
+    fn line(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), ImportError> {
         self.line += 1;
         let text = text.trim_end();
         // `hexdump -C` ends with the offset alone, and marks repeated lines with `*`.
@@ -146,9 +148,10 @@ impl HexImporter {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Reads one line (without its line ending) and appends what it holds to `events`.
-    pub fn line(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), ImportError> {
+impl LineImporter for HexImporter {
+    fn line(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), ImportError> {
         self.line += 1;
         if text.trim().is_empty() {
             return Ok(());
@@ -196,9 +199,10 @@ impl TrafficImporter {
     pub fn is_traffic_line(line: &str) -> bool {
         traffic_line(line).is_some()
     }
+}
 
-    /// Reads one line (without its line ending) and appends what it holds to `events`.
-    pub fn line(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), ImportError> {
+impl LineImporter for TrafficImporter {
+    fn line(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), ImportError> {
         self.line += 1;
         // The session journal's header names its format.
         if text.trim().is_empty() || text.starts_with("kmp-workbench traffic") {

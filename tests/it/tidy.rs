@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use crate::support::project_root;
 
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
+/// Every `.rs` file under `dir` (or `dir` itself), sorted.
+pub fn rust_files(dir: &Path) -> Vec<PathBuf> {
     if dir.is_file() {
         return vec![dir.to_path_buf()];
     }

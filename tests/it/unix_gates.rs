@@ -13,6 +13,7 @@ use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
 use crate::support::project_root;
+use crate::tidy::rust_files;
 
 /// Names that exist only on Unix, in this crate or the systems it runs on.
 const UNIX_ONLY: [&str; 7] = [
@@ -396,25 +397,13 @@ fn ungated(files: &BTreeMap<PathBuf, String>, roots: &BTreeSet<PathBuf>) -> Vec<
 /// file, whose list and fixtures name every unix-only name on purpose.
 fn project_files() -> BTreeMap<PathBuf, String> {
     let root = project_root();
-    let mut files = BTreeMap::new();
-    let mut pending: Vec<PathBuf> = ["src", "tests", "benches"]
+    ["src", "tests", "benches"]
         .iter()
-        .map(|dir| root.join(dir))
-        .collect();
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "rs") {
-                let relative = path.strip_prefix(root).unwrap().to_path_buf();
-                if relative != Path::new(file!()) {
-                    files.insert(relative, std::fs::read_to_string(&path).unwrap());
-                }
-            }
-        }
-    }
-    files
+        .flat_map(|dir| rust_files(&root.join(dir)))
+        .map(|path| (path.strip_prefix(root).unwrap().to_path_buf(), path))
+        .filter(|(relative, _)| relative != Path::new(file!()))
+        .map(|(relative, path)| (relative, std::fs::read_to_string(&path).unwrap()))
+        .collect()
 }
 
 /// The crate roots: the library, each binary, the test binary and each benchmark.

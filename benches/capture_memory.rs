@@ -29,26 +29,9 @@ const ANSWER: [u8; 15] = [
     0x40, 0x3F, 0x10, 0x00, 0x44, 0x28, 0x04, 0x43, 0x00, 0x00, 0x21, 0x5D, 0xA3, 0x90, 0x0D,
 ];
 
-/// The peak resident set size so far, in MB, from the kernel's own account.
-#[cfg(target_os = "linux")]
-fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb = status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse::<f64>()
-        .ok()?;
-    Some(kb / 1024.0)
-}
-
-/// Elsewhere the figure is not measured.
-#[cfg(not(target_os = "linux"))]
-fn peak_rss_mb() -> Option<f64> {
-    None
-}
+#[path = "support/peak_rss.rs"]
+mod peak_rss;
+use peak_rss::peak_rss_mb;
 
 /// The line's level at each sample of one second: TX (bit 0) sends the request at 0.1 s, RX
 /// (bit 1) echoes it and answers 60 ms after.

@@ -30,26 +30,9 @@ use kmp_workbench::session::{Manifest, Session};
 
 const POLLS: i64 = 7 * 24 * 3600;
 
-/// The peak resident set size so far, in MB, from the kernel's own account.
-#[cfg(target_os = "linux")]
-fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb = status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse::<f64>()
-        .ok()?;
-    Some(kb / 1024.0)
-}
-
-/// Elsewhere the figure is not measured: the kernel's account read here is Linux's.
-#[cfg(not(target_os = "linux"))]
-fn peak_rss_mb() -> Option<f64> {
-    None
-}
+#[path = "support/peak_rss.rs"]
+mod peak_rss;
+use peak_rss::peak_rss_mb;
 
 fn shown(mb: Option<f64>) -> String {
     mb.map_or_else(

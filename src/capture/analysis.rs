@@ -2,7 +2,8 @@
 //!
 //! A recording that holds an IEC 62056-21 sign-on (`/?`) is read as that protocol's text
 //! messages (lines to their line feed, blocks to the check character after ETX), each decoded by
-//! the `iec` codec; any other as KMP:
+//! the `iec` codec; one that holds Kamstrup's `/#1` as that request and its one-line answers
+//! (the `mc66` codec); any other as KMP:
 //!
 //! Each direction's bytes are cut into KMP frames at the start bytes (`80` to the meter, `40`
 //! from it) and the stop byte `0D` (stuffing keeps those three out of a frame's inside); bytes
@@ -18,7 +19,8 @@ use std::time::Instant;
 
 use super::{Direction, Event, Mark, Stamp};
 use crate::link::diagnosis::{Diagnosis, Evidence, diagnose};
-use crate::{iec, kmp};
+use crate::protocol::Protocol;
+use crate::{iec, kmp, mc66};
 
 /// Which way a frame went, as the recording shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -60,9 +62,8 @@ pub struct Analysis {
     pub frames: Vec<Frame>,
     /// Whether RX and TX were swapped in the file and put right.
     pub swapped: bool,
-    /// `kmp` or `iec62056-21`, the protocol of the valid messages; `None` when no message was
-    /// recognised.
-    pub protocol: Option<&'static str>,
+    /// The protocol of the valid messages; `None` when no message was recognised.
+    pub protocol: Option<Protocol>,
     /// The median time between the recorded device's requests.
     pub request_interval_s: Option<f64>,
     /// The median time from a request's end to its answer.
@@ -118,8 +119,9 @@ fn seconds(at: Stamp, samplerate: Option<f64>) -> Option<f64> {
     }
 }
 
-/// Cuts each direction's bytes into frames, in the order their first bytes came.
-fn cut(events: &[Event], samplerate: Option<f64>, text: bool) -> Vec<Cut> {
+/// Cuts each direction's bytes into the messages of `protocol`, in the order their first bytes
+/// came.
+fn cut(events: &[Event], samplerate: Option<f64>, protocol: Protocol) -> Vec<Cut> {
     let mut builders: [Builder; 3] = Default::default();
     let slot = |direction| match direction {
         Direction::Tx => 0,
@@ -131,15 +133,18 @@ fn cut(events: &[Event], samplerate: Option<f64>, text: bool) -> Vec<Cut> {
         let builder = &mut builders[slot(event.direction)];
         match event.mark {
             Mark::Byte(byte) => {
-                let starts = if text {
+                let starts = match protocol {
                     // A text message starts only between messages (a readout may hold a `/`).
-                    matches!(byte, b'/' | iec::ACK | iec::STX | iec::SOH | iec::NAK)
-                        && builder
-                            .bytes
-                            .first()
-                            .is_none_or(|first| !is_text_start(*first))
-                } else {
-                    matches!(byte, 0x80 | 0x40)
+                    Protocol::Iec => {
+                        matches!(byte, b'/' | iec::ACK | iec::STX | iec::SOH | iec::NAK)
+                            && builder
+                                .bytes
+                                .first()
+                                .is_none_or(|first| !is_text_start(*first))
+                    }
+                    // A `/#1` answer holds digits and spaces only.
+                    Protocol::Mc66 => byte == b'/',
+                    Protocol::Kmp => matches!(byte, 0x80 | 0x40),
                 };
                 if starts {
                     cuts.extend(builder.take(event.direction));
@@ -149,10 +154,11 @@ fn cut(events: &[Event], samplerate: Option<f64>, text: bool) -> Vec<Cut> {
                 }
                 builder.bytes.push(byte);
                 builder.times.push(seconds(event.at, samplerate));
-                let ends = if text {
-                    text_message_ends(&builder.bytes)
-                } else {
-                    byte == 0x0D
+                let ends = match protocol {
+                    Protocol::Iec => text_message_ends(&builder.bytes),
+                    // The request has no line end of its own.
+                    Protocol::Mc66 => builder.bytes == mc66::REQUEST || byte == b'\n',
+                    Protocol::Kmp => byte == 0x0D,
                 };
                 if ends {
                     cuts.extend(builder.take(event.direction));
@@ -202,22 +208,31 @@ fn text_message_ends(bytes: &[u8]) -> bool {
     }
 }
 
-/// Whether the recording holds an IEC 62056-21 sign-on (`/?`): its frames are read as that
-/// protocol's text messages instead of KMP frames.
-fn speaks_iec(events: &[Event]) -> bool {
-    [Direction::Tx, Direction::Rx, Direction::Unknown]
-        .iter()
-        .any(|direction| {
-            let bytes: Vec<u8> = events
-                .iter()
-                .filter(|event| event.direction == *direction)
-                .filter_map(|event| match event.mark {
-                    Mark::Byte(byte) => Some(byte),
-                    _ => None,
-                })
-                .collect();
-            bytes.windows(2).any(|pair| pair == b"/?")
-        })
+/// The protocol whose messages the recording is cut into: IEC 62056-21 where it holds a
+/// sign-on (`/?`), Kamstrup's `/#1` where it holds that request, else KMP.
+fn spoken(events: &[Event]) -> Protocol {
+    let holds = |wanted: &[u8]| {
+        [Direction::Tx, Direction::Rx, Direction::Unknown]
+            .iter()
+            .any(|direction| {
+                let bytes: Vec<u8> = events
+                    .iter()
+                    .filter(|event| event.direction == *direction)
+                    .filter_map(|event| match event.mark {
+                        Mark::Byte(byte) => Some(byte),
+                        _ => None,
+                    })
+                    .collect();
+                bytes.windows(wanted.len()).any(|window| window == wanted)
+            })
+    };
+    if holds(b"/?") {
+        Protocol::Iec
+    } else if holds(mc66::REQUEST) {
+        Protocol::Mc66
+    } else {
+        Protocol::Kmp
+    }
 }
 
 /// One message read: whether it is valid, what it says or is, why not, and the KMP registers
@@ -325,6 +340,56 @@ fn read_iec(bytes: &[u8], client: bool) -> Reading {
     }
 }
 
+/// Reads a `/#1` message: the client's request when `client`, else the meter's answer.
+fn read_mc66(bytes: &[u8], client: bool) -> Reading {
+    let reading = |valid: bool, meaning: String, error: Option<String>| Reading {
+        valid,
+        framed: valid || bytes.first() == Some(&b'/') || bytes.last() == Some(&b'\n'),
+        meaning,
+        error,
+        registers: Vec::new(),
+    };
+    if client {
+        return if bytes == mc66::REQUEST {
+            reading(true, "Kamstrup /#1 request".into(), None)
+        } else {
+            reading(
+                false,
+                format!("{} bytes outside any message", bytes.len()),
+                Some("not a /#1 request".into()),
+            )
+        };
+    }
+    match mc66::Answer::decode(bytes) {
+        Ok(answer) => {
+            let fields: Vec<String> = answer
+                .readings
+                .iter()
+                .take(3)
+                .map(|r| format!("{} {} {}", r.field.name(), r.number, r.field.unit()))
+                .collect();
+            reading(
+                true,
+                format!(
+                    "/#1 answer of {} fields: {}, …",
+                    answer.readings.len(),
+                    fields.join(", ")
+                ),
+                None,
+            )
+        }
+        Err(error) => reading(
+            false,
+            if bytes.last() == Some(&b'\n') {
+                "a /#1 answer that fails its checks".into()
+            } else {
+                "a /#1 answer cut short".into()
+            },
+            Some(error.to_string()),
+        ),
+    }
+}
+
 /// Whether the file's channels are swapped: its TX side holds answers (`40`) while its RX side
 /// holds none, or, with no answer at all, the first request on its RX side comes before its
 /// copy on the TX side (the echo lags the request it repeats).
@@ -370,16 +435,19 @@ fn pair_echoes(events: &[Event]) -> Vec<Event> {
             i += 1;
             continue;
         }
-        // The pairs up to the first `0D 0D`; any unequal pair means this is no request and echo.
+        // The pairs up to the first `0D 0D` (a line feed for text, `/#1` whole for that request,
+        // which has no line end); any unequal pair means this is no request and echo.
         let mut end = None;
         let mut j = i;
+        let mut request = Vec::new();
         while j + 1 < unknown.len() {
             let (x, y) = (byte(&events, unknown[j]), byte(&events, unknown[j + 1]));
             if x != y {
                 break;
             }
+            request.push(x);
             let last = if first == 0x80 { 0x0D } else { b'\n' };
-            if x == last {
+            if x == last || request == mc66::REQUEST {
                 end = Some(j + 1);
                 break;
             }
@@ -404,8 +472,8 @@ fn pair_echoes(events: &[Event]) -> Vec<Event> {
 /// Reads what `events` show; `samplerate` turns sample numbers into seconds.
 pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
     let events = pair_echoes(events);
-    let text = speaks_iec(&events);
-    let mut cuts = cut(&events, samplerate, text);
+    let spoken = spoken(&events);
+    let mut cuts = cut(&events, samplerate, spoken);
     let swapped = swapped(&cuts);
     if swapped {
         for cut in &mut cuts {
@@ -419,7 +487,7 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
     // One line with no direction that carries the meter's answers is the RX line (a file per
     // channel: a Saleae analyzer export, sigrok's `-B`, a dump of what the head heard): the
     // requests on it are the head hearing its own, each the sign of a request sent.
-    let rx_line = !text
+    let rx_line = spoken == Protocol::Kmp
         && cuts.iter().all(|cut| cut.direction == Direction::Unknown)
         && cuts.iter().any(|cut| cut.bytes.first() == Some(&0x40));
     let mut frames: Vec<Frame> = Vec::new();
@@ -429,12 +497,15 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
     let mut protocol = None;
     let mut registers = Vec::new();
     for cut in cuts {
-        let request_like = if text {
+        let request_like = match spoken {
             // A sign-on (`/?`), an option select (ACK) or a break (SOH) comes from the client;
             // an identification (`/` and a letter), a readout or a NAK from the meter.
-            cut.bytes.starts_with(b"/?") || matches!(cut.bytes.first(), Some(&iec::ACK | &iec::SOH))
-        } else {
-            cut.bytes.first() == Some(&0x80)
+            Protocol::Iec => {
+                cut.bytes.starts_with(b"/?")
+                    || matches!(cut.bytes.first(), Some(&iec::ACK | &iec::SOH))
+            }
+            Protocol::Mc66 => cut.bytes.first() == Some(&b'/'),
+            Protocol::Kmp => cut.bytes.first() == Some(&0x80),
         };
         let direction = match cut.direction {
             Direction::Tx => FrameDirection::Tx,
@@ -449,13 +520,14 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
         };
         // An echo with no request before it on a recording of the RX line alone.
         let heard_only = rx_line && direction == FrameDirection::Echo;
-        let reading = if text {
-            read_iec(&cut.bytes, direction != FrameDirection::Rx)
-        } else {
-            read_kmp(&cut.bytes)
+        let client = direction != FrameDirection::Rx;
+        let reading = match spoken {
+            Protocol::Iec => read_iec(&cut.bytes, client),
+            Protocol::Mc66 => read_mc66(&cut.bytes, client),
+            Protocol::Kmp => read_kmp(&cut.bytes),
         };
         if reading.valid {
-            protocol = Some(if text { "iec62056-21" } else { "kmp" });
+            protocol = Some(spoken);
         }
         let Reading {
             valid,

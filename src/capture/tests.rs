@@ -443,7 +443,11 @@ fn each_scenario_gets_the_link_checks_diagnosis_from_every_format() {
                 "{path}: {:?}",
                 analysis.diagnosis
             );
-            assert_eq!(analysis.protocol, Some("kmp"), "{path}");
+            assert_eq!(
+                analysis.protocol,
+                Some(crate::protocol::Protocol::Kmp),
+                "{path}"
+            );
             assert!(analysis.frames[0].meaning.contains("GetRegister"), "{path}");
             if id == "a_good" || id == "d_framing" {
                 let answer = &analysis.frames[2];
@@ -579,14 +583,22 @@ mod never_panics {
     }
 }
 
-/// A mode A exchange with the simulated Kamstrup 382C, as a sniffer on the head would record
-/// it: the sign-on (TX), its echo and the meter's identification and readout (RX).
-fn iec_exchange() -> Vec<Event> {
-    use crate::sim::{Meter, MeterConfig, Profile};
+/// An exchange with a simulated meter of `profile`, as a sniffer on the head would record it:
+/// the request (TX), its echo and the meter's answer (RX), 33 ms a byte; the client listens at
+/// `answer_baud` from 0.5 s on (a `/#1` answer comes at 1200 baud).
+fn sim_exchange(
+    profile: crate::sim::Profile,
+    request: &[u8],
+    answer_baud: Option<u32>,
+) -> Vec<Event> {
+    use crate::sim::{Meter, MeterConfig};
     let now = std::time::Instant::now();
-    let mut meter = Meter::new(MeterConfig::new(Profile::Kamstrup382C), now);
-    let sign_on = b"/?!\r\n";
-    meter.handle_input(sign_on, now);
+    let mut meter = Meter::new(MeterConfig::new(profile), now);
+    meter.handle_input(request, now);
+    if let Some(baud) = answer_baud {
+        let line = meter.client_line().at(baud);
+        meter.set_line(line, now + std::time::Duration::from_millis(500));
+    }
     let mut answer = Vec::new();
     let mut at = now;
     for _ in 0..200 {
@@ -605,7 +617,7 @@ fn iec_exchange() -> Vec<Event> {
         mark: Mark::Byte(byte),
     };
     let mut events = Vec::new();
-    for (k, &byte) in sign_on.iter().enumerate() {
+    for (k, &byte) in request.iter().enumerate() {
         events.push(event(byte, Direction::Tx, k as f64 * 0.033));
         events.push(event(byte, Direction::Rx, k as f64 * 0.033 + 0.001));
     }
@@ -615,11 +627,26 @@ fn iec_exchange() -> Vec<Event> {
     events
 }
 
+/// A mode A exchange with the simulated Kamstrup 382C.
+fn iec_exchange() -> Vec<Event> {
+    sim_exchange(crate::sim::Profile::Kamstrup382C, b"/?!\r\n", None)
+}
+
+fn undirected(events: Vec<Event>) -> Vec<Event> {
+    events
+        .into_iter()
+        .map(|event| Event {
+            direction: Direction::Unknown,
+            ..event
+        })
+        .collect()
+}
+
 #[test]
 fn an_iec_62056_21_exchange_is_read_as_that_protocols_messages() {
     use super::analysis::FrameDirection::{Echo, Rx, Tx};
     let analysis = super::analysis::analyse(&iec_exchange(), None);
-    assert_eq!(analysis.protocol, Some("iec62056-21"));
+    assert_eq!(analysis.protocol, Some(crate::protocol::Protocol::Iec));
     let shown: Vec<_> = analysis
         .frames
         .iter()
@@ -639,15 +666,8 @@ fn an_iec_62056_21_exchange_is_read_as_that_protocols_messages() {
         crate::link::diagnosis::DiagnosisCode::Ok
     );
     // The same bytes with no direction: the sign-on and the echo are told apart by repetition.
-    let undirected: Vec<Event> = iec_exchange()
-        .into_iter()
-        .map(|event| Event {
-            direction: Direction::Unknown,
-            ..event
-        })
-        .collect();
-    let analysis = super::analysis::analyse(&undirected, None);
-    assert_eq!(analysis.protocol, Some("iec62056-21"));
+    let analysis = super::analysis::analyse(&undirected(iec_exchange()), None);
+    assert_eq!(analysis.protocol, Some(crate::protocol::Protocol::Iec));
     let shown: Vec<_> = analysis
         .frames
         .iter()
@@ -658,6 +678,54 @@ fn an_iec_62056_21_exchange_is_read_as_that_protocols_messages() {
         analysis.diagnosis.code,
         crate::link::diagnosis::DiagnosisCode::Ok
     );
+}
+
+#[test]
+fn a_kamstrup_66c_recording_is_read_as_the_request_and_its_one_line_answer() {
+    use super::analysis::FrameDirection::{Echo, Rx, Tx};
+    use crate::link::diagnosis::DiagnosisCode;
+    let exchange = || {
+        sim_exchange(
+            crate::sim::Profile::Multical66C,
+            crate::mc66::REQUEST,
+            Some(1200),
+        )
+    };
+    for events in [exchange(), undirected(exchange())] {
+        let analysis = super::analysis::analyse(&events, None);
+        assert_eq!(analysis.protocol, Some(crate::protocol::Protocol::Mc66));
+        let shown: Vec<_> = analysis
+            .frames
+            .iter()
+            .map(|frame| frame.direction)
+            .collect();
+        assert_eq!(shown, [Tx, Echo, Rx], "{:#?}", analysis.frames);
+        assert_eq!(analysis.frames[0].meaning, "Kamstrup /#1 request");
+        let answer = &analysis.frames[2];
+        assert!(
+            answer
+                .meaning
+                .starts_with("/#1 answer of 10 fields: energy "),
+            "{}",
+            answer.meaning
+        );
+        assert_eq!(answer.error, None);
+        // The answer came 0.4 s after the request's first byte: 0.301 s after the end of its
+        // third byte (sent at 66 ms, 33 ms long).
+        let reaction = analysis.reaction_s.unwrap();
+        assert!((reaction - 0.301).abs() < 1e-9, "{reaction}");
+        assert_eq!(analysis.diagnosis.code, DiagnosisCode::Ok);
+    }
+    // A digit damaged into a letter on the way: the answer fails, the link is garbled.
+    let mut events = exchange();
+    // The answer's first byte, after the request and its echo.
+    let first_digit = 2 * crate::mc66::REQUEST.len();
+    events[first_digit].mark = Mark::Byte(b'Q');
+    let analysis = super::analysis::analyse(&events, None);
+    let answer = analysis.frames.last().unwrap();
+    assert_eq!(answer.meaning, "a /#1 answer that fails its checks");
+    assert!(answer.error.is_some());
+    assert_eq!(analysis.diagnosis.code, DiagnosisCode::Garbled);
 }
 
 #[test]

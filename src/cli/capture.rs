@@ -11,6 +11,7 @@ use kmp_workbench::capture::Stamp;
 use kmp_workbench::capture::analysis::{Analysis, Frame, FrameDirection, analyse};
 use kmp_workbench::capture::format::{CaptureError, Format, read_file};
 use kmp_workbench::capture::raw::{LineFound, RawOptions};
+use kmp_workbench::protocol::Protocol;
 
 use super::output::{Failure, print_result};
 
@@ -114,7 +115,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         let json = CaptureJson {
             file: name,
             format: recording.format.name(),
-            protocol: analysis.protocol,
+            protocol: analysis.protocol.map(Protocol::name),
             // Decoded bytes carry no line settings; raw logic does.
             baud: recording.line.as_ref().map(|line| line.baud),
             line: recording.line.as_ref().map(LineFound::text),
@@ -180,7 +181,9 @@ fn spaced_hex(bytes: &[u8]) -> String {
 /// The recording as a person reads it: what it is, the diagnosis, then a line a frame.
 fn timeline(name: &str, format: Format, analysis: &Analysis) -> String {
     let mut text = String::new();
-    let protocol = analysis.protocol.map_or("no known protocol", |_| "KMP");
+    let protocol = analysis
+        .protocol
+        .map_or("no known protocol", Protocol::label);
     let _ = writeln!(text, "{name}: {}, {protocol}", format.name());
     let _ = writeln!(
         text,

@@ -301,28 +301,44 @@ impl<R: Read + Seek> Replay for SigrokSession<R> {
     }
 
     fn replay(&mut self, visit: &mut dyn FnMut(Change)) -> Result<f64, String> {
+        let unitsize = self.unitsize;
+        // Only the named probes' bits: a busy unnamed one must not cost a visit a sample.
+        let mask = self.bits.iter().fold(0u64, |mask, &bit| mask | 1 << bit);
         let mut sample: u64 = 0;
         let mut last: Option<u64> = None;
-        let mut unit = vec![0u8; self.unitsize];
+        let mut buffer = vec![0u8; (1 << 16) * unitsize];
+        // Bytes of a unit cut by the end of a read, kept at the buffer's start.
+        let mut carry = 0;
         for part in 1.. {
-            let Ok(file) = self
+            let Ok(mut file) = self
                 .archive
                 .by_name(&format!("{}-{part}", self.capturefile))
             else {
                 break;
             };
-            let mut file = BufReader::with_capacity(1 << 16, file);
             loop {
-                match file.read_exact(&mut unit) {
-                    Ok(()) => {}
-                    Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof => break,
+                let read = match file.read(&mut buffer[carry..]) {
+                    Ok(0) => break,
+                    Ok(read) => read,
+                    Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
                     Err(error) => return Err(format!("the samples cannot be read: {error}")),
-                }
-                let mut word = 0u64;
-                for (i, byte) in unit.iter().enumerate() {
-                    word |= u64::from(*byte) << (8 * i);
-                }
-                if last != Some(word) {
+                };
+                let filled = carry + read;
+                let whole = filled - filled % unitsize;
+                let mut at = 0;
+                while at < whole {
+                    // Runs of unchanged samples are most of any recording: skip them fast.
+                    if let Some(previous) = last {
+                        let Some(units) =
+                            first_change(&buffer[at..whole], unitsize, previous, mask)
+                        else {
+                            sample += ((whole - at) / unitsize) as u64;
+                            break;
+                        };
+                        sample += units as u64;
+                        at += units * unitsize;
+                    }
+                    let word = word_of(&buffer[at..at + unitsize]) & mask;
                     let t = sample as f64 / self.samplerate;
                     for (channel, &bit) in self.bits.iter().enumerate() {
                         let level = word >> bit & 1 == 1;
@@ -335,8 +351,11 @@ impl<R: Read + Seek> Replay for SigrokSession<R> {
                         }
                     }
                     last = Some(word);
+                    sample += 1;
+                    at += unitsize;
                 }
-                sample += 1;
+                buffer.copy_within(whole..filled, 0);
+                carry = filled - whole;
             }
         }
         if last.is_none() {
@@ -344,6 +363,42 @@ impl<R: Read + Seek> Replay for SigrokSession<R> {
         }
         Ok(sample as f64 / self.samplerate)
     }
+}
+
+/// A sample's unit as a word, its first byte the lowest.
+fn word_of(unit: &[u8]) -> u64 {
+    unit.iter()
+        .enumerate()
+        .fold(0, |word, (i, byte)| word | u64::from(*byte) << (8 * i))
+}
+
+/// How many whole units of `bytes` pass before one whose `mask`ed bits differ from `previous`.
+fn first_change(bytes: &[u8], unitsize: usize, previous: u64, mask: u64) -> Option<usize> {
+    if unitsize != 1 {
+        return bytes
+            .chunks_exact(unitsize)
+            .position(|unit| word_of(unit) & mask != previous);
+    }
+    // One byte a sample (up to 8 probes, the usual case): eight samples compared at once.
+    let (previous, mask) = (previous as u8, mask as u8);
+    let (eight, eight_masks) = (
+        u64::from_ne_bytes([previous; 8]),
+        u64::from_ne_bytes([mask; 8]),
+    );
+    let mut at = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        if (u64::from_ne_bytes(chunk) ^ eight) & eight_masks != 0 {
+            break;
+        }
+        at += 8;
+    }
+    bytes[at..]
+        .iter()
+        .position(|byte| (byte ^ previous) & mask != 0)
+        .map(|units| at + units)
 }
 
 /// Samples a second from `100 kHz`, `1 MHz`, `200000`.

@@ -1,0 +1,84 @@
+//! Sigrok session files (`.sr`) of a head polling a meter once a second, written for the
+//! benches that decode raw logic: TX (probe 1) sends a KMP request 0.1 s into each second, RX
+//! (probe 2) hears its echo and, 60 ms after, the answer; 8N2 as the meters speak.
+
+use std::io::Write as _;
+use std::path::Path;
+
+/// The request: GetRegister 0x0044 (V1), Kamstrup's own example.
+const REQUEST: [u8; 9] = [0x80, 0x3F, 0x10, 0x01, 0x00, 0x44, 0x4D, 0xC0, 0x0D];
+/// The answer to it.
+const ANSWER: [u8; 15] = [
+    0x40, 0x3F, 0x10, 0x00, 0x44, 0x28, 0x04, 0x43, 0x00, 0x00, 0x21, 0x5D, 0xA3, 0x90, 0x0D,
+];
+
+/// sigrok's own chunk size: its session output starts a new `logic-1-N` member every 4 MiB.
+const CHUNK: usize = 4 << 20;
+
+/// The two lines' levels at each sample of one second (bit 0 TX, bit 1 RX).
+fn one_second(samplerate: u32, baud: u32) -> Vec<u8> {
+    let samples = samplerate as usize;
+    let bit = f64::from(samplerate) / f64::from(baud);
+    let mut tx = vec![true; samples];
+    let mut rx = vec![true; samples];
+    let send = |line: &mut Vec<bool>, bytes: &[u8], at: f64| {
+        let mut t = at * f64::from(samplerate);
+        for &byte in bytes {
+            let mut bits = vec![false];
+            bits.extend((0..8).map(|k| byte >> k & 1 == 1));
+            bits.extend([true, true]);
+            for level in bits {
+                let (from, to) = (t as usize, (t + bit) as usize);
+                for sample in line.iter_mut().take(to.min(samples)).skip(from) {
+                    *sample = level;
+                }
+                t += bit;
+            }
+        }
+        t / f64::from(samplerate)
+    };
+    let end = send(&mut tx, &REQUEST, 0.1);
+    send(&mut rx, &REQUEST, 0.1 + 0.0005);
+    send(&mut rx, &ANSWER, end + 0.060);
+    tx.iter()
+        .zip(&rx)
+        .map(|(&t, &r)| u8::from(t) | u8::from(r) << 1)
+        .collect()
+}
+
+/// Writes `seconds` of polling at `samplerate` and `baud` to `path`, probes named TX and RX.
+pub fn write_session(path: &Path, samplerate: u32, baud: u32, seconds: usize) {
+    let file = std::fs::File::create(path).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("version", options).unwrap();
+    zip.write_all(b"2").unwrap();
+    zip.start_file("metadata", options).unwrap();
+    zip.write_all(
+        format!(
+            "[global]\nsigrok version=0.5.2\n\n[device 1]\ncapturefile=logic-1\ntotal probes=2\n\
+             samplerate={} kHz\ntotal analog=0\nprobe1=TX\nprobe2=RX\nunitsize=1\n",
+            samplerate / 1000
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    let second = one_second(samplerate, baud);
+    let (mut part, mut in_part) = (0, CHUNK);
+    for _ in 0..seconds {
+        let mut rest = &second[..];
+        while !rest.is_empty() {
+            if in_part == CHUNK {
+                part += 1;
+                in_part = 0;
+                zip.start_file(format!("logic-1-{part}"), options).unwrap();
+            }
+            let take = rest.len().min(CHUNK - in_part);
+            zip.write_all(&rest[..take]).unwrap();
+            in_part += take;
+            rest = &rest[take..];
+        }
+    }
+    zip.finish().unwrap();
+}

@@ -80,6 +80,9 @@ struct Builder {
     bytes: Vec<u8>,
     times: Vec<Option<f64>>,
     warnings: Vec<String>,
+    /// Line events (a break, a framing error) that came before its first byte, and when.
+    before: Vec<&'static str>,
+    before_at: Option<f64>,
     /// The index of its first event: the frames' order.
     first: usize,
 }
@@ -94,6 +97,22 @@ struct Cut {
 }
 
 impl Builder {
+    /// Line events after the last frame, with no byte to follow: a frame of their own, with no
+    /// bytes, their kinds as its warnings.
+    fn take_last_events(&mut self, direction: Direction) -> Option<Cut> {
+        if self.before.is_empty() {
+            return None;
+        }
+        Some(Cut {
+            first: self.first,
+            direction,
+            bytes: Vec::new(),
+            t: self.before_at,
+            t_last: self.before_at,
+            warnings: self.before.drain(..).map(str::to_string).collect(),
+        })
+    }
+
     fn take(&mut self, direction: Direction) -> Option<Cut> {
         if self.bytes.is_empty() {
             self.warnings.clear();
@@ -150,7 +169,13 @@ fn cut(events: &[Event], samplerate: Option<f64>, protocol: Protocol) -> Vec<Cut
                     cuts.extend(builder.take(event.direction));
                 }
                 if builder.bytes.is_empty() {
-                    builder.first = index;
+                    if builder.before.is_empty() {
+                        builder.first = index;
+                    }
+                    let before = builder.before.drain(..);
+                    builder
+                        .warnings
+                        .extend(before.map(|what| format!("{what} before byte 0")));
                 }
                 builder.bytes.push(byte);
                 builder.times.push(seconds(event.at, samplerate));
@@ -170,13 +195,18 @@ fn cut(events: &[Event], samplerate: Option<f64>, protocol: Protocol) -> Vec<Cut
                     Mark::ParityError => "parity error",
                     _ => "break",
                 };
-                // The error belongs to the byte just received; a break between frames to the
-                // next one.
-                let at = builder.bytes.len().saturating_sub(1);
+                // The error belongs to the byte just received; one between frames to the next
+                // frame, or, after the last, is a frame of its own.
                 if builder.bytes.is_empty() {
-                    builder.first = index;
+                    if builder.before.is_empty() {
+                        builder.first = index;
+                        builder.before_at = seconds(event.at, samplerate);
+                    }
+                    builder.before.push(what);
+                } else {
+                    let at = builder.bytes.len() - 1;
+                    builder.warnings.push(format!("{what} on byte {at}"));
                 }
-                builder.warnings.push(format!("{what} on byte {at}"));
             }
         }
     }
@@ -186,6 +216,7 @@ fn cut(events: &[Event], samplerate: Option<f64>, protocol: Protocol) -> Vec<Cut
             .zip([Direction::Tx, Direction::Rx, Direction::Unknown])
     {
         cuts.extend(builder.take(direction));
+        cuts.extend(builder.take_last_events(direction));
     }
     cuts.sort_by_key(|cut| cut.first);
     cuts
@@ -493,10 +524,46 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
     let mut frames: Vec<Frame> = Vec::new();
     let mut last_request: Option<usize> = None;
     let mut evidence = Evidence::default();
-    let mut answered_last = true;
+    // Whether the request before was answered: a request counts as answered once, however
+    // many messages answer it (an IEC identification, then its readout).
+    let mut answered_last = false;
+    // When the last request left the wire: its own last byte, or its echo's if that ends
+    // later (a sniffer on the host sees the request written at once, the echo as it went out).
+    let mut request_end: Option<f64> = None;
+    // Whether the meter has sent anything since that request: only the first message is
+    // timed from it.
+    let mut heard_since_request = false;
     let mut protocol = None;
     let mut registers = Vec::new();
     for cut in cuts {
+        // Line events with no byte of their own (after the last frame), and the `00` with a
+        // framing error that sigrok-cli reports for a break outside any frame: shown, no
+        // evidence about the meter.
+        let held_low = cut
+            .warnings
+            .iter()
+            .any(|warning| warning.starts_with("break"));
+        if cut.bytes.is_empty() || (cut.bytes == [0] && held_low) {
+            frames.push(Frame {
+                t: cut.t,
+                t_last: cut.t_last,
+                direction: if cut.direction == Direction::Tx {
+                    FrameDirection::Tx
+                } else {
+                    FrameDirection::Rx
+                },
+                meaning: if held_low {
+                    "a break: the line held low for longer than a character".to_string()
+                } else {
+                    format!("{} outside any frame", cut.warnings.join(", "))
+                },
+                bytes: Vec::new(),
+                error: None,
+                warnings: Vec::new(),
+                gap_s: None,
+            });
+            continue;
+        }
         let request_like = match spoken {
             // A sign-on (`/?`), an option select (ACK) or a break (SOH) comes from the client;
             // an identification (`/` and a letter), a readout or a NAK from the meter.
@@ -562,12 +629,15 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
                 evidence.echoes_clean += 1;
             }
             FrameDirection::Rx => {
-                if let Some(request) = last_request.map(|at| &frames[at]) {
-                    gap_s = end_of(request).zip(cut.t).map(|(end, t)| t - end);
+                if !heard_since_request {
+                    gap_s = request_end.zip(cut.t).map(|(end, t)| t - end);
+                    heard_since_request = true;
                 }
                 registers.extend(answered);
                 if valid {
-                    evidence.answers += 1;
+                    if !answered_last {
+                        evidence.answers += 1;
+                    }
                     evidence.failed_since_answer = 0;
                     answered_last = true;
                 } else if framed {
@@ -587,8 +657,16 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
             warnings: cut.warnings,
             gap_s,
         });
+        let pushed = frames.len() - 1;
         if direction == FrameDirection::Tx || heard_only {
-            last_request = Some(frames.len() - 1);
+            last_request = Some(pushed);
+            request_end = end_of(&frames[pushed]);
+            heard_since_request = false;
+        } else if direction == FrameDirection::Echo {
+            request_end = match (request_end, end_of(&frames[pushed])) {
+                (Some(request), Some(echo)) => Some(request.max(echo)),
+                (request, echo) => request.or(echo),
+            };
         }
     }
     if !answered_last && evidence.answers > 0 {

@@ -710,10 +710,10 @@ fn a_kamstrup_66c_recording_is_read_as_the_request_and_its_one_line_answer() {
             answer.meaning
         );
         assert_eq!(answer.error, None);
-        // The answer came 0.4 s after the request's first byte: 0.301 s after the end of its
-        // third byte (sent at 66 ms, 33 ms long).
+        // The answer came 0.4 s after the request's first byte: 0.3 s after the request left
+        // the wire, the end of its echo's last byte (heard at 67 ms, 33 ms long).
         let reaction = analysis.reaction_s.unwrap();
-        assert!((reaction - 0.301).abs() < 1e-9, "{reaction}");
+        assert!((reaction - 0.300).abs() < 1e-9, "{reaction}");
         assert_eq!(analysis.diagnosis.code, DiagnosisCode::Ok);
     }
     // A digit damaged into a letter on the way: the answer fails, the link is garbled.

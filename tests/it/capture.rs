@@ -158,3 +158,119 @@ fn raw_logic_is_decoded_by_the_programs_own_uart_decoder() {
         "at the wrong rate nothing decodes"
     );
 }
+
+/// The frames of a `capture --json` answer as direction and bytes.
+fn frames_of(value: &serde_json::Value) -> Vec<(String, String)> {
+    value["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|frame| {
+            (
+                frame["direction"].as_str().unwrap().to_string(),
+                frame["hex"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Recordings made for these tests with the real tools (`own/COMMANDS.txt`): dumps at other
+/// rates and framings turned into sigrok session files and decoded by sigrok-cli. The program's
+/// own decoder finds each line's settings from the signal and reads the same frames from the
+/// raw files as sigrok-cli's decoder, told the settings, wrote out.
+#[test]
+fn recordings_at_other_rates_decode_as_sigrok_clis_own_decoder_read_them() {
+    for (name, line, protocol, code) in [
+        ("iec_300_7e1", "300 7E1", "iec62056-21", "ok"),
+        ("kmp_2400_8n2", "2400 8N2", "kmp", "ok"),
+        ("kmp_9600_8n1_errors", "9600 8N1", "kmp", "ok"),
+    ] {
+        let sigrok = json(
+            &format!("own/{name}.ann_all_samplenum_l4.txt"),
+            &["--samplerate", "1000000"],
+        );
+        assert_eq!(sigrok["protocol"], protocol, "{name}");
+        assert_eq!(sigrok["diagnosis_code"], code, "{name}");
+        let by_sigrok = frames_of(&sigrok);
+        for raw in ["vcd", "sr"] {
+            let file = format!("own/{name}.{raw}");
+            let value = json(&file, &[]);
+            assert_eq!(value["line"], line, "{file}");
+            assert_eq!(value["protocol"], protocol, "{file}");
+            assert_eq!(value["diagnosis_code"], code, "{file}");
+            assert_eq!(frames_of(&value), by_sigrok, "{file}");
+            // Each frame starts at its start bit; sigrok-cli's data annotations, one bit later.
+            let bit = 1.0 / value["baud"].as_f64().unwrap();
+            for (k, frame) in value["frames"].as_array().unwrap().iter().enumerate() {
+                let (t, theirs) = (frame["t"].as_f64().unwrap(), &sigrok["frames"][k]["t"]);
+                let theirs = theirs.as_f64().unwrap();
+                assert!(
+                    (theirs - t - bit).abs() < 20e-6,
+                    "{file} frame {k}: {t} {theirs}"
+                );
+            }
+        }
+    }
+    // The framing error on answer byte 8 and the break 20 ms after the answer, from the raw
+    // signal: the answer's value stands, with the warning; the break is shown after it.
+    let value = json("own/kmp_9600_8n1_errors.sr", &[]);
+    let frames = value["frames"].as_array().unwrap();
+    let answer = &frames[2];
+    assert!(answer["meaning"].as_str().unwrap().contains("8.541 m³"));
+    assert_eq!(answer["warnings"][0], "framing error on byte 8");
+    let last = frames.last().unwrap();
+    assert_eq!(
+        (&last["direction"], &last["hex"]),
+        (&"rx".into(), &"".into())
+    );
+    let t = last["t"].as_f64().unwrap();
+    // 20 ms after the answer ended at 165.104 ms (synthesize.py).
+    assert!((t - 0.185_104).abs() < 2e-6, "the break began at {t}");
+    let text = stdout(&capture(&[], "own/kmp_9600_8n1_errors.sr"));
+    assert!(
+        text.contains("a break: the line held low for longer than a character"),
+        "{text}"
+    );
+}
+
+/// socat between two pseudo-terminals, the simulated meter pacing its bytes in real time and
+/// echoing as a head does (`own/COMMANDS.txt`): the reaction is timed from the end of the echo
+/// (socat shows the request written at once), so it is the meter's own 60 ms; an IEC meter's
+/// identification and readout answer one sign-on.
+#[test]
+fn socat_recordings_of_the_simulated_meters_time_the_reaction_from_the_echo() {
+    let kmp = json("own/kmp_2400_echo.socat.log", &[]);
+    assert_eq!(kmp["diagnosis_code"], "ok");
+    let reaction = kmp["reaction_s"].as_f64().unwrap();
+    assert!((reaction - 0.060).abs() < 0.002, "{reaction}");
+    assert!(
+        kmp["frames"][2]["meaning"]
+            .as_str()
+            .unwrap()
+            .contains("123.456 m³")
+    );
+    let iec = json("own/iec_300_echo.socat.log", &[]);
+    assert_eq!(iec["protocol"], "iec62056-21");
+    assert_eq!(iec["diagnosis_code"], "ok");
+    assert!(
+        iec["diagnosis"]
+            .as_str()
+            .unwrap()
+            .contains("1 of 1 requests"),
+        "{}",
+        iec["diagnosis"]
+    );
+    let frames = iec["frames"].as_array().unwrap();
+    let directions: Vec<&str> = frames
+        .iter()
+        .map(|f| f["direction"].as_str().unwrap())
+        .collect();
+    assert_eq!(directions, ["tx", "echo", "rx", "rx"]);
+    assert!(
+        frames[3]["meaning"]
+            .as_str()
+            .unwrap()
+            .starts_with("readout of 9 lines")
+    );
+    assert!(frames[2]["gap_s"].is_f64() && frames[3]["gap_s"].is_null());
+}

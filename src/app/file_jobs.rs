@@ -106,12 +106,13 @@ fn open_capture(workspace: &mut Workspace, path: &Path) -> Result<String, String
     let recording = crate::capture::format::read_file(path, None, &Default::default())
         .map_err(|error| format!("{shown}: {error}. {kept}"))?;
     let analysis = crate::capture::analysis::analyse(&recording.events, None);
-    let values = match analysis.registers.len() {
-        1 => "1 register value".to_string(),
-        n => format!("{n} register values"),
+    let values = match (analysis.registers.len(), analysis.readout.len()) {
+        (0, n) if n > 0 => format!("its readout of {n} values on the Registers screen"),
+        (1, _) => "1 register value into the Registers table".to_string(),
+        (n, _) => format!("{n} register values into the Registers table"),
     };
     let text = format!(
-        "Opened {shown}: {}, {} frames; {values} into the Registers table",
+        "Opened {shown}: {}, {} frames; {values}",
         recording.format.name(),
         analysis.frames.len(),
     );

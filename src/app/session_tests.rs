@@ -562,6 +562,51 @@ fn a_capture_opened_on_the_traffic_screen_shows_its_diagnosis_frames_and_registe
 }
 
 #[test]
+fn the_readout_in_a_recording_of_an_iec_meter_is_shown_on_the_registers_screen() {
+    let dir = scratch_dir("capture-readout");
+    let recording = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/captures/own/iec_300_echo.socat.log");
+    let mut harness = app(Some(recording), &dir.join("auto"), Screen::Connection);
+    // A meter connected has its own registers: the recording's readout shows without one.
+    harness.get_by_label("Disconnect").click();
+    run_until(
+        &mut harness,
+        Duration::from_secs(5),
+        "the disconnection",
+        |h| !h.state().controller().link_view().is_connected(),
+    );
+    show(&mut harness, "Traffic");
+    harness.get_by_label("Open capture…").click();
+    run_until(&mut harness, Duration::from_secs(5), "the recording", |h| {
+        h.state().controller().workspace().capture().is_some()
+    });
+    assert!(
+        harness
+            .query_by_label_contains("its readout of 9 values on the Registers screen")
+            .is_some()
+    );
+    show(&mut harness, "Registers");
+    assert!(
+        harness
+            .query_by_label_contains("The recorded meter speaks IEC 62056-21")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("9 values from the recording")
+            .is_some()
+    );
+    assert!(harness.query_by_label("1.8.0").is_some());
+    assert!(harness.query_by_label("23456.780").is_some());
+    // Closing the recording takes its readout away.
+    show(&mut harness, "Traffic");
+    harness.get_by_label("Close recording").click();
+    show(&mut harness, "Registers");
+    assert!(harness.query_by_label("23456.780").is_none());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_file_that_is_no_recording_is_refused_and_the_one_shown_kept() {
     let dir = scratch_dir("capture-refused");
     let not_a_recording = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

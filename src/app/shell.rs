@@ -67,6 +67,8 @@ impl MeterApp {
         controller.begin(options.simulate, options.screen, Instant::now());
         if let Some(path) = &options.capture {
             controller.open_capture(path, Instant::now());
+            // `--screen` still chooses the screen shown.
+            controller.begin(None, options.screen, Instant::now());
         }
         Ok(Self {
             controller,

@@ -71,6 +71,8 @@ pub struct Workspace {
     histories: Vec<LoggerHistory>,
     /// The recording opened last, decoded.
     capture: Option<OpenedCapture>,
+    /// The last IEC 62056-21 readout or `/#1` answer in that recording, as a readout.
+    capture_readout: Option<ReadoutReport>,
 }
 
 /// A recording from a logic analyser or sniffer, decoded: what the Traffic screen shows of it.
@@ -94,17 +96,37 @@ impl Workspace {
 
     /// Shows `capture`; the registers its answers hold go into the register map, to be
     /// named and exported like any others.
+    /// Its last IEC 62056-21 readout or `/#1` answer becomes the readout the Registers screen
+    /// shows while no meter is connected.
     pub fn open_capture(&mut self, capture: OpenedCapture) {
-        if !capture.analysis.registers.is_empty() {
-            self.map_mut()
-                .insert(capture.analysis.registers.iter().cloned());
+        let analysis = &capture.analysis;
+        if !analysis.registers.is_empty() {
+            self.map_mut().insert(analysis.registers.iter().cloned());
         }
+        self.capture_readout = (!analysis.readout.is_empty()).then(|| ReadoutReport {
+            at: jiff::Timestamp::now(),
+            protocol: analysis.protocol,
+            identification: analysis.identification.clone(),
+            asked_at: None,
+            line: None,
+            readings: analysis.readout.clone(),
+            failure: None,
+            took: std::time::Duration::ZERO,
+            diagnosis: analysis.diagnosis.clone(),
+            interrupted: false,
+        });
         self.capture = Some(capture);
     }
 
-    /// Closes the recording shown.
+    /// Closes the recording shown, and its readout.
     pub fn close_capture(&mut self) {
         self.capture = None;
+        self.capture_readout = None;
+    }
+
+    /// The readout in the recording open, if it holds one.
+    pub fn capture_readout(&self) -> Option<&ReadoutReport> {
+        self.capture_readout.as_ref()
     }
 
     /// The register map: registers found, names, family.

@@ -19,6 +19,7 @@ use std::time::Instant;
 
 use super::{Direction, Event, Mark, Stamp};
 use crate::link::diagnosis::{Diagnosis, Evidence, diagnose};
+use crate::model::TextReading;
 use crate::protocol::Protocol;
 use crate::{iec, kmp, mc66};
 
@@ -72,6 +73,10 @@ pub struct Analysis {
     pub diagnosis: Diagnosis,
     /// The registers the valid answers hold, in the order they came.
     pub registers: Vec<kmp::Register>,
+    /// The values of the last valid IEC 62056-21 readout or `/#1` answer.
+    pub readout: Vec<TextReading>,
+    /// The last IEC 62056-21 identification line, without `/` and the line end.
+    pub identification: Option<String>,
 }
 
 /// A frame being cut from one direction's bytes.
@@ -275,6 +280,10 @@ struct Reading {
     meaning: String,
     error: Option<String>,
     registers: Vec<kmp::Register>,
+    /// The values of a readout or a `/#1` answer.
+    values: Vec<TextReading>,
+    /// The identification line a meter sent.
+    identification: Option<String>,
 }
 
 /// Reads a KMP frame.
@@ -285,6 +294,8 @@ fn read_kmp(bytes: &[u8]) -> Reading {
             framed: true,
             meaning: crate::link::traffic::describe_received(bytes),
             error: None,
+            values: Vec::new(),
+            identification: None,
             registers: match message {
                 kmp::Message::Response {
                     response: kmp::Response::Registers(registers),
@@ -305,6 +316,8 @@ fn read_kmp(bytes: &[u8]) -> Reading {
             },
             error: Some(error.to_string()),
             registers: Vec::new(),
+            values: Vec::new(),
+            identification: None,
         },
     }
 }
@@ -317,6 +330,8 @@ fn read_iec(bytes: &[u8], client: bool) -> Reading {
         meaning,
         error: None,
         registers: Vec::new(),
+        values: Vec::new(),
+        identification: None,
     };
     let failed = |meaning: &str, error: String| Reading {
         valid: false,
@@ -324,6 +339,8 @@ fn read_iec(bytes: &[u8], client: bool) -> Reading {
         meaning: meaning.to_string(),
         error: Some(error),
         registers: Vec::new(),
+        values: Vec::new(),
+        identification: None,
     };
     if client {
         return match iec::ClientMessage::decode(bytes) {
@@ -348,18 +365,24 @@ fn read_iec(bytes: &[u8], client: bool) -> Reading {
     }
     match bytes.first() {
         Some(b'/') => match iec::Identification::decode(bytes) {
-            Ok(identification) => ok(format!("identification {}", identification.line)),
+            Ok(identification) => Reading {
+                identification: Some(identification.line.clone()),
+                ..ok(format!("identification {}", identification.line))
+            },
             Err(error) => failed("an identification that fails its checks", error.to_string()),
         },
         Some(&iec::STX) => match iec::Readout::decode(bytes) {
             Ok(readout) => {
                 let first: Vec<String> = readout.lines.iter().take(3).map(|l| l.text()).collect();
                 let more = if readout.lines.len() > 3 { ", …" } else { "" };
-                ok(format!(
-                    "readout of {} lines: {}{more}",
-                    readout.lines.len(),
-                    first.join(", ")
-                ))
+                Reading {
+                    values: TextReading::from_readout(&readout),
+                    ..ok(format!(
+                        "readout of {} lines: {}{more}",
+                        readout.lines.len(),
+                        first.join(", ")
+                    ))
+                }
             }
             Err(error) => failed("a readout that fails its checks", error.to_string()),
         },
@@ -379,6 +402,8 @@ fn read_mc66(bytes: &[u8], client: bool) -> Reading {
         meaning,
         error,
         registers: Vec::new(),
+        values: Vec::new(),
+        identification: None,
     };
     if client {
         return if bytes == mc66::REQUEST {
@@ -399,15 +424,18 @@ fn read_mc66(bytes: &[u8], client: bool) -> Reading {
                 .take(3)
                 .map(|r| format!("{} {} {}", r.field.name(), r.number, r.field.unit()))
                 .collect();
-            reading(
-                true,
-                format!(
-                    "/#1 answer of {} fields: {}, …",
-                    answer.readings.len(),
-                    fields.join(", ")
-                ),
-                None,
-            )
+            Reading {
+                values: TextReading::from_mc66(&answer),
+                ..reading(
+                    true,
+                    format!(
+                        "/#1 answer of {} fields: {}, …",
+                        answer.readings.len(),
+                        fields.join(", ")
+                    ),
+                    None,
+                )
+            }
         }
         Err(error) => reading(
             false,
@@ -535,6 +563,8 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
     let mut heard_since_request = false;
     let mut protocol = None;
     let mut registers = Vec::new();
+    let mut readout = Vec::new();
+    let mut identification = None;
     for cut in cuts {
         // Line events with no byte of their own (after the last frame), and the `00` with a
         // framing error that sigrok-cli reports for a break outside any frame: shown, no
@@ -602,7 +632,15 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
             meaning,
             error,
             registers: answered,
+            values,
+            identification: identified,
         } = reading;
+        if direction == FrameDirection::Rx {
+            if !values.is_empty() {
+                readout = values;
+            }
+            identification = identified.or(identification);
+        }
         let meaning = if direction == FrameDirection::Echo {
             format!("echo of the {meaning}")
         } else {
@@ -693,6 +731,8 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
         reaction_s: median(gaps),
         diagnosis,
         registers,
+        readout,
+        identification,
     }
 }
 

@@ -654,6 +654,10 @@ fn an_iec_62056_21_exchange_is_read_as_that_protocols_messages() {
         .collect();
     assert_eq!(shown, [Tx, Echo, Rx, Rx], "{:#?}", analysis.frames);
     assert_eq!(analysis.frames[0].meaning, "IEC 62056-21 sign-on");
+    assert_eq!(analysis.identification.as_deref(), Some("KAM0382C"));
+    let codes: Vec<String> = analysis.readout.iter().map(|r| r.key.to_string()).collect();
+    assert_eq!(codes.len(), 9, "{codes:?}");
+    assert_eq!(codes[1], "1.8.0");
     assert!(analysis.frames[2].meaning.starts_with("identification KAM"));
     assert!(
         analysis.frames[3].meaning.starts_with("readout of"),
@@ -710,6 +714,9 @@ fn a_kamstrup_66c_recording_is_read_as_the_request_and_its_one_line_answer() {
             answer.meaning
         );
         assert_eq!(answer.error, None);
+        let fields: Vec<_> = analysis.readout.iter().map(|r| r.key.to_string()).collect();
+        assert_eq!(fields.len(), 10, "{fields:?}");
+        assert_eq!(fields[0], "energy");
         // The answer came 0.4 s after the request's first byte: 0.3 s after the request left
         // the wire, the end of its echo's last byte (heard at 67 ms, 33 ms long).
         let reaction = analysis.reaction_s.unwrap();

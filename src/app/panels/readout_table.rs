@@ -1,6 +1,7 @@
 //! The Registers screen of a meter that speaks a text protocol: it is not scanned (its readout
 //! lists everything it has), so the screen offers to read the readout and shows it as a table,
-//! each value exactly as sent.
+//! each value exactly as sent. With no meter connected, the readout of a recording opened on the
+//! Traffic screen is shown the same way.
 
 use egui::{RichText, Ui};
 
@@ -13,12 +14,21 @@ use super::Context;
 /// The readout part of the Registers screen; returns what the user asked for.
 pub fn readout_section(ui: &mut Ui, cx: &Context<'_>) -> Option<Action> {
     let mut action = None;
-    let protocol = cx
-        .link
-        .spoken()
-        .map_or_else(String::new, |spoken| spoken.protocol.to_string());
+    let recording = (!cx.link.is_connected())
+        .then(|| cx.workspace.capture().zip(cx.workspace.capture_readout()))
+        .flatten();
+    let protocol = match (recording, cx.link.spoken()) {
+        (Some((_, readout)), _) => readout.protocol.map(|p| p.to_string()).unwrap_or_default(),
+        (None, Some(spoken)) => spoken.protocol.to_string(),
+        (None, None) => String::new(),
+    };
+    let whose = if recording.is_some() {
+        "The recorded meter"
+    } else {
+        "This meter"
+    };
     ui.label(format!(
-        "This meter speaks {protocol}: it is not scanned, its data readout lists everything it has."
+        "{whose} speaks {protocol}: it is not scanned, its data readout lists everything it has."
     ));
     ui.add_space(6.0);
     ui.horizontal(|ui| {
@@ -38,7 +48,10 @@ pub fn readout_section(ui: &mut Ui, cx: &Context<'_>) -> Option<Action> {
             ui.label("reading: at 300 baud a readout takes seconds");
         }
     });
-    let Some(readout) = cx.workspace.readout() else {
+    let Some(readout) = recording
+        .map(|(_, readout)| readout)
+        .or(cx.workspace.readout())
+    else {
         ui.label(RichText::new("No readout yet.").weak());
         return action;
     };
@@ -49,18 +62,26 @@ pub fn readout_section(ui: &mut Ui, cx: &Context<'_>) -> Option<Action> {
     if let Some(line) = readout.line {
         about.push(format!("at {line}"));
     }
-    about.push(format!(
-        "{} values in {}",
-        readout.readings.len(),
-        crate::app::style::seconds(readout.took)
-    ));
-    about.push(format!(
-        "read {}",
-        readout
-            .at
-            .to_zoned(jiff::tz::TimeZone::system())
-            .strftime("%H:%M:%S")
-    ));
+    if let Some((capture, _)) = recording {
+        about.push(format!(
+            "{} values from the recording {}",
+            readout.readings.len(),
+            capture.name
+        ));
+    } else {
+        about.push(format!(
+            "{} values in {}",
+            readout.readings.len(),
+            crate::app::style::seconds(readout.took)
+        ));
+        about.push(format!(
+            "read {}",
+            readout
+                .at
+                .to_zoned(jiff::tz::TimeZone::system())
+                .strftime("%H:%M:%S")
+        ));
+    }
     style::status_line(ui, style::GOOD, &about.join(", "));
     ui.add_space(4.0);
     table(ui, cx.workspace.map(), readout);

@@ -60,7 +60,9 @@ impl Panel for RegistersPanel {
             cx.workspace.map(),
         );
         ui.heading("Registers");
-        if cx.link.spoken().is_some_and(|spoken| spoken.is_text()) {
+        // A text protocol's meter, or, with no meter connected, a recording of one.
+        let recorded = !connected && cx.workspace.capture_readout().is_some();
+        if cx.link.spoken().is_some_and(|spoken| spoken.is_text()) || recorded {
             return readout_section(ui, cx).into_iter().collect();
         }
         let Self { from, to, .. } = self;

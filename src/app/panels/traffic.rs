@@ -182,6 +182,12 @@ fn capture_ui(ui: &mut Ui, capture: &OpenedCapture) -> bool {
             "its {n} register values are in the Registers table, to name and export"
         )),
     }
+    if !analysis.readout.is_empty() {
+        facts.push(format!(
+            "its readout of {} values is on the Registers screen while no meter is connected",
+            analysis.readout.len()
+        ));
+    }
     if !facts.is_empty() {
         let text = facts.join("; ");
         let mut chars = text.chars();

@@ -63,6 +63,8 @@ pub struct Analysis {
     pub frames: Vec<Frame>,
     /// Whether RX and TX were swapped in the file and put right.
     pub swapped: bool,
+    /// What the recording cannot tell, where that changes the diagnosis.
+    pub caveat: Option<String>,
     /// The protocol of the valid messages; `None` when no message was recognised.
     pub protocol: Option<Protocol>,
     /// The median time between the recorded device's requests.
@@ -723,9 +725,28 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
         .collect();
     // No time has passed since a recording was "opened": never the waking diagnosis.
     let diagnosis = diagnose(&evidence, Instant::now());
+    // One line with no direction and nothing but requests: the line the head sends on, or the
+    // one it hears its own requests on and nothing else.
+    let undirected = events
+        .iter()
+        .all(|event| event.direction == Direction::Unknown);
+    let caveat = (undirected
+        && evidence.requests > 0
+        && evidence.echoes_seen == 0
+        && frames
+            .iter()
+            .all(|frame| frame.direction == FrameDirection::Tx))
+    .then(|| {
+        "The file holds one line, with requests only, and cannot say which: if it is the \
+         head's TX line, it shows the requests sent and nothing of what came back (record RX \
+         too); if it is the RX line, the head heard its own requests and the meter never \
+         answered (echo_only)."
+            .to_string()
+    });
     Analysis {
         frames,
         swapped,
+        caveat,
         protocol,
         request_interval_s: median(intervals),
         reaction_s: median(gaps),

@@ -792,3 +792,23 @@ fn a_recording_of_the_rx_line_alone_shows_the_echo_and_the_answer() {
         super::analysis::FrameDirection::Tx
     );
 }
+
+#[test]
+fn one_line_of_requests_only_says_it_cannot_tell_tx_from_an_rx_line_hearing_its_echo() {
+    for path in [
+        "saleae/b_echo_only.logic1_RX.constructed.csv",
+        "saleae/b_echo_only.logic1_TX.constructed.csv",
+        "sigrok/b_echo_only.rx.bin",
+    ] {
+        let analysis = analysed(path);
+        let caveat = analysis.caveat.unwrap_or_default();
+        assert!(caveat.contains("(echo_only)"), "{path}: {caveat:?}");
+    }
+    // Both lines, or answers on the one line: the file says enough.
+    for path in [
+        "pulseview/b_echo_only.export_all.txt",
+        "saleae/a_good.logic1_RX.constructed.csv",
+    ] {
+        assert_eq!(analysed(path).caveat, None, "{path}");
+    }
+}

@@ -82,6 +82,7 @@ struct CaptureJson<'a> {
     reaction_s: Option<f64>,
     diagnosis_code: &'static str,
     diagnosis: String,
+    caveat: Option<&'a str>,
 }
 
 /// Runs `capture`.
@@ -124,6 +125,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             reaction_s: analysis.reaction_s,
             diagnosis_code: analysis.diagnosis.code.as_str(),
             diagnosis: analysis.diagnosis.text(),
+            caveat: analysis.caveat.as_deref(),
         };
         let text = serde_json::to_string(&json)
             .map_err(|error| Failure::invalid_input(error.to_string()))?;
@@ -191,6 +193,9 @@ fn timeline(name: &str, format: Format, analysis: &Analysis) -> String {
         analysis.diagnosis.code.as_str(),
         analysis.diagnosis.text()
     );
+    if let Some(caveat) = &analysis.caveat {
+        let _ = writeln!(text, "{caveat}");
+    }
     if analysis.swapped {
         let _ = writeln!(
             text,

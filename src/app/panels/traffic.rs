@@ -163,6 +163,9 @@ fn capture_ui(ui: &mut Ui, capture: &OpenedCapture) -> bool {
         &analysis.diagnosis.text(),
     );
     let mut facts = Vec::new();
+    if let Some(caveat) = &analysis.caveat {
+        ui.label(caveat);
+    }
     if analysis.swapped {
         facts.push("RX and TX were swapped in the file (put right by the start bytes)".to_string());
     }

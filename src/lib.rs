@@ -15,6 +15,7 @@
 //! - [`mc66`]: Kamstrup's `/#1` readout of the MULTICAL 66C/66B and MULTICAL III, sans-IO.
 //! - [`model`]: readings by register and their reduction for plots, free of GUI types.
 //! - [`protocol`]: the protocols of the optical eye: KMP, IEC 62056-21, Kamstrup's `/#1`.
+//! - [`rfc2217`]: Telnet with RFC 2217's COM-PORT-OPTION, for serial port servers, sans-IO.
 //! - [`ron_version`]: the version field of RON files, read first.
 //! - [`session`]: sessions on disk: a manifest and append-only journals of readings and traffic.
 //! - [`sim`]: simulated meters, in-process or on a pseudo-terminal.
@@ -36,6 +37,7 @@ pub mod link;
 pub mod mc66;
 pub mod model;
 pub mod protocol;
+pub mod rfc2217;
 pub mod ron_version;
 pub mod session;
 pub mod sim;

@@ -84,7 +84,7 @@ fn the_codec_does_no_io_reads_no_clock_and_starts_no_thread() {
         "egui",
         "eframe",
     ];
-    for codec in ["kmp", "iec", "mc66.rs", "mc66"] {
+    for codec in ["kmp", "iec", "mc66.rs", "mc66", "rfc2217.rs", "rfc2217"] {
         let found = violations(codec, &forbidden);
         assert!(
             found.is_empty(),

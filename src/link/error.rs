@@ -16,6 +16,12 @@ pub enum OpenFailure {
     InvalidName,
     /// It opened, but cannot set the DTR or RTS line the user asked for.
     ControlLines,
+    /// A network port's server refused the connection: nothing listens there.
+    Refused,
+    /// A network port's host could not be reached, or did not answer.
+    Unreachable,
+    /// A network port's server has another client on its serial port.
+    ServerBusy,
     /// Anything else the operating system said.
     Other,
 }
@@ -69,6 +75,21 @@ impl LinkError {
                 "this port has no DTR or RTS line to set (a pseudo-terminal, a network bridge, some \
                  adapters); leave --dtr and --rts (the Connection screen's DTR and RTS) unset, or power \
                  the head another way"
+                    .into()
+            }
+            Self::Open { failure: OpenFailure::Refused, .. } => {
+                "nothing listens at that address: check that ser2net (or the bridge) runs and that the \
+                 port number is the one in its configuration"
+                    .into()
+            }
+            Self::Open { failure: OpenFailure::Unreachable, .. } => {
+                "check the host name or address, that this computer reaches that network, and that no \
+                 firewall blocks the port"
+                    .into()
+            }
+            Self::Open { failure: OpenFailure::ServerBusy, .. } => {
+                "another client is connected to the bridge (ser2net takes one at a time): close it, or \
+                 wait until it lets go"
                     .into()
             }
             Self::Open { failure: OpenFailure::Other, .. } => {

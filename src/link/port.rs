@@ -1,8 +1,9 @@
 //! Ports, reached through a small trait so that the link treats a serial adapter, the in-process
 //! simulated meter and a test's fake port alike.
 //!
-//! Port names: a path (`/dev/ttyUSB0`, `/dev/serial/by-id/…`, `COM3`), or `sim:PROFILE` for a
-//! simulated meter in this process (`sim:multical21`).
+//! Port names: a path (`/dev/ttyUSB0`, `/dev/serial/by-id/…`, `COM3`), `sim:PROFILE` for a
+//! simulated meter in this process (`sim:multical21`), or a head across the network,
+//! `socket://HOST:PORT` or `rfc2217://HOST:PORT` ([`network`]).
 
 use std::collections::VecDeque;
 use std::io;
@@ -13,7 +14,10 @@ use crate::sim::{Meter, MeterConfig, Profile, Timing};
 use super::config::{LineSettings, LinkConfig, Parity};
 use super::error::{LinkError, OpenFailure};
 
+mod network;
 mod os_error;
+
+pub use network::{RFC2217_PREFIX, SOCKET_PREFIX};
 
 /// The prefix of in-process simulated meters' port names.
 pub const SIM_PREFIX: &str = "sim:";
@@ -71,6 +75,10 @@ impl Opener for SystemOpener {
             }
             meter.clock_start = jiff::Zoned::now().datetime();
             return Ok(Box::new(SimPort::new(meter, config.line)));
+        }
+        if let Some((kind, address)) = network::parse(&config.port) {
+            return network::open(kind, address, config)
+                .map(|port| Box::new(port) as Box<dyn Port>);
         }
         open_serial(config).map(|port| Box::new(SerialPort(port)) as Box<dyn Port>)
     }
@@ -205,6 +213,24 @@ impl Port for SerialPort {
         self.0.set_parity(parity(line.parity))?;
         self.0.set_stop_bits(stop_bits(line.stop_bits))?;
         Ok(())
+    }
+}
+
+impl Port for network::NetworkPort {
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        network::NetworkPort::write_all(self, bytes)
+    }
+
+    fn read(&mut self, buffer: &mut [u8], timeout: Duration) -> io::Result<usize> {
+        network::NetworkPort::read(self, buffer, timeout)
+    }
+
+    fn clear_input(&mut self) -> io::Result<()> {
+        network::NetworkPort::clear_input(self)
+    }
+
+    fn set_line(&mut self, line: &LineSettings) -> io::Result<()> {
+        network::NetworkPort::set_line(self, line)
     }
 }
 

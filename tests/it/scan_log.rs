@@ -1,13 +1,13 @@
 //! `scan` and `log` as scripts run them, against simulated meters on pseudo-terminals.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use kmp_workbench::sim::pty::{SimHandle, spawn};
 use kmp_workbench::sim::{MeterConfig, Profile, Timing};
 
-use crate::support::{run_cli, stderr, stdout};
+use crate::support::{StderrWatch, run_cli, start, stderr, stdout, temp, wait_for_rows};
 
 fn meter(profile: Profile) -> MeterConfig {
     let mut config = MeterConfig::new(profile);
@@ -20,22 +20,6 @@ fn serve(config: MeterConfig) -> SimHandle {
     spawn(config, None).unwrap()
 }
 
-fn temp(name: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("kmp-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_file(&path);
-    path
-}
-
-fn start(args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_kmp-workbench"))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
 fn signal(child: &Child, name: &str) {
     let status = Command::new("kill")
         .arg(format!("-{name}"))
@@ -43,68 +27,6 @@ fn signal(child: &Child, name: &str) {
         .status()
         .unwrap();
     assert!(status.success());
-}
-
-/// What a running child writes on stderr, read as it comes, so a test can wait for a line.
-struct StderrWatch {
-    text: std::sync::Arc<std::sync::Mutex<String>>,
-    reader: std::thread::JoinHandle<()>,
-}
-
-impl StderrWatch {
-    fn of(child: &mut Child) -> Self {
-        use std::io::BufRead as _;
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-        let into = text.clone();
-        let reader = std::thread::Builder::new()
-            .name("stderr-watch".into())
-            .spawn(move || {
-                for line in std::io::BufReader::new(stderr)
-                    .lines()
-                    .map_while(Result::ok)
-                {
-                    let mut text = into.lock().unwrap();
-                    text.push_str(&line);
-                    text.push('\n');
-                }
-            })
-            .unwrap();
-        Self { text, reader }
-    }
-
-    /// Waits until `needle` has been written, for at most `limit`.
-    fn wait_for(&self, needle: &str, limit: Duration) {
-        let deadline = Instant::now() + limit;
-        while Instant::now() < deadline {
-            if self.text.lock().unwrap().contains(needle) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("never wrote {needle:?}: {}", self.text.lock().unwrap());
-    }
-
-    /// Everything written, once the child has ended.
-    fn finish(self) -> String {
-        self.reader.join().unwrap();
-        std::sync::Arc::try_unwrap(self.text)
-            .unwrap()
-            .into_inner()
-            .unwrap()
-    }
-}
-
-/// Waits until `path` holds at least `rows` lines after the header.
-fn wait_for_rows(path: &Path, rows: usize, limit: Duration) {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if std::fs::read_to_string(path).is_ok_and(|text| text.lines().count() > rows) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("{} never reached {rows} rows", path.display());
 }
 
 #[test]

@@ -37,6 +37,11 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
 }
 
+#[cfg(unix)]
+mod children;
+#[cfg(unix)]
+pub use children::{StderrWatch, start, temp, wait_for_rows};
+
 /// A `kmp-workbench sim` process; stopped with SIGTERM when dropped. `sim` serves a
 /// pseudo-terminal: Unix only.
 #[cfg(unix)]

@@ -20,6 +20,8 @@ mod link_pty;
 mod protocols_pty;
 #[cfg(unix)]
 mod scan_log;
+#[cfg(target_os = "linux")]
+mod ser2net;
 #[cfg(unix)]
 mod sim_pty;
 mod soak;

@@ -1,0 +1,242 @@
+//! Heads across the network: ser2net 4 (Debian's package) bridges a simulated meter served on a
+//! pseudo-terminal, and the commands reach it as `socket://` and `rfc2217://` on the loopback.
+//!
+//! Ignored by plain `cargo test`, which needs nothing but Rust; `.ci/run` installs ser2net and
+//! runs these by name with `--ignored`. Each bridge has a meter of its own: ser2net lets go of a
+//! terminal a moment after its client leaves, and a second accepter on the same terminal would
+//! find it busy.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kmp_workbench::sim::pty::{SimHandle, spawn};
+use kmp_workbench::sim::{MeterConfig, Profile};
+
+use crate::support::{StderrWatch, run_cli, start, stderr, stdout, temp, wait_for_rows};
+
+/// A ser2net process serving one terminal on one TCP port of the loopback.
+struct Ser2net {
+    child: Child,
+    port: u16,
+    accepter: &'static str,
+    device: String,
+    line: &'static str,
+}
+
+/// Raw TCP.
+const RAW: &str = "tcp";
+/// Telnet with RFC 2217.
+const RFC2217: &str = "telnet(rfc2217),tcp";
+
+impl Ser2net {
+    /// Serves `device` at `line` (ser2net's own notation, `1200n82`) through `accepter`.
+    fn start(accepter: &'static str, device: &str, line: &'static str) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        Self::start_on(port, accepter, device, line)
+    }
+
+    fn start_on(port: u16, accepter: &'static str, device: &str, line: &'static str) -> Self {
+        let tool = std::env::var("SER2NET").unwrap_or_else(|_| "ser2net".into());
+        // `#` is a line break in ser2net's -Y strings.
+        let config = format!(
+            "connection: &meter#  accepter: {accepter},127.0.0.1,{port}#  \
+             connector: serialdev,{device},{line},local"
+        );
+        let child = Command::new(&tool)
+            .args(["-n", "-u", "-Y", &config])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot run {tool}: {error}; set SER2NET"));
+        let server = Self {
+            child,
+            port,
+            accepter,
+            device: device.to_string(),
+            line,
+        };
+        server.wait_until_listening();
+        server
+    }
+
+    /// Waits until the kernel lists the port as listening (no test connection, which would
+    /// take the terminal for a moment).
+    fn wait_until_listening(&self) {
+        let wanted = format!(":{:04X} ", self.port);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+            // State 0A is LISTEN.
+            if table
+                .lines()
+                .any(|row| row.contains(&wanted) && row.split_whitespace().nth(3) == Some("0A"))
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("ser2net never listened on {}", self.port);
+    }
+
+    /// The port's name for the workbench.
+    fn name(&self) -> String {
+        let scheme = if self.accepter == RAW {
+            "socket"
+        } else {
+            "rfc2217"
+        };
+        format!("{scheme}://127.0.0.1:{}", self.port)
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts it again on the same port.
+    fn restart(&mut self) {
+        self.stop();
+        *self = Self::start_on(self.port, self.accepter, &self.device, self.line);
+    }
+}
+
+impl Drop for Ser2net {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn meter(profile: Profile) -> MeterConfig {
+    let mut config = MeterConfig::new(profile);
+    config.echo = true;
+    config.magnet_delay = Duration::ZERO;
+    config
+}
+
+/// A simulated meter and, unless `accepter` is `None`, a bridge to it; gives the port's name.
+fn reach(
+    accepter: Option<&'static str>,
+    config: MeterConfig,
+) -> (SimHandle, Option<Ser2net>, String) {
+    let sim = spawn(config, None).unwrap();
+    let device = sim.path().display().to_string();
+    match accepter {
+        None => (sim, None, device),
+        Some(accepter) => {
+            let bridge = Ser2net::start(accepter, &device, "1200n82");
+            let name = bridge.name();
+            (sim, Some(bridge), name)
+        }
+    }
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let output = run_cli(args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        stderr(&output)
+    );
+    serde_json::from_str(&stdout(&output)).unwrap()
+}
+
+#[test]
+#[ignore = "needs ser2net"]
+fn probe_read_and_scan_through_ser2net_give_what_the_terminal_gives() {
+    let mut seen = Vec::new();
+    for accepter in [None, Some(RAW), Some(RFC2217)] {
+        let (_sim, _bridge, port) = reach(accepter, meter(Profile::Multical21));
+        let mut probe = json(&["probe", "--port", &port, "--json"]);
+        probe["port"] = serde_json::Value::Null;
+        probe["seconds_to_first_answer"] = serde_json::Value::Null;
+        let read = json(&["read", "--port", &port, "--json", "68", "74"]);
+        let mut scan = json(&[
+            "scan", "--port", &port, "--from", "0", "--to", "120", "--json",
+        ]);
+        scan["elapsed_s"] = serde_json::Value::Null;
+        assert_eq!(probe["echo"], true, "{port}: {probe}");
+        assert_eq!(probe["diagnosis_code"], "ok", "{port}: {probe}");
+        seen.push((port, probe, read, scan));
+    }
+    let (_, probe, read, scan) = &seen[0];
+    for (port, other_probe, other_read, other_scan) in &seen[1..] {
+        assert_eq!(other_probe, probe, "probe through {port}");
+        assert_eq!(other_read, read, "read through {port}");
+        assert_eq!(other_scan, scan, "scan through {port}");
+    }
+}
+
+#[test]
+#[ignore = "needs ser2net"]
+fn over_rfc2217_the_baud_rate_chosen_reaches_the_terminal_and_over_a_raw_socket_it_cannot() {
+    // A meter that speaks at 2400 behind bridges configured for 1200: the meter hears the
+    // bytes at the terminal's rate, which only RFC 2217 can change.
+    let mut config = meter(Profile::Multical21);
+    config.kmp_baud = 2400;
+    let (_sim, _bridge, rfc2217) = reach(Some(RFC2217), config.clone());
+    let read = json(&["read", "--port", &rfc2217, "--baud", "2400", "--json", "68"]);
+    assert_eq!(read["registers"][0]["value"], "123.456");
+    let wrong = run_cli(&[
+        "read", "--port", &rfc2217, "--baud", "1200", "--wait", "1s", "68",
+    ]);
+    assert_ne!(
+        wrong.status.code(),
+        Some(0),
+        "a 2400 baud meter answered at 1200"
+    );
+
+    let (_sim, _bridge, raw) = reach(Some(RAW), config);
+    let raw_read = run_cli(&[
+        "read", "--port", &raw, "--baud", "2400", "--wait", "1s", "68",
+    ]);
+    assert_ne!(
+        raw_read.status.code(),
+        Some(0),
+        "a raw socket cannot change the bridge's 1200 baud"
+    );
+}
+
+#[test]
+#[ignore = "needs ser2net"]
+fn a_log_through_a_bridge_that_restarts_says_so_reconnects_and_loses_no_row() {
+    let (_sim, bridge, port) = reach(Some(RFC2217), meter(Profile::Multical21));
+    let mut bridge = bridge.unwrap();
+    let csv = temp("ser2net-log.csv");
+    let mut child = start(&[
+        "log",
+        "--port",
+        &port,
+        "--registers",
+        "68,74",
+        "--interval",
+        "200ms",
+        "--duration",
+        "8s",
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    let watch = StderrWatch::of(&mut child);
+    wait_for_rows(&csv, 3, Duration::from_secs(5));
+    bridge.stop();
+    watch.wait_for("lost the port", Duration::from_secs(4));
+    bridge.restart();
+    let status = child.wait().unwrap();
+    let said = watch.finish();
+    assert_eq!(status.code(), Some(0), "{said}");
+    assert!(said.contains("is back"), "{said}");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    let columns = rows[0].split(',').count();
+    assert!(rows.len() > 10, "{} rows: {said}", rows.len());
+    for row in &rows {
+        assert_eq!(row.split(',').count(), columns, "a broken row: {row:?}");
+    }
+    let _ = std::fs::remove_file(&csv);
+}

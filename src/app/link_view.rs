@@ -101,6 +101,8 @@ pub struct LinkView {
     answered_at: Option<Instant>,
     /// What the last sweep found.
     sweep: Vec<SweepResult>,
+    /// For a head across a network, the round trip measured as it connected.
+    round_trip: Option<Duration>,
 }
 
 impl Default for LinkView {
@@ -117,6 +119,7 @@ impl Default for LinkView {
             magnet_placed: None,
             answered_at: None,
             sweep: Vec::new(),
+            round_trip: None,
         }
     }
 }
@@ -141,11 +144,16 @@ impl LinkView {
     /// Takes one event from the link.
     pub fn handle(&mut self, event: &Event, now: Instant) {
         match event {
-            Event::Opened { port, line } => {
+            Event::Opened {
+                port,
+                line,
+                round_trip,
+            } => {
                 self.connection = ConnectionState::Connected {
                     port: port.clone(),
                     line: *line,
                 };
+                self.round_trip = *round_trip;
                 self.error = None;
                 self.magnet_placed = Some(now);
                 self.answered_at = None;
@@ -329,6 +337,11 @@ impl LinkView {
     /// The protocol the meter answered in, once it answered.
     pub fn spoken(&self) -> Option<&Spoken> {
         self.spoken.as_ref()
+    }
+
+    /// For a head across a network, the round trip measured as it connected.
+    pub fn round_trip(&self) -> Option<Duration> {
+        self.round_trip
     }
 
     /// The latest diagnosis.

@@ -102,6 +102,8 @@ pub struct Evidence {
     pub first_answer_at: Option<Instant>,
     /// Registers the meter left out of its answers: it does not have them.
     pub missing: BTreeSet<RegisterId>,
+    /// For a port across a network, the round trip measured as it opened.
+    pub network_round_trip: Option<Duration>,
 }
 
 impl Evidence {
@@ -158,6 +160,26 @@ impl Evidence {
 
 /// The diagnosis the evidence supports at `now`.
 pub fn diagnose(evidence: &Evidence, now: Instant) -> Diagnosis {
+    let mut diagnosis = diagnose_link(evidence, now);
+    // The waits were widened by the network's round trip: where it is slow, say so, so that a
+    // slow network is not taken for a slow meter.
+    if let Some(round_trip) = evidence.network_round_trip
+        && round_trip >= SLOW_NETWORK
+        && diagnosis.code != DiagnosisCode::PortError
+    {
+        diagnosis.finding.push_str(&format!(
+            " The network is slow: a round trip takes {} ms, and the waits for answers were \
+             widened by it.",
+            round_trip.as_millis()
+        ));
+    }
+    diagnosis
+}
+
+/// A network round trip that is worth mentioning: longer than a meter takes to react.
+pub const SLOW_NETWORK: Duration = Duration::from_millis(50);
+
+fn diagnose_link(evidence: &Evidence, now: Instant) -> Diagnosis {
     let diagnosis = |code, finding: String, advice: &str| Diagnosis {
         code,
         finding,

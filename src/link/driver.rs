@@ -149,8 +149,9 @@ impl Driver {
             match io {
                 Io::Open(config) => match self.opener.open(&config) {
                     Ok(opened) => {
+                        let round_trip = opened.round_trip();
                         *port = Some(opened);
-                        machine.handle_opened(now());
+                        machine.handle_opened(round_trip, now());
                     }
                     Err(error) => machine.handle_open_failed(error, now()),
                 },

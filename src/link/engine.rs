@@ -57,6 +57,9 @@ pub struct EngineConfig {
     pub byte_time: Duration,
     /// Further attempts after a failed one.
     pub retries: u32,
+    /// A network port's round trip: bytes reach the line and come back that much later, and
+    /// arrive in segments, so the first-byte wait and the gap between bytes are widened by it.
+    pub network_delay: Duration,
     /// The meter's address.
     pub address: u8,
 }
@@ -324,6 +327,7 @@ impl Engine {
 
     fn deadline(&self, flight: &InFlight) -> Instant {
         let first_byte = flight.wire_end
+            + self.config.network_delay
             + flight
                 .exchange
                 .first_byte_timeout(self.config.first_byte_timeout);
@@ -357,7 +361,7 @@ impl Engine {
 
     /// The longest gap between two bytes of one answer.
     fn gap(&self) -> Duration {
-        (self.config.byte_time * 4).max(MIN_GAP)
+        (self.config.byte_time * 4).max(MIN_GAP) + self.config.network_delay
     }
 
     /// Takes bytes that arrived at `now`.

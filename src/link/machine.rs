@@ -191,7 +191,8 @@ impl LinkMachine {
     }
 
     /// The port asked for with [`Io::Open`] is open.
-    pub fn handle_opened(&mut self, now: Now) {
+    /// `round_trip` is a network port's, measured as it opened.
+    pub fn handle_opened(&mut self, round_trip: Option<Duration>, now: Now) {
         let config = match std::mem::replace(&mut self.port, Port::Closed) {
             Port::Opening { config, .. } | Port::Lost { config, .. } => config,
             other => {
@@ -199,10 +200,14 @@ impl LinkMachine {
                 return;
             }
         };
-        self.evidence = Evidence::opened(now.instant);
+        self.evidence = Evidence {
+            network_round_trip: round_trip,
+            ..Evidence::opened(now.instant)
+        };
         self.events.push_back(Event::Opened {
             port: config.port.clone(),
             line: config.line,
+            round_trip,
         });
         self.port = Port::Open {
             engine: Box::new(Engine::new(EngineConfig {
@@ -211,6 +216,7 @@ impl LinkMachine {
                 byte_time: config.line.byte_time(),
                 retries: config.retries,
                 address: config.address,
+                network_delay: round_trip.unwrap_or_default(),
             })),
             line: config.line,
             exchange: None,

@@ -225,6 +225,8 @@ pub enum Event {
         port: String,
         /// Its line settings.
         line: LineSettings,
+        /// For a port across a network, the round trip measured as it opened.
+        round_trip: Option<Duration>,
     },
     /// The port could not be opened.
     OpenFailed(LinkError),

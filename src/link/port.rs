@@ -33,6 +33,11 @@ pub trait Port: Send {
     fn clear_input(&mut self) -> io::Result<()>;
     /// Switches baud rate and framing.
     fn set_line(&mut self, line: &LineSettings) -> io::Result<()>;
+    /// For a port across a network, the round trip measured when it opened: the answer's
+    /// deadlines are widened by it.
+    fn round_trip(&self) -> Option<Duration> {
+        None
+    }
 }
 
 /// Opens ports by name; the link's driver holds one.
@@ -231,6 +236,10 @@ impl Port for network::NetworkPort {
 
     fn set_line(&mut self, line: &LineSettings) -> io::Result<()> {
         network::NetworkPort::set_line(self, line)
+    }
+
+    fn round_trip(&self) -> Option<Duration> {
+        Some(network::NetworkPort::round_trip(self))
     }
 }
 

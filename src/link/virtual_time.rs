@@ -198,7 +198,7 @@ impl VirtualLink {
                     if self.plugged {
                         self.open = true;
                         self.meter.set_line(config.line, self.now.instant);
-                        self.machine.handle_opened(self.now);
+                        self.machine.handle_opened(None, self.now);
                     } else {
                         let error = LinkError::Open {
                             port: config.port,

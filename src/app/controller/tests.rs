@@ -385,6 +385,7 @@ fn a_sweep_or_scan_goes_back_to_the_link_check_when_it_is_through() {
         .send(Event::Opened {
             port: "sim:multical21".into(),
             line: crate::link::LineSettings::default(),
+            round_trip: None,
         })
         .unwrap();
     controller.update(now);

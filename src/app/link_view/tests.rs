@@ -8,6 +8,7 @@ fn opened() -> Event {
     Event::Opened {
         port: "sim:multical21".into(),
         line: LineSettings::default(),
+        round_trip: None,
     }
 }
 

@@ -156,3 +156,27 @@ fn one_failure_after_answers_is_not_yet_throttling() {
     );
     assert_eq!(diagnose(&evidence, t0).code, DiagnosisCode::Ok);
 }
+
+#[test]
+fn a_slow_network_is_named_so_that_it_is_not_taken_for_a_slow_meter() {
+    let t0 = Instant::now();
+    let silent = evidence_with(&[(CLEAN, Err(ExchangeFailure::Silence))], t0);
+    let answered = evidence_with(&[(CLEAN, Ok(Answer::Kmp(Response::SerialNo(1))))], t0);
+    for evidence in [silent, answered] {
+        let slow = Evidence {
+            network_round_trip: Some(Duration::from_millis(180)),
+            ..evidence.clone()
+        };
+        let finding = diagnose(&slow, t0 + Duration::from_secs(20)).finding;
+        assert!(
+            finding.contains("The network is slow: a round trip takes 180 ms"),
+            "{finding}"
+        );
+        let quick = Evidence {
+            network_round_trip: Some(Duration::from_millis(2)),
+            ..evidence
+        };
+        let finding = diagnose(&quick, t0 + Duration::from_secs(20)).finding;
+        assert!(!finding.contains("network"), "{finding}");
+    }
+}

@@ -73,6 +73,7 @@ fn engine_config(echo: EchoMode) -> EngineConfig {
         byte_time: LineSettings::default().byte_time(),
         retries: 2,
         address: 0x3F,
+        network_delay: Duration::ZERO,
     }
 }
 

@@ -14,6 +14,7 @@ fn config(echo: EchoMode) -> EngineConfig {
         byte_time: BYTE,
         retries: 2,
         address: 0x3F,
+        network_delay: Duration::ZERO,
     }
 }
 
@@ -223,6 +224,33 @@ fn an_answer_that_stops_halfway_times_out_after_the_inter_byte_gap() {
         done(&events(&mut engine)),
         Some(Err(ExchangeFailure::Garbage { bytes: 6 }))
     );
+}
+
+#[test]
+fn across_a_network_the_first_byte_wait_and_the_gap_are_widened_by_the_round_trip() {
+    let round_trip = 250 * MS;
+    let mut engine = Engine::new(EngineConfig {
+        retries: 0,
+        network_delay: round_trip,
+        ..config(EchoMode::Off)
+    });
+    let t0 = Instant::now();
+    engine.start(Exchange::Request(volume_request()), t0);
+    let sent = engine.poll_transmit().unwrap();
+    let wire = BYTE * sent.len() as u32;
+    assert_eq!(
+        engine.poll_timeout(),
+        Some(t0 + wire + 400 * MS + round_trip)
+    );
+    // An answer 600 ms after the request left the wire: past the 400 ms a local line allows,
+    // within what the network adds; its second half comes a whole round trip later.
+    let answer = volume_answer();
+    let at = t0 + wire + 600 * MS;
+    engine.handle_input(&answer[..6], at);
+    assert_eq!(engine.poll_timeout(), Some(at + BYTE * 4 + round_trip));
+    engine.handle_input(&answer[6..], at + 200 * MS);
+    let events = events(&mut engine);
+    assert!(matches!(done(&events), Some(Ok(_))), "{events:?}");
 }
 
 #[test]

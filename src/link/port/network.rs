@@ -62,8 +62,11 @@ pub fn open(
         failure,
         detail,
     };
+    let began = Instant::now();
     let stream = connect(address).map_err(|(failure, detail)| fail(failure, detail))?;
     let mut port = NetworkPort {
+        // TCP's handshake is one round trip.
+        round_trip: began.elapsed(),
         stream,
         telnet: (kind == NetworkKind::Rfc2217).then(Telnet::new),
         pending: Vec::new(),
@@ -119,6 +122,7 @@ fn connect(address: &str) -> Result<TcpStream, (OpenFailure, String)> {
 /// the methods of the same names.
 pub struct NetworkPort {
     stream: TcpStream,
+    round_trip: Duration,
     /// For `rfc2217://`.
     telnet: Option<Telnet>,
     /// Line bytes read while opening, not yet taken.
@@ -232,6 +236,11 @@ impl NetworkPort {
 
     fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.stream.write_all(bytes)
+    }
+
+    /// The round trip to the server, measured as the connection was made.
+    pub fn round_trip(&self) -> Duration {
+        self.round_trip
     }
 }
 

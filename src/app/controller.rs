@@ -362,6 +362,12 @@ impl Controller {
         }
     }
 
+    /// Connects to `port`, as choosing it on the Connection screen and pressing Connect does.
+    pub fn connect_at_start(&mut self, port: &str, now: Instant) {
+        self.settings.port = port.to_string();
+        self.act(Action::Connect, now);
+    }
+
     /// Opens the recording at `path` and shows it on the Traffic screen, as "Open capture…"
     /// does with a file picked.
     pub fn open_capture(&mut self, path: &Path, now: Instant) {

@@ -48,6 +48,8 @@ pub use workspace::{RecordedSession, Workspace};
 pub struct GuiOptions {
     /// Connect at once to this simulated meter.
     pub simulate: Option<Profile>,
+    /// Connect at once to this port.
+    pub port: Option<String>,
     /// Open on this screen.
     pub screen: Option<Screen>,
     /// Save the window to this PNG file after `screenshot_after`, then quit.

@@ -65,6 +65,9 @@ impl MeterApp {
             sessions_dir: options.sessions_dir.clone(),
         });
         controller.begin(options.simulate, options.screen, Instant::now());
+        if let Some(port) = &options.port {
+            controller.connect_at_start(port, Instant::now());
+        }
         if let Some(path) = &options.capture {
             controller.open_capture(path, Instant::now());
             // `--screen` still chooses the screen shown.

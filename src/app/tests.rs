@@ -685,3 +685,104 @@ fn an_iec_meter_is_found_on_the_link_check_read_by_its_readout_and_polled_live()
     assert_eq!(series.latest().unwrap().value.to_string(), "8123.000");
     assert_eq!(series.unit(), "kWh");
 }
+
+/// The app opening ports as the program does: network heads for real.
+fn with_system_opener() -> Harness<'static, MeterApp> {
+    let opener = crate::link::port::SystemOpener {
+        sim: crate::link::port::SimSettings {
+            echo: true,
+            realtime: false,
+        },
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1100.0, 800.0))
+        .build_eframe(move |cc| {
+            MeterApp::new(cc, Box::new(opener), &GuiOptions::default()).unwrap()
+        });
+    harness.run_steps(2);
+    harness
+}
+
+/// Replaces the text of the field labelled `label` with `text`.
+fn type_into(harness: &mut Harness<'static, MeterApp>, label: &str, text: &str) {
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, label)
+        .click();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, label)
+        .type_text(text);
+    harness.run_steps(2);
+}
+
+#[test]
+fn a_network_head_is_typed_chosen_connected_and_its_round_trip_shown() {
+    use std::io::{Read as _, Write as _};
+    // A bridge whose head sits on no meter: it hears its own requests and nothing else.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::Builder::new()
+        .name("echo-bridge".into())
+        .spawn(move || {
+            if let Ok((mut stream, _)) = listener.accept() {
+                let mut buffer = [0u8; 256];
+                while let Ok(read) = stream.read(&mut buffer) {
+                    if read == 0 || stream.write_all(&buffer[..read]).is_err() {
+                        break;
+                    }
+                }
+            }
+        })
+        .unwrap();
+    let mut harness = with_system_opener();
+    type_into(&mut harness, "Host", "127.0.0.1");
+    type_into(&mut harness, "TCP port", &port.to_string());
+    harness.get_by_label("Raw TCP").click();
+    harness.run_steps(2);
+    let name = format!("socket://127.0.0.1:{port}");
+    assert_eq!(harness.state().controller().settings().port, name);
+    assert!(
+        harness
+            .query_by_label_contains("the bridge's own line settings apply")
+            .is_some()
+    );
+    harness.get_by_label("Connect").click();
+    run_until(
+        &mut harness,
+        Duration::from_secs(5),
+        "the connection",
+        |h| h.state().controller().link_view().is_connected(),
+    );
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label_contains("network round trip")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains(&format!("Connected to {name}"))
+            .is_some()
+    );
+}
+
+#[test]
+fn a_network_head_where_nothing_listens_gets_the_advice_to_check_the_bridge() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let mut harness = with_system_opener();
+    type_into(&mut harness, "Host", "127.0.0.1");
+    type_into(&mut harness, "TCP port", &port.to_string());
+    assert_eq!(
+        harness.state().controller().settings().port,
+        format!("rfc2217://127.0.0.1:{port}")
+    );
+    harness.get_by_label("Connect").click();
+    run_until(&mut harness, Duration::from_secs(5), "the refusal", |h| {
+        h.query_all_by_label_contains("check that ser2net (or the bridge) runs")
+            .next()
+            .is_some()
+    });
+}

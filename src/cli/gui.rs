@@ -17,6 +17,10 @@ pub struct Args {
     /// kamstrup382, kamstrup382c, multical41, multical66c, iec-modec.
     #[arg(long)]
     simulate: Option<Profile>,
+    /// Connect at once to this port: a serial port, or a head across the network
+    /// (socket://HOST:PORT, rfc2217://HOST:PORT).
+    #[arg(long, conflicts_with = "simulate")]
+    port: Option<String>,
     /// Open on this screen: connection, link-check, registers, live, history, traffic, session.
     #[arg(long)]
     screen: Option<Screen>,
@@ -39,6 +43,7 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<(), Failure> {
     let options = GuiOptions {
         simulate: args.simulate,
+        port: args.port.clone(),
         screen: args.screen,
         screenshot: args.screenshot.clone(),
         screenshot_after: args.screenshot_after.unwrap_or(Duration::from_secs(2)),

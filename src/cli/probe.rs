@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use kmp_workbench::duration;
 use kmp_workbench::link::diagnosis::{Diagnosis, DiagnosisCode, Evidence, diagnose};
+use kmp_workbench::link::port::SOCKET_PREFIX;
 use kmp_workbench::link::{Job, LinkError, ProbeOptions, ProbeReport, Protocol, Report};
 
 use super::Exit;
@@ -60,6 +61,10 @@ struct ProbeJson {
     sweep: Option<Vec<SweepJson>>,
 }
 
+/// Why a sweep and the search for other protocols say little over a raw socket.
+const RAW_SOCKET_NOTE: &str = "over a raw socket the line settings are the bridge's own: the \
+     sweep and the other protocols' 300 baud sign-on cannot change them (rfc2217:// can)";
+
 /// Runs `probe`.
 pub fn run(args: &Args) -> Result<(), Failure> {
     let link = LinkRun::open(&args.port, None)?;
@@ -76,6 +81,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 args.port.port(),
                 duration::format(args.wait)
             ));
+            if args.port.port().starts_with(SOCKET_PREFIX) {
+                status(RAW_SOCKET_NOTE);
+            }
             match link.run(Job::Probe(options), Report::into_probe, |_| {})? {
                 Ok(report) => {
                     let exit = if report.interrupted {

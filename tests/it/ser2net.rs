@@ -161,6 +161,12 @@ fn probe_read_and_scan_through_ser2net_give_what_the_terminal_gives() {
             "scan", "--port", &port, "--from", "0", "--to", "120", "--json",
         ]);
         scan["elapsed_s"] = serde_json::Value::Null;
+        let said = stderr(&run_cli(&["probe", "--port", &port, "--sweep"]));
+        assert_eq!(
+            said.contains("over a raw socket the line settings are the bridge's own"),
+            accepter == Some(RAW),
+            "{port}: {said}"
+        );
         assert_eq!(probe["echo"], true, "{port}: {probe}");
         assert_eq!(probe["diagnosis_code"], "ok", "{port}: {probe}");
         seen.push((port, probe, read, scan));

@@ -1,9 +1,10 @@
 //! The Connection screen: the port (simulated meters first, then serial ports with friendly
-//! names, or any path), the line settings, and Connect / Disconnect.
+//! names, a head across the network, or any path), the line settings, and Connect / Disconnect.
 
 use egui::{RichText, Ui};
 
 use crate::link::listing::{PortEntry, PortKind, serial_ports, simulated_ports};
+use crate::link::port::{RFC2217_PREFIX, SOCKET_PREFIX};
 use crate::link::{EchoMode, Parity, Protocol};
 
 use super::{Context, Panel};
@@ -14,12 +15,14 @@ use crate::app::style;
 
 const BAUD_RATES: [u32; 5] = [1200, 2400, 4800, 9600, 19200];
 
-/// The Connection screen's own state: the port lists and the typed path.
+/// The Connection screen's own state: the port lists, the typed path and the network head.
 #[derive(Debug)]
 pub struct ConnectionPanel {
     simulated: Vec<PortEntry>,
     serial: Vec<PortEntry>,
     typed_path: String,
+    /// Filled from the port chosen last when it was a network head.
+    network: Option<NetworkHead>,
 }
 
 impl Default for ConnectionPanel {
@@ -28,6 +31,57 @@ impl Default for ConnectionPanel {
             simulated: simulated_ports(),
             serial: serial_ports(),
             typed_path: String::new(),
+            network: None,
+        }
+    }
+}
+
+/// A head across the network, as the user types it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct NetworkHead {
+    host: String,
+    /// The TCP port, as typed.
+    port: String,
+    /// RFC 2217 (the line settings set remotely), else raw TCP.
+    rfc2217: bool,
+}
+
+impl NetworkHead {
+    /// The head a port name names, if it names one.
+    fn of(name: &str) -> Option<Self> {
+        let (rfc2217, address) = match name.strip_prefix(RFC2217_PREFIX) {
+            Some(address) => (true, address),
+            None => (false, name.strip_prefix(SOCKET_PREFIX)?),
+        };
+        let (host, port) = address.rsplit_once(':')?;
+        Some(Self {
+            host: host.to_string(),
+            port: port.to_string(),
+            rfc2217,
+        })
+    }
+
+    /// Its port name, `rfc2217://HOST:PORT` or `socket://HOST:PORT`, once a host and a port
+    /// number are typed.
+    fn name(&self) -> Option<String> {
+        let scheme = if self.rfc2217 {
+            RFC2217_PREFIX
+        } else {
+            SOCKET_PREFIX
+        };
+        let port: u16 = self.port.trim().parse().ok().filter(|port| *port > 0)?;
+        let host = self.host.trim();
+        (!host.is_empty()).then(|| format!("{scheme}{host}:{port}"))
+    }
+}
+
+impl Default for NetworkHead {
+    fn default() -> Self {
+        // ser2net's examples use 2000 and up; RFC 2217 lets the workbench set the line.
+        Self {
+            host: String::new(),
+            port: "2000".into(),
+            rfc2217: true,
         }
     }
 }
@@ -38,7 +92,10 @@ impl Panel for ConnectionPanel {
             simulated,
             serial,
             typed_path,
+            network,
         } = self;
+        let network =
+            network.get_or_insert_with(|| NetworkHead::of(&cx.settings.port).unwrap_or_default());
         let mut actions = Vec::new();
         // The choice is drawn from a copy; a change becomes an action.
         let mut choice = cx.settings.connection();
@@ -71,6 +128,8 @@ impl Panel for ConnectionPanel {
             for entry in serial.iter() {
                 port_choice(ui, &mut choice.port, entry);
             }
+            ui.add_space(6.0);
+            network_head(ui, &mut choice.port, network);
             ui.add_space(6.0);
             ui.horizontal(|ui| {
                 let label = ui.label("Other port:");
@@ -105,6 +164,15 @@ impl Panel for ConnectionPanel {
                 actions.push(Action::Connect);
             }
             ui.label(format!("Port: {}", choice.port));
+            if let Some(round_trip) = cx.link.round_trip().filter(|_| connected) {
+                ui.label(
+                    RichText::new(format!(
+                        "network round trip {:.1} ms",
+                        round_trip.as_secs_f64() * 1e3
+                    ))
+                    .color(style::GOOD),
+                );
+            }
         });
         if let Some(error) = cx.link.error() {
             ui.add_space(8.0);
@@ -135,8 +203,56 @@ fn port_choice(ui: &mut Ui, selected: &mut String, entry: &PortEntry) {
     });
 }
 
+/// The network head: host, port and kind; choosing it, or typing into it, makes it the port.
+fn network_head(ui: &mut Ui, selected: &mut String, head: &mut NetworkHead) {
+    let before = head.clone();
+    let chosen = head.name().is_some_and(|name| *selected == name);
+    let mut choose = false;
+    ui.horizontal(|ui| {
+        choose = ui
+            .radio(chosen, RichText::new("Network head").strong())
+            .on_hover_text(
+                "An IR head on a Raspberry Pi or an ESP32 by the meter, reached through ser2net \
+                 or a serial device server",
+            )
+            .clicked();
+        let host_label = ui.label("Host");
+        ui.add(
+            egui::TextEdit::singleline(&mut head.host)
+                .hint_text("192.168.1.20 or meter-pi.local")
+                .desired_width(180.0),
+        )
+        .labelled_by(host_label.id);
+        let port_label = ui.label("TCP port");
+        ui.add(egui::TextEdit::singleline(&mut head.port).desired_width(60.0))
+            .labelled_by(port_label.id);
+        ui.radio_value(&mut head.rfc2217, true, "RFC 2217")
+            .on_hover_text(
+                "rfc2217://: the workbench sets baud rate, framing, DTR and RTS on the remote port",
+            );
+        ui.radio_value(&mut head.rfc2217, false, "Raw TCP")
+            .on_hover_text(
+                "socket://: the line settings are the bridge's own and cannot be changed from here",
+            );
+    });
+    if let Some(name) = head.name()
+        && (choose || *head != before)
+    {
+        *selected = name;
+    }
+}
+
 fn line_settings(ui: &mut Ui, settings: &mut ConnectionChoice) {
     ui.label(RichText::new("Line settings").strong());
+    if settings.port.starts_with(SOCKET_PREFIX) {
+        ui.label(
+            RichText::new(
+                "Over a raw socket the bridge's own line settings apply: set them in its \
+                 configuration, or use RFC 2217.",
+            )
+            .italics(),
+        );
+    }
     egui::Grid::new("line-settings")
         .num_columns(2)
         .spacing([12.0, 6.0])

@@ -212,6 +212,19 @@ fn alignment(ui: &mut Ui, cx: &Context<'_>, check_interval: Duration) -> Option<
             ui.label("sweeping…");
         }
     });
+    if cx
+        .settings
+        .port
+        .starts_with(crate::link::port::SOCKET_PREFIX)
+    {
+        ui.label(
+            RichText::new(
+                "Over a raw socket the line settings are the bridge's own: the sweep cannot \
+                 change them (a network head on RFC 2217 can).",
+            )
+            .italics(),
+        );
+    }
     for result in view.sweep() {
         let (colour, word) = if result.answered {
             (GOOD, "answers")

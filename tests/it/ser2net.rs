@@ -246,3 +246,35 @@ fn a_log_through_a_bridge_that_restarts_says_so_reconnects_and_loses_no_row() {
     }
     let _ = std::fs::remove_file(&csv);
 }
+
+#[test]
+#[ignore = "needs ser2net"]
+fn over_rfc2217_a_mode_c_meter_is_found_signed_on_at_300_7e1_and_read_after_its_baud_switch() {
+    let mut readouts = Vec::new();
+    for accepter in [None, Some(RFC2217)] {
+        let (_sim, _bridge, port) = reach(accepter, meter(Profile::IecModeC));
+        let probe = json(&["probe", "--port", &port, "--json"]);
+        assert_eq!(probe["protocol"], "iec62056-21", "{port}: {probe}");
+        let read = json(&["read", "--port", &port, "--json"]);
+        readouts.push((port, probe["line"].clone(), read));
+    }
+    // The codes, units and the meter's address; energy grows with each meter's own clock.
+    let shape = |read: &serde_json::Value| -> Vec<(String, String)> {
+        read["registers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["obis"].to_string(), r["unit"].to_string()))
+            .collect()
+    };
+    let (_, line, readout) = &readouts[0];
+    let (port, other_line, other_readout) = &readouts[1];
+    assert_eq!(other_line, line, "the line found through {port}");
+    assert_eq!(
+        shape(other_readout),
+        shape(readout),
+        "the readout through {port}"
+    );
+    assert_eq!(shape(readout).len(), 6);
+    assert_eq!(other_readout["registers"][0], readout["registers"][0]);
+}

@@ -18,6 +18,10 @@
 //!   added and cut-off bytes). The scan must find exactly its registers and name 155; the whole
 //!   range's time over the lower bound shows what waiting out silences and damaged answers costs
 //!   (target at most 1.2).
+//! - **network**: the good link's meter behind ser2net (Debian's ser2net 4, its `telnet(rfc2217)`
+//!   accepter on the loopback, the terminal at 1200n82), scanned as `rfc2217://127.0.0.1:PORT`:
+//!   the whole range within 1.05 × its wire-time lower bound. Without ser2net on the PATH this
+//!   run is skipped, and says so.
 //!
 //! Run with `cargo bench --bench scan_wire` (about two minutes); it exits 1 when a target is
 //! missed or a scan's result is wrong. The simulated meters are served on pseudo-terminals, so
@@ -104,8 +108,72 @@ mod wire {
             .sum()
     }
 
-    fn scan(meter: MeterConfig, asked_for: &BTreeSet<u16>, catalogued: &BTreeSet<u16>) -> Run {
+    /// A ser2net process bridging a terminal to `rfc2217://127.0.0.1:PORT`.
+    struct Bridge {
+        child: std::process::Child,
+        port: u16,
+    }
+
+    impl Bridge {
+        /// Starts ser2net for `device`, or gives `None` when it is not installed.
+        fn start(device: &str) -> Option<Self> {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .ok()?
+                .local_addr()
+                .ok()?
+                .port();
+            let config = format!(
+                "connection: &meter#  accepter: telnet(rfc2217),tcp,127.0.0.1,{port}#  \
+                 connector: serialdev,{device},1200n82,local"
+            );
+            let child = std::process::Command::new("ser2net")
+                .args(["-n", "-u", "-Y", &config])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .ok()?;
+            // Listening once the kernel lists the port so (state 0A); no test connection, which
+            // would hold the terminal for a moment.
+            let wanted = format!(":{port:04X} ");
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+                if table
+                    .lines()
+                    .any(|row| row.contains(&wanted) && row.split_whitespace().nth(3) == Some("0A"))
+                {
+                    return Some(Self { child, port });
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            panic!("ser2net never listened on {port}");
+        }
+    }
+
+    impl Drop for Bridge {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    fn ser2net_installed() -> bool {
+        std::process::Command::new("ser2net")
+            .arg("-v")
+            .output()
+            .is_ok_and(|output| output.status.success())
+    }
+
+    /// Scans `meter` on a terminal, through ser2net when `bridged`.
+    fn scan(
+        meter: MeterConfig,
+        asked_for: &BTreeSet<u16>,
+        catalogued: &BTreeSet<u16>,
+        bridged: bool,
+    ) -> Run {
         let sim = spawn(meter, None).unwrap();
+        let device = sim.path().display().to_string();
+        let bridge = bridged.then(|| Bridge::start(&device).expect("ser2net starts"));
         let opener = SystemOpener {
             sim: SimSettings {
                 echo: true,
@@ -113,7 +181,10 @@ mod wire {
             },
         };
         let link = LinkHandle::spawn(Box::new(opener), Box::new(|_| {}), None).unwrap();
-        let mut config = LinkConfig::new(sim.path().display().to_string());
+        let port = bridge.as_ref().map_or(device, |bridge| {
+            format!("rfc2217://127.0.0.1:{}", bridge.port)
+        });
+        let mut config = LinkConfig::new(port);
         config.line = LINE;
         link.open(config);
         loop {
@@ -178,6 +249,7 @@ mod wire {
             }
         };
         let elapsed = started.elapsed();
+        drop(bridge);
         sim.stop();
         Run {
             report,
@@ -235,7 +307,7 @@ mod wire {
             .filter(|id| meter_has.contains(id))
             .collect();
         let catalogue_requests = options.first.len().div_ceil(MAX_REGISTERS_PER_REQUEST);
-        let good = scan(meter, &asked_for, &catalogued);
+        let good = scan(meter, &asked_for, &catalogued, false);
         if found_ids(&good.report) != meter_has || good.report.interrupted {
             missed.push("good: the scan did not find exactly the meter's registers".into());
         }
@@ -309,7 +381,7 @@ mod wire {
         };
         meter.seed = 7;
         let meter_has = answered_ids(profile);
-        let hard = scan(meter, &BTreeSet::new(), &BTreeSet::new());
+        let hard = scan(meter, &BTreeSet::new(), &BTreeSet::new(), false);
         let silencing: Vec<u16> = hard.report.silencing.iter().map(|id| id.value()).collect();
         let silencing_expected: Vec<u16> = profile
             .silencing_ids()
@@ -345,6 +417,34 @@ mod wire {
         );
         if ratio > 1.2 {
             missed.push("hard: the whole range took over 1.2 × its lower bound".into());
+        }
+
+        // The good link's meter across the network.
+        if ser2net_installed() {
+            let profile = Profile::Multical603;
+            let mut meter = MeterConfig::new(profile);
+            meter.echo = true;
+            meter.timing = Timing::realtime(LATENCY);
+            let network = scan(meter, &BTreeSet::new(), &BTreeSet::new(), true);
+            if found_ids(&network.report) != answered_ids(profile) || network.report.interrupted {
+                missed.push("network: the scan did not find exactly the meter's registers".into());
+            }
+            let bound = lower_bound(&network.exchanges);
+            let ratio = network.elapsed.as_secs_f64() / bound.as_secs_f64();
+            println!(
+                "network: through ser2net as rfc2217://, the whole range: {:.2} s, wire-time lower bound {:.2} s (target 1.05)",
+                network.elapsed.as_secs_f64(),
+                bound.as_secs_f64()
+            );
+            println!(
+                "scan_wire link=network ids={} ratio={ratio:.3}",
+                network.report.scanned
+            );
+            if ratio > 1.05 {
+                missed.push("network: the whole range took over 1.05 × its wire time".into());
+            }
+        } else {
+            println!("scan_wire link=network skipped: ser2net is not installed");
         }
 
         if !missed.is_empty() {

@@ -4,6 +4,16 @@
 use std::time::Duration;
 
 use crate::kmp::DEFAULT_DESTINATION;
+
+/// The prefix of raw TCP ports' names (`socket://HOST:PORT`).
+pub const SOCKET_PREFIX: &str = "socket://";
+/// The prefix of RFC 2217 ports' names (`rfc2217://HOST:PORT`).
+pub const RFC2217_PREFIX: &str = "rfc2217://";
+
+/// Whether `port` names a head across the network.
+pub fn is_network(port: &str) -> bool {
+    port.starts_with(SOCKET_PREFIX) || port.starts_with(RFC2217_PREFIX)
+}
 pub use crate::line::{LineSettings, Parity};
 
 /// Whether the head echoes what it sends.

@@ -92,6 +92,13 @@ impl LinkError {
                  wait until it lets go"
                     .into()
             }
+            Self::Open { failure: OpenFailure::Other, port, .. }
+                if super::config::is_network(port) =>
+            {
+                "check the bridge and its configuration (ser2net's log says why it closed the \
+                 connection), then connect again"
+                    .into()
+            }
             Self::Open { failure: OpenFailure::Other, .. } => {
                 "unplug and replug the adapter, then try again".into()
             }

@@ -17,7 +17,7 @@ use super::error::{LinkError, OpenFailure};
 mod network;
 mod os_error;
 
-pub use network::{RFC2217_PREFIX, SOCKET_PREFIX};
+pub use super::config::{RFC2217_PREFIX, SOCKET_PREFIX};
 
 /// The prefix of in-process simulated meters' port names.
 pub const SIM_PREFIX: &str = "sim:";

@@ -198,6 +198,32 @@ fn over_rfc2217_the_baud_rate_chosen_reaches_the_terminal_and_over_a_raw_socket_
         "a 2400 baud meter answered at 1200"
     );
 
+    // The terminal's own settings while a client holds the bridge at 2400 baud, one stop bit.
+    let (sim, _bridge, rfc2217) = reach(Some(RFC2217), config.clone());
+    let mut child = start(&[
+        "probe",
+        "--port",
+        &rfc2217,
+        "--baud",
+        "2400",
+        "--stop-bits",
+        "1",
+        "--wait",
+        "3s",
+    ]);
+    let watch = StderrWatch::of(&mut child);
+    watch.wait_for("probing", Duration::from_secs(5));
+    let terminal = sim.path().display().to_string();
+    let settings = Command::new("stty")
+        .args(["-F", &terminal, "-a"])
+        .output()
+        .unwrap();
+    let settings = String::from_utf8_lossy(&settings.stdout).to_string();
+    let _ = child.wait();
+    watch.finish();
+    assert!(settings.contains("speed 2400 baud"), "{settings}");
+    assert!(settings.contains("-cstopb"), "one stop bit: {settings}");
+
     let (_sim, _bridge, raw) = reach(Some(RAW), config);
     let raw_read = run_cli(&[
         "read", "--port", &raw, "--baud", "2400", "--wait", "1s", "68",

@@ -17,13 +17,8 @@ use std::time::{Duration, Instant};
 
 use crate::rfc2217::{Command, Control, Event, Parity as RemoteParity, Telnet, encode_data};
 
-use super::super::config::{LineSettings, LinkConfig, Parity};
+use super::super::config::{LineSettings, LinkConfig, Parity, RFC2217_PREFIX, SOCKET_PREFIX};
 use super::super::error::{LinkError, OpenFailure};
-
-/// The prefix of raw TCP ports' names.
-pub const SOCKET_PREFIX: &str = "socket://";
-/// The prefix of RFC 2217 ports' names.
-pub const RFC2217_PREFIX: &str = "rfc2217://";
 
 /// How long a connection may take to be set up.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -62,11 +57,10 @@ pub fn open(
         failure,
         detail,
     };
-    let began = Instant::now();
-    let stream = connect(address).map_err(|(failure, detail)| fail(failure, detail))?;
+    let (stream, round_trip) =
+        connect(address).map_err(|(failure, detail)| fail(failure, detail))?;
     let mut port = NetworkPort {
-        // TCP's handshake is one round trip.
-        round_trip: began.elapsed(),
+        round_trip,
         stream,
         telnet: (kind == NetworkKind::Rfc2217).then(Telnet::new),
         pending: Vec::new(),
@@ -76,8 +70,9 @@ pub fn open(
     Ok(port)
 }
 
-/// Connects to `HOST:PORT`, trying each address the name has.
-fn connect(address: &str) -> Result<TcpStream, (OpenFailure, String)> {
+/// Connects to `HOST:PORT`, trying each address the name has; gives the connection and the time
+/// its handshake took, one round trip (the name's lookup left out).
+fn connect(address: &str) -> Result<(TcpStream, Duration), (OpenFailure, String)> {
     let addresses: Vec<SocketAddr> = address
         .to_socket_addrs()
         .map_err(|error| {
@@ -97,13 +92,15 @@ fn connect(address: &str) -> Result<TcpStream, (OpenFailure, String)> {
         format!("{address} has no address"),
     );
     for socket in addresses {
+        let began = Instant::now();
         match TcpStream::connect_timeout(&socket, CONNECT_TIMEOUT) {
             Ok(stream) => {
+                let round_trip = began.elapsed();
                 // Requests are a few bytes, each awaited: send each at once.
                 stream
                     .set_nodelay(true)
                     .map_err(|error| (OpenFailure::Other, error.to_string()))?;
-                return Ok(stream);
+                return Ok((stream, round_trip));
             }
             Err(error) => {
                 let failure = match error.kind() {
@@ -117,7 +114,6 @@ fn connect(address: &str) -> Result<TcpStream, (OpenFailure, String)> {
     Err(last)
 }
 
-/// A TCP connection to a serial port server, raw or with Telnet.
 /// A TCP connection to a serial port server, raw or with Telnet; the link's `Port` through
 /// the methods of the same names.
 pub struct NetworkPort {

@@ -210,7 +210,14 @@ fn a_raw_server_named_as_rfc_2217_is_told_apart() {
         drop(stream);
     });
     let name = format!("rfc2217://{address}");
-    let (failure, detail) = failure(opened(&name, &config(&name)));
-    assert_eq!(failure, OpenFailure::Other);
-    assert!(detail.contains("open it as socket://"), "{detail}");
+    let error = opened(&name, &config(&name)).err().unwrap();
+    assert!(
+        error.to_string().contains("open it as socket://"),
+        "{error}"
+    );
+    assert!(
+        error.advice().contains("check the bridge"),
+        "{}",
+        error.advice()
+    );
 }

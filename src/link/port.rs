@@ -3,7 +3,7 @@
 //!
 //! Port names: a path (`/dev/ttyUSB0`, `/dev/serial/by-id/…`, `COM3`), `sim:PROFILE` for a
 //! simulated meter in this process (`sim:multical21`), or a head across the network,
-//! `socket://HOST:PORT` or `rfc2217://HOST:PORT` ([`network`]).
+//! `socket://HOST:PORT` or `rfc2217://HOST:PORT` (`port/network.rs`).
 
 use std::collections::VecDeque;
 use std::io;

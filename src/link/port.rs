@@ -18,6 +18,7 @@ mod network;
 mod os_error;
 
 pub use super::config::{RFC2217_PREFIX, SOCKET_PREFIX};
+pub use network::{NetworkKind, parse as parse_network};
 
 /// The prefix of in-process simulated meters' port names.
 pub const SIM_PREFIX: &str = "sim:";

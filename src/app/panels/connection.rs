@@ -4,7 +4,7 @@
 use egui::{RichText, Ui};
 
 use crate::link::listing::{PortEntry, PortKind, serial_ports, simulated_ports};
-use crate::link::port::{RFC2217_PREFIX, SOCKET_PREFIX};
+use crate::link::port::{NetworkKind, RFC2217_PREFIX, SOCKET_PREFIX, parse_network};
 use crate::link::{EchoMode, Parity, Protocol};
 
 use super::{Context, Panel};
@@ -49,15 +49,12 @@ struct NetworkHead {
 impl NetworkHead {
     /// The head a port name names, if it names one.
     fn of(name: &str) -> Option<Self> {
-        let (rfc2217, address) = match name.strip_prefix(RFC2217_PREFIX) {
-            Some(address) => (true, address),
-            None => (false, name.strip_prefix(SOCKET_PREFIX)?),
-        };
+        let (kind, address) = parse_network(name)?;
         let (host, port) = address.rsplit_once(':')?;
         Some(Self {
             host: host.to_string(),
             port: port.to_string(),
-            rfc2217,
+            rfc2217: kind == NetworkKind::Rfc2217,
         })
     }
 

@@ -765,6 +765,20 @@ fn a_network_head_is_typed_chosen_connected_and_its_round_trip_shown() {
             .query_by_label_contains(&format!("Connected to {name}"))
             .is_some()
     );
+    // The sweep changes the line, which a raw socket cannot: it is offered disabled, with why.
+    harness.get_by_label("Link check").click();
+    harness.run_steps(2);
+    assert!(
+        harness
+            .get_by_label("Sweep line settings")
+            .accesskit_node()
+            .is_disabled()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("the sweep cannot change them")
+            .is_some()
+    );
 }
 
 #[test]

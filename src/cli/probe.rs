@@ -52,6 +52,9 @@ struct ProbeJson {
     echo_clean: bool,
     answered: bool,
     seconds_to_first_answer: Option<f64>,
+    /// A network port's round trip as it opened; absent for a local port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    round_trip_s: Option<f64>,
     serial: Option<String>,
     meter_type: Option<String>,
     line: String,
@@ -63,7 +66,8 @@ struct ProbeJson {
 
 /// Why a sweep and the search for other protocols say little over a raw socket.
 const RAW_SOCKET_NOTE: &str = "over a raw socket the line settings are the bridge's own: the \
-     sweep and the other protocols' 300 baud sign-on cannot change them (rfc2217:// can)";
+     other protocols' 300 baud sign-on cannot change them, and there is no sweep to make \
+     (rfc2217:// can change them)";
 
 /// Runs `probe`.
 pub fn run(args: &Args) -> Result<(), Failure> {
@@ -129,6 +133,7 @@ fn port_error_json(args: &Args, error: LinkError) -> ProbeJson {
         echo_clean: false,
         answered: false,
         seconds_to_first_answer: None,
+        round_trip_s: None,
         serial: None,
         meter_type: None,
         line: args.port.config().line.to_string(),
@@ -149,6 +154,10 @@ fn report_json(report: &ProbeReport, with_sweep: bool) -> ProbeJson {
         seconds_to_first_answer: report
             .seconds_to_first_answer
             .map(|s| (s * 100.0).round() / 100.0),
+        // To a tenth of a millisecond: finer is the machine's noise, not the network's.
+        round_trip_s: report
+            .round_trip
+            .map(|rtt| (rtt.as_secs_f64() * 1e4).round() / 1e4),
         serial: report.serial.map(|serial| serial.to_string()),
         meter_type: report.meter_type.map(|t| format!("0x{:04X}", t.meter_type)),
         line: report.line.to_string(),
@@ -196,6 +205,12 @@ fn table(json: &ProbeJson) -> String {
         line(
             "first answer",
             format!("{seconds:.1} s after the first request"),
+        );
+    }
+    if let Some(seconds) = json.round_trip_s {
+        line(
+            "round trip",
+            format!("{:.1} ms across the network", seconds * 1e3),
         );
     }
     line("serial", json.serial.clone().unwrap_or_else(|| "-".into()));

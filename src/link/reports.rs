@@ -40,6 +40,8 @@ pub struct ProbeReport {
     pub answered: bool,
     /// From the first request to the first answer.
     pub seconds_to_first_answer: Option<f64>,
+    /// A network port's round trip, measured as it opened; `None` for a local port.
+    pub round_trip: Option<Duration>,
     /// The serial number, when the meter answered.
     pub serial: Option<u32>,
     /// The meter type, when the meter answered GetType.

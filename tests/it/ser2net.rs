@@ -156,16 +156,36 @@ fn probe_read_and_scan_through_ser2net_give_what_the_terminal_gives() {
         let mut probe = json(&["probe", "--port", &port, "--json"]);
         probe["port"] = serde_json::Value::Null;
         probe["seconds_to_first_answer"] = serde_json::Value::Null;
+        // Only a network port has a round trip, and on the loopback it is well under 50 ms.
+        let round_trip = probe
+            .as_object_mut()
+            .and_then(|fields| fields.remove("round_trip_s"));
+        assert_eq!(round_trip.is_some(), accepter.is_some(), "{port}: {probe}");
+        if let Some(seconds) = round_trip {
+            assert!(
+                seconds.as_f64().is_some_and(|s| s < 0.05),
+                "{port}: {seconds}"
+            );
+        }
         let read = json(&["read", "--port", &port, "--json", "68", "74"]);
         let mut scan = json(&[
             "scan", "--port", &port, "--from", "0", "--to", "120", "--json",
         ]);
         scan["elapsed_s"] = serde_json::Value::Null;
-        let said = stderr(&run_cli(&["probe", "--port", &port, "--sweep"]));
+        // The sweep changes the line; over a raw socket it cannot, and says so instead.
+        let swept = run_cli(&["probe", "--port", &port, "--sweep", "--json"]);
+        let said = stderr(&swept);
         assert_eq!(
             said.contains("over a raw socket the line settings are the bridge's own"),
             accepter == Some(RAW),
             "{port}: {said}"
+        );
+        let rows: serde_json::Value = serde_json::from_str(&stdout(&swept)).unwrap();
+        let rows = rows["sweep"].as_array().map_or(0, Vec::len);
+        assert_eq!(
+            rows == 0,
+            accepter == Some(RAW),
+            "{port}: {rows} sweep rows"
         );
         assert_eq!(probe["echo"], true, "{port}: {probe}");
         assert_eq!(probe["diagnosis_code"], "ok", "{port}: {probe}");

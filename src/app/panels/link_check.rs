@@ -137,6 +137,10 @@ fn protocol_line(ui: &mut Ui, view: &LinkView) {
 fn alignment(ui: &mut Ui, cx: &Context<'_>, check_interval: Duration) -> Option<Action> {
     let view = cx.link;
     let mut action = None;
+    let raw_socket = cx
+        .settings
+        .port
+        .starts_with(crate::link::port::SOCKET_PREFIX);
     ui.label(
         RichText::new("Alignment and sensitivity")
             .strong()
@@ -200,7 +204,11 @@ fn alignment(ui: &mut Ui, cx: &Context<'_>, check_interval: Duration) -> Option<
                 );
             }
         }
-        let sweep = ui.add_enabled(!cx.sweeping(), egui::Button::new("Sweep line settings"));
+        // Over a raw socket every row would be the bridge's own line: the note below says so.
+        let sweep = ui.add_enabled(
+            !cx.sweeping() && !raw_socket,
+            egui::Button::new("Sweep line settings"),
+        );
         if sweep
             .on_hover_text("Try 2400 and 9600 baud and 1 stop bit")
             .clicked()
@@ -212,11 +220,7 @@ fn alignment(ui: &mut Ui, cx: &Context<'_>, check_interval: Duration) -> Option<
             ui.label("sweeping…");
         }
     });
-    if cx
-        .settings
-        .port
-        .starts_with(crate::link::port::SOCKET_PREFIX)
-    {
+    if raw_socket {
         ui.label(
             RichText::new(
                 "Over a raw socket the line settings are the bridge's own: the sweep cannot \

@@ -9,7 +9,7 @@ use crate::kmp::{MeterType, Request, Response};
 use super::step::{Attempts, Cx, Input, Step};
 use super::text_search::{Searched, TextSearch};
 use super::wake::{WakeUp, Woken};
-use crate::link::config::{LineSettings, Parity};
+use crate::link::config::{LineSettings, Parity, SOCKET_PREFIX};
 use crate::link::diagnosis::{self, Diagnosis, DiagnosisCode, diagnose};
 use crate::link::engine::{Answer, Exchange};
 use crate::link::messages::{JobEvent, Report};
@@ -201,7 +201,9 @@ impl Probe {
             .spoken
             .as_ref()
             .is_some_and(|spoken| spoken.protocol != Protocol::Kmp);
-        if !self.options.sweep || text {
+        // Over a raw socket every row would be the bridge's own line: nothing to compare.
+        let raw_socket = cx.port.starts_with(SOCKET_PREFIX);
+        if !self.options.sweep || text || raw_socket {
             return Step::Done(Some(Report::Probe(self.report(cx, false))));
         }
         self.phase = Phase::Sweep(0);
@@ -238,6 +240,7 @@ impl Probe {
             echo_clean: findings.echo_clean,
             answered: self.spoken.is_some(),
             seconds_to_first_answer: findings.seconds_to_first_answer,
+            round_trip: cx.evidence.network_round_trip,
             serial: self.serial,
             meter_type: self.meter_type,
             diagnosis: findings.diagnosis,

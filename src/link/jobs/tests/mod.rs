@@ -232,6 +232,24 @@ fn the_sweep_says_which_settings_answer_and_returns_to_the_links_own() {
 }
 
 #[test]
+fn over_a_raw_socket_there_is_no_sweep_since_every_row_would_be_the_bridges_line() {
+    let mut link = VirtualLink::new(meter(Profile::Kamstrup382), origin());
+    link.open(LinkConfig::new("socket://bridge:2000"));
+    let (end, _) = run(
+        &mut link,
+        Job::Probe(ProbeOptions {
+            wait: Duration::from_secs(1),
+            sweep: true,
+            protocol: None,
+        }),
+        Duration::from_secs(30),
+    );
+    let report = probe_report(&end);
+    assert!(report.sweep.is_empty(), "{:?}", report.sweep);
+    assert_eq!(report.diagnosis.code, DiagnosisCode::Ok);
+}
+
+#[test]
 fn cancel_stops_a_probe_with_what_it_found_within_one_attempt() {
     let mut config = meter(Profile::FlowIq2200);
     config.magnet_delay = Duration::from_secs(3600);

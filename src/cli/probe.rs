@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use kmp_workbench::duration;
 use kmp_workbench::link::diagnosis::{Diagnosis, DiagnosisCode, Evidence, diagnose};
-use kmp_workbench::link::port::SOCKET_PREFIX;
+use kmp_workbench::link::port::is_raw_socket;
 use kmp_workbench::link::{Job, LinkError, ProbeOptions, ProbeReport, Protocol, Report};
 
 use super::Exit;
@@ -85,7 +85,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 args.port.port(),
                 duration::format(args.wait)
             ));
-            if args.port.port().starts_with(SOCKET_PREFIX) {
+            if is_raw_socket(args.port.port()) {
                 status(RAW_SOCKET_NOTE);
             }
             match link.run(Job::Probe(options), Report::into_probe, |_| {})? {

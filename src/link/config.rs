@@ -12,7 +12,12 @@ pub const RFC2217_PREFIX: &str = "rfc2217://";
 
 /// Whether `port` names a head across the network.
 pub fn is_network(port: &str) -> bool {
-    port.starts_with(SOCKET_PREFIX) || port.starts_with(RFC2217_PREFIX)
+    is_raw_socket(port) || port.starts_with(RFC2217_PREFIX)
+}
+
+/// Whether `port` names a raw TCP head, whose line settings are the bridge's own.
+pub fn is_raw_socket(port: &str) -> bool {
+    port.starts_with(SOCKET_PREFIX)
 }
 pub use crate::line::{LineSettings, Parity};
 

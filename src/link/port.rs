@@ -17,7 +17,7 @@ use super::error::{LinkError, OpenFailure};
 mod network;
 mod os_error;
 
-pub use super::config::{RFC2217_PREFIX, SOCKET_PREFIX};
+pub use super::config::{RFC2217_PREFIX, SOCKET_PREFIX, is_raw_socket};
 pub use network::{NetworkKind, parse as parse_network};
 
 /// The prefix of in-process simulated meters' port names.

@@ -4,7 +4,7 @@
 use egui::{RichText, Ui};
 
 use crate::link::listing::{PortEntry, PortKind, serial_ports, simulated_ports};
-use crate::link::port::{NetworkKind, RFC2217_PREFIX, SOCKET_PREFIX, parse_network};
+use crate::link::port::{NetworkKind, RFC2217_PREFIX, SOCKET_PREFIX, is_raw_socket, parse_network};
 use crate::link::{EchoMode, Parity, Protocol};
 
 use super::{Context, Panel};
@@ -241,7 +241,7 @@ fn network_head(ui: &mut Ui, selected: &mut String, head: &mut NetworkHead) {
 
 fn line_settings(ui: &mut Ui, settings: &mut ConnectionChoice) {
     ui.label(RichText::new("Line settings").strong());
-    if settings.port.starts_with(SOCKET_PREFIX) {
+    if is_raw_socket(&settings.port) {
         ui.label(
             RichText::new(
                 "Over a raw socket the bridge's own line settings apply: set them in its \

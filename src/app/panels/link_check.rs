@@ -137,10 +137,7 @@ fn protocol_line(ui: &mut Ui, view: &LinkView) {
 fn alignment(ui: &mut Ui, cx: &Context<'_>, check_interval: Duration) -> Option<Action> {
     let view = cx.link;
     let mut action = None;
-    let raw_socket = cx
-        .settings
-        .port
-        .starts_with(crate::link::port::SOCKET_PREFIX);
+    let raw_socket = crate::link::port::is_raw_socket(&cx.settings.port);
     ui.label(
         RichText::new("Alignment and sensitivity")
             .strong()

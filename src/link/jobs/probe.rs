@@ -9,7 +9,7 @@ use crate::kmp::{MeterType, Request, Response};
 use super::step::{Attempts, Cx, Input, Step};
 use super::text_search::{Searched, TextSearch};
 use super::wake::{WakeUp, Woken};
-use crate::link::config::{LineSettings, Parity, SOCKET_PREFIX};
+use crate::link::config::{LineSettings, Parity, is_raw_socket};
 use crate::link::diagnosis::{self, Diagnosis, DiagnosisCode, diagnose};
 use crate::link::engine::{Answer, Exchange};
 use crate::link::messages::{JobEvent, Report};
@@ -202,8 +202,7 @@ impl Probe {
             .as_ref()
             .is_some_and(|spoken| spoken.protocol != Protocol::Kmp);
         // Over a raw socket every row would be the bridge's own line: nothing to compare.
-        let raw_socket = cx.port.starts_with(SOCKET_PREFIX);
-        if !self.options.sweep || text || raw_socket {
+        if !self.options.sweep || text || is_raw_socket(cx.port) {
             return Step::Done(Some(Report::Probe(self.report(cx, false))));
         }
         self.phase = Phase::Sweep(0);

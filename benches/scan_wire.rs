@@ -46,11 +46,12 @@ mod wire {
     use std::time::{Duration, Instant};
 
     use kmp_workbench::kmp::MAX_REGISTERS_PER_REQUEST;
+    use kmp_workbench::line::{LineSettings, Parity};
     use kmp_workbench::link::port::{SimSettings, SystemOpener};
     use kmp_workbench::link::traffic::TrafficDirection;
     use kmp_workbench::link::{
-        ASKED_FOR, Event, Job, JobEnd, JobEvent, LineSettings, LinkConfig, LinkHandle, Parity,
-        Report, ScanOptions, ScanReport,
+        ASKED_FOR, Event, Job, JobEnd, JobEvent, LinkConfig, LinkHandle, Report, ScanOptions,
+        ScanReport,
     };
     use kmp_workbench::sim::pty::spawn;
     use kmp_workbench::sim::{Faults, MeterConfig, Profile, Timing};

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::export::Dialect;
 use crate::kmp::{Family, RegisterId};
 use crate::link::traffic::TrafficDirection;
-use crate::link::{HistoryOptions, LogSource};
+use crate::link::{HistoryOptions, Logger};
 use crate::model::RegisterKey;
 
 use super::screen::Screen;
@@ -114,7 +114,7 @@ pub enum FileJob {
     /// Export the traffic lines of the kinds shown to a text file.
     ExportTraffic(TrafficFilter),
     /// Export the records read of one log to CSV.
-    ExportHistory(Dialect, LogSource),
+    ExportHistory(Dialect, Logger),
     /// Open a recording from a logic analyser or sniffer.
     OpenCapture,
 }

@@ -17,11 +17,11 @@ use jiff::Timestamp;
 use crate::kmp::RegisterId;
 use crate::link::port::SIM_PREFIX;
 use crate::link::{
-    EndReason, Event, HistoryOptions, Job, JobEnd, JobEvent, JobId, LinkHandle, MonitorOptions,
-    PollPlan, ProbeOptions, Protocol, ReadOptions, ReadoutOptions, ReadoutPlan, Report,
-    ScanOptions,
+    CheckOptions, EndReason, Event, HistoryOptions, Job, JobEnd, JobEvent, JobId, LinkHandle,
+    PollPlan, ReadOptions, ReadoutOptions, ReadoutPlan, Report, ScanOptions,
 };
 use crate::model::RegisterKey;
+use crate::protocol::Protocol;
 use crate::session::{Manifest, Recorder, RecorderReport, Session, StoredSession, TrafficLog};
 use crate::sim::Profile;
 
@@ -282,12 +282,8 @@ impl Controller {
             Action::SetDialect(dialect) => self.settings.dialect = dialect,
             Action::StartCheck => self.start_check(),
             Action::SetCheckLimit(limit) => self.settings.check_request_limit = limit,
-            Action::StopCheck => self.cancel_if(|job| matches!(job, Job::Monitor(_))),
-            Action::Sweep => self.start_between_checks(Job::Probe(ProbeOptions {
-                sweep: true,
-                protocol: Some(Protocol::Kmp),
-                ..ProbeOptions::new(Duration::from_secs(2))
-            })),
+            Action::StopCheck => self.cancel_if(|job| matches!(job, Job::Check(_))),
+            Action::Sweep => self.start_between_checks(Job::Sweep),
             Action::StartScan { from, to } => {
                 let family = self.workspace.map().family;
                 let wait = Duration::from_secs(120);
@@ -423,7 +419,7 @@ impl Controller {
 
     fn start_check(&mut self) {
         self.start(
-            Job::Monitor(MonitorOptions {
+            Job::Check(CheckOptions {
                 interval: self.settings.check_interval(),
                 request_limit: self.settings.check_limit(),
                 // The protocol chosen, else the one found, is checked in at once.
@@ -441,7 +437,7 @@ impl Controller {
     fn start_between_checks(&mut self, job: Job) {
         let then = match &self.job {
             Some(CurrentJob {
-                job: check @ Job::Monitor(_),
+                job: check @ Job::Check(_),
                 ..
             }) => Some(check.clone()),
             Some(current) => current.then.clone(),
@@ -477,7 +473,7 @@ impl Controller {
                 }
             }
             Event::Closed | Event::OpenFailed(_) => self.job = None,
-            Event::Lost(_) | Event::Diagnosis(_) => {}
+            Event::Lost(_) => {}
             Event::Job { id, event } => self.handle_job(id, event),
         }
     }
@@ -491,7 +487,7 @@ impl Controller {
             JobEvent::Polled(report) if id >= self.first_job => {
                 self.workspace.record_poll(&report);
             }
-            JobEvent::ReadOut(report) if id >= self.first_job => {
+            JobEvent::ReadoutPolled(report) if id >= self.first_job => {
                 self.workspace.record_readout_poll(&report);
             }
             JobEvent::HistoryProgress(progress) => self.workspace.history_moved(progress),
@@ -514,7 +510,7 @@ impl Controller {
                     self.notice = Some(Notice::from(outcome));
                 }
                 if let Some(ended) = self.job.take_if(|current| current.id == id) {
-                    if let (Job::Monitor(options), EndReason::Done) = (&ended.job, reason) {
+                    if let (Job::Check(options), EndReason::Done) = (&ended.job, reason) {
                         // The check paused itself to spare the meter's battery.
                         self.check_paused = options.request_limit;
                     }

@@ -6,11 +6,12 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crate::kmp::MeterType;
+use crate::line::LineSettings;
 use crate::link::diagnosis::{self, Diagnosis};
 use crate::link::{
-    EndReason, Event, Exchange, ExchangeFailure, JobEnd, JobEvent, LineSettings, LinkError,
-    Protocol, Report, SweepResult,
+    EndReason, Event, Exchange, ExchangeFailure, JobEnd, JobEvent, LinkError, Report, SweepResult,
 };
+use crate::protocol::Protocol;
 
 /// How many recent echo tests and requests the alignment meter shows.
 pub const HISTORY: usize = 20;
@@ -174,16 +175,16 @@ impl LinkView {
                 }
                 self.error = Some(error.into());
             }
-            // The link's evidence is of KMP at the port's settings: a meter found speaking
-            // another protocol keeps the diagnosis that says so.
-            Event::Diagnosis(_) if self.spoken.as_ref().is_some_and(Spoken::is_text) => {}
-            Event::Diagnosis(diagnosis) => self.diagnosis = Some(diagnosis.clone()),
             Event::Job { event, .. } => self.handle_job(event, now),
         }
     }
 
     fn handle_job(&mut self, event: &JobEvent, now: Instant) {
         match event {
+            // The link's evidence is of KMP at the port's settings: a meter found speaking
+            // another protocol keeps the diagnosis that says so.
+            JobEvent::Diagnosed(_) if self.spoken.as_ref().is_some_and(Spoken::is_text) => {}
+            JobEvent::Diagnosed(diagnosis) => self.diagnosis = Some(diagnosis.clone()),
             JobEvent::Exchanged {
                 exchange,
                 result,
@@ -229,12 +230,9 @@ impl LinkView {
                 self.spoken = Some(spoken);
             }
             JobEvent::Ended(JobEnd {
-                report: Some(Report::Probe(report)),
+                report: Some(Report::Sweep(rows)),
                 ..
-            }) => {
-                self.sweep = report.sweep.clone();
-                self.diagnosis = Some(report.diagnosis.clone());
-            }
+            }) => self.sweep = rows.clone(),
             JobEvent::Ended(JobEnd {
                 reason: EndReason::NotOpen,
                 ..

@@ -11,8 +11,8 @@ use egui_kittest::kittest::Queryable as _;
 use super::tests::{FixedPicker, connected, connected_to, run_until, scratch_dir};
 use super::*;
 use crate::kmp::RegisterId;
-use crate::kmp::logger::HistoryLogger;
-use crate::link::{Job, LogSource};
+use crate::kmp::logger::PeriodLogger;
+use crate::link::{Job, Logger};
 
 fn app(picker: Option<PathBuf>, sessions: &Path, screen: Screen) -> Harness<'static, MeterApp> {
     connected(
@@ -328,7 +328,7 @@ fn the_history_screen_reads_a_year_of_months_plots_exports_and_keeps_them_in_the
             .is_some()
     });
     harness.run_steps(2);
-    let month = LogSource::Logger(HistoryLogger::Month);
+    let month = Logger::Period(PeriodLogger::Month);
     let workspace = harness.state().controller().workspace();
     let read = workspace.logger_history(month).unwrap().clone();
     let session = workspace.session_dir().unwrap().to_path_buf();
@@ -410,7 +410,7 @@ fn the_history_screen_reads_an_electricity_meters_load_profile_by_its_log_id() {
     });
     harness.run_steps(2);
     let workspace = harness.state().controller().workspace();
-    let log = workspace.logger_history(LogSource::Interval(6)).unwrap();
+    let log = workspace.logger_history(Logger::Interval(6)).unwrap();
     let ids: Vec<u32> = log.records().iter().map(|record| record.id).collect();
     let newest = workspace.history().unwrap().newest_id.unwrap();
     assert_eq!(ids, (0..12).map(|back| newest - back).collect::<Vec<_>>());
@@ -473,7 +473,7 @@ fn a_history_read_cancelled_part_way_is_resumed_with_the_same_registers_and_comp
         h.query_by_label_contains("the rest can be resumed")
             .is_some()
     });
-    let day = LogSource::Logger(HistoryLogger::Day);
+    let day = Logger::Period(PeriodLogger::Day);
     let workspace = harness.state().controller().workspace();
     let part = workspace.logger_history(day).unwrap().len();
     assert!((1..60).contains(&part), "{part} records before the cancel");

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use crate::export::Dialect;
-use crate::link::{EchoMode, LineSettings, LinkConfig, Protocol};
+use crate::line::LineSettings;
+use crate::link::{EchoMode, LinkConfig};
+use crate::protocol::Protocol;
 
 use super::screen::Screen;
 

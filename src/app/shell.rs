@@ -1,6 +1,6 @@
 //! The thin egui shell: [`MeterApp`] is the `eframe::App`. Each frame it hands the controller
 //! what arrived (in `logic`, which also runs while the window is hidden, so nothing waits for
-//! the window to be shown), draws the panels from a read-only [`Context`], and gives the
+//! the window to be shown), draws the panels from a read-only [`AppView`], and gives the
 //! controller the actions they return.
 
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use super::action::{Action, FileJob};
 use super::controller::{Controller, Parts};
 use super::files::{FilePicker, NativePicker, Wake};
 use super::measure::FrameCount;
-use super::panels::{Context, NavPanel, Panel, Panels, PromptPanel, StatusBar};
+use super::panels::{AppView, NavPanel, Panel, Panels, PromptPanel, StatusBar};
 use super::screen::Screen;
 use super::screenshot::ScreenshotPlan;
 use super::settings::{self, Settings};
@@ -134,13 +134,13 @@ impl eframe::App for MeterApp {
             screenshot: _,
             frames: _,
         } = self;
-        let cx = Context::of(controller, now);
-        let mut actions = shortcuts(ui.ctx(), cx.settings.dialect);
-        egui::Panel::bottom("status").show(ui, |ui| actions.extend(status.ui(ui, &cx)));
+        let app = AppView::of(controller, now);
+        let mut actions = shortcuts(ui.ctx(), app.settings.dialect);
+        egui::Panel::bottom("status").show(ui, |ui| actions.extend(status.ui(ui, &app)));
         egui::Panel::left("navigation")
             .resizable(false)
             .default_size(150.0)
-            .show(ui, |ui| actions.extend(nav.ui(ui, &cx)));
+            .show(ui, |ui| actions.extend(nav.ui(ui, &app)));
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(job) = controller.prompt() {
                 actions.extend(prompt.ui(ui, job));
@@ -154,14 +154,14 @@ impl eframe::App for MeterApp {
                     style::note(ui, colour, &notice.text);
                 });
             }
-            let screen = cx.settings.screen;
+            let screen = app.settings.screen;
             let panel = panels.of(screen);
             if matches!(screen, Screen::Live | Screen::Traffic) {
                 // The plots take the scroll wheel and the traffic list scrolls by itself
                 // (reading only the lines on screen), so these screens do not scroll.
-                actions.extend(panel.ui(ui, &cx));
+                actions.extend(panel.ui(ui, &app));
             } else {
-                egui::ScrollArea::vertical().show(ui, |ui| actions.extend(panel.ui(ui, &cx)));
+                egui::ScrollArea::vertical().show(ui, |ui| actions.extend(panel.ui(ui, &app)));
             }
         });
         for action in actions {

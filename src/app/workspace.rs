@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::link::{
-    HistoryOptions, HistoryProgress, HistoryReport, LogSource, ReadReport, ReadoutReport,
+    HistoryOptions, HistoryProgress, HistoryReport, Logger, ReadReport, ReadoutReport,
 };
 use crate::model::{Readings, RegisterMap};
 use crate::session::{LoggerHistory, Manifest, SessionError, TrafficLog, history_of, traffic_path};
@@ -268,7 +268,7 @@ impl Workspace {
     }
 
     /// The records read of `logger`, if any were.
-    pub fn logger_history(&self, logger: LogSource) -> Option<&LoggerHistory> {
+    pub fn logger_history(&self, logger: Logger) -> Option<&LoggerHistory> {
         self.histories
             .iter()
             .find(|history| history.logger() == logger && !history.is_empty())

@@ -15,10 +15,8 @@
 //! CRC still holds keeps its value (the stop bit was weak, the data bits were read), with the
 //! warning shown.
 
-use std::time::Instant;
-
 use super::{Direction, Event, Mark, Stamp};
-use crate::link::diagnosis::{Diagnosis, Evidence, diagnose};
+use crate::link::diagnosis::{self, Diagnosis, Evidence};
 use crate::model::TextReading;
 use crate::protocol::Protocol;
 use crate::{iec, kmp, mc66};
@@ -723,8 +721,8 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
         .filter(|frame| frame.direction == FrameDirection::Rx && frame.error.is_none())
         .filter_map(|frame| frame.gap_s)
         .collect();
-    // No time has passed since a recording was "opened": never the waking diagnosis.
-    let diagnosis = diagnose(&evidence, Instant::now());
+    // A recording opened no port at a moment it shows: never the waking diagnosis.
+    let diagnosis = diagnosis::timeless(&evidence);
     // One line with no direction and nothing but requests: the line the head sends on, or the
     // one it hears its own requests on and nothing else.
     let undirected = events

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use kmp_workbench::duration;
-use kmp_workbench::link::Protocol;
+use kmp_workbench::protocol::Protocol;
 
 /// A duration such as `500ms`, `10s`, `5min`, `1h`.
 /// What `--protocol` asks for: a protocol, or `None` for `auto` (find out).

@@ -8,11 +8,11 @@ use std::time::Duration;
 use serde::Serialize;
 
 use kmp_workbench::export::{Dialect, history_columns, meter_time, write_history};
-use kmp_workbench::kmp::logger::{HistoryLogger, is_stamp};
+use kmp_workbench::kmp::logger::{PeriodLogger, is_stamp};
 use kmp_workbench::kmp::register::lookup;
 use kmp_workbench::kmp::{Family, RegisterId};
 use kmp_workbench::link::{
-    Cost, Event, HistoryOptions, HistoryReport, HistorySpan, Job, JobEvent, LogSource, Report,
+    Cost, Event, HistoryOptions, HistoryReport, HistorySpan, Job, JobEvent, Logger, Report,
 };
 
 use super::Exit;
@@ -65,7 +65,7 @@ pub struct Args {
 /// What `--logger` names.
 #[derive(Clone, Copy, Debug)]
 enum LoggerArg {
-    Logger(HistoryLogger),
+    Logger(PeriodLogger),
     Interval,
 }
 
@@ -121,7 +121,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         _ => HistorySpan::Last(args.last),
     };
     let logger = match args.logger {
-        LoggerArg::Logger(logger) => LogSource::Logger(logger),
+        LoggerArg::Logger(logger) => Logger::Period(logger),
         LoggerArg::Interval if args.registers.is_none() => {
             return Err(Failure::usage(
                 "the interval log cannot be listed (only A0, whose time field the sources \
@@ -129,7 +129,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                  --registers 60,68",
             ));
         }
-        LoggerArg::Interval => LogSource::Interval(args.log_id),
+        LoggerArg::Interval => Logger::Interval(args.log_id),
     };
     let mut link = match LinkRun::open(&args.port, None)? {
         Ok(link) => link,

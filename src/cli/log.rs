@@ -13,10 +13,10 @@ use kmp_workbench::duration;
 use kmp_workbench::export::{Dialect, LogColumn, LogWriter};
 use kmp_workbench::link::diagnosis::DiagnosisCode;
 use kmp_workbench::link::{
-    Event, Job, JobEvent, JobId, PollPlan, Protocol, ReadReport, ReadoutOptions, ReadoutPlan,
-    ReadoutReport,
+    Event, Job, JobEvent, JobId, PollPlan, ReadReport, ReadoutOptions, ReadoutPlan, ReadoutReport,
 };
 use kmp_workbench::model::{RegisterKey, RegisterMap};
+use kmp_workbench::protocol::Protocol;
 use kmp_workbench::session::{Manifest, Recorder, RecorderReport, Session};
 
 use super::Exit;
@@ -181,7 +181,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 ..
             } => Row::of_registers(&report),
             Event::Job {
-                event: JobEvent::ReadOut(report),
+                event: JobEvent::ReadoutPolled(report),
                 ..
             } => {
                 if report.took > args.interval {
@@ -255,7 +255,10 @@ fn slow_readout(args: &Args, report: &ReadoutReport) -> Failure {
 /// Says what the link does while logging.
 fn watch(event: &Event, last_code: &mut Option<DiagnosisCode>, rows: u64) {
     match event {
-        Event::Diagnosis(diagnosis) if Some(diagnosis.code) != *last_code => {
+        Event::Job {
+            event: JobEvent::Diagnosed(diagnosis),
+            ..
+        } if Some(diagnosis.code) != *last_code => {
             *last_code = Some(diagnosis.code);
             match diagnosis.code {
                 DiagnosisCode::Throttled => status(&format!(

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use kmp_workbench::link::{EchoMode, LineSettings, LinkConfig, Parity};
+use kmp_workbench::line::{LineSettings, Parity};
+use kmp_workbench::link::{EchoMode, LinkConfig};
 
 use super::args::parse_duration;
 

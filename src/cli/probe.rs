@@ -6,9 +6,10 @@ use std::time::Duration;
 use serde::Serialize;
 
 use kmp_workbench::duration;
-use kmp_workbench::link::diagnosis::{Diagnosis, DiagnosisCode, Evidence, diagnose};
+use kmp_workbench::link::diagnosis::{Diagnosis, DiagnosisCode, Evidence, timeless};
 use kmp_workbench::link::port::is_raw_socket;
-use kmp_workbench::link::{Job, LinkError, ProbeOptions, ProbeReport, Protocol, Report};
+use kmp_workbench::link::{Job, LinkError, ProbeOptions, ProbeReport, Report};
+use kmp_workbench::protocol::Protocol;
 
 use super::Exit;
 use super::args::{ProtocolChoice, parse_duration, parse_protocol};
@@ -124,7 +125,7 @@ fn port_error_json(args: &Args, error: LinkError) -> ProbeJson {
         port_error: Some(error),
         ..Evidence::default()
     };
-    let diagnosis: Diagnosis = diagnose(&evidence, std::time::Instant::now());
+    let diagnosis: Diagnosis = timeless(&evidence);
     ProbeJson {
         port: args.port.port().to_string(),
         protocol: None,

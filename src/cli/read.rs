@@ -8,9 +8,10 @@ use serde::Serialize;
 
 use kmp_workbench::kmp::RegisterId;
 use kmp_workbench::link::{
-    Job, ProbeOptions, Protocol, ReadOptions, ReadReport, ReadoutOptions, ReadoutReport, Report,
+    Job, ProbeOptions, ReadOptions, ReadReport, ReadoutOptions, ReadoutReport, Report,
 };
 use kmp_workbench::model::RegisterKey;
+use kmp_workbench::protocol::Protocol;
 
 use super::Exit;
 use super::args::{ProtocolChoice, parse_duration, parse_protocol};

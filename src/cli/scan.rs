@@ -79,7 +79,10 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             event: JobEvent::ScanProgress(progress),
             ..
         } => reporter.show(progress),
-        Event::Diagnosis(diagnosis) => reporter.diagnosis = Some(diagnosis.text()),
+        Event::Job {
+            event: JobEvent::Diagnosed(diagnosis),
+            ..
+        } => reporter.diagnosis = Some(diagnosis.text()),
         _ => {}
     };
     let report = match link.run(Job::Scan(options), Report::into_scan, progress)? {

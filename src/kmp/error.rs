@@ -127,13 +127,13 @@ pub enum EncodeError {
     },
     /// The later rows of a logger answer carry no formats, so they must share the first row's.
     #[error("row {row} of a log table holds other registers or formats than the first row")]
-    LogRowFormat {
+    LoggerRowFormat {
         /// The row that differs.
         row: usize,
     },
     /// A logger answer holds at most 65,535 rows, and one record ID for each.
     #[error("a logger answer cannot hold {count} rows (or that many record IDs)")]
-    LogRowCount {
+    LoggerRowCount {
         /// The number given.
         count: usize,
     },

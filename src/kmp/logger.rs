@@ -12,7 +12,7 @@
 //!   GetEventStatus.
 //!
 //! Everything here decodes, and each accepted frame re-encodes to exactly its own bytes. Only
-//! [`LogRead`] builds requests to a meter, and it cannot express what the sources leave in doubt
+//! [`LoggerRead`] builds requests to a meter, and it cannot express what the sources leave in doubt
 //! or what changes a meter: `A0` and `A3` (the byte order of their time field is disputed), `9C`
 //! (it moves the meter's "last read" marker), `07` with an offset other than "the newest", the
 //! `B8` sub-commands without a public layout, and any write.
@@ -28,9 +28,9 @@ mod tests;
 use std::fmt;
 use std::str::FromStr;
 
-pub use request::{IntervalQuery, LogRead, LoggerRequest};
-pub use response::{IntervalReadout, LogReadout, LoggerConfig, LoggerResponse, ReadoutKind};
-pub use table::LogTable;
+pub use request::{IntervalQuery, LoggerRead, LoggerRequest};
+pub use response::{IntervalRows, LoggerConfig, LoggerResponse, LoggerRows, RowsKind};
+pub use table::RowTable;
 
 /// The `B8` command ID.
 pub const CID_LOGGER: u8 = 0xB8;
@@ -63,8 +63,8 @@ pub struct LoggerType(pub u8);
 
 impl LoggerType {
     /// The history logger this type is, if it is one.
-    pub fn history(self) -> Option<HistoryLogger> {
-        HistoryLogger::ALL
+    pub fn history(self) -> Option<PeriodLogger> {
+        PeriodLogger::ALL
             .into_iter()
             .find(|logger| logger.code() == self.0)
     }
@@ -87,7 +87,7 @@ impl LoggerType {
 
 /// The loggers of stored values the program reads: the `B8` logger types 2 to 7.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum HistoryLogger {
+pub enum PeriodLogger {
     /// Type 2: yearly values.
     Year,
     /// Type 3: monthly values.
@@ -102,7 +102,7 @@ pub enum HistoryLogger {
     Minute2,
 }
 
-impl HistoryLogger {
+impl PeriodLogger {
     /// Every history logger, longest period first.
     pub const ALL: [Self; 6] = [
         Self::Year,
@@ -143,7 +143,7 @@ impl HistoryLogger {
     }
 }
 
-impl fmt::Display for HistoryLogger {
+impl fmt::Display for PeriodLogger {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
@@ -154,7 +154,7 @@ impl fmt::Display for HistoryLogger {
 #[error("no logger is called {0:?}; the loggers are year, month, day, hour, minute-1, minute-2")]
 pub struct UnknownLogger(pub String);
 
-impl FromStr for HistoryLogger {
+impl FromStr for PeriodLogger {
     type Err = UnknownLogger;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {

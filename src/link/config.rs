@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::kmp::DEFAULT_DESTINATION;
+use crate::line::LineSettings;
 
 /// The prefix of raw TCP ports' names (`socket://HOST:PORT`).
 pub const SOCKET_PREFIX: &str = "socket://";
@@ -19,7 +20,6 @@ pub fn is_network(port: &str) -> bool {
 pub fn is_raw_socket(port: &str) -> bool {
     port.starts_with(SOCKET_PREFIX)
 }
-pub use crate::line::{LineSettings, Parity};
 
 /// Whether the head echoes what it sends.
 #[derive(

@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 
 use crate::kmp::RegisterId;
 
-use super::config::LineSettings;
 use super::engine::{Answer, Attempt, Exchange, ExchangeFailure};
 use super::error::LinkError;
-use super::protocol::Protocol;
+use crate::line::LineSettings;
+use crate::protocol::Protocol;
 
 /// How long after connecting an echo without an answer still counts as the eye waking up: the
 /// MULTICAL 21 and flowIQ eyes answer about 4 s after the magnet is sensed (PROTOCOL.md §1.2).
@@ -160,7 +160,21 @@ impl Evidence {
 
 /// The diagnosis the evidence supports at `now`.
 pub fn diagnose(evidence: &Evidence, now: Instant) -> Diagnosis {
-    let mut diagnosis = diagnose_link(evidence, now);
+    let since_open = evidence
+        .opened_at
+        .map(|opened| now.saturating_duration_since(opened));
+    diagnose_since(evidence, since_open)
+}
+
+/// The diagnosis of evidence that no port opened at a known moment gathered (a recording, a
+/// port that never opened): the eye is never taken to be still waking.
+pub fn timeless(evidence: &Evidence) -> Diagnosis {
+    diagnose_since(evidence, None)
+}
+
+/// The diagnosis of `evidence` gathered over `since_open` since the port opened.
+fn diagnose_since(evidence: &Evidence, since_open: Option<Duration>) -> Diagnosis {
+    let mut diagnosis = diagnose_link(evidence, since_open);
     // The waits were widened by the network's round trip: where it is slow, say so, so that a
     // slow network is not taken for a slow meter.
     if let Some(round_trip) = evidence.network_round_trip
@@ -179,7 +193,7 @@ pub fn diagnose(evidence: &Evidence, now: Instant) -> Diagnosis {
 /// A network round trip that is worth mentioning: longer than a meter takes to react.
 pub const SLOW_NETWORK: Duration = Duration::from_millis(50);
 
-fn diagnose_link(evidence: &Evidence, now: Instant) -> Diagnosis {
+fn diagnose_link(evidence: &Evidence, since_open: Option<Duration>) -> Diagnosis {
     let diagnosis = |code, finding: String, advice: &str| Diagnosis {
         code,
         finding,
@@ -235,10 +249,7 @@ fn diagnose_link(evidence: &Evidence, now: Instant) -> Diagnosis {
         );
     }
     if evidence.echoes_seen > 0 {
-        let since_open = evidence.opened_at.map_or(Duration::MAX, |opened| {
-            now.saturating_duration_since(opened)
-        });
-        if since_open < WAKE_WINDOW {
+        if since_open.is_some_and(|since_open| since_open < WAKE_WINDOW) {
             return diagnosis(
                 DiagnosisCode::Waking,
                 "The head hears its own transmission, and the meter has not answered yet.".into(),

@@ -18,7 +18,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crate::iec::{self, MAX_READOUT_LEN};
-use crate::kmp::logger::{LogRead, LoggerResponse};
+use crate::kmp::logger::{LoggerRead, LoggerResponse};
 use crate::kmp::{Deframed, Deframer, Direction, MAX_FRAME_LEN, Message, Request};
 use crate::mc66;
 
@@ -84,7 +84,7 @@ pub enum Exchange {
     /// Kamstrup's `/#1`, answered at 1200 baud.
     Mc66,
     /// A KMP logger read (a meter's history).
-    Logger(LogRead),
+    Logger(LoggerRead),
 }
 
 impl Exchange {
@@ -549,14 +549,17 @@ fn classify_frame(flight: &mut InFlight, frame: &[u8], address: u8) {
 
 /// Whether `response` is the kind of answer `read` asks for: the same command, and for `B8` a
 /// configuration for `05`, rows for `06` and `07`.
-fn answers(read: &LogRead, response: &LoggerResponse) -> bool {
+fn answers(read: &LoggerRead, response: &LoggerResponse) -> bool {
     match (read, response) {
-        (LogRead::Configuration(_), LoggerResponse::Configuration(_)) => true,
-        (LogRead::PastById { .. } | LogRead::Newest { .. }, LoggerResponse::Readout(_)) => true,
-        (LogRead::LastPresent(_) | LogRead::IdPresent { .. }, LoggerResponse::Interval(answer)) => {
-            answer.cid == crate::kmp::logger::LoggerRequest::from(*read).cid()
+        (LoggerRead::Configuration(_), LoggerResponse::Configuration(_)) => true,
+        (LoggerRead::PastById { .. } | LoggerRead::Newest { .. }, LoggerResponse::Readout(_)) => {
+            true
         }
-        (LogRead::EventStatus, LoggerResponse::EventStatus(_)) => true,
+        (
+            LoggerRead::LastPresent(_) | LoggerRead::IdPresent { .. },
+            LoggerResponse::Interval(answer),
+        ) => answer.cid == crate::kmp::logger::LoggerRequest::from(*read).cid(),
+        (LoggerRead::EventStatus, LoggerResponse::EventStatus(_)) => true,
         _ => false,
     }
 }

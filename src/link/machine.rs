@@ -13,16 +13,20 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+mod backoff;
+
 use crate::kmp::{Request, Response, absent_ids};
 
 use super::clock::Now;
-use super::config::{LineSettings, LinkConfig};
+use super::config::LinkConfig;
 use super::diagnosis::{Diagnosis, Evidence, diagnose};
 use super::engine::{Answer, Engine, EngineConfig, EngineEvent, Exchange};
 use super::error::LinkError;
-use super::jobs::{Attempts, Backoff, Cx, Input, Running, Step};
+use super::jobs::{Attempts, Cx, Input, Running, Step};
 use super::messages::{Command, EndReason, Event, Job, JobEnd, JobEvent, JobId, Report};
 use super::traffic::TrafficRecord;
+use crate::line::LineSettings;
+use backoff::Backoff;
 
 /// How long after a request has left the wire the port switches to the settings its answer comes
 /// at: switching sooner would garble the request's last bytes still in the adapter, and the head's
@@ -603,10 +607,10 @@ impl LinkMachine {
                                 requests: self.requests,
                             },
                         );
-                    }
-                    // A new diagnosis only when there is new evidence.
-                    if counts {
-                        self.events.push_back(Event::Diagnosis(self.diagnosis(now)));
+                        // A new diagnosis only when there is new evidence.
+                        if counts {
+                            self.job_event(id, JobEvent::Diagnosed(self.diagnosis(now)));
+                        }
                     }
                     self.resume(Input::Exchanged(result), now);
                 }

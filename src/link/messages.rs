@@ -8,20 +8,21 @@ use std::time::Duration;
 
 use crate::kmp::{MeterType, Register};
 
-use super::config::{LineSettings, LinkConfig};
+use super::config::LinkConfig;
 use super::diagnosis::Diagnosis;
 use super::engine::{Exchange, ExchangeFailure};
 use super::error::LinkError;
 use super::options::{
-    HistoryOptions, MonitorOptions, PollPlan, ProbeOptions, ReadOptions, ReadoutOptions,
-    ReadoutPlan, ScanOptions,
+    CheckOptions, HistoryOptions, PollPlan, ProbeOptions, ReadOptions, ReadoutOptions, ReadoutPlan,
+    ScanOptions,
 };
-use super::protocol::Protocol;
 use super::reports::{
     HistoryProgress, HistoryReport, ProbeReport, ReadReport, ReadoutReport, ScanProgress,
-    ScanReport,
+    ScanReport, SweepResult,
 };
 use super::traffic::TrafficRecord;
+use crate::line::LineSettings;
+use crate::protocol::Protocol;
 
 /// The identity of one job, given out by whoever starts it ([`super::LinkHandle::start`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -43,8 +44,12 @@ impl fmt::Display for JobId {
 /// A job for the link.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Job {
-    /// The link check: echo tests, waiting for the eye, identification, and the sweep.
+    /// The link check once, as the `probe` command does: echo tests, waiting for the eye,
+    /// identification, and (if asked) the sweep.
     Probe(ProbeOptions),
+    /// The sweep alone: GetSerialNo at each line setting a meter's eye may use; the report
+    /// comes with [`JobEvent::Ended`].
+    Sweep,
     /// Read registers once; the report comes with [`JobEvent::Ended`].
     Read(ReadOptions),
     /// Read registers again and again until cancelled, one [`JobEvent::Polled`] a poll. Polling
@@ -54,12 +59,13 @@ pub enum Job {
     Scan(ScanOptions),
     /// Read a text protocol's meter once: its whole readout.
     Readout(ReadoutOptions),
-    /// Read a text protocol's meter again and again until cancelled, one [`JobEvent::ReadOut`]
+    /// Read a text protocol's meter again and again until cancelled, one [`JobEvent::ReadoutPolled`]
     /// a round; goes on by itself after a lost port comes back.
     ReadoutPoll(ReadoutPlan),
-    /// Check the link continuously (echo test and request each round) until cancelled; goes on
-    /// by itself after a lost port comes back.
-    Monitor(MonitorOptions),
+    /// The link check round after round, as the app's Link check screen shows it: an echo
+    /// test and a request each round until cancelled; goes on by itself after a lost port
+    /// comes back.
+    Check(CheckOptions),
     /// Read a logger of the meter's history, or list what it holds.
     History(HistoryOptions),
 }
@@ -90,6 +96,8 @@ pub enum Report {
     Read(ReadReport),
     /// Of a scan.
     Scan(ScanReport),
+    /// Of a sweep: a row for each line setting tried.
+    Sweep(Vec<SweepResult>),
     /// Of a readout.
     Readout(ReadoutReport),
     /// Of a logger read.
@@ -185,7 +193,10 @@ pub enum JobEvent {
     /// One poll of a [`Job::Poll`]: the readings.
     Polled(ReadReport),
     /// One round of a [`Job::ReadoutPoll`]: the readout.
-    ReadOut(ReadoutReport),
+    ReadoutPolled(ReadoutReport),
+    /// The diagnosis after the job's latest exchange at the link's own line settings (the
+    /// evidence is the link's since the port opened, not the job's alone).
+    Diagnosed(Diagnosis),
     /// A scan moved on.
     ScanProgress(ScanProgress),
     /// A logger read moved on.
@@ -234,8 +245,6 @@ pub enum Event {
     Closed,
     /// The port went away; the link tries to reopen it.
     Lost(LinkError),
-    /// The diagnosis after the latest exchange.
-    Diagnosis(Diagnosis),
     /// Something a job reports.
     Job {
         /// The job.

@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use crate::kmp::logger::HistoryLogger;
+use crate::kmp::logger::PeriodLogger;
 use crate::kmp::register::catalogue;
 use crate::kmp::{Family, RegisterId};
 
-use super::config::LineSettings;
-use super::protocol::Protocol;
+use crate::line::LineSettings;
+use crate::protocol::Protocol;
 
 /// How the link check runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,7 +18,7 @@ pub struct ProbeOptions {
     /// Also try 2400 and 9600 baud and one stop bit.
     pub sweep: bool,
     /// The protocol to ask in; `None` asks KMP first and, when it gets no answer, the text
-    /// protocols ([`super::protocol::TEXT_TRIES`]).
+    /// protocols, in the order of the jobs' `TEXT_TRIES`.
     pub protocol: Option<Protocol>,
 }
 
@@ -76,31 +76,31 @@ pub enum HistorySpan {
     },
 }
 
-/// Which log of the meter's history to read.
+/// A logger of the meter: a store of records in the meter, read by the history job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum LogSource {
-    /// A logger of the `B8` commands (MULTICAL 603/303-class meters).
-    Logger(HistoryLogger),
+pub enum Logger {
+    /// A logger of values by period, of the `B8` commands (MULTICAL 603/303-class meters).
+    Period(PeriodLogger),
     /// The log with this ID of the `A1`/`A2` commands (MULTICAL 601/801 logger modules, the
     /// electricity meters' load profile); it cannot be listed, only read.
     Interval(u8),
 }
 
-impl std::fmt::Display for LogSource {
+impl std::fmt::Display for Logger {
     /// `month`, or `log 6`, as the contract names them.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Logger(logger) => f.write_str(logger.name()),
+            Self::Period(logger) => f.write_str(logger.name()),
             Self::Interval(log) => write!(f, "log {log}"),
         }
     }
 }
 
-impl LogSource {
+impl Logger {
     /// `the month logger`, or `interval log 6`, for sentences.
     pub fn described(self) -> String {
         match self {
-            Self::Logger(logger) => format!("the {} logger", logger.name()),
+            Self::Period(logger) => format!("the {} logger", logger.name()),
             Self::Interval(log) => format!("interval log {log}"),
         }
     }
@@ -110,7 +110,7 @@ impl LogSource {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HistoryOptions {
     /// Which log.
-    pub logger: LogSource,
+    pub logger: Logger,
     /// The registers to read; `None` lists what the logger holds and reads no records. The
     /// logger's own clock and date registers are added where it holds them.
     pub registers: Option<Vec<RegisterId>>,
@@ -186,7 +186,7 @@ impl ScanOptions {
 
 /// How the continuous link check runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct MonitorOptions {
+pub struct CheckOptions {
     /// Time from one round (an echo test and a request) to the next. Battery meters throttle
     /// when asked too often, so this stays modest.
     pub interval: Duration,

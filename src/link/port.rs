@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 
 use crate::sim::{Meter, MeterConfig, Profile, Timing};
 
-use super::config::{LineSettings, LinkConfig, Parity};
+use super::config::LinkConfig;
 use super::error::{LinkError, OpenFailure};
+use crate::line::{LineSettings, Parity};
 
 mod network;
 mod os_error;

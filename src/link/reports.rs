@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use crate::kmp::{MeterType, Register, RegisterId};
 
-use super::config::LineSettings;
 use super::diagnosis::Diagnosis;
 use super::engine::ExchangeFailure;
-use super::protocol::Protocol;
+use crate::line::LineSettings;
 use crate::model::TextReading;
+use crate::protocol::Protocol;
 
 /// One line setting tried by the sweep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -167,8 +167,10 @@ pub struct HistoryRecord {
 /// What a read of a logger found.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistoryReport {
-    /// Which log.
-    pub logger: super::options::LogSource,
+    /// When it ended.
+    pub at: jiff::Timestamp,
+    /// Which logger.
+    pub logger: super::options::Logger,
     /// Whether the meter answered any of the logger reads.
     pub answered: bool,
     /// Whether it only listed what the logger holds (no registers were asked for).

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use jiff::Timestamp;
 
-use crate::link::{HistoryRecord, LogSource};
+use crate::link::{HistoryRecord, Logger};
 
 use super::journal_lines::read_lines;
 use super::logger_history::{LoggerHistory, history_of};
@@ -56,7 +56,7 @@ impl HistoryJournal {
     pub fn append(
         &mut self,
         at: Timestamp,
-        logger: LogSource,
+        logger: Logger,
         records: &[HistoryRecord],
     ) -> io::Result<()> {
         let mut text = String::new();
@@ -92,14 +92,14 @@ pub fn read(
     Ok((histories, cut_at))
 }
 
-fn log_name(logger: LogSource) -> String {
+fn log_name(logger: Logger) -> String {
     match logger {
-        LogSource::Logger(logger) => logger.name().to_string(),
-        LogSource::Interval(log) => format!("log-{log}"),
+        Logger::Period(logger) => logger.name().to_string(),
+        Logger::Interval(log) => format!("log-{log}"),
     }
 }
 
-fn parse_line(line: &str) -> Result<(LogSource, HistoryRecord), JournalProblem> {
+fn parse_line(line: &str) -> Result<(Logger, HistoryRecord), JournalProblem> {
     let mut fields = line.split(' ');
     fields
         .next()
@@ -109,8 +109,8 @@ fn parse_line(line: &str) -> Result<(LogSource, HistoryRecord), JournalProblem> 
     let logger = fields
         .next()
         .and_then(|name| match name.strip_prefix("log-") {
-            Some(log) => log.parse().ok().map(LogSource::Interval),
-            None => name.parse().ok().map(LogSource::Logger),
+            Some(log) => log.parse().ok().map(Logger::Interval),
+            None => name.parse().ok().map(Logger::Period),
         })
         .ok_or(JournalProblem::BadRecord)?;
     let id = fields

@@ -2,19 +2,19 @@
 //! reads, cancels and resumes. A record read again keeps its registers and takes the new
 //! values of those read again, so a resumed read completes the records a cancel left short.
 
-use crate::link::{HistoryRecord, LogSource};
+use crate::link::{HistoryRecord, Logger};
 
 /// The records read of one log, newest (highest record ID) first, as a read gives them and as
 /// the screen and the export take them, borrowed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggerHistory {
-    logger: LogSource,
+    logger: Logger,
     records: Vec<HistoryRecord>,
 }
 
 impl LoggerHistory {
     /// Nothing read yet of `logger`.
-    pub fn new(logger: LogSource) -> Self {
+    pub fn new(logger: Logger) -> Self {
         Self {
             logger,
             records: Vec::new(),
@@ -22,7 +22,7 @@ impl LoggerHistory {
     }
 
     /// Which log.
-    pub fn logger(&self) -> LogSource {
+    pub fn logger(&self) -> Logger {
         self.logger
     }
 
@@ -65,7 +65,7 @@ impl LoggerHistory {
 }
 
 /// The history of `logger` among `histories`, made when there is none yet.
-pub fn history_of(histories: &mut Vec<LoggerHistory>, logger: LogSource) -> &mut LoggerHistory {
+pub fn history_of(histories: &mut Vec<LoggerHistory>, logger: Logger) -> &mut LoggerHistory {
     let at = match histories
         .iter()
         .position(|history| history.logger == logger)

@@ -5,7 +5,8 @@
 use jiff::Timestamp;
 
 use crate::kmp::{DEFAULT_DESTINATION, RegisterId};
-use crate::link::{EchoMode, LineSettings};
+use crate::line::LineSettings;
+use crate::link::EchoMode;
 use crate::ron_version::VersionedError;
 
 use super::SessionError;

@@ -19,7 +19,7 @@ use jiff::Timestamp;
 
 use crate::kmp::Register;
 use crate::link::traffic::TrafficRecord;
-use crate::link::{Event, HistoryRecord, JobEnd, JobEvent, JobId, LogSource, Report, Tap};
+use crate::link::{Event, HistoryRecord, JobEnd, JobEvent, JobId, Logger, Report, Tap};
 use crate::model::{RegisterMap, TextReading};
 
 use super::{Manifest, Session};
@@ -45,7 +45,7 @@ pub enum Entry {
         /// When it ended.
         at: Timestamp,
         /// Which log.
-        logger: LogSource,
+        logger: Logger,
         /// Its records.
         records: Vec<HistoryRecord>,
     },
@@ -86,14 +86,13 @@ impl Entry {
                     }),
             } if !report.records.is_empty() => Some(Self::History {
                 job: *id,
-                // The report holds no time of its own: it ended as it is handed on.
-                at: Timestamp::now(),
+                at: report.at,
                 logger: report.logger,
                 records: report.records.clone(),
             }),
             Event::Job {
                 id,
-                event: JobEvent::ReadOut(report),
+                event: JobEvent::ReadoutPolled(report),
             } => Some(Self::Readout {
                 job: *id,
                 at: report.at,

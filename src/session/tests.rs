@@ -93,7 +93,7 @@ fn logger_records_are_kept_across_save_as_and_a_session_from_before_loggers_gain
     let dir = scratch("history-from");
     let to = scratch("history-to");
     let (_, map) = recorded(&dir);
-    let month = LogSource::Logger(crate::kmp::logger::HistoryLogger::Month);
+    let month = Logger::Period(crate::kmp::logger::PeriodLogger::Month);
     let records = |ids: std::ops::RangeInclusive<u32>| -> Vec<HistoryRecord> {
         ids.rev()
             .map(|id| HistoryRecord {

@@ -15,8 +15,8 @@ use jiff::{Span, ToSpan};
 use super::physics::{Physics, clock_reading, date_reading};
 use super::profile::{Profile, Quantity, RegisterSpec};
 use crate::kmp::logger::{
-    B8Info, CID_LOG_ID_PRESENT, CID_LOG_LAST_PRESENT, HistoryLogger, LogReadout, LogTable,
-    LoggerConfig, LoggerRequest, LoggerResponse, LoggerType, NEWEST_OFFSET, ReadoutKind,
+    B8Info, CID_LOG_ID_PRESENT, CID_LOG_LAST_PRESENT, LoggerConfig, LoggerRequest, LoggerResponse,
+    LoggerRows, LoggerType, NEWEST_OFFSET, PeriodLogger, RowTable, RowsKind,
 };
 use crate::kmp::{Number, Register, RegisterId};
 
@@ -35,7 +35,7 @@ const HOURS_PER_YEAR: f64 = 8766.0;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LoggerSpec {
     /// Which logger.
-    pub logger: HistoryLogger,
+    pub logger: PeriodLogger,
     /// How many entries it keeps (0: the meter has the logger, but it logs nothing).
     pub depth: u16,
     /// The registers each entry holds, in the logger's order.
@@ -49,32 +49,32 @@ const HOURS: &[u16] = &[60, 68, 1004, 1003, 1002];
 /// ones for the rest.
 pub const MULTICAL_603: &[LoggerSpec] = &[
     LoggerSpec {
-        logger: HistoryLogger::Year,
+        logger: PeriodLogger::Year,
         depth: 20,
         registers: LONG_PERIODS,
     },
     LoggerSpec {
-        logger: HistoryLogger::Month,
+        logger: PeriodLogger::Month,
         depth: 36,
         registers: LONG_PERIODS,
     },
     LoggerSpec {
-        logger: HistoryLogger::Day,
+        logger: PeriodLogger::Day,
         depth: 460,
         registers: LONG_PERIODS,
     },
     LoggerSpec {
-        logger: HistoryLogger::Hour,
+        logger: PeriodLogger::Hour,
         depth: 1392,
         registers: HOURS,
     },
     LoggerSpec {
-        logger: HistoryLogger::Minute1,
+        logger: PeriodLogger::Minute1,
         depth: 0,
         registers: HOURS,
     },
     LoggerSpec {
-        logger: HistoryLogger::Minute2,
+        logger: PeriodLogger::Minute2,
         depth: 0,
         registers: HOURS,
     },
@@ -122,7 +122,7 @@ impl Loggers<'_> {
                 count,
                 registers,
             } => self.readout(
-                ReadoutKind::PastById,
+                RowsKind::PastById,
                 *logger,
                 Some(*log_id),
                 *count,
@@ -137,10 +137,10 @@ impl Loggers<'_> {
                 self.spec(*logger)?;
                 if *offset != NEWEST_OFFSET {
                     // What other offsets mean no source explains: the request is refused.
-                    let kind = ReadoutKind::LastEntryPast;
+                    let kind = RowsKind::LastEntryPast;
                     return Some(self.refusal(kind, *logger, B8Info::INVALID_REQUEST));
                 }
-                self.readout(ReadoutKind::LastEntryPast, *logger, None, *count, registers)
+                self.readout(RowsKind::LastEntryPast, *logger, None, *count, registers)
             }
             LoggerRequest::LastPresent(query) => self.interval(CID_LOG_LAST_PRESENT, query, None),
             LoggerRequest::IdPresent { query, from_id } => {
@@ -164,7 +164,7 @@ impl Loggers<'_> {
     /// `count` rows ending at `from` (`None`: the newest), newest first.
     fn readout(
         &self,
-        kind: ReadoutKind,
+        kind: RowsKind,
         logger: LoggerType,
         from: Option<u32>,
         count: u16,
@@ -215,8 +215,8 @@ impl Loggers<'_> {
             })
             .collect();
         table.reverse();
-        let table = LogTable::new(table).ok()?;
-        LogReadout::new(kind, logger, first, newest, B8Info(info), table)
+        let table = RowTable::new(table).ok()?;
+        LoggerRows::new(kind, logger, first, newest, B8Info(info), table)
             .ok()
             .map(LoggerResponse::Readout)
     }
@@ -224,7 +224,7 @@ impl Loggers<'_> {
     /// A logger that logs nothing: one row of zeros, IDs 0, "no entries" (PyKMP's vector).
     fn empty(
         &self,
-        kind: ReadoutKind,
+        kind: RowsKind,
         logger: LoggerType,
         kept: &[&RegisterSpec],
         info: u16,
@@ -236,20 +236,20 @@ impl Loggers<'_> {
                 Register::from_number(spec.id, spec.unit, zero, spec.len).ok()
             })
             .collect();
-        let table = LogTable::new(vec![row]).unwrap_or_default();
+        let table = RowTable::new(vec![row]).unwrap_or_default();
         let info = B8Info(info | B8Info::NO_ENTRIES);
-        LogReadout::new(kind, logger, 0, 0, info, table).map_or_else(
+        LoggerRows::new(kind, logger, 0, 0, info, table).map_or_else(
             |_| self.refusal(kind, logger, info.0),
             LoggerResponse::Readout,
         )
     }
 
     /// An answer without rows.
-    fn refusal(&self, kind: ReadoutKind, logger: LoggerType, info: u16) -> LoggerResponse {
+    fn refusal(&self, kind: RowsKind, logger: LoggerType, info: u16) -> LoggerResponse {
         let newest = logger
             .history()
             .map_or(0, |history| entry_id(history, self.now()));
-        let readout = LogReadout::new(kind, logger, 0, newest, B8Info(info), LogTable::default());
+        let readout = LoggerRows::new(kind, logger, 0, newest, B8Info(info), RowTable::default());
         match readout {
             Ok(readout) => LoggerResponse::Readout(readout),
             Err(_) => LoggerResponse::EventStatus([0; 4]),
@@ -320,14 +320,14 @@ fn hours_since_2000(at: DateTime) -> f64 {
 
 /// The ID of the newest entry of `logger` at clock time `now`: periods since 2000 began, plus
 /// one, so IDs stay the same from one read to the next and grow by one each period.
-pub fn entry_id(logger: HistoryLogger, now: DateTime) -> u32 {
+pub fn entry_id(logger: PeriodLogger, now: DateTime) -> u32 {
     let since = jiff::civil::date(2000, 1, 1).at(0, 0, 0, 0);
     let months = || (i32::from(now.year()) - 2000) * 12 + i32::from(now.month()) - 1;
     let periods = match logger {
-        HistoryLogger::Year => i64::from(now.year()) - 2000,
-        HistoryLogger::Month => i64::from(months()),
-        HistoryLogger::Day => since.duration_until(now).as_secs() / 86_400,
-        HistoryLogger::Hour | HistoryLogger::Minute1 | HistoryLogger::Minute2 => {
+        PeriodLogger::Year => i64::from(now.year()) - 2000,
+        PeriodLogger::Month => i64::from(months()),
+        PeriodLogger::Day => since.duration_until(now).as_secs() / 86_400,
+        PeriodLogger::Hour | PeriodLogger::Minute1 | PeriodLogger::Minute2 => {
             since.duration_until(now).as_secs() / 3_600
         }
     };
@@ -335,14 +335,14 @@ pub fn entry_id(logger: HistoryLogger, now: DateTime) -> u32 {
 }
 
 /// The clock time of entry `id` of `logger`: the start of its period.
-pub fn entry_time(logger: HistoryLogger, id: u32) -> DateTime {
+pub fn entry_time(logger: PeriodLogger, id: u32) -> DateTime {
     let since = jiff::civil::date(2000, 1, 1).at(0, 0, 0, 0);
     let periods = i64::from(id.saturating_sub(1));
     let span: Span = match logger {
-        HistoryLogger::Year => periods.years(),
-        HistoryLogger::Month => periods.months(),
-        HistoryLogger::Day => periods.days(),
-        HistoryLogger::Hour | HistoryLogger::Minute1 | HistoryLogger::Minute2 => periods.hours(),
+        PeriodLogger::Year => periods.years(),
+        PeriodLogger::Month => periods.months(),
+        PeriodLogger::Day => periods.days(),
+        PeriodLogger::Hour | PeriodLogger::Minute1 | PeriodLogger::Minute2 => periods.hours(),
     };
     since.checked_add(span).unwrap_or(since)
 }

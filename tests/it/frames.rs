@@ -417,7 +417,7 @@ fn every_valid_public_frame_reencodes_to_its_own_bytes() {
                 response,
             }) => response.encode(destination),
             // Logger requests re-encode in the codec's own tests (their encoder is crate-private,
-            // as only `LogRead` may build a request to a meter).
+            // as only `LoggerRead` may build a request to a meter).
             _ => continue,
         };
         assert_eq!(

@@ -84,7 +84,16 @@ fn the_codec_does_no_io_reads_no_clock_and_starts_no_thread() {
         "egui",
         "eframe",
     ];
-    for codec in ["kmp", "iec", "mc66.rs", "mc66", "rfc2217.rs", "rfc2217"] {
+    for codec in [
+        "kmp.rs",
+        "kmp",
+        "iec.rs",
+        "iec",
+        "mc66.rs",
+        "mc66",
+        "rfc2217.rs",
+        "rfc2217",
+    ] {
         let found = violations(codec, &forbidden);
         assert!(
             found.is_empty(),
@@ -96,7 +105,7 @@ fn the_codec_does_no_io_reads_no_clock_and_starts_no_thread() {
 
 #[test]
 fn the_other_protocols_codecs_use_nothing_but_kmp_values() {
-    for codec in ["iec", "mc66.rs"] {
+    for codec in ["iec.rs", "iec", "mc66.rs"] {
         let outside: Vec<String> = violations(codec, &["crate::"])
             .into_iter()
             .filter(|hit| {
@@ -117,8 +126,9 @@ fn the_other_protocols_codecs_use_nothing_but_kmp_values() {
 
 #[test]
 fn the_codec_depends_on_no_other_module() {
-    let found: Vec<String> = violations("kmp", &["crate::"])
+    let found: Vec<String> = ["kmp.rs", "kmp"]
         .into_iter()
+        .flat_map(|dir| violations(dir, &["crate::"]))
         .filter(|hit| {
             let (file, line) = hit.split_once(':').unwrap();
             let line_no: usize = line.split(':').next().unwrap().parse().unwrap();
@@ -148,7 +158,7 @@ fn no_thread_is_started_without_a_name() {
 fn only_the_app_names_the_gui_crates() {
     let found: Vec<String> = violations("", &["egui", "eframe", "egui_plot"])
         .into_iter()
-        .filter(|hit| !hit.starts_with("src/app/"))
+        .filter(|hit| !hit.starts_with("src/app/") && !hit.starts_with("src/app.rs:"))
         .collect();
     assert!(
         found.is_empty(),
@@ -246,7 +256,7 @@ fn no_two_files_of_the_link_import_each_other_in_a_circle() {
     assert!(
         graph
             .get(&PathBuf::from("machine.rs"))
-            .is_some_and(|uses| uses.contains(&PathBuf::from("jobs/mod.rs"))),
+            .is_some_and(|uses| uses.contains(&PathBuf::from("jobs.rs"))),
         "the graph lost its edges: {graph:?}"
     );
     if let Some(circle) = find_circle(&graph) {

@@ -287,7 +287,7 @@ fn a_read_again_cut_short_by_a_lost_port_claims_nothing_and_later_polls_are_all_
         &mut controller,
         Duration::from_secs(10),
         "the port back",
-        |c| c.link_view().is_connected() && matches!(c.job(), Some(Job::Monitor(_))),
+        |c| c.link_view().is_connected() && matches!(c.job(), Some(Job::Check(_))),
     );
     controller.act(
         Action::StartPolling {
@@ -384,13 +384,13 @@ fn a_sweep_or_scan_goes_back_to_the_link_check_when_it_is_through() {
     events
         .send(Event::Opened {
             port: "sim:multical21".into(),
-            line: crate::link::LineSettings::default(),
+            line: crate::line::LineSettings::default(),
             round_trip: None,
         })
         .unwrap();
     controller.update(now);
     let check = started(&commands);
-    assert!(matches!(check[..], [(_, Job::Monitor(_))]), "{check:?}");
+    assert!(matches!(check[..], [(_, Job::Check(_))]), "{check:?}");
     controller.act(Action::StartScan { from: 0, to: 100 }, now);
     let scan = started(&commands)[0].0;
     assert!(controller.scanning());
@@ -406,17 +406,17 @@ fn a_sweep_or_scan_goes_back_to_the_link_check_when_it_is_through() {
         })
         .unwrap();
     controller.update(now);
-    assert!(matches!(started(&commands)[..], [(_, Job::Monitor(_))]));
+    assert!(matches!(started(&commands)[..], [(_, Job::Check(_))]));
     // So does one the user cancels.
     controller.act(Action::StartScan { from: 0, to: 100 }, now);
     let scan = started(&commands)[0].0;
     controller.act(Action::CancelScan, now);
     let sent: Vec<Command> = commands.try_iter().collect();
     assert!(
-        matches!(&sent[..], [Command::Cancel(id), Command::Start { job: Job::Monitor(_), .. }] if *id == scan),
+        matches!(&sent[..], [Command::Cancel(id), Command::Start { job: Job::Check(_), .. }] if *id == scan),
         "{sent:?}"
     );
-    assert!(matches!(controller.job(), Some(Job::Monitor(_))));
+    assert!(matches!(controller.job(), Some(Job::Check(_))));
 
     // Polling, then a read again: the read does not bring the check back.
     controller.act(
@@ -519,7 +519,7 @@ fn two_windows_started_in_the_same_second_record_into_folders_of_their_own() {
 fn a_typed_path_never_replaces_a_file_for_any_job_that_writes() {
     let dir = scratch("typed-every-job");
     let (mut controller, _commands, _events) = with_fake_link(None);
-    let month = crate::link::LogSource::Logger(crate::kmp::logger::HistoryLogger::Month);
+    let month = crate::link::Logger::Period(crate::kmp::logger::PeriodLogger::Month);
     for job in [
         FileJob::SaveMap,
         FileJob::ExportMap(Dialect::Rfc4180),

@@ -3,11 +3,13 @@
 
 use egui::{RichText, Ui};
 
+use crate::line::Parity;
+use crate::link::EchoMode;
 use crate::link::listing::{PortEntry, PortKind, serial_ports, simulated_ports};
 use crate::link::port::{NetworkKind, RFC2217_PREFIX, SOCKET_PREFIX, is_raw_socket, parse_network};
-use crate::link::{EchoMode, Parity, Protocol};
+use crate::protocol::Protocol;
 
-use super::{Context, Panel};
+use super::{AppView, Panel};
 use crate::app::action::Action;
 use crate::app::link_view::ConnectionState;
 use crate::app::settings::ConnectionChoice;
@@ -84,7 +86,7 @@ impl Default for NetworkHead {
 }
 
 impl Panel for ConnectionPanel {
-    fn ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Vec<Action> {
+    fn ui(&mut self, ui: &mut Ui, app: &AppView<'_>) -> Vec<Action> {
         let Self {
             simulated,
             serial,
@@ -92,11 +94,11 @@ impl Panel for ConnectionPanel {
             network,
         } = self;
         let network =
-            network.get_or_insert_with(|| NetworkHead::of(&cx.settings.port).unwrap_or_default());
+            network.get_or_insert_with(|| NetworkHead::of(&app.settings.port).unwrap_or_default());
         let mut actions = Vec::new();
         // The choice is drawn from a copy; a change becomes an action.
-        let mut choice = cx.settings.connection();
-        let connected = !matches!(cx.link.connection(), ConnectionState::Disconnected);
+        let mut choice = app.settings.connection();
+        let connected = !matches!(app.link.connection(), ConnectionState::Disconnected);
         ui.heading("Connection");
         ui.label("Pick the port your infrared head is on, or a simulated meter to try the workbench without hardware.");
         ui.add_space(8.0);
@@ -161,7 +163,7 @@ impl Panel for ConnectionPanel {
                 actions.push(Action::Connect);
             }
             ui.label(format!("Port: {}", choice.port));
-            if let Some(round_trip) = cx.link.round_trip().filter(|_| connected) {
+            if let Some(round_trip) = app.link.round_trip().filter(|_| connected) {
                 ui.label(
                     RichText::new(format!(
                         "network round trip {:.1} ms",
@@ -171,11 +173,11 @@ impl Panel for ConnectionPanel {
                 );
             }
         });
-        if let Some(error) = cx.link.error() {
+        if let Some(error) = app.link.error() {
             ui.add_space(8.0);
             style::error_box(ui, &error.message, &error.advice);
         }
-        if choice != cx.settings.connection() {
+        if choice != app.settings.connection() {
             // Chosen before connecting with it.
             actions.insert(0, Action::Choose(choice));
         }

@@ -13,13 +13,13 @@ use crate::app::action::{Action, FileJob};
 use crate::app::style::{self, BAD, GOOD, WARN};
 use crate::export::{history_columns, meter_time};
 use crate::kmp::RegisterId;
-use crate::kmp::logger::{HistoryLogger, is_stamp};
-use crate::link::{HistoryOptions, HistoryReport, HistorySpan, LogSource};
+use crate::kmp::logger::{PeriodLogger, is_stamp};
+use crate::link::{HistoryOptions, HistoryReport, HistorySpan, Logger};
 use crate::session::LoggerHistory;
 
 use super::history_plot::history_plots;
 use super::registers::dialect_name;
-use super::{Context, Panel};
+use super::{AppView, Panel};
 
 /// How long the first logger read waits for the eye.
 const WAIT: Duration = Duration::from_secs(10);
@@ -28,7 +28,7 @@ const WAIT: Duration = Duration::from_secs(10);
 /// log, which cannot be listed), how many records.
 #[derive(Debug)]
 pub struct HistoryPanel {
-    source: LogSource,
+    source: Logger,
     /// The interval log's ID, kept while a `B8` logger is picked.
     log_id: u8,
     ticked: BTreeSet<RegisterId>,
@@ -39,7 +39,7 @@ pub struct HistoryPanel {
 impl Default for HistoryPanel {
     fn default() -> Self {
         Self {
-            source: LogSource::Logger(HistoryLogger::Month),
+            source: Logger::Period(PeriodLogger::Month),
             log_id: 1,
             ticked: BTreeSet::new(),
             typed: "1, 1023".into(),
@@ -49,7 +49,7 @@ impl Default for HistoryPanel {
 }
 
 impl Panel for HistoryPanel {
-    fn ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Vec<Action> {
+    fn ui(&mut self, ui: &mut Ui, app: &AppView<'_>) -> Vec<Action> {
         let mut actions = Vec::new();
         ui.heading("History");
         ui.label(
@@ -57,35 +57,35 @@ impl Panel for HistoryPanel {
              record ID, newest first.",
         );
         ui.add_space(6.0);
-        let reading = cx.reading_history();
-        let can_ask = cx.link.is_connected() && !reading;
+        let reading = app.reading_history();
+        let can_ask = app.link.is_connected() && !reading;
         ui.horizontal(|ui| {
             ui.label("Logger");
-            for logger in HistoryLogger::ALL {
-                ui.radio_value(&mut self.source, LogSource::Logger(logger), logger.name());
+            for logger in PeriodLogger::ALL {
+                ui.radio_value(&mut self.source, Logger::Period(logger), logger.name());
             }
-            let interval = matches!(self.source, LogSource::Interval(_));
+            let interval = matches!(self.source, Logger::Interval(_));
             if ui.radio(interval, "interval log").clicked() {
-                self.source = LogSource::Interval(self.log_id);
+                self.source = Logger::Interval(self.log_id);
             }
-            if let LogSource::Logger(logger) = self.source
+            if let Logger::Period(logger) = self.source
                 && ui
                     .add_enabled(can_ask, egui::Button::new("List its registers"))
                     .on_disabled_hover_text("Connect first; a logger read under way ends first")
                     .clicked()
             {
                 actions.push(Action::ReadHistory(HistoryOptions {
-                    logger: LogSource::Logger(logger),
+                    logger: Logger::Period(logger),
                     registers: None,
                     span: HistorySpan::Last(1),
                     wait: WAIT,
                 }));
             }
         });
-        if let LogSource::Interval(_) = self.source {
+        if let Logger::Interval(_) = self.source {
             self.interval_form(ui, can_ask, &mut actions);
         }
-        if let Some(progress) = cx.workspace.history_progress().filter(|_| reading) {
+        if let Some(progress) = app.workspace.history_progress().filter(|_| reading) {
             ui.horizontal(|ui| {
                 ui.spinner();
                 let fraction = progress.records as f32 / progress.of.max(1) as f32;
@@ -110,19 +110,19 @@ impl Panel for HistoryPanel {
                 }
             });
         }
-        let report = cx
+        let report = app
             .workspace
             .history()
             .filter(|report| report.logger == self.source);
-        let history = cx.workspace.logger_history(self.source);
+        let history = app.workspace.logger_history(self.source);
         if report.is_none() && history.is_none() {
             ui.label(RichText::new("Nothing read of this logger yet.").weak());
             return actions;
         }
-        if let (LogSource::Logger(_), Some(report)) = (self.source, report) {
-            self.holds(ui, cx, report, can_ask, &mut actions);
+        if let (Logger::Period(_), Some(report)) = (self.source, report) {
+            self.holds(ui, app, report, can_ask, &mut actions);
         }
-        if let Some(resume) = cx
+        if let Some(resume) = app
             .workspace
             .history_resume()
             .filter(|resume| resume.logger == self.source)
@@ -131,7 +131,7 @@ impl Panel for HistoryPanel {
         }
         if let Some(history) = history {
             ui.separator();
-            records(ui, cx, history, report, &mut actions);
+            records(ui, app, history, report, &mut actions);
         }
         actions
     }
@@ -185,7 +185,7 @@ impl HistoryPanel {
                 .labelled_by(label.id)
                 .changed()
             {
-                self.source = LogSource::Interval(self.log_id);
+                self.source = Logger::Interval(self.log_id);
             }
             let label = ui.label("Registers");
             ui.add(egui::TextEdit::singleline(&mut self.typed).desired_width(160.0))
@@ -204,7 +204,7 @@ impl HistoryPanel {
                 && let Some(registers) = registers
             {
                 actions.push(Action::ReadHistory(HistoryOptions {
-                    logger: LogSource::Interval(self.log_id),
+                    logger: Logger::Interval(self.log_id),
                     registers: Some(registers.clone()),
                     span: HistorySpan::Last(self.last.max(1)),
                     wait: WAIT,
@@ -220,7 +220,7 @@ impl HistoryPanel {
     fn holds(
         &mut self,
         ui: &mut Ui,
-        cx: &Context<'_>,
+        app: &AppView<'_>,
         report: &HistoryReport,
         can_ask: bool,
         actions: &mut Vec<Action>,
@@ -243,7 +243,7 @@ impl HistoryPanel {
                 report.holds.len()
             ),
         );
-        let map = cx.workspace.map();
+        let map = app.workspace.map();
         ui.horizontal_wrapped(|ui| {
             for id in report.holds.iter().filter(|id| !is_stamp(**id)) {
                 let mut on = self.ticked.contains(id);
@@ -289,12 +289,12 @@ impl HistoryPanel {
 /// The records read of the log: the export, the plots and the table.
 fn records(
     ui: &mut Ui,
-    cx: &Context<'_>,
+    app: &AppView<'_>,
     history: &LoggerHistory,
     report: Option<&HistoryReport>,
     actions: &mut Vec<Action>,
 ) {
-    let map = cx.workspace.map();
+    let map = app.workspace.map();
     let records = history.records();
     ui.horizontal(|ui| {
         let mut about = format!("{} records, newest {}", records.len(), records[0].id);
@@ -307,7 +307,7 @@ fn records(
             }
         }
         ui.label(about);
-        let dialect = cx.settings.dialect;
+        let dialect = app.settings.dialect;
         if ui
             .button(format!("Export CSV ({})…", dialect_name(dialect)))
             .clicked()

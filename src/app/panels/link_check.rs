@@ -11,15 +11,15 @@ use crate::app::screen::Screen;
 use crate::app::style::{self, BAD, GOOD, WARN};
 use crate::link::diagnosis::DiagnosisCode;
 
-use super::{Context, Panel};
+use super::{AppView, Panel};
 
 /// The Link check screen; it keeps no state of its own.
 #[derive(Debug, Default)]
 pub struct LinkCheckPanel;
 
 impl Panel for LinkCheckPanel {
-    fn ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Vec<Action> {
-        let view = cx.link;
+    fn ui(&mut self, ui: &mut Ui, app: &AppView<'_>) -> Vec<Action> {
+        let view = app.link;
         let mut actions = Vec::new();
         ui.heading("Link check");
         if !view.is_connected() {
@@ -30,15 +30,16 @@ impl Panel for LinkCheckPanel {
             return actions;
         }
         echo_line(ui, view);
-        actions.extend(wake_line(ui, view, cx.wake_delay, cx.now));
+        actions.extend(wake_line(ui, view, app.wake_delay, app.now));
         identity_line(ui, view);
         protocol_line(ui, view);
         ui.add_space(10.0);
         // A scope of its own: the lines above come and go as the meter answers, and widget IDs
         // counted from the top would change under a click or an edit in progress and drop it.
         let scope = egui::UiBuilder::new().scope_id(ui.scope_id().with("alignment"));
-        let controls =
-            ui.scope_builder(scope, |ui| alignment(ui, cx, cx.settings.check_interval()));
+        let controls = ui.scope_builder(scope, |ui| {
+            alignment(ui, app, app.settings.check_interval())
+        });
         actions.extend(controls.inner);
         ui.add_space(10.0);
         diagnosis(ui, view);
@@ -134,10 +135,10 @@ fn protocol_line(ui: &mut Ui, view: &LinkView) {
     );
 }
 
-fn alignment(ui: &mut Ui, cx: &Context<'_>, check_interval: Duration) -> Option<Action> {
-    let view = cx.link;
+fn alignment(ui: &mut Ui, app: &AppView<'_>, check_interval: Duration) -> Option<Action> {
+    let view = app.link;
     let mut action = None;
-    let raw_socket = crate::link::port::is_raw_socket(&cx.settings.port);
+    let raw_socket = crate::link::port::is_raw_socket(&app.settings.port);
     ui.label(
         RichText::new("Alignment and sensitivity")
             .strong()
@@ -170,7 +171,7 @@ fn alignment(ui: &mut Ui, cx: &Context<'_>, check_interval: Duration) -> Option<
     });
     ui.horizontal(|ui| {
         let label = ui.label("Pause checking after");
-        let mut limit = cx.settings.check_request_limit;
+        let mut limit = app.settings.check_request_limit;
         ui.add(
             egui::DragValue::new(&mut limit)
                 .range(0..=10_000)
@@ -178,12 +179,12 @@ fn alignment(ui: &mut Ui, cx: &Context<'_>, check_interval: Duration) -> Option<
         )
         .labelled_by(label.id)
         .on_hover_text("0: never pause. The pause spares a battery meter's budget.");
-        if limit != cx.settings.check_request_limit {
+        if limit != app.settings.check_request_limit {
             action = Some(Action::SetCheckLimit(limit));
         }
     });
     ui.horizontal(|ui| {
-        if cx.checking() {
+        if app.checking() {
             if ui.button("Pause checking").clicked() {
                 action = Some(Action::StopCheck);
             }
@@ -191,7 +192,7 @@ fn alignment(ui: &mut Ui, cx: &Context<'_>, check_interval: Duration) -> Option<
             if ui.button("Resume checking").clicked() {
                 action = Some(Action::StartCheck);
             }
-            if let Some(requests) = cx.check_paused {
+            if let Some(requests) = app.check_paused {
                 style::status_line(
                     ui,
                     WARN,
@@ -203,7 +204,7 @@ fn alignment(ui: &mut Ui, cx: &Context<'_>, check_interval: Duration) -> Option<
         }
         // Over a raw socket every row would be the bridge's own line: the note below says so.
         let sweep = ui.add_enabled(
-            !cx.sweeping() && !raw_socket,
+            !app.sweeping() && !raw_socket,
             egui::Button::new("Sweep line settings"),
         );
         if sweep
@@ -212,7 +213,7 @@ fn alignment(ui: &mut Ui, cx: &Context<'_>, check_interval: Duration) -> Option<
         {
             action = Some(Action::Sweep);
         }
-        if cx.sweeping() {
+        if app.sweeping() {
             ui.spinner();
             ui.label("sweeping…");
         }

@@ -9,12 +9,12 @@ use egui::{RichText, Ui};
 use crate::app::action::Action;
 use crate::app::style;
 use crate::kmp::{Family, RegisterId};
-use crate::link::Protocol;
 use crate::link::diagnosis::DiagnosisCode;
 use crate::model::RegisterKey;
+use crate::protocol::Protocol;
 
 use super::live_plot::{LivePlots, PlotSpec};
-use super::{Context, Panel};
+use super::{AppView, Panel};
 
 /// Below this interval, battery meters are reported to throttle (PROTOCOL.md §1.2 gives no exact
 /// threshold; users poll flowIQ meters every 5 minutes without trouble).
@@ -71,7 +71,7 @@ impl LivePanel {
 
     /// Why the registers typed cannot be polled on this meter, if they cannot: another protocol
     /// than it speaks, or an interval shorter than its readout takes.
-    fn refusal(&self, keys: &[RegisterKey], context: &Context<'_>) -> Option<String> {
+    fn refusal(&self, keys: &[RegisterKey], context: &AppView<'_>) -> Option<String> {
         let spoken = context.link.spoken()?;
         let protocol = keys.first()?.protocol();
         if protocol != spoken.protocol {
@@ -106,7 +106,7 @@ impl LivePanel {
     }
 
     /// The request count, the rate this interval asks for, and the throttling warning.
-    fn request_line(&self, ui: &mut Ui, context: &Context<'_>, keys: &[RegisterKey]) {
+    fn request_line(&self, ui: &mut Ui, context: &AppView<'_>, keys: &[RegisterKey]) {
         // A text protocol's meter sends everything for one request.
         let kmp = keys.iter().filter(|key| key.kmp().is_some()).count();
         let per_poll = kmp.div_ceil(8).max(1) as f64;
@@ -145,7 +145,7 @@ impl LivePanel {
 }
 
 impl Panel for LivePanel {
-    fn ui(&mut self, ui: &mut Ui, context: &Context<'_>) -> Vec<Action> {
+    fn ui(&mut self, ui: &mut Ui, context: &AppView<'_>) -> Vec<Action> {
         let mut action = None;
         ui.heading("Live");
         let parsed = self.parse_registers();
@@ -257,7 +257,7 @@ impl Panel for LivePanel {
 }
 
 /// The newest value of each register in large type, with how old it is.
-fn latest_values(ui: &mut Ui, context: &Context<'_>, keys: &[RegisterKey]) {
+fn latest_values(ui: &mut Ui, context: &AppView<'_>, keys: &[RegisterKey]) {
     let now = jiff::Timestamp::now().as_millisecond() as f64 / 1000.0;
     ui.horizontal_wrapped(|ui| {
         for &key in keys {

@@ -5,15 +5,15 @@ use egui::{RichText, Ui};
 use crate::app::action::Action;
 use crate::app::screen::Screen;
 
-use super::{Context, Panel};
+use super::{AppView, Panel};
 
 /// The navigation; it keeps no state of its own.
 #[derive(Debug, Default)]
 pub struct NavPanel;
 
 impl Panel for NavPanel {
-    fn ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Vec<Action> {
-        nav_ui(ui, cx.settings.screen).into_iter().collect()
+    fn ui(&mut self, ui: &mut Ui, app: &AppView<'_>) -> Vec<Action> {
+        nav_ui(ui, app.settings.screen).into_iter().collect()
     }
 }
 

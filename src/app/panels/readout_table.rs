@@ -9,15 +9,15 @@ use crate::app::action::Action;
 use crate::app::style;
 use crate::model::RegisterMap;
 
-use super::Context;
+use super::AppView;
 
 /// The readout part of the Registers screen; returns what the user asked for.
-pub fn readout_section(ui: &mut Ui, cx: &Context<'_>) -> Option<Action> {
+pub fn readout_section(ui: &mut Ui, app: &AppView<'_>) -> Option<Action> {
     let mut action = None;
-    let recording = (!cx.link.is_connected())
-        .then(|| cx.workspace.capture().zip(cx.workspace.capture_readout()))
+    let recording = (!app.link.is_connected())
+        .then(|| app.workspace.capture().zip(app.workspace.capture_readout()))
         .flatten();
-    let protocol = match (recording, cx.link.spoken()) {
+    let protocol = match (recording, app.link.spoken()) {
         (Some((_, readout)), _) => readout.protocol.map(|p| p.to_string()).unwrap_or_default(),
         (None, Some(spoken)) => spoken.protocol.to_string(),
         (None, None) => String::new(),
@@ -32,10 +32,10 @@ pub fn readout_section(ui: &mut Ui, cx: &Context<'_>) -> Option<Action> {
     ));
     ui.add_space(6.0);
     ui.horizontal(|ui| {
-        let reading = cx.reading_readout();
+        let reading = app.reading_readout();
         if ui
             .add_enabled(
-                cx.link.is_connected() && !reading,
+                app.link.is_connected() && !reading,
                 egui::Button::new("Read the readout"),
             )
             .on_disabled_hover_text("Connect first; a readout under way ends first")
@@ -50,7 +50,7 @@ pub fn readout_section(ui: &mut Ui, cx: &Context<'_>) -> Option<Action> {
     });
     let Some(readout) = recording
         .map(|(_, readout)| readout)
-        .or(cx.workspace.readout())
+        .or(app.workspace.readout())
     else {
         ui.label(RichText::new("No readout yet.").weak());
         return action;
@@ -84,7 +84,7 @@ pub fn readout_section(ui: &mut Ui, cx: &Context<'_>) -> Option<Action> {
     }
     style::status_line(ui, style::GOOD, &about.join(", "));
     ui.add_space(4.0);
-    table(ui, cx.workspace.map(), readout);
+    table(ui, app.workspace.map(), readout);
     action
 }
 

@@ -12,12 +12,13 @@ use crate::app::style;
 use crate::duration;
 use crate::export::Dialect;
 use crate::kmp::Family;
-use crate::link::{LineSettings, ScanProgress};
+use crate::line::LineSettings;
+use crate::link::ScanProgress;
 use crate::model::RegisterMap;
 
 use super::readout_table::readout_section;
 use super::register_table::RegisterTable;
-use super::{Context, Panel};
+use super::{AppView, Panel};
 
 /// Bytes on the wire for one request of 8 IDs and an answer without registers, and the meter's
 /// think time: what a scan of mostly absent IDs costs per request.
@@ -52,18 +53,18 @@ pub fn estimate(ids: u32, line: &LineSettings) -> Duration {
 }
 
 impl Panel for RegistersPanel {
-    fn ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Vec<Action> {
-        let (scans, running) = (cx.scans, cx.scanning());
+    fn ui(&mut self, ui: &mut Ui, app: &AppView<'_>) -> Vec<Action> {
+        let (scans, running) = (app.scans, app.scanning());
         let (connected, line, map) = (
-            cx.link.is_connected(),
-            &cx.settings.line,
-            cx.workspace.map(),
+            app.link.is_connected(),
+            &app.settings.line,
+            app.workspace.map(),
         );
         ui.heading("Registers");
         // A text protocol's meter, or, with no meter connected, a recording of one.
-        let recorded = !connected && cx.workspace.capture_readout().is_some();
-        if cx.link.spoken().is_some_and(|spoken| spoken.is_text()) || recorded {
-            return readout_section(ui, cx).into_iter().collect();
+        let recorded = !connected && app.workspace.capture_readout().is_some();
+        if app.link.spoken().is_some_and(|spoken| spoken.is_text()) || recorded {
+            return readout_section(ui, app).into_iter().collect();
         }
         let Self { from, to, .. } = self;
         let mut action = None;

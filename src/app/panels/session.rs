@@ -12,7 +12,7 @@ use crate::app::style;
 use crate::export::Dialect;
 
 use super::registers::dialect_name;
-use super::{Context, Panel};
+use super::{AppView, Panel};
 
 /// The Session screen's own state: the stored sessions ticked, and whether their deletion is
 /// being confirmed.
@@ -23,30 +23,30 @@ pub struct SessionPanel {
 }
 
 impl Panel for SessionPanel {
-    fn ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Vec<Action> {
-        let mut actions: Vec<Action> = session_ui(ui, cx).into_iter().collect();
-        actions.extend(self.stored_ui(ui, cx));
+    fn ui(&mut self, ui: &mut Ui, app: &AppView<'_>) -> Vec<Action> {
+        let mut actions: Vec<Action> = session_ui(ui, app).into_iter().collect();
+        actions.extend(self.stored_ui(ui, app));
         actions
     }
 }
 
 impl SessionPanel {
     /// The sessions in the autosave folder: tick, then delete, after a confirmation.
-    fn stored_ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Option<Action> {
+    fn stored_ui(&mut self, ui: &mut Ui, app: &AppView<'_>) -> Option<Action> {
         let Self { ticked, confirming } = self;
-        if cx.stored.is_empty() {
+        if app.stored.is_empty() {
             return None;
         }
-        let recording = cx.workspace.session_dir();
+        let recording = app.workspace.session_dir();
         // A session deleted, or no longer stored, is no longer ticked.
-        ticked.retain(|dir| cx.stored.iter().any(|stored| stored.dir == *dir));
+        ticked.retain(|dir| app.stored.iter().any(|stored| stored.dir == *dir));
         let mut action = None;
         ui.add_space(10.0);
-        let total: u64 = cx.stored.iter().map(|stored| stored.bytes).sum();
+        let total: u64 = app.stored.iter().map(|stored| stored.bytes).sum();
         ui.label(
             RichText::new(format!(
                 "Stored sessions: {}, {}",
-                cx.stored.len(),
+                app.stored.len(),
                 size_text(total)
             ))
             .strong(),
@@ -55,7 +55,7 @@ impl SessionPanel {
             .num_columns(4)
             .spacing([12.0, 4.0])
             .show(ui, |ui| {
-                for stored in cx.stored {
+                for stored in app.stored {
                     let name = stored.dir.file_name().map_or_else(
                         || stored.dir.display().to_string(),
                         |n| n.to_string_lossy().into_owned(),
@@ -83,7 +83,7 @@ impl SessionPanel {
                     ui.end_row();
                 }
             });
-        let chosen: u64 = cx
+        let chosen: u64 = app
             .stored
             .iter()
             .filter(|stored| ticked.contains(&stored.dir))
@@ -121,8 +121,8 @@ impl SessionPanel {
     }
 }
 
-fn session_ui(ui: &mut Ui, cx: &Context<'_>) -> Option<Action> {
-    let readings = cx.workspace.readings();
+fn session_ui(ui: &mut Ui, app: &AppView<'_>) -> Option<Action> {
+    let readings = app.workspace.readings();
     let mut action = None;
     ui.heading("Session");
     ui.label(
@@ -131,7 +131,7 @@ fn session_ui(ui: &mut Ui, cx: &Context<'_>) -> Option<Action> {
          in flight.",
     );
     ui.add_space(6.0);
-    match cx.workspace.session() {
+    match app.workspace.session() {
         Some(session) => {
             ui.label(RichText::new(format!("Recording to {}", shown(session.dir()))).strong());
             let manifest = session.manifest();
@@ -174,7 +174,7 @@ fn session_ui(ui: &mut Ui, cx: &Context<'_>) -> Option<Action> {
         }
         ui.separator();
         let label = ui.label("CSV");
-        let mut dialect = cx.settings.dialect;
+        let mut dialect = app.settings.dialect;
         egui::ComboBox::from_id_salt("readings-dialect")
             .selected_text(dialect_name(dialect))
             .show_ui(ui, |ui| {
@@ -184,7 +184,7 @@ fn session_ui(ui: &mut Ui, cx: &Context<'_>) -> Option<Action> {
             })
             .response
             .labelled_by(label.id);
-        if dialect != cx.settings.dialect {
+        if dialect != app.settings.dialect {
             action = Some(Action::SetDialect(dialect));
         }
         if ui
@@ -197,7 +197,7 @@ fn session_ui(ui: &mut Ui, cx: &Context<'_>) -> Option<Action> {
             action = Some(Action::ChooseFile(FileJob::ExportReadings(dialect)));
         }
     });
-    let recent = &cx.settings.recent_sessions;
+    let recent = &app.settings.recent_sessions;
     if !recent.is_empty() {
         ui.add_space(10.0);
         ui.label(RichText::new("Recent sessions").strong());

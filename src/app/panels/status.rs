@@ -7,15 +7,15 @@ use crate::app::action::Action;
 use crate::app::link_view::{ConnectionState, LinkView};
 use crate::app::style::{BAD, GOOD, WARN};
 
-use super::{Context, Panel};
+use super::{AppView, Panel};
 
 /// The status bar; it keeps no state of its own and asks for nothing.
 #[derive(Debug, Default)]
 pub struct StatusBar;
 
 impl Panel for StatusBar {
-    fn ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Vec<Action> {
-        status_ui(ui, cx.link);
+    fn ui(&mut self, ui: &mut Ui, app: &AppView<'_>) -> Vec<Action> {
+        status_ui(ui, app.link);
         Vec::new()
     }
 }

@@ -15,7 +15,7 @@ use crate::capture::analysis::FrameDirection;
 use crate::link::traffic::TrafficDirection;
 use crate::session::TrafficLog;
 
-use super::{Context, Panel};
+use super::{AppView, Panel};
 
 /// The screen's state: the filter and the lines it lets through.
 #[derive(Debug, Default)]
@@ -52,7 +52,7 @@ impl TrafficPanel {
 }
 
 impl Panel for TrafficPanel {
-    fn ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Vec<Action> {
+    fn ui(&mut self, ui: &mut Ui, app: &AppView<'_>) -> Vec<Action> {
         let mut action = None;
         ui.heading("Traffic");
         ui.horizontal(|ui| {
@@ -67,13 +67,13 @@ impl Panel for TrafficPanel {
                 .weak(),
             );
         });
-        if let Some(capture) = cx.workspace.capture() {
+        if let Some(capture) = app.workspace.capture() {
             if capture_ui(ui, capture) {
                 action = Some(Action::CloseCapture);
             }
             ui.separator();
         }
-        let Some(session) = cx.workspace.session() else {
+        let Some(session) = app.workspace.session() else {
             ui.label(
                 "No session is open. Connect to a port and the traffic is recorded from the first \
                  byte, or open a session (Session screen).",

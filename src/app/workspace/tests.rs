@@ -1,10 +1,10 @@
 use super::*;
-use crate::kmp::logger::HistoryLogger;
+use crate::kmp::logger::PeriodLogger;
 use crate::kmp::{Number, Register, RegisterId, Unit};
 use crate::link::diagnosis::{Diagnosis, DiagnosisCode};
 use crate::link::{HistoryRecord, HistorySpan};
 
-const MONTH: LogSource = LogSource::Logger(HistoryLogger::Month);
+const MONTH: Logger = Logger::Period(PeriodLogger::Month);
 
 fn register(id: u16, mantissa: u128) -> Register {
     let number = Number::new(false, mantissa, 0).unwrap();
@@ -20,6 +20,7 @@ fn record(id: u32, registers: &[Register]) -> HistoryRecord {
 
 fn report(records: Vec<HistoryRecord>, resume: Option<HistorySpan>) -> HistoryReport {
     HistoryReport {
+        at: jiff::Timestamp::from_second(1_790_000_000).unwrap(),
         logger: MONTH,
         answered: true,
         listing: false,
@@ -124,5 +125,5 @@ fn a_later_read_of_other_registers_joins_the_records_read_before() {
     let records = workspace.logger_history(MONTH).unwrap().records();
     assert_eq!(records.len(), 2);
     assert_eq!(records[0].registers, [register(68, 100), register(60, 5)]);
-    assert!(workspace.logger_history(LogSource::Interval(6)).is_none());
+    assert!(workspace.logger_history(Logger::Interval(6)).is_none());
 }

@@ -1,10 +1,10 @@
 //! Logger requests: every one decodes ([`LoggerRequest`]); only the reads whose meaning the
-//! sources agree on can be built ([`LogRead`]).
+//! sources agree on can be built ([`LoggerRead`]).
 
 use super::table::Reader;
 use super::{
     CID_CLEAR_EVENT_STATUS, CID_EVENT_STATUS, CID_LOG_ID_PRESENT, CID_LOG_LAST_PRESENT,
-    CID_LOG_TIME_PAST, CID_LOG_TIME_PRESENT, CID_LOGGER, HistoryLogger, LoggerType, NEWEST_OFFSET,
+    CID_LOG_TIME_PAST, CID_LOG_TIME_PRESENT, CID_LOGGER, LoggerType, NEWEST_OFFSET, PeriodLogger,
 };
 use crate::kmp::{
     DecodeError, Direction, Frame, MAX_REGISTERS_PER_REQUEST, RegisterId, RegisterList,
@@ -129,7 +129,7 @@ impl LoggerRequest {
         }
     }
 
-    /// Whether the program may send this request: the reads of [`LogRead`].
+    /// Whether the program may send this request: the reads of [`LoggerRead`].
     pub fn is_allowed_read(&self) -> bool {
         match self {
             Self::Configuration { logger } => logger.history().is_some(),
@@ -204,7 +204,7 @@ impl LoggerRequest {
 
     /// The physical bytes of this request as it was sent to `destination`: for checking that
     /// a decoded frame re-encodes to itself. Crate-private, as [`Frame::encode`] is: a meter is
-    /// sent only what [`LogRead`] builds.
+    /// sent only what [`LoggerRead`] builds.
     pub(crate) fn encode(&self, destination: u8) -> Vec<u8> {
         Frame {
             direction: Direction::ToMeter,
@@ -287,13 +287,13 @@ impl LoggerRequest {
 /// `A0`/`A3` (disputed time field), `9C` (moves the "last read" marker), `07` from any offset
 /// but the newest, and the other `B8` sub-commands have no variant here, so they cannot be built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum LogRead {
+pub enum LoggerRead {
     /// `B8 05`: a logger's depth and registers.
-    Configuration(HistoryLogger),
+    Configuration(PeriodLogger),
     /// `B8 06`: `count` entries ending at `log_id`, newest first.
     PastById {
         /// The logger.
-        logger: HistoryLogger,
+        logger: PeriodLogger,
         /// The newest entry asked for.
         log_id: u32,
         /// Entries asked for.
@@ -304,7 +304,7 @@ pub enum LogRead {
     /// `B8 07` from the newest entry (offset 0xFFFF): the newest `count` entries.
     Newest {
         /// The logger.
-        logger: HistoryLogger,
+        logger: PeriodLogger,
         /// Entries asked for.
         count: u16,
         /// The registers asked for.
@@ -323,20 +323,20 @@ pub enum LogRead {
     EventStatus,
 }
 
-impl LogRead {
+impl LoggerRead {
     /// The physical bytes of this request to the meter at `destination`.
     pub fn encode(&self, destination: u8) -> Vec<u8> {
         LoggerRequest::from(*self).encode(destination)
     }
 }
 
-impl From<LogRead> for LoggerRequest {
-    fn from(read: LogRead) -> Self {
+impl From<LoggerRead> for LoggerRequest {
+    fn from(read: LoggerRead) -> Self {
         match read {
-            LogRead::Configuration(logger) => Self::Configuration {
+            LoggerRead::Configuration(logger) => Self::Configuration {
                 logger: logger.logger_type(),
             },
-            LogRead::PastById {
+            LoggerRead::PastById {
                 logger,
                 log_id,
                 count,
@@ -347,7 +347,7 @@ impl From<LogRead> for LoggerRequest {
                 count,
                 registers: registers.as_slice().to_vec(),
             },
-            LogRead::Newest {
+            LoggerRead::Newest {
                 logger,
                 count,
                 registers,
@@ -357,9 +357,9 @@ impl From<LogRead> for LoggerRequest {
                 count,
                 registers: registers.as_slice().to_vec(),
             },
-            LogRead::LastPresent(query) => Self::LastPresent(query),
-            LogRead::IdPresent { query, from_id } => Self::IdPresent { query, from_id },
-            LogRead::EventStatus => Self::EventStatus,
+            LoggerRead::LastPresent(query) => Self::LastPresent(query),
+            LoggerRead::IdPresent { query, from_id } => Self::IdPresent { query, from_id },
+            LoggerRead::EventStatus => Self::EventStatus,
         }
     }
 }
@@ -371,7 +371,7 @@ fn time(reader: &mut Reader<'_>) -> Result<[u8; 8], DecodeError> {
 }
 
 /// A register list: the count in one byte. A decoded list never holds more than 255, and
-/// [`LogRead`] builds lists of 1 to 8.
+/// [`LoggerRead`] builds lists of 1 to 8.
 fn push_counted_ids(out: &mut Vec<u8>, ids: &[RegisterId]) {
     out.push(u8::try_from(ids.len()).unwrap_or(u8::MAX));
     for id in ids.iter().take(usize::from(u8::MAX)) {

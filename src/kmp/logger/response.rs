@@ -1,7 +1,7 @@
 //! Logger answers: a `B8` logger's configuration and readouts, the `A0`–`A3` readouts, and the
 //! event status.
 
-use super::table::{LogTable, Reader};
+use super::table::{Reader, RowTable};
 use super::{
     B8Info, CID_EVENT_STATUS, CID_LOG_TIME_PAST, CID_LOG_TIME_PRESENT, CID_LOGGER, IntervalInfo,
     LoggerType,
@@ -24,14 +24,14 @@ pub struct LoggerConfig {
 
 /// Which `B8` readout an answer is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ReadoutKind {
+pub enum RowsKind {
     /// Sub-command `06` GetLogIDPastAbs.
     PastById,
     /// Sub-command `07` GetLogLastEntryPastAbs.
     LastEntryPast,
 }
 
-impl ReadoutKind {
+impl RowsKind {
     const fn code(self) -> u8 {
         match self {
             Self::PastById => 0x06,
@@ -42,9 +42,9 @@ impl ReadoutKind {
 
 /// A `B8 06`/`07` answer: rows newest first, the first with ID `first_id`, then one less each.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LogReadout {
+pub struct LoggerRows {
     /// Which readout.
-    pub kind: ReadoutKind,
+    pub kind: RowsKind,
     /// The logger type.
     pub logger: LoggerType,
     /// The ID of the first (newest) row.
@@ -54,24 +54,24 @@ pub struct LogReadout {
     /// The info word.
     pub info: B8Info,
     register_count: u8,
-    table: LogTable,
+    table: RowTable,
 }
 
-impl LogReadout {
+impl LoggerRows {
     /// An answer holding `table`'s rows (at most 65,535, of at most 255 registers).
     pub fn new(
-        kind: ReadoutKind,
+        kind: RowsKind,
         logger: LoggerType,
         first_id: u32,
         newest_id: u32,
         info: B8Info,
-        table: LogTable,
+        table: RowTable,
     ) -> Result<Self, EncodeError> {
         let count = table.register_ids().len();
         let register_count =
             u8::try_from(count).map_err(|_| EncodeError::RegisterCount { count })?;
         if u16::try_from(table.rows().len()).is_err() {
-            return Err(EncodeError::LogRowCount {
+            return Err(EncodeError::LoggerRowCount {
                 count: table.rows().len(),
             });
         }
@@ -87,7 +87,7 @@ impl LogReadout {
     }
 
     /// The rows, newest first.
-    pub fn table(&self) -> &LogTable {
+    pub fn table(&self) -> &RowTable {
         &self.table
     }
 
@@ -112,7 +112,7 @@ impl LogReadout {
 
 /// An `A0`–`A3` answer: records by 16-bit ID, the first carrying the formats.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IntervalReadout {
+pub struct IntervalRows {
     /// The command it answers (`A0` to `A3`).
     pub cid: u8,
     /// The log type ID; in the examples, the log asked for.
@@ -125,23 +125,23 @@ pub struct IntervalReadout {
     pub info: IntervalInfo,
     register_count: u8,
     record_ids: Vec<u16>,
-    table: LogTable,
+    table: RowTable,
 }
 
-impl IntervalReadout {
+impl IntervalRows {
     /// An answer holding one record per row of `table`, with the IDs `record_ids`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         cid: u8,
         log: u8,
         record_ids: Vec<u16>,
-        table: LogTable,
+        table: RowTable,
         last_id: u16,
         newest_id: u16,
         info: IntervalInfo,
     ) -> Result<Self, EncodeError> {
         if record_ids.len() != table.rows().len() {
-            return Err(EncodeError::LogRowCount {
+            return Err(EncodeError::LoggerRowCount {
                 count: record_ids.len(),
             });
         }
@@ -161,7 +161,7 @@ impl IntervalReadout {
     }
 
     /// The rows in the order sent.
-    pub fn table(&self) -> &LogTable {
+    pub fn table(&self) -> &RowTable {
         &self.table
     }
 
@@ -185,9 +185,9 @@ pub enum LoggerResponse {
     /// `B8 05`.
     Configuration(LoggerConfig),
     /// `B8 06`/`07`.
-    Readout(LogReadout),
+    Readout(LoggerRows),
     /// `A0`–`A3`.
-    Interval(IntervalReadout),
+    Interval(IntervalRows),
     /// `9B`: the four event status bytes (ES2 bit 0: the interval log has unread records).
     EventStatus([u8; 4]),
 }
@@ -299,11 +299,11 @@ fn decode_config(data: &[u8]) -> Result<LoggerConfig, DecodeError> {
     })
 }
 
-fn decode_readout(data: &[u8]) -> Result<LogReadout, DecodeError> {
+fn decode_readout(data: &[u8]) -> Result<LoggerRows, DecodeError> {
     let mut reader = Reader::new(CID_LOGGER, data);
     let kind = match reader.u8()? {
-        0x06 => ReadoutKind::PastById,
-        _ => ReadoutKind::LastEntryPast,
+        0x06 => RowsKind::PastById,
+        _ => RowsKind::LastEntryPast,
     };
     let logger = LoggerType(reader.u8()?);
     let rows = usize::from(reader.u16()?);
@@ -313,7 +313,7 @@ fn decode_readout(data: &[u8]) -> Result<LogReadout, DecodeError> {
     let info = B8Info(reader.u16()?);
     let table = read_rows(&mut reader, rows, register_count)?;
     reader.finish()?;
-    Ok(LogReadout {
+    Ok(LoggerRows {
         kind,
         logger,
         first_id,
@@ -324,7 +324,7 @@ fn decode_readout(data: &[u8]) -> Result<LogReadout, DecodeError> {
     })
 }
 
-fn decode_interval(cid: u8, data: &[u8]) -> Result<IntervalReadout, DecodeError> {
+fn decode_interval(cid: u8, data: &[u8]) -> Result<IntervalRows, DecodeError> {
     // The trailer (LRORecID, NewRecID, INFO) is the last five bytes; the records fill the rest.
     let trailer_at = data.len().checked_sub(5).ok_or(DecodeError::DataLength {
         cid,
@@ -345,9 +345,9 @@ fn decode_interval(cid: u8, data: &[u8]) -> Result<IntervalReadout, DecodeError>
         };
         rows.push(row);
     }
-    let table = LogTable::decoded(rows);
+    let table = RowTable::decoded(rows);
     let mut trailer = Reader::new(cid, trailer);
-    Ok(IntervalReadout {
+    Ok(IntervalRows {
         cid,
         log,
         last_id: trailer.u16()?,
@@ -360,7 +360,7 @@ fn decode_interval(cid: u8, data: &[u8]) -> Result<IntervalReadout, DecodeError>
 }
 
 /// `rows` rows of `registers` registers: whole blocks first, values after.
-fn read_rows(reader: &mut Reader<'_>, rows: usize, registers: u8) -> Result<LogTable, DecodeError> {
+fn read_rows(reader: &mut Reader<'_>, rows: usize, registers: u8) -> Result<RowTable, DecodeError> {
     let mut table: Vec<Vec<Register>> = Vec::new();
     for _ in 0..rows {
         let row = match table.first() {
@@ -369,5 +369,5 @@ fn read_rows(reader: &mut Reader<'_>, rows: usize, registers: u8) -> Result<LogT
         };
         table.push(row);
     }
-    Ok(LogTable::decoded(table))
+    Ok(RowTable::decoded(table))
 }

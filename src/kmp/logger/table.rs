@@ -6,11 +6,11 @@ use crate::kmp::{DecodeError, EncodeError, Register, RegisterId, Unit};
 
 /// Rows of logged values, every row holding the same registers in the same formats.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct LogTable {
+pub struct RowTable {
     rows: Vec<Vec<Register>>,
 }
 
-impl LogTable {
+impl RowTable {
     /// A table of `rows`; each must hold the first row's registers with the same unit, length
     /// and sign/exponent, since only the first row carries them on the wire.
     pub fn new(rows: Vec<Vec<Register>>) -> Result<Self, EncodeError> {
@@ -22,7 +22,7 @@ impl LogTable {
                         .zip(first)
                         .all(|(register, format)| same_format(register, format));
                 if !same {
-                    return Err(EncodeError::LogRowFormat { row });
+                    return Err(EncodeError::LoggerRowFormat { row });
                 }
             }
         }

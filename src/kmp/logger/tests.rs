@@ -44,7 +44,7 @@ fn the_year_loggers_configuration_holds_43_registers_and_20_entries() {
     let LoggerResponse::Configuration(config) = logger_response(YEAR_CONFIG) else {
         panic!("a configuration");
     };
-    assert_eq!(config.logger.history(), Some(HistoryLogger::Year));
+    assert_eq!(config.logger.history(), Some(PeriodLogger::Year));
     assert_eq!(config.depth, 20);
     assert_eq!(config.registers.len(), 43);
     let ids: Vec<u16> = config.registers.iter().map(|id| id.value()).collect();
@@ -57,8 +57,8 @@ fn an_empty_minute_log_says_no_entries() {
     let LoggerResponse::Readout(readout) = logger_response(EMPTY_MINUTE2) else {
         panic!("a readout");
     };
-    assert_eq!(readout.kind, ReadoutKind::LastEntryPast);
-    assert_eq!(readout.logger.history(), Some(HistoryLogger::Minute2));
+    assert_eq!(readout.kind, RowsKind::LastEntryPast);
+    assert_eq!(readout.logger.history(), Some(PeriodLogger::Minute2));
     assert!(readout.info.has(B8Info::NO_ENTRIES));
     assert_eq!(readout.info.names(), ["no entries"]);
     assert_eq!((readout.first_id, readout.newest_id), (0, 0));
@@ -72,7 +72,7 @@ fn the_year_rows_are_the_first_days_of_2026_and_2025_newest_first() {
     let LoggerResponse::Readout(readout) = logger_response(YEAR_ROWS) else {
         panic!("a readout");
     };
-    assert_eq!(readout.kind, ReadoutKind::PastById);
+    assert_eq!(readout.kind, RowsKind::PastById);
     assert_eq!(readout.info.0, 0x00C0);
     let records: Vec<(u32, Vec<String>)> = readout
         .records()
@@ -92,7 +92,7 @@ fn the_day_rows_are_records_188_to_186_with_their_dates_and_date_times() {
     let LoggerResponse::Readout(readout) = logger_response(DAY_ROWS) else {
         panic!("a readout");
     };
-    assert_eq!(readout.logger.history(), Some(HistoryLogger::Day));
+    assert_eq!(readout.logger.history(), Some(PeriodLogger::Day));
     assert_eq!((readout.first_id, readout.newest_id), (188, 645));
     assert_eq!(readout.register_count(), 3);
     let records: Vec<(u32, Vec<String>)> = readout
@@ -141,12 +141,12 @@ fn the_day_rows_are_records_188_to_186_with_their_dates_and_date_times() {
 #[test]
 fn the_b8_reads_build_exactly_the_captured_requests() {
     assert_eq!(
-        LogRead::Configuration(HistoryLogger::Year).encode(0x3F),
+        LoggerRead::Configuration(PeriodLogger::Year).encode(0x3F),
         hex("80 3f b8 05 02 70 ee 0d")
     );
     assert_eq!(
-        LogRead::Newest {
-            logger: HistoryLogger::Minute2,
+        LoggerRead::Newest {
+            logger: PeriodLogger::Minute2,
             count: 1,
             registers: list(&[1002]),
         }
@@ -154,8 +154,8 @@ fn the_b8_reads_build_exactly_the_captured_requests() {
         hex("80 3f b8 07 07 ff ff 00 01 01 03 ea b8 5e 0d")
     );
     assert_eq!(
-        LogRead::PastById {
-            logger: HistoryLogger::Year,
+        LoggerRead::PastById {
+            logger: PeriodLogger::Year,
             log_id: 2,
             count: 2,
             registers: list(&[1003]),
@@ -174,18 +174,21 @@ fn the_a1_a2_and_9b_reads_build_the_frames_of_the_documents_examples() {
         max_len: 0x80,
     };
     assert_eq!(
-        LogRead::LastPresent(query).encode(0x7F),
+        LoggerRead::LastPresent(query).encode(0x7F),
         hex("80 7F A1 01 02 00 3C 00 44 03 1B 7F DF 1E 0D")
     );
     assert_eq!(
-        LogRead::IdPresent {
+        LoggerRead::IdPresent {
             query,
             from_id: 0x10F3
         }
         .encode(0x7F),
         hex("80 7F A2 01 02 00 3C 00 44 03 1B 7F 10 F3 52 13 0D")
     );
-    assert_eq!(LogRead::EventStatus.encode(0x7F), hex("80 7F 9B 2A B5 0D"));
+    assert_eq!(
+        LoggerRead::EventStatus.encode(0x7F),
+        hex("80 7F 9B 2A B5 0D")
+    );
 }
 
 #[test]
@@ -269,9 +272,9 @@ fn a0_a3_and_9c_decode_but_are_no_read_the_program_may_send() {
     assert!(!odd_offset.is_allowed_read());
 }
 
-/// Every variant of `LogRead`, by an exhaustive match: a new variant fails to compile here
+/// Every variant of `LoggerRead`, by an exhaustive match: a new variant fails to compile here
 /// until it is added, and then must pass the checks below.
-fn every_log_read() -> Vec<LogRead> {
+fn every_log_read() -> Vec<LoggerRead> {
     let registers = list(&[60, 68]);
     let query = IntervalQuery {
         log: 1,
@@ -280,33 +283,33 @@ fn every_log_read() -> Vec<LogRead> {
         max_len: 0xFF,
     };
     let all = vec![
-        LogRead::Configuration(HistoryLogger::Month),
-        LogRead::PastById {
-            logger: HistoryLogger::Day,
+        LoggerRead::Configuration(PeriodLogger::Month),
+        LoggerRead::PastById {
+            logger: PeriodLogger::Day,
             log_id: 188,
             count: 3,
             registers,
         },
-        LogRead::Newest {
-            logger: HistoryLogger::Hour,
+        LoggerRead::Newest {
+            logger: PeriodLogger::Hour,
             count: 1,
             registers,
         },
-        LogRead::LastPresent(query),
-        LogRead::IdPresent {
+        LoggerRead::LastPresent(query),
+        LoggerRead::IdPresent {
             query,
             from_id: 4339,
         },
-        LogRead::EventStatus,
+        LoggerRead::EventStatus,
     ];
     for read in &all {
         match read {
-            LogRead::Configuration(_)
-            | LogRead::PastById { .. }
-            | LogRead::Newest { .. }
-            | LogRead::LastPresent(_)
-            | LogRead::IdPresent { .. }
-            | LogRead::EventStatus => {}
+            LoggerRead::Configuration(_)
+            | LoggerRead::PastById { .. }
+            | LoggerRead::Newest { .. }
+            | LoggerRead::LastPresent(_)
+            | LoggerRead::IdPresent { .. }
+            | LoggerRead::EventStatus => {}
         }
     }
     all
@@ -415,20 +418,20 @@ fn rows_must_share_the_first_rows_formats() {
         )
         .unwrap()
     };
-    assert!(LogTable::new(vec![vec![volume(1, -2)], vec![volume(2, -2)]]).is_ok());
+    assert!(RowTable::new(vec![vec![volume(1, -2)], vec![volume(2, -2)]]).is_ok());
     assert_eq!(
-        LogTable::new(vec![vec![volume(1, -2)], vec![volume(2, -3)]]),
-        Err(crate::kmp::EncodeError::LogRowFormat { row: 1 })
+        RowTable::new(vec![vec![volume(1, -2)], vec![volume(2, -3)]]),
+        Err(crate::kmp::EncodeError::LoggerRowFormat { row: 1 })
     );
 }
 
 #[test]
 fn logger_names_read_back_and_unknown_types_are_named_by_number() {
-    for logger in HistoryLogger::ALL {
-        assert_eq!(logger.name().parse::<HistoryLogger>(), Ok(logger));
+    for logger in PeriodLogger::ALL {
+        assert_eq!(logger.name().parse::<PeriodLogger>(), Ok(logger));
         assert_eq!(logger.logger_type().history(), Some(logger));
     }
-    assert!("weekly".parse::<HistoryLogger>().is_err());
+    assert!("weekly".parse::<PeriodLogger>().is_err());
     assert_eq!(LoggerType(0x11).name(), "type 17");
     assert_eq!(B8Info(0x0404).names(), ["bit 2", "bit 10"]);
 }
@@ -459,13 +462,13 @@ fn arb_readout() -> impl Strategy<Value = LoggerResponse> {
                 })
                 .collect();
             LoggerResponse::Readout(
-                LogReadout::new(
-                    ReadoutKind::PastById,
-                    HistoryLogger::Month.logger_type(),
+                LoggerRows::new(
+                    RowsKind::PastById,
+                    PeriodLogger::Month.logger_type(),
                     first_id,
                     first_id,
                     B8Info(info),
-                    LogTable::new(table).unwrap(),
+                    RowTable::new(table).unwrap(),
                 )
                 .unwrap(),
             )

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use super::*;
 use crate::kmp::{RegisterId, RegisterList, Response};
-use crate::link::LineSettings;
+use crate::line::LineSettings;
 use crate::sim::{Faults, Meter, MeterConfig, Profile, Timing};
 
 /// Moves bytes between an engine and a meter and advances time to whichever is due next.

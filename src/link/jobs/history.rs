@@ -8,12 +8,12 @@
 //!   `A1` for one record tells the newest ID, then `A2` reads from newest − N + 1 on, oldest
 //!   first, until the newest or "end of log".
 //!
-//! It never sends anything but [`LogRead`]s.
+//! It never sends anything but [`LoggerRead`]s.
 
 use std::collections::BTreeMap;
 
 use crate::kmp::logger::{
-    B8Info, IntervalInfo, IntervalQuery, LogRead, LoggerResponse, STAMP_REGISTERS,
+    B8Info, IntervalInfo, IntervalQuery, LoggerRead, LoggerResponse, STAMP_REGISTERS,
 };
 use crate::kmp::{MAX_REGISTERS_PER_REQUEST, Register, RegisterId, RegisterList};
 
@@ -22,7 +22,7 @@ use super::wake::{WakeUp, Woken};
 use crate::link::diagnosis::diagnose;
 use crate::link::engine::{Answer, Exchange, ExchangeFailure};
 use crate::link::messages::{JobEvent, Report};
-use crate::link::options::{HistoryOptions, HistorySpan, LogSource};
+use crate::link::options::{HistoryOptions, HistorySpan, Logger};
 use crate::link::reports::{Cost, HistoryProgress, HistoryRecord, HistoryReport};
 
 /// The largest answer an `A` read allows: the meter shortens it to what it can send.
@@ -95,13 +95,13 @@ impl History {
     /// The first read: a `B8` logger's configuration, or an `A1` for one record.
     fn open(&mut self, cx: &Cx<'_>) -> Step {
         let read = match self.options.logger {
-            LogSource::Logger(logger) => LogRead::Configuration(logger),
-            LogSource::Interval(log) => {
+            Logger::Period(logger) => LoggerRead::Configuration(logger),
+            Logger::Interval(log) => {
                 self.group_registers(None);
                 let Some(&registers) = self.groups.first() else {
                     return self.done(cx);
                 };
-                LogRead::LastPresent(IntervalQuery {
+                LoggerRead::LastPresent(IntervalQuery {
                     log,
                     registers,
                     records: 1,
@@ -246,32 +246,32 @@ impl History {
             return self.done(cx);
         };
         let read = match self.options.logger {
-            LogSource::Logger(logger) => {
+            Logger::Period(logger) => {
                 let from = self.next.or(match self.options.span {
                     HistorySpan::Ids { to, .. } => Some(to),
                     HistorySpan::Last(_) => self.top,
                 });
                 match (from, self.bottom()) {
-                    (Some(log_id), Some(bottom)) => LogRead::PastById {
+                    (Some(log_id), Some(bottom)) => LoggerRead::PastById {
                         logger,
                         log_id,
                         count: count(log_id.saturating_sub(bottom) + 1),
                         registers,
                     },
-                    (Some(log_id), None) => LogRead::PastById {
+                    (Some(log_id), None) => LoggerRead::PastById {
                         logger,
                         log_id,
                         count: count(self.wanted()),
                         registers,
                     },
-                    (None, _) => LogRead::Newest {
+                    (None, _) => LoggerRead::Newest {
                         logger,
                         count: count(self.wanted()),
                         registers,
                     },
                 }
             }
-            LogSource::Interval(log) => {
+            Logger::Interval(log) => {
                 let (Some(bottom), Some(top)) = (self.bottom(), self.top) else {
                     return self.done(cx);
                 };
@@ -282,7 +282,7 @@ impl History {
                 ) else {
                     return self.done(cx);
                 };
-                LogRead::IdPresent {
+                LoggerRead::IdPresent {
                     query: IntervalQuery {
                         log,
                         registers,
@@ -389,6 +389,7 @@ impl History {
 
     fn report(&self, cx: &Cx<'_>, interrupted: bool) -> HistoryReport {
         HistoryReport {
+            at: cx.now.wall,
             logger: self.options.logger,
             answered: self.opened,
             listing: self.options.registers.is_none(),
@@ -427,9 +428,9 @@ impl History {
         let untouched = self.group == 0 && self.groups.len() > 1;
         let (from, to) = match self.options.logger {
             // Newest first: `next` is the newest record the group has not read.
-            LogSource::Logger(_) => (bottom, self.next.filter(|_| !untouched).unwrap_or(top)),
+            Logger::Period(_) => (bottom, self.next.filter(|_| !untouched).unwrap_or(top)),
             // Oldest first: `next` is the oldest record the group has not read.
-            LogSource::Interval(_) => (self.next.filter(|_| !untouched).unwrap_or(bottom), top),
+            Logger::Interval(_) => (self.next.filter(|_| !untouched).unwrap_or(bottom), top),
         };
         (from <= to).then_some(HistorySpan::Ids { from, to })
     }

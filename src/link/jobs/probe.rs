@@ -7,15 +7,16 @@ use std::time::Duration;
 use crate::kmp::{MeterType, Request, Response};
 
 use super::step::{Attempts, Cx, Input, Step};
+use super::sweep::Sweep;
 use super::text_search::{Searched, TextSearch};
 use super::wake::{WakeUp, Woken};
-use crate::link::config::{LineSettings, Parity, is_raw_socket};
+use crate::line::LineSettings;
 use crate::link::diagnosis::{self, Diagnosis, DiagnosisCode, diagnose};
 use crate::link::engine::{Answer, Exchange};
 use crate::link::messages::{JobEvent, Report};
 use crate::link::options::ProbeOptions;
-use crate::link::protocol::Protocol;
-use crate::link::reports::{ProbeReport, SweepResult};
+use crate::link::reports::ProbeReport;
+use crate::protocol::Protocol;
 
 /// Echo tests at the start of a probe; they cost the meter nothing.
 const ECHO_TESTS: u32 = 3;
@@ -30,8 +31,8 @@ enum Phase {
     Type,
     /// Trying the text protocols.
     Text(TextSearch),
-    /// Trying the sweep's line settings, this many done.
-    Sweep(usize),
+    /// Trying the sweep's line settings.
+    Sweep(Sweep),
 }
 
 /// What the evidence said once the meter was identified (or given up on): the report's fields,
@@ -64,7 +65,6 @@ pub(crate) struct Probe {
     /// Whether KMP got no answer and the text protocols were tried.
     kmp_silent: bool,
     findings: Option<Findings>,
-    sweep: Vec<SweepResult>,
 }
 
 impl Probe {
@@ -77,7 +77,6 @@ impl Probe {
             spoken: None,
             kmp_silent: false,
             findings: None,
-            sweep: Vec::new(),
         }
     }
 
@@ -149,14 +148,8 @@ impl Probe {
                 }
                 Searched::GaveUp(_) => self.identified(cx),
             },
-            Phase::Sweep(done) => {
-                if let Some(&line) = candidates(cx.line).get(*done) {
-                    self.sweep.push(SweepResult {
-                        line,
-                        answered: result.is_ok(),
-                    });
-                }
-                *done += 1;
+            Phase::Sweep(sweep) => {
+                sweep.handle(&result, cx.line);
                 self.sweep_step(cx)
             }
         }
@@ -201,27 +194,19 @@ impl Probe {
             .spoken
             .as_ref()
             .is_some_and(|spoken| spoken.protocol != Protocol::Kmp);
-        // Over a raw socket every row would be the bridge's own line: nothing to compare.
-        if !self.options.sweep || text || is_raw_socket(cx.port) {
+        if !self.options.sweep || text || !Sweep::possible(cx.port) {
             return Step::Done(Some(Report::Probe(self.report(cx, false))));
         }
-        self.phase = Phase::Sweep(0);
+        self.phase = Phase::Sweep(Sweep::default());
         self.sweep_step(cx)
     }
 
     fn sweep_step(&mut self, cx: &mut Cx<'_>) -> Step {
-        let Phase::Sweep(done) = self.phase else {
-            return Step::Done(Some(Report::Probe(self.report(cx, false))));
+        let next = match &self.phase {
+            Phase::Sweep(sweep) => sweep.next(cx.line),
+            _ => None,
         };
-        match candidates(cx.line).get(done) {
-            Some(&line) => Step::Exchange {
-                exchange: Exchange::Request(Request::GetSerialNo),
-                attempts: Attempts::Configured,
-                line: Some(line),
-                answer_line: None,
-            },
-            None => Step::Done(Some(Report::Probe(self.report(cx, false)))),
-        }
+        next.unwrap_or_else(|| Step::Done(Some(Report::Probe(self.report(cx, false)))))
     }
 
     /// The report of what was found; `interrupted` when the probe ended before it was through.
@@ -243,7 +228,10 @@ impl Probe {
             serial: self.serial,
             meter_type: self.meter_type,
             diagnosis: findings.diagnosis,
-            sweep: self.sweep.clone(),
+            sweep: match &self.phase {
+                Phase::Sweep(sweep) => sweep.rows().to_vec(),
+                _ => Vec::new(),
+            },
             interrupted,
         }
     }
@@ -281,18 +269,4 @@ impl Probe {
             diagnosis,
         }
     }
-}
-
-/// The line settings the sweep tries: the link's own, 2400 and 9600 baud, and one stop bit.
-fn candidates(home: LineSettings) -> [LineSettings; 4] {
-    [
-        home,
-        LineSettings { baud: 2400, ..home },
-        LineSettings { baud: 9600, ..home },
-        LineSettings {
-            stop_bits: 1,
-            parity: Parity::None,
-            ..home
-        },
-    ]
 }

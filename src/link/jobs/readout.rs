@@ -1,6 +1,6 @@
 //! Reading a meter that speaks a text protocol: its whole data readout (IEC 62056-21) or `/#1`
 //! answer, once ([`Readout`]) or again and again ([`ReadoutPoll`], one
-//! [`JobEvent::ReadOut`] a round). A readout at 300 baud takes seconds; each report says how
+//! [`JobEvent::ReadoutPolled`] a round). A readout at 300 baud takes seconds; each report says how
 //! long, so a poll's interval can be checked against it. Polling slows down while a meter that
 //! answered is silent, as KMP polling does.
 
@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::step::{Cx, ExchangeResult, Input, Step};
 use super::text_search::{Searched, TextFound, TextSearch};
-use crate::link::config::LineSettings;
+use crate::line::LineSettings;
 use crate::link::diagnosis::{self, diagnose};
 use crate::link::engine::ExchangeFailure;
 use crate::link::messages::{JobEvent, Report};
@@ -199,7 +199,7 @@ impl ReadoutPoll {
             (self.interval * 2).min(SLOWEST_POLL.max(self.plan.interval))
         };
         self.answered_before |= answered;
-        cx.emit(JobEvent::ReadOut(report));
+        cx.emit(JobEvent::ReadoutPolled(report));
         Step::Wait((round.began + self.interval).max(cx.now.instant))
     }
 

@@ -3,8 +3,8 @@
 
 use std::time::Instant;
 
+use crate::line::LineSettings;
 use crate::link::clock::Now;
-use crate::link::config::LineSettings;
 use crate::link::diagnosis::Evidence;
 use crate::link::engine::{Answer, Exchange, ExchangeFailure};
 use crate::link::messages::{JobEvent, Report};

@@ -9,9 +9,10 @@ use jiff::Timestamp;
 use super::*;
 use crate::kmp::{self, Message, RegisterId};
 use crate::link::{
-    ECHO_PATTERN, HistoryOptions, HistorySpan, LogSource, MonitorOptions, PollPlan, ProbeOptions,
-    Protocol, ScanOptions, VirtualLink,
+    CheckOptions, ECHO_PATTERN, HistoryOptions, HistorySpan, Logger, PollPlan, ProbeOptions,
+    ScanOptions, VirtualLink,
 };
+use crate::protocol::Protocol;
 use crate::sim::{Faults, MeterConfig, Profile, Timing};
 
 fn link(meter: MeterConfig) -> VirtualLink {
@@ -83,7 +84,7 @@ fn a_sweep_cut_short_still_returns_to_the_links_own_line() {
         }
         (exchanges == 7).then_some(())
     });
-    link.start(Job::Monitor(MonitorOptions {
+    link.start(Job::Check(CheckOptions {
         interval: Duration::from_secs(1),
         request_limit: None,
         protocol: Some(Protocol::Kmp),
@@ -106,7 +107,7 @@ fn a_new_job_waits_for_the_attempt_in_flight_and_not_for_its_retries() {
     }));
     // The scan's first attempt (23 bytes on the wire, then 400 ms for an answer) is in flight.
     link.run_for(Duration::from_millis(300), |_| {});
-    let monitor = link.start(Job::Monitor(MonitorOptions {
+    let monitor = link.start(Job::Check(CheckOptions {
         interval: Duration::from_secs(1),
         request_limit: None,
         protocol: Some(Protocol::Kmp),
@@ -182,14 +183,14 @@ fn nothing_but_read_requests_and_the_echo_pattern_is_ever_written() {
         interval: Duration::from_secs(1),
     }));
     link.run_for(Duration::from_secs(20), |_| {});
-    link.start(Job::Monitor(MonitorOptions {
+    link.start(Job::Check(CheckOptions {
         interval: Duration::from_secs(1),
         request_limit: None,
         protocol: Some(Protocol::Kmp),
     }));
     link.run_for(Duration::from_secs(20), |_| {});
     link.start(Job::History(HistoryOptions {
-        logger: LogSource::Interval(6),
+        logger: Logger::Interval(6),
         registers: Some(vec![RegisterId::new(68)]),
         span: HistorySpan::Last(12),
         wait: Duration::from_secs(2),
@@ -249,7 +250,7 @@ fn a_job_waiting_to_replace_another_when_the_port_goes_ends_with_it() {
     let mut config = meter(Profile::Multical21);
     config.magnet_delay = Duration::from_secs(3600);
     let mut link = link(config);
-    let monitor = link.start(Job::Monitor(MonitorOptions {
+    let monitor = link.start(Job::Check(CheckOptions {
         interval: Duration::from_secs(1),
         request_limit: None,
         protocol: Some(Protocol::Kmp),

@@ -17,8 +17,9 @@ use std::time::{Duration, Instant};
 
 use crate::rfc2217::{Command, Control, Event, Parity as RemoteParity, Telnet, encode_data};
 
-use super::super::config::{LineSettings, LinkConfig, Parity, RFC2217_PREFIX, SOCKET_PREFIX};
+use super::super::config::{LinkConfig, RFC2217_PREFIX, SOCKET_PREFIX};
 use super::super::error::{LinkError, OpenFailure};
+use crate::line::{LineSettings, Parity};
 
 /// How long a connection may take to be set up.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);

@@ -1,5 +1,5 @@
 use super::*;
-use crate::kmp::logger::HistoryLogger;
+use crate::kmp::logger::PeriodLogger;
 use crate::kmp::{Number, Register, RegisterId, Unit};
 
 fn volume(mantissa: u128) -> Register {
@@ -19,9 +19,9 @@ fn record(id: u32, registers: &[Register]) -> HistoryRecord {
     }
 }
 
-const MONTH: LogSource = LogSource::Logger(HistoryLogger::Month);
+const MONTH: Logger = Logger::Period(PeriodLogger::Month);
 
-fn written(name: &str, reads: &[(LogSource, Vec<HistoryRecord>)]) -> Vec<u8> {
+fn written(name: &str, reads: &[(Logger, Vec<HistoryRecord>)]) -> Vec<u8> {
     let dir = std::env::temp_dir().join(format!("kmp-history-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -54,7 +54,7 @@ fn the_records_of_each_log_read_back_exactly_and_a_resume_completes_them() {
                     record(11, &[volume(620_000)]),
                 ],
             ),
-            (LogSource::Interval(6), vec![record(4411, &[energy(17)])]),
+            (Logger::Interval(6), vec![record(4411, &[energy(17)])]),
             // ...and its resume, which brings the second group and a value read again.
             (
                 MONTH,
@@ -77,7 +77,7 @@ fn the_records_of_each_log_read_back_exactly_and_a_resume_completes_them() {
             record(11, &[volume(620_000), energy(8)]),
         ]
     );
-    assert_eq!(histories[1].logger(), LogSource::Interval(6));
+    assert_eq!(histories[1].logger(), Logger::Interval(6));
     assert_eq!(histories[1].records(), [record(4411, &[energy(17)])]);
 }
 

@@ -185,7 +185,7 @@ fn a_logger_read_of_the_session_is_journaled_when_it_ends_even_when_cut_short() 
     let dir = scratch("history");
     let recorder = recorder();
     let mut tap = recorder.tap();
-    let month = LogSource::Logger(crate::kmp::logger::HistoryLogger::Month);
+    let month = Logger::Period(crate::kmp::logger::PeriodLogger::Month);
     let ended = |job: u64, ids: &[u32], interrupted: bool| Event::Job {
         id: JobId::new(job),
         event: JobEvent::Ended(JobEnd {
@@ -195,6 +195,8 @@ fn a_logger_read_of_the_session_is_journaled_when_it_ends_even_when_cut_short() 
                 crate::link::EndReason::Done
             },
             report: Some(Report::History(crate::link::HistoryReport {
+                // Each read ends at its own time, which the journal keeps.
+                at: jiff::Timestamp::from_second(1_790_000_000 + job as i64).unwrap(),
                 logger: month,
                 answered: true,
                 listing: false,
@@ -238,6 +240,17 @@ fn a_logger_read_of_the_session_is_journaled_when_it_ends_even_when_cut_short() 
         .map(|record| record.id)
         .collect();
     assert_eq!((history.len(), ids), (1, vec![12, 11, 10]));
+    let stamps: Vec<String> = std::fs::read_to_string(dir.join("history.journal"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|line| line.split(' ').next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        stamps,
+        ["1790000002000", "1790000002000", "1790000004000"],
+        "each record is stamped with the time its read ended"
+    );
     drop(recorder);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -7,7 +7,7 @@ use jiff::ToSpan;
 use super::{Loggers, entry_id, entry_time};
 use crate::kmp::Register;
 use crate::kmp::logger::{
-    HistoryLogger, IntervalInfo, IntervalQuery, IntervalReadout, LogTable, LoggerResponse,
+    IntervalInfo, IntervalQuery, IntervalRows, LoggerResponse, PeriodLogger, RowTable,
 };
 use crate::sim::physics::Physics;
 use crate::sim::profile::RegisterSpec;
@@ -44,8 +44,8 @@ impl Loggers<'_> {
     ) -> Option<LoggerResponse> {
         let log = self.intervals.iter().find(|log| log.log == query.log)?;
         // The hour logger's numbering of the B8 loggers, wrapped to the 16 bits of the A ones.
-        let hour = entry_id(HistoryLogger::Hour, self.now());
-        let now_hour = entry_time(HistoryLogger::Hour, hour);
+        let hour = entry_id(PeriodLogger::Hour, self.now());
+        let now_hour = entry_time(PeriodLogger::Hour, hour);
         let newest = u16::try_from((hour - 1) % 65_535 + 1).unwrap_or(u16::MAX);
         let oldest = newest.saturating_sub(log.depth.saturating_sub(1)).max(1);
         let kept: Vec<&RegisterSpec> = query
@@ -57,11 +57,11 @@ impl Loggers<'_> {
             .collect();
         let start = from.unwrap_or(newest.saturating_sub(log.unread) + 1);
         let empty = |info| {
-            IntervalReadout::new(
+            IntervalRows::new(
                 cid,
                 log.log,
                 Vec::new(),
-                LogTable::default(),
+                RowTable::default(),
                 0,
                 newest,
                 info,
@@ -101,8 +101,8 @@ impl Loggers<'_> {
                     .collect()
             })
             .collect();
-        let table = LogTable::new(rows).ok()?;
-        IntervalReadout::new(cid, log.log, ids, table, last, newest, IntervalInfo(info))
+        let table = RowTable::new(rows).ok()?;
+        IntervalRows::new(cid, log.log, ids, table, last, newest, IntervalInfo(info))
             .ok()
             .map(LoggerResponse::Interval)
     }

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use super::*;
-use crate::kmp::logger::{LogRead, LoggerResponse};
+use crate::kmp::logger::{LoggerRead, LoggerResponse};
 use crate::kmp::{Message, RegisterList, decode};
 use crate::sim::{Meter, MeterConfig};
 
@@ -24,14 +24,14 @@ fn ids(ids: &[u16]) -> Vec<RegisterId> {
     ids.iter().copied().map(RegisterId::new).collect()
 }
 
-fn readout(response: Option<LoggerResponse>) -> LogReadout {
+fn readout(response: Option<LoggerResponse>) -> LoggerRows {
     match response {
         Some(LoggerResponse::Readout(readout)) => readout,
         other => panic!("no readout: {other:?}"),
     }
 }
 
-fn newest(logger: HistoryLogger, count: u16, registers: &[u16], at: &Loggers<'_>) -> LogReadout {
+fn newest(logger: PeriodLogger, count: u16, registers: &[u16], at: &Loggers<'_>) -> LoggerRows {
     readout(at.answer(&LoggerRequest::LastEntryPast {
         logger: logger.logger_type(),
         offset: 0xFFFF,
@@ -47,7 +47,7 @@ fn number(register: &Register) -> f64 {
 #[test]
 fn twelve_months_back_the_volume_never_rises_into_the_past_and_stays_below_the_start() {
     let at = loggers(Duration::ZERO);
-    let months = newest(HistoryLogger::Month, 12, &[1003, 68], &at);
+    let months = newest(PeriodLogger::Month, 12, &[1003, 68], &at);
     let records: Vec<(u32, &[Register])> = months.records().collect();
     assert_eq!(records.len(), 12);
     assert_eq!(records[0].0, months.newest_id);
@@ -75,7 +75,7 @@ fn twelve_months_back_the_volume_never_rises_into_the_past_and_stays_below_the_s
 #[test]
 fn the_oldest_year_is_still_above_zero_and_the_tail_is_flagged() {
     let at = loggers(Duration::ZERO);
-    let years = newest(HistoryLogger::Year, 20, &[68], &at);
+    let years = newest(PeriodLogger::Year, 20, &[68], &at);
     assert_eq!(years.records().count(), 20);
     assert!(years.info.has(B8Info::TAIL_INCLUDED));
     let (_, oldest) = years.records().last().unwrap();
@@ -86,7 +86,7 @@ fn the_oldest_year_is_still_above_zero_and_the_tail_is_flagged() {
 fn a_long_read_is_cut_to_the_buffer_and_paging_on_loses_and_repeats_nothing() {
     let at = loggers(Duration::ZERO);
     let registers = [60, 63, 68, 69, 97, 110, 1004, 1003, 1002];
-    let first = newest(HistoryLogger::Day, 40, &registers, &at);
+    let first = newest(PeriodLogger::Day, 40, &registers, &at);
     assert!(first.info.has(B8Info::TRUNCATED_ENTRIES));
     let got = first.records().count();
     assert!(got < 40 && got > 1, "{got} rows");
@@ -94,7 +94,7 @@ fn a_long_read_is_cut_to_the_buffer_and_paging_on_loses_and_repeats_nothing() {
     while seen.len() < 40 {
         let next = *seen.last().unwrap() - 1;
         let page = readout(at.answer(&LoggerRequest::PastById {
-            logger: HistoryLogger::Day.logger_type(),
+            logger: PeriodLogger::Day.logger_type(),
             log_id: next,
             count: u16::try_from(40 - seen.len()).unwrap(),
             registers: ids(&registers),
@@ -109,18 +109,18 @@ fn a_long_read_is_cut_to_the_buffer_and_paging_on_loses_and_repeats_nothing() {
 #[test]
 fn out_of_range_empty_loggers_and_unknown_registers_are_flagged() {
     let at = loggers(Duration::ZERO);
-    let month = HistoryLogger::Month.logger_type();
+    let month = PeriodLogger::Month.logger_type();
     let past_newest = readout(at.answer(&LoggerRequest::PastById {
         logger: month,
-        log_id: entry_id(HistoryLogger::Month, at.now()) + 1,
+        log_id: entry_id(PeriodLogger::Month, at.now()) + 1,
         count: 1,
         registers: ids(&[68]),
     }));
     assert!(past_newest.info.has(B8Info::OUT_OF_RANGE));
     assert_eq!(past_newest.records().count(), 0);
-    let minutes = newest(HistoryLogger::Minute2, 1, &[1002], &at);
+    let minutes = newest(PeriodLogger::Minute2, 1, &[1002], &at);
     assert!(minutes.info.has(B8Info::NO_ENTRIES));
-    let unknown = newest(HistoryLogger::Month, 1, &[68, 74], &at);
+    let unknown = newest(PeriodLogger::Month, 1, &[68, 74], &at);
     assert!(unknown.info.has(B8Info::UNSUPPORTED_REGISTER));
     assert_eq!(unknown.table().register_ids(), ids(&[68]));
     let odd_offset = readout(at.answer(&LoggerRequest::LastEntryPast {
@@ -136,7 +136,7 @@ fn out_of_range_empty_loggers_and_unknown_registers_are_flagged() {
 fn an_hour_logged_after_the_start_holds_the_physics_value_of_its_time() {
     // Started at 10:20; at 12:30 the newest hour entry is 12:00, 100 minutes in.
     let at = loggers(Duration::from_secs(2 * 3600 + 600));
-    let hours = newest(HistoryLogger::Hour, 1, &[68, 1002], &at);
+    let hours = newest(PeriodLogger::Hour, 1, &[68, 1002], &at);
     let (_, row) = hours.records().next().unwrap();
     assert_eq!(row[1].display_text(), "12:00:00");
     let expected = Physics::new(Profile::Multical603, 1, at.clock_start).value(
@@ -153,21 +153,21 @@ fn an_hour_logged_after_the_start_holds_the_physics_value_of_its_time() {
 #[test]
 fn entry_ids_and_times_agree() {
     let now = jiff::civil::date(2026, 12, 1).at(10, 20, 0, 0);
-    for logger in HistoryLogger::ALL {
+    for logger in PeriodLogger::ALL {
         let id = entry_id(logger, now);
         let time = entry_time(logger, id);
         assert!(time <= now, "{logger}: {time} after {now}");
         assert_eq!(entry_id(logger, time), id, "{logger}");
     }
     assert_eq!(
-        entry_time(HistoryLogger::Month, entry_id(HistoryLogger::Month, now)),
+        entry_time(PeriodLogger::Month, entry_id(PeriodLogger::Month, now)),
         jiff::civil::date(2026, 12, 1).at(0, 0, 0, 0)
     );
 }
 
 #[test]
 fn the_multical_603_answers_logger_reads_over_its_eye_and_the_multical_21_does_not() {
-    let request = LogRead::Configuration(HistoryLogger::Year).encode(0x3F);
+    let request = LoggerRead::Configuration(PeriodLogger::Year).encode(0x3F);
     let start = Instant::now();
     let awake = start + Duration::from_secs(5);
     let mut meter = Meter::new(MeterConfig::new(Profile::Multical603), start);
@@ -184,8 +184,8 @@ fn the_multical_603_answers_logger_reads_over_its_eye_and_the_multical_21_does_n
     };
     assert_eq!(config.depth, 20);
     let mut water = Meter::new(MeterConfig::new(Profile::Multical21), start);
-    let read = LogRead::Newest {
-        logger: HistoryLogger::Month,
+    let read = LoggerRead::Newest {
+        logger: PeriodLogger::Month,
         count: 1,
         registers: RegisterList::single(RegisterId::new(68)),
     };
@@ -204,7 +204,7 @@ fn load_profile(elapsed: Duration) -> Loggers<'static> {
     }
 }
 
-fn interval(response: Option<LoggerResponse>) -> crate::kmp::logger::IntervalReadout {
+fn interval(response: Option<LoggerResponse>) -> crate::kmp::logger::IntervalRows {
     match response {
         Some(LoggerResponse::Interval(readout)) => readout,
         other => panic!("no interval readout: {other:?}"),

@@ -8,25 +8,25 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::{finish, ids, meter, opened, run};
-use crate::kmp::logger::{HistoryLogger, LoggerRequest};
+use crate::kmp::logger::{LoggerRequest, PeriodLogger};
 use crate::kmp::{self, Message, Register};
 use crate::link::machine::Io;
 use crate::link::{
     Command, Cost, EndReason, Event, HistoryOptions, HistoryReport, HistorySpan, Job, JobEvent,
-    LogSource, ReadOptions, Report,
+    Logger, ReadOptions, Report,
 };
 use crate::sim::Profile;
 
 fn history(
     profile: Profile,
-    logger: HistoryLogger,
+    logger: PeriodLogger,
     registers: Option<&[u16]>,
     span: HistorySpan,
 ) -> (HistoryReport, Vec<JobEvent>, Vec<Io>) {
     let mut link = opened(meter(profile));
     link.keep_io();
     let options = HistoryOptions {
-        logger: LogSource::Logger(logger),
+        logger: Logger::Period(logger),
         registers: registers.map(ids),
         span,
         wait: Duration::from_secs(2),
@@ -51,7 +51,7 @@ fn value(registers: &[Register], id: u16) -> f64 {
 fn twelve_months_come_newest_first_with_dates_and_volumes_that_never_fall() {
     let (report, events, _) = history(
         Profile::Multical603,
-        HistoryLogger::Month,
+        PeriodLogger::Month,
         Some(&[68, 60]),
         HistorySpan::Last(12),
     );
@@ -98,7 +98,7 @@ fn twelve_months_come_newest_first_with_dates_and_volumes_that_never_fall() {
 fn paging_through_answers_cut_short_loses_and_repeats_no_record() {
     let (report, _, io) = history(
         Profile::Multical603,
-        HistoryLogger::Day,
+        PeriodLogger::Day,
         Some(&[60, 63, 68, 69, 97, 110, 1004]),
         HistorySpan::Last(60),
     );
@@ -132,7 +132,7 @@ fn paging_through_answers_cut_short_loses_and_repeats_no_record() {
 fn a_span_of_ids_reads_exactly_those_and_the_oldest_entry_ends_the_read() {
     let (listing, _, _) = history(
         Profile::Multical603,
-        HistoryLogger::Year,
+        PeriodLogger::Year,
         None,
         HistorySpan::Last(1),
     );
@@ -142,7 +142,7 @@ fn a_span_of_ids_reads_exactly_those_and_the_oldest_entry_ends_the_read() {
 
     let (years, _, _) = history(
         Profile::Multical603,
-        HistoryLogger::Year,
+        PeriodLogger::Year,
         Some(&[68]),
         HistorySpan::Last(50),
     );
@@ -152,7 +152,7 @@ fn a_span_of_ids_reads_exactly_those_and_the_oldest_entry_ends_the_read() {
     let newest = years.newest_id.unwrap();
     let (span, _, _) = history(
         Profile::Multical603,
-        HistoryLogger::Year,
+        PeriodLogger::Year,
         Some(&[68]),
         HistorySpan::Ids {
             from: newest - 4,
@@ -167,7 +167,7 @@ fn a_span_of_ids_reads_exactly_those_and_the_oldest_entry_ends_the_read() {
 fn a_meter_without_loggers_answers_none_of_the_reads() {
     let (report, _, _) = history(
         Profile::Multical21,
-        HistoryLogger::Month,
+        PeriodLogger::Month,
         Some(&[68]),
         HistorySpan::Last(12),
     );
@@ -180,7 +180,7 @@ fn a_meter_without_loggers_answers_none_of_the_reads() {
 fn registers_the_logger_does_not_hold_are_named() {
     let (report, _, _) = history(
         Profile::Multical603,
-        HistoryLogger::Month,
+        PeriodLogger::Month,
         Some(&[68, 74]),
         HistorySpan::Last(2),
     );
@@ -193,7 +193,7 @@ fn the_load_profile_is_read_by_an_a1_then_a2_pages_oldest_first_and_reported_new
     let mut link = opened(meter(Profile::Kamstrup382));
     link.keep_io();
     let options = HistoryOptions {
-        logger: LogSource::Interval(6),
+        logger: Logger::Interval(6),
         registers: Some(ids(&[1, 1023])),
         span: HistorySpan::Last(30),
         wait: Duration::from_secs(2),
@@ -248,7 +248,7 @@ fn the_load_profile_is_read_by_an_a1_then_a2_pages_oldest_first_and_reported_new
 fn the_cost_is_said_before_the_first_page_and_reckoned_after_it() {
     let (report, events, _) = history(
         Profile::Multical603,
-        HistoryLogger::Day,
+        PeriodLogger::Day,
         Some(&[60, 63, 68, 69, 97, 110, 1004]),
         HistorySpan::Last(60),
     );
@@ -316,7 +316,7 @@ fn cancel_and_resume(
 #[test]
 fn a_cancelled_read_says_which_ids_are_left_and_reading_them_completes_every_record() {
     let options = HistoryOptions {
-        logger: LogSource::Logger(HistoryLogger::Day),
+        logger: Logger::Period(PeriodLogger::Day),
         registers: Some(ids(&[60, 63, 68, 69, 97, 110, 1004])),
         span: HistorySpan::Last(60),
         wait: Duration::from_secs(2),
@@ -358,7 +358,7 @@ fn a_cancelled_read_says_which_ids_are_left_and_reading_them_completes_every_rec
 #[test]
 fn a_cancelled_load_profile_read_resumes_from_the_oldest_record_left() {
     let options = HistoryOptions {
-        logger: LogSource::Interval(6),
+        logger: Logger::Interval(6),
         registers: Some(ids(&[1, 1023])),
         span: HistorySpan::Last(30),
         wait: Duration::from_secs(2),

@@ -11,10 +11,11 @@ use crate::line::LineSettings;
 use crate::link::diagnosis::DiagnosisCode;
 use crate::link::machine::Io;
 use crate::link::{
-    ECHO_PATTERN, Event, Exchange, Job, JobEvent, MonitorOptions, ProbeOptions, ProbeReport,
-    Protocol, ReadoutOptions, ReadoutPlan, ReadoutReport, Report,
+    CheckOptions, ECHO_PATTERN, Event, Exchange, Job, JobEvent, ProbeOptions, ProbeReport,
+    ReadoutOptions, ReadoutPlan, ReadoutReport, Report,
 };
 use crate::mc66;
+use crate::protocol::Protocol;
 use crate::sim::Profile;
 
 fn probe(profile: Profile, options: ProbeOptions) -> (ProbeReport, Vec<JobEvent>, Vec<Io>) {
@@ -269,7 +270,7 @@ fn polled_readouts_come_at_the_interval_and_ask_where_the_meter_answered() {
     link.run_for(Duration::from_secs(100), |event| {
         if let Event::Job {
             id: of,
-            event: JobEvent::ReadOut(report),
+            event: JobEvent::ReadoutPolled(report),
         } = event
             && of == id
         {
@@ -295,7 +296,7 @@ fn check(profile: Profile, secs: u64) -> (Vec<Protocol>, Vec<bool>, Vec<Io>) {
     }
     let mut link = opened(config);
     link.keep_io();
-    let id = link.start(Job::Monitor(MonitorOptions {
+    let id = link.start(Job::Check(CheckOptions {
         interval: Duration::from_secs(1),
         request_limit: None,
         protocol: None,

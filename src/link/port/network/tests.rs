@@ -7,9 +7,10 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use super::super::super::config::{LineSettings, LinkConfig};
+use super::super::super::config::LinkConfig;
 use super::super::super::error::{LinkError, OpenFailure};
 use super::{NetworkKind, NetworkPort, open, parse};
+use crate::line::LineSettings;
 use crate::rfc2217::{COM_PORT_OPTION, DO, IAC, SB, SE, WILL};
 
 /// A server on the loopback that runs `serve` on its first connection; gives its address.

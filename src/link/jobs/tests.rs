@@ -8,9 +8,10 @@ use jiff::Timestamp;
 use crate::kmp::RegisterId;
 use crate::link::diagnosis::DiagnosisCode;
 use crate::link::{
-    EndReason, Event, Exchange, Job, JobEnd, JobEvent, JobId, LinkConfig, MonitorOptions, Now,
-    PollPlan, ProbeOptions, Protocol, ReadOptions, Report, ScanOptions, VirtualLink,
+    CheckOptions, EndReason, Event, Exchange, Job, JobEnd, JobEvent, JobId, LinkConfig, Now,
+    PollPlan, ProbeOptions, ReadOptions, Report, ScanOptions, VirtualLink,
 };
+use crate::protocol::Protocol;
 use crate::sim::{MeterConfig, Profile, Timing};
 
 mod history;
@@ -281,7 +282,7 @@ fn cancel_stops_a_probe_with_what_it_found_within_one_attempt() {
 #[test]
 fn a_stale_cancel_does_not_stop_the_job_that_replaced_it() {
     let mut link = opened(meter(Profile::Multical603));
-    let first = link.start(Job::Monitor(MonitorOptions {
+    let first = link.start(Job::Check(CheckOptions {
         interval: Duration::from_secs(1),
         request_limit: None,
         protocol: Some(Protocol::Kmp),
@@ -312,7 +313,7 @@ fn a_stale_cancel_does_not_stop_the_job_that_replaced_it() {
 #[test]
 fn monitoring_reports_every_round_identifies_once_and_stops_on_cancel() {
     let mut link = opened(meter(Profile::Multical603));
-    let id = link.start(Job::Monitor(MonitorOptions {
+    let id = link.start(Job::Check(CheckOptions {
         interval: Duration::from_secs(1),
         request_limit: None,
         protocol: Some(Protocol::Kmp),
@@ -445,7 +446,7 @@ fn polling_goes_on_by_itself_after_the_port_comes_back_with_the_same_job() {
 #[test]
 fn a_lost_port_is_reopened_with_backoff_from_a_quarter_second_to_four_seconds() {
     let mut link = opened(meter(Profile::Multical603));
-    link.start(Job::Monitor(MonitorOptions {
+    link.start(Job::Check(CheckOptions {
         interval: Duration::from_secs(1),
         request_limit: None,
         protocol: Some(Protocol::Kmp),
@@ -592,7 +593,7 @@ fn every_job_ends_exactly_once_and_every_event_names_its_job() {
 fn a_read_asked_for_while_the_port_is_lost_ends_at_once_and_a_poll_waits_for_the_port() {
     let mut link = opened(meter(Profile::Multical603));
     link.unplug();
-    link.start(Job::Monitor(MonitorOptions {
+    link.start(Job::Check(CheckOptions {
         interval: Duration::from_secs(1),
         request_limit: None,
         protocol: Some(Protocol::Kmp),
@@ -653,7 +654,7 @@ fn a_port_unplugged_between_polls_is_noticed_within_a_second() {
 #[test]
 fn the_link_check_is_through_once_it_has_asked_the_meter_its_limit() {
     let mut link = opened(meter(Profile::Multical21));
-    let id = link.start(Job::Monitor(MonitorOptions {
+    let id = link.start(Job::Check(CheckOptions {
         interval: Duration::from_secs(1),
         request_limit: Some(5),
         protocol: Some(Protocol::Kmp),

@@ -33,7 +33,7 @@ use jiff::Timestamp;
 
 use crate::kmp::Register;
 use crate::link::traffic::TrafficRecord;
-use crate::link::{HistoryRecord, LogSource};
+use crate::link::{HistoryRecord, Logger};
 use crate::model::{MapFileError, Readings, RegisterMap, TextReading};
 
 pub use history_journal::HistoryJournal;
@@ -308,7 +308,7 @@ impl Session {
     pub fn record_history(
         &mut self,
         at: Timestamp,
-        logger: LogSource,
+        logger: Logger,
         records: &[HistoryRecord],
     ) -> Result<(), SessionError> {
         let path = self.dir.join(HISTORY);

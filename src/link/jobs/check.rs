@@ -15,11 +15,11 @@ use crate::kmp::{Request, Response};
 
 use super::step::{Attempts, Cx, Input, Step};
 use super::text_search::{Searched, TextSearch};
-use crate::link::config::LineSettings;
+use crate::line::LineSettings;
 use crate::link::engine::{Answer, Exchange};
 use crate::link::messages::JobEvent;
-use crate::link::options::MonitorOptions;
-use crate::link::protocol::Protocol;
+use crate::link::options::CheckOptions;
+use crate::protocol::Protocol;
 
 /// How long KMP goes unanswered before the text protocols are tried: the magnet's wake-up
 /// (about 4 s) and some rounds more.
@@ -48,8 +48,8 @@ struct TextCheck {
 
 /// The continuous link check; see the module documentation.
 #[derive(Debug)]
-pub(crate) struct Monitor {
-    options: MonitorOptions,
+pub(crate) struct Check {
+    options: CheckOptions,
     /// The round under way, and when it began.
     round: Option<(Instant, Phase)>,
     identified: bool,
@@ -65,8 +65,8 @@ pub(crate) struct Monitor {
     text: Option<TextCheck>,
 }
 
-impl Monitor {
-    pub fn new(options: MonitorOptions) -> Self {
+impl Check {
+    pub fn new(options: CheckOptions) -> Self {
         Self {
             options,
             round: None,

@@ -1,4 +1,4 @@
-//! The panels: one file each, all drawn the same way. A panel gets a read-only [`Context`] (and
+//! The panels: one file each, all drawn the same way. A panel gets a read-only [`AppView`] (and
 //! keeps only its own widget state: typed text, sorting, the plots' view) and returns the
 //! [`Action`]s the user asked for; it never sends a link command, writes a file or changes the
 //! controller's state itself. The shell hands the actions to the controller after drawing, so
@@ -47,7 +47,7 @@ pub use status::StatusBar;
 pub use traffic::TrafficPanel;
 
 /// What every panel may read.
-pub struct Context<'a> {
+pub struct AppView<'a> {
     /// The settings.
     pub settings: &'a Settings,
     /// What the app knows of the link.
@@ -70,7 +70,7 @@ pub struct Context<'a> {
     pub now: Instant,
 }
 
-impl<'a> Context<'a> {
+impl<'a> AppView<'a> {
     /// What the panels may read of `controller` at `now`.
     pub fn of(controller: &'a Controller, now: Instant) -> Self {
         Self {
@@ -104,12 +104,12 @@ impl<'a> Context<'a> {
 
     /// Whether the link check runs.
     pub fn checking(&self) -> bool {
-        matches!(self.job, Some(Job::Monitor(_)))
+        matches!(self.job, Some(Job::Check(_)))
     }
 
     /// Whether the sweep runs.
     pub fn sweeping(&self) -> bool {
-        matches!(self.job, Some(Job::Probe(_)))
+        matches!(self.job, Some(Job::Sweep))
     }
 
     /// Whether a scan runs.
@@ -121,7 +121,7 @@ impl<'a> Context<'a> {
 /// A panel: see the module documentation.
 pub trait Panel {
     /// Draws the panel; returns what the user asked for.
-    fn ui(&mut self, ui: &mut Ui, cx: &Context<'_>) -> Vec<Action>;
+    fn ui(&mut self, ui: &mut Ui, app: &AppView<'_>) -> Vec<Action>;
 }
 
 /// The panels of the screens.

@@ -8,21 +8,20 @@
 //! that exchange runs to its end (one attempt at most) and its result is handed to the job before
 //! [`Running::stop`], so no answer the meter gave is lost.
 
-mod backoff;
+mod check;
 mod history;
-mod monitor;
 mod poll;
 mod probe;
 mod read;
 mod readout;
 mod scan;
 mod step;
+mod sweep;
 mod text_search;
 mod wake;
 
 use super::messages::{EndReason, Job, Report};
 
-pub(crate) use backoff::Backoff;
 pub(crate) use step::{Attempts, Cx, Input, Step};
 
 /// A job under way.
@@ -34,7 +33,8 @@ pub(crate) enum Running {
     Readout(readout::Readout),
     ReadoutPoll(readout::ReadoutPoll),
     Scan(scan::Scan),
-    Monitor(monitor::Monitor),
+    Sweep(sweep::Sweep),
+    Check(check::Check),
     History(history::History),
 }
 
@@ -48,7 +48,8 @@ impl Running {
             Job::Readout(options) => Self::Readout(readout::Readout::new(options)),
             Job::ReadoutPoll(plan) => Self::ReadoutPoll(readout::ReadoutPoll::new(plan)),
             Job::Scan(options) => Self::Scan(scan::Scan::new(options)),
-            Job::Monitor(options) => Self::Monitor(monitor::Monitor::new(options)),
+            Job::Sweep => Self::Sweep(sweep::Sweep::default()),
+            Job::Check(options) => Self::Check(check::Check::new(options)),
             Job::History(options) => Self::History(history::History::new(options)),
         }
     }
@@ -62,7 +63,8 @@ impl Running {
             Self::Readout(job) => job.resume(input, cx),
             Self::ReadoutPoll(job) => job.resume(input, cx),
             Self::Scan(job) => job.resume(input, cx),
-            Self::Monitor(job) => job.resume(input, cx),
+            Self::Sweep(job) => job.resume(input, cx),
+            Self::Check(job) => job.resume(input, cx),
             Self::History(job) => job.resume(input, cx),
         }
     }
@@ -77,22 +79,20 @@ impl Running {
                 None
             }
             Self::Scan(job) => Some(Report::Scan(job.stop(cx))),
+            Self::Sweep(job) => Some(Report::Sweep(job.rows().to_vec())),
             Self::Readout(job) => Some(Report::Readout(job.stop(cx, reason != EndReason::Done))),
             Self::ReadoutPoll(job) => {
                 job.interrupt();
                 None
             }
             Self::History(job) => Some(Report::History(job.stop(cx))),
-            Self::Monitor(_) => None,
+            Self::Check(_) => None,
         }
     }
 
     /// Whether the job waits for a lost port and goes on once it is back, rather than ending.
     pub fn survives_port_loss(&self) -> bool {
-        matches!(
-            self,
-            Self::Poll(_) | Self::ReadoutPoll(_) | Self::Monitor(_)
-        )
+        matches!(self, Self::Poll(_) | Self::ReadoutPoll(_) | Self::Check(_))
     }
 
     /// The port was lost: a job that survives it drops the round under way (a poll reports

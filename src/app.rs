@@ -110,9 +110,7 @@ pub fn run(options: GuiOptions) -> Result<Option<f64>, String> {
 
 /// The window icon, from `assets/icon.png`.
 fn icon() -> Option<egui::IconData> {
-    let decoder = png::Decoder::new(std::io::Cursor::new(include_bytes!(
-        "../../assets/icon.png"
-    )));
+    let decoder = png::Decoder::new(std::io::Cursor::new(include_bytes!("../assets/icon.png")));
     let mut reader = decoder.read_info().ok()?;
     let mut rgba = vec![0; reader.output_buffer_size()?];
     let info = reader.next_frame(&mut rgba).ok()?;

@@ -14,7 +14,7 @@
 //! - No input makes it panic; every buffer it grows has a bound ([`MAX_FRAME_LEN`]).
 //! - It reads meters and never writes to them: the only frames to a meter that the public API can
 //!   build are GetType, GetSerialNo and GetRegister ([`Request`]) and the logger reads
-//!   ([`logger::LogRead`]).
+//!   ([`logger::LoggerRead`]).
 //!
 //! ```
 //! use kmp_workbench::kmp::{self, Message, RegisterId, RegisterList, Request, Response};

@@ -28,13 +28,12 @@ pub mod machine;
 mod messages;
 mod options;
 pub mod port;
-mod protocol;
 mod reports;
 pub mod traffic;
 mod virtual_time;
 
 pub use clock::Now;
-pub use config::{EchoMode, LineSettings, LinkConfig, Parity};
+pub use config::{EchoMode, LinkConfig};
 pub use driver::{Repaint, Tap};
 pub use engine::{
     Answer, Attempt, ECHO_PATTERN, EchoSeen, Engine, EngineConfig, EngineEvent, Exchange,
@@ -44,10 +43,9 @@ pub use error::{LinkError, OpenFailure};
 pub use handle::LinkHandle;
 pub use messages::{Command, EndReason, Event, Job, JobEnd, JobEvent, JobId, Report};
 pub use options::{
-    ASKED_FOR, HistoryOptions, HistorySpan, LogSource, MonitorOptions, PollPlan, ProbeOptions,
+    ASKED_FOR, CheckOptions, HistoryOptions, HistorySpan, Logger, PollPlan, ProbeOptions,
     ReadOptions, ReadoutOptions, ReadoutPlan, SLOWEST_POLL, ScanOptions,
 };
-pub use protocol::{Protocol, TEXT_TRIES, TextTry, UnknownProtocol};
 pub use reports::{
     Cost, HistoryProgress, HistoryRecord, HistoryReport, ProbeReport, ReadReport, ReadoutReport,
     ScanProgress, ScanReport, SweepResult,

@@ -90,13 +90,25 @@ pub fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
 
-/// Bytes from hex digits in pairs with nothing between them, as [`to_hex`] writes them.
+/// Bytes from hex digits in pairs with nothing between them, as [`to_hex`] writes them; `None`
+/// for anything else (a sign, a separator, an odd digit count). Every other hex reader of the
+/// program builds on this one.
+///
+/// ```
+/// use kmp_workbench::kmp::from_hex;
+/// assert_eq!(from_hex("280443"), Some(vec![0x28, 0x04, 0x43]));
+/// assert_eq!(from_hex("28 04"), None);
+/// assert_eq!(from_hex("+F"), None, "a sign is no digit");
+/// assert_eq!(from_hex("280"), None);
+/// ```
 pub fn from_hex(hex: &str) -> Option<Vec<u8>> {
-    if !hex.len().is_multiple_of(2) || !hex.is_ascii() {
+    let digits = hex.as_bytes();
+    if !digits.len().is_multiple_of(2) {
         return None;
     }
-    (0..hex.len())
-        .step_by(2)
-        .map(|at| u8::from_str_radix(&hex[at..at + 2], 16).ok())
+    let digit = |c: u8| char::from(c).to_digit(16);
+    digits
+        .chunks_exact(2)
+        .map(|pair| Some(((digit(pair[0])? << 4) | digit(pair[1])?) as u8))
         .collect()
 }

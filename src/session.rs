@@ -7,7 +7,7 @@
 //!   registers polled), small and rewritten whole when it changes;
 //! - `registers.ron`: the register map with the user's names ([`RegisterMap`]);
 //! - `readings.journal`: one line per poll, appended and synced ([`ReadingsJournal`]);
-//! - `traffic.journal`: every traffic line, appended ([`TrafficJournal`]) and read back by an
+//! - `traffic.journal`: every traffic line, appended ([`TrafficWriter`](crate::link::traffic::TrafficWriter)) and read back by an
 //!   index ([`TrafficLog`]);
 //! - `history.journal`: the records read of the meter's loggers, a read's records appended when
 //!   it ends ([`HistoryJournal`]) and read back per log ([`LoggerHistory`]); a session from
@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 
 use crate::kmp::Register;
-use crate::link::traffic::TrafficRecord;
+use crate::link::traffic::{TrafficRecord, TrafficWriter};
 use crate::link::{HistoryRecord, Logger};
 use crate::model::{MapFileError, Readings, RegisterMap, TextReading};
 
@@ -42,7 +42,7 @@ pub use manifest::{MANIFEST_VERSION, Manifest};
 pub use readings_journal::ReadingsJournal;
 pub use recorder::{Recorder, RecorderReport};
 pub use stored::StoredSession;
-pub use traffic_log::{TrafficJournal, TrafficLog};
+pub use traffic_log::TrafficLog;
 
 const MANIFEST: &str = "session.ron";
 const REGISTERS: &str = "registers.ron";
@@ -156,7 +156,7 @@ pub struct Session {
     dir: PathBuf,
     manifest: Manifest,
     readings: ReadingsJournal,
-    traffic: TrafficJournal,
+    traffic: TrafficWriter,
     history: HistoryJournal,
 }
 
@@ -199,7 +199,8 @@ impl Session {
         let session = Self {
             dir: dir.to_path_buf(),
             readings: ReadingsJournal::create(&readings_path).map_err(io_error(&readings_path))?,
-            traffic: TrafficJournal::create(&traffic_path).map_err(io_error(&traffic_path))?,
+            traffic: TrafficWriter::create_new(&traffic_path, traffic_log::HEADER)
+                .map_err(io_error(&traffic_path))?,
             history: HistoryJournal::create(&history_path).map_err(io_error(&history_path))?,
             manifest,
         };
@@ -250,7 +251,7 @@ impl Session {
                 dir: dir.to_path_buf(),
                 manifest,
                 readings: readings_journal,
-                traffic: TrafficJournal::append_to(&traffic_path)
+                traffic: TrafficWriter::append_existing(&traffic_path)
                     .map_err(io_error(&traffic_path))?,
                 history: HistoryJournal::append_to(&history_path)
                     .map_err(io_error(&history_path))?,
@@ -320,7 +321,7 @@ impl Session {
     /// Journals one traffic line.
     pub fn record_traffic(&mut self, record: &TrafficRecord) -> Result<(), SessionError> {
         let path = self.dir.join(TRAFFIC);
-        self.traffic.append(record).map_err(io_error(&path))
+        self.traffic.write(record).map_err(io_error(&path))
     }
 
     /// The traffic journal's file, for a [`TrafficLog`] to read it.
@@ -351,7 +352,8 @@ impl Session {
         }
         let (readings_path, traffic_path) = (dir.join(READINGS), dir.join(TRAFFIC));
         let history_path = dir.join(HISTORY);
-        let traffic = TrafficJournal::append_to(&traffic_path).map_err(io_error(&traffic_path))?;
+        let traffic =
+            TrafficWriter::append_existing(&traffic_path).map_err(io_error(&traffic_path))?;
         let readings =
             ReadingsJournal::append_to(&readings_path).map_err(io_error(&readings_path))?;
         let history = HistoryJournal::append_to(&history_path).map_err(io_error(&history_path))?;

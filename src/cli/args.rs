@@ -5,7 +5,6 @@ use std::time::Duration;
 use kmp_workbench::duration;
 use kmp_workbench::protocol::Protocol;
 
-/// A duration such as `500ms`, `10s`, `5min`, `1h`.
 /// What `--protocol` asks for: a protocol, or `None` for `auto` (find out).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ProtocolChoice(pub Option<Protocol>);
@@ -20,8 +19,17 @@ pub fn parse_protocol(text: &str) -> Result<ProtocolChoice, String> {
         .map_err(|_| "expected auto, kmp, iec62056-21 or kamstrup-66c".to_string())
 }
 
+/// A duration such as `500ms`, `10s`, `5min`, `1h`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     duration::parse(text).map_err(|error| error.to_string())
+}
+
+/// `--wait`, shared by the commands whose first request waits for the eye.
+#[derive(Debug, clap::Args)]
+pub struct WakeWait {
+    /// How long the first request keeps asking while the meter's eye wakes up.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub wait: Duration,
 }
 
 /// A share from 0 to 1, written `0.05` or `5%`.
@@ -39,21 +47,6 @@ pub fn parse_rate(text: &str) -> Result<f64, String> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::parse_rate;
-
-    #[test]
-    fn rates_read_as_fractions_or_percentages() {
-        assert_eq!(parse_rate("0.05"), Ok(0.05));
-        assert_eq!(parse_rate("5%"), Ok(0.05));
-        assert_eq!(parse_rate("1"), Ok(1.0));
-        for bad in ["1.5", "-0.1", "150%", "often", "NaN"] {
-            assert!(parse_rate(bad).is_err(), "{bad:?}");
-        }
-    }
-}
-
 /// `--dialect`: the CSV dialects of the contract.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum DialectArg {
@@ -68,6 +61,21 @@ impl From<DialectArg> for kmp_workbench::export::Dialect {
         match arg {
             DialectArg::Rfc4180 => Self::Rfc4180,
             DialectArg::ExcelEu => Self::ExcelEu,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_rate;
+
+    #[test]
+    fn rates_read_as_fractions_or_percentages() {
+        assert_eq!(parse_rate("0.05"), Ok(0.05));
+        assert_eq!(parse_rate("5%"), Ok(0.05));
+        assert_eq!(parse_rate("1"), Ok(1.0));
+        for bad in ["1.5", "-0.1", "150%", "often", "NaN"] {
+            assert!(parse_rate(bad).is_err(), "{bad:?}");
         }
     }
 }

@@ -3,7 +3,6 @@
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use serde::Serialize;
 
@@ -16,7 +15,7 @@ use kmp_workbench::link::{
 };
 
 use super::Exit;
-use super::args::{DialectArg, parse_duration};
+use super::args::{DialectArg, WakeWait};
 use super::json::{HeldRegister, RegisterObject, family_of};
 use super::link_run::LinkRun;
 use super::output::{Failure, print_result, status};
@@ -48,9 +47,8 @@ pub struct Args {
     /// The newest record ID to read (with --from-id).
     #[arg(long, requires = "from_id")]
     to_id: Option<u32>,
-    /// How long the first request keeps asking while the meter's eye wakes up.
-    #[arg(long, default_value = "10s", value_parser = parse_duration)]
-    wait: Duration,
+    #[command(flatten)]
+    wake: WakeWait,
     /// Also write the records to this CSV file (refused if it exists).
     #[arg(long, value_name = "FILE")]
     csv: Option<PathBuf>,
@@ -139,7 +137,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         logger,
         registers: args.registers.clone(),
         span,
-        wait: args.wait,
+        wait: args.wake.wait,
     });
     let mut told = None;
     let report = match link.run(job, Report::into_history, |event| {

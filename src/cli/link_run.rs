@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use kmp_workbench::link::port::{SimSettings, SystemOpener};
-use kmp_workbench::link::traffic::TrafficFile;
+use kmp_workbench::link::traffic::TrafficWriter;
 use kmp_workbench::link::{
     EndReason, Event, Job, JobEvent, JobId, LinkConfig, LinkError, LinkHandle, Report, Tap,
 };
@@ -18,7 +18,7 @@ use super::port_args::PortArgs;
 /// An open link for one command.
 pub struct LinkRun {
     link: LinkHandle,
-    traffic: Option<TrafficFile>,
+    traffic: Option<TrafficWriter>,
     interrupted: Arc<AtomicBool>,
     /// The job under way, and whether Ctrl-C was passed on to it.
     job: Option<(JobId, bool)>,
@@ -35,7 +35,7 @@ impl LinkRun {
     /// `tap` sees every event on the link's thread (the session recorder's way in).
     pub fn open(args: &PortArgs, tap: Option<Tap>) -> Result<Result<Self, LinkError>, Failure> {
         let traffic = match &args.traffic {
-            Some(path) => Some(TrafficFile::append(path).map_err(|error| {
+            Some(path) => Some(TrafficWriter::append(path).map_err(|error| {
                 Failure::usage(format!(
                     "cannot append to the traffic file {}: {error}",
                     path.display()

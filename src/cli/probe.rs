@@ -1,7 +1,6 @@
 //! `probe`: the link check. Echo test, wake-up, identification, diagnosis.
 
 use std::fmt::Write as _;
-use std::time::Duration;
 
 use serde::Serialize;
 
@@ -12,7 +11,7 @@ use kmp_workbench::link::{Job, LinkError, ProbeOptions, ProbeReport, Report};
 use kmp_workbench::protocol::Protocol;
 
 use super::Exit;
-use super::args::{ProtocolChoice, parse_duration, parse_protocol};
+use super::args::{ProtocolChoice, WakeWait, parse_protocol};
 use super::link_run::LinkRun;
 use super::output::{Failure, print_result, status};
 use super::port_args::PortArgs;
@@ -22,9 +21,8 @@ use super::port_args::PortArgs;
 pub struct Args {
     #[command(flatten)]
     port: PortArgs,
-    /// How long to keep asking while the meter's eye wakes up.
-    #[arg(long, default_value = "10s", value_parser = parse_duration)]
-    wait: Duration,
+    #[command(flatten)]
+    wake: WakeWait,
     /// Also try 2400 and 9600 baud and 1 stop bit, and say which settings the meter answers.
     #[arg(long)]
     sweep: bool,
@@ -77,14 +75,14 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         Err(error) => (port_error_json(args, error.clone()), Exit::PortFailed),
         Ok(mut link) => {
             let options = ProbeOptions {
-                wait: args.wait,
+                wait: args.wake.wait,
                 sweep: args.sweep,
                 protocol: args.protocol.0,
             };
             status(&format!(
                 "probing {} (waiting up to {} for an answer)",
                 args.port.port(),
-                duration::format(args.wait)
+                duration::format(args.wake.wait)
             ));
             if is_raw_socket(args.port.port()) {
                 status(RAW_SOCKET_NOTE);

@@ -14,7 +14,7 @@ use kmp_workbench::model::RegisterKey;
 use kmp_workbench::protocol::Protocol;
 
 use super::Exit;
-use super::args::{ProtocolChoice, parse_duration, parse_protocol};
+use super::args::{ProtocolChoice, WakeWait, parse_protocol};
 use super::json::{RegisterObject, TextRegisterObject, family_of};
 use super::link_run::LinkRun;
 use super::output::{Failure, print_result, status};
@@ -25,9 +25,8 @@ use super::port_args::PortArgs;
 pub struct Args {
     #[command(flatten)]
     port: PortArgs,
-    /// How long the first request keeps asking while the meter's eye wakes up.
-    #[arg(long, default_value = "10s", value_parser = parse_duration)]
-    wait: Duration,
+    #[command(flatten)]
+    wake: WakeWait,
     /// The protocol to read in: auto (numbers are KMP register IDs, OBIS codes mean IEC
     /// 62056-21, field names mean /#1; with no IDs, the meter's readout), kmp, iec62056-21 or
     /// kamstrup-66c.
@@ -102,7 +101,7 @@ fn read_kmp(args: &Args, link: &mut LinkRun) -> Result<(), Failure> {
     let ids: Vec<RegisterId> = args.ids.iter().filter_map(|key| key.kmp()).collect();
     let job = Job::Read(ReadOptions {
         ids,
-        wait: args.wait,
+        wait: args.wake.wait,
     });
     let report = match link.run(job, Report::into_read, |_| {})? {
         Ok(report) => report,
@@ -163,12 +162,12 @@ fn read_text(args: &Args, protocol: Option<Protocol>, link: &mut LinkRun) -> Res
     status(&format!(
         "asking for the readout ({}; waiting up to {} for an answer)",
         protocol.map_or("IEC 62056-21 or /#1", Protocol::label),
-        kmp_workbench::duration::format(args.wait)
+        kmp_workbench::duration::format(args.wake.wait)
     ));
     let job = Job::Readout(ReadoutOptions {
         protocol,
         line: None,
-        wait: args.wait,
+        wait: args.wake.wait,
     });
     let report = match link.run(job, Report::into_readout, |_| {})? {
         Ok(report) => report,

@@ -10,6 +10,7 @@
 
 mod check;
 mod history;
+mod pace;
 mod poll;
 mod probe;
 mod read;

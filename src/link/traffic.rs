@@ -247,24 +247,41 @@ fn describe_message(message: &Message) -> String {
     }
 }
 
-/// A traffic file, appended to and flushed line by line, so a crash loses nothing written.
+/// Appends traffic records to a file, each line in one write, so that a crash or a kill never
+/// leaves half a line: the commands' `--traffic` file and a session's traffic journal alike.
 #[derive(Debug)]
-pub struct TrafficFile {
+pub struct TrafficWriter {
     file: File,
 }
 
-impl TrafficFile {
-    /// Opens `path` for appending, creating it if needed.
+impl TrafficWriter {
+    /// Appends to `path`, creating it if needed (`--traffic`).
     pub fn append(path: &Path) -> io::Result<Self> {
+        Self::open(path, OpenOptions::new().create(true))
+    }
+
+    /// Starts a new file at `path`, which must not exist yet, with `header` as its first line.
+    pub fn create_new(path: &Path, header: &str) -> io::Result<Self> {
+        let mut writer = Self::open(path, OpenOptions::new().create_new(true))?;
+        writer.file.write_all(format!("{header}\n").as_bytes())?;
+        Ok(writer)
+    }
+
+    /// Goes on appending to the file at `path`, which must exist (and whose last line is whole).
+    pub fn append_existing(path: &Path) -> io::Result<Self> {
+        Self::open(path, &mut OpenOptions::new())
+    }
+
+    fn open(path: &Path, options: &mut OpenOptions) -> io::Result<Self> {
         Ok(Self {
-            file: OpenOptions::new().create(true).append(true).open(path)?,
+            file: options.append(true).open(path)?,
         })
     }
 
-    /// Appends one record.
+    /// Appends one record as one line.
     pub fn write(&mut self, record: &TrafficRecord) -> io::Result<()> {
-        writeln!(self.file, "{}", record.line())?;
-        self.file.flush()
+        self.file
+            .write_all(format!("{}\n", record.line()).as_bytes())
     }
 }
 

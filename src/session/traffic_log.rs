@@ -1,5 +1,5 @@
-//! The traffic journal: every traffic line appended as it happens ([`TrafficJournal`], the
-//! session recorder's side), and an index of it in memory ([`TrafficLog`], the reader's side:
+//! The traffic journal: every traffic line appended as it happens (a [`TrafficWriter`](crate::link::traffic::TrafficWriter), the
+//! session recorder's side, started with [`HEADER`]), and an index of it in memory ([`TrafficLog`], the reader's side:
 //! where each line starts, and its direction) so the Traffic screen can show any stretch of hours
 //! of traffic by reading just the lines on screen from the file. The reader catches up with the
 //! writer by indexing the whole lines appended since it last looked; a line still being written
@@ -7,47 +7,16 @@
 //!
 //! Lines are [`TrafficRecord::line`]s after a header line, the same text `--traffic` writes.
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead as _, Read as _, Seek as _, SeekFrom, Write as _};
+use std::fs::File;
+use std::io::{self, BufRead as _, Read as _, Seek as _, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use crate::link::traffic::{TrafficDirection, TrafficRecord};
+use crate::link::traffic::TrafficDirection;
 
 use super::{JournalProblem, SessionError};
 
 /// The first line of every traffic journal.
-const HEADER: &str = "kmp-workbench traffic 1";
-
-/// Appends traffic lines to a journal.
-#[derive(Debug)]
-pub struct TrafficJournal {
-    file: File,
-}
-
-impl TrafficJournal {
-    /// Starts a new journal at `path`, which must not exist yet.
-    pub fn create(path: &Path) -> io::Result<Self> {
-        let mut file = OpenOptions::new()
-            .append(true)
-            .create_new(true)
-            .open(path)?;
-        file.write_all(format!("{HEADER}\n").as_bytes())?;
-        Ok(Self { file })
-    }
-
-    /// Goes on appending to the journal at `path` (whose last line is whole).
-    pub fn append_to(path: &Path) -> io::Result<Self> {
-        Ok(Self {
-            file: OpenOptions::new().append(true).open(path)?,
-        })
-    }
-
-    /// Appends a record as one line, in one write.
-    pub fn append(&mut self, record: &TrafficRecord) -> io::Result<()> {
-        self.file
-            .write_all(format!("{}\n", record.line()).as_bytes())
-    }
-}
+pub const HEADER: &str = "kmp-workbench traffic 1";
 
 /// An index of a traffic journal, for reading any of its lines.
 #[derive(Debug)]

@@ -1,20 +1,19 @@
-//! Polling: reading the plan's registers again and again, one [`JobEvent::Polled`] a poll. When
-//! a meter that answered before stops answering (it throttles or fell asleep), the pace halves,
-//! down to one poll in [`SLOWEST_POLL`], and returns to the plan's once the meter answers again.
+//! Polling: reading the plan's registers again and again, one [`JobEvent::Polled`] a poll, at
+//! a [`Pace`] that slows for a meter that stopped answering.
 
 use std::time::{Duration, Instant};
 
+use super::pace::Pace;
 use super::read::Round;
 use super::step::{Cx, Input, Step};
 use crate::link::messages::JobEvent;
-use crate::link::options::{PollPlan, SLOWEST_POLL};
+use crate::link::options::PollPlan;
 
 /// Polling; see the module documentation.
 #[derive(Debug)]
 pub(crate) struct Poll {
     plan: PollPlan,
-    /// The time from one poll to the next now: the plan's, or longer while the meter is silent.
-    interval: Duration,
+    pace: Pace,
     /// The poll under way, and when it began.
     round: Option<(Instant, Round)>,
 }
@@ -22,7 +21,7 @@ pub(crate) struct Poll {
 impl Poll {
     pub fn new(plan: PollPlan) -> Self {
         Self {
-            interval: plan.interval,
+            pace: Pace::new(plan.interval),
             plan,
             round: None,
         }
@@ -31,7 +30,7 @@ impl Poll {
     pub fn resume(&mut self, input: Input, cx: &mut Cx<'_>) -> Step {
         match input {
             Input::Start => {
-                self.interval = self.plan.interval;
+                self.pace.reset();
                 self.begin(cx)
             }
             Input::Timeout => self.begin(cx),
@@ -46,13 +45,11 @@ impl Poll {
                 let report = round.report(cx, false);
                 self.round = None;
                 let answered = report.failed.len() < self.plan.ids.len();
-                self.interval = if answered || cx.evidence.answers == 0 {
-                    self.plan.interval
-                } else {
-                    (self.interval * 2).min(SLOWEST_POLL.max(self.plan.interval))
-                };
                 cx.emit(JobEvent::Polled(report));
-                Step::Wait((began + self.interval).max(cx.now.instant))
+                // The link's evidence counts every KMP answer since the port opened.
+                let answered_before = cx.evidence.answers > 0;
+                self.pace
+                    .through(began, answered, answered_before, cx.now.instant)
             }
         }
     }

@@ -2,17 +2,18 @@
 //! answer, once ([`Readout`]) or again and again ([`ReadoutPoll`], one
 //! [`JobEvent::ReadoutPolled`] a round). A readout at 300 baud takes seconds; each report says how
 //! long, so a poll's interval can be checked against it. Polling slows down while a meter that
-//! answered is silent, as KMP polling does.
+//! answered is silent, at the same [`Pace`] as KMP polling.
 
 use std::time::{Duration, Instant};
 
+use super::pace::Pace;
 use super::step::{Cx, ExchangeResult, Input, Step};
 use super::text_search::{Searched, TextFound, TextSearch};
 use crate::line::LineSettings;
 use crate::link::diagnosis::{self, diagnose};
 use crate::link::engine::ExchangeFailure;
 use crate::link::messages::{JobEvent, Report};
-use crate::link::options::{ReadoutOptions, ReadoutPlan, SLOWEST_POLL};
+use crate::link::options::{ReadoutOptions, ReadoutPlan};
 use crate::link::reports::ReadoutReport;
 
 /// One readout, from its first request to its report.
@@ -130,7 +131,7 @@ impl Readout {
 #[derive(Debug)]
 pub(crate) struct ReadoutPoll {
     plan: ReadoutPlan,
-    interval: Duration,
+    pace: Pace,
     round: Option<Round>,
     /// The sign-on settings that answered last: asked first next round.
     answered_at: Option<LineSettings>,
@@ -140,7 +141,7 @@ pub(crate) struct ReadoutPoll {
 impl ReadoutPoll {
     pub fn new(plan: ReadoutPlan) -> Self {
         Self {
-            interval: plan.interval,
+            pace: Pace::new(plan.interval),
             answered_at: plan.options.line,
             plan,
             round: None,
@@ -151,7 +152,7 @@ impl ReadoutPoll {
     pub fn resume(&mut self, input: Input, cx: &mut Cx<'_>) -> Step {
         match input {
             Input::Start => {
-                self.interval = self.plan.interval;
+                self.pace.reset();
                 self.begin(cx)
             }
             Input::Timeout => self.begin(cx),
@@ -186,21 +187,19 @@ impl ReadoutPoll {
     /// The round is through: report it, and wait for the next.
     fn through(&mut self, cx: &mut Cx<'_>) -> Step {
         let Some(round) = self.round.take() else {
-            return Step::Wait(cx.now.instant + self.interval);
+            return Step::Wait(cx.now.instant + self.plan.interval);
         };
         let report = round.report(cx, false);
         let answered = !report.readings.is_empty();
         if let Some(asked_at) = report.asked_at {
             self.answered_at = Some(asked_at);
         }
-        self.interval = if answered || !self.answered_before {
-            self.plan.interval
-        } else {
-            (self.interval * 2).min(SLOWEST_POLL.max(self.plan.interval))
-        };
-        self.answered_before |= answered;
         cx.emit(JobEvent::ReadoutPolled(report));
-        Step::Wait((round.began + self.interval).max(cx.now.instant))
+        let next = self
+            .pace
+            .through(round.began, answered, self.answered_before, cx.now.instant);
+        self.answered_before |= answered;
+        next
     }
 
     /// The round under way ends early. It read nothing yet (a round that read its answer is

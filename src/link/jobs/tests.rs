@@ -233,6 +233,54 @@ fn the_sweep_says_which_settings_answer_and_returns_to_the_links_own() {
 }
 
 #[test]
+fn the_sweep_alone_asks_once_at_each_setting_and_sends_no_echo_test() {
+    let mut link = opened(meter(Profile::Kamstrup382));
+    let (end, events) = run(&mut link, Job::Sweep, Duration::from_secs(30));
+    let Some(Report::Sweep(rows)) = &end.report else {
+        panic!("a sweep reports its rows: {end:?}");
+    };
+    let answered: Vec<(String, bool)> = rows
+        .iter()
+        .map(|row| (row.line.to_string(), row.answered))
+        .collect();
+    assert_eq!(
+        answered,
+        [
+            ("1200 8N2".to_string(), true),
+            ("2400 8N2".into(), false),
+            ("9600 8N2".into(), false),
+            ("1200 8N1".into(), true)
+        ]
+    );
+    let exchanges: Vec<&Exchange> = events
+        .iter()
+        .filter_map(|event| match event {
+            JobEvent::Exchanged { exchange, .. } => Some(exchange),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(exchanges.len(), 4, "one exchange a setting: {exchanges:?}");
+    assert!(
+        !exchanges.contains(&&Exchange::EchoTest),
+        "the link check the sweep interrupts has done the echo tests"
+    );
+}
+
+#[test]
+fn over_a_raw_socket_the_sweep_alone_ends_at_once_with_no_row() {
+    let mut link = VirtualLink::new(meter(Profile::Kamstrup382), origin());
+    link.open(LinkConfig::new("socket://bridge:2000"));
+    let (end, events) = run(&mut link, Job::Sweep, Duration::from_secs(5));
+    assert_eq!(end.report, Some(Report::Sweep(Vec::new())));
+    assert!(
+        !events
+            .iter()
+            .any(|event| matches!(event, JobEvent::Exchanged { .. })),
+        "{events:?}"
+    );
+}
+
+#[test]
 fn over_a_raw_socket_there_is_no_sweep_since_every_row_would_be_the_bridges_line() {
     let mut link = VirtualLink::new(meter(Profile::Kamstrup382), origin());
     link.open(LinkConfig::new("socket://bridge:2000"));

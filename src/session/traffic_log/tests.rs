@@ -1,6 +1,9 @@
 use jiff::Timestamp;
 
 use super::*;
+use crate::link::traffic::{TrafficRecord, TrafficWriter};
+use std::fs::OpenOptions;
+use std::io::Write as _;
 
 fn record(ms: i64, direction: TrafficDirection, bytes: &[u8]) -> TrafficRecord {
     TrafficRecord {
@@ -21,17 +24,17 @@ fn scratch(name: &str) -> std::path::PathBuf {
 #[test]
 fn lines_appended_are_read_back_by_index_and_the_reader_catches_up() {
     let path = scratch("reopen");
-    let mut journal = TrafficJournal::create(&path).unwrap();
+    let mut journal = TrafficWriter::create_new(&path, HEADER).unwrap();
     journal
-        .append(&record(1_000, TrafficDirection::Tx, &[0x80, 0x3F]))
+        .write(&record(1_000, TrafficDirection::Tx, &[0x80, 0x3F]))
         .unwrap();
     journal
-        .append(&record(1_100, TrafficDirection::Echo, &[0x80, 0x3F]))
+        .write(&record(1_100, TrafficDirection::Echo, &[0x80, 0x3F]))
         .unwrap();
     let mut log = TrafficLog::open(&path).unwrap();
     assert_eq!(log.len(), 2);
     journal
-        .append(&record(1_200, TrafficDirection::Rx, &[0x40, 0x3F]))
+        .write(&record(1_200, TrafficDirection::Rx, &[0x40, 0x3F]))
         .unwrap();
     assert_eq!(log.len(), 2, "new lines wait for a refresh");
     assert_eq!(log.refresh().unwrap(), 1);
@@ -48,9 +51,9 @@ fn lines_appended_are_read_back_by_index_and_the_reader_catches_up() {
 #[test]
 fn a_line_still_being_written_waits_for_its_end() {
     let path = scratch("partial");
-    let mut journal = TrafficJournal::create(&path).unwrap();
+    let mut journal = TrafficWriter::create_new(&path, HEADER).unwrap();
     journal
-        .append(&record(1_000, TrafficDirection::Tx, &[0x80]))
+        .write(&record(1_000, TrafficDirection::Tx, &[0x80]))
         .unwrap();
     let mut file = OpenOptions::new().append(true).open(&path).unwrap();
     file.write_all(b"2026-11-22T10:00:00.000Z RX   40 3")
@@ -75,10 +78,10 @@ fn a_file_that_is_not_a_traffic_journal_is_refused() {
 #[test]
 fn export_writes_the_chosen_lines_in_order() {
     let path = scratch("export");
-    let mut journal = TrafficJournal::create(&path).unwrap();
+    let mut journal = TrafficWriter::create_new(&path, HEADER).unwrap();
     for ms in 0..10 {
         journal
-            .append(&record(ms, TrafficDirection::Tx, &[0x80]))
+            .write(&record(ms, TrafficDirection::Tx, &[0x80]))
             .unwrap();
     }
     let log = TrafficLog::open(&path).unwrap();

@@ -39,7 +39,7 @@ pub use link_view::{ConnectionState, LinkView};
 pub use panels::{LivePlots, PlotSpec, styled_plot};
 pub use scan_view::ScanView;
 pub use screen::{Screen, UnknownScreen};
-pub use settings::{ConnectionChoice, Settings};
+pub use settings::{Connection, Settings};
 pub use shell::MeterApp;
 pub use workspace::{RecordedSession, Workspace};
 

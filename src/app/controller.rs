@@ -227,16 +227,10 @@ impl Controller {
 
     /// How long after the magnet the eye should answer, for the countdown.
     pub fn wake_delay(&self) -> Duration {
-        self.sim_profile()
-            .map_or(DEFAULT_WAKE_DELAY, Profile::default_magnet_delay)
-    }
-
-    /// The simulated meter the port names, if it names one.
-    fn sim_profile(&self) -> Option<Profile> {
         self.settings
-            .port
-            .strip_prefix(SIM_PREFIX)
-            .and_then(|name| name.parse::<Profile>().ok())
+            .connection
+            .simulated()
+            .map_or(DEFAULT_WAKE_DELAY, Profile::default_magnet_delay)
     }
 
     /// Takes what arrived: the link's events, the recorder's reports, answers from file
@@ -274,11 +268,11 @@ impl Controller {
     pub fn act(&mut self, action: Action, now: Instant) {
         match action {
             Action::Connect => {
-                self.view.connecting(&self.settings.port);
-                self.link.open(self.settings.link_config());
+                self.view.connecting(&self.settings.connection.port);
+                self.link.open(self.settings.connection.link_config());
             }
             Action::Disconnect => self.link.close(),
-            Action::Choose(choice) => self.settings.choose(choice),
+            Action::Choose(connection) => self.settings.connection = connection,
             Action::SetDialect(dialect) => self.settings.dialect = dialect,
             Action::StartCheck => self.start_check(),
             Action::SetCheckLimit(limit) => self.settings.check_request_limit = limit,
@@ -349,7 +343,7 @@ impl Controller {
     /// Opens on `screen`, or connects to the simulated meter `simulate` at once.
     pub fn begin(&mut self, simulate: Option<Profile>, screen: Option<Screen>, now: Instant) {
         if let Some(profile) = simulate {
-            self.settings.port = format!("{SIM_PREFIX}{}", profile.name());
+            self.settings.connection.port = format!("{SIM_PREFIX}{}", profile.name());
             self.settings.screen = Screen::LinkCheck;
             self.act(Action::Connect, now);
         }
@@ -360,7 +354,7 @@ impl Controller {
 
     /// Connects to `port`, as choosing it on the Connection screen and pressing Connect does.
     pub fn connect_at_start(&mut self, port: &str, now: Instant) {
-        self.settings.port = port.to_string();
+        self.settings.connection.port = port.to_string();
         self.act(Action::Connect, now);
     }
 
@@ -425,6 +419,7 @@ impl Controller {
                 // The protocol chosen, else the one found, is checked in at once.
                 protocol: self
                     .settings
+                    .connection
                     .protocol
                     .or(self.view.spoken().map(|spoken| spoken.protocol)),
             }),
@@ -463,7 +458,8 @@ impl Controller {
         match event {
             Event::Opened { .. } => {
                 if self.workspace.map().family.is_none() {
-                    self.workspace.map_mut().family = self.sim_profile().map(Profile::family);
+                    self.workspace.map_mut().family =
+                        self.settings.connection.simulated().map(Profile::family);
                 }
                 self.begin_session();
                 // The link check starts by itself once a port is open: it is what a technician
@@ -557,7 +553,10 @@ impl Controller {
 
     /// Makes sure a session records this connection: starts one if none is open.
     fn begin_session(&mut self) {
-        let (port, line) = (self.settings.port.clone(), self.settings.line);
+        let (port, line) = (
+            self.settings.connection.port.clone(),
+            self.settings.connection.line,
+        );
         if self.workspace.session().is_some() {
             if let Some(manifest) = self.workspace.change_manifest(|manifest| {
                 manifest.port = port;
@@ -574,8 +573,8 @@ impl Controller {
             started: Some(Timestamp::now()),
             port,
             line,
-            address: self.settings.address,
-            echo: self.settings.echo,
+            address: self.settings.connection.address,
+            echo: self.settings.connection.echo,
             ..Manifest::default()
         };
         let dir = new_session_dir(&root);

@@ -98,7 +98,7 @@ fn connect_button_opens_the_port_and_the_status_bar_says_so() {
     harness.get_by_label_contains("MULTICAL 403").click();
     harness.run_steps(2);
     assert_eq!(
-        harness.state().controller().settings().port,
+        harness.state().controller().settings().connection.port,
         "sim:multical403"
     );
     harness.get_by_label("Connect").click();
@@ -741,7 +741,10 @@ fn a_network_head_is_typed_chosen_connected_and_its_round_trip_shown() {
     harness.get_by_label("Raw TCP").click();
     harness.run_steps(2);
     let name = format!("socket://127.0.0.1:{port}");
-    assert_eq!(harness.state().controller().settings().port, name);
+    assert_eq!(
+        harness.state().controller().settings().connection.port,
+        name
+    );
     assert!(
         harness
             .query_by_label_contains("the bridge's own line settings apply")
@@ -790,7 +793,7 @@ fn a_network_head_where_nothing_listens_gets_the_advice_to_check_the_bridge() {
     type_into(&mut harness, "Host", "127.0.0.1");
     type_into(&mut harness, "TCP port", &port.to_string());
     assert_eq!(
-        harness.state().controller().settings().port,
+        harness.state().controller().settings().connection.port,
         format!("rfc2217://127.0.0.1:{port}")
     );
     harness.get_by_label("Connect").click();

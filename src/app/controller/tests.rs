@@ -35,10 +35,9 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn settings() -> Settings {
-    Settings {
-        port: "sim:multical21".into(),
-        ..Settings::default()
-    }
+    let mut settings = Settings::default();
+    settings.connection.port = "sim:multical21".into();
+    settings
 }
 
 fn parts(link: LinkHandle, recorder: Recorder, sessions: Option<PathBuf>) -> Parts {

@@ -10,14 +10,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::time::{Duration, Instant};
-
-use jiff::Timestamp;
+use std::time::Duration;
 
 use crate::kmp::RegisterId;
 use crate::link::port::SIM_PREFIX;
 use crate::link::{
-    CheckOptions, EndReason, Event, HistoryOptions, Job, JobEnd, JobEvent, JobId, LinkHandle,
+    CheckOptions, EndReason, Event, HistoryOptions, Job, JobEnd, JobEvent, JobId, LinkHandle, Now,
     PollPlan, ReadOptions, ReadoutOptions, ReadoutPlan, Report, ScanOptions,
 };
 use crate::model::RegisterKey;
@@ -235,7 +233,7 @@ impl Controller {
 
     /// Takes what arrived: the link's events, the recorder's reports, answers from file
     /// dialogs; writes the register map into the session when it changed.
-    pub fn update(&mut self, now: Instant) {
+    pub fn update(&mut self, now: Now) {
         while let Some(event) = self.link.try_event() {
             self.handle(event, now);
         }
@@ -256,7 +254,7 @@ impl Controller {
                 None => self.prompt = Some(job),
             }
         }
-        if let Some(map) = self.workspace.map_to_save(now) {
+        if let Some(map) = self.workspace.map_to_save(now.instant) {
             self.recorder.save_map(map);
         }
         if let Err(error) = self.workspace.refresh_traffic() {
@@ -265,12 +263,9 @@ impl Controller {
     }
 
     /// Carries out what the user asked for.
-    pub fn act(&mut self, action: Action, now: Instant) {
+    pub fn act(&mut self, action: Action, now: Now) {
         match action {
-            Action::Connect => {
-                self.view.connecting(&self.settings.connection.port);
-                self.link.open(self.settings.connection.link_config());
-            }
+            Action::Connect => self.connect(),
             Action::Disconnect => self.link.close(),
             Action::Choose(connection) => self.settings.connection = connection,
             Action::SetDialect(dialect) => self.settings.dialect = dialect,
@@ -285,7 +280,7 @@ impl Controller {
                 self.start_between_checks(Job::Scan(options));
             }
             Action::CancelScan => self.cancel_if(|job| matches!(job, Job::Scan(_))),
-            Action::MagnetPlaced => self.view.magnet_placed(now),
+            Action::MagnetPlaced => self.view.magnet_placed(now.instant),
             Action::ReadAgain(ids) => self.start_between_checks(Job::Read(ReadOptions {
                 ids,
                 wait: Duration::from_secs(10),
@@ -300,7 +295,7 @@ impl Controller {
                 }
             }
             Action::UseFile { job, path, replace } => {
-                let outcome = self.use_file(job, &path, replace);
+                let outcome = self.use_file(job, &path, replace, now);
                 if outcome.is_ok() {
                     self.prompt = None;
                 }
@@ -310,7 +305,7 @@ impl Controller {
             Action::DismissPrompt => self.prompt = None,
             Action::DismissNotice => self.notice = None,
             Action::NewSession => {
-                self.new_session();
+                self.new_session(now);
                 self.look_at_stored();
             }
             Action::DeleteSessions(dirs) => {
@@ -341,11 +336,11 @@ impl Controller {
     }
 
     /// Opens on `screen`, or connects to the simulated meter `simulate` at once.
-    pub fn begin(&mut self, simulate: Option<Profile>, screen: Option<Screen>, now: Instant) {
+    pub fn begin(&mut self, simulate: Option<Profile>, screen: Option<Screen>) {
         if let Some(profile) = simulate {
             self.settings.connection.port = format!("{SIM_PREFIX}{}", profile.name());
             self.settings.screen = Screen::LinkCheck;
-            self.act(Action::Connect, now);
+            self.connect();
         }
         if let Some(screen) = screen {
             self.settings.screen = screen;
@@ -353,14 +348,14 @@ impl Controller {
     }
 
     /// Connects to `port`, as choosing it on the Connection screen and pressing Connect does.
-    pub fn connect_at_start(&mut self, port: &str, now: Instant) {
+    pub fn connect_at_start(&mut self, port: &str) {
         self.settings.connection.port = port.to_string();
-        self.act(Action::Connect, now);
+        self.connect();
     }
 
     /// Opens the recording at `path` and shows it on the Traffic screen, as "Open capture…"
     /// does with a file picked.
-    pub fn open_capture(&mut self, path: &Path, now: Instant) {
+    pub fn open_capture(&mut self, path: &Path, now: Now) {
         self.settings.screen = Screen::Traffic;
         self.act(
             Action::UseFile {
@@ -370,6 +365,12 @@ impl Controller {
             },
             now,
         );
+    }
+
+    /// Opens the port in the settings.
+    fn connect(&mut self) {
+        self.view.connecting(&self.settings.connection.port);
+        self.link.open(self.settings.connection.link_config());
     }
 
     /// Polls `keys`: KMP registers request by request, the others by their readout.
@@ -453,15 +454,15 @@ impl Controller {
     }
 
     /// Takes one event from the link.
-    pub fn handle(&mut self, event: Event, now: Instant) {
-        self.view.handle(&event, now);
+    pub fn handle(&mut self, event: Event, now: Now) {
+        self.view.handle(&event, now.instant);
         match event {
             Event::Opened { .. } => {
                 if self.workspace.map().family.is_none() {
                     self.workspace.map_mut().family =
                         self.settings.connection.simulated().map(Profile::family);
                 }
-                self.begin_session();
+                self.begin_session(now);
                 // The link check starts by itself once a port is open: it is what a technician
                 // wants to see first. A poll or check under way goes on by itself.
                 if self.job.is_none() {
@@ -552,7 +553,7 @@ impl Controller {
     }
 
     /// Makes sure a session records this connection: starts one if none is open.
-    fn begin_session(&mut self) {
+    fn begin_session(&mut self, now: Now) {
         let (port, line) = (
             self.settings.connection.port.clone(),
             self.settings.connection.line,
@@ -570,14 +571,14 @@ impl Controller {
             return;
         };
         let manifest = Manifest {
-            started: Some(Timestamp::now()),
+            started: Some(now.wall),
             port,
             line,
             address: self.settings.connection.address,
             echo: self.settings.connection.echo,
             ..Manifest::default()
         };
-        let dir = new_session_dir(&root);
+        let dir = new_session_dir(&root, now);
         let started = Session::create(&dir, manifest.clone(), self.workspace.map())
             .and_then(|session| Ok((TrafficLog::open(&session.traffic_path())?, session)));
         match started {
@@ -594,7 +595,7 @@ impl Controller {
     /// Closes the session, keeping it among the recent ones, and starts an empty one (recording
     /// at once when connected). The meter family stays; readings, registers and names go with
     /// the old session.
-    fn new_session(&mut self) {
+    fn new_session(&mut self, now: Now) {
         self.cancel_if(|job| matches!(job, Job::Poll(_) | Job::History(_)));
         self.flush_map();
         if let Some(old) = self.workspace.session_dir().map(Path::to_path_buf) {
@@ -606,7 +607,7 @@ impl Controller {
         self.first_job = self.link.next_job();
         self.recording_error_shown = false;
         if self.view.is_connected() {
-            self.begin_session();
+            self.begin_session(now);
         }
         if self.recording_error_shown {
             // The failure to start recording is the news.
@@ -671,7 +672,13 @@ impl Controller {
     }
 
     /// Does `job` with the file at `path`; says what was done, or what went wrong and the fix.
-    fn use_file(&mut self, job: FileJob, path: &Path, replace: bool) -> Result<String, String> {
+    fn use_file(
+        &mut self,
+        job: FileJob,
+        path: &Path,
+        replace: bool,
+        now: Now,
+    ) -> Result<String, String> {
         let shown_path = shown(path);
         if job.writes() && !replace && path.exists() {
             return Err(format!(
@@ -691,7 +698,7 @@ impl Controller {
                 Ok(format!("Saving the session to {shown_path}…"))
             }
             FileJob::OpenSession => self.open_session(path),
-            job => file_jobs::carry_out(&mut self.workspace, job, path),
+            job => file_jobs::carry_out(&mut self.workspace, job, path, now),
         }
     }
 
@@ -767,12 +774,16 @@ impl Drop for Controller {
     }
 }
 
-/// A new folder for a session under `root`, named by the local time it starts. The folder is
+/// A new folder for a session under `root`, named by the local time `now`, when it starts. The folder is
 /// made here, by one `create_dir` that fails if it exists, so two windows started in the same
 /// second each get their own (`…_2` for the second) instead of sharing one. A folder that
 /// cannot be made for another reason is returned all the same, for the session to report why.
-fn new_session_dir(root: &Path) -> PathBuf {
-    let stamp = jiff::Zoned::now().strftime("%Y-%m-%d_%H%M%S").to_string();
+fn new_session_dir(root: &Path, now: Now) -> PathBuf {
+    let stamp = now
+        .wall
+        .to_zoned(jiff::tz::TimeZone::system())
+        .strftime("%Y-%m-%d_%H%M%S")
+        .to_string();
     // Any failure here shows again, with its path, when the session is created.
     let _ = std::fs::create_dir_all(root);
     let mut n = 1;

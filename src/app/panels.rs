@@ -19,11 +19,11 @@ mod session;
 mod status;
 mod traffic;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use egui::Ui;
 
-use crate::link::Job;
+use crate::link::{Job, Now};
 use crate::model::RegisterKey;
 
 use super::action::Action;
@@ -66,13 +66,13 @@ pub struct AppView<'a> {
     pub stored: &'a [crate::session::StoredSession],
     /// How long after the magnet the eye should answer.
     pub wake_delay: Duration,
-    /// Now.
-    pub now: Instant,
+    /// This frame's moment, as the shell read it: panels never read the clock.
+    pub now: Now,
 }
 
 impl<'a> AppView<'a> {
     /// What the panels may read of `controller` at `now`.
-    pub fn of(controller: &'a Controller, now: Instant) -> Self {
+    pub fn of(controller: &'a Controller, now: Now) -> Self {
         Self {
             settings: controller.settings(),
             link: controller.link_view(),

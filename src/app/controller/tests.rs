@@ -18,6 +18,11 @@ use crate::link::{Command, ReadReport};
 use crate::model::RegisterKey;
 use crate::sim::MeterConfig;
 
+/// The clocks as they are now, as the shell reads them once a frame.
+fn now() -> Now {
+    Now::new(Instant::now(), Timestamp::now())
+}
+
 /// A file dialog that answers at once, with a path or with none.
 struct FixedPicker(Option<PathBuf>);
 
@@ -71,7 +76,7 @@ fn with_link(opener: impl Opener + 'static, sessions: &Path) -> Controller {
     let recorder = Recorder::spawn(Box::new(|| {})).unwrap();
     let link = LinkHandle::spawn(Box::new(opener), Box::new(|_| {}), Some(recorder.tap())).unwrap();
     let mut controller = Controller::new(parts(link, recorder, Some(sessions.to_path_buf())));
-    controller.act(Action::Connect, Instant::now());
+    controller.act(Action::Connect, now());
     pump(
         &mut controller,
         Duration::from_secs(5),
@@ -91,7 +96,7 @@ fn pump(
     let deadline = Instant::now() + limit;
     while !done(controller) {
         assert!(Instant::now() < deadline, "gave up waiting for {what}");
-        controller.update(Instant::now());
+        controller.update(now());
         std::thread::sleep(Duration::from_millis(5));
     }
 }
@@ -106,7 +111,7 @@ fn meter(magnet_delay: Duration) -> MeterConfig {
 /// Closes the port and takes everything the link said before it closed: every poll it
 /// reported is then on screen, and (once the controller is dropped) in the journal.
 fn disconnect(controller: &mut Controller) {
-    controller.act(Action::Disconnect, Instant::now());
+    controller.act(Action::Disconnect, now());
     pump(controller, Duration::from_secs(5), "the port closed", |c| {
         matches!(
             c.link_view().connection(),
@@ -152,7 +157,7 @@ fn volume_report(ms: i64) -> ReadReport {
 #[test]
 fn a_poll_that_replaces_a_read_again_is_never_taken_for_it() {
     let (mut controller, commands, events) = with_fake_link(None);
-    let now = Instant::now();
+    let now = now();
     controller.act(Action::ReadAgain(vec![RegisterId::V1_VOLUME]), now);
     controller.act(
         Action::StartPolling {
@@ -206,7 +211,7 @@ fn polling_started_while_a_read_again_waits_for_the_eye_records_every_poll() {
         FixedSimOpener(meter(Duration::from_millis(1500))),
         &sessions,
     );
-    let now = Instant::now();
+    let now = now();
     controller.act(Action::ReadAgain(vec![RegisterId::new(1004)]), now);
     pump(
         &mut controller,
@@ -258,10 +263,7 @@ fn a_read_again_cut_short_by_a_lost_port_claims_nothing_and_later_polls_are_all_
         plug: plug.clone(),
     };
     let mut controller = with_link(opener, &sessions);
-    controller.act(
-        Action::ReadAgain(vec![RegisterId::new(1004)]),
-        Instant::now(),
-    );
+    controller.act(Action::ReadAgain(vec![RegisterId::new(1004)]), now());
     pump(
         &mut controller,
         Duration::from_secs(5),
@@ -293,7 +295,7 @@ fn a_read_again_cut_short_by_a_lost_port_claims_nothing_and_later_polls_are_all_
             keys: vec![RegisterId::V1_VOLUME.into()],
             interval: Duration::from_millis(200),
         },
-        Instant::now(),
+        now(),
     );
     pump(
         &mut controller,
@@ -345,7 +347,7 @@ fn polls_are_journaled_while_a_file_dialog_is_open_and_the_app_is_not_drawn() {
         gate: Arc::new(Mutex::new(Some(gate))),
     }));
     let dir = controller.workspace().session_dir().unwrap().to_path_buf();
-    let now = Instant::now();
+    let now = now();
     controller.act(
         Action::StartPolling {
             keys: vec![RegisterId::V1_VOLUME.into()],
@@ -379,7 +381,7 @@ fn polls_are_journaled_while_a_file_dialog_is_open_and_the_app_is_not_drawn() {
 #[test]
 fn a_sweep_or_scan_goes_back_to_the_link_check_when_it_is_through() {
     let (mut controller, commands, events) = with_fake_link(None);
-    let now = Instant::now();
+    let now = now();
     events
         .send(Event::Opened {
             port: "sim:multical21".into(),
@@ -456,7 +458,7 @@ fn a_new_session_started_while_polling_shows_what_it_journals() {
                 keys: vec![RegisterId::V1_VOLUME.into()],
                 interval: Duration::from_millis(20),
             },
-            Instant::now(),
+            now(),
         );
     };
     poll(&mut controller);
@@ -467,7 +469,7 @@ fn a_new_session_started_while_polling_shows_what_it_journals() {
     // Polls arrive while the app is busy elsewhere: they are journaled in the first session
     // before the app moves to the next, and must not show there.
     std::thread::sleep(Duration::from_millis(100));
-    controller.act(Action::NewSession, Instant::now());
+    controller.act(Action::NewSession, now());
     let second = controller.workspace().session_dir().unwrap().to_path_buf();
     assert_ne!(first, second);
     assert_eq!(controller.workspace().readings().polls(), 0);
@@ -497,8 +499,9 @@ fn two_windows_started_in_the_same_second_record_into_folders_of_their_own() {
     let root = scratch("same-second");
     // Made one after the other, as two windows opened at once would: each must claim its own
     // folder, or the second's journals collide with the first's ("File exists").
-    let first = new_session_dir(&root);
-    let second = new_session_dir(&root);
+    let now = now();
+    let first = new_session_dir(&root, now);
+    let second = new_session_dir(&root, now);
     assert_ne!(first, second);
     for dir in [&first, &second] {
         assert!(dir.is_dir(), "{} was not made", dir.display());
@@ -539,7 +542,7 @@ fn a_typed_path_never_replaces_a_file_for_any_job_that_writes() {
                 path: path.clone(),
                 replace: false,
             },
-            Instant::now(),
+            now(),
         );
         let notice = controller.notice().expect("a notice");
         assert!(

@@ -30,7 +30,7 @@ impl Panel for LinkCheckPanel {
             return actions;
         }
         echo_line(ui, view);
-        actions.extend(wake_line(ui, view, app.wake_delay, app.now));
+        actions.extend(wake_line(ui, view, app.wake_delay, app.now.instant));
         identity_line(ui, view);
         protocol_line(ui, view);
         ui.add_space(10.0);

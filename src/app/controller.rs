@@ -110,8 +110,8 @@ pub struct Controller {
     check_paused: Option<u32>,
     /// The sessions in the autosave folder, as last looked at.
     stored: Vec<StoredSession>,
-    /// The registers of the last poll started.
-    polled: Vec<RegisterKey>,
+    /// The keys of the last poll started; [`Self::polling`] gives them while it runs.
+    poll_keys: Vec<RegisterKey>,
     /// The last logger read started and what it asked: a cancel forgets the job, while its
     /// end, which comes later, offers to resume with the same registers.
     history_asked: Option<(JobId, HistoryOptions)>,
@@ -147,7 +147,7 @@ impl Controller {
             recording_error_shown: false,
             check_paused: None,
             stored: Vec::new(),
-            polled: Vec::new(),
+            poll_keys: Vec::new(),
             history_asked: None,
         }
     }
@@ -184,12 +184,7 @@ impl Controller {
 
     /// The registers being polled, if polling.
     pub fn polling(&self) -> Option<&[RegisterKey]> {
-        matches!(self.job(), Some(Job::Poll(_) | Job::ReadoutPoll(_))).then_some(&*self.polled)
-    }
-
-    /// Whether a readout is being read on request.
-    pub fn reading_readout(&self) -> bool {
-        matches!(self.job(), Some(Job::Readout(_)))
+        matches!(self.job(), Some(Job::Poll(_) | Job::ReadoutPoll(_))).then_some(&*self.poll_keys)
     }
 
     /// The requests after which the link check paused itself, if it did and nothing ran since.
@@ -399,7 +394,7 @@ impl Controller {
                 interval,
             })
         };
-        self.polled = keys;
+        self.poll_keys = keys;
         self.start(job, None);
     }
 

@@ -156,9 +156,7 @@ impl eframe::App for MeterApp {
             .default_size(150.0)
             .show(ui, |ui| actions.extend(nav.ui(ui, &app)));
         egui::CentralPanel::default().show(ui, |ui| {
-            if let Some(job) = controller.prompt() {
-                actions.extend(prompt.ui(ui, job));
-            }
+            actions.extend(prompt.ui(ui, &app));
             if let Some(notice) = controller.notice() {
                 let colour = if notice.good { style::GOOD } else { style::BAD };
                 ui.horizontal_top(|ui| {

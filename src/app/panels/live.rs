@@ -154,7 +154,7 @@ impl Panel for LivePanel {
             .ok()
             .and_then(|keys| self.refusal(keys, context));
         let connected = context.link.is_connected();
-        let polling = context.polling();
+        let polling = context.polling;
         ui.horizontal_wrapped(|ui| {
             ui.add_enabled_ui(polling.is_none(), |ui| {
                 let label = ui.label("Registers");

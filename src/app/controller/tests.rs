@@ -8,14 +8,17 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
+use super::recording::new_session_dir;
 use super::*;
+use crate::app::files::PickAnswer;
 use crate::export::Dialect;
-use crate::kmp::{Number, Register, Unit};
+use crate::kmp::{Number, Register, RegisterId, Unit};
 use crate::link::diagnosis::{Evidence, diagnose};
 use crate::link::port::Opener;
 use crate::link::port::testing::{FixedSimOpener, Plug, PluggedOpener};
-use crate::link::{Command, ReadReport};
+use crate::link::{Command, EndReason, ReadReport};
 use crate::model::RegisterKey;
+use crate::session::{Manifest, Session};
 use crate::sim::MeterConfig;
 
 /// The clocks as they are now, as the shell reads them once a frame.

@@ -8,7 +8,9 @@ use std::time::Duration;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
-use super::tests::{FixedPicker, connected, connected_to, run_until, scratch_dir};
+use super::tests::{
+    FixedPicker, connected, connected_to, disconnect, scratch_dir, wait_for_text, wait_until,
+};
 use super::*;
 use crate::kmp::RegisterId;
 use crate::kmp::logger::PeriodLogger;
@@ -26,7 +28,7 @@ fn app(picker: Option<PathBuf>, sessions: &Path, screen: Screen) -> Harness<'sta
 /// Polls volume and flow until `polls` polls are in, and stops.
 fn record(harness: &mut Harness<'static, MeterApp>, polls: u64) {
     harness.get_by_label("Start polling").click();
-    run_until(harness, Duration::from_secs(30), "the polls", |h| {
+    wait_until(harness, "the polls", |h| {
         h.state().controller().workspace().readings().polls() >= polls
     });
     harness.get_by_label("Stop polling").click();
@@ -55,9 +57,7 @@ fn a_recorded_session_saved_and_reopened_shows_the_same_readings() {
     show(&mut harness, "Session");
     harness.get_by_label("Save as… (Ctrl+S)").click();
     // The recorder copies the session on its own thread and says when it is done.
-    run_until(&mut harness, Duration::from_secs(5), "save as", |h| {
-        h.query_by_label_contains("Saved the session to").is_some()
-    });
+    wait_for_text(&mut harness, "Saved the session to");
     let recorded = harness.state().controller().workspace().readings().clone();
     assert!(recorded.polls() >= 2);
     drop(harness);
@@ -316,17 +316,11 @@ fn the_history_screen_reads_a_year_of_months_plots_exports_and_keeps_them_in_the
         Some(dir.join("auto")),
     );
     harness.get_by_label("List its registers").click();
-    run_until(&mut harness, Duration::from_secs(20), "the listing", |h| {
-        h.query_by_label_contains("The month logger keeps 36 entries")
-            .is_some()
-    });
+    wait_for_text(&mut harness, "The month logger keeps 36 entries");
     harness.get_by_label("V1 volume (68)").click();
     harness.run_steps(2);
     harness.get_by_label("Read history").click();
-    run_until(&mut harness, Duration::from_secs(30), "the records", |h| {
-        h.query_by_label_contains("Read 12 records of the month logger")
-            .is_some()
-    });
+    wait_for_text(&mut harness, "Read 12 records of the month logger");
     harness.run_steps(2);
     let month = Logger::Period(PeriodLogger::Month);
     let workspace = harness.state().controller().workspace();
@@ -345,9 +339,7 @@ fn the_history_screen_reads_a_year_of_months_plots_exports_and_keeps_them_in_the
     harness
         .get_by_label_contains("Export CSV (comma, decimal point)")
         .click();
-    run_until(&mut harness, Duration::from_secs(5), "the export", |h| {
-        h.query_by_label_contains("Exported 12 records").is_some()
-    });
+    wait_for_text(&mut harness, "Exported 12 records");
     let mut reader = csv::Reader::from_path(&csv_path).unwrap();
     let header: Vec<String> = reader
         .headers()
@@ -393,21 +385,15 @@ fn the_history_screen_reads_an_electricity_meters_load_profile_by_its_log_id() {
     harness.get_by_label("interval log").click();
     harness.run_steps(2);
     harness.get_by_label("Log ID").click_accesskit();
-    run_until(
-        &mut harness,
-        Duration::from_secs(5),
-        "the field's focus",
-        |h| h.get_by_label("Log ID").is_focused(),
-    );
+    wait_until(&mut harness, "the field's focus", |h| {
+        h.get_by_label("Log ID").is_focused()
+    });
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     harness.get_by_label("Log ID").type_text("6");
     harness.key_press(egui::Key::Enter);
     harness.run_steps(2);
     harness.get_by_label("Read the interval log").click();
-    run_until(&mut harness, Duration::from_secs(30), "the records", |h| {
-        h.query_by_label_contains("Read 12 records of interval log 6")
-            .is_some()
-    });
+    wait_for_text(&mut harness, "Read 12 records of interval log 6");
     harness.run_steps(2);
     let workspace = harness.state().controller().workspace();
     let log = workspace.logger_history(Logger::Interval(6)).unwrap();
@@ -432,9 +418,7 @@ fn a_history_read_cancelled_part_way_is_resumed_with_the_same_registers_and_comp
     harness.get_by_label("day").click();
     harness.run_steps(2);
     harness.get_by_label("List its registers").click();
-    run_until(&mut harness, Duration::from_secs(20), "the listing", |h| {
-        h.query_by_label_contains("The day logger keeps").is_some()
-    });
+    wait_for_text(&mut harness, "The day logger keeps");
     let holds = harness
         .state()
         .controller()
@@ -456,23 +440,15 @@ fn a_history_read_cancelled_part_way_is_resumed_with_the_same_registers_and_comp
     harness.get_by_label("Records").set_value_accesskit(60.0);
     harness.run_steps(2);
     harness.get_by_label("Read history").click_accesskit();
-    run_until(
-        &mut harness,
-        Duration::from_secs(20),
-        "the first page",
-        |h| {
-            h.state()
-                .controller()
-                .workspace()
-                .history_progress()
-                .is_some_and(|progress| progress.records > 0)
-        },
-    );
-    harness.get_by_label("Cancel").click_accesskit();
-    run_until(&mut harness, Duration::from_secs(20), "the cancel", |h| {
-        h.query_by_label_contains("the rest can be resumed")
-            .is_some()
+    wait_until(&mut harness, "the first page", |h| {
+        h.state()
+            .controller()
+            .workspace()
+            .history_progress()
+            .is_some_and(|progress| progress.records > 0)
     });
+    harness.get_by_label("Cancel").click_accesskit();
+    wait_for_text(&mut harness, "the rest can be resumed");
     let day = Logger::Period(PeriodLogger::Day);
     let workspace = harness.state().controller().workspace();
     let part = workspace.logger_history(day).unwrap().len();
@@ -484,7 +460,7 @@ fn a_history_read_cancelled_part_way_is_resumed_with_the_same_registers_and_comp
     );
 
     harness.get_by_label("Resume").click_accesskit();
-    run_until(&mut harness, Duration::from_secs(60), "the rest", |h| {
+    wait_until(&mut harness, "the rest", |h| {
         h.state()
             .controller()
             .workspace()
@@ -529,7 +505,7 @@ fn a_capture_opened_on_the_traffic_screen_shows_its_diagnosis_frames_and_registe
         .join("tests/data/captures/pulseview/a_good.export_all.txt");
     let mut harness = app(Some(recording), &dir.join("auto"), Screen::Traffic);
     harness.get_by_label("Open capture…").click();
-    run_until(&mut harness, Duration::from_secs(5), "the recording", |h| {
+    wait_until(&mut harness, "the recording", |h| {
         h.state().controller().workspace().capture().is_some()
     });
     harness.run_steps(2);
@@ -568,16 +544,10 @@ fn the_readout_in_a_recording_of_an_iec_meter_is_shown_on_the_registers_screen()
         .join("tests/data/captures/own/iec_300_echo.socat.log");
     let mut harness = app(Some(recording), &dir.join("auto"), Screen::Connection);
     // A meter connected has its own registers: the recording's readout shows without one.
-    harness.get_by_label("Disconnect").click();
-    run_until(
-        &mut harness,
-        Duration::from_secs(5),
-        "the disconnection",
-        |h| !h.state().controller().link_view().is_connected(),
-    );
+    disconnect(&mut harness);
     show(&mut harness, "Traffic");
     harness.get_by_label("Open capture…").click();
-    run_until(&mut harness, Duration::from_secs(5), "the recording", |h| {
+    wait_until(&mut harness, "the recording", |h| {
         h.state().controller().workspace().capture().is_some()
     });
     assert!(
@@ -613,10 +583,7 @@ fn a_file_that_is_no_recording_is_refused_and_the_one_shown_kept() {
         .join("tests/data/captures/not_recordings/COMMANDS.txt");
     let mut harness = app(Some(not_a_recording), &dir.join("auto"), Screen::Traffic);
     harness.get_by_label("Open capture…").click();
-    run_until(&mut harness, Duration::from_secs(5), "the refusal", |h| {
-        h.query_by_label_contains("not a recording this program reads")
-            .is_some()
-    });
+    wait_for_text(&mut harness, "not a recording this program reads");
     assert!(harness.state().controller().workspace().capture().is_none());
     let _ = std::fs::remove_dir_all(&dir);
 }

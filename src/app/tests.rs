@@ -62,30 +62,58 @@ pub(super) fn connected_to(
         ..GuiOptions::default()
     };
     let mut harness = with_picker(config, options, picker);
-    run_until(
-        &mut harness,
-        Duration::from_secs(5),
-        "the connection",
-        |h| h.state().controller().link_view().is_connected(),
-    );
-    harness.run_steps(2);
+    wait_for_connection(&mut harness);
     harness
 }
 
-/// Steps the app until `done` holds, for at most `limit` of real time (the link thread and the
-/// simulated meter run on the real clock).
-pub(super) fn run_until(
+/// How long a test waits for what a user would wait for before it gives up: generous, since the
+/// link thread and the simulated meters run on the real clock of a busy machine.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Steps the app until `done` holds (the link thread and the simulated meter run on the real
+/// clock).
+pub(super) fn wait_until(
     harness: &mut Harness<'static, MeterApp>,
-    limit: Duration,
     what: &str,
     done: impl Fn(&Harness<'static, MeterApp>) -> bool,
 ) {
-    let deadline = Instant::now() + limit;
+    let deadline = Instant::now() + PATIENCE;
     while !done(harness) {
         assert!(Instant::now() < deadline, "gave up waiting for {what}");
         harness.step();
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// Steps the app until a label containing `text` shows.
+pub(super) fn wait_for_text(harness: &mut Harness<'static, MeterApp>, text: &str) {
+    wait_until(harness, text, |h| h.query_by_label_contains(text).is_some());
+}
+
+/// Steps the app until the port is open, and draws what that shows.
+fn wait_for_connection(harness: &mut Harness<'static, MeterApp>) {
+    wait_until(harness, "the connection", |h| {
+        h.state().controller().link_view().is_connected()
+    });
+    harness.run_steps(2);
+}
+
+/// Presses Connect and waits for the port to open.
+fn connect(harness: &mut Harness<'static, MeterApp>) {
+    harness.get_by_label("Connect").click();
+    wait_for_connection(harness);
+}
+
+/// Presses Disconnect and waits for the port to close.
+pub(super) fn disconnect(harness: &mut Harness<'static, MeterApp>) {
+    harness.get_by_label("Disconnect").click();
+    wait_until(harness, "the disconnection", |h| {
+        matches!(
+            h.state().controller().link_view().connection(),
+            ConnectionState::Disconnected
+        )
+    });
+    harness.run_steps(2);
 }
 
 #[test]
@@ -101,14 +129,7 @@ fn connect_button_opens_the_port_and_the_status_bar_says_so() {
         harness.state().controller().settings().connection.port,
         "sim:multical403"
     );
-    harness.get_by_label("Connect").click();
-    run_until(
-        &mut harness,
-        Duration::from_secs(5),
-        "the connection",
-        |h| h.state().controller().link_view().is_connected(),
-    );
-    harness.run_steps(2);
+    connect(&mut harness);
     assert!(
         harness
             .query_by_label_contains("Connected to sim:multical403")
@@ -127,16 +148,8 @@ fn the_link_check_counts_down_while_the_eye_wakes_then_shows_the_meter() {
         meter(Profile::Multical21, Duration::from_millis(1500)),
         options,
     );
-    run_until(&mut harness, Duration::from_secs(5), "the countdown", |h| {
-        h.query_by_label_contains("Waking the eye: answer expected in")
-            .is_some()
-    });
-    run_until(
-        &mut harness,
-        Duration::from_secs(10),
-        "the meter's identity",
-        |h| h.query_by_label_contains("Meter 71234567").is_some(),
-    );
+    wait_for_text(&mut harness, "Waking the eye: answer expected in");
+    wait_for_text(&mut harness, "Meter 71234567");
     assert!(harness.query_by_label("The meter answers").is_some());
     assert!(harness.query_by_label_contains("Echo clean").is_some());
     assert_eq!(
@@ -160,12 +173,9 @@ fn a_meter_that_never_answers_gets_the_echo_only_advice() {
         meter(Profile::FlowIq2200, Duration::from_secs(3600)),
         options,
     );
-    run_until(
-        &mut harness,
-        Duration::from_secs(15),
-        "the echo-only diagnosis",
-        |h| h.query_by_label("The meter does not answer").is_some(),
-    );
+    wait_until(&mut harness, "the echo-only diagnosis", |h| {
+        h.query_by_label("The meter does not answer").is_some()
+    });
     assert!(harness.query_by_label_contains("turn it over").is_some());
 }
 
@@ -177,19 +187,7 @@ fn disconnect_closes_the_port() {
         FixedPicker(None),
         None,
     );
-    harness.get_by_label("Disconnect").click();
-    run_until(
-        &mut harness,
-        Duration::from_secs(5),
-        "the disconnection",
-        |h| {
-            matches!(
-                h.state().controller().link_view().connection(),
-                ConnectionState::Disconnected
-            )
-        },
-    );
-    harness.run_steps(2);
+    disconnect(&mut harness);
     assert!(harness.query_by_label("Connect").is_some());
     assert!(harness.query_by_label_contains("Not connected").is_some());
 }
@@ -273,7 +271,7 @@ fn scanned_in(
 ) -> Harness<'static, MeterApp> {
     let mut harness = connected(Profile::Multical21, Screen::Registers, picker, sessions_dir);
     harness.get_by_label("Scan").click();
-    run_until(&mut harness, Duration::from_secs(30), "the scan", |h| {
+    wait_until(&mut harness, "the scan", |h| {
         !h.state().controller().scanning()
             && !h
                 .state()
@@ -422,7 +420,7 @@ fn a_saved_map_opens_again_and_a_damaged_one_is_refused_with_the_map_kept() {
 fn live_polling_shows_values_and_the_view_pauses_and_follows_again_with_space() {
     let mut harness = connected(Profile::Multical21, Screen::Live, FixedPicker(None), None);
     harness.get_by_label("Start polling").click();
-    run_until(&mut harness, Duration::from_secs(15), "two polls", |h| {
+    wait_until(&mut harness, "two polls", |h| {
         h.state().controller().workspace().readings().polls() >= 2
     });
     harness.run_steps(2);
@@ -451,12 +449,9 @@ fn live_polling_shows_values_and_the_view_pauses_and_follows_again_with_space() 
     assert!(!harness.state().following());
     assert!(harness.query_by_label("Follow latest (Space)").is_some());
     let polls = harness.state().controller().workspace().readings().polls();
-    run_until(
-        &mut harness,
-        Duration::from_secs(15),
-        "a poll while paused",
-        |h| h.state().controller().workspace().readings().polls() > polls,
-    );
+    wait_until(&mut harness, "a poll while paused", |h| {
+        h.state().controller().workspace().readings().polls() > polls
+    });
     harness.key_press(egui::Key::Space);
     harness.run_steps(2);
     assert!(harness.state().following());
@@ -475,10 +470,7 @@ fn ticked_registers_are_read_again() {
     row(&harness, "1004").unwrap().click();
     harness.run_steps(2);
     harness.get_by_label("Read 2 ticked again").click();
-    run_until(&mut harness, Duration::from_secs(10), "the read", |h| {
-        h.query_by_label_contains("Read 2 registers again")
-            .is_some()
-    });
+    wait_for_text(&mut harness, "Read 2 registers again");
     harness.get_by_label("Dismiss").click();
     harness.run_steps(2);
     assert!(
@@ -526,34 +518,28 @@ fn the_link_check_pauses_itself_after_its_request_limit_and_resumes() {
     // Buttons are pressed through accesskit, not at a position: the meter's identity line
     // appears above them when its answer comes and moves them down.
     harness.get_by_label("Pause checking").click_accesskit();
-    run_until(
-        &mut harness,
-        Duration::from_secs(5),
-        "the check to stop",
-        |h| h.query_by_label("Resume checking").is_some(),
-    );
+    wait_until(&mut harness, "the check to stop", |h| {
+        h.query_by_label("Resume checking").is_some()
+    });
     // Set as assistive technology sets it: a click and typed text would race the meter's
     // answers, which grow the lines above the field and make egui discard a pass with its input.
     harness
         .get_by_label("Pause checking after")
         .set_value_accesskit(3.0);
-    run_until(&mut harness, Duration::from_secs(5), "the new limit", |h| {
+    wait_until(&mut harness, "the new limit", |h| {
         h.state().controller().settings().check_request_limit == 3
     });
     harness.get_by_label("Resume checking").click_accesskit();
-    run_until(&mut harness, Duration::from_secs(10), "the pause", |h| {
-        h.query_by_label_contains("Checking paused after 3 requests to spare the meter's battery")
-            .is_some()
-    });
+    wait_for_text(
+        &mut harness,
+        "Checking paused after 3 requests to spare the meter's battery",
+    );
     let requests = harness.state().controller().link_view().requests();
     assert!(harness.state().controller().job().is_none());
     harness.get_by_label("Resume checking").click_accesskit();
-    run_until(
-        &mut harness,
-        Duration::from_secs(10),
-        "checking again",
-        |h| h.state().controller().link_view().requests() > requests,
-    );
+    wait_until(&mut harness, "checking again", |h| {
+        h.state().controller().link_view().requests() > requests
+    });
     harness.run_steps(2);
     assert!(harness.query_by_label("Pause checking").is_some());
     assert!(harness.query_by_label_contains("Checking paused").is_none());
@@ -563,30 +549,13 @@ fn the_link_check_pauses_itself_after_its_request_limit_and_resumes() {
 fn a_scan_fills_the_table_with_the_catalogues_registers_before_the_rest_of_the_range() {
     let mut config = meter(Profile::Multical21, Duration::ZERO);
     config.timing = crate::sim::Timing::realtime(Duration::from_millis(60));
-    let options = GuiOptions {
-        simulate: Some(Profile::Multical21),
-        screen: Some(Screen::Registers),
-        ..GuiOptions::default()
-    };
-    let mut harness = with_picker(config, options, FixedPicker(None));
-    run_until(
-        &mut harness,
-        Duration::from_secs(5),
-        "the connection",
-        |h| h.state().controller().link_view().is_connected(),
-    );
-    harness.run_steps(2);
+    let mut harness = connected_to(config, Screen::Registers, FixedPicker(None), None);
     harness.get_by_label("Scan").click();
     let wanted = [1001, 1002, 1003, 1004, 68, 74, 99].map(RegisterId::new);
-    run_until(
-        &mut harness,
-        Duration::from_secs(10),
-        "the registers wanted",
-        |h| {
-            let map = h.state().controller().workspace().map();
-            wanted.iter().all(|id| map.registers.contains_key(id))
-        },
-    );
+    wait_until(&mut harness, "the registers wanted", |h| {
+        let map = h.state().controller().workspace().map();
+        wanted.iter().all(|id| map.registers.contains_key(id))
+    });
     // The water catalogue's IDs of 0..=1100 come first; the range after them.
     let catalogue = crate::link::ScanOptions::catalogue_first(
         0,
@@ -621,14 +590,9 @@ fn an_iec_meter_is_found_on_the_link_check_read_by_its_readout_and_polled_live()
         None,
     );
     // KMP first, for the magnet's wake-up; then the text protocols.
-    run_until(
+    wait_for_text(
         &mut harness,
-        Duration::from_secs(30),
-        "the protocol found",
-        |h| {
-            h.query_by_label_contains("Speaks IEC 62056-21, identification /KAM0382C")
-                .is_some()
-        },
+        "Speaks IEC 62056-21, identification /KAM0382C",
     );
     assert_eq!(
         harness
@@ -647,7 +611,7 @@ fn an_iec_meter_is_found_on_the_link_check_read_by_its_readout_and_polled_live()
         "an IEC meter is not scanned"
     );
     harness.get_by_label("Read the readout").click();
-    run_until(&mut harness, Duration::from_secs(20), "the readout", |h| {
+    wait_until(&mut harness, "the readout", |h| {
         h.query_by_label("1.8.1(0008123.000*kWh)").is_some()
     });
     assert!(
@@ -662,19 +626,14 @@ fn an_iec_meter_is_found_on_the_link_check_read_by_its_readout_and_polled_live()
     harness.get_by_label("Use the readout's numbers").click();
     harness.run_steps(2);
     harness.get_by_label("Start polling").click();
-    run_until(
-        &mut harness,
-        Duration::from_secs(20),
-        "a polled readout",
-        |h| {
-            h.state()
-                .controller()
-                .workspace()
-                .readings()
-                .get("1.8.1".parse().unwrap())
-                .is_some_and(|series| !series.is_empty())
-        },
-    );
+    wait_until(&mut harness, "a polled readout", |h| {
+        h.state()
+            .controller()
+            .workspace()
+            .readings()
+            .get("1.8.1".parse().unwrap())
+            .is_some_and(|series| !series.is_empty())
+    });
     let series = harness
         .state()
         .controller()
@@ -750,14 +709,7 @@ fn a_network_head_is_typed_chosen_connected_and_its_round_trip_shown() {
             .query_by_label_contains("the bridge's own line settings apply")
             .is_some()
     );
-    harness.get_by_label("Connect").click();
-    run_until(
-        &mut harness,
-        Duration::from_secs(5),
-        "the connection",
-        |h| h.state().controller().link_view().is_connected(),
-    );
-    harness.run_steps(2);
+    connect(&mut harness);
     assert!(
         harness
             .query_by_label_contains("network round trip")
@@ -797,7 +749,7 @@ fn a_network_head_where_nothing_listens_gets_the_advice_to_check_the_bridge() {
         format!("rfc2217://127.0.0.1:{port}")
     );
     harness.get_by_label("Connect").click();
-    run_until(&mut harness, Duration::from_secs(5), "the refusal", |h| {
+    wait_until(&mut harness, "the refusal", |h| {
         h.query_all_by_label_contains("check that ser2net (or the bridge) runs")
             .next()
             .is_some()

@@ -123,6 +123,8 @@ fn icon() -> Option<egui::IconData> {
 }
 
 #[cfg(test)]
+mod registers_tests;
+#[cfg(test)]
 mod session_tests;
 #[cfg(test)]
 mod tests;

@@ -12,7 +12,8 @@ use crate::link::diagnosis::DiagnosisCode;
 use crate::link::port::testing::FixedSimOpener;
 use crate::sim::MeterConfig;
 
-fn meter(profile: Profile, magnet_delay: Duration) -> MeterConfig {
+/// A simulated `profile` whose eye echoes and wakes `magnet_delay` after the magnet.
+pub(super) fn meter(profile: Profile, magnet_delay: Duration) -> MeterConfig {
     let mut config = MeterConfig::new(profile);
     config.echo = true;
     config.magnet_delay = magnet_delay;
@@ -90,6 +91,12 @@ pub(super) fn wait_for_text(harness: &mut Harness<'static, MeterApp>, text: &str
     wait_until(harness, text, |h| h.query_by_label_contains(text).is_some());
 }
 
+/// Clicks what is labelled `label` and lets the app draw what follows.
+pub(super) fn click(harness: &mut Harness<'static, MeterApp>, label: &str) {
+    harness.get_by_label(label).click();
+    harness.run_steps(2);
+}
+
 /// Steps the app until the port is open, and draws what that shows.
 fn wait_for_connection(harness: &mut Harness<'static, MeterApp>) {
     wait_until(harness, "the connection", |h| {
@@ -114,6 +121,22 @@ pub(super) fn disconnect(harness: &mut Harness<'static, MeterApp>) {
         )
     });
     harness.run_steps(2);
+}
+
+/// A file dialog that always answers with the same path (or is never available).
+pub(super) struct FixedPicker(pub(super) Option<std::path::PathBuf>);
+
+impl FilePicker for FixedPicker {
+    fn pick(&mut self, answer: PickAnswer) {
+        answer.give(self.0.clone());
+    }
+}
+
+pub(super) fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kmp-app-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 #[test]
@@ -199,8 +222,7 @@ fn the_navigation_switches_screens() {
         GuiOptions::default(),
     );
     harness.run_steps(2);
-    harness.get_by_label("Link check").click();
-    harness.run_steps(2);
+    click(&mut harness, "Link check");
     assert_eq!(
         harness.state().controller().settings().screen,
         Screen::LinkCheck
@@ -210,210 +232,6 @@ fn the_navigation_switches_screens() {
             .query_by_label_contains("Connect to a port first")
             .is_some()
     );
-}
-
-#[test]
-fn a_scan_of_the_common_range_lists_the_meters_registers_and_the_filter_narrows_them() {
-    let mut harness = scanned(FixedPicker(None));
-    assert!(harness.query_by_label("9 registers found").is_some());
-    assert!(row(&harness, "68").is_some());
-    assert!(row(&harness, "99").is_some());
-    // The info code in words: the simulated water meter reports no condition.
-    assert!(
-        harness
-            .query_by_label_contains("no condition present")
-            .is_some()
-    );
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Filter")
-        .click();
-    harness.run_steps(2);
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Filter")
-        .type_text("volume");
-    harness.run_steps(3);
-    assert!(row(&harness, "68").is_some(), "V1 volume stays");
-    assert!(row(&harness, "99").is_none(), "the filter hides other rows");
-}
-
-/// The table row of a register, found by its tick box, which carries the ID.
-fn row<'h>(harness: &'h Harness<'static, MeterApp>, id: &'h str) -> Option<egui_kittest::Node<'h>> {
-    harness.query_by(|node| {
-        node.role() == egui::accesskit::Role::CheckBox && node.label().as_deref() == Some(id)
-    })
-}
-
-/// A file dialog that always answers with the same path (or is never available).
-pub(super) struct FixedPicker(pub(super) Option<std::path::PathBuf>);
-
-impl FilePicker for FixedPicker {
-    fn pick(&mut self, answer: PickAnswer) {
-        answer.give(self.0.clone());
-    }
-}
-
-pub(super) fn scratch_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("kmp-app-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// A harness on the Registers screen of a simulated MULTICAL 21 whose scan of 0..=1100 is done.
-fn scanned(picker: FixedPicker) -> Harness<'static, MeterApp> {
-    scanned_in(picker, None)
-}
-
-/// As [`scanned`], recording into a session under `sessions_dir` when given.
-fn scanned_in(
-    picker: FixedPicker,
-    sessions_dir: Option<std::path::PathBuf>,
-) -> Harness<'static, MeterApp> {
-    let mut harness = connected(Profile::Multical21, Screen::Registers, picker, sessions_dir);
-    harness.get_by_label("Scan").click();
-    wait_until(&mut harness, "the scan", |h| {
-        !h.state().controller().scanning()
-            && !h
-                .state()
-                .controller()
-                .workspace()
-                .map()
-                .registers
-                .is_empty()
-    });
-    harness.run_steps(2);
-    harness
-}
-
-/// Types `name` into the name field of register `id`.
-fn rename(harness: &mut Harness<'static, MeterApp>, id: &str, name: &str) {
-    name_field(harness, id).click();
-    harness.run_steps(2);
-    name_field(harness, id).type_text(name);
-    harness.run_steps(2);
-}
-
-fn name_field<'h>(harness: &'h Harness<'static, MeterApp>, id: &'h str) -> egui_kittest::Node<'h> {
-    harness.get_by(|node| {
-        node.role() == egui::accesskit::Role::TextInput && node.label().as_deref() == Some(id)
-    })
-}
-
-#[test]
-fn a_register_renamed_in_the_table_is_named_so_in_the_exported_csv() {
-    let dir = scratch_dir("rename");
-    let csv = dir.join("map.csv");
-    let mut harness = scanned(FixedPicker(Some(csv.clone())));
-    rename(&mut harness, "68", "=Kitchen cold water");
-    assert_eq!(
-        harness
-            .state()
-            .controller()
-            .workspace()
-            .map()
-            .user_name(RegisterId::V1_VOLUME),
-        Some("=Kitchen cold water")
-    );
-    harness.get_by_label("Export CSV…").click();
-    harness.run_steps(2);
-    let text = std::fs::read_to_string(&csv).unwrap();
-    let row = text.lines().find(|line| line.starts_with("68,")).unwrap();
-    // The name starts with "=", so it is neutralised for spreadsheets.
-    assert!(row.contains(",'=Kitchen cold water,m³,"), "{row}");
-    assert!(
-        harness
-            .query_by_label_contains("Exported 9 registers")
-            .is_some()
-    );
-}
-
-/// Replaces the prompt's path with `path` and presses Write.
-fn write_typed_path(harness: &mut Harness<'static, MeterApp>, path: &std::path::Path) {
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Path")
-        .click();
-    harness.run_steps(1);
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Path")
-        .type_text(path.to_str().unwrap());
-    harness.run_steps(2);
-    harness.get_by_label("Write").click();
-    harness.run_steps(2);
-}
-
-#[test]
-fn without_a_file_dialog_a_typed_path_is_used_and_never_overwrites() {
-    let dir = scratch_dir("typed");
-    let path = dir.join("typed.ron");
-    let mut harness = scanned(FixedPicker(None));
-    harness.get_by_label("Save map…").click();
-    harness.run_steps(2);
-    assert!(
-        harness
-            .query_by_label_contains("No file was chosen")
-            .is_some()
-    );
-    write_typed_path(&mut harness, &path);
-    let saved = std::fs::read_to_string(&path).unwrap();
-    assert!(saved.contains("version: 1"));
-    assert!(
-        harness
-            .query_by_label_contains("No file was chosen")
-            .is_none()
-    );
-
-    // The same name again: refused, and the file stays as it was.
-    std::fs::write(&path, "kept").unwrap();
-    harness.get_by_label("Save map…").click();
-    harness.run_steps(2);
-    write_typed_path(&mut harness, &path);
-    assert!(harness.query_by_label_contains("exists already").is_some());
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "kept");
-}
-
-#[test]
-fn a_saved_map_opens_again_and_a_damaged_one_is_refused_with_the_map_kept() {
-    let dir = scratch_dir("reopen");
-    let path = dir.join("map.ron");
-    let mut harness = scanned(FixedPicker(Some(path.clone())));
-    rename(&mut harness, "74", "Flow, flat 3");
-    harness.get_by_label("Save map…").click();
-    harness.run_steps(2);
-    let before = harness.state().controller().workspace().map().clone();
-
-    std::fs::write(
-        &path,
-        "(version: 1, registers: [(id: 68, block: Some(\"2804",
-    )
-    .unwrap();
-    harness.get_by_label("Open map…").click();
-    harness.run_steps(2);
-    assert!(
-        harness
-            .query_by_label_contains("is not a register map")
-            .is_some()
-    );
-    assert_eq!(
-        harness.state().controller().workspace().map(),
-        &before,
-        "the map on screen is kept"
-    );
-
-    std::fs::write(&path, before.to_ron()).unwrap();
-    harness.get_by_label("Open map…").click();
-    harness.run_steps(2);
-    assert_eq!(harness.state().controller().workspace().map(), &before);
-    assert_eq!(
-        harness
-            .state()
-            .controller()
-            .workspace()
-            .map()
-            .user_name(RegisterId::FLOW_V1),
-        Some("Flow, flat 3")
-    );
-    assert!(harness.query_by_label_contains("Opened").is_some());
 }
 
 #[test]
@@ -456,54 +274,9 @@ fn live_polling_shows_values_and_the_view_pauses_and_follows_again_with_space() 
     harness.run_steps(2);
     assert!(harness.state().following());
 
-    harness.get_by_label("Stop polling").click();
-    harness.run_steps(2);
+    click(&mut harness, "Stop polling");
     assert_eq!(harness.state().controller().polling(), None);
     assert!(harness.query_by_label("Start polling").is_some());
-}
-
-#[test]
-fn ticked_registers_are_read_again() {
-    let dir = scratch_dir("read-again");
-    let mut harness = scanned_in(FixedPicker(None), Some(dir.clone()));
-    row(&harness, "68").unwrap().click();
-    row(&harness, "1004").unwrap().click();
-    harness.run_steps(2);
-    harness.get_by_label("Read 2 ticked again").click();
-    wait_for_text(&mut harness, "Read 2 registers again");
-    harness.get_by_label("Dismiss").click();
-    harness.run_steps(2);
-    assert!(
-        harness
-            .query_by_label_contains("Read 2 registers again")
-            .is_none()
-    );
-    // The Traffic screen shows what went to the meter: one request for the two ticked
-    // registers, and their answer.
-    harness.get_by_label("Traffic").click();
-    // The list sticks to its bottom from the frame after it is first laid out.
-    harness.run_steps(4);
-    let lines: Vec<String> = harness
-        .query_all_by_label_contains("GetRegister")
-        .filter_map(|node| node.accesskit_node().value())
-        .collect();
-    let asked: Vec<&String> = lines
-        .iter()
-        .filter(|line| line.split_whitespace().nth(1) == Some("TX"))
-        .filter(|line| line.ends_with("GetRegister 68, 1004"))
-        .collect();
-    assert_eq!(asked.len(), 1, "{lines:#?}");
-    let answers: Vec<String> = harness
-        .query_all_by_label_contains("68 = ")
-        .filter_map(|node| node.accesskit_node().value())
-        .collect();
-    assert!(
-        answers
-            .last()
-            .is_some_and(|line| line.contains(" RX ") && line.contains(", 1004 = ")),
-        "the two registers answered: {answers:#?}"
-    );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -546,42 +319,6 @@ fn the_link_check_pauses_itself_after_its_request_limit_and_resumes() {
 }
 
 #[test]
-fn a_scan_fills_the_table_with_the_catalogues_registers_before_the_rest_of_the_range() {
-    let mut config = meter(Profile::Multical21, Duration::ZERO);
-    config.timing = crate::sim::Timing::realtime(Duration::from_millis(60));
-    let mut harness = connected_to(config, Screen::Registers, FixedPicker(None), None);
-    harness.get_by_label("Scan").click();
-    let wanted = [1001, 1002, 1003, 1004, 68, 74, 99].map(RegisterId::new);
-    wait_until(&mut harness, "the registers wanted", |h| {
-        let map = h.state().controller().workspace().map();
-        wanted.iter().all(|id| map.registers.contains_key(id))
-    });
-    // The water catalogue's IDs of 0..=1100 come first; the range after them.
-    let catalogue = crate::link::ScanOptions::catalogue_first(
-        0,
-        1100,
-        Duration::ZERO,
-        Some(crate::kmp::Family::Water),
-    )
-    .first
-    .len() as u32;
-    let done = harness
-        .state()
-        .controller()
-        .scans()
-        .progress()
-        .map_or(0, |p| p.done);
-    assert!(
-        done <= catalogue,
-        "{done} IDs asked before the catalogue's {catalogue} were in"
-    );
-    harness.run_steps(2);
-    assert!(row(&harness, "1004").is_some() && row(&harness, "68").is_some());
-    harness.get_by_label("Cancel scan").click();
-    harness.run_steps(2);
-}
-
-#[test]
 fn an_iec_meter_is_found_on_the_link_check_read_by_its_readout_and_polled_live() {
     let mut harness = connected(
         Profile::Kamstrup382C,
@@ -604,8 +341,7 @@ fn an_iec_meter_is_found_on_the_link_check_read_by_its_readout_and_polled_live()
         Some(DiagnosisCode::Ok)
     );
 
-    harness.get_by_label("Registers").click();
-    harness.run_steps(2);
+    click(&mut harness, "Registers");
     assert!(
         harness.query_by_label("Scan").is_none(),
         "an IEC meter is not scanned"
@@ -621,10 +357,8 @@ fn an_iec_meter_is_found_on_the_link_check_read_by_its_readout_and_polled_live()
     );
     assert!(harness.query_by_label("8123.000").is_some());
 
-    harness.get_by_label("Live").click();
-    harness.run_steps(2);
-    harness.get_by_label("Use the readout's numbers").click();
-    harness.run_steps(2);
+    click(&mut harness, "Live");
+    click(&mut harness, "Use the readout's numbers");
     harness.get_by_label("Start polling").click();
     wait_until(&mut harness, "a polled readout", |h| {
         h.state()
@@ -697,8 +431,7 @@ fn a_network_head_is_typed_chosen_connected_and_its_round_trip_shown() {
     let mut harness = with_system_opener();
     type_into(&mut harness, "Host", "127.0.0.1");
     type_into(&mut harness, "TCP port", &port.to_string());
-    harness.get_by_label("Raw TCP").click();
-    harness.run_steps(2);
+    click(&mut harness, "Raw TCP");
     let name = format!("socket://127.0.0.1:{port}");
     assert_eq!(
         harness.state().controller().settings().connection.port,
@@ -721,8 +454,7 @@ fn a_network_head_is_typed_chosen_connected_and_its_round_trip_shown() {
             .is_some()
     );
     // The sweep changes the line, which a raw socket cannot: it is offered disabled, with why.
-    harness.get_by_label("Link check").click();
-    harness.run_steps(2);
+    click(&mut harness, "Link check");
     assert!(
         harness
             .get_by_label("Sweep line settings")

@@ -57,7 +57,7 @@ pub(super) fn on_closed(state: &mut Controller) {
     state.jobs.forget();
 }
 
-/// Starts the continuous link check, in the protocol chosen, else the one found.
+/// Starts the continuous link check.
 pub(super) fn start_check(state: &mut Controller) {
     let options = CheckOptions {
         interval: state.settings.check_interval(),

@@ -213,3 +213,6 @@ pub(super) fn new_session_dir(root: &Path, now: Now) -> PathBuf {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
-use super::recording::new_session_dir;
 use super::*;
 use crate::app::files::PickAnswer;
 use crate::export::Dialect;
@@ -18,7 +17,7 @@ use crate::link::port::Opener;
 use crate::link::port::testing::{FixedSimOpener, Plug, PluggedOpener};
 use crate::link::{Command, EndReason, ReadReport};
 use crate::model::{Readings, RegisterKey};
-use crate::session::{Manifest, Session};
+use crate::session::Session;
 use crate::sim::MeterConfig;
 
 /// The clocks as they are now, as the shell reads them once a frame.
@@ -448,29 +447,6 @@ fn a_new_session_started_while_polling_shows_what_it_journals() {
             .polls()
             >= 5
     );
-}
-
-#[test]
-fn two_windows_started_in_the_same_second_record_into_folders_of_their_own() {
-    let root = scratch("same-second");
-    // Made one after the other, as two windows opened at once would: each must claim its own
-    // folder, or the second's journals collide with the first's ("File exists").
-    let now = now();
-    let first = new_session_dir(&root, now);
-    let second = new_session_dir(&root, now);
-    assert_ne!(first, second);
-    for dir in [&first, &second] {
-        assert!(dir.is_dir(), "{} was not made", dir.display());
-        assert!(
-            Session::create(
-                dir,
-                Manifest::default(),
-                &crate::model::RegisterMap::default()
-            )
-            .is_ok()
-        );
-    }
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]

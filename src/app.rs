@@ -1,8 +1,9 @@
 //! The desktop app: the only module that names egui, eframe or egui_plot, and within it only
 //! the shell and the panels do.
 //!
-//! - [`Controller`] (`controller.rs`): no egui; turns the panels' actions and the link's events
-//!   into link commands and changes of state, and tells the session recorder what to write.
+//! - [`Controller`] (`controller.rs`, its handlers in `controller/`, one file a concern): no
+//!   egui; turns the panels' actions and the link's events into link commands and changes of
+//!   state, and tells the session recorder what to write.
 //! - `workspace.rs`: the register map, the readings and the session being recorded.
 //! - `link_view.rs`, `scan_view.rs`: what the app knows of the link and of scans, from events.
 //! - [`MeterApp`] (`shell.rs`): the thin `eframe::App` that draws the panels (`panels/`, one file
@@ -39,7 +40,7 @@ pub use link_view::{ConnectionState, LinkView};
 pub use panels::{LivePlots, PlotSpec, styled_plot};
 pub use scan_view::ScanView;
 pub use screen::{Screen, UnknownScreen};
-pub use settings::{ConnectionChoice, Settings};
+pub use settings::{Connection, Settings};
 pub use shell::MeterApp;
 pub use workspace::{RecordedSession, Workspace};
 
@@ -121,6 +122,8 @@ fn icon() -> Option<egui::IconData> {
     })
 }
 
+#[cfg(test)]
+mod registers_tests;
 #[cfg(test)]
 mod session_tests;
 #[cfg(test)]

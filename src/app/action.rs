@@ -11,7 +11,7 @@ use crate::link::{HistoryOptions, Logger};
 use crate::model::RegisterKey;
 
 use super::screen::Screen;
-use super::settings::ConnectionChoice;
+use super::settings::Connection;
 
 /// A request from a panel.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub enum Action {
     /// Close the port.
     Disconnect,
     /// Use this port and these line settings from the next connection on.
-    Choose(ConnectionChoice),
+    Choose(Connection),
     /// Export CSV in this dialect.
     SetDialect(Dialect),
     /// Start the continuous link check.

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use crate::export::{RegisterRow, history_columns, write_history, write_readings, write_registers};
+use crate::link::Now;
 use crate::model::RegisterMap;
 
 use super::action::FileJob;
@@ -14,7 +15,12 @@ use super::workspace::{OpenedCapture, Workspace};
 
 /// Does `job` with the file at `path`; says what was done, or what went wrong and the fix.
 /// Session jobs are not done here.
-pub fn carry_out(workspace: &mut Workspace, job: FileJob, path: &Path) -> Result<String, String> {
+pub fn carry_out(
+    workspace: &mut Workspace,
+    job: FileJob,
+    path: &Path,
+    now: Now,
+) -> Result<String, String> {
     let shown = shown(path);
     match job {
         FileJob::SaveMap => {
@@ -91,7 +97,7 @@ pub fn carry_out(workspace: &mut Workspace, job: FileJob, path: &Path) -> Result
                 indices.len()
             ))
         }
-        FileJob::OpenCapture => open_capture(workspace, path),
+        FileJob::OpenCapture => open_capture(workspace, path, now),
         FileJob::SaveSession | FileJob::OpenSession => {
             Err("sessions are saved and opened by the controller".into())
         }
@@ -100,7 +106,7 @@ pub fn carry_out(workspace: &mut Workspace, job: FileJob, path: &Path) -> Result
 
 /// Reads and decodes the recording at `path` into the workspace; a file that is none leaves the
 /// one on screen as it was.
-fn open_capture(workspace: &mut Workspace, path: &Path) -> Result<String, String> {
+fn open_capture(workspace: &mut Workspace, path: &Path, now: Now) -> Result<String, String> {
     let shown = shown(path);
     let kept = "The recording on screen was kept.";
     let recording = crate::capture::format::read_file(path, None, &Default::default())
@@ -116,14 +122,17 @@ fn open_capture(workspace: &mut Workspace, path: &Path) -> Result<String, String
         recording.format.name(),
         analysis.frames.len(),
     );
-    workspace.open_capture(OpenedCapture {
-        name: shown,
-        format: recording.format,
-        line: recording
-            .line
-            .as_ref()
-            .map(crate::capture::raw::LineFound::text),
-        analysis,
-    });
+    workspace.open_capture(
+        OpenedCapture {
+            name: shown,
+            format: recording.format,
+            line: recording
+                .line
+                .as_ref()
+                .map(crate::capture::raw::LineFound::text),
+            analysis,
+        },
+        now,
+    );
     Ok(text)
 }

@@ -19,14 +19,14 @@ mod session;
 mod status;
 mod traffic;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use egui::Ui;
 
-use crate::link::Job;
+use crate::link::{Job, Now};
 use crate::model::RegisterKey;
 
-use super::action::Action;
+use super::action::{Action, FileJob};
 use super::controller::Controller;
 use super::link_view::LinkView;
 use super::scan_view::ScanView;
@@ -66,13 +66,15 @@ pub struct AppView<'a> {
     pub stored: &'a [crate::session::StoredSession],
     /// How long after the magnet the eye should answer.
     pub wake_delay: Duration,
-    /// Now.
-    pub now: Instant,
+    /// The file job a typed path is asked for, when no file was picked.
+    pub prompt: Option<FileJob>,
+    /// This frame's moment, as the shell read it: panels never read the clock.
+    pub now: Now,
 }
 
 impl<'a> AppView<'a> {
     /// What the panels may read of `controller` at `now`.
-    pub fn of(controller: &'a Controller, now: Instant) -> Self {
+    pub fn of(controller: &'a Controller, now: Now) -> Self {
         Self {
             settings: controller.settings(),
             link: controller.link_view(),
@@ -83,13 +85,9 @@ impl<'a> AppView<'a> {
             check_paused: controller.check_paused(),
             stored: controller.stored(),
             wake_delay: controller.wake_delay(),
+            prompt: controller.prompt(),
             now,
         }
-    }
-
-    /// The registers being polled, if polling.
-    pub fn polling(&self) -> Option<&'a [RegisterKey]> {
-        self.polling
     }
 
     /// Whether a readout is being read on request.

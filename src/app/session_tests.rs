@@ -8,7 +8,9 @@ use std::time::Duration;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
-use super::tests::{FixedPicker, connected, connected_to, run_until, scratch_dir};
+use super::tests::{
+    FixedPicker, click, connected, connected_to, disconnect, scratch_dir, wait_for_text, wait_until,
+};
 use super::*;
 use crate::kmp::RegisterId;
 use crate::kmp::logger::PeriodLogger;
@@ -26,16 +28,11 @@ fn app(picker: Option<PathBuf>, sessions: &Path, screen: Screen) -> Harness<'sta
 /// Polls volume and flow until `polls` polls are in, and stops.
 fn record(harness: &mut Harness<'static, MeterApp>, polls: u64) {
     harness.get_by_label("Start polling").click();
-    run_until(harness, Duration::from_secs(30), "the polls", |h| {
+    wait_until(harness, "the polls", |h| {
         h.state().controller().workspace().readings().polls() >= polls
     });
     harness.get_by_label("Stop polling").click();
     harness.run_steps(3);
-}
-
-fn show(harness: &mut Harness<'static, MeterApp>, screen: &str) {
-    harness.get_by_label(screen).click();
-    harness.run_steps(2);
 }
 
 #[test]
@@ -52,20 +49,17 @@ fn a_recorded_session_saved_and_reopened_shows_the_same_readings() {
         .unwrap()
         .to_path_buf();
     assert!(autosaved.starts_with(dir.join("auto")), "{autosaved:?}");
-    show(&mut harness, "Session");
+    click(&mut harness, "Session");
     harness.get_by_label("Save as… (Ctrl+S)").click();
     // The recorder copies the session on its own thread and says when it is done.
-    run_until(&mut harness, Duration::from_secs(5), "save as", |h| {
-        h.query_by_label_contains("Saved the session to").is_some()
-    });
+    wait_for_text(&mut harness, "Saved the session to");
     let recorded = harness.state().controller().workspace().readings().clone();
     assert!(recorded.polls() >= 2);
     drop(harness);
 
     let mut reopened = app(Some(saved.clone()), &dir.join("auto2"), Screen::Session);
     reopened.run_steps(2);
-    reopened.get_by_label("Open… (Ctrl+O)").click();
-    reopened.run_steps(2);
+    click(&mut reopened, "Open… (Ctrl+O)");
     assert!(reopened.query_by_label_contains("Opened").is_some());
     assert_eq!(
         reopened.state().controller().workspace().readings(),
@@ -90,7 +84,7 @@ fn readings_export_to_csv_in_both_dialects_and_parse_back() {
     ] {
         let mut harness = app(Some(path.clone()), &dir.join("auto"), Screen::Live);
         record(&mut harness, 2);
-        show(&mut harness, "Session");
+        click(&mut harness, "Session");
         if delimiter == b';' {
             harness.get_by_role(egui::accesskit::Role::ComboBox).click();
             harness.run_steps(2);
@@ -142,7 +136,7 @@ fn a_damaged_session_is_refused_and_the_app_goes_on() {
     let mut harness = app(Some(damaged), &dir.join("auto"), Screen::Live);
     record(&mut harness, 1);
     let before = harness.state().controller().workspace().readings().clone();
-    show(&mut harness, "Session");
+    click(&mut harness, "Session");
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
     harness.run_steps(2);
     assert!(harness.query_by_label_contains("is damaged").is_some());
@@ -156,16 +150,14 @@ fn the_traffic_list_filters_by_kind_and_exports_what_it_shows() {
     let export = dir.join("traffic.txt");
     let mut harness = app(Some(export.clone()), &dir.join("auto"), Screen::Live);
     record(&mut harness, 2);
-    show(&mut harness, "Traffic");
+    click(&mut harness, "Traffic");
     let requests =
         |h: &Harness<'static, MeterApp>| h.query_all_by_label_contains("GetRegister").count();
     assert!(requests(&harness) > 0);
     harness.get_by_label("TX").click();
-    harness.get_by_label("ECHO").click();
-    harness.run_steps(2);
+    click(&mut harness, "ECHO");
     assert_eq!(requests(&harness), 0, "requests hidden");
-    harness.get_by_label("Export…").click();
-    harness.run_steps(2);
+    click(&mut harness, "Export…");
     let text = std::fs::read_to_string(&export).unwrap();
     assert!(!text.is_empty());
     assert!(
@@ -188,9 +180,8 @@ fn a_new_session_starts_empty_and_the_old_one_stays_among_the_recent() {
         .unwrap()
         .to_path_buf();
     let polls = harness.state().controller().workspace().readings().polls();
-    show(&mut harness, "Session");
-    harness.get_by_label("New session").click();
-    harness.run_steps(2);
+    click(&mut harness, "Session");
+    click(&mut harness, "New session");
     assert_eq!(
         harness.state().controller().workspace().readings().polls(),
         0
@@ -235,7 +226,7 @@ fn a_stored_session_ticked_is_deleted_after_asking_and_never_the_one_recording()
         .session_dir()
         .unwrap()
         .to_path_buf();
-    show(&mut harness, "Session");
+    click(&mut harness, "Session");
     harness.get_by_label("New session").click();
     harness.run_steps(3);
     let second = harness
@@ -257,12 +248,10 @@ fn a_stored_session_ticked_is_deleted_after_asking_and_never_the_one_recording()
     assert!(harness.query_by_label("Delete 0 ticked…").is_some());
     harness.get_by_label(&name(&first)).click();
     harness.run_steps(2);
-    harness.get_by_label("Delete 1 ticked…").click();
-    harness.run_steps(2);
+    click(&mut harness, "Delete 1 ticked…");
     assert!(harness.query_by_label_contains("gone for good").is_some());
     assert!(first.is_dir(), "nothing is deleted before the answer");
-    harness.get_by_label("Delete").click();
-    harness.run_steps(2);
+    click(&mut harness, "Delete");
     assert!(!first.exists());
     assert!(second.is_dir());
     assert!(
@@ -316,17 +305,10 @@ fn the_history_screen_reads_a_year_of_months_plots_exports_and_keeps_them_in_the
         Some(dir.join("auto")),
     );
     harness.get_by_label("List its registers").click();
-    run_until(&mut harness, Duration::from_secs(20), "the listing", |h| {
-        h.query_by_label_contains("The month logger keeps 36 entries")
-            .is_some()
-    });
-    harness.get_by_label("V1 volume (68)").click();
-    harness.run_steps(2);
+    wait_for_text(&mut harness, "The month logger keeps 36 entries");
+    click(&mut harness, "V1 volume (68)");
     harness.get_by_label("Read history").click();
-    run_until(&mut harness, Duration::from_secs(30), "the records", |h| {
-        h.query_by_label_contains("Read 12 records of the month logger")
-            .is_some()
-    });
+    wait_for_text(&mut harness, "Read 12 records of the month logger");
     harness.run_steps(2);
     let month = Logger::Period(PeriodLogger::Month);
     let workspace = harness.state().controller().workspace();
@@ -345,9 +327,7 @@ fn the_history_screen_reads_a_year_of_months_plots_exports_and_keeps_them_in_the
     harness
         .get_by_label_contains("Export CSV (comma, decimal point)")
         .click();
-    run_until(&mut harness, Duration::from_secs(5), "the export", |h| {
-        h.query_by_label_contains("Exported 12 records").is_some()
-    });
+    wait_for_text(&mut harness, "Exported 12 records");
     let mut reader = csv::Reader::from_path(&csv_path).unwrap();
     let header: Vec<String> = reader
         .headers()
@@ -368,9 +348,8 @@ fn the_history_screen_reads_a_year_of_months_plots_exports_and_keeps_them_in_the
 
     // Opened again, the session shows the same records on the History screen.
     let mut reopened = app(Some(session), &dir.join("auto2"), Screen::Session);
-    reopened.get_by_label("Open… (Ctrl+O)").click();
-    reopened.run_steps(2);
-    show(&mut reopened, "History");
+    click(&mut reopened, "Open… (Ctrl+O)");
+    click(&mut reopened, "History");
     let workspace = reopened.state().controller().workspace();
     assert_eq!(workspace.logger_history(month), Some(&read));
     assert!(reopened.query_by_label(&newest.to_string()).is_some());
@@ -390,24 +369,17 @@ fn the_history_screen_reads_an_electricity_meters_load_profile_by_its_log_id() {
         FixedPicker(None),
         None,
     );
-    harness.get_by_label("interval log").click();
-    harness.run_steps(2);
+    click(&mut harness, "interval log");
     harness.get_by_label("Log ID").click_accesskit();
-    run_until(
-        &mut harness,
-        Duration::from_secs(5),
-        "the field's focus",
-        |h| h.get_by_label("Log ID").is_focused(),
-    );
+    wait_until(&mut harness, "the field's focus", |h| {
+        h.get_by_label("Log ID").is_focused()
+    });
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     harness.get_by_label("Log ID").type_text("6");
     harness.key_press(egui::Key::Enter);
     harness.run_steps(2);
     harness.get_by_label("Read the interval log").click();
-    run_until(&mut harness, Duration::from_secs(30), "the records", |h| {
-        h.query_by_label_contains("Read 12 records of interval log 6")
-            .is_some()
-    });
+    wait_for_text(&mut harness, "Read 12 records of interval log 6");
     harness.run_steps(2);
     let workspace = harness.state().controller().workspace();
     let log = workspace.logger_history(Logger::Interval(6)).unwrap();
@@ -429,12 +401,9 @@ fn a_history_read_cancelled_part_way_is_resumed_with_the_same_registers_and_comp
     let mut config = crate::sim::MeterConfig::new(Profile::Multical603);
     config.timing.latency = Duration::from_millis(250);
     let mut harness = connected_to(config, Screen::History, FixedPicker(None), None);
-    harness.get_by_label("day").click();
-    harness.run_steps(2);
+    click(&mut harness, "day");
     harness.get_by_label("List its registers").click();
-    run_until(&mut harness, Duration::from_secs(20), "the listing", |h| {
-        h.query_by_label_contains("The day logger keeps").is_some()
-    });
+    wait_for_text(&mut harness, "The day logger keeps");
     let holds = harness
         .state()
         .controller()
@@ -456,23 +425,15 @@ fn a_history_read_cancelled_part_way_is_resumed_with_the_same_registers_and_comp
     harness.get_by_label("Records").set_value_accesskit(60.0);
     harness.run_steps(2);
     harness.get_by_label("Read history").click_accesskit();
-    run_until(
-        &mut harness,
-        Duration::from_secs(20),
-        "the first page",
-        |h| {
-            h.state()
-                .controller()
-                .workspace()
-                .history_progress()
-                .is_some_and(|progress| progress.records > 0)
-        },
-    );
-    harness.get_by_label("Cancel").click_accesskit();
-    run_until(&mut harness, Duration::from_secs(20), "the cancel", |h| {
-        h.query_by_label_contains("the rest can be resumed")
-            .is_some()
+    wait_until(&mut harness, "the first page", |h| {
+        h.state()
+            .controller()
+            .workspace()
+            .history_progress()
+            .is_some_and(|progress| progress.records > 0)
     });
+    harness.get_by_label("Cancel").click_accesskit();
+    wait_for_text(&mut harness, "the rest can be resumed");
     let day = Logger::Period(PeriodLogger::Day);
     let workspace = harness.state().controller().workspace();
     let part = workspace.logger_history(day).unwrap().len();
@@ -484,7 +445,7 @@ fn a_history_read_cancelled_part_way_is_resumed_with_the_same_registers_and_comp
     );
 
     harness.get_by_label("Resume").click_accesskit();
-    run_until(&mut harness, Duration::from_secs(60), "the rest", |h| {
+    wait_until(&mut harness, "the rest", |h| {
         h.state()
             .controller()
             .workspace()
@@ -529,7 +490,7 @@ fn a_capture_opened_on_the_traffic_screen_shows_its_diagnosis_frames_and_registe
         .join("tests/data/captures/pulseview/a_good.export_all.txt");
     let mut harness = app(Some(recording), &dir.join("auto"), Screen::Traffic);
     harness.get_by_label("Open capture…").click();
-    run_until(&mut harness, Duration::from_secs(5), "the recording", |h| {
+    wait_until(&mut harness, "the recording", |h| {
         h.state().controller().workspace().capture().is_some()
     });
     harness.run_steps(2);
@@ -554,8 +515,7 @@ fn a_capture_opened_on_the_traffic_screen_shows_its_diagnosis_frames_and_registe
         map.registers.contains_key(&RegisterId::new(68)),
         "the recording's register is in the table, to export"
     );
-    harness.get_by_label("Close recording").click();
-    harness.run_steps(2);
+    click(&mut harness, "Close recording");
     assert!(harness.state().controller().workspace().capture().is_none());
     assert!(harness.query_by_label_contains("68 = 8.541 m³").is_none());
     let _ = std::fs::remove_dir_all(&dir);
@@ -568,16 +528,10 @@ fn the_readout_in_a_recording_of_an_iec_meter_is_shown_on_the_registers_screen()
         .join("tests/data/captures/own/iec_300_echo.socat.log");
     let mut harness = app(Some(recording), &dir.join("auto"), Screen::Connection);
     // A meter connected has its own registers: the recording's readout shows without one.
-    harness.get_by_label("Disconnect").click();
-    run_until(
-        &mut harness,
-        Duration::from_secs(5),
-        "the disconnection",
-        |h| !h.state().controller().link_view().is_connected(),
-    );
-    show(&mut harness, "Traffic");
+    disconnect(&mut harness);
+    click(&mut harness, "Traffic");
     harness.get_by_label("Open capture…").click();
-    run_until(&mut harness, Duration::from_secs(5), "the recording", |h| {
+    wait_until(&mut harness, "the recording", |h| {
         h.state().controller().workspace().capture().is_some()
     });
     assert!(
@@ -585,7 +539,7 @@ fn the_readout_in_a_recording_of_an_iec_meter_is_shown_on_the_registers_screen()
             .query_by_label_contains("its readout of 9 values on the Registers screen")
             .is_some()
     );
-    show(&mut harness, "Registers");
+    click(&mut harness, "Registers");
     assert!(
         harness
             .query_by_label_contains("The recorded meter speaks IEC 62056-21")
@@ -599,9 +553,9 @@ fn the_readout_in_a_recording_of_an_iec_meter_is_shown_on_the_registers_screen()
     assert!(harness.query_by_label("1.8.0").is_some());
     assert!(harness.query_by_label("23456.780").is_some());
     // Closing the recording takes its readout away.
-    show(&mut harness, "Traffic");
+    click(&mut harness, "Traffic");
     harness.get_by_label("Close recording").click();
-    show(&mut harness, "Registers");
+    click(&mut harness, "Registers");
     assert!(harness.query_by_label("23456.780").is_none());
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -613,10 +567,7 @@ fn a_file_that_is_no_recording_is_refused_and_the_one_shown_kept() {
         .join("tests/data/captures/not_recordings/COMMANDS.txt");
     let mut harness = app(Some(not_a_recording), &dir.join("auto"), Screen::Traffic);
     harness.get_by_label("Open capture…").click();
-    run_until(&mut harness, Duration::from_secs(5), "the refusal", |h| {
-        h.query_by_label_contains("not a recording this program reads")
-            .is_some()
-    });
+    wait_for_text(&mut harness, "not a recording this program reads");
     assert!(harness.state().controller().workspace().capture().is_none());
     let _ = std::fs::remove_dir_all(&dir);
 }

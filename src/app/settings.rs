@@ -5,8 +5,10 @@ use std::time::Duration;
 
 use crate::export::Dialect;
 use crate::line::LineSettings;
+use crate::link::port::SIM_PREFIX;
 use crate::link::{EchoMode, LinkConfig};
 use crate::protocol::Protocol;
+use crate::sim::Profile;
 
 use super::screen::Screen;
 
@@ -17,20 +19,8 @@ pub const APP_KEY: &str = "kmp-workbench-settings";
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct Settings {
-    /// The port last chosen: a path or `sim:PROFILE`.
-    pub port: String,
-    /// Baud rate and framing.
-    pub line: LineSettings,
-    /// The meter's address.
-    pub address: u8,
-    /// Whether the head echoes.
-    pub echo: EchoMode,
-    /// DTR level, or `None` to leave it alone.
-    pub dtr: Option<bool>,
-    /// RTS level, or `None` to leave it alone.
-    pub rts: Option<bool>,
-    /// The protocol the meter speaks, or `None` to find out.
-    pub protocol: Option<Protocol>,
+    /// The port and line settings last chosen.
+    pub connection: Connection,
     /// The screen last shown.
     pub screen: Screen,
     /// Seconds between rounds of the link check.
@@ -47,13 +37,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            port: "sim:multical21".into(),
-            line: LineSettings::default(),
-            address: crate::kmp::DEFAULT_DESTINATION,
-            echo: EchoMode::Auto,
-            dtr: None,
-            rts: None,
-            protocol: None,
+            connection: Connection::default(),
             screen: Screen::Connection,
             check_interval_s: 1.0,
             check_request_limit: 120,
@@ -63,9 +47,11 @@ impl Default for Settings {
     }
 }
 
-/// The port and line settings the Connection screen chooses.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConnectionChoice {
+/// The port and how to speak to the meter on it: what the Connection screen chooses and the
+/// settings keep.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Connection {
     /// A path or `sim:PROFILE`.
     pub port: String,
     /// Baud rate and framing.
@@ -82,43 +68,22 @@ pub struct ConnectionChoice {
     pub protocol: Option<Protocol>,
 }
 
-impl Settings {
-    /// The port and line settings chosen.
-    pub fn connection(&self) -> ConnectionChoice {
-        ConnectionChoice {
-            port: self.port.clone(),
-            line: self.line,
-            address: self.address,
-            echo: self.echo,
-            dtr: self.dtr,
-            rts: self.rts,
-            protocol: self.protocol,
+impl Default for Connection {
+    fn default() -> Self {
+        Self {
+            port: "sim:multical21".into(),
+            line: LineSettings::default(),
+            address: crate::kmp::DEFAULT_DESTINATION,
+            echo: EchoMode::Auto,
+            dtr: None,
+            rts: None,
+            protocol: None,
         }
     }
+}
 
-    /// Chooses another port or line settings.
-    pub fn choose(&mut self, choice: ConnectionChoice) {
-        let ConnectionChoice {
-            port,
-            line,
-            address,
-            echo,
-            dtr,
-            rts,
-            protocol,
-        } = choice;
-        (
-            self.port,
-            self.line,
-            self.address,
-            self.echo,
-            self.dtr,
-            self.rts,
-            self.protocol,
-        ) = (port, line, address, echo, dtr, rts, protocol);
-    }
-
-    /// The link configuration these settings describe.
+impl Connection {
+    /// The link configuration this connection describes.
     pub fn link_config(&self) -> LinkConfig {
         let mut config = LinkConfig::new(self.port.clone());
         config.line = self.line;
@@ -129,6 +94,15 @@ impl Settings {
         config
     }
 
+    /// The simulated meter the port names, if it names one.
+    pub fn simulated(&self) -> Option<Profile> {
+        self.port
+            .strip_prefix(SIM_PREFIX)
+            .and_then(|name| name.parse::<Profile>().ok())
+    }
+}
+
+impl Settings {
     /// Requests the link check sends before it pauses itself, if it ever does.
     pub fn check_limit(&self) -> Option<u32> {
         (self.check_request_limit > 0).then_some(self.check_request_limit)
@@ -160,5 +134,27 @@ mod tests {
             let interval = settings.check_interval();
             assert!(interval >= Duration::from_millis(500) && interval <= Duration::from_secs(60));
         }
+    }
+
+    #[test]
+    fn the_connection_chosen_is_remembered_between_runs() {
+        let mut settings = Settings::default();
+        settings.connection.port = "/dev/ttyUSB0".into();
+        settings.connection.echo = EchoMode::On;
+        settings.screen = Screen::Live;
+        let stored = ron::ser::to_string(&settings).unwrap();
+        assert_eq!(ron::from_str::<Settings>(&stored).unwrap(), settings);
+    }
+
+    #[test]
+    fn settings_of_an_older_version_keep_what_they_hold_besides_the_port() {
+        // Before the connection was a part of its own, its fields stood at the top.
+        let older = r#"(port: "/dev/ttyUSB0", echo: On, screen: Live, check_request_limit: 7,
+            recent_sessions: ["/home/a/meter-session"])"#;
+        let settings: Settings = ron::from_str(older).unwrap();
+        assert_eq!(settings.screen, Screen::Live);
+        assert_eq!(settings.check_request_limit, 7);
+        assert_eq!(settings.recent_sessions, ["/home/a/meter-session"]);
+        assert_eq!(settings.connection, Connection::default());
     }
 }

@@ -6,8 +6,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::link::LinkHandle;
+use jiff::Timestamp;
+
 use crate::link::port::Opener;
+use crate::link::{LinkHandle, Now};
 use crate::session::Recorder;
 
 use super::action::{Action, FileJob};
@@ -32,6 +34,14 @@ pub struct MeterApp {
     prompt: PromptPanel,
     screenshot: Option<ScreenshotPlan>,
     frames: Option<FrameCount>,
+    /// This frame's moment, read once in `logic` (which always comes just before `ui`); the
+    /// controller and the panels are given it and never read the clock themselves.
+    now: Now,
+}
+
+/// The clocks as they are now: the app's one reading of them per frame.
+fn read_clock() -> Now {
+    Now::new(Instant::now(), Timestamp::now())
 }
 
 impl MeterApp {
@@ -64,14 +74,15 @@ impl MeterApp {
             wake,
             sessions_dir: options.sessions_dir.clone(),
         });
-        controller.begin(options.simulate, options.screen, Instant::now());
+        let now = read_clock();
+        controller.begin(options.simulate, options.screen);
         if let Some(port) = &options.port {
-            controller.connect_at_start(port, Instant::now());
+            controller.connect_at_start(port);
         }
         if let Some(path) = &options.capture {
-            controller.open_capture(path, Instant::now());
+            controller.open_capture(path, now);
             // `--screen` still chooses the screen shown.
-            controller.begin(None, options.screen, Instant::now());
+            controller.begin(None, options.screen);
         }
         Ok(Self {
             controller,
@@ -84,6 +95,7 @@ impl MeterApp {
                 .clone()
                 .map(|path| ScreenshotPlan::new(path, options.screenshot_after)),
             frames: None,
+            now,
         })
     }
 
@@ -112,7 +124,8 @@ impl MeterApp {
 
 impl eframe::App for MeterApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
-        self.controller.update(Instant::now());
+        self.now = read_clock();
+        self.controller.update(self.now);
         if let Some(plan) = &mut self.screenshot
             && let Some(problem) = plan.poll(ctx)
         {
@@ -124,7 +137,6 @@ impl eframe::App for MeterApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        let now = Instant::now();
         let Self {
             controller,
             panels,
@@ -133,7 +145,9 @@ impl eframe::App for MeterApp {
             prompt,
             screenshot: _,
             frames: _,
+            now,
         } = self;
+        let now = *now;
         let app = AppView::of(controller, now);
         let mut actions = shortcuts(ui.ctx(), app.settings.dialect);
         egui::Panel::bottom("status").show(ui, |ui| actions.extend(status.ui(ui, &app)));
@@ -142,9 +156,7 @@ impl eframe::App for MeterApp {
             .default_size(150.0)
             .show(ui, |ui| actions.extend(nav.ui(ui, &app)));
         egui::CentralPanel::default().show(ui, |ui| {
-            if let Some(job) = controller.prompt() {
-                actions.extend(prompt.ui(ui, job));
-            }
+            actions.extend(prompt.ui(ui, &app));
             if let Some(notice) = controller.notice() {
                 let colour = if notice.good { style::GOOD } else { style::BAD };
                 ui.horizontal_top(|ui| {

@@ -12,7 +12,8 @@ use crate::link::diagnosis::DiagnosisCode;
 use crate::link::port::testing::FixedSimOpener;
 use crate::sim::MeterConfig;
 
-fn meter(profile: Profile, magnet_delay: Duration) -> MeterConfig {
+/// A simulated `profile` whose eye echoes and wakes `magnet_delay` after the magnet.
+pub(super) fn meter(profile: Profile, magnet_delay: Duration) -> MeterConfig {
     let mut config = MeterConfig::new(profile);
     config.echo = true;
     config.magnet_delay = magnet_delay;
@@ -62,30 +63,80 @@ pub(super) fn connected_to(
         ..GuiOptions::default()
     };
     let mut harness = with_picker(config, options, picker);
-    run_until(
-        &mut harness,
-        Duration::from_secs(5),
-        "the connection",
-        |h| h.state().controller().link_view().is_connected(),
-    );
-    harness.run_steps(2);
+    wait_for_connection(&mut harness);
     harness
 }
 
-/// Steps the app until `done` holds, for at most `limit` of real time (the link thread and the
-/// simulated meter run on the real clock).
-pub(super) fn run_until(
+/// How long a test waits for what a user would wait for before it gives up: generous, since the
+/// link thread and the simulated meters run on the real clock of a busy machine.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Steps the app until `done` holds (the link thread and the simulated meter run on the real
+/// clock).
+pub(super) fn wait_until(
     harness: &mut Harness<'static, MeterApp>,
-    limit: Duration,
     what: &str,
     done: impl Fn(&Harness<'static, MeterApp>) -> bool,
 ) {
-    let deadline = Instant::now() + limit;
+    let deadline = Instant::now() + PATIENCE;
     while !done(harness) {
         assert!(Instant::now() < deadline, "gave up waiting for {what}");
         harness.step();
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// Steps the app until a label containing `text` shows.
+pub(super) fn wait_for_text(harness: &mut Harness<'static, MeterApp>, text: &str) {
+    wait_until(harness, text, |h| h.query_by_label_contains(text).is_some());
+}
+
+/// Clicks what is labelled `label` and lets the app draw what follows.
+pub(super) fn click(harness: &mut Harness<'static, MeterApp>, label: &str) {
+    harness.get_by_label(label).click();
+    harness.run_steps(2);
+}
+
+/// Steps the app until the port is open, and draws what that shows.
+fn wait_for_connection(harness: &mut Harness<'static, MeterApp>) {
+    wait_until(harness, "the connection", |h| {
+        h.state().controller().link_view().is_connected()
+    });
+    harness.run_steps(2);
+}
+
+/// Presses Connect and waits for the port to open.
+fn connect(harness: &mut Harness<'static, MeterApp>) {
+    harness.get_by_label("Connect").click();
+    wait_for_connection(harness);
+}
+
+/// Presses Disconnect and waits for the port to close.
+pub(super) fn disconnect(harness: &mut Harness<'static, MeterApp>) {
+    harness.get_by_label("Disconnect").click();
+    wait_until(harness, "the disconnection", |h| {
+        matches!(
+            h.state().controller().link_view().connection(),
+            ConnectionState::Disconnected
+        )
+    });
+    harness.run_steps(2);
+}
+
+/// A file dialog that always answers with the same path (or is never available).
+pub(super) struct FixedPicker(pub(super) Option<std::path::PathBuf>);
+
+impl FilePicker for FixedPicker {
+    fn pick(&mut self, answer: PickAnswer) {
+        answer.give(self.0.clone());
+    }
+}
+
+pub(super) fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kmp-app-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 #[test]
@@ -98,17 +149,10 @@ fn connect_button_opens_the_port_and_the_status_bar_says_so() {
     harness.get_by_label_contains("MULTICAL 403").click();
     harness.run_steps(2);
     assert_eq!(
-        harness.state().controller().settings().port,
+        harness.state().controller().settings().connection.port,
         "sim:multical403"
     );
-    harness.get_by_label("Connect").click();
-    run_until(
-        &mut harness,
-        Duration::from_secs(5),
-        "the connection",
-        |h| h.state().controller().link_view().is_connected(),
-    );
-    harness.run_steps(2);
+    connect(&mut harness);
     assert!(
         harness
             .query_by_label_contains("Connected to sim:multical403")
@@ -127,16 +171,8 @@ fn the_link_check_counts_down_while_the_eye_wakes_then_shows_the_meter() {
         meter(Profile::Multical21, Duration::from_millis(1500)),
         options,
     );
-    run_until(&mut harness, Duration::from_secs(5), "the countdown", |h| {
-        h.query_by_label_contains("Waking the eye: answer expected in")
-            .is_some()
-    });
-    run_until(
-        &mut harness,
-        Duration::from_secs(10),
-        "the meter's identity",
-        |h| h.query_by_label_contains("Meter 71234567").is_some(),
-    );
+    wait_for_text(&mut harness, "Waking the eye: answer expected in");
+    wait_for_text(&mut harness, "Meter 71234567");
     assert!(harness.query_by_label("The meter answers").is_some());
     assert!(harness.query_by_label_contains("Echo clean").is_some());
     assert_eq!(
@@ -160,12 +196,9 @@ fn a_meter_that_never_answers_gets_the_echo_only_advice() {
         meter(Profile::FlowIq2200, Duration::from_secs(3600)),
         options,
     );
-    run_until(
-        &mut harness,
-        Duration::from_secs(15),
-        "the echo-only diagnosis",
-        |h| h.query_by_label("The meter does not answer").is_some(),
-    );
+    wait_until(&mut harness, "the echo-only diagnosis", |h| {
+        h.query_by_label("The meter does not answer").is_some()
+    });
     assert!(harness.query_by_label_contains("turn it over").is_some());
 }
 
@@ -177,19 +210,7 @@ fn disconnect_closes_the_port() {
         FixedPicker(None),
         None,
     );
-    harness.get_by_label("Disconnect").click();
-    run_until(
-        &mut harness,
-        Duration::from_secs(5),
-        "the disconnection",
-        |h| {
-            matches!(
-                h.state().controller().link_view().connection(),
-                ConnectionState::Disconnected
-            )
-        },
-    );
-    harness.run_steps(2);
+    disconnect(&mut harness);
     assert!(harness.query_by_label("Connect").is_some());
     assert!(harness.query_by_label_contains("Not connected").is_some());
 }
@@ -201,8 +222,7 @@ fn the_navigation_switches_screens() {
         GuiOptions::default(),
     );
     harness.run_steps(2);
-    harness.get_by_label("Link check").click();
-    harness.run_steps(2);
+    click(&mut harness, "Link check");
     assert_eq!(
         harness.state().controller().settings().screen,
         Screen::LinkCheck
@@ -215,214 +235,10 @@ fn the_navigation_switches_screens() {
 }
 
 #[test]
-fn a_scan_of_the_common_range_lists_the_meters_registers_and_the_filter_narrows_them() {
-    let mut harness = scanned(FixedPicker(None));
-    assert!(harness.query_by_label("9 registers found").is_some());
-    assert!(row(&harness, "68").is_some());
-    assert!(row(&harness, "99").is_some());
-    // The info code in words: the simulated water meter reports no condition.
-    assert!(
-        harness
-            .query_by_label_contains("no condition present")
-            .is_some()
-    );
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Filter")
-        .click();
-    harness.run_steps(2);
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Filter")
-        .type_text("volume");
-    harness.run_steps(3);
-    assert!(row(&harness, "68").is_some(), "V1 volume stays");
-    assert!(row(&harness, "99").is_none(), "the filter hides other rows");
-}
-
-/// The table row of a register, found by its tick box, which carries the ID.
-fn row<'h>(harness: &'h Harness<'static, MeterApp>, id: &'h str) -> Option<egui_kittest::Node<'h>> {
-    harness.query_by(|node| {
-        node.role() == egui::accesskit::Role::CheckBox && node.label().as_deref() == Some(id)
-    })
-}
-
-/// A file dialog that always answers with the same path (or is never available).
-pub(super) struct FixedPicker(pub(super) Option<std::path::PathBuf>);
-
-impl FilePicker for FixedPicker {
-    fn pick(&mut self, answer: PickAnswer) {
-        answer.give(self.0.clone());
-    }
-}
-
-pub(super) fn scratch_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("kmp-app-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// A harness on the Registers screen of a simulated MULTICAL 21 whose scan of 0..=1100 is done.
-fn scanned(picker: FixedPicker) -> Harness<'static, MeterApp> {
-    scanned_in(picker, None)
-}
-
-/// As [`scanned`], recording into a session under `sessions_dir` when given.
-fn scanned_in(
-    picker: FixedPicker,
-    sessions_dir: Option<std::path::PathBuf>,
-) -> Harness<'static, MeterApp> {
-    let mut harness = connected(Profile::Multical21, Screen::Registers, picker, sessions_dir);
-    harness.get_by_label("Scan").click();
-    run_until(&mut harness, Duration::from_secs(30), "the scan", |h| {
-        !h.state().controller().scanning()
-            && !h
-                .state()
-                .controller()
-                .workspace()
-                .map()
-                .registers
-                .is_empty()
-    });
-    harness.run_steps(2);
-    harness
-}
-
-/// Types `name` into the name field of register `id`.
-fn rename(harness: &mut Harness<'static, MeterApp>, id: &str, name: &str) {
-    name_field(harness, id).click();
-    harness.run_steps(2);
-    name_field(harness, id).type_text(name);
-    harness.run_steps(2);
-}
-
-fn name_field<'h>(harness: &'h Harness<'static, MeterApp>, id: &'h str) -> egui_kittest::Node<'h> {
-    harness.get_by(|node| {
-        node.role() == egui::accesskit::Role::TextInput && node.label().as_deref() == Some(id)
-    })
-}
-
-#[test]
-fn a_register_renamed_in_the_table_is_named_so_in_the_exported_csv() {
-    let dir = scratch_dir("rename");
-    let csv = dir.join("map.csv");
-    let mut harness = scanned(FixedPicker(Some(csv.clone())));
-    rename(&mut harness, "68", "=Kitchen cold water");
-    assert_eq!(
-        harness
-            .state()
-            .controller()
-            .workspace()
-            .map()
-            .user_name(RegisterId::V1_VOLUME),
-        Some("=Kitchen cold water")
-    );
-    harness.get_by_label("Export CSV…").click();
-    harness.run_steps(2);
-    let text = std::fs::read_to_string(&csv).unwrap();
-    let row = text.lines().find(|line| line.starts_with("68,")).unwrap();
-    // The name starts with "=", so it is neutralised for spreadsheets.
-    assert!(row.contains(",'=Kitchen cold water,m³,"), "{row}");
-    assert!(
-        harness
-            .query_by_label_contains("Exported 9 registers")
-            .is_some()
-    );
-}
-
-/// Replaces the prompt's path with `path` and presses Write.
-fn write_typed_path(harness: &mut Harness<'static, MeterApp>, path: &std::path::Path) {
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Path")
-        .click();
-    harness.run_steps(1);
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Path")
-        .type_text(path.to_str().unwrap());
-    harness.run_steps(2);
-    harness.get_by_label("Write").click();
-    harness.run_steps(2);
-}
-
-#[test]
-fn without_a_file_dialog_a_typed_path_is_used_and_never_overwrites() {
-    let dir = scratch_dir("typed");
-    let path = dir.join("typed.ron");
-    let mut harness = scanned(FixedPicker(None));
-    harness.get_by_label("Save map…").click();
-    harness.run_steps(2);
-    assert!(
-        harness
-            .query_by_label_contains("No file was chosen")
-            .is_some()
-    );
-    write_typed_path(&mut harness, &path);
-    let saved = std::fs::read_to_string(&path).unwrap();
-    assert!(saved.contains("version: 1"));
-    assert!(
-        harness
-            .query_by_label_contains("No file was chosen")
-            .is_none()
-    );
-
-    // The same name again: refused, and the file stays as it was.
-    std::fs::write(&path, "kept").unwrap();
-    harness.get_by_label("Save map…").click();
-    harness.run_steps(2);
-    write_typed_path(&mut harness, &path);
-    assert!(harness.query_by_label_contains("exists already").is_some());
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "kept");
-}
-
-#[test]
-fn a_saved_map_opens_again_and_a_damaged_one_is_refused_with_the_map_kept() {
-    let dir = scratch_dir("reopen");
-    let path = dir.join("map.ron");
-    let mut harness = scanned(FixedPicker(Some(path.clone())));
-    rename(&mut harness, "74", "Flow, flat 3");
-    harness.get_by_label("Save map…").click();
-    harness.run_steps(2);
-    let before = harness.state().controller().workspace().map().clone();
-
-    std::fs::write(
-        &path,
-        "(version: 1, registers: [(id: 68, block: Some(\"2804",
-    )
-    .unwrap();
-    harness.get_by_label("Open map…").click();
-    harness.run_steps(2);
-    assert!(
-        harness
-            .query_by_label_contains("is not a register map")
-            .is_some()
-    );
-    assert_eq!(
-        harness.state().controller().workspace().map(),
-        &before,
-        "the map on screen is kept"
-    );
-
-    std::fs::write(&path, before.to_ron()).unwrap();
-    harness.get_by_label("Open map…").click();
-    harness.run_steps(2);
-    assert_eq!(harness.state().controller().workspace().map(), &before);
-    assert_eq!(
-        harness
-            .state()
-            .controller()
-            .workspace()
-            .map()
-            .user_name(RegisterId::FLOW_V1),
-        Some("Flow, flat 3")
-    );
-    assert!(harness.query_by_label_contains("Opened").is_some());
-}
-
-#[test]
 fn live_polling_shows_values_and_the_view_pauses_and_follows_again_with_space() {
     let mut harness = connected(Profile::Multical21, Screen::Live, FixedPicker(None), None);
     harness.get_by_label("Start polling").click();
-    run_until(&mut harness, Duration::from_secs(15), "two polls", |h| {
+    wait_until(&mut harness, "two polls", |h| {
         h.state().controller().workspace().readings().polls() >= 2
     });
     harness.run_steps(2);
@@ -451,67 +267,16 @@ fn live_polling_shows_values_and_the_view_pauses_and_follows_again_with_space() 
     assert!(!harness.state().following());
     assert!(harness.query_by_label("Follow latest (Space)").is_some());
     let polls = harness.state().controller().workspace().readings().polls();
-    run_until(
-        &mut harness,
-        Duration::from_secs(15),
-        "a poll while paused",
-        |h| h.state().controller().workspace().readings().polls() > polls,
-    );
+    wait_until(&mut harness, "a poll while paused", |h| {
+        h.state().controller().workspace().readings().polls() > polls
+    });
     harness.key_press(egui::Key::Space);
     harness.run_steps(2);
     assert!(harness.state().following());
 
-    harness.get_by_label("Stop polling").click();
-    harness.run_steps(2);
+    click(&mut harness, "Stop polling");
     assert_eq!(harness.state().controller().polling(), None);
     assert!(harness.query_by_label("Start polling").is_some());
-}
-
-#[test]
-fn ticked_registers_are_read_again() {
-    let dir = scratch_dir("read-again");
-    let mut harness = scanned_in(FixedPicker(None), Some(dir.clone()));
-    row(&harness, "68").unwrap().click();
-    row(&harness, "1004").unwrap().click();
-    harness.run_steps(2);
-    harness.get_by_label("Read 2 ticked again").click();
-    run_until(&mut harness, Duration::from_secs(10), "the read", |h| {
-        h.query_by_label_contains("Read 2 registers again")
-            .is_some()
-    });
-    harness.get_by_label("Dismiss").click();
-    harness.run_steps(2);
-    assert!(
-        harness
-            .query_by_label_contains("Read 2 registers again")
-            .is_none()
-    );
-    // The Traffic screen shows what went to the meter: one request for the two ticked
-    // registers, and their answer.
-    harness.get_by_label("Traffic").click();
-    // The list sticks to its bottom from the frame after it is first laid out.
-    harness.run_steps(4);
-    let lines: Vec<String> = harness
-        .query_all_by_label_contains("GetRegister")
-        .filter_map(|node| node.accesskit_node().value())
-        .collect();
-    let asked: Vec<&String> = lines
-        .iter()
-        .filter(|line| line.split_whitespace().nth(1) == Some("TX"))
-        .filter(|line| line.ends_with("GetRegister 68, 1004"))
-        .collect();
-    assert_eq!(asked.len(), 1, "{lines:#?}");
-    let answers: Vec<String> = harness
-        .query_all_by_label_contains("68 = ")
-        .filter_map(|node| node.accesskit_node().value())
-        .collect();
-    assert!(
-        answers
-            .last()
-            .is_some_and(|line| line.contains(" RX ") && line.contains(", 1004 = ")),
-        "the two registers answered: {answers:#?}"
-    );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -526,90 +291,31 @@ fn the_link_check_pauses_itself_after_its_request_limit_and_resumes() {
     // Buttons are pressed through accesskit, not at a position: the meter's identity line
     // appears above them when its answer comes and moves them down.
     harness.get_by_label("Pause checking").click_accesskit();
-    run_until(
-        &mut harness,
-        Duration::from_secs(5),
-        "the check to stop",
-        |h| h.query_by_label("Resume checking").is_some(),
-    );
+    wait_until(&mut harness, "the check to stop", |h| {
+        h.query_by_label("Resume checking").is_some()
+    });
     // Set as assistive technology sets it: a click and typed text would race the meter's
     // answers, which grow the lines above the field and make egui discard a pass with its input.
     harness
         .get_by_label("Pause checking after")
         .set_value_accesskit(3.0);
-    run_until(&mut harness, Duration::from_secs(5), "the new limit", |h| {
+    wait_until(&mut harness, "the new limit", |h| {
         h.state().controller().settings().check_request_limit == 3
     });
     harness.get_by_label("Resume checking").click_accesskit();
-    run_until(&mut harness, Duration::from_secs(10), "the pause", |h| {
-        h.query_by_label_contains("Checking paused after 3 requests to spare the meter's battery")
-            .is_some()
-    });
+    wait_for_text(
+        &mut harness,
+        "Checking paused after 3 requests to spare the meter's battery",
+    );
     let requests = harness.state().controller().link_view().requests();
     assert!(harness.state().controller().job().is_none());
     harness.get_by_label("Resume checking").click_accesskit();
-    run_until(
-        &mut harness,
-        Duration::from_secs(10),
-        "checking again",
-        |h| h.state().controller().link_view().requests() > requests,
-    );
+    wait_until(&mut harness, "checking again", |h| {
+        h.state().controller().link_view().requests() > requests
+    });
     harness.run_steps(2);
     assert!(harness.query_by_label("Pause checking").is_some());
     assert!(harness.query_by_label_contains("Checking paused").is_none());
-}
-
-#[test]
-fn a_scan_fills_the_table_with_the_catalogues_registers_before_the_rest_of_the_range() {
-    let mut config = meter(Profile::Multical21, Duration::ZERO);
-    config.timing = crate::sim::Timing::realtime(Duration::from_millis(60));
-    let options = GuiOptions {
-        simulate: Some(Profile::Multical21),
-        screen: Some(Screen::Registers),
-        ..GuiOptions::default()
-    };
-    let mut harness = with_picker(config, options, FixedPicker(None));
-    run_until(
-        &mut harness,
-        Duration::from_secs(5),
-        "the connection",
-        |h| h.state().controller().link_view().is_connected(),
-    );
-    harness.run_steps(2);
-    harness.get_by_label("Scan").click();
-    let wanted = [1001, 1002, 1003, 1004, 68, 74, 99].map(RegisterId::new);
-    run_until(
-        &mut harness,
-        Duration::from_secs(10),
-        "the registers wanted",
-        |h| {
-            let map = h.state().controller().workspace().map();
-            wanted.iter().all(|id| map.registers.contains_key(id))
-        },
-    );
-    // The water catalogue's IDs of 0..=1100 come first; the range after them.
-    let catalogue = crate::link::ScanOptions::catalogue_first(
-        0,
-        1100,
-        Duration::ZERO,
-        Some(crate::kmp::Family::Water),
-    )
-    .first
-    .len() as u32;
-    let done = harness
-        .state()
-        .controller()
-        .scans()
-        .progress()
-        .map_or(0, |p| p.done);
-    assert!(
-        done <= catalogue,
-        "{done} IDs asked before the catalogue's {catalogue} were in"
-    );
-    harness.run_steps(2);
-    assert!(row(&harness, "1004").is_some() && row(&harness, "68").is_some());
-    harness.get_by_label("Cancel scan").click();
-    harness.run_steps(2);
 }
 
 #[test]
@@ -621,14 +327,9 @@ fn an_iec_meter_is_found_on_the_link_check_read_by_its_readout_and_polled_live()
         None,
     );
     // KMP first, for the magnet's wake-up; then the text protocols.
-    run_until(
+    wait_for_text(
         &mut harness,
-        Duration::from_secs(30),
-        "the protocol found",
-        |h| {
-            h.query_by_label_contains("Speaks IEC 62056-21, identification /KAM0382C")
-                .is_some()
-        },
+        "Speaks IEC 62056-21, identification /KAM0382C",
     );
     assert_eq!(
         harness
@@ -640,14 +341,13 @@ fn an_iec_meter_is_found_on_the_link_check_read_by_its_readout_and_polled_live()
         Some(DiagnosisCode::Ok)
     );
 
-    harness.get_by_label("Registers").click();
-    harness.run_steps(2);
+    click(&mut harness, "Registers");
     assert!(
         harness.query_by_label("Scan").is_none(),
         "an IEC meter is not scanned"
     );
     harness.get_by_label("Read the readout").click();
-    run_until(&mut harness, Duration::from_secs(20), "the readout", |h| {
+    wait_until(&mut harness, "the readout", |h| {
         h.query_by_label("1.8.1(0008123.000*kWh)").is_some()
     });
     assert!(
@@ -657,24 +357,17 @@ fn an_iec_meter_is_found_on_the_link_check_read_by_its_readout_and_polled_live()
     );
     assert!(harness.query_by_label("8123.000").is_some());
 
-    harness.get_by_label("Live").click();
-    harness.run_steps(2);
-    harness.get_by_label("Use the readout's numbers").click();
-    harness.run_steps(2);
+    click(&mut harness, "Live");
+    click(&mut harness, "Use the readout's numbers");
     harness.get_by_label("Start polling").click();
-    run_until(
-        &mut harness,
-        Duration::from_secs(20),
-        "a polled readout",
-        |h| {
-            h.state()
-                .controller()
-                .workspace()
-                .readings()
-                .get("1.8.1".parse().unwrap())
-                .is_some_and(|series| !series.is_empty())
-        },
-    );
+    wait_until(&mut harness, "a polled readout", |h| {
+        h.state()
+            .controller()
+            .workspace()
+            .readings()
+            .get("1.8.1".parse().unwrap())
+            .is_some_and(|series| !series.is_empty())
+    });
     let series = harness
         .state()
         .controller()
@@ -738,23 +431,18 @@ fn a_network_head_is_typed_chosen_connected_and_its_round_trip_shown() {
     let mut harness = with_system_opener();
     type_into(&mut harness, "Host", "127.0.0.1");
     type_into(&mut harness, "TCP port", &port.to_string());
-    harness.get_by_label("Raw TCP").click();
-    harness.run_steps(2);
+    click(&mut harness, "Raw TCP");
     let name = format!("socket://127.0.0.1:{port}");
-    assert_eq!(harness.state().controller().settings().port, name);
+    assert_eq!(
+        harness.state().controller().settings().connection.port,
+        name
+    );
     assert!(
         harness
             .query_by_label_contains("the bridge's own line settings apply")
             .is_some()
     );
-    harness.get_by_label("Connect").click();
-    run_until(
-        &mut harness,
-        Duration::from_secs(5),
-        "the connection",
-        |h| h.state().controller().link_view().is_connected(),
-    );
-    harness.run_steps(2);
+    connect(&mut harness);
     assert!(
         harness
             .query_by_label_contains("network round trip")
@@ -766,8 +454,7 @@ fn a_network_head_is_typed_chosen_connected_and_its_round_trip_shown() {
             .is_some()
     );
     // The sweep changes the line, which a raw socket cannot: it is offered disabled, with why.
-    harness.get_by_label("Link check").click();
-    harness.run_steps(2);
+    click(&mut harness, "Link check");
     assert!(
         harness
             .get_by_label("Sweep line settings")
@@ -790,11 +477,11 @@ fn a_network_head_where_nothing_listens_gets_the_advice_to_check_the_bridge() {
     type_into(&mut harness, "Host", "127.0.0.1");
     type_into(&mut harness, "TCP port", &port.to_string());
     assert_eq!(
-        harness.state().controller().settings().port,
+        harness.state().controller().settings().connection.port,
         format!("rfc2217://127.0.0.1:{port}")
     );
     harness.get_by_label("Connect").click();
-    run_until(&mut harness, Duration::from_secs(5), "the refusal", |h| {
+    wait_until(&mut harness, "the refusal", |h| {
         h.query_all_by_label_contains("check that ser2net (or the bridge) runs")
             .next()
             .is_some()

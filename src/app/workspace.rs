@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::link::{
-    HistoryOptions, HistoryProgress, HistoryReport, Logger, ReadReport, ReadoutReport,
+    HistoryOptions, HistoryProgress, HistoryReport, Logger, Now, ReadReport, ReadoutReport,
 };
 use crate::model::{Readings, RegisterMap};
 use crate::session::{LoggerHistory, Manifest, SessionError, TrafficLog, history_of, traffic_path};
@@ -97,14 +97,14 @@ impl Workspace {
     /// Shows `capture`; the registers its answers hold go into the register map, to be
     /// named and exported like any others.
     /// Its last IEC 62056-21 readout or `/#1` answer becomes the readout the Registers screen
-    /// shows while no meter is connected.
-    pub fn open_capture(&mut self, capture: OpenedCapture) {
+    /// shows while no meter is connected, stamped `now`, when it was opened.
+    pub fn open_capture(&mut self, capture: OpenedCapture, now: Now) {
         let analysis = &capture.analysis;
         if !analysis.registers.is_empty() {
             self.map_mut().insert(analysis.registers.iter().cloned());
         }
         self.capture_readout = (!analysis.readout.is_empty()).then(|| ReadoutReport {
-            at: jiff::Timestamp::now(),
+            at: now.wall,
             protocol: analysis.protocol,
             identification: analysis.identification.clone(),
             asked_at: None,

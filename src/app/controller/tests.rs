@@ -9,14 +9,21 @@ use std::time::{Duration, Instant};
 use jiff::Timestamp;
 
 use super::*;
+use crate::app::files::PickAnswer;
 use crate::export::Dialect;
-use crate::kmp::{Number, Register, Unit};
+use crate::kmp::{Number, Register, RegisterId, Unit};
 use crate::link::diagnosis::{Evidence, diagnose};
 use crate::link::port::Opener;
 use crate::link::port::testing::{FixedSimOpener, Plug, PluggedOpener};
-use crate::link::{Command, ReadReport};
-use crate::model::RegisterKey;
+use crate::link::{Command, EndReason, ReadReport};
+use crate::model::{Readings, RegisterKey};
+use crate::session::Session;
 use crate::sim::MeterConfig;
+
+/// The clocks as they are now, as the shell reads them once a frame.
+fn now() -> Now {
+    Now::new(Instant::now(), Timestamp::now())
+}
 
 /// A file dialog that answers at once, with a path or with none.
 struct FixedPicker(Option<PathBuf>);
@@ -35,10 +42,9 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn settings() -> Settings {
-    Settings {
-        port: "sim:multical21".into(),
-        ..Settings::default()
-    }
+    let mut settings = Settings::default();
+    settings.connection.port = "sim:multical21".into();
+    settings
 }
 
 fn parts(link: LinkHandle, recorder: Recorder, sessions: Option<PathBuf>) -> Parts {
@@ -72,29 +78,40 @@ fn with_link(opener: impl Opener + 'static, sessions: &Path) -> Controller {
     let recorder = Recorder::spawn(Box::new(|| {})).unwrap();
     let link = LinkHandle::spawn(Box::new(opener), Box::new(|_| {}), Some(recorder.tap())).unwrap();
     let mut controller = Controller::new(parts(link, recorder, Some(sessions.to_path_buf())));
-    controller.act(Action::Connect, Instant::now());
-    pump(
-        &mut controller,
-        Duration::from_secs(5),
-        "the connection",
-        |c| c.link_view().is_connected() && c.workspace().session_dir().is_some(),
-    );
+    controller.act(Action::Connect, now());
+    wait_until(&mut controller, "the connection", |c| {
+        c.link_view().is_connected() && c.workspace().session_dir().is_some()
+    });
     controller
 }
 
-/// Takes what arrives until `done` holds, for at most `limit` of real time.
-fn pump(
-    controller: &mut Controller,
-    limit: Duration,
-    what: &str,
-    done: impl Fn(&Controller) -> bool,
-) {
-    let deadline = Instant::now() + limit;
+/// How long a test waits for the link's threads before it gives up: generous, since they run
+/// on the real clock of a busy machine.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// Takes what arrives until `done` holds.
+fn wait_until(controller: &mut Controller, what: &str, done: impl Fn(&Controller) -> bool) {
+    let deadline = Instant::now() + PATIENCE;
     while !done(controller) {
         assert!(Instant::now() < deadline, "gave up waiting for {what}");
-        controller.update(Instant::now());
+        controller.update(now());
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// Asks for polls of `ids` every `interval`, as the Live screen's Start polling does.
+fn start_polling(controller: &mut Controller, ids: &[RegisterId], interval: Duration) {
+    let keys = ids.iter().copied().map(RegisterKey::from).collect();
+    controller.act(Action::StartPolling { keys, interval }, now());
+}
+
+/// How many volume readings are on screen.
+fn volumes(controller: &Controller) -> usize {
+    controller
+        .workspace()
+        .readings()
+        .get(RegisterId::V1_VOLUME.into())
+        .map_or(0, |series| series.len())
 }
 
 fn meter(magnet_delay: Duration) -> MeterConfig {
@@ -104,16 +121,21 @@ fn meter(magnet_delay: Duration) -> MeterConfig {
     config
 }
 
-/// Closes the port and takes everything the link said before it closed: every poll it
-/// reported is then on screen, and (once the controller is dropped) in the journal.
-fn disconnect(controller: &mut Controller) {
-    controller.act(Action::Disconnect, Instant::now());
-    pump(controller, Duration::from_secs(5), "the port closed", |c| {
+/// Closes the port, takes everything the link said before it closed and ends the controller,
+/// whose recorder then writes what is queued: gives the readings that were on screen, and those
+/// journaled in the session being recorded.
+fn readings_and_journal(mut controller: Controller) -> (Readings, Readings) {
+    let dir = controller.workspace().session_dir().unwrap().to_path_buf();
+    controller.act(Action::Disconnect, now());
+    wait_until(&mut controller, "the port closed", |c| {
         matches!(
             c.link_view().connection(),
             crate::app::ConnectionState::Disconnected
         )
     });
+    let readings = controller.workspace().readings().clone();
+    drop(controller);
+    (readings, Session::open(&dir).unwrap().readings)
 }
 
 /// The polls journaled in the session's folder, counted from the file on disk.
@@ -135,6 +157,19 @@ fn started(commands: &Receiver<Command>) -> Vec<(JobId, Job)> {
         .collect()
 }
 
+/// The fake link says that job `id` ended for `reason`, and the controller takes it.
+fn end(
+    controller: &mut Controller,
+    events: &mpsc::Sender<Event>,
+    id: JobId,
+    reason: EndReason,
+    report: Option<Report>,
+) {
+    let event = JobEvent::Ended(JobEnd { reason, report });
+    events.send(Event::Job { id, event }).unwrap();
+    controller.update(now());
+}
+
 fn volume_report(ms: i64) -> ReadReport {
     let number = Number::new(false, 8541, -3).unwrap();
     let volume =
@@ -153,14 +188,12 @@ fn volume_report(ms: i64) -> ReadReport {
 #[test]
 fn a_poll_that_replaces_a_read_again_is_never_taken_for_it() {
     let (mut controller, commands, events) = with_fake_link(None);
-    let now = Instant::now();
+    let now = now();
     controller.act(Action::ReadAgain(vec![RegisterId::V1_VOLUME]), now);
-    controller.act(
-        Action::StartPolling {
-            keys: vec![RegisterId::V1_VOLUME.into()],
-            interval: Duration::from_secs(1),
-        },
-        now,
+    start_polling(
+        &mut controller,
+        &[RegisterId::V1_VOLUME],
+        Duration::from_secs(1),
     );
     let jobs = started(&commands);
     let (read, poll) = (jobs[0].0, jobs[1].0);
@@ -207,43 +240,21 @@ fn polling_started_while_a_read_again_waits_for_the_eye_records_every_poll() {
         FixedSimOpener(meter(Duration::from_millis(1500))),
         &sessions,
     );
-    let now = Instant::now();
+    let now = now();
     controller.act(Action::ReadAgain(vec![RegisterId::new(1004)]), now);
-    pump(
-        &mut controller,
-        Duration::from_secs(5),
-        "the read's first request",
-        |c| c.link_view().requests() >= 1,
-    );
-    controller.act(
-        Action::StartPolling {
-            keys: vec![RegisterId::V1_VOLUME.into(), RegisterId::FLOW_V1.into()],
-            interval: Duration::from_millis(200),
-        },
-        now,
-    );
-    pump(
-        &mut controller,
-        Duration::from_secs(15),
-        "answered polls",
-        |c| {
-            c.workspace()
-                .readings()
-                .get(RegisterId::V1_VOLUME.into())
-                .is_some_and(|series| series.len() >= 5)
-        },
-    );
+    wait_until(&mut controller, "the read's first request", |c| {
+        c.link_view().requests() >= 1
+    });
+    let (volume, flow) = (RegisterId::V1_VOLUME, RegisterId::FLOW_V1);
+    start_polling(&mut controller, &[volume, flow], Duration::from_millis(200));
+    wait_until(&mut controller, "answered polls", |c| volumes(c) >= 5);
     assert!(
         controller.notice().is_none(),
         "no read again happened: {:?}",
         controller.notice()
     );
     assert!(controller.workspace().map().registers.is_empty());
-    let dir = controller.workspace().session_dir().unwrap().to_path_buf();
-    disconnect(&mut controller);
-    let readings = controller.workspace().readings().clone();
-    drop(controller);
-    let journal = crate::session::Session::open(&dir).unwrap().readings;
+    let (readings, journal) = readings_and_journal(controller);
     assert_eq!(
         journal, readings,
         "every poll on screen is in the journal, and only those"
@@ -259,61 +270,31 @@ fn a_read_again_cut_short_by_a_lost_port_claims_nothing_and_later_polls_are_all_
         plug: plug.clone(),
     };
     let mut controller = with_link(opener, &sessions);
-    controller.act(
-        Action::ReadAgain(vec![RegisterId::new(1004)]),
-        Instant::now(),
-    );
-    pump(
-        &mut controller,
-        Duration::from_secs(5),
-        "the read's first request",
-        |c| c.link_view().requests() >= 1,
-    );
+    controller.act(Action::ReadAgain(vec![RegisterId::new(1004)]), now());
+    wait_until(&mut controller, "the read's first request", |c| {
+        c.link_view().requests() >= 1
+    });
     plug.unplug();
-    pump(&mut controller, Duration::from_secs(5), "the loss", |c| {
+    wait_until(&mut controller, "the loss", |c| {
         matches!(
             c.link_view().connection(),
             crate::app::ConnectionState::Lost { .. }
         )
     });
-    pump(
-        &mut controller,
-        Duration::from_secs(5),
-        "the read's end",
-        |c| c.job().is_none(),
-    );
+    wait_until(&mut controller, "the read's end", |c| c.job().is_none());
     plug.replug();
-    pump(
+    wait_until(&mut controller, "the port back", |c| {
+        c.link_view().is_connected() && matches!(c.job(), Some(Job::Check(_)))
+    });
+    start_polling(
         &mut controller,
-        Duration::from_secs(10),
-        "the port back",
-        |c| c.link_view().is_connected() && matches!(c.job(), Some(Job::Check(_))),
+        &[RegisterId::V1_VOLUME],
+        Duration::from_millis(200),
     );
-    controller.act(
-        Action::StartPolling {
-            keys: vec![RegisterId::V1_VOLUME.into()],
-            interval: Duration::from_millis(200),
-        },
-        Instant::now(),
-    );
-    pump(
-        &mut controller,
-        Duration::from_secs(10),
-        "answered polls",
-        |c| {
-            c.workspace()
-                .readings()
-                .get(RegisterId::V1_VOLUME.into())
-                .is_some_and(|series| series.len() >= 3)
-        },
-    );
+    wait_until(&mut controller, "answered polls", |c| volumes(c) >= 3);
     assert!(controller.notice().is_none(), "{:?}", controller.notice());
     assert!(controller.workspace().map().registers.is_empty());
-    let dir = controller.workspace().session_dir().unwrap().to_path_buf();
-    disconnect(&mut controller);
-    let readings = controller.workspace().readings().clone();
-    drop(controller);
-    let journal = crate::session::Session::open(&dir).unwrap().readings;
+    let (readings, journal) = readings_and_journal(controller);
     assert_eq!(journal, readings);
 }
 
@@ -346,13 +327,11 @@ fn polls_are_journaled_while_a_file_dialog_is_open_and_the_app_is_not_drawn() {
         gate: Arc::new(Mutex::new(Some(gate))),
     }));
     let dir = controller.workspace().session_dir().unwrap().to_path_buf();
-    let now = Instant::now();
-    controller.act(
-        Action::StartPolling {
-            keys: vec![RegisterId::V1_VOLUME.into()],
-            interval: Duration::from_millis(100),
-        },
-        now,
+    let now = now();
+    start_polling(
+        &mut controller,
+        &[RegisterId::V1_VOLUME],
+        Duration::from_millis(100),
     );
     controller.act(
         Action::ChooseFile(FileJob::ExportReadings(crate::export::Dialect::Rfc4180)),
@@ -368,19 +347,16 @@ fn polls_are_journaled_while_a_file_dialog_is_open_and_the_app_is_not_drawn() {
         std::thread::sleep(Duration::from_millis(20));
     }
     close.send(()).unwrap();
-    pump(
-        &mut controller,
-        Duration::from_secs(5),
-        "the typed-path prompt",
-        |c| c.prompt().is_some(),
-    );
+    wait_until(&mut controller, "the typed-path prompt", |c| {
+        c.prompt().is_some()
+    });
     assert!(controller.workspace().readings().polls() >= 5);
 }
 
 #[test]
 fn a_sweep_or_scan_goes_back_to_the_link_check_when_it_is_through() {
     let (mut controller, commands, events) = with_fake_link(None);
-    let now = Instant::now();
+    let now = now();
     events
         .send(Event::Opened {
             port: "sim:multical21".into(),
@@ -395,17 +371,7 @@ fn a_sweep_or_scan_goes_back_to_the_link_check_when_it_is_through() {
     let scan = started(&commands)[0].0;
     assert!(controller.scanning());
     // A scan that is through by itself brings the check back.
-    let end = JobEnd {
-        reason: EndReason::Done,
-        report: None,
-    };
-    events
-        .send(Event::Job {
-            id: scan,
-            event: JobEvent::Ended(end),
-        })
-        .unwrap();
-    controller.update(now);
+    end(&mut controller, &events, scan, EndReason::Done, None);
     assert!(matches!(started(&commands)[..], [(_, Job::Check(_))]));
     // So does one the user cancels.
     controller.act(Action::StartScan { from: 0, to: 100 }, now);
@@ -419,26 +385,21 @@ fn a_sweep_or_scan_goes_back_to_the_link_check_when_it_is_through() {
     assert!(matches!(controller.job(), Some(Job::Check(_))));
 
     // Polling, then a read again: the read does not bring the check back.
-    controller.act(
-        Action::StartPolling {
-            keys: vec![RegisterId::V1_VOLUME.into()],
-            interval: Duration::from_secs(5),
-        },
-        now,
+    start_polling(
+        &mut controller,
+        &[RegisterId::V1_VOLUME],
+        Duration::from_secs(5),
     );
     controller.act(Action::ReadAgain(vec![RegisterId::FLOW_V1]), now);
     let read = started(&commands)[1].0;
-    let end = JobEnd {
-        reason: EndReason::Done,
-        report: Some(Report::Read(volume_report(0))),
-    };
-    events
-        .send(Event::Job {
-            id: read,
-            event: JobEvent::Ended(end),
-        })
-        .unwrap();
-    controller.update(now);
+    let report = Report::Read(volume_report(0));
+    end(
+        &mut controller,
+        &events,
+        read,
+        EndReason::Done,
+        Some(report),
+    );
     assert!(started(&commands).is_empty());
     assert_eq!(controller.job(), None);
     assert_eq!(
@@ -452,36 +413,31 @@ fn a_new_session_started_while_polling_shows_what_it_journals() {
     let sessions = scratch("new-while-polling");
     let mut controller = with_link(FixedSimOpener(meter(Duration::ZERO)), &sessions);
     let poll = |controller: &mut Controller| {
-        controller.act(
-            Action::StartPolling {
-                keys: vec![RegisterId::V1_VOLUME.into()],
-                interval: Duration::from_millis(20),
-            },
-            Instant::now(),
+        start_polling(
+            controller,
+            &[RegisterId::V1_VOLUME],
+            Duration::from_millis(20),
         );
     };
     poll(&mut controller);
-    pump(&mut controller, Duration::from_secs(10), "polls", |c| {
+    wait_until(&mut controller, "polls", |c| {
         c.workspace().readings().polls() >= 5
     });
     let first = controller.workspace().session_dir().unwrap().to_path_buf();
     // Polls arrive while the app is busy elsewhere: they are journaled in the first session
     // before the app moves to the next, and must not show there.
     std::thread::sleep(Duration::from_millis(100));
-    controller.act(Action::NewSession, Instant::now());
+    controller.act(Action::NewSession, now());
     let second = controller.workspace().session_dir().unwrap().to_path_buf();
     assert_ne!(first, second);
     assert_eq!(controller.workspace().readings().polls(), 0);
     poll(&mut controller);
-    pump(&mut controller, Duration::from_secs(10), "polls", |c| {
+    wait_until(&mut controller, "polls", |c| {
         c.workspace().readings().polls() >= 5
     });
-    disconnect(&mut controller);
-    let readings = controller.workspace().readings().clone();
-    drop(controller);
+    let (readings, journal) = readings_and_journal(controller);
     assert_eq!(
-        crate::session::Session::open(&second).unwrap().readings,
-        readings,
+        journal, readings,
         "the new session's journal holds what was on screen, no more, no less"
     );
     assert!(
@@ -491,28 +447,6 @@ fn a_new_session_started_while_polling_shows_what_it_journals() {
             .polls()
             >= 5
     );
-}
-
-#[test]
-fn two_windows_started_in_the_same_second_record_into_folders_of_their_own() {
-    let root = scratch("same-second");
-    // Made one after the other, as two windows opened at once would: each must claim its own
-    // folder, or the second's journals collide with the first's ("File exists").
-    let first = new_session_dir(&root);
-    let second = new_session_dir(&root);
-    assert_ne!(first, second);
-    for dir in [&first, &second] {
-        assert!(dir.is_dir(), "{} was not made", dir.display());
-        assert!(
-            Session::create(
-                dir,
-                Manifest::default(),
-                &crate::model::RegisterMap::default()
-            )
-            .is_ok()
-        );
-    }
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
@@ -540,7 +474,7 @@ fn a_typed_path_never_replaces_a_file_for_any_job_that_writes() {
                 path: path.clone(),
                 replace: false,
             },
-            Instant::now(),
+            now(),
         );
         let notice = controller.notice().expect("a notice");
         assert!(

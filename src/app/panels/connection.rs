@@ -12,7 +12,7 @@ use crate::protocol::Protocol;
 use super::{AppView, Panel};
 use crate::app::action::Action;
 use crate::app::link_view::ConnectionState;
-use crate::app::settings::ConnectionChoice;
+use crate::app::settings::Connection;
 use crate::app::style;
 
 const BAUD_RATES: [u32; 5] = [1200, 2400, 4800, 9600, 19200];
@@ -93,11 +93,12 @@ impl Panel for ConnectionPanel {
             typed_path,
             network,
         } = self;
-        let network =
-            network.get_or_insert_with(|| NetworkHead::of(&app.settings.port).unwrap_or_default());
+        let network = network.get_or_insert_with(|| {
+            NetworkHead::of(&app.settings.connection.port).unwrap_or_default()
+        });
         let mut actions = Vec::new();
         // The choice is drawn from a copy; a change becomes an action.
-        let mut choice = app.settings.connection();
+        let mut choice = app.settings.connection.clone();
         let connected = !matches!(app.link.connection(), ConnectionState::Disconnected);
         ui.heading("Connection");
         ui.label("Pick the port your infrared head is on, or a simulated meter to try the workbench without hardware.");
@@ -177,7 +178,7 @@ impl Panel for ConnectionPanel {
             ui.add_space(8.0);
             style::error_box(ui, &error.message, &error.advice);
         }
-        if choice != app.settings.connection() {
+        if choice != app.settings.connection {
             // Chosen before connecting with it.
             actions.insert(0, Action::Choose(choice));
         }
@@ -241,7 +242,7 @@ fn network_head(ui: &mut Ui, selected: &mut String, head: &mut NetworkHead) {
     }
 }
 
-fn line_settings(ui: &mut Ui, settings: &mut ConnectionChoice) {
+fn line_settings(ui: &mut Ui, settings: &mut Connection) {
     ui.label(RichText::new("Line settings").strong());
     if is_raw_socket(&settings.port) {
         ui.label(

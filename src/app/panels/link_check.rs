@@ -30,7 +30,7 @@ impl Panel for LinkCheckPanel {
             return actions;
         }
         echo_line(ui, view);
-        actions.extend(wake_line(ui, view, app.wake_delay, app.now));
+        actions.extend(wake_line(ui, view, app.wake_delay, app.now.instant));
         identity_line(ui, view);
         protocol_line(ui, view);
         ui.add_space(10.0);
@@ -138,7 +138,7 @@ fn protocol_line(ui: &mut Ui, view: &LinkView) {
 fn alignment(ui: &mut Ui, app: &AppView<'_>, check_interval: Duration) -> Option<Action> {
     let view = app.link;
     let mut action = None;
-    let raw_socket = crate::link::port::is_raw_socket(&app.settings.port);
+    let raw_socket = crate::link::port::is_raw_socket(&app.settings.connection.port);
     ui.label(
         RichText::new("Alignment and sensitivity")
             .strong()

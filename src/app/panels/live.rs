@@ -154,7 +154,7 @@ impl Panel for LivePanel {
             .ok()
             .and_then(|keys| self.refusal(keys, context));
         let connected = context.link.is_connected();
-        let polling = context.polling();
+        let polling = context.polling;
         ui.horizontal_wrapped(|ui| {
             ui.add_enabled_ui(polling.is_none(), |ui| {
                 let label = ui.label("Registers");
@@ -258,7 +258,7 @@ impl Panel for LivePanel {
 
 /// The newest value of each register in large type, with how old it is.
 fn latest_values(ui: &mut Ui, context: &AppView<'_>, keys: &[RegisterKey]) {
-    let now = jiff::Timestamp::now().as_millisecond() as f64 / 1000.0;
+    let now = context.now.wall.as_millisecond() as f64 / 1000.0;
     ui.horizontal_wrapped(|ui| {
         for &key in keys {
             egui::Frame::group(ui.style()).show(ui, |ui| {

@@ -7,6 +7,8 @@ use crate::app::action::{Action, FileJob};
 use crate::app::files::expand_home;
 use crate::app::style;
 
+use super::{AppView, Panel};
+
 /// The prompt's state: the path typed for the job asked for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PromptPanel {
@@ -14,9 +16,13 @@ pub struct PromptPanel {
     path: String,
 }
 
-impl PromptPanel {
-    /// Draws the prompt for `job`, offering its default name in the home folder at first.
-    pub fn ui(&mut self, ui: &mut Ui, job: FileJob) -> Vec<Action> {
+impl Panel for PromptPanel {
+    /// Draws the prompt for the job asked for, if one is, offering its default name in the home
+    /// folder at first.
+    fn ui(&mut self, ui: &mut Ui, app: &AppView<'_>) -> Vec<Action> {
+        let Some(job) = app.prompt else {
+            return Vec::new();
+        };
         if self.job != Some(job) {
             self.job = Some(job);
             self.path = format!("~{}{}", std::path::MAIN_SEPARATOR, job.default_name());

@@ -57,7 +57,7 @@ impl Panel for RegistersPanel {
         let (scans, running) = (app.scans, app.scanning());
         let (connected, line, map) = (
             app.link.is_connected(),
-            &app.settings.line,
+            &app.settings.connection.line,
             app.workspace.map(),
         );
         ui.heading("Registers");

@@ -10,6 +10,7 @@
 
 mod answers;
 mod faults;
+mod logger_specs;
 mod loggers;
 mod meter;
 mod physics;
@@ -19,7 +20,8 @@ pub mod pty;
 mod speech;
 
 pub use faults::{Damage, Faults};
-pub use loggers::{LoggerSpec, MAX_ROW_BYTES, entry_id, entry_time};
+pub use logger_specs::LoggerSpec;
+pub use loggers::{MAX_ROW_BYTES, entry_id, entry_time};
 pub use meter::{Asked, Meter, MeterConfig, SWITCH_PAUSE, SentAnswer, Stats, Timing};
 pub use profile::{
     IecSpeech, Mc66Field, Profile, Quantity, ReadoutLine, RegisterSpec, Speech, UnknownProfile,

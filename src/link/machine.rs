@@ -1,7 +1,9 @@
 //! The link as one sans-IO state machine: the port's state (closed, opening, open, backing off
 //! after a loss), the exchange engine, the evidence, and the job under way. The driver feeds it
 //! commands, bytes and the time, carries out the [`Io`] it asks for, and hands its [`Event`]s on;
-//! tests and benchmarks do the same with a simulated meter and invented time.
+//! tests and benchmarks do the same with a simulated meter and invented time. The port's states,
+//! with the engine and the line settings of an open port, are `port_state`'s; this file runs
+//! the jobs over them.
 //!
 //! The rules of jobs live here and only here: one job at a time; a new job replaces the one under
 //! way once the exchange in flight has ended (one attempt at most: retries stop at once); every
@@ -14,67 +16,21 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 mod backoff;
+mod port_state;
 
 use crate::kmp::{Request, Response, absent_ids};
 
 use super::clock::Now;
-use super::config::LinkConfig;
 use super::diagnosis::{Diagnosis, Evidence, diagnose};
-use super::engine::{Answer, Engine, EngineConfig, EngineEvent, Exchange};
+use super::engine::{Answer, EngineEvent, Exchange};
 use super::error::LinkError;
 use super::jobs::{Attempts, Cx, Input, Running, Step};
 use super::messages::{Command, EndReason, Event, Job, JobEnd, JobEvent, JobId, Report};
 use super::traffic::TrafficRecord;
 use crate::line::LineSettings;
 use backoff::Backoff;
-
-/// How long after a request has left the wire the port switches to the settings its answer comes
-/// at: switching sooner would garble the request's last bytes still in the adapter, and the head's
-/// echo of them.
-const SWITCH_MARGIN: Duration = Duration::from_millis(50);
-
-/// What the machine asks the driver to do with the port.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Io {
-    /// Open the port; then call [`LinkMachine::handle_opened`] or
-    /// [`LinkMachine::handle_open_failed`].
-    Open(LinkConfig),
-    /// Close the port.
-    Close,
-    /// Throw away what has arrived and not been read (a late answer to an earlier attempt must
-    /// not be taken for this one), then write these bytes.
-    Transmit(Vec<u8>),
-    /// Switch the port to these line settings.
-    SetLine(LineSettings),
-}
-
-#[derive(Debug)]
-enum Port {
-    Closed,
-    /// [`Io::Open`] was asked for; with the backoff when it reopens a lost port.
-    Opening {
-        config: LinkConfig,
-        backoff: Option<Backoff>,
-    },
-    Open {
-        config: LinkConfig,
-        engine: Box<Engine>,
-        /// The line settings the port is set to now (the sweep changes them).
-        line: LineSettings,
-        /// What the exchange in flight sends.
-        exchange: Option<Exchange>,
-        /// Whether the exchange in flight was sent at the link's own settings, so that what
-        /// comes of it is evidence about the link as it is set up.
-        at_own_line: bool,
-        /// Settings to switch to, and when: the answer comes at another baud rate.
-        switch: Option<(Instant, LineSettings)>,
-    },
-    /// The port was lost; reopening it at the backoff's time.
-    Lost {
-        config: LinkConfig,
-        backoff: Backoff,
-    },
-}
+pub use port_state::Io;
+use port_state::{OpenPort, Port};
 
 #[derive(Debug)]
 struct Current {
@@ -134,22 +90,13 @@ impl LinkMachine {
 
     /// When [`Self::handle_timeout`] must be called next.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let engine = match &self.port {
-            Port::Open { engine, switch, .. } => engine
-                .poll_timeout()
-                .into_iter()
-                .chain(switch.map(|(at, _)| at))
-                .min(),
-            Port::Lost { backoff, .. } => Some(backoff.retry_at()),
-            Port::Closed | Port::Opening { .. } => None,
-        };
         let job = self.current.as_ref().and_then(|current| current.wait);
-        engine.into_iter().chain(job).min()
+        self.port.poll_timeout().into_iter().chain(job).min()
     }
 
     /// Whether an exchange is waiting for bytes from the port: only then is the port read.
     pub fn wants_input(&self) -> bool {
-        matches!(&self.port, Port::Open { engine, .. } if engine.is_busy())
+        self.port.is_busy()
     }
 
     /// Requests sent to the meter since the machine started, retries included.
@@ -213,21 +160,7 @@ impl LinkMachine {
             line: config.line,
             round_trip,
         });
-        self.port = Port::Open {
-            engine: Box::new(Engine::new(EngineConfig {
-                echo: config.echo,
-                first_byte_timeout: config.timeout,
-                byte_time: config.line.byte_time(),
-                retries: config.retries,
-                address: config.address,
-                network_delay: round_trip.unwrap_or_default(),
-            })),
-            line: config.line,
-            exchange: None,
-            at_own_line: true,
-            switch: None,
-            config,
-        };
+        self.port = Port::Open(OpenPort::new(config, round_trip));
         if let Some(current) = &mut self.current
             && current.suspended
         {
@@ -257,7 +190,8 @@ impl LinkMachine {
     /// Reading, writing or setting up the port failed: it is gone. `detail` is what the
     /// operating system said.
     pub fn handle_lost(&mut self, detail: String, now: Now) {
-        let Port::Open { config, .. } = std::mem::replace(&mut self.port, Port::Closed) else {
+        let Port::Open(OpenPort { config, .. }) = std::mem::replace(&mut self.port, Port::Closed)
+        else {
             return;
         };
         self.io.push_back(Io::Close);
@@ -302,8 +236,8 @@ impl LinkMachine {
 
     /// Bytes arrived from the port.
     pub fn handle_input(&mut self, bytes: &[u8], now: Now) {
-        if let Port::Open { engine, .. } = &mut self.port {
-            engine.handle_input(bytes, now.instant);
+        if let Port::Open(open) = &mut self.port {
+            open.engine.handle_input(bytes, now.instant);
             self.pump_engine(now);
         }
     }
@@ -311,21 +245,9 @@ impl LinkMachine {
     /// Time has passed: deadlines of the exchange, the job's pause, the backoff.
     pub fn handle_timeout(&mut self, now: Now) {
         match &mut self.port {
-            Port::Open {
-                engine,
-                line,
-                switch,
-                ..
-            } => {
-                if let Some((at, answer_line)) = *switch
-                    && at <= now.instant
-                {
-                    *switch = None;
-                    *line = answer_line;
-                    engine.set_byte_time(answer_line.byte_time());
-                    self.io.push_back(Io::SetLine(answer_line));
-                }
-                engine.handle_timeout(now.instant);
+            Port::Open(open) => {
+                self.io.extend(open.switch_if_due(now.instant));
+                open.engine.handle_timeout(now.instant);
                 self.pump_engine(now);
             }
             Port::Lost { config, backoff } if backoff.retry_at() <= now.instant => {
@@ -369,8 +291,7 @@ impl LinkMachine {
         if let Some((replaced, _)) = self.next.take() {
             self.job_event(replaced, ended(EndReason::Replaced, None));
         }
-        let in_flight = matches!(&self.port, Port::Open { engine, .. } if engine.is_busy());
-        if in_flight && self.current.is_some() {
+        if self.port.is_busy() && self.current.is_some() {
             // The exchange in flight ends first (no more retries), then the job, then this one.
             self.next = Some((id, job));
             self.stop(EndReason::Replaced, now);
@@ -383,7 +304,7 @@ impl LinkMachine {
     }
 
     fn begin(&mut self, id: JobId, job: Job, now: Now) {
-        let open = matches!(self.port, Port::Open { .. });
+        let open = matches!(self.port, Port::Open(_));
         self.current = Some(Current {
             id,
             job: Running::new(job),
@@ -399,8 +320,8 @@ impl LinkMachine {
     /// Asks the job under way to stop: at once, or after the exchange in flight.
     fn stop(&mut self, reason: EndReason, now: Now) {
         let in_flight = match &mut self.port {
-            Port::Open { engine, .. } if engine.is_busy() => {
-                engine.stop_retrying();
+            Port::Open(open) if open.engine.is_busy() => {
+                open.engine.stop_retrying();
                 true
             }
             _ => false,
@@ -446,22 +367,13 @@ impl LinkMachine {
     /// The job's last event; the line goes back to the link's own settings.
     fn finish(&mut self, id: JobId, reason: EndReason, report: Option<Report>) {
         self.job_event(id, ended(reason, report));
-        if let Port::Open {
-            config,
-            engine,
-            line,
-            ..
-        } = &mut self.port
-            && *line != config.line
-        {
-            *line = config.line;
-            engine.set_byte_time(config.line.byte_time());
-            self.io.push_back(Io::SetLine(config.line));
+        if let Port::Open(open) = &mut self.port {
+            self.io.extend(open.back_to_own_line());
         }
     }
 
     fn close_port(&mut self) {
-        if matches!(self.port, Port::Open { .. }) {
+        if matches!(self.port, Port::Open(_)) {
             self.io.push_back(Io::Close);
         }
         self.port = Port::Closed;
@@ -511,35 +423,11 @@ impl LinkMachine {
         answer_line: Option<LineSettings>,
         now: Now,
     ) {
-        let Port::Open {
-            config,
-            engine,
-            line,
-            exchange: in_flight,
-            at_own_line,
-            switch,
-        } = &mut self.port
-        else {
+        let Port::Open(open) = &mut self.port else {
             return;
         };
-        let wanted = wanted.unwrap_or(config.line);
-        if wanted != *line {
-            *line = wanted;
-            engine.set_byte_time(wanted.byte_time());
-            self.io.push_back(Io::SetLine(wanted));
-        }
-        *in_flight = Some(exchange);
-        *at_own_line = wanted == config.line;
-        // A retry would go out at the answer's settings: an exchange that switches gets one
-        // attempt.
-        match (attempts, answer_line) {
-            (Attempts::Configured, None) => engine.start(exchange, now.instant),
-            _ => engine.start_with_retries(exchange, 0, now.instant),
-        }
-        *switch = answer_line
-            .filter(|answer_line| answer_line != line)
-            .zip(engine.sent_until())
-            .map(|(answer_line, sent)| (sent + SWITCH_MARGIN, answer_line));
+        self.io
+            .extend(open.start(exchange, attempts, wanted, answer_line, now.instant));
         self.pump_engine(now);
     }
 
@@ -547,23 +435,16 @@ impl LinkMachine {
     /// the job.
     fn pump_engine(&mut self, now: Now) {
         loop {
-            let Port::Open {
-                engine,
-                exchange,
-                at_own_line,
-                switch,
-                ..
-            } = &mut self.port
-            else {
+            let Port::Open(open) = &mut self.port else {
                 return;
             };
-            if let Some(bytes) = engine.poll_transmit() {
+            if let Some(bytes) = open.engine.poll_transmit() {
                 self.io.push_back(Io::Transmit(bytes));
             }
             // Exchanges on other line settings (the sweep, other protocols) are expected to
             // fail; they are not evidence about the link as it is set up.
-            let counts = *at_own_line;
-            let Some(event) = engine.poll_event() else {
+            let counts = open.at_own_line;
+            let Some(event) = open.engine.poll_event() else {
                 return;
             };
             let id = self.current.as_ref().map(|current| current.id);
@@ -583,9 +464,7 @@ impl LinkMachine {
                     }
                 }
                 EngineEvent::Done(result) => {
-                    let exchange = exchange.take();
-                    // An exchange that ended before its switch needs it no more.
-                    *switch = None;
+                    let exchange = open.exchange_done();
                     if counts {
                         self.evidence.record_done(&result);
                         if let (
@@ -623,12 +502,7 @@ impl LinkMachine {
     }
 
     fn cx<'a>(&'a self, now: Now, events: &'a mut Vec<JobEvent>) -> Cx<'a> {
-        let (port, line) = match &self.port {
-            Port::Open { config, .. }
-            | Port::Opening { config, .. }
-            | Port::Lost { config, .. } => (config.port.as_str(), config.line),
-            Port::Closed => ("", LineSettings::default()),
-        };
+        let (port, line) = self.port.named();
         Cx {
             now,
             evidence: &self.evidence,

@@ -12,6 +12,7 @@ use std::time::Duration;
 use jiff::civil::DateTime;
 use jiff::{Span, ToSpan};
 
+use super::logger_specs::{IntervalLog, LoggerSpec};
 use super::physics::{Physics, clock_reading, date_reading};
 use super::profile::{Profile, Quantity, RegisterSpec};
 use crate::kmp::logger::{
@@ -30,55 +31,6 @@ const SHARE_PER_YEAR: f64 = 0.04;
 /// How much the rate swings with the seasons (1.0 would stop it in summer).
 const SEASONAL_SWING: f64 = 0.6;
 const HOURS_PER_YEAR: f64 = 8766.0;
-
-/// One logger of a simulated meter.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct LoggerSpec {
-    /// Which logger.
-    pub logger: PeriodLogger,
-    /// How many entries it keeps (0: the meter has the logger, but it logs nothing).
-    pub depth: u16,
-    /// The registers each entry holds, in the logger's order.
-    pub registers: &'static [u16],
-}
-
-const LONG_PERIODS: &[u16] = &[60, 63, 68, 69, 97, 110, 1004, 1003, 1002];
-const HOURS: &[u16] = &[60, 68, 1004, 1003, 1002];
-
-/// The MULTICAL 603's loggers; the depths are those of PyKMP's year vector (20) and plausible
-/// ones for the rest.
-pub const MULTICAL_603: &[LoggerSpec] = &[
-    LoggerSpec {
-        logger: PeriodLogger::Year,
-        depth: 20,
-        registers: LONG_PERIODS,
-    },
-    LoggerSpec {
-        logger: PeriodLogger::Month,
-        depth: 36,
-        registers: LONG_PERIODS,
-    },
-    LoggerSpec {
-        logger: PeriodLogger::Day,
-        depth: 460,
-        registers: LONG_PERIODS,
-    },
-    LoggerSpec {
-        logger: PeriodLogger::Hour,
-        depth: 1392,
-        registers: HOURS,
-    },
-    LoggerSpec {
-        logger: PeriodLogger::Minute1,
-        depth: 0,
-        registers: HOURS,
-    },
-    LoggerSpec {
-        logger: PeriodLogger::Minute2,
-        depth: 0,
-        registers: HOURS,
-    },
-];
 
 /// What a meter whose clock read `clock_start` at the start, `elapsed` ago, answers.
 pub struct Loggers<'a> {
@@ -348,8 +300,6 @@ pub fn entry_time(logger: PeriodLogger, id: u32) -> DateTime {
 }
 
 mod interval;
-
-pub use interval::{IntervalLog, KAMSTRUP_382};
 
 #[cfg(test)]
 mod tests;

@@ -10,6 +10,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use super::logger_specs::{self, IntervalLog, LoggerSpec};
 use crate::iec::{Bcc, Identification, Mode};
 use crate::kmp::{Family, MeterType, RegisterId, Unit};
 
@@ -365,17 +366,17 @@ impl Profile {
 
     /// The loggers it keeps and answers the `B8` reads for; none for a profile whose loggers no
     /// public source describes.
-    pub fn loggers(self) -> &'static [super::loggers::LoggerSpec] {
+    pub fn loggers(self) -> &'static [LoggerSpec] {
         match self {
-            Self::Multical603 => super::loggers::MULTICAL_603,
+            Self::Multical603 => logger_specs::MULTICAL_603,
             _ => &[],
         }
     }
 
     /// The interval logs it answers the `A1`/`A2` reads for.
-    pub fn interval_logs(self) -> &'static [super::loggers::IntervalLog] {
+    pub fn interval_logs(self) -> &'static [IntervalLog] {
         match self {
-            Self::Kamstrup382 => super::loggers::KAMSTRUP_382,
+            Self::Kamstrup382 => logger_specs::KAMSTRUP_382,
             _ => &[],
         }
     }

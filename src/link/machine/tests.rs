@@ -9,8 +9,8 @@ use jiff::Timestamp;
 use super::*;
 use crate::kmp::{self, Message, RegisterId};
 use crate::link::{
-    CheckOptions, ECHO_PATTERN, HistoryOptions, HistorySpan, Logger, PollPlan, ProbeOptions,
-    ScanOptions, VirtualLink,
+    CheckOptions, ECHO_PATTERN, HistoryOptions, HistorySpan, LinkConfig, Logger, PollPlan,
+    ProbeOptions, ScanOptions, VirtualLink,
 };
 use crate::protocol::Protocol;
 use crate::sim::{Faults, MeterConfig, Profile, Timing};

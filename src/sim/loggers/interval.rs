@@ -12,28 +12,6 @@ use crate::kmp::logger::{
 use crate::sim::physics::Physics;
 use crate::sim::profile::RegisterSpec;
 
-/// One interval log of a simulated meter: hourly records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct IntervalLog {
-    /// Its log ID (LID).
-    pub log: u8,
-    /// How many records it keeps.
-    pub depth: u16,
-    /// The registers each record holds.
-    pub registers: &'static [u16],
-    /// How many records before the newest the meter's "last read" marker stands (only `9C`,
-    /// which the program never sends, would move it).
-    pub unread: u16,
-}
-
-/// The Kamstrup 382's load profile, log 6 (LOGGER.md §3, the electricity meters of S4).
-pub const KAMSTRUP_382: &[IntervalLog] = &[IntervalLog {
-    log: 6,
-    depth: 1440,
-    registers: &[1, 2, 1023, 1002, 1003],
-    unread: 24,
-}];
-
 impl Loggers<'_> {
     /// The answer to an `A1` (`from`: `None`) or `A2` read of an interval log this meter keeps.
     pub(super) fn interval(

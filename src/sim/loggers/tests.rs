@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use super::*;
 use crate::kmp::logger::{LoggerRead, LoggerResponse};
 use crate::kmp::{Message, RegisterList, decode};
+use crate::sim::logger_specs::{KAMSTRUP_382, MULTICAL_603};
 use crate::sim::{Meter, MeterConfig};
 
 fn loggers(elapsed: Duration) -> Loggers<'static> {

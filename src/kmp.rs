@@ -40,6 +40,7 @@ mod message;
 mod number;
 pub mod register;
 mod register_block;
+mod register_list;
 pub mod stuffing;
 pub mod unit;
 
@@ -51,13 +52,11 @@ mod test_util;
 pub use deframer::{Deframed, Deframer};
 pub use error::{DecodeError, EncodeError};
 pub use frame::{Direction, Frame};
-pub use message::{
-    Cid, MAX_REGISTERS_PER_REQUEST, Message, MeterType, RegisterList, Request, Response,
-    absent_ids, command_name, decode,
-};
+pub use message::{Cid, Message, MeterType, Request, Response, absent_ids, command_name, decode};
 pub use number::{Number, ParseNumberError};
 pub use register::{Family, ParseRegisterIdError, RegisterId};
 pub use register_block::{Register, Value};
+pub use register_list::{MAX_REGISTERS_PER_REQUEST, RegisterList};
 pub use unit::{Unit, UnitKind};
 
 /// First byte of a frame sent to a meter.

@@ -6,12 +6,14 @@
 
 mod key;
 mod reduce;
+mod reduced_series;
 mod register_map;
 mod series;
 mod text_reading;
 
 pub use key::{ParseKeyError, RegisterKey};
-pub use reduce::{ReducedSeries, Samples, Window};
+pub use reduce::{Samples, Window};
+pub use reduced_series::ReducedSeries;
 pub use register_map::{MAP_VERSION, MAX_NAME_CHARS, MapFileError, RegisterMap};
 pub use series::{Reading, Readings, Series};
 pub use text_reading::TextReading;

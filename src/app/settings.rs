@@ -102,7 +102,18 @@ impl Connection {
     }
 }
 
+/// How many recent sessions the Session screen lists.
+const RECENT: usize = 8;
+
 impl Settings {
+    /// Puts the session at `path` first among the recent ones.
+    pub fn remember_session(&mut self, path: &std::path::Path) {
+        let path = path.display().to_string();
+        self.recent_sessions.retain(|known| *known != path);
+        self.recent_sessions.insert(0, path);
+        self.recent_sessions.truncate(RECENT);
+    }
+
     /// Requests the link check sends before it pauses itself, if it ever does.
     pub fn check_limit(&self) -> Option<u32> {
         (self.check_request_limit > 0).then_some(self.check_request_limit)

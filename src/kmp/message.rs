@@ -4,10 +4,8 @@
 //! alone: SetClock, PutRegister or any other command cannot be built with this API.
 
 use super::logger::{LoggerRequest, LoggerResponse};
-use super::{ACK, DecodeError, Direction, EncodeError, Frame, Register, RegisterId, Unit};
-
-/// The most register IDs one GetRegister request may hold (PROTOCOL.md §3.1).
-pub const MAX_REGISTERS_PER_REQUEST: usize = 8;
+use super::register_list::{MAX_REGISTERS_PER_REQUEST, RegisterList};
+use super::{ACK, DecodeError, Direction, Frame, Register, RegisterId, Unit};
 
 /// Length of a register block before its mantissa: ID (2), unit, length, sign/exponent.
 const BLOCK_HEADER_LEN: usize = 5;
@@ -50,40 +48,6 @@ pub fn command_name(cid: u8) -> Option<&'static str> {
     })
 }
 
-/// One to eight register IDs: a GetRegister request cannot hold none or nine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct RegisterList {
-    ids: [RegisterId; MAX_REGISTERS_PER_REQUEST],
-    len: u8,
-}
-
-impl RegisterList {
-    /// A list of the given IDs, in order.
-    pub fn new(ids: &[RegisterId]) -> Result<Self, EncodeError> {
-        if ids.is_empty() || ids.len() > MAX_REGISTERS_PER_REQUEST {
-            return Err(EncodeError::RegisterCount { count: ids.len() });
-        }
-        let mut list = Self {
-            ids: [RegisterId::new(0); MAX_REGISTERS_PER_REQUEST],
-            len: ids.len() as u8,
-        };
-        list.ids[..ids.len()].copy_from_slice(ids);
-        Ok(list)
-    }
-
-    /// A list of one ID.
-    pub fn single(id: RegisterId) -> Self {
-        let mut ids = [RegisterId::new(0); MAX_REGISTERS_PER_REQUEST];
-        ids[0] = id;
-        Self { ids, len: 1 }
-    }
-
-    /// The IDs, in request order.
-    pub fn as_slice(&self) -> &[RegisterId] {
-        &self.ids[..usize::from(self.len)]
-    }
-}
-
 /// A read request to a meter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Request {
@@ -110,7 +74,7 @@ impl Request {
         let data = match self {
             Self::GetType | Self::GetSerialNo => Vec::new(),
             Self::GetRegister(list) => {
-                let mut data = vec![list.len];
+                let mut data = vec![list.count()];
                 for id in list.as_slice() {
                     data.extend_from_slice(&id.value().to_be_bytes());
                 }

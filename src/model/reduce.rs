@@ -10,8 +10,6 @@
 use std::cmp::Ordering;
 use std::sync::atomic::{self, AtomicU64};
 
-use super::{RegisterKey, Series};
-
 /// The part of a plot on screen: the time range and the pixel columns it spans.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Window {
@@ -226,33 +224,6 @@ static NEXT_REVISION: AtomicU64 = AtomicU64::new(1);
 /// A new revision number.
 pub(super) fn next_revision() -> u64 {
     NEXT_REVISION.fetch_add(1, atomic::Ordering::Relaxed)
-}
-
-/// The reduction of one series for one window, computed again only when the series or the
-/// window changes: most frames of a live plot reuse it.
-#[derive(Clone, Debug, Default)]
-pub struct ReducedSeries {
-    built_for: Option<(RegisterKey, u64, Window)>,
-    points: Vec<[f64; 2]>,
-    builds: u64,
-}
-
-impl ReducedSeries {
-    /// The points to draw `series` in `window`.
-    pub fn get(&mut self, series: &Series, window: Window) -> &[[f64; 2]] {
-        let wanted = (series.key(), series.revision(), window);
-        if self.built_for != Some(wanted) {
-            series.samples().reduce(window, &mut self.points);
-            self.built_for = Some(wanted);
-            self.builds += 1;
-        }
-        &self.points
-    }
-
-    /// How many times the points were computed.
-    pub fn builds(&self) -> u64 {
-        self.builds
-    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crate::session::{
     Manifest, Recorder, RecorderReport, Session, StoredSession, TrafficLog, stored,
 };
 
-use super::{Controller, Notice, sessions};
+use super::{Controller, Notice};
 use crate::app::files::shown;
 use crate::app::workspace::RecordedSession;
 
@@ -148,7 +148,7 @@ pub(super) fn on_report(state: &mut Controller, report: RecorderReport) {
     match report {
         RecorderReport::Failed(error) => failed(state, error),
         RecorderReport::SavedAs(Ok(dir)) => {
-            sessions::remember(state, &dir);
+            state.settings.remember_session(&dir);
             state.recording.look_at_stored();
             state.notice = Some(match state.workspace.session_moved(dir.clone()) {
                 Ok(()) => Notice {

@@ -12,9 +12,6 @@ use crate::app::scan_view::ScanView;
 use crate::app::screen::Screen;
 use crate::app::workspace::RecordedSession;
 
-/// How many recent sessions the Session screen lists.
-const RECENT: usize = 8;
-
 /// Shows `screen`; the Session screen lists the stored sessions as they are now.
 pub(super) fn show(state: &mut Controller, screen: Screen) {
     state.settings.screen = screen;
@@ -29,7 +26,7 @@ pub(super) fn show(state: &mut Controller, screen: Screen) {
 pub(super) fn new_session(state: &mut Controller, now: Now) {
     close(state);
     if let Some(old) = state.workspace.session_dir().map(Path::to_path_buf) {
-        remember(state, &old);
+        state.settings.remember_session(&old);
     }
     state.recording.recorder().end();
     state.workspace.clear();
@@ -105,7 +102,7 @@ pub(super) fn open(state: &mut Controller, path: &Path) -> Result<String, String
     state
         .workspace
         .open(opened.readings, opened.history, opened.map, session);
-    remember(state, path);
+    state.settings.remember_session(path);
     let records = match state.workspace.history_records() {
         0 => String::new(),
         records => format!(", {records} logger records"),
@@ -154,13 +151,4 @@ fn delete_stored(state: &mut Controller, dirs: &[PathBuf]) -> Result<String, Str
     } else {
         Err(format!("{done}; kept: {}", problems.join("; ")))
     }
-}
-
-/// Puts `path` first in the recent sessions.
-pub(super) fn remember(state: &mut Controller, path: &Path) {
-    let path = path.display().to_string();
-    let recent = &mut state.settings.recent_sessions;
-    recent.retain(|known| *known != path);
-    recent.insert(0, path);
-    recent.truncate(RECENT);
 }

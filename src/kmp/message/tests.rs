@@ -1,6 +1,6 @@
 use super::*;
 use crate::kmp::test_util::hex;
-use crate::kmp::{Number, Register};
+use crate::kmp::{EncodeError, Number, Register};
 use proptest::prelude::*;
 
 fn check(input: &str, expected: Result<Message, DecodeError>) {

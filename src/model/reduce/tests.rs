@@ -111,30 +111,6 @@ fn nothing_is_drawn_for_an_empty_or_inverted_window() {
     assert!(out.is_empty());
 }
 
-#[test]
-fn the_cache_recomputes_only_when_the_window_or_the_series_changes() {
-    use crate::kmp::{Number, RegisterId};
-    let mut readings = super::super::Readings::default();
-    let key = RegisterId::FLOW_V1.into();
-    let unit = "l/h";
-    for i in 0..100 {
-        readings.push(key, unit, f64::from(i), Number::new(false, 1, 0).unwrap());
-    }
-    let mut cache = ReducedSeries::default();
-    let w = window(0.0, 100.0, 10);
-    let first = cache.get(readings.get(key).unwrap(), w).to_vec();
-    cache.get(readings.get(key).unwrap(), w);
-    assert_eq!(cache.builds(), 1);
-    cache.get(readings.get(key).unwrap(), window(0.0, 50.0, 10));
-    assert_eq!(cache.builds(), 2);
-    readings.push(key, unit, 100.0, Number::new(false, 9, 0).unwrap());
-    let after = cache
-        .get(readings.get(key).unwrap(), window(0.0, 50.0, 10))
-        .to_vec();
-    assert_eq!(cache.builds(), 3);
-    assert!(!first.is_empty() && !after.is_empty());
-}
-
 proptest! {
     #[test]
     fn extremes_survive_any_data_and_window(

@@ -6,7 +6,8 @@
 //! skipped. A path that starts with `crate`, `kmp_workbench`, `super`, `self`, a child module or
 //! a name a `use` brought in leads to the deepest file module it names; when it goes on to an
 //! item that file only re-exports (`pub use machine::LinkMachine`), it is followed to the file
-//! that defines the item.
+//! that defines the item. A child naming its parent's items is left out: a file and its folder
+//! are one module.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -81,6 +82,16 @@ impl Modules {
         modules
     }
 
+    /// The files of the modules `file` sits in: its parent's, their parent's, up to the root.
+    fn ancestors(&self, file: &str) -> Vec<&String> {
+        let Some((root, module)) = self.places.get(file) else {
+            return Vec::new();
+        };
+        (0..module.len())
+            .filter_map(|depth| self.file(root, &module[..depth]))
+            .collect()
+    }
+
     /// The file a module path of `root` names.
     fn file(&self, root: &str, module: &[String]) -> Option<&String> {
         self.files.get(&(root.to_string(), module.to_vec()))
@@ -135,6 +146,10 @@ pub fn graph(tree: &Tree, modules: &Modules) -> Graph {
             );
         }
         uses.remove(file);
+        // A child naming its parent's items is its module's own structure, not a circle.
+        for ancestor in modules.ancestors(file) {
+            uses.remove(ancestor);
+        }
         graph.insert(file.clone(), uses);
     }
     graph

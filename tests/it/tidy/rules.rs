@@ -210,56 +210,19 @@ pub fn sim_never_uses_link(tree: &Tree) -> Vec<String> {
     using(tree, &["src/sim*"], &|used| !covers("src/link*", used))
 }
 
-/// Knots of files that named each other in a circle when this rule first read the whole crate,
-/// each a parent file holding the vocabulary its children use while it also uses them (or two
-/// files sharing each other's items). They are debt to pay by moving what both sides use into a
-/// file below them; the rule fails on any other circle, and on an entry here that no longer
-/// matches a knot, so the list only shrinks.
-const KNOWN_KNOTS: &[&[&str]] = &[
-    &["src/app.rs", "src/app/shell.rs"],
-    &["src/app/panels*"],
-    &["src/cli*"],
-    &["src/kmp/message.rs", "src/kmp/logger/request.rs"],
-    &["src/model/reduce.rs", "src/model/series.rs"],
-    &["src/session*"],
-];
-
 /// No files of the crate name each other's items in a circle; every declaration names a file
-/// and every file is declared.
+/// and every file is declared. A file and its folder are one module: a child naming its
+/// parent's items is that module's own structure (the graph leaves such edges out), while
+/// siblings, cousins and other modules must use each other one way.
 pub fn no_circle(tree: &Tree) -> Vec<String> {
-    no_circle_but(tree, &[])
-}
-
-/// [`no_circle`], the [`KNOWN_KNOTS`] let through.
-pub fn no_circle_but_the_known_knots(tree: &Tree) -> Vec<String> {
-    no_circle_but(tree, KNOWN_KNOTS)
-}
-
-/// [`no_circle`], a circle let through when one entry of `known` covers all of its files.
-pub fn no_circle_but(tree: &Tree, known: &[&[&str]]) -> Vec<String> {
     let modules = Modules::of(tree);
     let graph = graph(tree, &modules);
     let mut found = modules.problems;
     if graph.is_empty() {
         found.push("`src/**`: no file to check".to_string());
     }
-    let within = |entry: &[&str], circle: &[String]| {
-        circle
-            .iter()
-            .all(|file| entry.iter().any(|p| covers(p, file)))
-    };
-    let circles = circles(&graph);
-    for circle in &circles {
-        if !known.iter().any(|entry| within(entry, circle)) {
-            found.push(format!("a circle: {}", circle.join(" -> ")));
-        }
-    }
-    for entry in known {
-        if !circles.iter().any(|circle| within(entry, circle)) {
-            found.push(format!(
-                "no circle left within {entry:?}: take it off the known knots"
-            ));
-        }
+    for circle in circles(&graph) {
+        found.push(format!("a circle: {}", circle.join(" -> ")));
     }
     found
 }

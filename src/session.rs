@@ -7,8 +7,8 @@
 //!   registers polled), small and rewritten whole when it changes;
 //! - `registers.ron`: the register map with the user's names ([`RegisterMap`]);
 //! - `readings.journal`: one line per poll, appended and synced ([`ReadingsJournal`]);
-//! - `traffic.journal`: every traffic line, appended ([`TrafficWriter`](crate::link::traffic::TrafficWriter)) and read back by an
-//!   index ([`TrafficLog`]);
+//! - `traffic.journal`: every traffic line, appended ([`TrafficWriter`]) and read back by an index
+//!   ([`TrafficLog`]);
 //! - `history.journal`: the records read of the meter's loggers, a read's records appended when
 //!   it ends ([`HistoryJournal`]) and read back per log ([`LoggerHistory`]); a session from
 //!   before logger reads gets an empty one when opened.

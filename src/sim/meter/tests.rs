@@ -1,10 +1,11 @@
 use std::time::{Duration, Instant};
 
-use super::{Faults, Meter, MeterConfig, Timing};
+use super::{Meter, MeterConfig, Timing};
 use crate::kmp::{
     Deframed, Deframer, Direction, Frame, Message, RegisterId, RegisterList, Request, Response,
     decode,
 };
+use crate::sim::faults::Faults;
 use crate::sim::profile::Profile;
 
 const MS: Duration = Duration::from_millis(1);

@@ -8,9 +8,9 @@
 //! reads only what comes at its own line settings, and what it sends reaches the client only if
 //! the client's settings read it when it arrives ([`LineSettings::reads`]): a sign-on at the
 //! wrong settings gets no answer, a readout at 9600 baud is lost on a client still at 300. Bytes
-//! take their line's bit times on the wire, the parity bit counted. Faults (damaged, dropped
-//! and noisy answers, damaged echoes: [`super::faults`]) come from a seeded generator, so a
-//! failing test replays exactly.
+//! take their line's bit times on the wire, the parity bit counted. Faults (damaged, dropped,
+//! noisy and late answers, damaged echoes: [`super::faults`], [`MeterConfig::late`]) come from
+//! a seeded generator, so a failing test replays exactly.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -78,6 +78,8 @@ pub struct Meter {
     tx_end: Instant,
     /// Bytes on their way to the client, and the client's settings.
     wire: Wire,
+    /// Answers held back to come late, as they will go out, oldest first.
+    held: Vec<SentAnswer>,
     /// Answers queued, for the log once their last byte has left.
     answering: VecDeque<SentAnswer>,
     /// Answers sent, when the configuration asks for the log.
@@ -95,6 +97,7 @@ impl Meter {
             physics: Physics::new(config.profile, config.seed, config.clock_start),
             faults: fastrand::Rng::with_seed(config.seed ^ 0xFA17),
             wire: Wire::new(config.line()),
+            held: Vec::new(),
             config,
             started: now,
             magnet_placed: now,
@@ -466,8 +469,9 @@ impl Meter {
         self.answer_frame(response.encode(destination), Asked::Logger(request), at);
     }
 
-    /// Queues `answer` at `line`, from `start` or once the bytes before it have left, with the
-    /// faults applied; returns when its last byte has left.
+    /// Queues `meant` at `line`, from `start` or once the bytes before it have left, with the
+    /// faults applied; returns when its last byte has left. A late KMP answer is held back
+    /// instead, and goes out whole, as damaged as it was, just before the next answer.
     fn send(
         &mut self,
         meant: Vec<u8>,
@@ -476,35 +480,70 @@ impl Meter {
         asked: Asked,
     ) -> Instant {
         let mask = line.data_mask();
-        let mut answer = meant.clone();
+        let mut wire = meant.clone();
         let damage = (meant.len() > 1 && self.faults.f64() < self.config.faults.corrupt)
-            .then(|| faults::damage(&mut answer, &mut self.faults, mask));
+            .then(|| faults::damage(&mut wire, &mut self.faults, mask));
         if damage.is_some() {
             self.stats.corrupted += 1;
         }
+        let mut noise = 0;
         if self.faults.f64() < self.config.faults.noise {
+            self.stats.noisy += 1;
             let before = faults::before_answer(&self.last_answer, &mut self.faults, mask);
-            answer.splice(0..0, before);
+            noise = before.len();
+            wire.splice(0..0, before);
         }
+        let kmp = matches!(asked, Asked::Kmp(_) | Asked::Logger(_));
+        let answer = SentAnswer {
+            // Every answer follows the request just taken.
+            requested: self.last_request.unwrap_or(start),
+            at: start,
+            asked,
+            frame: meant,
+            damage,
+            noise,
+            late: false,
+            wire,
+        };
+        // No draw without the fault, so the other faults of a seed stay as they were.
+        let late = self.config.late;
+        if kmp && late > 0.0 && self.faults.f64() < late {
+            self.stats.late += 1;
+            self.held.push(SentAnswer {
+                late: true,
+                ..answer
+            });
+            return start;
+        }
+        let mut end = start;
+        for answer in std::mem::take(&mut self.held).into_iter().chain([answer]) {
+            end = self.put_on_wire(answer, line, start);
+        }
+        end
+    }
+
+    /// Queues the bytes of `answer` from `start` or once the bytes before it have left; returns
+    /// when its last byte has left.
+    fn put_on_wire(
+        &mut self,
+        mut answer: SentAnswer,
+        line: LineSettings,
+        start: Instant,
+    ) -> Instant {
         let byte_time = self.byte_time(line);
         let mut byte_end = self.tx_end.max(start);
-        for &byte in &answer {
+        for &byte in &answer.wire {
             byte_end += byte_time;
             self.wire.queue(byte_end, byte, line);
         }
         self.tx_end = byte_end;
+        answer.at = byte_end;
         if self.config.log_answers {
-            self.answering.push_back(SentAnswer {
-                // Every answer follows the request just taken.
-                requested: self.last_request.unwrap_or(start),
-                at: byte_end,
-                asked,
-                frame: meant.clone(),
-                damage,
-                wire: answer.clone(),
-            });
+            self.last_answer.clone_from(&answer.frame);
+            self.answering.push_back(answer);
+        } else {
+            self.last_answer = answer.frame;
         }
-        self.last_answer = meant;
         byte_end
     }
 }

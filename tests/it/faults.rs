@@ -38,6 +38,8 @@ fn the_check_counts_a_stale_or_changed_answer_as_wrong() {
         asked: Asked::Kmp(request),
         frame: kmp_workbench::kmp::Response::Registers(vec![register(mantissa)]).encode(0x3F),
         damage: None,
+        noise: 0,
+        late: false,
         wire: Vec::new(),
     };
     let mut outcome = scenario::Outcome::default();

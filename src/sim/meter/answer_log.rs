@@ -35,6 +35,12 @@ pub struct SentAnswer {
     pub frame: Vec<u8>,
     /// How it was damaged on its way (a fault), if it was; noise before it leaves it whole.
     pub damage: Option<Damage>,
+    /// How many bytes went out just before it (a fault): noise, or the tail of the answer
+    /// before; they are the first bytes of [`Self::wire`].
+    pub noise: usize,
+    /// Whether it came late (a fault, [`super::MeterConfig::late`]): held back past its own
+    /// exchange and sent just before the meter's next answer.
+    pub late: bool,
     /// The bytes as they went out, damage and noise included.
     pub wire: Vec<u8>,
 }

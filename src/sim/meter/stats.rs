@@ -27,6 +27,10 @@ pub struct Stats {
     pub dropped: u64,
     /// Answers damaged on purpose.
     pub corrupted: u64,
+    /// Answers sent after noise or the tail of the answer before, on purpose.
+    pub noisy: u64,
+    /// Answers held back to come late, on purpose.
+    pub late: u64,
     /// Echoed bytes damaged or lost on purpose.
     pub echoes_damaged: u64,
 }

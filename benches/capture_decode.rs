@@ -2,12 +2,14 @@
 //! a head polling a meter once a second at 1200 baud, decoded end to end by `capture`'s own
 //! path (`capture::format::read_file`, then `capture::analysis::analyse`).
 //!
-//! Run: `cargo bench --bench capture_decode` (about a minute). Prints samples a second and the
-//! peak resident memory. Budget: at least twice the speed of sigrok-cli's own UART decoder on
-//! the same file and machine, and under 64 MB. When `sigrok-cli` is on the PATH it is timed on
-//! the file here (`-P uart … -A uart=rx-data:tx-data`, output discarded); elsewhere the
-//! reference is 43 M samples a second, what Debian's sigrok-cli 0.7.2 does on a 2-core machine
-//! of the kind CI runs on. Over budget, the bench exits 1.
+//! Run: `cargo bench --bench capture_decode` (about 20 s, most of it sigrok-cli). Prints samples
+//! a second and the peak resident memory. Budget: at least 50 times the speed of sigrok-cli's
+//! own UART decoder (`-P uart … -A uart=rx-data:tx-data`), timed on the same file and machine
+//! and made to decode every byte of it too, and under 64 MB. Nothing stands in for a figure
+//! not measured here: where sigrok-cli is not installed, fails or decodes less, the bench says
+//! plainly that it has no baseline and leaves the speed uncompared; where the peak memory
+//! cannot be read (off Linux), it says so and leaves the memory unchecked. What it checked and
+//! found over budget exits 1.
 
 #![allow(
     clippy::print_stdout,
@@ -16,7 +18,8 @@
     missing_docs
 )]
 
-use std::process::{Command, Stdio};
+use std::io::ErrorKind;
+use std::process::Command;
 use std::time::Instant;
 
 use kmp_workbench::capture::analysis::analyse;
@@ -25,9 +28,12 @@ use kmp_workbench::capture::format::read_file;
 const SAMPLERATE: u32 = 1_000_000;
 const BAUD: u32 = 1200;
 const SECONDS: usize = 120;
-/// sigrok-cli 0.7.2's speed on this kind of machine, when it cannot be timed here.
-const SIGROK_REFERENCE: f64 = 43e6;
+/// Bytes on the lines each second of `support/sigrok_session.rs`: the request, its echo and
+/// the answer.
+const BYTES_A_SECOND: usize = 9 + 9 + 15;
 const RUNS: usize = 3;
+/// How many times sigrok-cli's speed the decoder must reach.
+const TIMES_SIGROK: f64 = 50.0;
 
 #[path = "support/peak_rss.rs"]
 mod peak_rss;
@@ -42,12 +48,12 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
-/// sigrok-cli's samples a second on `path`, when it is installed.
-fn sigrok_rate(path: &std::path::Path, samples: f64) -> Option<f64> {
+/// sigrok-cli's samples a second on `path`, or why there is no such figure.
+fn sigrok_rate(path: &std::path::Path, samples: f64) -> Result<f64, String> {
     let mut times = Vec::new();
     for _ in 0..RUNS {
         let began = Instant::now();
-        let status = Command::new("sigrok-cli")
+        let output = Command::new("sigrok-cli")
             .arg("-i")
             .arg(path)
             .args([
@@ -56,16 +62,37 @@ fn sigrok_rate(path: &std::path::Path, samples: f64) -> Option<f64> {
                 "-A",
                 "uart=rx-data:tx-data",
             ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .ok()?;
-        if !status.success() {
-            return None;
+            .output()
+            .map_err(|error| match error.kind() {
+                ErrorKind::NotFound => {
+                    "sigrok-cli is not installed (apt-get install sigrok-cli)".to_string()
+                }
+                _ => format!("sigrok-cli could not be started: {error}"),
+            })?;
+        let took = began.elapsed().as_secs_f64();
+        if !output.status.success() {
+            let said = String::from_utf8_lossy(&output.stderr);
+            return Err(format!(
+                "sigrok-cli failed ({}): {}",
+                output.status,
+                said.lines().next().unwrap_or("nothing on stderr")
+            ));
         }
-        times.push(began.elapsed().as_secs_f64());
+        // One line a decoded byte: a run that decoded less did less work than ours.
+        let decoded = output
+            .stdout
+            .split(|byte| *byte == b'\n')
+            .filter(|line| !line.is_empty())
+            .count();
+        if decoded != SECONDS * BYTES_A_SECOND {
+            return Err(format!(
+                "sigrok-cli decoded {decoded} bytes, not the {}",
+                SECONDS * BYTES_A_SECOND
+            ));
+        }
+        times.push(took);
     }
-    Some(samples / median(times))
+    Ok(samples / median(times))
 }
 
 fn main() {
@@ -90,28 +117,50 @@ fn main() {
     let took = median(times);
     let rate = samples / took;
     let peak = peak_rss_mb();
-    let (reference, measured) = match sigrok_rate(&path, samples) {
-        Some(rate) => (rate, "measured here"),
-        None => (SIGROK_REFERENCE, "not installed: the stated figure"),
-    };
+    let baseline = sigrok_rate(&path, samples);
     std::fs::remove_dir_all(&dir).unwrap();
     println!(
-        "{samples:.0} samples ({:.1} MB on disk) decoded in {took:.2} s (median of {RUNS})",
-        size as f64 / 1e6
+        "{samples:.0} samples ({:.1} MB on disk) decoded in {took:.2} s (median of {RUNS}): {:.1} M samples/s",
+        size as f64 / 1e6,
+        rate / 1e6
     );
+    let mut missed = Vec::new();
+    let ratio = match &baseline {
+        Ok(reference) => {
+            let ratio = rate / reference;
+            println!(
+                "sigrok-cli on the same file: {:.1} M samples/s; ours {ratio:.1} times that (budget: at least {TIMES_SIGROK})",
+                reference / 1e6
+            );
+            if ratio < TIMES_SIGROK {
+                missed.push(format!("under {TIMES_SIGROK} times sigrok-cli's speed"));
+            }
+            format!("{ratio:.1}")
+        }
+        Err(why) => {
+            println!("no baseline: {why}; the speed is not compared");
+            "none".to_string()
+        }
+    };
+    let shown = match peak {
+        Some(mb) => {
+            println!("peak resident memory {mb:.1} MB (budget: under 64 MB)");
+            if mb >= 64.0 {
+                missed.push("64 MB or more".to_string());
+            }
+            format!("{mb:.1}")
+        }
+        None => {
+            println!("peak resident memory not measured: only Linux gives the figure read here");
+            "none".to_string()
+        }
+    };
     println!(
-        "sigrok-cli: {:.1} M samples/s ({measured})",
-        reference / 1e6
+        "capture_decode msamples_per_s={:.1} ratio_to_sigrok={ratio} peak_rss_mb={shown}",
+        rate / 1e6
     );
-    let shown = peak.map_or_else(|| "none".into(), |mb| format!("{mb:.1}"));
-    println!("budget: at least twice sigrok-cli's speed, under 64 MB");
-    println!(
-        "capture_decode msamples_per_s={:.1} ratio_to_sigrok={:.2} peak_rss_mb={shown}",
-        rate / 1e6,
-        rate / reference
-    );
-    if rate < 2.0 * reference || peak.is_some_and(|mb| mb >= 64.0) {
-        eprintln!("over budget");
+    if !missed.is_empty() {
+        eprintln!("over budget: {}", missed.join("; "));
         std::process::exit(1);
     }
 }

@@ -9,10 +9,12 @@
 //! The meter: 1200 baud 8N2 with 60 ms latency and an echoing head; the eye wakes 4 s after the
 //! magnet; it stops answering after 2000 answers (throttling after bursts) and falls asleep after
 //! a minute without requests, until the magnet is placed again; 1 % of its answers are
-//! corrupted. The port vanishes for 10 s every 3 hours. The user polls volume (68) and flow (74)
-//! every second, places the magnet every 45 minutes, pauses polling for 3 minutes every 2 hours
-//! (and wakes the meter when resuming), and every 6 hours scans registers 0..=120, reads 99 and
-//! 1004 again, and goes back to polling.
+//! corrupted, 1 % come after noise or the tail of the answer before, 1 % never come, and 0.1 %
+//! of the bytes its head echoes are damaged or lost. The port vanishes for 10 s every 3 hours.
+//! The user polls volume (68) and flow (74) every second, places the magnet every 45 minutes,
+//! pauses polling for 3 minutes every 2 hours (and wakes the meter when resuming), and every 6
+//! hours scans registers 0..=120, reads 99 and 1004 again, and goes back to polling. A run
+//! checks enough readings to mean something: a meter that never answers fails it.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -35,6 +37,8 @@ pub struct Outcome {
     pub polls: u64,
     /// Poll answers the meter sent whole and undamaged while the port was there.
     pub answers: usize,
+    /// Readings of those answers looked for in the journal, one per register polled.
+    pub readings_checked: usize,
     /// Of their readings, those missing from the journal.
     pub readings_lost: usize,
     /// Readings in the journal that differ from what the meter sent, or that it never sent.
@@ -54,6 +58,12 @@ pub struct Outcome {
 const POLLED: [u16; 2] = [68, 74];
 const CHUNK: Duration = Duration::from_secs(1);
 
+/// The fewest readings a run of `duration` must check: one a second, half of what the polls
+/// ask for, since the meter throttles, sleeps and is paused and scanned part of the time.
+pub fn readings_floor(duration: Duration) -> usize {
+    duration.as_secs() as usize
+}
+
 fn hours(n: u64) -> Duration {
     Duration::from_secs(n * 3600)
 }
@@ -71,7 +81,9 @@ fn meter(seed: u64) -> MeterConfig {
     config.sleep_after = Some(minutes(1));
     config.faults = Faults {
         corrupt: 0.01,
-        ..Faults::default()
+        noise: 0.01,
+        drop: 0.01,
+        echo: 0.001,
     };
     config.seed = seed;
     config.log_answers = true;
@@ -229,6 +241,7 @@ pub fn run(duration: Duration, dir: &Path, seed: u64) -> Outcome {
             .map(|(ms, values)| (*ms, values[column].1))
             .collect();
         let (lost, wrong) = compare(&want, &got);
+        outcome.readings_checked += want.len();
         outcome.readings_lost += lost;
         outcome.wrong_values += wrong;
         // Every reading of a register carries the unit the meter sent with it.

@@ -8,25 +8,33 @@
 //! reads only what comes at its own line settings, and what it sends reaches the client only if
 //! the client's settings read it when it arrives ([`LineSettings::reads`]): a sign-on at the
 //! wrong settings gets no answer, a readout at 9600 baud is lost on a client still at 300. Bytes
-//! take their line's bit times on the wire, the parity bit counted. Faults (damaged, dropped
-//! and noisy answers, damaged echoes: [`super::faults`]) come from a seeded generator, so a
-//! failing test replays exactly.
+//! take their line's bit times on the wire, the parity bit counted. Faults (damaged, dropped,
+//! noisy and late answers, damaged echoes: [`super::faults`], [`MeterConfig::late`]) come from
+//! a seeded generator, so a failing test replays exactly.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use jiff::civil::DateTime;
-
 use super::answers;
-use super::faults::{self, Damage, Faults};
+use super::faults;
 use super::loggers::Loggers;
 use super::physics::Physics;
-use super::profile::{IecSpeech, Profile, Speech};
+use super::profile::{IecSpeech, Speech};
 use super::speech::{IecAsked, IecListener, Mc66Listener};
 use crate::iec::Mode;
 use crate::kmp::logger::LoggerRequest;
-use crate::kmp::{DEFAULT_DESTINATION, Deframed, Deframer, Direction, Message, Request, decode};
+use crate::kmp::{Deframed, Deframer, Direction, Message, Request, decode};
 use crate::line::LineSettings;
+
+mod answer_log;
+mod config;
+mod stats;
+mod wire;
+
+pub use answer_log::{Asked, SentAnswer};
+pub use config::{MeterConfig, Timing};
+pub use stats::Stats;
+use wire::Wire;
 
 /// How long a meter takes to switch its baud rate before it answers at the new one: after a mode
 /// C option select, and after `/#1`. Clients wait about a second before they listen at the new
@@ -37,166 +45,6 @@ pub const SWITCH_PAUSE: Duration = Duration::from_millis(1200);
 /// How long a mode C meter waits for the option select after its identification.
 const OPTION_SELECT_WINDOW: Duration = Duration::from_secs(5);
 
-/// How long bytes take on the wire and how long the meter thinks before it answers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Timing {
-    /// Whether bytes take their line's time on the wire; off for a pseudo-terminal at full speed.
-    pub paced: bool,
-    /// From the end of a request to the start of the answer.
-    pub latency: Duration,
-}
-
-impl Timing {
-    /// No pacing and no latency: what tests use.
-    pub const INSTANT: Self = Self {
-        paced: false,
-        latency: Duration::ZERO,
-    };
-
-    /// Real time: bytes paced at the line settings in use, answers after `latency`.
-    pub fn realtime(latency: Duration) -> Self {
-        Self {
-            paced: true,
-            latency,
-        }
-    }
-}
-
-/// Everything that makes one simulated meter.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MeterConfig {
-    /// Which meter it is.
-    pub profile: Profile,
-    /// The destination address it answers to.
-    pub address: u8,
-    /// The baud rate a KMP meter's eye speaks at: 1200, or 2400 and 9600 for some electricity
-    /// meters (PROTOCOL.md §8). The other protocols have their own rates.
-    pub kmp_baud: u32,
-    /// Whether the head echoes every byte it sends.
-    pub echo: bool,
-    /// Wire pacing and answer latency.
-    pub timing: Timing,
-    /// How long after a magnet is placed the eye answers.
-    pub magnet_delay: Duration,
-    /// The eye sleeps after this long without a request, until the magnet is placed again.
-    pub sleep_after: Option<Duration>,
-    /// The eye answers this many requests, then stays silent until the magnet is placed again.
-    pub budget: Option<u32>,
-    /// Corrupted, dropped and noisy answers.
-    pub faults: Faults,
-    /// Seed of the measurements and the faults.
-    pub seed: u64,
-    /// What the meter's clock reads at the start.
-    pub clock_start: DateTime,
-    /// Keep a log of the answers sent ([`Meter::take_sent`]), for tests that check every one
-    /// arrived; off by default, since a meter that serves for days would fill it.
-    pub log_answers: bool,
-}
-
-impl MeterConfig {
-    /// A well-behaved meter of `profile`: no echo, no pacing, the profile's wake-up delay.
-    pub fn new(profile: Profile) -> Self {
-        Self {
-            profile,
-            address: DEFAULT_DESTINATION,
-            kmp_baud: LineSettings::KMP.baud,
-            echo: false,
-            timing: Timing::INSTANT,
-            magnet_delay: profile.default_magnet_delay(),
-            sleep_after: None,
-            budget: None,
-            faults: Faults::default(),
-            seed: 1,
-            clock_start: jiff::civil::date(2026, 1, 1).at(12, 0, 0, 0),
-            log_answers: false,
-        }
-    }
-
-    /// The settings a client that talks to this meter right starts at.
-    pub fn line(&self) -> LineSettings {
-        match self.profile.speech() {
-            Speech::Kmp => LineSettings::KMP.at(self.kmp_baud),
-            _ => self.profile.line(),
-        }
-    }
-}
-
-/// What the meter did with what it was sent.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Stats {
-    /// Bytes received.
-    pub bytes_in: u64,
-    /// Bytes received at line settings the eye does not read: noise to it.
-    pub unread: u64,
-    /// Bytes sent that the client's line settings could not read when they arrived.
-    pub unheard: u64,
-    /// Read requests to its address (KMP requests, IEC sign-ons and option selects, `/#1`).
-    pub requests: u64,
-    /// Requests answered (corrupted ones included).
-    pub answered: u64,
-    /// Requests ignored while the eye was waking up.
-    pub ignored_waking: u64,
-    /// Requests ignored while the eye was asleep or over its budget.
-    pub ignored_asleep: u64,
-    /// Frames to the meter that failed their CRC, stuffing or length checks.
-    pub invalid_frames: u64,
-    /// Commands it does not answer (writes, programming mode among them), or to another address.
-    pub ignored_other: u64,
-    /// Requests ignored because they asked for a register that silences the meter.
-    pub silenced: u64,
-    /// Answers dropped on purpose.
-    pub dropped: u64,
-    /// Answers damaged on purpose.
-    pub corrupted: u64,
-    /// Echoed bytes damaged or lost on purpose.
-    pub echoes_damaged: u64,
-}
-
-/// What a client asked, as the meter's answer log names it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Asked {
-    /// A KMP request.
-    Kmp(Request),
-    /// An IEC 62056-21 sign-on, answered with the identification.
-    SignOn,
-    /// The IEC 62056-21 data readout, after the identification or an option select.
-    Readout,
-    /// Kamstrup's `/#1`.
-    Mc66,
-    /// A logger read.
-    Logger(LoggerRequest),
-}
-
-/// An answer the meter sent, as its log keeps it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SentAnswer {
-    /// When the request it answers had reached the meter.
-    pub requested: Instant,
-    /// When its last byte left.
-    pub at: Instant,
-    /// What it answers.
-    pub asked: Asked,
-    /// The bytes as the meter meant them, before any fault.
-    pub frame: Vec<u8>,
-    /// How it was damaged on its way (a fault), if it was; noise before it leaves it whole.
-    pub damage: Option<Damage>,
-    /// The bytes as they went out, damage and noise included.
-    pub wire: Vec<u8>,
-}
-
-impl SentAnswer {
-    /// The registers of a GetRegister answer, as the meter meant them; `None` for any other.
-    pub fn registers(&self) -> Option<Vec<crate::kmp::Register>> {
-        match decode(&self.frame) {
-            Ok(Message::Response {
-                response: crate::kmp::Response::Registers(registers),
-                ..
-            }) => Some(registers),
-            _ => None,
-        }
-    }
-}
-
 /// Why the eye is not answering.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Eye {
@@ -206,15 +54,6 @@ enum Eye {
     Waking,
     /// Asleep after inactivity, or silent after its budget: needs the magnet again.
     Asleep,
-}
-
-/// A byte queued to leave, at the settings it is sent with.
-#[derive(Clone, Copy, Debug)]
-struct Outgoing {
-    /// When it has fully left.
-    at: Instant,
-    byte: u8,
-    line: LineSettings,
 }
 
 /// A simulated meter; see the module documentation.
@@ -228,9 +67,6 @@ pub struct Meter {
     last_request: Option<Instant>,
     asleep: bool,
     answered_since_magnet: u32,
-    /// The client's line settings from the time each took effect, oldest first; the first is
-    /// the one in effect for every byte still queued.
-    client_lines: VecDeque<(Instant, LineSettings)>,
     deframer: Deframer,
     iec: IecListener,
     mc66: Mc66Listener,
@@ -240,8 +76,10 @@ pub struct Meter {
     rx_end: Instant,
     /// When the last queued byte finishes leaving.
     tx_end: Instant,
-    /// Bytes to send, in time order.
-    outgoing: VecDeque<Outgoing>,
+    /// Bytes on their way to the client, and the client's settings.
+    wire: Wire,
+    /// Answers held back to come late, as they will go out, oldest first.
+    held: Vec<SentAnswer>,
     /// Answers queued, for the log once their last byte has left.
     answering: VecDeque<SentAnswer>,
     /// Answers sent, when the configuration asks for the log.
@@ -258,7 +96,8 @@ impl Meter {
         Self {
             physics: Physics::new(config.profile, config.seed, config.clock_start),
             faults: fastrand::Rng::with_seed(config.seed ^ 0xFA17),
-            client_lines: VecDeque::from([(now, config.line())]),
+            wire: Wire::new(config.line()),
+            held: Vec::new(),
             config,
             started: now,
             magnet_placed: now,
@@ -271,7 +110,6 @@ impl Meter {
             option_select_until: None,
             rx_end: now,
             tx_end: now,
-            outgoing: VecDeque::new(),
             answering: VecDeque::new(),
             sent: Vec::new(),
             last_answer: Vec::new(),
@@ -299,9 +137,7 @@ impl Meter {
 
     /// The client set its port to `line` at `now`.
     pub fn set_line(&mut self, line: LineSettings, now: Instant) {
-        if self.client_line() != line {
-            self.client_lines.push_back((now, line));
-        }
+        self.wire.set_client_line(line, now);
     }
 
     /// The client set its terminal to `baud` and `stop_bits` at `now`. A pseudo-terminal keeps
@@ -322,9 +158,7 @@ impl Meter {
 
     /// The client's line settings now.
     pub fn client_line(&self) -> LineSettings {
-        self.client_lines
-            .back()
-            .map_or(self.config.line(), |&(_, line)| line)
+        self.wire.client_line()
     }
 
     /// Takes bytes the client sent at `now`, at its current line settings.
@@ -344,7 +178,7 @@ impl Meter {
                     Some(byte)
                 };
                 if let Some(echoed) = echoed {
-                    self.queue(self.rx_end, echoed, line);
+                    self.wire.queue(self.rx_end, echoed, line);
                 }
             }
             let at = self.rx_end;
@@ -358,18 +192,8 @@ impl Meter {
 
     /// Bytes whose time has come by `now` and that the client's settings read, if any.
     pub fn poll_transmit(&mut self, now: Instant) -> Option<Vec<u8>> {
-        let mut due = Vec::new();
-        while let Some(&Outgoing { at, byte, line }) = self.outgoing.front() {
-            if at > now {
-                break;
-            }
-            self.outgoing.pop_front();
-            if self.client_line_at(at).reads(&line) {
-                due.push(byte);
-            } else {
-                self.stats.unheard += 1;
-            }
-        }
+        let (due, unheard) = self.wire.due(now);
+        self.stats.unheard += unheard;
         while self
             .answering
             .front()
@@ -388,18 +212,7 @@ impl Meter {
 
     /// When the next byte is due, if one is queued.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.outgoing.front().map(|outgoing| outgoing.at)
-    }
-
-    /// The client's settings at `at`. Bytes are taken in time order, so settings replaced
-    /// before `at` are needed no more.
-    fn client_line_at(&mut self, at: Instant) -> LineSettings {
-        while self.client_lines.len() > 1 && self.client_lines[1].0 <= at {
-            self.client_lines.pop_front();
-        }
-        self.client_lines
-            .front()
-            .map_or(self.config.line(), |&(_, line)| line)
+        self.wire.next_due()
     }
 
     fn byte_time(&self, line: LineSettings) -> Duration {
@@ -408,11 +221,6 @@ impl Meter {
         } else {
             Duration::ZERO
         }
-    }
-
-    fn queue(&mut self, at: Instant, byte: u8, line: LineSettings) {
-        let idx = self.outgoing.partition_point(|queued| queued.at <= at);
-        self.outgoing.insert(idx, Outgoing { at, byte, line });
     }
 
     fn kmp_byte(&mut self, byte: u8, sent: LineSettings, at: Instant) {
@@ -661,8 +469,9 @@ impl Meter {
         self.answer_frame(response.encode(destination), Asked::Logger(request), at);
     }
 
-    /// Queues `answer` at `line`, from `start` or once the bytes before it have left, with the
-    /// faults applied; returns when its last byte has left.
+    /// Queues `meant` at `line`, from `start` or once the bytes before it have left, with the
+    /// faults applied; returns when its last byte has left. A late KMP answer is held back
+    /// instead, and goes out whole, as damaged as it was, just before the next answer.
     fn send(
         &mut self,
         meant: Vec<u8>,
@@ -671,35 +480,70 @@ impl Meter {
         asked: Asked,
     ) -> Instant {
         let mask = line.data_mask();
-        let mut answer = meant.clone();
+        let mut wire = meant.clone();
         let damage = (meant.len() > 1 && self.faults.f64() < self.config.faults.corrupt)
-            .then(|| faults::damage(&mut answer, &mut self.faults, mask));
+            .then(|| faults::damage(&mut wire, &mut self.faults, mask));
         if damage.is_some() {
             self.stats.corrupted += 1;
         }
+        let mut noise = 0;
         if self.faults.f64() < self.config.faults.noise {
+            self.stats.noisy += 1;
             let before = faults::before_answer(&self.last_answer, &mut self.faults, mask);
-            answer.splice(0..0, before);
+            noise = before.len();
+            wire.splice(0..0, before);
         }
+        let kmp = matches!(asked, Asked::Kmp(_) | Asked::Logger(_));
+        let answer = SentAnswer {
+            // Every answer follows the request just taken.
+            requested: self.last_request.unwrap_or(start),
+            at: start,
+            asked,
+            frame: meant,
+            damage,
+            noise,
+            late: false,
+            wire,
+        };
+        // No draw without the fault, so the other faults of a seed stay as they were.
+        let late = self.config.late;
+        if kmp && late > 0.0 && self.faults.f64() < late {
+            self.stats.late += 1;
+            self.held.push(SentAnswer {
+                late: true,
+                ..answer
+            });
+            return start;
+        }
+        let mut end = start;
+        for answer in std::mem::take(&mut self.held).into_iter().chain([answer]) {
+            end = self.put_on_wire(answer, line, start);
+        }
+        end
+    }
+
+    /// Queues the bytes of `answer` from `start` or once the bytes before it have left; returns
+    /// when its last byte has left.
+    fn put_on_wire(
+        &mut self,
+        mut answer: SentAnswer,
+        line: LineSettings,
+        start: Instant,
+    ) -> Instant {
         let byte_time = self.byte_time(line);
         let mut byte_end = self.tx_end.max(start);
-        for &byte in &answer {
+        for &byte in &answer.wire {
             byte_end += byte_time;
-            self.queue(byte_end, byte, line);
+            self.wire.queue(byte_end, byte, line);
         }
         self.tx_end = byte_end;
+        answer.at = byte_end;
         if self.config.log_answers {
-            self.answering.push_back(SentAnswer {
-                // Every answer follows the request just taken.
-                requested: self.last_request.unwrap_or(start),
-                at: byte_end,
-                asked,
-                frame: meant.clone(),
-                damage,
-                wire: answer.clone(),
-            });
+            self.last_answer.clone_from(&answer.frame);
+            self.answering.push_back(answer);
+        } else {
+            self.last_answer = answer.frame;
         }
-        self.last_answer = meant;
         byte_end
     }
 }

@@ -1,10 +1,11 @@
 use std::time::{Duration, Instant};
 
-use super::{Faults, Meter, MeterConfig, Timing};
+use super::{Meter, MeterConfig, Timing};
 use crate::kmp::{
     Deframed, Deframer, Direction, Frame, Message, RegisterId, RegisterList, Request, Response,
     decode,
 };
+use crate::sim::faults::Faults;
 use crate::sim::profile::Profile;
 
 const MS: Duration = Duration::from_millis(1);
@@ -425,4 +426,42 @@ fn a_damaged_echo_loses_or_changes_bytes_of_the_request_only() {
     }
     assert!(damaged > 10, "{damaged} of 50 echoes damaged");
     assert!(meter.stats().echoes_damaged >= damaged as u64);
+}
+
+#[test]
+fn a_late_answer_comes_whole_just_before_the_next_one() {
+    let mut config = MeterConfig::new(Profile::Multical21);
+    config.magnet_delay = Duration::ZERO;
+    config.late = 0.4;
+    config.log_answers = true;
+    let (mut meter, at) = awake_meter(config);
+    let request = register_request(&[68, 74]);
+    let (mut silent, mut late) = (0, 0);
+    for n in 0..100 {
+        let t = at + Duration::from_secs(n);
+        let reply = exchange(&mut meter, &request, t);
+        let logged = meter.take_sent();
+        if reply.is_empty() {
+            silent += 1;
+            assert!(logged.is_empty(), "a held answer is not sent yet");
+            continue;
+        }
+        // The answers held back come first, each a whole and valid frame, then this one.
+        let found = frames(&reply);
+        let meant: Vec<&Vec<u8>> = logged.iter().map(|answer| &answer.frame).collect();
+        assert_eq!(found.iter().collect::<Vec<_>>(), meant);
+        let (this, held) = logged.split_last().unwrap();
+        assert!(!this.late && this.requested >= t);
+        assert!(
+            held.iter()
+                .all(|answer| answer.late && answer.requested < t)
+        );
+        late += held.len() as u64;
+    }
+    assert!(
+        (25..=55).contains(&silent),
+        "{silent} of 100 held back at 40%"
+    );
+    assert_eq!(meter.stats().late, silent);
+    assert!(late + 3 >= silent, "{late} of {silent} held answers came");
 }

@@ -13,6 +13,12 @@
 //! too, received by `text`: a meter takes up to 1.5 s to react to a sign-on, and answers an
 //! option select or `/#1` after switching its baud rate, so their first-byte waits are longer
 //! (PROTOCOL.md §7).
+//!
+//! KMP answers carry no sequence number, and a meter (or a head's buffer) may hold an answer back
+//! past its own exchange and send it whole just before its next one. Such a stale answer is a
+//! valid frame with the right command ID and can only be told by what follows it: after an
+//! attempt that got no answer, the next KMP answer is taken only once the line has stayed quiet
+//! for the gap after it, and a frame that more bytes follow is dropped for the last one.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -202,6 +208,9 @@ struct InFlight {
     text: Option<TextReceiver>,
     /// When a mode A identification came whole: the readout is awaited from then.
     identified_at: Option<Instant>,
+    /// Whether an answer held back from an earlier attempt may come first: the answer is then
+    /// taken only after a quiet gap, the last of several.
+    doubtful: bool,
     bad_frame: Option<ExchangeFailure>,
     unexpected_bytes: usize,
     answer: Option<Answer>,
@@ -214,6 +223,8 @@ pub struct Engine {
     /// Further attempts allowed for the exchange under way.
     retries: u32,
     learned_echo: Option<bool>,
+    /// Whether the last attempt ended without an answer, so the meter may still send it.
+    owed: bool,
     in_flight: Option<InFlight>,
     transmit: Option<Vec<u8>>,
     events: VecDeque<EngineEvent>,
@@ -226,6 +237,7 @@ impl Engine {
             config,
             retries: config.retries,
             learned_echo: None,
+            owed: false,
             in_flight: None,
             transmit: None,
             events: VecDeque::new(),
@@ -302,6 +314,7 @@ impl Engine {
                 Exchange::Request(_) | Exchange::Logger(_) | Exchange::EchoTest => None,
             },
             identified_at: None,
+            doubtful: self.owed && matches!(exchange, Exchange::Request(_) | Exchange::Logger(_)),
             bad_frame: None,
             unexpected_bytes: 0,
             answer: None,
@@ -338,9 +351,9 @@ impl Engine {
             return first_byte;
         };
         let gap = self.gap();
-        if flight.bad_frame.is_some() {
-            // The meter sends one answer per request: once it has come, damaged, only the gap
-            // rule is left to wait for.
+        if flight.bad_frame.is_some() || flight.answer.is_some() {
+            // The meter sends one answer per request: once it has come, damaged or doubtful,
+            // only the gap rule is left to wait for.
             return last + gap;
         }
         // A mode A readout follows its identification after the meter's reaction time.
@@ -393,8 +406,13 @@ impl Engine {
                     flight.echo_garbled = true;
                 }
             }
+            if flight.doubtful {
+                // More came after the answer: it was an earlier attempt's, held back.
+                flight.answer = None;
+            }
             receive(flight, byte, now, self.config.address);
-            if flight.answer.is_some() || flight.bad_frame.is_some() && flight.text.is_some() {
+            let answered = flight.answer.is_some() && !flight.doubtful;
+            if answered || flight.bad_frame.is_some() && flight.text.is_some() {
                 break;
             }
         }
@@ -402,7 +420,7 @@ impl Engine {
             Exchange::EchoTest => flight.echo_matched + flight.received.len() >= flight.sent.len(),
             // A text meter sends nothing more after a message that failed its checks.
             _ if flight.text.is_some() => flight.answer.is_some() || flight.bad_frame.is_some(),
-            _ => flight.answer.is_some(),
+            _ => flight.answer.is_some() && !flight.doubtful,
         };
         if done {
             self.finish(now);
@@ -471,6 +489,9 @@ impl Engine {
             echo_seen,
             result: result.clone(),
         }));
+        if matches!(flight.exchange, Exchange::Request(_) | Exchange::Logger(_)) {
+            self.owed = result.is_err();
+        }
         let retry = result.is_err()
             && flight.exchange != Exchange::EchoTest
             && flight.attempt <= self.retries;

@@ -169,10 +169,50 @@ fn a_retry_after_a_bad_answer_can_succeed() {
         engine.poll_transmit().is_some(),
         "the request goes out again"
     );
+    let mut seen = events(&mut engine);
     engine.handle_input(&volume_answer(), deadline + 150 * MS);
-    let events = events(&mut engine);
+    // After a failed attempt the answer is taken once the line has stayed quiet after it.
+    assert!(engine.poll_event().is_none());
+    let quiet = engine.poll_timeout().unwrap();
+    assert_eq!(quiet, deadline + 150 * MS + BYTE * 4, "four byte times");
+    engine.handle_timeout(quiet);
+    seen.extend(events(&mut engine));
+    let events = seen;
     assert_eq!(attempts(&events).len(), 2);
     assert!(matches!(done(&events), Some(Ok(_))));
+}
+
+#[test]
+fn an_answer_held_back_from_a_silent_attempt_is_dropped_for_the_one_that_follows_it() {
+    let (mut engine, t0, _) = started(EchoMode::Off);
+    let deadline = engine.poll_timeout().unwrap();
+    engine.handle_timeout(deadline);
+    assert!(
+        engine.poll_transmit().is_some(),
+        "silence: the request again"
+    );
+    // The meter sends the first attempt's answer, whole and valid, and right after it the
+    // answer to this one, with another volume.
+    let fresh = {
+        let number = Number::new(false, 8542, -3).unwrap();
+        let register = Register::from_number(RegisterId::new(68), Unit::M3, number, 4).unwrap();
+        Response::Registers(vec![register]).encode(0x3F)
+    };
+    let stale = volume_answer();
+    engine.handle_input(&stale, deadline + 150 * MS);
+    engine.handle_input(&fresh, deadline + 150 * MS + BYTE * stale.len() as u32);
+    engine.handle_timeout(engine.poll_timeout().unwrap());
+    let taken = events(&mut engine);
+    let Some(Ok(Response::Registers(registers))) = done(&taken) else {
+        panic!("{taken:?}")
+    };
+    assert_eq!(registers[0].value_text().as_deref(), Some("8.542"));
+
+    // That answer came with a quiet line after it: the next one is taken as it comes.
+    let next = t0 + Duration::from_secs(2);
+    engine.start(Exchange::Request(volume_request()), next);
+    engine.handle_input(&stale, next + 150 * MS);
+    assert!(matches!(done(&events(&mut engine)), Some(Ok(_))));
 }
 
 #[test]

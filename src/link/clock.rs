@@ -33,12 +33,17 @@ impl Now {
         self.wall.checked_add(offset).unwrap_or(self.wall)
     }
 
+    /// The moment `instant`, its wall-clock time taken with this moment as the reference.
+    pub fn at(&self, instant: Instant) -> Self {
+        Self {
+            instant,
+            wall: self.wall_at(instant),
+        }
+    }
+
     /// This moment moved on by `duration` on both clocks.
     pub fn after(&self, duration: Duration) -> Self {
-        Self {
-            instant: self.instant + duration,
-            wall: self.wall_at(self.instant + duration),
-        }
+        self.at(self.instant + duration)
     }
 }
 

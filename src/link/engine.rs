@@ -182,7 +182,13 @@ pub enum EngineEvent {
     /// An attempt ended.
     Attempt(Attempt),
     /// The exchange ended: the answer, or the last attempt's failure.
-    Done(Result<Answer, ExchangeFailure>),
+    Done {
+        /// The answer, or the last attempt's failure.
+        result: Result<Answer, ExchangeFailure>,
+        /// When it ended: when the answer's last byte came (a doubtful answer is reported only
+        /// after the quiet that confirms it), or the last attempt's deadline.
+        at: Instant,
+    },
 }
 
 #[derive(Debug)]
@@ -214,6 +220,8 @@ struct InFlight {
     bad_frame: Option<ExchangeFailure>,
     unexpected_bytes: usize,
     answer: Option<Answer>,
+    /// When the answer's last byte came.
+    answered_at: Option<Instant>,
 }
 
 /// The exchange engine; see the module documentation.
@@ -318,6 +326,7 @@ impl Engine {
             bad_frame: None,
             unexpected_bytes: 0,
             answer: None,
+            answered_at: None,
         });
     }
 
@@ -409,8 +418,12 @@ impl Engine {
             if flight.doubtful {
                 // More came after the answer: it was an earlier attempt's, held back.
                 flight.answer = None;
+                flight.answered_at = None;
             }
             receive(flight, byte, now, self.config.address);
+            if flight.answer.is_some() {
+                flight.answered_at.get_or_insert(now);
+            }
             let answered = flight.answer.is_some() && !flight.doubtful;
             if answered || flight.bad_frame.is_some() && flight.text.is_some() {
                 break;
@@ -498,7 +511,8 @@ impl Engine {
         if retry {
             self.begin_attempt(flight.exchange, flight.sent, flight.attempt + 1, now);
         } else {
-            self.events.push_back(EngineEvent::Done(result));
+            let at = flight.answered_at.unwrap_or(now);
+            self.events.push_back(EngineEvent::Done { result, at });
         }
     }
 }

@@ -463,7 +463,7 @@ impl LinkMachine {
                         }
                     }
                 }
-                EngineEvent::Done(result) => {
+                EngineEvent::Done { result, at } => {
                     let exchange = open.exchange_done();
                     if counts {
                         self.evidence.record_done(&result);
@@ -491,7 +491,9 @@ impl LinkMachine {
                             self.job_event(id, JobEvent::Diagnosed(self.diagnosis(now)));
                         }
                     }
-                    self.resume(Input::Exchanged(result), now);
+                    // The job goes on from when the exchange ended: a doubtful answer is
+                    // reported after the quiet that confirms it, and is stamped when it came.
+                    self.resume(Input::Exchanged(result), now.at(at));
                 }
             }
         }

@@ -35,7 +35,7 @@ fn events(engine: &mut Engine) -> Vec<EngineEvent> {
 /// The KMP result of the exchange, once it is done.
 fn done(events: &[EngineEvent]) -> Option<Result<Response, ExchangeFailure>> {
     events.iter().find_map(|event| match event {
-        EngineEvent::Done(result) => Some(result.clone().map(|answer| match answer {
+        EngineEvent::Done { result, .. } => Some(result.clone().map(|answer| match answer {
             Answer::Kmp(response) => response,
             other => panic!("a text answer to KMP: {other:?}"),
         })),
@@ -48,7 +48,7 @@ fn attempts(events: &[EngineEvent]) -> Vec<&Attempt> {
         .iter()
         .filter_map(|event| match event {
             EngineEvent::Attempt(attempt) => Some(attempt),
-            EngineEvent::Done(_) => None,
+            EngineEvent::Done { .. } => None,
         })
         .collect()
 }
@@ -200,13 +200,20 @@ fn an_answer_held_back_from_a_silent_attempt_is_dropped_for_the_one_that_follows
     };
     let stale = volume_answer();
     engine.handle_input(&stale, deadline + 150 * MS);
-    engine.handle_input(&fresh, deadline + 150 * MS + BYTE * stale.len() as u32);
+    let came = deadline + 150 * MS + BYTE * stale.len() as u32;
+    engine.handle_input(&fresh, came);
     engine.handle_timeout(engine.poll_timeout().unwrap());
     let taken = events(&mut engine);
     let Some(Ok(Response::Registers(registers))) = done(&taken) else {
         panic!("{taken:?}")
     };
     assert_eq!(registers[0].value_text().as_deref(), Some("8.542"));
+    // Reported after the quiet that confirms it, stamped when it came.
+    assert!(
+        taken
+            .iter()
+            .any(|event| matches!(event, EngineEvent::Done { at, .. } if *at == came))
+    );
 
     // That answer came with a quiet line after it: the next one is taken as it comes.
     let next = t0 + Duration::from_secs(2);

@@ -33,7 +33,7 @@ use super::config::EchoMode;
 mod outcome;
 mod text;
 
-pub use outcome::{Answer, ExchangeFailure, TextError};
+pub use outcome::{Answer, Attempt, EchoSeen, EngineEvent, ExchangeFailure, TextError};
 use text::{Progress, TextReceiver};
 
 /// The echo-test pattern: it holds none of 0x06 0x0D 0x1B 0x40 0x80, so no meter sees a frame in
@@ -126,69 +126,6 @@ impl Exchange {
             Self::ReadoutAt(_) | Self::Mc66 => kmp.max(SWITCHED_ANSWER),
         }
     }
-}
-
-/// What was seen of the echo in one attempt.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct EchoSeen {
-    /// How many bytes of our transmission came back in order.
-    pub matched: usize,
-    /// How many bytes were sent.
-    pub sent: usize,
-    /// Whether a byte differed from what was sent.
-    pub garbled: bool,
-}
-
-impl EchoSeen {
-    /// Whether any echo came back.
-    pub fn seen(&self) -> bool {
-        self.matched > 0 || self.garbled
-    }
-
-    /// Whether the whole transmission came back unchanged.
-    pub fn clean(&self) -> bool {
-        self.sent > 0 && self.matched == self.sent && !self.garbled
-    }
-}
-
-/// One attempt, for traffic logs, counters and the diagnosis.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Attempt {
-    /// What was sent.
-    pub exchange: Exchange,
-    /// 1 for the first attempt.
-    pub number: u32,
-    /// When it was sent.
-    pub started: Instant,
-    /// The bytes sent.
-    pub sent: Vec<u8>,
-    /// The bytes that came back as our echo.
-    pub echo: Vec<u8>,
-    /// When the first echo byte came.
-    pub echo_at: Option<Instant>,
-    /// Every other byte that came back.
-    pub received: Vec<u8>,
-    /// When the first of those came.
-    pub received_at: Option<Instant>,
-    /// What was seen of the echo.
-    pub echo_seen: EchoSeen,
-    /// The answer, or why there was none (an echo test always "fails" with its echo).
-    pub result: Result<Answer, ExchangeFailure>,
-}
-
-/// What the engine reports.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum EngineEvent {
-    /// An attempt ended.
-    Attempt(Attempt),
-    /// The exchange ended: the answer, or the last attempt's failure.
-    Done {
-        /// The answer, or the last attempt's failure.
-        result: Result<Answer, ExchangeFailure>,
-        /// When it ended: when the answer's last byte came (a doubtful answer is reported only
-        /// after the quiet that confirms it), or the last attempt's deadline.
-        at: Instant,
-    },
 }
 
 #[derive(Debug)]

@@ -1,9 +1,14 @@
-//! What an exchange comes to: a valid answer in one of the protocols, or why there was none.
+//! What an exchange comes to: a valid answer in one of the protocols, or why there was none, and
+//! what each attempt saw on the way.
+
+use std::time::Instant;
 
 use crate::iec::{self, Identification, Readout};
 use crate::kmp::logger::LoggerResponse;
 use crate::kmp::{DecodeError, Response};
 use crate::mc66;
+
+use super::Exchange;
 
 /// A valid answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,4 +75,67 @@ pub enum TextError {
     /// A `/#1` answer.
     #[error("{0}")]
     Mc66(#[from] mc66::Mc66Error),
+}
+
+/// What was seen of the echo in one attempt.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EchoSeen {
+    /// How many bytes of our transmission came back in order.
+    pub matched: usize,
+    /// How many bytes were sent.
+    pub sent: usize,
+    /// Whether a byte differed from what was sent.
+    pub garbled: bool,
+}
+
+impl EchoSeen {
+    /// Whether any echo came back.
+    pub fn seen(&self) -> bool {
+        self.matched > 0 || self.garbled
+    }
+
+    /// Whether the whole transmission came back unchanged.
+    pub fn clean(&self) -> bool {
+        self.sent > 0 && self.matched == self.sent && !self.garbled
+    }
+}
+
+/// One attempt, for traffic logs, counters and the diagnosis.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attempt {
+    /// What was sent.
+    pub exchange: Exchange,
+    /// 1 for the first attempt.
+    pub number: u32,
+    /// When it was sent.
+    pub started: Instant,
+    /// The bytes sent.
+    pub sent: Vec<u8>,
+    /// The bytes that came back as our echo.
+    pub echo: Vec<u8>,
+    /// When the first echo byte came.
+    pub echo_at: Option<Instant>,
+    /// Every other byte that came back.
+    pub received: Vec<u8>,
+    /// When the first of those came.
+    pub received_at: Option<Instant>,
+    /// What was seen of the echo.
+    pub echo_seen: EchoSeen,
+    /// The answer, or why there was none (an echo test always "fails" with its echo).
+    pub result: Result<Answer, ExchangeFailure>,
+}
+
+/// What the engine reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EngineEvent {
+    /// An attempt ended.
+    Attempt(Attempt),
+    /// The exchange ended: the answer, or the last attempt's failure.
+    Done {
+        /// The answer, or the last attempt's failure.
+        result: Result<Answer, ExchangeFailure>,
+        /// When it ended: when the answer's last byte came (a doubtful answer is reported only
+        /// after the quiet that confirms it), or the last attempt's deadline.
+        at: Instant,
+    },
 }

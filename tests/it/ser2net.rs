@@ -324,3 +324,22 @@ fn over_rfc2217_a_mode_c_meter_is_found_signed_on_at_300_7e1_and_read_after_its_
     assert_eq!(shape(readout).len(), 6);
     assert_eq!(other_readout["registers"][0], readout["registers"][0]);
 }
+
+#[test]
+#[ignore = "needs ser2net"]
+fn reads_back_to_back_through_a_bridge_that_is_still_letting_go_both_succeed() {
+    for accepter in [RAW, RFC2217] {
+        let (_sim, _bridge, port) = reach(Some(accepter), meter(Profile::Multical21));
+        let reads: Vec<_> = (0..3)
+            .map(|_| run_cli(&["read", "--port", &port, "--json", "68"]))
+            .collect();
+        for (index, output) in reads.iter().enumerate() {
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "read {index} through {port}: {}",
+                stderr(output)
+            );
+        }
+    }
+}

@@ -8,7 +8,8 @@
 //!   has no such lines never acknowledges them, and nothing here waits for an acknowledgement).
 //!
 //! A server that takes one client at a time (ser2net) accepts a second connection and closes it
-//! at once with a line saying the port is in use: that is read at opening, and is
+//! at once with a line saying the port is in use: that is read at opening, asked again for a
+//! few seconds (the server may only be letting go of the last client), and is then
 //! [`OpenFailure::ServerBusy`].
 
 use std::io::{self, Read as _, Write as _};
@@ -25,6 +26,10 @@ use crate::line::{LineSettings, Parity};
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a server that closes a connection at once (the port in use) takes to do so.
 const CLOSE_AT_ONCE: Duration = Duration::from_millis(200);
+/// How long a server that says its port is in use is asked again before that is reported.
+pub const BUSY_RETRY: Duration = Duration::from_secs(3);
+/// The pause between those tries.
+const BUSY_PAUSE: Duration = Duration::from_millis(100);
 /// How long an RFC 2217 server may take to agree to COM-PORT-OPTION.
 const NEGOTIATION_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -47,27 +52,50 @@ pub fn parse(name: &str) -> Option<(NetworkKind, &str)> {
     }
 }
 
-/// Opens the network port `config` names.
+/// Opens the network port `config` names. A server that says its port is in use is asked
+/// again for [`BUSY_RETRY`]: ser2net lets go of its serial device a moment after a client
+/// leaves, so a command started right after another would otherwise be refused.
 pub fn open(
     kind: NetworkKind,
     address: &str,
     config: &LinkConfig,
 ) -> Result<NetworkPort, LinkError> {
-    let fail = |failure: OpenFailure, detail: String| LinkError::Open {
-        port: config.port.clone(),
-        failure,
-        detail,
-    };
-    let (stream, round_trip) =
-        connect(address).map_err(|(failure, detail)| fail(failure, detail))?;
+    let began = Instant::now();
+    loop {
+        match open_once(kind, address, config) {
+            Err((OpenFailure::ServerBusy, _)) if began.elapsed() < BUSY_RETRY => {
+                std::thread::sleep(BUSY_PAUSE);
+            }
+            Err((failure, detail)) => {
+                let detail = if failure == OpenFailure::ServerBusy {
+                    format!("{detail}, still after {} s", BUSY_RETRY.as_secs())
+                } else {
+                    detail
+                };
+                return Err(LinkError::Open {
+                    port: config.port.clone(),
+                    failure,
+                    detail,
+                });
+            }
+            Ok(port) => return Ok(port),
+        }
+    }
+}
+
+fn open_once(
+    kind: NetworkKind,
+    address: &str,
+    config: &LinkConfig,
+) -> Result<NetworkPort, (OpenFailure, String)> {
+    let (stream, round_trip) = connect(address)?;
     let mut port = NetworkPort {
         round_trip,
         stream,
         telnet: (kind == NetworkKind::Rfc2217).then(Telnet::new),
         pending: Vec::new(),
     };
-    port.greet(config)
-        .map_err(|(failure, detail)| fail(failure, detail))?;
+    port.greet(config)?;
     Ok(port)
 }
 

@@ -114,17 +114,43 @@ fn a_name_without_a_port_number_is_no_address() {
     assert_eq!(failure, OpenFailure::InvalidName, "{detail}");
 }
 
+/// A server that says its port is in use to its first `busy` connections, then holds the
+/// next one open until the client leaves; gives its address.
+fn busy_server(busy: usize) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    thread::Builder::new()
+        .name("busy-server".into())
+        .spawn(move || {
+            for (index, stream) in listener.incoming().enumerate() {
+                let Ok(mut stream) = stream else { return };
+                if index < busy {
+                    let _ = stream.write_all(b"Port's device already in use\r\n");
+                } else {
+                    let _ = stream.read(&mut [0u8; 16]);
+                    return;
+                }
+            }
+        })
+        .unwrap();
+    address
+}
+
+#[test]
+fn a_server_that_is_letting_go_of_its_last_client_is_asked_again() {
+    let name = format!("socket://{}", busy_server(3));
+    let began = std::time::Instant::now();
+    assert!(opened(&name, &config(&name)).is_ok());
+    assert!(began.elapsed() < super::BUSY_RETRY);
+}
+
 #[test]
 fn a_server_with_another_client_says_so_and_is_busy() {
-    let address = server(|mut stream| {
-        stream
-            .write_all(b"Port's device already in use\r\n")
-            .unwrap();
-    });
-    let name = format!("socket://{address}");
+    let name = format!("socket://{}", busy_server(usize::MAX));
     let (failure, detail) = failure(opened(&name, &config(&name)));
     assert_eq!(failure, OpenFailure::ServerBusy);
     assert!(detail.contains("already in use"), "{detail}");
+    assert!(detail.contains("still after 3 s"), "{detail}");
 }
 
 /// A server speaking RFC 2217 as ser2net does: its greeting, then it passes on what it reads.

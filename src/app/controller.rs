@@ -141,7 +141,7 @@ impl Controller {
     /// Carries out what the user asked for.
     pub fn act(&mut self, action: Action, now: Now) {
         match action {
-            Action::Connect => link::connect(self),
+            Action::Connect => link::connect_and_check(self),
             Action::Disconnect => link::disconnect(self),
             Action::Choose(connection) => link::choose(self, connection),
             Action::StartCheck => link::start_check(self),
@@ -208,20 +208,18 @@ impl Controller {
         self.jobs.ended(id, reason);
     }
 
-    /// Opens on `screen`, or connects to the simulated meter `simulate` at once.
-    pub fn begin(&mut self, simulate: Option<Profile>, screen: Option<Screen>) {
+    /// Starts as the command line asks: connected to the simulated meter `simulate`, or to
+    /// `port`, on the Link check screen; on `screen` when one is given.
+    pub fn begin(&mut self, simulate: Option<Profile>, port: Option<&str>, screen: Option<Screen>) {
         if let Some(profile) = simulate {
             link::simulate(self, profile);
+        } else if let Some(port) = port {
+            self.settings.connection.port = port.to_string();
+            link::connect_and_check(self);
         }
         if let Some(screen) = screen {
             self.settings.screen = screen;
         }
-    }
-
-    /// Connects to `port`, as choosing it on the Connection screen and pressing Connect does.
-    pub fn connect_at_start(&mut self, port: &str) {
-        self.settings.connection.port = port.to_string();
-        link::connect(self);
     }
 
     /// Opens the recording at `path` and shows it on the Traffic screen, as "Open capture…"

@@ -87,8 +87,11 @@ pub struct LinkView {
     requests: u64,
     /// Recent echo tests: whether each came back clean.
     echoes: VecDeque<bool>,
-    /// Recent requests: whether each was answered.
+    /// Recent requests since the eye's first answer: whether each was answered.
     answers: VecDeque<bool>,
+    /// Requests left unanswered since the connection or the magnet, before the eye's first
+    /// answer: the eye waking, which says nothing of the head's alignment.
+    waking: u32,
     /// The meter's serial number and type, once it answered.
     identity: Option<(u32, Option<MeterType>)>,
     /// The protocol it answered in.
@@ -113,6 +116,7 @@ impl Default for LinkView {
             requests: 0,
             echoes: VecDeque::with_capacity(HISTORY),
             answers: VecDeque::with_capacity(HISTORY),
+            waking: 0,
             identity: None,
             spoken: None,
             diagnosis: None,
@@ -150,16 +154,18 @@ impl LinkView {
                 line,
                 round_trip,
             } => {
-                self.connection = ConnectionState::Connected {
-                    port: port.clone(),
-                    line: *line,
+                // Everything learnt is of this connection's meter: the previous one's rounds,
+                // findings and sweep would mislead a technician moving to another meter.
+                *self = Self {
+                    connection: ConnectionState::Connected {
+                        port: port.clone(),
+                        line: *line,
+                    },
+                    requests: self.requests,
+                    round_trip: *round_trip,
+                    magnet_placed: Some(now),
+                    ..Self::default()
                 };
-                self.round_trip = *round_trip;
-                self.error = None;
-                self.magnet_placed = Some(now);
-                self.answered_at = None;
-                self.identity = None;
-                self.spoken = None;
             }
             Event::OpenFailed(error) => {
                 self.connection = ConnectionState::Disconnected;
@@ -196,12 +202,12 @@ impl LinkView {
                         &mut self.echoes,
                         matches!(result, Err(ExchangeFailure::EchoOnly { clean: true })),
                     ),
-                    _ => {
-                        push(&mut self.answers, result.is_ok());
-                        if result.is_ok() {
-                            self.answered_at.get_or_insert(now);
-                        }
+                    _ if result.is_ok() => {
+                        push(&mut self.answers, true);
+                        self.answered_at.get_or_insert(now);
                     }
+                    _ if self.answered_at.is_none() => self.waking += 1,
+                    _ => push(&mut self.answers, false),
                 }
             }
             JobEvent::Identified { serial, meter_type } => {
@@ -258,6 +264,7 @@ impl LinkView {
     pub fn magnet_placed(&mut self, now: Instant) {
         self.magnet_placed = Some(now);
         self.answered_at = None;
+        self.waking = 0;
     }
 
     /// Where the wake-up stands at `now`, for an eye that answers `delay` after the magnet.
@@ -297,7 +304,7 @@ impl LinkView {
         rate(&self.echoes)
     }
 
-    /// Share of recent requests the meter answered.
+    /// Share of recent requests the meter answered, since its eye first answered.
     pub fn answer_rate(&self) -> Option<f32> {
         rate(&self.answers)
     }
@@ -322,9 +329,15 @@ impl LinkView {
         &self.echoes
     }
 
-    /// Recent requests, oldest first: whether each was answered.
+    /// Recent requests since the eye's first answer, oldest first: whether each was answered.
     pub fn answers(&self) -> &VecDeque<bool> {
         &self.answers
+    }
+
+    /// Requests left unanswered since the connection or the magnet while the eye has not
+    /// answered yet.
+    pub fn waking_requests(&self) -> u32 {
+        self.waking
     }
 
     /// The meter's serial number and type, once it answered.

@@ -75,14 +75,11 @@ impl MeterApp {
             sessions_dir: options.sessions_dir.clone(),
         });
         let now = read_clock();
-        controller.begin(options.simulate, options.screen);
-        if let Some(port) = &options.port {
-            controller.connect_at_start(port);
-        }
+        controller.begin(options.simulate, options.port.as_deref(), options.screen);
         if let Some(path) = &options.capture {
             controller.open_capture(path, now);
             // `--screen` still chooses the screen shown.
-            controller.begin(None, options.screen);
+            controller.begin(None, None, options.screen);
         }
         Ok(Self {
             controller,
@@ -119,6 +116,11 @@ impl MeterApp {
     /// Whether the live plots follow the newest reading.
     pub fn following(&self) -> bool {
         self.panels.live.following()
+    }
+
+    /// The time range the live plots drew last, in Unix seconds.
+    pub fn live_window(&self) -> Option<std::ops::RangeInclusive<f64>> {
+        self.panels.live.plots.shown()
     }
 }
 

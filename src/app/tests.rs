@@ -111,8 +111,11 @@ fn connect(harness: &mut Harness<'static, MeterApp>) {
     wait_for_connection(harness);
 }
 
-/// Presses Disconnect and waits for the port to close.
+/// Presses Disconnect (on the Connection screen) and waits for the port to close.
 pub(super) fn disconnect(harness: &mut Harness<'static, MeterApp>) {
+    if harness.query_by_label("Disconnect").is_none() {
+        click(harness, "Connection");
+    }
     harness.get_by_label("Disconnect").click();
     wait_until(harness, "the disconnection", |h| {
         matches!(
@@ -158,6 +161,13 @@ fn connect_button_opens_the_port_and_the_status_bar_says_so() {
             .query_by_label_contains("Connected to sim:multical403")
             .is_some()
     );
+    // Connect leads to the link check, which runs at once.
+    assert_eq!(
+        harness.state().controller().settings().screen,
+        Screen::LinkCheck
+    );
+    wait_for_text(&mut harness, "Echo clean");
+    click(&mut harness, "Connection");
     assert!(harness.query_by_label("Disconnect").is_some());
 }
 
@@ -184,6 +194,47 @@ fn the_link_check_counts_down_while_the_eye_wakes_then_shows_the_meter() {
             .map(|d| d.code),
         Some(DiagnosisCode::Ok)
     );
+}
+
+#[test]
+fn the_alignment_meter_counts_from_the_eyes_first_answer_and_starts_afresh_on_each_connection() {
+    let mut harness = connected_to(
+        meter(Profile::Multical21, Duration::from_millis(2500)),
+        Screen::LinkCheck,
+        FixedPicker(None),
+        None,
+    );
+    assert!(
+        harness
+            .state()
+            .controller()
+            .link_view()
+            .answers()
+            .is_empty(),
+        "nothing asked yet"
+    );
+    wait_for_text(&mut harness, "waking: ");
+    wait_until(&mut harness, "three answered rounds", |h| {
+        h.state().controller().link_view().answers().len() >= 3
+    });
+    harness.run_steps(2);
+    // The silent requests while the eye woke are no misses: a well-placed head shows 100 %.
+    let view = harness.state().controller().link_view();
+    assert!(view.waking_requests() > 0);
+    assert_eq!(view.answer_rate(), Some(1.0));
+    assert_eq!(
+        harness.query_all_by_label_contains("100% of ").count(),
+        2,
+        "the echo tests and the requests"
+    );
+
+    // Another connection (the next meter): its eye sleeps, and the last one's rounds are gone.
+    disconnect(&mut harness);
+    connect(&mut harness);
+    let view = harness.state().controller().link_view();
+    assert_eq!(view.answer_rate(), None);
+    assert_eq!(view.identity(), None);
+    assert!(harness.query_by_label_contains("Waking the eye").is_some());
 }
 
 #[test]
@@ -260,6 +311,14 @@ fn live_polling_shows_values_and_the_view_pauses_and_follows_again_with_space() 
         let series = readings.get(id.into()).unwrap();
         assert_eq!(series.len() as u64, readings.polls(), "one reading a poll");
     }
+    // The first window starts with the first reading, not minutes of empty axis before it.
+    let first = readings
+        .get(RegisterId::V1_VOLUME.into())
+        .and_then(|series| series.times().first().copied())
+        .unwrap();
+    let window = harness.state().live_window().unwrap();
+    assert_eq!(*window.start(), first, "{window:?}");
+    assert!(window.end() - window.start() < 60.0, "{window:?}");
 
     // Space pauses the view; polling goes on underneath.
     harness.key_press(egui::Key::Space);
@@ -445,22 +504,23 @@ fn a_network_head_is_typed_chosen_connected_and_its_round_trip_shown() {
     connect(&mut harness);
     assert!(
         harness
-            .query_by_label_contains("network round trip")
-            .is_some()
-    );
-    assert!(
-        harness
             .query_by_label_contains(&format!("Connected to {name}"))
             .is_some()
     );
     // The sweep changes the line, which a raw socket cannot: it is offered disabled, with why.
-    click(&mut harness, "Link check");
     assert!(
         harness
             .get_by_label("Sweep line settings")
             .accesskit_node()
             .is_disabled()
     );
+    click(&mut harness, "Connection");
+    assert!(
+        harness
+            .query_by_label_contains("network round trip")
+            .is_some()
+    );
+    click(&mut harness, "Link check");
     assert!(
         harness
             .query_by_label_contains("the sweep cannot change them")

@@ -21,17 +21,23 @@ pub(super) fn choose(state: &mut Controller, connection: Connection) {
 }
 
 /// Opens the port in the settings.
-pub(super) fn connect(state: &mut Controller) {
+fn connect(state: &mut Controller) {
     let connection = &state.settings.connection;
     state.view.connecting(&connection.port);
     state.jobs.link().open(connection.link_config());
 }
 
+/// Opens the port in the settings and shows the Link check screen, where the check that
+/// starts once the port is open can be watched (and an opening that fails is told).
+pub(super) fn connect_and_check(state: &mut Controller) {
+    state.settings.screen = Screen::LinkCheck;
+    connect(state);
+}
+
 /// Connects to the simulated meter `profile`, on the Link check screen.
 pub(super) fn simulate(state: &mut Controller, profile: Profile) {
     state.settings.connection.port = format!("{SIM_PREFIX}{}", profile.name());
-    state.settings.screen = Screen::LinkCheck;
-    connect(state);
+    connect_and_check(state);
 }
 
 pub(super) fn disconnect(state: &mut Controller) {

@@ -162,3 +162,69 @@ fn the_countdown_asks_to_be_drawn_again_only_while_it_moves() {
         "awake"
     );
 }
+
+#[test]
+fn requests_before_the_eye_first_answers_count_as_waking_not_as_misses() {
+    let t0 = Instant::now();
+    let mut view = LinkView::default();
+    view.handle(&opened(), t0);
+    for _ in 0..3 {
+        view.handle(&request(false), t0);
+    }
+    assert_eq!(view.answer_rate(), None, "no round since the eye woke");
+    assert_eq!(view.waking_requests(), 3);
+    view.handle(&request(true), t0);
+    view.handle(&request(false), t0);
+    assert_eq!(view.answer_rate(), Some(0.5), "one of two since it woke");
+    assert_eq!(view.waking_requests(), 3);
+    // The magnet placed again: the eye wakes once more, and its silence is waking again.
+    view.magnet_placed(t0);
+    view.handle(&request(false), t0);
+    assert_eq!(view.waking_requests(), 1);
+    assert_eq!(view.answers().len(), 2);
+}
+
+#[test]
+fn a_new_connection_starts_the_alignment_meter_and_the_findings_afresh() {
+    let t0 = Instant::now();
+    let mut view = LinkView::default();
+    view.handle(&opened(), t0);
+    for _ in 0..5 {
+        view.handle(&echo(true), t0);
+        view.handle(&request(true), t0);
+    }
+    view.handle(
+        &Event::Job {
+            id: crate::link::JobId::new(1),
+            event: JobEvent::Identified {
+                serial: 71_234_567,
+                meter_type: None,
+            },
+        },
+        t0,
+    );
+    let ok = Diagnosis {
+        code: diagnosis::DiagnosisCode::Ok,
+        finding: "the meter answers".into(),
+        advice: String::new(),
+    };
+    view.handle(
+        &Event::Job {
+            id: crate::link::JobId::new(1),
+            event: JobEvent::Diagnosed(ok),
+        },
+        t0,
+    );
+    assert!(view.diagnosis().is_some() && view.identity().is_some());
+    view.handle(&Event::Closed, t0);
+    view.handle(&opened(), t0 + Duration::from_secs(30));
+    assert_eq!(view.echo_rate(), None);
+    assert_eq!(view.answer_rate(), None);
+    assert_eq!(view.identity(), None);
+    assert_eq!(view.diagnosis(), None);
+    assert_eq!(view.requests(), 7, "the link's own count goes on");
+    assert_eq!(
+        view.wake_state(t0 + Duration::from_secs(31), Duration::from_secs(4)),
+        WakeState::Waking(Duration::from_secs(3))
+    );
+}

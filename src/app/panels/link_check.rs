@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use egui::{RichText, Ui};
 
 use crate::app::action::Action;
-use crate::app::link_view::{HISTORY, LinkView, WakeState};
+use crate::app::link_view::{ConnectionState, HISTORY, LinkView, WakeState};
 use crate::app::screen::Screen;
 use crate::app::style::{self, BAD, GOOD, WARN};
 use crate::link::diagnosis::DiagnosisCode;
@@ -23,7 +23,7 @@ impl Panel for LinkCheckPanel {
         let mut actions = Vec::new();
         ui.heading("Link check");
         if !view.is_connected() {
-            ui.label("Connect to a port first (Connection screen).");
+            not_connected(ui, view);
             if ui.button("Go to Connection").clicked() {
                 actions.push(Action::Show(Screen::Connection));
             }
@@ -44,6 +44,31 @@ impl Panel for LinkCheckPanel {
         ui.add_space(10.0);
         diagnosis(ui, view);
         actions
+    }
+}
+
+/// Where the connection stands while no port is open: Connect leads here, so the opening, its
+/// failure or a lost port is told where the check would show.
+fn not_connected(ui: &mut Ui, view: &LinkView) {
+    match view.connection() {
+        ConnectionState::Connecting { port } => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(format!("Opening {port}…"));
+            });
+        }
+        ConnectionState::Lost { port } => style::status_line(
+            ui,
+            BAD,
+            &format!("{port} went away: the check goes on when it is back"),
+        ),
+        ConnectionState::Disconnected | ConnectionState::Connected { .. } => {
+            if let Some(error) = view.error() {
+                style::status_line(ui, BAD, &error.message);
+                ui.label(&error.advice);
+            }
+            ui.label("Connect to a port first (Connection screen).");
+        }
     }
 }
 
@@ -98,7 +123,7 @@ fn identity_line(ui: &mut Ui, view: &LinkView) {
         return;
     };
     let line = match view.connection() {
-        crate::app::link_view::ConnectionState::Connected { line, .. } => line.to_string(),
+        ConnectionState::Connected { line, .. } => line.to_string(),
         _ => String::new(),
     };
     let kind = meter_type.map_or_else(
@@ -154,12 +179,21 @@ fn alignment(ui: &mut Ui, app: &AppView<'_>, check_interval: Duration) -> Option
                 "Echo tests",
                 view.echo_rate(),
                 view.echoes().iter().copied(),
+                "no rounds yet".into(),
             );
+            // The requests before the eye first answered are its waking, not misses: counted
+            // as such they would tell the technician to move a head that sits well.
+            let waking = match view.waking_requests() {
+                0 => "no rounds yet".to_string(),
+                1 => "waking: 1 request before the eye's first answer".to_string(),
+                n => format!("waking: {n} requests before the eye's first answer"),
+            };
             rate_row(
                 ui,
                 "Meter requests",
                 view.answer_rate(),
                 view.answers().iter().copied(),
+                waking,
             );
         });
     ui.horizontal(|ui| {
@@ -243,19 +277,17 @@ fn rate_row(
     name: &str,
     rate: Option<f32>,
     history: impl ExactSizeIterator<Item = bool>,
+    empty: String,
 ) {
     ui.label(name);
     let fraction = rate.unwrap_or(0.0);
     // Until the history is full the rate covers fewer rounds: say how many.
     let rounds = history.len();
-    let text = rate.map_or_else(
-        || "no rounds yet".to_string(),
-        |r| match rounds {
-            HISTORY.. => format!("{:.0}% of the last {HISTORY}", r * 100.0),
-            1 => format!("{:.0}% of 1 round", r * 100.0),
-            _ => format!("{:.0}% of {rounds} rounds", r * 100.0),
-        },
-    );
+    let text = rate.map_or(empty, |r| match rounds {
+        HISTORY.. => format!("{:.0}% of the last {HISTORY}", r * 100.0),
+        1 => format!("{:.0}% of 1 round", r * 100.0),
+        _ => format!("{:.0}% of {rounds} rounds", r * 100.0),
+    });
     ui.add(
         egui::ProgressBar::new(fraction)
             .desired_width(260.0)

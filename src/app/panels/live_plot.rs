@@ -72,6 +72,8 @@ pub struct LivePlots {
     following: bool,
     reset_bounds: bool,
     span_s: f64,
+    /// The time range drawn last, in Unix seconds.
+    shown: Option<RangeInclusive<f64>>,
     caches: HashMap<RegisterKey, ReducedSeries>,
     zone: TimeZone,
 }
@@ -89,6 +91,7 @@ impl LivePlots {
             following: true,
             reset_bounds: false,
             span_s: DEFAULT_SPAN_S,
+            shown: None,
             caches: HashMap::new(),
             zone,
         }
@@ -111,6 +114,11 @@ impl LivePlots {
         ctx.request_repaint();
     }
 
+    /// The time range drawn last, in Unix seconds.
+    pub fn shown(&self) -> Option<RangeInclusive<f64>> {
+        self.shown.clone()
+    }
+
     /// How many times the reductions were computed, over all plots.
     pub fn reductions(&self) -> u64 {
         self.caches.values().map(ReducedSeries::builds).sum()
@@ -118,18 +126,23 @@ impl LivePlots {
 
     /// Draws one plot per spec, sharing the height left in `ui`.
     pub fn ui(&mut self, ui: &mut Ui, specs: &[PlotSpec<'_>]) {
-        let Some(latest) = specs
-            .iter()
-            .filter_map(|spec| spec.series.times().last().copied())
-            .reduce(f64::max)
-        else {
+        let (Some(first), Some(latest)) = (
+            specs
+                .iter()
+                .filter_map(|spec| spec.series.times().first().copied())
+                .reduce(f64::min),
+            specs
+                .iter()
+                .filter_map(|spec| spec.series.times().last().copied())
+                .reduce(f64::max),
+        ) else {
             ui.label("No readings yet.");
             return;
         };
         let gap = ui.spacing().item_spacing.y;
         let height =
             ((ui.available_height() - gap * specs.len() as f32) / specs.len() as f32).max(140.0);
-        let follow_range = (latest - self.span_s)..=(latest + self.span_s * 0.02);
+        let follow_range = follow_window(first, latest, self.span_s);
         let group = egui::Id::unique("live-time-axis");
         let pixels_per_point = ui.ctx().pixels_per_point();
         for (index, spec) in specs.iter().enumerate() {
@@ -165,6 +178,9 @@ impl LivePlots {
                 } else {
                     plot_ui.plot_bounds().range_x()
                 };
+                if index == 0 {
+                    self.shown = Some(range.clone());
+                }
                 let columns = (plot_ui.response().rect.width() * pixels_per_point) as usize;
                 let window = Window {
                     x_min: *range.start(),
@@ -186,13 +202,27 @@ impl LivePlots {
                     // Dragging the plot means looking back: stop following.
                     self.following = false;
                 } else {
-                    // Zooming while following changes how much time is shown.
-                    self.span_s = (response.transform.bounds().width() / 1.02).max(MIN_SPAN_S);
+                    // Zooming while following changes how much time is shown; a width other
+                    // than the one set can only come from the user.
+                    let set = follow_range.end() - follow_range.start();
+                    let width = response.transform.bounds().width();
+                    if (width - set).abs() > set * 1e-6 {
+                        self.span_s = (width / 1.02).max(MIN_SPAN_S);
+                    }
                 }
             }
         }
         self.reset_bounds = false;
     }
+}
+
+/// The time range shown while following: the last `span` seconds up to the newest reading
+/// `latest`, with a little room after it, but never before the `first` reading: the window
+/// starts with the readings and grows until it is full, rather than showing minutes of empty axis.
+fn follow_window(first: f64, latest: f64, span: f64) -> RangeInclusive<f64> {
+    let start = (latest - span).max(first);
+    let width = (latest - start).max(MIN_SPAN_S);
+    start..=start + width * 1.02
 }
 
 /// The time range of all of a series' readings.
@@ -319,6 +349,29 @@ mod tests {
         let varied = fitted(&[[0.0, 0.0], [1.0, 100.0]]).unwrap();
         assert_eq!(varied, -8.0..=108.0);
         assert_eq!(fitted(&[]), None);
+    }
+
+    #[test]
+    fn the_followed_window_starts_at_the_first_reading_and_grows_until_full() {
+        let first = 1_000_000.0;
+        let just_begun = follow_window(first, first, DEFAULT_SPAN_S);
+        assert_eq!(*just_begun.start(), first);
+        assert!(
+            *just_begun.end() - first < 2.0 * MIN_SPAN_S,
+            "{just_begun:?}"
+        );
+        let a_minute_in = follow_window(first, first + 60.0, DEFAULT_SPAN_S);
+        assert_eq!(*a_minute_in.start(), first);
+        assert!(
+            (*a_minute_in.end() - (first + 61.2)).abs() < 1e-6,
+            "{a_minute_in:?}"
+        );
+        let an_hour_in = follow_window(first, first + 3600.0, DEFAULT_SPAN_S);
+        assert_eq!(*an_hour_in.start(), first + 3600.0 - DEFAULT_SPAN_S);
+        assert!(
+            (*an_hour_in.end() - (first + 3612.0)).abs() < 1e-6,
+            "{an_hour_in:?}"
+        );
     }
 
     #[test]

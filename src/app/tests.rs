@@ -251,6 +251,19 @@ fn a_meter_that_never_answers_gets_the_echo_only_advice() {
         h.query_by_label("The meter does not answer").is_some()
     });
     assert!(harness.query_by_label_contains("turn it over").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("receiver may not hear")
+            .is_none()
+    );
+    // The magnet is on and the meter still silent: the head's receiver is the lead.
+    click(&mut harness, "I placed the magnet");
+    wait_for_text(&mut harness, "though the magnet was placed");
+    assert!(
+        harness
+            .query_by_label_contains("The head's receiver may not hear the meter")
+            .is_some()
+    );
 }
 
 #[test]

@@ -119,6 +119,11 @@ impl LinkRun {
         id
     }
 
+    /// Tells the link that the magnet was placed on the meter.
+    pub fn magnet_placed(&self) {
+        self.link.magnet_placed();
+    }
+
     /// Whether Ctrl-C was pressed.
     pub fn interrupted(&self) -> bool {
         self.interrupted.load(Ordering::Relaxed)

@@ -30,6 +30,10 @@ pub struct Args {
     /// KMP gets no answer), kmp, iec62056-21 or kamstrup-66c.
     #[arg(long, default_value = "auto", value_parser = parse_protocol)]
     protocol: ProtocolChoice,
+    /// The magnet is on the meter: a meter that still does not answer points to the head's
+    /// receiver.
+    #[arg(long)]
+    magnet_placed: bool,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     json: bool,
@@ -74,6 +78,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     let (json, exit) = match link {
         Err(error) => (port_error_json(args, error.clone()), Exit::PortFailed),
         Ok(mut link) => {
+            if args.magnet_placed {
+                link.magnet_placed();
+            }
             let options = ProbeOptions {
                 wait: args.wake.wait,
                 sweep: args.sweep,

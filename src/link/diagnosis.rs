@@ -78,6 +78,8 @@ pub struct Evidence {
     pub port_error: Option<LinkError>,
     /// When the port was opened.
     pub opened_at: Option<Instant>,
+    /// When the user last said the magnet was placed on the meter.
+    pub magnet_placed_at: Option<Instant>,
     /// Echo tests sent.
     pub echo_tests: u32,
     /// Attempts (echo tests and requests) in which an echo came back.
@@ -160,8 +162,10 @@ impl Evidence {
 
 /// The diagnosis the evidence supports at `now`.
 pub fn diagnose(evidence: &Evidence, now: Instant) -> Diagnosis {
+    // The eye wakes after the magnet: placed again, it is given its time again.
     let since_open = evidence
         .opened_at
+        .max(evidence.magnet_placed_at)
         .map(|opened| now.saturating_duration_since(opened));
     diagnose_since(evidence, since_open)
 }
@@ -254,6 +258,22 @@ fn diagnose_link(evidence: &Evidence, since_open: Option<Duration>) -> Diagnosis
                 DiagnosisCode::Waking,
                 "The head hears its own transmission, and the meter has not answered yet.".into(),
                 "Wait: the optical eye wakes about 4 s after it senses the magnet. Keep the head and magnet in place.",
+            );
+        }
+        if evidence.magnet_placed_at.is_some() {
+            return diagnosis(
+                DiagnosisCode::EchoOnly,
+                format!(
+                    "The head hears its own transmission, but the meter never answered ({} \
+                     requests), though the magnet was placed.",
+                    evidence.requests
+                ),
+                "The head's receiver may not hear the meter: watch the meter's eye through a phone \
+                 camera while requests go out. If it blinks, the meter answers and the head does \
+                 not hear it: raise the receiver's sensitivity (its potentiometer), shade the head \
+                 from daylight, check the RX wiring and the head's position over the eye. If it \
+                 does not blink, turn the magnet over and check the address (0x3F unless the \
+                 meter was set otherwise).",
             );
         }
         return diagnosis(

@@ -84,6 +84,11 @@ impl LinkHandle {
         self.send(Command::Cancel(id));
     }
 
+    /// Says that the magnet was placed on the meter (again).
+    pub fn magnet_placed(&self) {
+        self.send(Command::MagnetPlaced);
+    }
+
     /// Sends a command; a link whose thread has ended ignores it.
     pub fn send(&self, command: Command) {
         let _ = self.commands.send(command);

@@ -126,6 +126,7 @@ impl LinkMachine {
                 self.close_port();
             }
             Command::Start { id, job } => self.start(id, job, now),
+            Command::MagnetPlaced => self.evidence.magnet_placed_at = Some(now.instant),
             Command::Cancel(id) => {
                 if self.next.as_ref().is_some_and(|(next, _)| *next == id) {
                     self.next = None;

@@ -223,6 +223,9 @@ pub enum Command {
     },
     /// Stop this job if it is still under way; a probe, read or scan reports what it found.
     Cancel(JobId),
+    /// The user placed the magnet on the meter (again): the eye's wake-up is awaited from now,
+    /// and a meter that still does not answer points to the head's receiver.
+    MagnetPlaced,
     /// Close the port and end the thread.
     Shutdown,
 }

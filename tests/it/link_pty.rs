@@ -170,6 +170,19 @@ fn matrix_echo_and_never_an_answer_is_echo_only() {
 }
 
 #[test]
+fn matrix_echo_only_with_the_magnet_placed_points_to_the_receiver() {
+    let sim = serve(asleep(meter(Profile::FlowIq2200, true)));
+    let (code, json, _) = probe_json(&path(&sim), &["--wait", "6s", "--magnet-placed"]);
+    assert_eq!(code, Some(4));
+    assert_eq!(json["diagnosis_code"], "echo_only");
+    let text = json["diagnosis"].as_str().unwrap();
+    assert!(
+        text.contains("though the magnet was placed") && text.contains("receiver"),
+        "{text}"
+    );
+}
+
+#[test]
 fn matrix_answers_that_fail_their_checks_are_garbled() {
     let mut config = meter(Profile::Multical403, true);
     config.faults = Faults {

@@ -92,9 +92,11 @@ pub(super) fn sweep(state: &mut Controller) {
     state.jobs.start_between_checks(Job::Sweep);
 }
 
-/// The user placed the magnet (again): the countdown starts over.
+/// The user placed the magnet (again): the countdown starts over, and the link awaits the eye
+/// from now (a meter still silent after it points to the receiver).
 pub(super) fn magnet_placed(state: &mut Controller, now: Now) {
     state.view.magnet_placed(now.instant);
+    state.jobs.link().magnet_placed();
 }
 
 /// How long after the magnet the eye of the meter chosen should answer.

@@ -90,6 +90,30 @@ fn echo_without_answer_is_waking_at_first_and_echo_only_later() {
     let later = diagnose(&evidence, t0 + Duration::from_secs(10));
     assert_eq!(later.code, DiagnosisCode::EchoOnly);
     assert!(later.advice.contains("turn it over"));
+    assert!(!later.advice.contains("receiver"), "{}", later.advice);
+}
+
+#[test]
+fn a_meter_silent_after_the_magnet_was_placed_points_to_the_receiver() {
+    let t0 = Instant::now();
+    let mut evidence = evidence_with(
+        &[(CLEAN, Err(ExchangeFailure::EchoOnly { clean: true }))],
+        t0,
+    );
+    // Placed at 8 s: the eye is given its time again.
+    evidence.magnet_placed_at = Some(t0 + Duration::from_secs(8));
+    assert_eq!(
+        diagnose(&evidence, t0 + Duration::from_secs(10)).code,
+        DiagnosisCode::Waking
+    );
+    let later = diagnose(&evidence, t0 + Duration::from_secs(20));
+    assert_eq!(later.code, DiagnosisCode::EchoOnly);
+    assert!(later.finding.contains("though the magnet was placed"));
+    assert!(
+        later.advice.contains("receiver") && later.advice.contains("phone camera"),
+        "{}",
+        later.advice
+    );
 }
 
 #[test]

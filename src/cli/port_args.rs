@@ -90,7 +90,7 @@ impl PortArgs {
 }
 
 /// An address such as `63` or `0x3F`.
-fn parse_address(text: &str) -> Result<u8, String> {
+pub fn parse_address(text: &str) -> Result<u8, String> {
     let value = parse_decimal_or_hex(text).filter(|value| *value <= u64::from(u8::MAX));
     value
         .map(|value| value as u8)

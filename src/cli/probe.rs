@@ -30,6 +30,10 @@ pub struct Args {
     /// KMP gets no answer), kmp, iec62056-21 or kamstrup-66c.
     #[arg(long, default_value = "auto", value_parser = parse_protocol)]
     protocol: ProtocolChoice,
+    /// When KMP gets no answer at --address, ask every address 0–255 (about half a second each),
+    /// not only those meters and logger modules use (0x3F, 0x7F, 0xBF).
+    #[arg(long)]
+    address_sweep: bool,
     /// The magnet is on the meter: a meter that still does not answer points to the head's
     /// receiver.
     #[arg(long)]
@@ -58,6 +62,8 @@ struct ProbeJson {
     /// A network port's round trip as it opened; absent for a local port.
     #[serde(skip_serializing_if = "Option::is_none")]
     round_trip_s: Option<f64>,
+    /// The address the meter answered KMP at, `0x3F`.
+    address: Option<String>,
     serial: Option<String>,
     meter_type: Option<String>,
     line: String,
@@ -84,6 +90,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             let options = ProbeOptions {
                 wait: args.wake.wait,
                 sweep: args.sweep,
+                address_sweep: args.address_sweep,
                 protocol: args.protocol.0,
             };
             status(&format!(
@@ -93,6 +100,13 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             ));
             if is_raw_socket(args.port.port()) {
                 status(RAW_SOCKET_NOTE);
+            }
+            if args.address_sweep {
+                status(&format!(
+                    "if the meter is silent at 0x{:02X}, every other address is asked: up to {}",
+                    args.port.config().address,
+                    duration::format(address_sweep_time(&args.port))
+                ));
             }
             match link.run(Job::Probe(options), Report::into_probe, |_| {})? {
                 Ok(report) => {
@@ -125,6 +139,15 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     }
 }
 
+/// The longest the address sweep takes: each of 255 addresses gets one attempt, the request
+/// and its echo on the wire, then the wait for the first byte of an answer.
+fn address_sweep_time(port: &PortArgs) -> std::time::Duration {
+    let config = port.config();
+    // GetSerialNo is six bytes; the echo takes as long again.
+    let attempt = config.line.byte_time() * 12 + config.timeout;
+    attempt * 255
+}
+
 fn port_error_json(args: &Args, error: LinkError) -> ProbeJson {
     let evidence = Evidence {
         port_error: Some(error),
@@ -140,6 +163,7 @@ fn port_error_json(args: &Args, error: LinkError) -> ProbeJson {
         answered: false,
         seconds_to_first_answer: None,
         round_trip_s: None,
+        address: None,
         serial: None,
         meter_type: None,
         line: args.port.config().line.to_string(),
@@ -164,6 +188,7 @@ fn report_json(report: &ProbeReport, with_sweep: bool) -> ProbeJson {
         round_trip_s: report
             .round_trip
             .map(|rtt| (rtt.as_secs_f64() * 1e4).round() / 1e4),
+        address: report.address.map(|address| format!("0x{address:02X}")),
         serial: report.serial.map(|serial| serial.to_string()),
         meter_type: report.meter_type.map(|t| format!("0x{:04X}", t.meter_type)),
         line: report.line.to_string(),
@@ -219,6 +244,10 @@ fn table(json: &ProbeJson) -> String {
             format!("{:.1} ms across the network", seconds * 1e3),
         );
     }
+    line(
+        "address",
+        json.address.clone().unwrap_or_else(|| "-".into()),
+    );
     line("serial", json.serial.clone().unwrap_or_else(|| "-".into()));
     line(
         "meter type",

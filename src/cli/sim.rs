@@ -26,6 +26,10 @@ pub struct Args {
     /// latency.
     #[arg(long)]
     realtime: bool,
+    /// The destination address a KMP meter answers at, decimal or 0x hex (0x7F and 0xBF are
+    /// logger modules'; some electricity meters are set to others).
+    #[arg(long, default_value = "0x3F", value_parser = super::port_args::parse_address)]
+    address: u8,
     /// Baud rate a KMP meter speaks at (some electricity meters: 2400 or 9600); the other
     /// protocols have their own.
     #[arg(long, default_value_t = 1200)]
@@ -74,6 +78,7 @@ impl Args {
             Duration::ZERO
         });
         config.kmp_baud = self.baud;
+        config.address = self.address;
         config.timing = Timing {
             paced: self.realtime,
             latency,

@@ -79,6 +79,14 @@ pub const LOGGER_REACTION: Duration = Duration::from_millis(1600);
 pub enum Exchange {
     /// A KMP read request.
     Request(Request),
+    /// A KMP read request to another destination address than the link's (the address search):
+    /// only an answer from that address is taken.
+    RequestAt {
+        /// The request.
+        request: Request,
+        /// The address asked.
+        address: u8,
+    },
     /// The echo-test pattern, which the meter ignores.
     EchoTest,
     /// The IEC 62056-21 sign-on `/?!`: answered with the identification, and in mode A with
@@ -98,6 +106,7 @@ impl Exchange {
     pub fn encode(&self, address: u8) -> Vec<u8> {
         match self {
             Self::Request(request) => request.encode(address),
+            Self::RequestAt { request, address } => request.encode(*address),
             Self::EchoTest => ECHO_PATTERN.to_vec(),
             Self::SignOn => iec::Request::sign_on(None).encode(),
             Self::ReadoutAt(baud_character) => iec::Request::readout_at(*baud_character).encode(),
@@ -111,6 +120,22 @@ impl Exchange {
         *self != Self::EchoTest
     }
 
+    /// Whether it is a KMP request or logger read, answered with a KMP frame.
+    pub fn is_kmp(&self) -> bool {
+        matches!(
+            self,
+            Self::Request(_) | Self::RequestAt { .. } | Self::Logger(_)
+        )
+    }
+
+    /// The KMP register request it sends, at whichever address.
+    pub fn request(&self) -> Option<Request> {
+        match self {
+            Self::Request(request) | Self::RequestAt { request, .. } => Some(*request),
+            _ => None,
+        }
+    }
+
     /// Whether its answer is text: IEC 62056-21 or `/#1`.
     pub fn is_text(&self) -> bool {
         matches!(self, Self::SignOn | Self::ReadoutAt(_) | Self::Mc66)
@@ -120,7 +145,7 @@ impl Exchange {
     /// link's first-byte timeout for KMP.
     fn first_byte_timeout(&self, kmp: Duration) -> Duration {
         match self {
-            Self::Request(_) | Self::EchoTest => kmp,
+            Self::Request(_) | Self::RequestAt { .. } | Self::EchoTest => kmp,
             Self::Logger(_) => kmp.max(LOGGER_REACTION),
             Self::SignOn => kmp.max(IEC_REACTION),
             Self::ReadoutAt(_) | Self::Mc66 => kmp.max(SWITCHED_ANSWER),
@@ -256,10 +281,13 @@ impl Engine {
                 }),
                 Exchange::ReadoutAt(_) => Some(TextReceiver::Readout(iec::Receiver::new())),
                 Exchange::Mc66 => Some(TextReceiver::Mc66(mc66::Receiver::new())),
-                Exchange::Request(_) | Exchange::Logger(_) | Exchange::EchoTest => None,
+                Exchange::Request(_)
+                | Exchange::RequestAt { .. }
+                | Exchange::Logger(_)
+                | Exchange::EchoTest => None,
             },
             identified_at: None,
-            doubtful: self.owed && matches!(exchange, Exchange::Request(_) | Exchange::Logger(_)),
+            doubtful: self.owed && exchange.is_kmp(),
             bad_frame: None,
             unexpected_bytes: 0,
             answer: None,
@@ -439,7 +467,7 @@ impl Engine {
             echo_seen,
             result: result.clone(),
         }));
-        if matches!(flight.exchange, Exchange::Request(_) | Exchange::Logger(_)) {
+        if flight.exchange.is_kmp() {
             self.owed = result.is_err();
         }
         let retry = result.is_err()
@@ -482,15 +510,21 @@ fn receive(flight: &mut InFlight, byte: u8, now: Instant, address: u8) {
 /// that is neither (a garbled echo, an answer to another command).
 fn classify_frame(flight: &mut InFlight, frame: &[u8], address: u8) {
     let exchange = flight.exchange;
-    if !matches!(exchange, Exchange::Request(_) | Exchange::Logger(_)) {
+    if !exchange.is_kmp() {
         return;
     }
+    let address = match exchange {
+        Exchange::RequestAt { address, .. } => address,
+        _ => address,
+    };
     match crate::kmp::decode(frame) {
         Ok(Message::Response {
             destination,
             response,
         }) if destination == address
-            && matches!(exchange, Exchange::Request(request) if response.cid() == request.cid()) =>
+            && exchange
+                .request()
+                .is_some_and(|request| response.cid() == request.cid()) =>
         {
             flight.answer = Some(Answer::Kmp(response));
         }

@@ -8,6 +8,7 @@
 //! that exchange runs to its end (one attempt at most) and its result is handed to the job before
 //! [`Running::stop`], so no answer the meter gave is lost.
 
+mod address_search;
 mod check;
 mod history;
 mod pace;

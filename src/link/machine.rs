@@ -511,6 +511,7 @@ impl LinkMachine {
             evidence: &self.evidence,
             port,
             line,
+            address: self.port.address(),
             requests: self.requests,
             events,
         }

@@ -17,6 +17,9 @@ pub struct ProbeOptions {
     pub wait: Duration,
     /// Also try 2400 and 9600 baud and one stop bit.
     pub sweep: bool,
+    /// When KMP gets no answer at the link's address, ask every address 0–255 rather than only
+    /// those meters and logger modules use.
+    pub address_sweep: bool,
     /// The protocol to ask in; `None` asks KMP first and, when it gets no answer, the text
     /// protocols, in the order of the jobs' `TEXT_TRIES`.
     pub protocol: Option<Protocol>,
@@ -28,6 +31,7 @@ impl ProbeOptions {
         Self {
             wait,
             sweep: false,
+            address_sweep: false,
             protocol: None,
         }
     }

@@ -42,6 +42,8 @@ pub struct ProbeReport {
     pub seconds_to_first_answer: Option<f64>,
     /// A network port's round trip, measured as it opened; `None` for a local port.
     pub round_trip: Option<Duration>,
+    /// The address the meter answered KMP at: the link's own, or one the address search found.
+    pub address: Option<u8>,
     /// The serial number, when the meter answered.
     pub serial: Option<u32>,
     /// The meter type, when the meter answered GetType.

@@ -113,6 +113,10 @@ fn describe_sent(attempt: &Attempt) -> String {
     match attempt.exchange {
         Exchange::EchoTest => format!("echo test pattern{retry}"),
         Exchange::Request(request) => format!("{}{retry}", describe_request(&request)),
+        Exchange::RequestAt { request, address } => format!(
+            "{} at address 0x{address:02X}{retry}",
+            describe_request(&request)
+        ),
         Exchange::SignOn => format!("IEC 62056-21 sign-on{retry}"),
         Exchange::ReadoutAt(character) => format!(
             "IEC 62056-21 option select: the data readout at {} baud{retry}",

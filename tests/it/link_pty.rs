@@ -221,6 +221,49 @@ fn matrix_a_meter_that_answers_is_ok_and_identified() {
 }
 
 #[test]
+fn a_meter_at_another_address_is_found_there_and_read_there() {
+    let mut config = meter(Profile::Multical603, true);
+    config.address = 0x7F;
+    let sim = serve(config);
+    let port = path(&sim);
+    let (code, json, _) = probe_json(&port, &["--wait", "1s"]);
+    assert_eq!(code, Some(0), "{json}");
+    assert_eq!(json["address"], "0x7F");
+    assert_eq!(json["protocol"], "kmp");
+    assert_eq!(json["diagnosis_code"], "ok");
+    let said = json["diagnosis"].as_str().unwrap();
+    assert!(
+        said.contains("answers at address 0x7F, not at 0x3F") && said.contains("--address 0x7F"),
+        "{said}"
+    );
+    assert!(json["meter_type"].is_string(), "its type asked at 0x7F too");
+    // As the probe says, it is read at 0x7F.
+    let read = run_cli(&["read", "--port", &port, "--address", "0x7F", "--json", "60"]);
+    assert_eq!(read.status.code(), Some(0), "{}", stderr(&read));
+}
+
+#[test]
+fn an_address_no_meter_uses_is_found_by_the_address_sweep_only() {
+    let mut config = meter(Profile::Multical603, true);
+    config.address = 0x05;
+    let sim = serve(config);
+    let port = path(&sim);
+    let (code, json, _) = probe_json(&port, &["--wait", "1s", "--protocol", "kmp"]);
+    assert_eq!(code, Some(4), "{json}");
+    assert_eq!(json["address"], serde_json::Value::Null);
+    let (code, json, said) = probe_json(
+        &port,
+        &["--wait", "1s", "--protocol", "kmp", "--address-sweep"],
+    );
+    assert_eq!(code, Some(0), "{json}");
+    assert_eq!(json["address"], "0x05");
+    assert!(
+        said.contains("every other address is asked: up to"),
+        "{said}"
+    );
+}
+
+#[test]
 fn matrix_answers_then_silence_is_throttled() {
     let mut config = meter(Profile::Multical21, true);
     config.budget = Some(1);

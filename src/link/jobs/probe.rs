@@ -1,11 +1,13 @@
 //! The link check: echo tests, then asking until the eye wakes, then identifying the meter; when
-//! KMP gets no answer, trying the text protocols (IEC 62056-21's sign-on, `/#1`) at their own
-//! line settings; with the sweep, asking with the other line settings a meter's eye may use.
+//! KMP gets no answer, asking at the other addresses meters use (or at every address), then
+//! trying the text protocols (IEC 62056-21's sign-on, `/#1`) at their own line settings; with
+//! the sweep, asking with the other line settings a meter's eye may use.
 
 use std::time::Duration;
 
 use crate::kmp::{MeterType, Request, Response};
 
+use super::address_search::{AddressAsked, AddressSearch};
 use super::step::{Attempts, Cx, Input, Step};
 use super::sweep::Sweep;
 use super::text_search::{Searched, TextSearch};
@@ -27,6 +29,8 @@ enum Phase {
     Echo(u32),
     /// Asking for the serial number until the eye wakes.
     Wake(WakeUp),
+    /// Asking for it at other addresses.
+    Address(AddressSearch),
     /// Asking for the meter's type.
     Type,
     /// Trying the text protocols.
@@ -61,6 +65,8 @@ pub(crate) struct Probe {
     phase: Phase,
     serial: Option<u32>,
     meter_type: Option<MeterType>,
+    /// The address the meter answered KMP at.
+    address: Option<u8>,
     spoken: Option<Spoken>,
     /// Whether KMP got no answer and the text protocols were tried.
     kmp_silent: bool,
@@ -74,6 +80,7 @@ impl Probe {
             phase: Phase::Echo(0),
             serial: None,
             meter_type: None,
+            address: None,
             spoken: None,
             kmp_silent: false,
             findings: None,
@@ -111,22 +118,30 @@ impl Probe {
             }
             Phase::Wake(wake) => match wake.handle(result, cx) {
                 Woken::Answered(Answer::Kmp(Response::SerialNo(serial))) => {
-                    self.serial = Some(serial);
-                    self.phase = Phase::Type;
-                    Step::exchange(Exchange::Request(Request::GetType), Attempts::Configured)
+                    self.answered_at(cx.address, serial, cx)
                 }
                 Woken::Again => wake.step(cx.now.instant),
                 // Nothing but the echo, or nothing at all from a head that does not echo: the
-                // meter may speak another protocol. Garbled answers are KMP's to sort out.
+                // meter may answer at another address, or speak another protocol. Garbled
+                // answers are KMP's to sort out.
                 Woken::GaveUp(_)
-                    if self.options.protocol.is_none()
-                        && diagnose(cx.evidence, cx.now.instant).code != DiagnosisCode::Garbled =>
+                    if diagnose(cx.evidence, cx.now.instant).code != DiagnosisCode::Garbled =>
                 {
-                    self.kmp_silent = true;
-                    // KMP had the wait: one round of the others.
-                    self.search(None, Duration::ZERO, cx)
+                    let mut search = AddressSearch::new(cx.address, self.options.address_sweep);
+                    match search.start() {
+                        Some(exchange) => {
+                            self.phase = Phase::Address(search);
+                            Step::exchange(exchange, Attempts::One)
+                        }
+                        None => self.other_protocols(cx),
+                    }
                 }
                 Woken::Answered(_) | Woken::GaveUp(_) => self.identified(cx),
+            },
+            Phase::Address(search) => match search.handle(&result) {
+                AddressAsked::Next(exchange) => Step::exchange(exchange, Attempts::One),
+                AddressAsked::Found { address, serial } => self.answered_at(address, serial, cx),
+                AddressAsked::NoneAnswered => self.other_protocols(cx),
             },
             Phase::Type => {
                 if let Ok(Answer::Kmp(Response::Type(meter_type))) = result {
@@ -153,6 +168,30 @@ impl Probe {
                 self.sweep_step(cx)
             }
         }
+    }
+
+    /// The meter gave its serial number at `address`: its type is asked there next.
+    fn answered_at(&mut self, address: u8, serial: u32, cx: &Cx<'_>) -> Step {
+        self.serial = Some(serial);
+        self.address = Some(address);
+        self.phase = Phase::Type;
+        let request = Request::GetType;
+        let exchange = if address == cx.address {
+            Exchange::Request(request)
+        } else {
+            Exchange::RequestAt { request, address }
+        };
+        Step::exchange(exchange, Attempts::Configured)
+    }
+
+    /// KMP got no answer at any address asked: the text protocols get one round, when no
+    /// protocol was named (KMP had the wait).
+    fn other_protocols(&mut self, cx: &mut Cx<'_>) -> Step {
+        if self.options.protocol.is_some() {
+            return self.identified(cx);
+        }
+        self.kmp_silent = true;
+        self.search(None, Duration::ZERO, cx)
     }
 
     /// Asks in the text protocols (`protocol`, or all of them).
@@ -225,6 +264,7 @@ impl Probe {
             answered: self.spoken.is_some(),
             seconds_to_first_answer: findings.seconds_to_first_answer,
             round_trip: cx.evidence.network_round_trip,
+            address: self.address,
             serial: self.serial,
             meter_type: self.meter_type,
             diagnosis: findings.diagnosis,
@@ -252,6 +292,13 @@ impl Probe {
             ),
             _ => diagnose(evidence, cx.now.instant),
         };
+        if let Some(address) = self.address.filter(|&address| address != cx.address) {
+            diagnosis.finding.push_str(&format!(
+                " It answers at address 0x{address:02X}, not at 0x{:02X} as set: read it at \
+                 0x{address:02X} (--address 0x{address:02X}).",
+                cx.address
+            ));
+        }
         if self.kmp_silent && self.spoken.is_none() {
             diagnosis
                 .finding

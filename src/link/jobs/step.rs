@@ -90,6 +90,8 @@ pub(crate) struct Cx<'a> {
     pub port: &'a str,
     /// The link's own line settings.
     pub line: LineSettings,
+    /// The meter's address the link asks at.
+    pub address: u8,
     /// Requests sent to the meter since the link started, retries included.
     pub requests: u64,
     /// What the job reports.

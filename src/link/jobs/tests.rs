@@ -150,6 +150,7 @@ fn a_probe_waits_for_the_eye_counts_down_and_identifies_the_meter() {
         Job::Probe(ProbeOptions {
             wait: Duration::from_secs(5),
             sweep: false,
+            address_sweep: false,
             protocol: None,
         }),
         Duration::from_secs(30),
@@ -215,6 +216,7 @@ fn the_sweep_says_which_settings_answer_and_returns_to_the_links_own() {
         Job::Probe(ProbeOptions {
             wait: Duration::from_secs(1),
             sweep: true,
+            address_sweep: false,
             protocol: None,
         }),
         Duration::from_secs(30),
@@ -289,6 +291,7 @@ fn over_a_raw_socket_there_is_no_sweep_since_every_row_would_be_the_bridges_line
         Job::Probe(ProbeOptions {
             wait: Duration::from_secs(1),
             sweep: true,
+            address_sweep: false,
             protocol: None,
         }),
         Duration::from_secs(30),
@@ -306,6 +309,7 @@ fn cancel_stops_a_probe_with_what_it_found_within_one_attempt() {
     let id = link.start(Job::Probe(ProbeOptions {
         wait: Duration::from_secs(60),
         sweep: false,
+        address_sweep: false,
         protocol: None,
     }));
     let (waiting, _) = link.run_until_event(Duration::from_secs(10), |event| {

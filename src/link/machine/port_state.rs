@@ -91,6 +91,16 @@ impl Port {
             Port::Closed => ("", LineSettings::default()),
         }
     }
+
+    /// The meter's address the port was opened with.
+    pub(super) fn address(&self) -> u8 {
+        match self {
+            Port::Open(OpenPort { config, .. })
+            | Port::Opening { config, .. }
+            | Port::Lost { config, .. } => config.address,
+            Port::Closed => crate::kmp::DEFAULT_DESTINATION,
+        }
+    }
 }
 
 impl OpenPort {

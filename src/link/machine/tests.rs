@@ -53,6 +53,7 @@ fn the_sweep_sets_each_line_and_the_links_own_again_at_its_end() {
     link.start(Job::Probe(ProbeOptions {
         wait: Duration::from_secs(1),
         sweep: true,
+        address_sweep: false,
         protocol: None,
     }));
     link.run_for(Duration::from_secs(30), |_| {});
@@ -68,6 +69,7 @@ fn a_sweep_cut_short_still_returns_to_the_links_own_line() {
     let probe = link.start(Job::Probe(ProbeOptions {
         wait: Duration::from_secs(1),
         sweep: true,
+        address_sweep: false,
         protocol: None,
     }));
     // Three echo tests, the serial number, the type, then the sweep: the link's own line, then
@@ -168,6 +170,7 @@ fn nothing_but_read_requests_and_the_echo_pattern_is_ever_written() {
     link.start(Job::Probe(ProbeOptions {
         wait: Duration::from_secs(1),
         sweep: true,
+        address_sweep: false,
         protocol: None,
     }));
     link.run_for(Duration::from_secs(20), |_| {});

@@ -209,6 +209,25 @@ fn a_silent_meter_is_a_finished_probe_with_its_diagnosis() {
 }
 
 #[test]
+fn an_eye_that_answers_only_damaged_frames_is_garbled_without_waiting_out_the_wake_up() {
+    let mut config = meter(Profile::Multical403);
+    config.faults.corrupt = 1.0;
+    let mut link = opened(config);
+    let began = link.now().instant;
+    let (end, _) = run(
+        &mut link,
+        Job::Probe(ProbeOptions::new(Duration::from_secs(10))),
+        Duration::from_secs(30),
+    );
+    let took = link.now().instant - began;
+    assert_eq!(probe_report(&end).diagnosis.code, DiagnosisCode::Garbled);
+    assert!(
+        took < Duration::from_secs(4),
+        "{took:?}: the 10 s wait was waited out"
+    );
+}
+
+#[test]
 fn the_sweep_says_which_settings_answer_and_returns_to_the_links_own() {
     let mut link = opened(meter(Profile::Kamstrup382));
     let (end, _) = run(

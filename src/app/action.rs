@@ -33,6 +33,10 @@ pub enum Action {
     SetCheckLimit(u32),
     /// Try the other line settings.
     Sweep,
+    /// Ask every address from 0 to 255 which one the meter answers at.
+    SearchAddresses,
+    /// Use this address from now on: the port is opened again with it.
+    UseAddress(u8),
     /// The user placed the magnet (again): restart the countdown.
     MagnetPlaced,
     /// Scan register IDs `from..=to`.

@@ -148,6 +148,8 @@ impl Controller {
             Action::StopCheck => link::stop_check(self),
             Action::SetCheckLimit(limit) => link::set_check_limit(self, limit),
             Action::Sweep => link::sweep(self),
+            Action::SearchAddresses => link::search_addresses(self),
+            Action::UseAddress(address) => link::use_address(self, address),
             Action::MagnetPlaced => link::magnet_placed(self, now),
             Action::StartScan { from, to } => scan::start(self, from, to),
             Action::CancelScan => scan::cancel(self),

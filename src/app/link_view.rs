@@ -105,6 +105,8 @@ pub struct LinkView {
     answered_at: Option<Instant>,
     /// What the last sweep found.
     sweep: Vec<SweepResult>,
+    /// What the last address search found (the app's only probe).
+    addresses: Option<AddressSearched>,
     /// For a head across a network, the round trip measured as it connected.
     round_trip: Option<Duration>,
 }
@@ -124,9 +126,19 @@ impl Default for LinkView {
             magnet_placed: None,
             answered_at: None,
             sweep: Vec::new(),
+            addresses: None,
             round_trip: None,
         }
     }
+}
+
+/// What the last address search found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AddressSearched {
+    /// The meter answered at this address.
+    Answered(u8),
+    /// No address from 0 to 255 answered.
+    NoneAnswered,
 }
 
 /// Where the magnet wake-up stands, for the countdown.
@@ -239,6 +251,16 @@ impl LinkView {
                 report: Some(Report::Sweep(rows)),
                 ..
             }) => self.sweep = rows.clone(),
+            JobEvent::Ended(JobEnd {
+                report: Some(Report::Probe(report)),
+                ..
+            }) if !report.interrupted => {
+                self.addresses = Some(
+                    report
+                        .address
+                        .map_or(AddressSearched::NoneAnswered, AddressSearched::Answered),
+                );
+            }
             JobEvent::Ended(JobEnd {
                 reason: EndReason::NotOpen,
                 ..
@@ -368,6 +390,11 @@ impl LinkView {
     /// What the last sweep found.
     pub fn sweep(&self) -> &[SweepResult] {
         &self.sweep
+    }
+
+    /// What the last address search found.
+    pub fn addresses(&self) -> Option<AddressSearched> {
+        self.addresses
     }
 }
 

@@ -110,6 +110,11 @@ impl<'a> AppView<'a> {
         matches!(self.job, Some(Job::Sweep))
     }
 
+    /// Whether the address search runs.
+    pub fn searching_addresses(&self) -> bool {
+        matches!(self.job, Some(Job::Probe(_)))
+    }
+
     /// Whether a scan runs.
     pub fn scanning(&self) -> bool {
         matches!(self.job, Some(Job::Scan(_)))

@@ -238,6 +238,29 @@ fn the_alignment_meter_counts_from_the_eyes_first_answer_and_starts_afresh_on_ea
 }
 
 #[test]
+fn a_meter_at_another_address_is_found_by_the_search_and_checked_there() {
+    let mut config = meter(Profile::Multical603, Duration::ZERO);
+    config.address = 0x7F;
+    let mut harness = connected_to(config, Screen::LinkCheck, FixedPicker(None), None);
+    assert!(harness.query_by_label_contains("Asking at 0x3F").is_some());
+    click(&mut harness, "Search every address");
+    wait_for_text(&mut harness, "The meter answers at 0x7F, not at 0x3F");
+    click(&mut harness, "Use 0x7F");
+    assert_eq!(
+        harness.state().controller().settings().connection.address,
+        0x7F
+    );
+    // The check goes on at 0x7F, where the meter answers it.
+    wait_until(&mut harness, "the meter's answer at 0x7F", |h| {
+        h.query_by_label("The meter answers").is_some()
+    });
+    wait_until(&mut harness, "an answered round at 0x7F", |h| {
+        h.state().controller().link_view().answer_rate() == Some(1.0)
+    });
+    assert!(harness.query_by_label_contains("Asking at 0x7F").is_some());
+}
+
+#[test]
 fn a_meter_that_never_answers_gets_the_echo_only_advice() {
     let options = GuiOptions {
         simulate: Some(Profile::FlowIq2200),

@@ -105,7 +105,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 status(&format!(
                     "if the meter is silent at 0x{:02X}, every other address is asked: up to {}",
                     args.port.config().address,
-                    duration::format(address_sweep_time(&args.port))
+                    duration::format(ProbeOptions::address_sweep_time(&args.port.config()))
                 ));
             }
             match link.run(Job::Probe(options), Report::into_probe, |_| {})? {
@@ -137,15 +137,6 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         Exit::Done => Ok(()),
         exit => Err(Failure::quiet(exit)),
     }
-}
-
-/// The longest the address sweep takes: each of 255 addresses gets one attempt, the request
-/// and its echo on the wire, then the wait for the first byte of an answer.
-fn address_sweep_time(port: &PortArgs) -> std::time::Duration {
-    let config = port.config();
-    // GetSerialNo is six bytes; the echo takes as long again.
-    let attempt = config.line.byte_time() * 12 + config.timeout;
-    attempt * 255
 }
 
 fn port_error_json(args: &Args, error: LinkError) -> ProbeJson {

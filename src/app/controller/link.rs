@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use crate::link::port::SIM_PREFIX;
-use crate::link::{CheckOptions, Job, Now};
+use crate::link::{CheckOptions, Job, Now, ProbeOptions};
+use crate::protocol::Protocol;
 use crate::sim::Profile;
 
 use super::{Controller, recording};
@@ -90,6 +91,25 @@ pub(super) fn set_check_limit(state: &mut Controller, limit: u32) {
 /// Tries the other line settings, then goes back to the link check if it ran.
 pub(super) fn sweep(state: &mut Controller) {
     state.jobs.start_between_checks(Job::Sweep);
+}
+
+/// Asks GetSerialNo at every address but the one set, the known ones first, then goes back to
+/// the link check if it ran; the Link check screen shows what answered.
+pub(super) fn search_addresses(state: &mut Controller) {
+    state.jobs.start_between_checks(Job::Probe(ProbeOptions {
+        // The link check has been asking at the address set: no waiting there again.
+        wait: Duration::ZERO,
+        sweep: false,
+        address_sweep: true,
+        protocol: Some(Protocol::Kmp),
+    }));
+}
+
+/// Asks the meter at `address` from now on: the port is opened again with it, and the link
+/// check starts there.
+pub(super) fn use_address(state: &mut Controller, address: u8) {
+    state.settings.connection.address = address;
+    connect(state);
 }
 
 /// The user placed the magnet (again): the countdown starts over, and the link awaits the eye

@@ -6,9 +6,11 @@ use std::time::{Duration, Instant};
 use egui::{RichText, Ui};
 
 use crate::app::action::Action;
-use crate::app::link_view::{ConnectionState, HISTORY, LinkView, WakeState};
+use crate::app::link_view::{AddressSearched, ConnectionState, HISTORY, LinkView, WakeState};
 use crate::app::screen::Screen;
 use crate::app::style::{self, BAD, GOOD, WARN};
+use crate::duration;
+use crate::link::ProbeOptions;
 use crate::link::diagnosis::DiagnosisCode;
 
 use super::{AppView, Panel};
@@ -38,7 +40,12 @@ impl Panel for LinkCheckPanel {
         // counted from the top would change under a click or an edit in progress and drop it.
         let scope = egui::UiBuilder::new().scope_id(ui.scope_id().with("alignment"));
         let controls = ui.scope_builder(scope, |ui| {
-            alignment(ui, app, app.settings.check_interval())
+            let aligned = alignment(ui, app, app.settings.check_interval());
+            ui.add_space(6.0);
+            aligned
+                .into_iter()
+                .chain(address_search(ui, app))
+                .collect::<Vec<_>>()
         });
         actions.extend(controls.inner);
         ui.add_space(10.0);
@@ -268,6 +275,64 @@ fn alignment(ui: &mut Ui, app: &AppView<'_>, check_interval: Duration) -> Option
             (BAD, "no answer")
         };
         ui.label(RichText::new(format!("{}: {word}", result.line)).color(colour));
+    }
+    action
+}
+
+/// The meter's address: the one set, a search of every address, and what it found.
+fn address_search(ui: &mut Ui, app: &AppView<'_>) -> Option<Action> {
+    let set = app.settings.connection.address;
+    let time = ProbeOptions::address_sweep_time(&app.settings.connection.link_config());
+    let mut action = None;
+    ui.horizontal(|ui| {
+        let searching = app.searching_addresses();
+        let search = ui.add_enabled(
+            !searching && !app.sweeping(),
+            egui::Button::new("Search every address"),
+        );
+        if search
+            .on_hover_text("Ask at every address from 0 to 255 which one the meter answers at")
+            .clicked()
+        {
+            action = Some(Action::SearchAddresses);
+        }
+        if searching {
+            ui.spinner();
+            ui.label(format!(
+                "asking every address, the logger modules' first (up to {})…",
+                duration::format(time)
+            ));
+        } else {
+            ui.label(format!(
+                "Asking at 0x{set:02X}; a search of 0–255 takes up to {}",
+                duration::format(time)
+            ));
+        }
+    });
+    match app.link.addresses() {
+        Some(AddressSearched::Answered(found)) if found != set => {
+            ui.horizontal(|ui| {
+                style::status_line(
+                    ui,
+                    GOOD,
+                    &format!("The meter answers at 0x{found:02X}, not at 0x{set:02X}"),
+                );
+                if ui.button(format!("Use 0x{found:02X}")).clicked() {
+                    action = Some(Action::UseAddress(found));
+                }
+            });
+        }
+        Some(AddressSearched::Answered(found)) => style::status_line(
+            ui,
+            GOOD,
+            &format!("The meter answers at 0x{found:02X}, the address set"),
+        ),
+        Some(AddressSearched::NoneAnswered) => style::status_line(
+            ui,
+            BAD,
+            "No address from 0 to 255 answered: wake the eye with the magnet, then search again",
+        ),
+        None => {}
     }
     action
 }

@@ -15,7 +15,7 @@
 //!
 //! Budgets, which make the bench exit 1: each scenario named rightly today stays right and no
 //! slower than its budget (today's time and a little), and the woken eye's first answer within
-//! 0.7 s, so a change that slows the link check down, or makes it name something wrongly,
+//! 0.65 s (where the wake falls among the attempts decides between about 0.15 and 0.6 s), so a change that slows the link check down, or makes it name something wrongly,
 //! fails. Run: `cargo bench --bench
 //! time_to_diagnosis` (a second: the time is invented). The last line is `time_to_diagnosis
 //! right=N of M slowest_s=S`.
@@ -41,7 +41,7 @@ use kmp_workbench::sim::{Faults, MeterConfig, Profile, Timing};
 const TARGET: Duration = Duration::from_secs(6);
 /// The longest a woken eye's first answer may take: the target, and today's budget.
 const WAKE_TARGET: Duration = Duration::from_millis(500);
-const WAKE_BUDGET: Duration = Duration::from_millis(700);
+const WAKE_BUDGET: Duration = Duration::from_millis(650);
 
 /// What a scenario's meter is, and what the probe must name.
 struct Scenario {
@@ -124,19 +124,19 @@ fn scenarios() -> Vec<Scenario> {
             "IEC mode A, 300 7E1",
             Profile::Kamstrup382C,
             Protocol::Iec,
-            20.5,
+            10.2,
         ),
         text(
             "IEC mode A, 300 7E2",
             Profile::Multical41,
             Protocol::Iec,
-            18.5,
+            19.0,
         ),
-        text("IEC mode C", Profile::IecModeC, Protocol::Iec, 14.5),
-        text("/#1", Profile::Multical66C, Protocol::Mc66, 18.0),
+        text("IEC mode C", Profile::IecModeC, Protocol::Iec, 4.2),
+        text("/#1", Profile::Multical66C, Protocol::Mc66, 18.4),
         Scenario {
             address: Some(0x7F),
-            ..kmp("KMP at 0x7F", elsewhere, 11.8)
+            ..kmp("KMP at 0x7F", elsewhere, 1.4)
         },
         Scenario {
             known_miss: true,
@@ -147,14 +147,14 @@ fn scenarios() -> Vec<Scenario> {
             protocol: None,
             address: None,
             waits_for_eye: true,
-            ..kmp("no echo, no answer", deaf, 23.0)
+            ..kmp("no echo, no answer", deaf, 23.4)
         },
         Scenario {
             code: DiagnosisCode::EchoOnly,
             protocol: None,
             address: None,
             waits_for_eye: true,
-            ..kmp("echo only, asleep", asleep, 21.5)
+            ..kmp("echo only, asleep", asleep, 22.1)
         },
         Scenario {
             code: DiagnosisCode::Garbled,
@@ -276,7 +276,7 @@ fn main() {
         ) {
             let after = answer.saturating_sub(wake);
             println!(
-                "{:<24} first answer {:.2} s after the eye woke (budget {:.1} s, target {:.1} s)",
+                "{:<24} first answer {:.2} s after the eye woke (budget {:.2} s, target {:.2} s)",
                 "",
                 after.as_secs_f64(),
                 WAKE_BUDGET.as_secs_f64(),

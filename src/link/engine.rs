@@ -47,6 +47,11 @@ const MIN_GAP: Duration = Duration::from_millis(30);
 /// from its identification to a mode A readout.
 pub const IEC_REACTION: Duration = Duration::from_millis(1500);
 
+/// The wait for the first byte of an identification in the link check's early round: three
+/// times the 200 ms reaction the standard sets for most meters (PROTOCOL.md §7), so a meter
+/// that takes longer is found by the full round after the eye's wait.
+pub const QUICK_REACTION: Duration = Duration::from_millis(600);
+
 /// The longest wait for the answer to an exchange after which the meter switches its baud rate
 /// (a mode C option select, `/#1`): meters switch within 1.5 s, and the simulated ones take
 /// 1.2 s.
@@ -92,6 +97,9 @@ pub enum Exchange {
     /// The IEC 62056-21 sign-on `/?!`: answered with the identification, and in mode A with
     /// the data readout after it.
     SignOn,
+    /// The sign-on with a short wait for the identification ([`QUICK_REACTION`]): the link
+    /// check's early round, which must not keep a waking KMP eye waiting.
+    SignOnQuick,
     /// The IEC 62056-21 option select for the data readout at the rate of this baud character;
     /// the readout comes at that rate.
     ReadoutAt(u8),
@@ -108,7 +116,7 @@ impl Exchange {
             Self::Request(request) => request.encode(address),
             Self::RequestAt { request, address } => request.encode(*address),
             Self::EchoTest => ECHO_PATTERN.to_vec(),
-            Self::SignOn => iec::Request::sign_on(None).encode(),
+            Self::SignOn | Self::SignOnQuick => iec::Request::sign_on(None).encode(),
             Self::ReadoutAt(baud_character) => iec::Request::readout_at(*baud_character).encode(),
             Self::Mc66 => mc66::REQUEST.to_vec(),
             Self::Logger(read) => read.encode(address),
@@ -138,7 +146,10 @@ impl Exchange {
 
     /// Whether its answer is text: IEC 62056-21 or `/#1`.
     pub fn is_text(&self) -> bool {
-        matches!(self, Self::SignOn | Self::ReadoutAt(_) | Self::Mc66)
+        matches!(
+            self,
+            Self::SignOn | Self::SignOnQuick | Self::ReadoutAt(_) | Self::Mc66
+        )
     }
 
     /// The longest wait for the first byte of the answer once the request has left, given the
@@ -148,6 +159,7 @@ impl Exchange {
             Self::Request(_) | Self::RequestAt { .. } | Self::EchoTest => kmp,
             Self::Logger(_) => kmp.max(LOGGER_REACTION),
             Self::SignOn => kmp.max(IEC_REACTION),
+            Self::SignOnQuick => kmp.max(QUICK_REACTION),
             Self::ReadoutAt(_) | Self::Mc66 => kmp.max(SWITCHED_ANSWER),
         }
     }
@@ -275,7 +287,7 @@ impl Engine {
             last_rx: None,
             deframer: Deframer::new(),
             text: match exchange {
-                Exchange::SignOn => Some(TextReceiver::SignOn {
+                Exchange::SignOn | Exchange::SignOnQuick => Some(TextReceiver::SignOn {
                     receiver: iec::Receiver::new(),
                     identification: None,
                 }),

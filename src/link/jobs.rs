@@ -10,6 +10,7 @@
 
 mod address_search;
 mod check;
+mod early_round;
 mod history;
 mod pace;
 mod poll;

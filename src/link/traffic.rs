@@ -117,7 +117,7 @@ fn describe_sent(attempt: &Attempt) -> String {
             "{} at address 0x{address:02X}{retry}",
             describe_request(&request)
         ),
-        Exchange::SignOn => format!("IEC 62056-21 sign-on{retry}"),
+        Exchange::SignOn | Exchange::SignOnQuick => format!("IEC 62056-21 sign-on{retry}"),
         Exchange::ReadoutAt(character) => format!(
             "IEC 62056-21 option select: the data readout at {} baud{retry}",
             iec::baud_of(character).map_or_else(|| "?".to_string(), |baud| baud.to_string())

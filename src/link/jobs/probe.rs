@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::kmp::{MeterType, Request, Response};
 
 use super::address_search::{AddressAsked, AddressSearch};
+use super::early_round::{EarlyAsked, EarlyRound};
 use super::step::{Attempts, Cx, Input, Step};
 use super::sweep::Sweep;
 use super::text_search::{Searched, TextSearch};
@@ -33,6 +34,8 @@ enum Phase {
     Echo(u32),
     /// Asking for the serial number until the eye wakes.
     Wake(WakeUp),
+    /// The early round, then back to waiting for the eye.
+    Early(EarlyRound, WakeUp),
     /// Asking for it at other addresses.
     Address(AddressSearch),
     /// Asking for the meter's type.
@@ -76,6 +79,8 @@ pub(crate) struct Probe {
     kmp_silent: bool,
     /// Damaged answers in a row while waiting for the eye.
     garbled_in_a_row: u32,
+    /// Whether the early round was asked.
+    early_done: bool,
     findings: Option<Findings>,
 }
 
@@ -90,6 +95,7 @@ impl Probe {
             spoken: None,
             kmp_silent: false,
             garbled_in_a_row: 0,
+            early_done: false,
             findings: None,
         }
     }
@@ -139,9 +145,26 @@ impl Probe {
                 if self.garbled_in_a_row >= GARBLED_ENOUGH {
                     return self.identified(cx);
                 }
+                let silent = matches!(
+                    result,
+                    Err(ExchangeFailure::Silence | ExchangeFailure::EchoOnly { .. })
+                );
                 match wake.handle(result, cx) {
                     Woken::Answered(Answer::Kmp(Response::SerialNo(serial))) => {
                         self.answered_at(cx.address, serial, cx)
+                    }
+                    // Silent once: before waiting on, ask what costs little.
+                    Woken::Again
+                        if silent
+                            && !self.early_done
+                            && matches!(self.options.protocol, None | Some(Protocol::Kmp)) =>
+                    {
+                        self.early_done = true;
+                        let mut round =
+                            EarlyRound::new(cx.address, self.options.protocol.is_none());
+                        let asked = round.start(cx);
+                        self.phase = Phase::Early(round, wake.clone());
+                        self.early(asked, cx)
                     }
                     Woken::Again => wake.step(cx.now.instant),
                     // Nothing but the echo, or nothing at all from a head that does not echo: the
@@ -161,6 +184,10 @@ impl Probe {
                     }
                     Woken::Answered(_) | Woken::GaveUp(_) => self.identified(cx),
                 }
+            }
+            Phase::Early(round, _) => {
+                let asked = round.handle(result, cx);
+                self.early(asked, cx)
             }
             Phase::Address(search) => match search.handle(&result) {
                 AddressAsked::Next(exchange) => Step::exchange(exchange, Attempts::One),
@@ -191,6 +218,36 @@ impl Probe {
                 sweep.handle(&result, cx.line);
                 self.sweep_step(cx)
             }
+        }
+    }
+
+    /// Carries on with what the early round asked; back to waiting for the eye when nothing
+    /// answered it.
+    fn early(&mut self, asked: EarlyAsked, cx: &mut Cx<'_>) -> Step {
+        match asked {
+            EarlyAsked::Next(step) => step,
+            EarlyAsked::KmpAt { address, serial } => self.answered_at(address, serial, cx),
+            EarlyAsked::Text(found) => {
+                self.spoke(
+                    found.protocol,
+                    found.identification.map(|ident| ident.line),
+                    found.line,
+                    cx,
+                );
+                self.kmp_silent = true;
+                self.identified(cx)
+            }
+            EarlyAsked::Nothing => match std::mem::replace(&mut self.phase, Phase::Type) {
+                Phase::Early(_, mut wake) => {
+                    let step = wake.step(cx.now.instant);
+                    self.phase = Phase::Wake(wake);
+                    step
+                }
+                other => {
+                    self.phase = other;
+                    self.identified(cx)
+                }
+            },
         }
     }
 

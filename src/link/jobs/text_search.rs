@@ -126,6 +126,18 @@ impl TextSearch {
         }
     }
 
+    /// One try of the standard's sign-on at 300 7E1, with the short wait of the link check's
+    /// early round.
+    pub fn standard_sign_on() -> Self {
+        Self {
+            tries: vec![TextTry {
+                exchange: Exchange::SignOnQuick,
+                ..TEXT_TRIES[0]
+            }],
+            ..Self::new(None, None, Duration::ZERO)
+        }
+    }
+
     /// The first try.
     pub fn start(&mut self, now: Instant) -> Searched {
         self.began = Some(now);

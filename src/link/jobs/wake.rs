@@ -20,7 +20,7 @@ pub(crate) enum Woken {
 }
 
 /// Asking until answered; see the module documentation.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct WakeUp {
     exchange: Exchange,
     wait: Duration,

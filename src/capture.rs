@@ -7,8 +7,8 @@
 //! `socat -x -v` ([`socat`]), jpnevulator, hex dumps, plain hex and the workbench's own traffic
 //! files ([`text_dumps`]); raw logic (VCD, sigrok `.sr`) through the program's own UART decoder
 //! ([`raw`], [`uart`]). [`format`](mod@format) finds the format from the content; [`analysis`] turns the
-//! events into frames and a diagnosis. The formats and their pitfalls are those of the shared
-//! capture notes (FORMATS.md).
+//! events into frames and a diagnosis. The README's `capture` section lists the formats and how
+//! each tool writes them.
 
 pub mod analysis;
 pub mod format;

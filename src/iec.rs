@@ -1,7 +1,7 @@
 //! IEC 62056-21 (IEC 1107), the other protocol of the optical eye, sans-IO: what a client sends
 //! (the sign-on and the option select), what a meter answers (an identification line and a data
 //! readout of `address(value*unit)` lines closed by a block check character), decoded into exact
-//! values. PROTOCOL.md §7 has the facts and their sources.
+//! values. docs/protocols.md §7 has the facts and their sources.
 //!
 //! - [`Request`]: the messages a client sends; only the sign-on and the option select for the
 //!   data readout can be built, so programming mode, passwords and writes cannot leave the
@@ -56,7 +56,7 @@ pub const ACK: u8 = 0x06;
 /// Negative acknowledge: the block was not received well.
 pub const NAK: u8 = 0x15;
 
-/// The baud rate a mode C or mode B baud character stands for (PROTOCOL.md §7).
+/// The baud rate a mode C or mode B baud character stands for (docs/protocols.md §7).
 pub fn baud_of(character: u8) -> Option<u32> {
     match character {
         b'0' => Some(300),

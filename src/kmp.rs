@@ -1,6 +1,6 @@
 //! The Kamstrup Meter Protocol (KMP) codec, sans-IO.
 //!
-//! Layer by layer, as the Kamstrup documents describe the protocol (PROTOCOL.md §2-4):
+//! Layer by layer, as the Kamstrup documents describe the protocol (docs/protocols.md §3–5):
 //!
 //! - physical: start byte, byte stuffing, stop byte ([`stuffing`], [`Deframer`]);
 //! - data link: destination address, command ID and CRC-16/XMODEM ([`Frame`], [`crc`]);
@@ -65,13 +65,13 @@ pub const START_TO_METER: u8 = 0x80;
 pub const START_FROM_METER: u8 = 0x40;
 /// Last byte of every frame.
 pub const STOP: u8 = 0x0D;
-/// Introduces a stuffed byte: `ESCAPE, byte ^ 0xFF` (KMP doc, PROTOCOL.md §2.3).
+/// Introduces a stuffed byte: `ESCAPE, byte ^ 0xFF` (KMP doc, docs/protocols.md §3).
 pub const ESCAPE: u8 = 0x1B;
-/// The application acknowledge, sent alone without start, CRC or stop (PROTOCOL.md §2.1).
+/// The application acknowledge, sent alone without start, CRC or stop (docs/protocols.md §3).
 pub const ACK: u8 = 0x06;
 /// Bytes that never appear unescaped between the start and the stop byte.
 pub const RESERVED: [u8; 5] = [ACK, STOP, ESCAPE, START_FROM_METER, START_TO_METER];
-/// The destination address every public capture uses: the meter itself (PROTOCOL.md §2.2).
+/// The destination address every public capture uses: the meter itself (docs/protocols.md §6).
 pub const DEFAULT_DESTINATION: u8 = 0x3F;
 /// The longest physical frame, start and stop included, that the deframer and decoder accept.
 ///

@@ -24,7 +24,7 @@ pub struct LineSettings {
     pub data_bits: u8,
     /// Parity bit.
     pub parity: Parity,
-    /// Stop bits: 2 for KMP (PROTOCOL.md §1.1), 1 also read by most meters.
+    /// Stop bits: 2 for KMP (docs/protocols.md §2), 1 also read by most meters.
     pub stop_bits: u8,
 }
 
@@ -78,7 +78,7 @@ impl LineSettings {
 
     /// Whether a receiver set to `self` reads what a sender set to `sent` sends: the same baud
     /// rate, data bits and parity, and at least as many stop bits (a second stop bit is idle
-    /// line to a receiver that wants one; the reverse is not assumed). PROTOCOL.md §9.
+    /// line to a receiver that wants one; the reverse is not assumed). docs/protocols.md §9.
     pub fn reads(&self, sent: &Self) -> bool {
         self.baud == sent.baud
             && self.data_bits == sent.data_bits

@@ -1,4 +1,4 @@
-//! The protocols a meter's optical eye may speak (PROTOCOL.md §7).
+//! The protocols a meter's optical eye may speak (docs/protocols.md §7).
 
 use std::fmt;
 use std::str::FromStr;

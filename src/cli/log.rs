@@ -27,7 +27,7 @@ use super::output::{Failure, status};
 use super::port_args::PortArgs;
 
 /// Polling more often than this may make a battery meter throttle or sleep; a flowIQ 2200 read
-/// every 5 min around the clock was reported not to (PROTOCOL.md §1.2).
+/// every 5 min around the clock was reported not to (docs/protocols.md §2).
 const SAFE_INTERVAL: Duration = Duration::from_secs(300);
 
 /// Arguments of `log`.

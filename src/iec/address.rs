@@ -1,6 +1,6 @@
 //! The address of a data line: an OBIS code as meters write it in a readout (`1.8.0`,
 //! `1-0:1.8.0*255`, `0.9.1`) or a manufacturer's shorter label (`C.1.0`, `F.F`, `1.20`, `1.6*1`):
-//! PROTOCOL.md §7 has readouts where the C group's dots are missing, so what comes is kept as it
+//! docs/protocols.md §7 has readouts where the C group's dots are missing, so what comes is kept as it
 //! came.
 
 use std::fmt;

@@ -1,6 +1,6 @@
 //! The identification line a meter answers the sign-on with: `/XXXZ<ident>` CR LF. `XXX` is the
 //! manufacturer (Kamstrup: `KAM`), a lower-case third letter meaning a 20 ms reaction time rather
-//! than 200 ms; `Z` is the highest baud rate the meter offers for the readout (PROTOCOL.md §7).
+//! than 200 ms; `Z` is the highest baud rate the meter offers for the readout (docs/protocols.md §7).
 
 use super::{IecError, baud_of};
 

@@ -1,4 +1,4 @@
-//! Known answers from the public sources of PROTOCOL.md §7, minimal bad inputs for each error,
+//! Known answers from the public sources of docs/protocols.md §7, minimal bad inputs for each error,
 //! properties, and seeded fuzzing of the receiver.
 
 use proptest::prelude::*;
@@ -84,7 +84,7 @@ fn client_messages_read_back_including_those_the_program_never_sends() {
 
 #[test]
 fn identification_lines_of_kamstrup_meters_read_with_their_mode() {
-    // OMNIPOWER P1 telegrams start `/KAM5` (PROTOCOL.md §7).
+    // OMNIPOWER P1 telegrams start `/KAM5` (docs/protocols.md §7).
     let p1 = Identification::decode(b"/KAM5\r\n").unwrap();
     assert_eq!((p1.manufacturer.as_str(), p1.baud_character), ("KAM", b'5'));
     assert_eq!(p1.mode(), Mode::C(9600));
@@ -114,7 +114,7 @@ fn identification_lines_of_kamstrup_meters_read_with_their_mode() {
 
 #[test]
 fn a_382c_readout_reads_every_line_exactly() {
-    // The lines the public 382C readout holds (PROTOCOL.md §7), with invented values.
+    // The lines the public 382C readout holds (docs/protocols.md §7), with invented values.
     let bytes = block(&[
         "0.0.0(12345678)",
         "1.8.0(0012345.678*kWh)",
@@ -144,7 +144,7 @@ fn a_382c_readout_reads_every_line_exactly() {
 
 #[test]
 fn addresses_without_the_c_groups_dots_are_kept_as_they_came() {
-    // The Kamstrup 685-382 writes `1.20`, `1.6*1` (PROTOCOL.md §7).
+    // The Kamstrup 685-382 writes `1.20`, `1.6*1` (docs/protocols.md §7).
     let readout = Readout::decode(&block(&[
         "0.0(685382)",
         "1.20(123.4*kWh)",

@@ -1,7 +1,7 @@
 //! CRC-16/XMODEM (poly 0x1021, init 0, no reflection, no final XOR), the KMP checksum.
 //!
 //! It covers destination, command ID and data, unstuffed, and travels high byte first
-//! (PROTOCOL.md §2.4). Running it over a frame's content followed by its CRC gives 0.
+//! (docs/protocols.md §3). Running it over a frame's content followed by its CRC gives 0.
 
 use crc::{CRC_16_XMODEM, Crc};
 

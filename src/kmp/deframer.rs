@@ -1,6 +1,6 @@
 //! Finds frames in a byte stream that arrives in arbitrary pieces.
 //!
-//! The receiver rules of working clients (PROTOCOL.md §2.5): skip bytes until a start byte,
+//! The receiver rules of working clients (docs/protocols.md §3): skip bytes until a start byte,
 //! restart on every start byte, end on the stop byte. Start and stop bytes never occur unescaped
 //! inside a frame, so this resynchronises after noise. A frame that has begun but not ended is
 //! ordinary state, not an error: a serial read can stop anywhere.

@@ -1,5 +1,5 @@
 //! Data-link frames: `start | destination | CID | data… | CRC hi | CRC lo | stop`, stuffed between
-//! start and stop (PROTOCOL.md §2.1).
+//! start and stop (docs/protocols.md §3).
 
 use super::{
     DecodeError, MAX_FRAME_LEN, START_FROM_METER, START_TO_METER, STOP, crc::crc16, stuffing,

@@ -1,6 +1,6 @@
 //! The info code (register 99) in words, where a meter family's bits are public.
 //!
-//! Public for the flowIQ / MULTICAL 21 water meters (PROTOCOL.md §5.1, flowIQ 3100 technical
+//! Public for the flowIQ / MULTICAL 21 water meters (docs/protocols.md §5, flowIQ 3100 technical
 //! description §10.4): a 2-byte register, bits 0-3 the present conditions DRY, REVERSE, LEAK and
 //! BURST, bits 4-15 four 3-bit hour counters, one per condition in the same order. No public source
 //! gives the heat or electricity meters' bits one by one, so those are shown as bits, not guessed.

@@ -1,4 +1,4 @@
-//! The logger (history) read commands and their answers (LOGGER.md), sans-IO like the rest of
+//! The logger (history) read commands and their answers (docs/protocols.md §4), sans-IO like the rest of
 //! the codec.
 //!
 //! Two families of commands read a meter's stored history:
@@ -6,7 +6,7 @@
 //! - `B8` on MULTICAL 603/303-class meters: sub-command `05` GetConfiguration (depth and the
 //!   registers a logger holds), `06` GetLogIDPastAbs and `07` GetLogLastEntryPastAbs (rows newest
 //!   first, a 16-bit info word). A `B8` frame of the other dialect (sub-commands 00/02/03 on
-//!   OMNIPOWER meters, LOGGER.md §6) stays a plain [`Frame`](super::Frame).
+//!   OMNIPOWER meters, docs/protocols.md §9) stays a plain [`Frame`](super::Frame).
 //! - `A0`–`A3` on MULTICAL 601/801 logger modules and the 162/382 electricity meters: records by
 //!   16-bit record ID, the first carrying the register formats, an 8-bit INFO at the end; and `9B`
 //!   GetEventStatus.
@@ -57,7 +57,7 @@ pub const CID_LOG_ID_PRESENT: u8 = 0xA2;
 /// `A3` GetLogTimePast: decoded, never built.
 pub const CID_LOG_TIME_PAST: u8 = 0xA3;
 
-/// A logger type byte of the `B8` commands (LOGGER.md §5), kept as sent.
+/// A logger type byte of the `B8` commands (docs/protocols.md §4), kept as sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct LoggerType(pub u8);
 
@@ -165,7 +165,7 @@ impl FromStr for PeriodLogger {
     }
 }
 
-/// The 16-bit info word of a `B8` readout (LOGGER.md §5).
+/// The 16-bit info word of a `B8` readout (docs/protocols.md §4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct B8Info(pub u16);
 
@@ -219,7 +219,7 @@ impl B8Info {
     }
 }
 
-/// The 8-bit INFO of an `A0`–`A3` readout (LOGGER.md §3).
+/// The 8-bit INFO of an `A0`–`A3` readout (docs/protocols.md §4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct IntervalInfo(pub u8);
 

@@ -1,7 +1,7 @@
 //! KMP numbers: an unsigned mantissa, a sign and a decimal exponent, kept exact.
 //!
 //! The sign/exponent byte holds the value's sign in bit 7, the exponent's sign in bit 6 and the
-//! exponent's magnitude in bits 0-5 (PROTOCOL.md §4). Floats would turn 63.44 into
+//! exponent's magnitude in bits 0-5 (docs/protocols.md §5). Floats would turn 63.44 into
 //! 63.440000000000005, so values stay integer mantissa plus exponent here, and become `f64` only
 //! where they are plotted.
 

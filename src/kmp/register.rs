@@ -1,6 +1,6 @@
 //! Register IDs and the catalogue of their names per meter family. A meter answers a GetRegister
 //! request with the unit and value of each ID it knows, but never with a name, so the names here
-//! come from public sources, as collected in PROTOCOL.md §5: for heat and water meters the
+//! come from public sources, as collected in docs/protocols.md §5: for heat and water meters the
 //! Kamstrup technical descriptions of the MULTICAL 302, 402 and 62 (TD302, TD402, TD62), the
 //! MeterLogger table from the MULTICAL 601 protocol document, PyKMP and Jan Kundrát's fork (JKT,
 //! MULTICAL 603/303), and the MULTICAL 21 / flowIQ captures; for electricity meters ErikErnst's

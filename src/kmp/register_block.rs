@@ -1,5 +1,5 @@
 //! Register blocks of a GetRegister answer: `ID hi | ID lo | unit | len | sign/exponent | mantissa`
-//! (PROTOCOL.md §4), and how their values read as text.
+//! (docs/protocols.md §5), and how their values read as text.
 
 use super::{EncodeError, Number, RegisterId, Unit, UnitKind, to_hex};
 
@@ -232,7 +232,7 @@ fn month_day(mmdd: u128) -> Option<String> {
     (mmdd < 10_000 && month_day_valid(month, day)).then(|| format!("{month:02}-{day:02}"))
 }
 
-/// Unit 0x4F: DST offset in minutes, then yy mm dd hh mi ss, one byte each (PROTOCOL.md §4).
+/// Unit 0x4F: DST offset in minutes, then yy mm dd hh mi ss, one byte each (docs/protocols.md §5).
 fn dst_date_time(bytes: &[u8]) -> Option<String> {
     let &[dst, yy, mm, dd, hh, mi, ss] = bytes else {
         return None;

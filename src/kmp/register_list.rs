@@ -1,9 +1,9 @@
-//! The register IDs of one GetRegister request: one to eight (PROTOCOL.md §3.1). A request
+//! The register IDs of one GetRegister request: one to eight (docs/protocols.md §4). A request
 //! with none or nine cannot exist.
 
 use super::{EncodeError, RegisterId};
 
-/// The most register IDs one GetRegister request may hold (PROTOCOL.md §3.1).
+/// The most register IDs one GetRegister request may hold (docs/protocols.md §4).
 pub const MAX_REGISTERS_PER_REQUEST: usize = 8;
 
 /// One to eight register IDs: a GetRegister request cannot hold none or nine.

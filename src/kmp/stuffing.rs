@@ -2,7 +2,7 @@
 //!
 //! Both directions are single-pass state machines. A decoder built from successive
 //! search-and-replace calls double-decodes (`1B E4 F9` would become `06` instead of `1B F9`), as
-//! PyKMP 0.0.2 does (PROTOCOL.md §2.3); an escape that stands for no reserved byte, or one cut off
+//! PyKMP 0.0.2 does (docs/protocols.md §3); an escape that stands for no reserved byte, or one cut off
 //! by the end, is an error rather than a guess.
 
 use super::{DecodeError, ESCAPE, RESERVED};

@@ -1,6 +1,6 @@
 //! KMP unit codes: the byte after the register ID in every GetRegister answer, which names the
 //! physical unit of the value or says that the mantissa is a clock, a date, text or a bit field.
-//! The table is PROTOCOL.md §4.1: codes 0x00–0x40 are the same, up to spelling, in every public
+//! The table is docs/protocols.md §5: codes 0x00–0x40 are the same, up to spelling, in every public
 //! client (PyKamstrup, ErikErnst, golles, esphome, Hal9k, PyKMP 0.0.2); Jan Kundrát's PyKMP fork
 //! (PKMP4) cites Kamstrup's own document 58101758 ("Modbus register mapping") and adds 0x4F and
 //! 0x55–0x5A. Where the two disagree we follow the Kamstrup document, as PRODUCT.md requires:

@@ -12,7 +12,7 @@ use crate::line::LineSettings;
 use crate::protocol::Protocol;
 
 /// How long after connecting an echo without an answer still counts as the eye waking up: the
-/// MULTICAL 21 and flowIQ eyes answer about 4 s after the magnet is sensed (PROTOCOL.md §1.2).
+/// MULTICAL 21 and flowIQ eyes answer about 4 s after the magnet is sensed (docs/protocols.md §2).
 pub const WAKE_WINDOW: Duration = Duration::from_secs(5);
 
 /// Exchanges that failed in a row after answers, before the meter counts as throttling.

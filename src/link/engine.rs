@@ -7,12 +7,12 @@
 //!
 //! Deadlines (PRODUCT.md, port options): the request's own wire time at the set baud, then the
 //! first-byte timeout, then at most four byte times (at least 30 ms) between bytes. KMP has no
-//! NAK (PROTOCOL.md §3.1), so a failed attempt is retried up to the configured count.
+//! NAK (docs/protocols.md §4), so a failed attempt is retried up to the configured count.
 //!
 //! The text protocols (IEC 62056-21's sign-on and option select, Kamstrup's `/#1`) are exchanges
 //! too, received by `text`: a meter takes up to 1.5 s to react to a sign-on, and answers an
 //! option select or `/#1` after switching its baud rate, so their first-byte waits are longer
-//! (PROTOCOL.md §7).
+//! (docs/protocols.md §7).
 //!
 //! KMP answers carry no sequence number, and a meter (or a head's buffer) may hold an answer back
 //! past its own exchange and send it whole just before its next one. Such a stale answer is a
@@ -48,7 +48,7 @@ const MIN_GAP: Duration = Duration::from_millis(30);
 pub const IEC_REACTION: Duration = Duration::from_millis(1500);
 
 /// The wait for the first byte of an identification in the link check's early round: three
-/// times the 200 ms reaction the standard sets for most meters (PROTOCOL.md §7), so a meter
+/// times the 200 ms reaction the standard sets for most meters (docs/protocols.md §7), so a meter
 /// that takes longer is found by the full round after the eye's wait.
 pub const QUICK_REACTION: Duration = Duration::from_millis(600);
 
@@ -75,7 +75,7 @@ pub struct EngineConfig {
     pub address: u8,
 }
 
-/// How long a meter may take to answer a logger read: "within 1.6 s" (LOGGER.md §1), longer
+/// How long a meter may take to answer a logger read: "within 1.6 s" (docs/protocols.md §4), longer
 /// than a register read, since it gathers rows from its logger memory first.
 pub const LOGGER_REACTION: Duration = Duration::from_millis(1600);
 

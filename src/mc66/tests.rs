@@ -1,4 +1,4 @@
-//! The `/#1` answer as the public readers read it (PROTOCOL.md §7), bad answers, and fuzzing.
+//! The `/#1` answer as the public readers read it (docs/protocols.md §7), bad answers, and fuzzing.
 
 use super::*;
 

@@ -19,7 +19,7 @@ pub(super) fn kmp(
         Request::GetType => Response::Type(profile.meter_type()),
         Request::GetSerialNo => Response::SerialNo(profile.serial()),
         Request::GetRegister(ids) => {
-            // Registers the meter does not have are left out of the answer (PROTOCOL.md §3.1).
+            // Registers the meter does not have are left out of the answer (docs/protocols.md §4).
             let registers = ids
                 .as_slice()
                 .iter()

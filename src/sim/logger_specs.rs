@@ -66,7 +66,7 @@ pub struct IntervalLog {
     pub unread: u16,
 }
 
-/// The Kamstrup 382's load profile, log 6 (LOGGER.md §3, the electricity meters of S4).
+/// The Kamstrup 382's load profile, log 6 (docs/protocols.md §4, the electricity meters of S4).
 pub const KAMSTRUP_382: &[IntervalLog] = &[IntervalLog {
     log: 6,
     depth: 1440,

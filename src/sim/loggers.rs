@@ -1,4 +1,4 @@
-//! The loggers a simulated meter keeps and how it answers the `B8` logger reads (LOGGER.md §5),
+//! The loggers a simulated meter keeps and how it answers the `B8` logger reads (docs/protocols.md §4),
 //! sans-IO: entries at the boundaries of years, months, days and hours of the meter's clock,
 //! newest first, cut short to fit the meter's buffer with the info flags a real one sets.
 //!
@@ -21,8 +21,8 @@ use crate::kmp::logger::{
 };
 use crate::kmp::{Number, Register, RegisterId};
 
-/// The most bytes of rows one answer holds: the meter's own buffer (undocumented; LOGGER.md §5
-/// says only that answers are cut short to fit it).
+/// The most bytes of rows one answer holds: the meter's own buffer (undocumented; the sources say
+/// only that answers are cut short to fit it, docs/protocols.md §9).
 pub const MAX_ROW_BYTES: usize = 200;
 
 /// Share of an accumulating register's start reading used up in a year before the start, on

@@ -1,7 +1,7 @@
 //! The simulated meter, sans-IO: bytes, the client's line settings and the time go in, bytes due
 //! at given times come out.
 //!
-//! It behaves as the public sources say real meters and heads do (PROTOCOL.md §1, §3, §7, §8):
+//! It behaves as the public sources say real meters and heads do (docs/protocols.md §2, §4, §7):
 //! the head echoes every byte it sends; the eye answers only some seconds after a magnet is
 //! placed, sleeps after a while without requests, and may go silent after a polling budget; the
 //! meter ignores anything but a valid read request to its address (no NAK exists in KMP). It
@@ -38,7 +38,7 @@ use wire::Wire;
 
 /// How long a meter takes to switch its baud rate before it answers at the new one: after a mode
 /// C option select, and after `/#1`. Clients wait about a second before they listen at the new
-/// rate (PROTOCOL.md §7: the PyPI `iec62056-21` client hears nothing sooner than 0.7 s, the `/#1`
+/// rate (docs/protocols.md §7: the PyPI `iec62056-21` client hears nothing sooner than 0.7 s, the `/#1`
 /// clients wait 1 s); IEC 62056-21 allows up to 1.5 s.
 pub const SWITCH_PAUSE: Duration = Duration::from_millis(1200);
 
@@ -224,7 +224,7 @@ impl Meter {
     }
 
     fn kmp_byte(&mut self, byte: u8, sent: LineSettings, at: Instant) {
-        // A KMP eye sends 8N2 and reads 8N1, so 8N2 too (PROTOCOL.md §8).
+        // A KMP eye sends 8N2 and reads 8N1, so 8N2 too (docs/protocols.md §2).
         let reads = LineSettings {
             stop_bits: 1,
             ..self.config.line()
@@ -301,7 +301,7 @@ impl Meter {
     }
 
     fn mc66_byte(&mut self, own: LineSettings, byte: u8, sent: LineSettings, at: Instant) {
-        // It reads `/#1` sent with one stop bit or two: both are in use (PROTOCOL.md §7).
+        // It reads `/#1` sent with one stop bit or two: both are in use (docs/protocols.md §7).
         let reads = LineSettings {
             stop_bits: 1,
             ..own

@@ -1,5 +1,5 @@
 //! The simulated meter models: register tables with the units, mantissa lengths and exponents
-//! that public captures show (PROTOCOL.md §4-6), a serial number and a meter type each.
+//! that public captures show (docs/protocols.md §3–5), a serial number and a meter type each.
 //!
 //! Where a capture shows a register's encoding, the table follows it (MULTICAL 21 volume: m³,
 //! 4 bytes, 10⁻³; heat-meter temperatures: °C, 2 bytes, 10⁻²; flow: l/h, 2 bytes). Where none
@@ -383,7 +383,7 @@ impl Profile {
 
     /// Registers that make the meter ignore the whole request they are in. Only the MULTICAL 403
     /// is known for one: 155 (0x009B, high-resolution energy) gets "no reply on Multical 403
-    /// modules" while a 602 answers it (PROTOCOL.md §3.1).
+    /// modules" while a 602 answers it (docs/protocols.md §4).
     pub fn silencing_ids(self) -> &'static [RegisterId] {
         match self {
             Self::Multical403 => {
@@ -423,7 +423,7 @@ impl FromStr for Profile {
 
 use Quantity as Q;
 
-/// The Kamstrup 382C's readout: the OBIS lines of its public readout (PROTOCOL.md §7), values
+/// The Kamstrup 382C's readout: the OBIS lines of its public readout (docs/protocols.md §7), values
 /// from the simulator's physics; the value widths are a plausible choice.
 static KAMSTRUP_382C: IecSpeech = IecSpeech {
     line: LineSettings::iec(1),
@@ -484,7 +484,7 @@ const fn field(quantity: Quantity, unit: Unit, exponent: i8, width: u8) -> Mc66F
     }
 }
 
-/// The MULTICAL 66C's `/#1` answer: the ten fields in the order PROTOCOL.md §7 gives, at the
+/// The MULTICAL 66C's `/#1` answer: the ten fields in the order docs/protocols.md §7 gives, at the
 /// scales [`crate::mc66::Field`] reads them with.
 static MULTICAL_66C: &[Mc66Field] = &[
     field(Q::HeatEnergy, Unit::GJ, -3, 7),

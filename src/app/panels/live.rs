@@ -16,7 +16,7 @@ use crate::protocol::Protocol;
 use super::live_plot::{LivePlots, PlotSpec};
 use super::{AppView, Panel};
 
-/// Below this interval, battery meters are reported to throttle (PROTOCOL.md §1.2 gives no exact
+/// Below this interval, battery meters are reported to throttle (docs/protocols.md §2 gives no exact
 /// threshold; users poll flowIQ meters every 5 minutes without trouble).
 const GENTLE_INTERVAL: Duration = Duration::from_secs(60);
 

@@ -1,5 +1,5 @@
-//! The vectors of LOGGER.md (PyKMP's captured `B8` frames, the `A0`–`A3` frames built from the
-//! Kamstrup document's examples), minimal bad inputs, what can and cannot be built, and round
+//! The public logger vectors (PyKMP's captured `B8` frames, the `A0`–`A3` frames built from the
+//! Kamstrup document's examples; docs/protocols.md §4), minimal bad inputs, what can and cannot be built, and round
 //! trips of answers the simulated meters will send.
 
 use proptest::prelude::*;

@@ -1,5 +1,5 @@
 //! The address search: when KMP gets no answer at the link's address, GetSerialNo is asked at
-//! the addresses Kamstrup gives its meter and logger modules (PROTOCOL.md §2.2: 0x3F the meter,
+//! the addresses Kamstrup gives its meter and logger modules (docs/protocols.md §6: 0x3F the meter,
 //! 0x7F the logger top module, 0xBF the base module), and on request at every address 0–255,
 //! one attempt each. The first address that answers is the meter's.
 

@@ -1,4 +1,4 @@
-//! Reading a log of the meter's history (LOGGER.md) by record ID, records newest first, eight
+//! Reading a log of the meter's history (docs/protocols.md §4) by record ID, records newest first, eight
 //! registers to a request with the log's clock and date in the first group, paging on where the
 //! meter cut an answer short. Its first request waits for the eye to wake.
 //!

@@ -27,7 +27,7 @@ pub struct TextTry {
     pub answer_line: LineSettings,
 }
 
-/// The text protocols the link check tries after KMP, in order (PROTOCOL.md §7): the IEC
+/// The text protocols the link check tries after KMP, in order (docs/protocols.md §7): the IEC
 /// sign-on at 300 baud 7E1 (the standard) and 7E2 (older Kamstrup meters), then `/#1` at 7E2
 /// and 7E1, whose answer comes at 1200 baud.
 pub const TEXT_TRIES: [TextTry; 4] = [

@@ -1,6 +1,6 @@
 //! Asking until the eye wakes: one exchange sent again and again, one attempt at a time, until
 //! the meter answers or the wait is over, with the time left reported after each silence. The
-//! MULTICAL 21 and flowIQ eyes answer about 4 s after the magnet (PROTOCOL.md §1.2).
+//! MULTICAL 21 and flowIQ eyes answer about 4 s after the magnet (docs/protocols.md §2).
 
 use std::time::{Duration, Instant};
 

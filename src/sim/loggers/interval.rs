@@ -1,4 +1,4 @@
-//! The `A` commands' interval log (LOGGER.md §3) of a simulated meter: hourly records with
+//! The `A` commands' interval log (docs/protocols.md §4) of a simulated meter: hourly records with
 //! 16-bit IDs, read from a record ID on (`A2`) or after the meter's "last read" marker (`A1`),
 //! oldest first, cut to the answer size the client allows (MaxL) with the INFO bits set.
 
@@ -50,7 +50,7 @@ impl Loggers<'_> {
         if start > newest {
             return empty(IntervalInfo(IntervalInfo::OUT_OF_RANGE));
         }
-        // An ID that does not exist starts the reading at the next one (LOGGER.md §3).
+        // An ID that does not exist starts the reading at the next one (docs/protocols.md §4).
         let start = start.max(oldest);
         let wanted = u16::from(query.records).min(newest - start + 1);
         let row_len: usize = 2 + kept.iter().map(|spec| usize::from(spec.len)).sum::<usize>();

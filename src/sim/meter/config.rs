@@ -42,7 +42,7 @@ pub struct MeterConfig {
     /// The destination address it answers to.
     pub address: u8,
     /// The baud rate a KMP meter's eye speaks at: 1200, or 2400 and 9600 for some electricity
-    /// meters (PROTOCOL.md §8). The other protocols have their own rates.
+    /// meters (docs/protocols.md §2). The other protocols have their own rates.
     pub kmp_baud: u32,
     /// Whether the head echoes every byte it sends.
     pub echo: bool,

@@ -59,6 +59,8 @@ struct ProbeJson {
     echo_clean: bool,
     answered: bool,
     seconds_to_first_answer: Option<f64>,
+    /// From the port's opening to the report.
+    seconds_to_diagnosis: Option<f64>,
     /// A network port's round trip as it opened; absent for a local port.
     #[serde(skip_serializing_if = "Option::is_none")]
     round_trip_s: Option<f64>,
@@ -153,6 +155,7 @@ fn port_error_json(args: &Args, error: LinkError) -> ProbeJson {
         echo_clean: false,
         answered: false,
         seconds_to_first_answer: None,
+        seconds_to_diagnosis: None,
         round_trip_s: None,
         address: None,
         serial: None,
@@ -174,6 +177,9 @@ fn report_json(report: &ProbeReport, with_sweep: bool) -> ProbeJson {
         answered: report.answered,
         seconds_to_first_answer: report
             .seconds_to_first_answer
+            .map(|s| (s * 100.0).round() / 100.0),
+        seconds_to_diagnosis: report
+            .seconds_to_diagnosis
             .map(|s| (s * 100.0).round() / 100.0),
         // To a tenth of a millisecond: finer is the machine's noise, not the network's.
         round_trip_s: report

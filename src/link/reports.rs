@@ -40,6 +40,8 @@ pub struct ProbeReport {
     pub answered: bool,
     /// From the first request to the first answer.
     pub seconds_to_first_answer: Option<f64>,
+    /// From the port's opening to this report: how long the diagnosis took.
+    pub seconds_to_diagnosis: Option<f64>,
     /// A network port's round trip, measured as it opened; `None` for a local port.
     pub round_trip: Option<Duration>,
     /// The address the meter answered KMP at: the link's own, or one the address search found.

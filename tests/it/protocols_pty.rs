@@ -64,6 +64,21 @@ fn probe_names_the_protocol_identification_and_line_of_each_meter() {
 }
 
 #[test]
+fn a_mode_c_meter_is_named_within_six_seconds_of_connecting_at_the_default_wait() {
+    let sim = serve(Profile::IecModeC, true);
+    let port = sim.path().display().to_string();
+    let output = run_cli(&["probe", "--json", "--port", &port]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output))
+        .unwrap_or_else(|_| panic!("no JSON: {}", stderr(&output)));
+    assert_eq!(json["protocol"], "iec62056-21", "{json}");
+    let seconds = json["seconds_to_diagnosis"].as_f64().unwrap();
+    assert!(
+        seconds < 6.0,
+        "named after {seconds} s, not in the early round"
+    );
+}
+
+#[test]
 fn a_sleeping_kmp_meter_is_echo_only_and_speaks_no_protocol() {
     let mut config = MeterConfig::new(Profile::Multical21);
     config.echo = true;

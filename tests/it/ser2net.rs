@@ -156,6 +156,7 @@ fn probe_read_and_scan_through_ser2net_give_what_the_terminal_gives() {
         let mut probe = json(&["probe", "--port", &port, "--json"]);
         probe["port"] = serde_json::Value::Null;
         probe["seconds_to_first_answer"] = serde_json::Value::Null;
+        probe["seconds_to_diagnosis"] = serde_json::Value::Null;
         // Only a network port has a round trip, and on the loopback it is well under 50 ms.
         let round_trip = probe
             .as_object_mut()

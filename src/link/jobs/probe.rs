@@ -344,6 +344,12 @@ impl Probe {
             echo_clean: findings.echo_clean,
             answered: self.spoken.is_some(),
             seconds_to_first_answer: findings.seconds_to_first_answer,
+            seconds_to_diagnosis: cx.evidence.opened_at.map(|opened| {
+                cx.now
+                    .instant
+                    .saturating_duration_since(opened)
+                    .as_secs_f64()
+            }),
             round_trip: cx.evidence.network_round_trip,
             address: self.address,
             serial: self.serial,

@@ -4,8 +4,10 @@
 //! is through once it has asked the meter that often: battery meters throttle, and a check left
 //! open in a cellar should not drain one.
 //!
-//! When finding out the protocol and KMP has had no answer for [`FIND_AFTER`] (the eye had time
-//! to wake), one round tries the text protocols; a meter that answers one is checked in it from
+//! When finding out the protocol, the first round KMP goes unanswered also tries the standard's
+//! IEC sign-on at 300 7E1 with a short wait (0.8 s in all, within the round's second, so a
+//! waking eye is asked as often as ever); when KMP has had no answer for [`FIND_AFTER`] (the
+//! eye had time to wake), one round tries all the text protocols; a meter that answers one is checked in it from
 //! then on (its IEC sign-on or `/#1` in place of GetSerialNo). Asked to check in a text protocol,
 //! it looks for it at its settings each round until it answers.
 
@@ -61,6 +63,8 @@ pub(crate) struct Check {
     kmp_answered: bool,
     /// The text protocols were tried since.
     searched: bool,
+    /// The quick sign-on was tried since.
+    early_tried: bool,
     search: Option<TextSearch>,
     text: Option<TextCheck>,
 }
@@ -75,6 +79,7 @@ impl Check {
             started: None,
             kmp_answered: false,
             searched: false,
+            early_tried: false,
             search: None,
             text: None,
         }
@@ -123,6 +128,15 @@ impl Check {
                 });
                 cx.emit(JobEvent::Identified { serial, meter_type });
                 return self.rest(began, cx);
+            }
+            (Phase::Serial, Err(_))
+                if self.options.protocol.is_none() && !self.early_tried && !self.kmp_answered =>
+            {
+                self.early_tried = true;
+                let mut search = TextSearch::standard_sign_on();
+                let searched = search.start(cx.now.instant);
+                self.search = Some(search);
+                return self.found(began, searched, cx);
             }
             (Phase::Serial, _) if self.time_to_find(cx) => return self.find(began, cx),
             (Phase::Finding, result) => {

@@ -12,7 +12,7 @@
 //! - [`kmp`]: the Kamstrup Meter Protocol codec, sans-IO, read-only by construction.
 //! - [`line`](mod@line): serial line settings, shared by the link and the simulator.
 //! - [`link`]: the link to a meter: one thread owns the port and runs sans-IO jobs.
-//! - [`mc66`]: Kamstrup's `/#1` readout of the MULTICAL 66C/66B and MULTICAL III, sans-IO.
+//! - [`mc66`]: Kamstrup's `/#1` readout of the MULTICAL 66C/66B, sans-IO.
 //! - [`model`]: readings by register and their reduction for plots, free of GUI types.
 //! - [`protocol`]: the protocols of the optical eye: KMP, IEC 62056-21, Kamstrup's `/#1`.
 //! - [`rfc2217`]: Telnet with RFC 2217's COM-PORT-OPTION, for serial port servers, sans-IO.

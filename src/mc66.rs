@@ -1,4 +1,4 @@
-//! Kamstrup's `/#1`, the readout of the MULTICAL 66C/66B and MULTICAL III, sans-IO: the client
+//! Kamstrup's `/#1`, the readout of the MULTICAL 66C/66B, sans-IO: the client
 //! sends `/#1` (no line end) at 300 baud, 7E1 or 7E2; the meter answers at 1200 baud with decimal
 //! fields separated by spaces (docs/protocols.md §7): energy, volume, operating hours, T1, T2, ΔT,
 //! power, flow, field 8 and an info code. Each field keeps its digits exactly. The sources agree

@@ -10,7 +10,7 @@ pub enum Protocol {
     Kmp,
     /// IEC 62056-21 (IEC 1107): the `/?!` sign-on at 300 baud 7E1 or 7E2, an OBIS data readout.
     Iec,
-    /// Kamstrup's `/#1` (MULTICAL 66C/66B, MULTICAL III): asked at 300 baud, answered at 1200.
+    /// Kamstrup's `/#1` (MULTICAL 66C/66B): asked at 300 baud, answered at 1200.
     Mc66,
 }
 

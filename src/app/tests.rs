@@ -213,7 +213,7 @@ fn the_alignment_meter_counts_from_the_eyes_first_answer_and_starts_afresh_on_ea
             .is_empty(),
         "nothing asked yet"
     );
-    wait_for_text(&mut harness, "waking: ");
+    wait_for_text(&mut harness, "unanswered");
     wait_until(&mut harness, "three answered rounds", |h| {
         h.state().controller().link_view().answers().len() >= 3
     });

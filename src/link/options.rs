@@ -26,11 +26,12 @@ pub struct ProbeOptions {
 }
 
 impl ProbeOptions {
-    /// The longest the address sweep takes on a link opened with `config`: each of 255
-    /// addresses gets one attempt, GetSerialNo's six bytes and their echo on the wire, then the
-    /// wait for the first byte of an answer.
+    /// The longest the address sweep takes on a link opened with `config`, to the next whole
+    /// second: each of 255 addresses gets one attempt, GetSerialNo's six bytes and their echo on
+    /// the wire, then the wait for the first byte of an answer.
     pub fn address_sweep_time(config: &super::LinkConfig) -> Duration {
-        (config.line.byte_time() * 12 + config.timeout) * 255
+        let longest = (config.line.byte_time() * 12 + config.timeout) * 255;
+        Duration::from_secs(longest.as_secs_f64().ceil() as u64)
     }
 
     /// A link check that waits up to `wait` for the eye, finds the protocol, and does not sweep.

@@ -192,8 +192,7 @@ fn alignment(ui: &mut Ui, app: &AppView<'_>, check_interval: Duration) -> Option
             // as such they would tell the technician to move a head that sits well.
             let waking = match view.waking_requests() {
                 0 => "no rounds yet".to_string(),
-                1 => "waking: 1 request before the eye's first answer".to_string(),
-                n => format!("waking: {n} requests before the eye's first answer"),
+                n => format!("waking: {n} unanswered"),
             };
             rate_row(
                 ui,

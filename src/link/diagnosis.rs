@@ -272,8 +272,8 @@ fn diagnose_link(evidence: &Evidence, since_open: Option<Duration>) -> Diagnosis
                  camera while requests go out. If it blinks, the meter answers and the head does \
                  not hear it: raise the receiver's sensitivity (its potentiometer), shade the head \
                  from daylight, check the RX wiring and the head's position over the eye. If it \
-                 does not blink, turn the magnet over and check the address (0x3F unless the \
-                 meter was set otherwise).",
+                 does not blink, turn the magnet over, and look for the meter at another address \
+                 (probe --address-sweep, or \"Search every address\").",
             );
         }
         return diagnosis(
@@ -283,7 +283,8 @@ fn diagnose_link(evidence: &Evidence, since_open: Option<Duration>) -> Diagnosis
                 evidence.requests
             ),
             "Place the magnet on the meter, then turn it over (polarity matters); press a button on \
-             the meter to wake the eye; check the address (0x3F unless the meter was set otherwise).",
+             the meter to wake the eye; a meter set to another address than 0x3F is found by \
+             probe --address-sweep, or \"Search every address\" on the Link check screen.",
         );
     }
     diagnosis(

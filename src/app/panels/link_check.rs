@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 use egui::{RichText, Ui};
 
 use crate::app::action::Action;
-use crate::app::link_view::{AddressSearched, ConnectionState, HISTORY, LinkView, WakeState};
+use crate::app::link_view::{
+    AddressSearched, ConnectionState, HISTORY, LinkView, Spoken, WakeState,
+};
 use crate::app::screen::Screen;
 use crate::app::style::{self, BAD, GOOD, WARN};
 use crate::duration;
@@ -278,8 +280,15 @@ fn alignment(ui: &mut Ui, app: &AppView<'_>, check_interval: Duration) -> Option
     action
 }
 
-/// The meter's address: the one set, a search of every address, and what it found.
+/// The meter's address: the one set, a search of every address, and what it found; offered
+/// while KMP has had no answer at the address set (a meter that answers, or speaks a text
+/// protocol, has no use for it).
 fn address_search(ui: &mut Ui, app: &AppView<'_>) -> Option<Action> {
+    let view = app.link;
+    let answered = view.identity().is_some() || view.spoken().is_some_and(Spoken::is_text);
+    if answered && view.addresses().is_none() && !app.searching_addresses() {
+        return None;
+    }
     let set = app.settings.connection.address;
     let time = ProbeOptions::address_sweep_time(&app.settings.connection.link_config());
     let mut action = None;

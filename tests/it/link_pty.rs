@@ -221,6 +221,28 @@ fn matrix_a_meter_that_answers_is_ok_and_identified() {
 }
 
 #[test]
+fn a_waking_eye_is_answered_soon_after_it_wakes_though_the_early_round_ran_before() {
+    // A MULTICAL 21 in real time whose eye wakes 4 s after the meter started (the magnet placed
+    // as the head went on): the early round (other addresses, the quick sign-on at 300 baud)
+    // must be over by then, so its first answer is asked for soon after it wakes.
+    let mut config = meter(Profile::Multical21, true);
+    config.magnet_delay = Duration::from_secs(4);
+    config.timing = Timing::realtime(Duration::from_millis(60));
+    config.log_answers = true;
+    let sim = serve(config);
+    let woken = Instant::now() + Duration::from_secs(4);
+    let output = run_cli(&["probe", "--json", "--port", &path(&sim)]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let first = sim.take_sent().into_iter().next().expect("an answer");
+    let late = first.at.saturating_duration_since(woken);
+    // 0.5 s of asking and answering, and some room for a busy machine's scheduling.
+    assert!(
+        late < Duration::from_millis(800),
+        "first answer {late:?} after waking"
+    );
+}
+
+#[test]
 fn a_meter_at_another_address_is_found_there_and_read_there() {
     let mut config = meter(Profile::Multical603, true);
     config.address = 0x7F;

@@ -145,12 +145,7 @@ fn the_clock_rule_lets_the_edges_and_the_tests_read_it() {
 fn a_checkout_in_a_folder_named_tests_is_checked_all_the_same() {
     let mut checkout = Checkout::inside("under-tests", "tests/checkout");
     let tree = checkout.tree();
-    let tests: Vec<&String> = tree
-        .files
-        .iter()
-        .filter(|(_, source)| source.test_file)
-        .map(|(path, _)| path)
-        .collect();
+    let tests = tree.test_files();
     assert_eq!(tests, ["src/kmp/tests.rs"]);
     let line = checkout.plant(
         "src/link/jobs/probe.rs",

@@ -232,12 +232,7 @@ pub fn no_circle(tree: &Tree) -> Vec<String> {
 /// would escape every rule.
 pub fn test_files_are_only_for_tests(tree: &Tree) -> Vec<String> {
     let modules = Modules::of(tree);
-    let tests: Vec<&String> = tree
-        .files
-        .iter()
-        .filter(|(_, source)| source.test_file)
-        .map(|(path, _)| path)
-        .collect();
+    let tests = tree.test_files();
     let mut found = Vec::new();
     if tests.is_empty() {
         found.push("test files: no file to check".to_string());

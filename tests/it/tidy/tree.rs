@@ -57,6 +57,15 @@ impl Tree {
         Self { files }
     }
 
+    /// The paths of the files named as tests.
+    pub fn test_files(&self) -> Vec<&String> {
+        self.files
+            .iter()
+            .filter(|(_, source)| source.test_file)
+            .map(|(path, _)| path)
+            .collect()
+    }
+
     /// The code of the files `scope` covers, and a finding for each of its patterns that
     /// covers none: a rule that reads nothing must not pass.
     pub fn select(&self, scope: &Scope<'_>) -> (Vec<(&str, &Code)>, Vec<String>) {

@@ -133,10 +133,7 @@ impl Check {
                 if self.options.protocol.is_none() && !self.early_tried && !self.kmp_answered =>
             {
                 self.early_tried = true;
-                let mut search = TextSearch::standard_sign_on();
-                let searched = search.start(cx.now.instant);
-                self.search = Some(search);
-                return self.found(began, searched, cx);
+                return self.look(TextSearch::standard_sign_on(), began, cx);
             }
             (Phase::Serial, _) if self.time_to_find(cx) => return self.find(began, cx),
             (Phase::Finding, result) => {
@@ -171,7 +168,12 @@ impl Check {
     /// Starts looking for a text protocol.
     fn find(&mut self, began: Instant, cx: &mut Cx<'_>) -> Step {
         self.searched = true;
-        let mut search = TextSearch::new(self.options.protocol, None, Duration::ZERO);
+        let search = TextSearch::new(self.options.protocol, None, Duration::ZERO);
+        self.look(search, began, cx)
+    }
+
+    /// Starts `search`, kept for the results of its steps.
+    fn look(&mut self, mut search: TextSearch, began: Instant, cx: &mut Cx<'_>) -> Step {
         let searched = search.start(cx.now.instant);
         self.search = Some(search);
         self.found(began, searched, cx)

@@ -59,11 +59,7 @@ impl EarlyRound {
     /// Takes the result of the step asked for.
     pub fn handle(&mut self, result: ExchangeResult, cx: &mut Cx<'_>) -> EarlyAsked {
         if let Some(text) = &mut self.text {
-            return match text.handle(result, cx) {
-                Searched::Next(step) => EarlyAsked::Next(step),
-                Searched::Found(found) => EarlyAsked::Text(found),
-                Searched::GaveUp(_) => EarlyAsked::Nothing,
-            };
+            return text.handle(result, cx).into();
         }
         match self.addresses.handle(&result) {
             AddressAsked::Next(exchange) => {
@@ -79,10 +75,16 @@ impl EarlyRound {
             return EarlyAsked::Nothing;
         }
         let text = self.text.insert(TextSearch::standard_sign_on());
-        match text.start(cx.now.instant) {
-            Searched::Next(step) => EarlyAsked::Next(step),
-            Searched::Found(found) => EarlyAsked::Text(found),
-            Searched::GaveUp(_) => EarlyAsked::Nothing,
+        text.start(cx.now.instant).into()
+    }
+}
+
+impl From<Searched> for EarlyAsked {
+    fn from(searched: Searched) -> Self {
+        match searched {
+            Searched::Next(step) => Self::Next(step),
+            Searched::Found(found) => Self::Text(found),
+            Searched::GaveUp(_) => Self::Nothing,
         }
     }
 }

@@ -179,6 +179,19 @@ fn a_probe_waits_for_the_eye_counts_down_and_identifies_the_meter() {
     assert_eq!(report.diagnosis.code, DiagnosisCode::Ok);
 }
 
+/// Probes `config`'s meter with `probe`'s defaults (a 10 s wait for the eye); gives the report and
+/// how long the probe took.
+fn probe_as_probe_does(config: MeterConfig) -> (crate::link::ProbeReport, Duration) {
+    let mut link = opened(config);
+    let began = link.now().instant;
+    let (end, _) = run(
+        &mut link,
+        Job::Probe(ProbeOptions::new(Duration::from_secs(10))),
+        Duration::from_secs(30),
+    );
+    (probe_report(&end).clone(), link.now().instant - began)
+}
+
 #[test]
 fn meters_awake_elsewhere_are_named_early_without_waiting_out_the_eye() {
     let mut elsewhere = meter(Profile::Multical603);
@@ -193,15 +206,7 @@ fn meters_awake_elsewhere_are_named_early_without_waiting_out_the_eye() {
     ];
     for (config, protocol, within) in cases {
         let profile = config.profile;
-        let mut link = opened(config);
-        let began = link.now().instant;
-        let (end, _) = run(
-            &mut link,
-            Job::Probe(ProbeOptions::new(Duration::from_secs(10))),
-            Duration::from_secs(30),
-        );
-        let took = link.now().instant - began;
-        let report = probe_report(&end);
+        let (report, took) = probe_as_probe_does(config);
         assert_eq!(report.protocol, protocol, "{profile:?}");
         assert_eq!(report.diagnosis.code, DiagnosisCode::Ok, "{profile:?}");
         assert!(took < within, "{profile:?} named after {took:?}");
@@ -243,15 +248,8 @@ fn a_silent_meter_is_a_finished_probe_with_its_diagnosis() {
 fn an_eye_that_answers_only_damaged_frames_is_garbled_without_waiting_out_the_wake_up() {
     let mut config = meter(Profile::Multical403);
     config.faults.corrupt = 1.0;
-    let mut link = opened(config);
-    let began = link.now().instant;
-    let (end, _) = run(
-        &mut link,
-        Job::Probe(ProbeOptions::new(Duration::from_secs(10))),
-        Duration::from_secs(30),
-    );
-    let took = link.now().instant - began;
-    assert_eq!(probe_report(&end).diagnosis.code, DiagnosisCode::Garbled);
+    let (report, took) = probe_as_probe_does(config);
+    assert_eq!(report.diagnosis.code, DiagnosisCode::Garbled);
     assert!(
         took < Duration::from_secs(4),
         "{took:?}: the 10 s wait was waited out"

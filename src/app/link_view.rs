@@ -68,6 +68,8 @@ pub struct Spoken {
     pub protocol: Protocol,
     /// The IEC 62056-21 identification line, without `/` and the line end.
     pub identification: Option<String>,
+    /// The line settings it was asked at.
+    pub asked_at: LineSettings,
     /// The line settings its answer came at.
     pub line: LineSettings,
 }
@@ -96,6 +98,8 @@ pub struct LinkView {
     identity: Option<(u32, Option<MeterType>)>,
     /// The protocol it answered in.
     spoken: Option<Spoken>,
+    /// A mode A meter's identification, told as it came while its readout is still coming.
+    signed_on: Option<String>,
     diagnosis: Option<Diagnosis>,
     /// The latest error, until the next success.
     error: Option<ShownError>,
@@ -121,6 +125,7 @@ impl Default for LinkView {
             waking: 0,
             identity: None,
             spoken: None,
+            signed_on: None,
             diagnosis: None,
             error: None,
             magnet_placed: None,
@@ -228,24 +233,32 @@ impl LinkView {
             JobEvent::Spoke {
                 protocol,
                 identification,
+                asked_at,
                 line,
             } => {
                 let spoken = Spoken {
                     protocol: *protocol,
                     identification: identification.clone(),
+                    asked_at: *asked_at,
                     line: *line,
                 };
+                self.signed_on = None;
                 if spoken.is_text() {
                     // The rate is of the requests in the protocol found, not the KMP ones before.
                     self.answers.clear();
                     self.diagnosis = Some(diagnosis::speaks(
                         *protocol,
                         identification.as_deref(),
-                        *line,
+                        (*asked_at, *line),
                         true,
                     ));
                 }
                 self.spoken = Some(spoken);
+            }
+            JobEvent::ReadoutFollows { identification, .. }
+                if !self.spoken.as_ref().is_some_and(Spoken::is_text) =>
+            {
+                self.signed_on = Some(identification.clone());
             }
             JobEvent::Ended(JobEnd {
                 report: Some(Report::Sweep(rows)),
@@ -370,6 +383,12 @@ impl LinkView {
     /// The protocol the meter answered in, once it answered.
     pub fn spoken(&self) -> Option<&Spoken> {
         self.spoken.as_ref()
+    }
+
+    /// A mode A meter's identification, once it came and until its readout is in and the
+    /// protocol is settled.
+    pub fn signed_on(&self) -> Option<&str> {
+        self.signed_on.as_deref()
     }
 
     /// For a head across a network, the round trip measured as it connected.

@@ -24,6 +24,8 @@ pub struct LinkRun {
     job: Option<(JobId, bool)>,
     /// The whole seconds left that the countdown last showed, so it speaks once a second.
     countdown_shown: Option<u64>,
+    /// Whether a mode A meter's sign-on was told: once a run, not every poll's.
+    readout_follows_shown: bool,
     /// Requests sent, retries included, as the link counts them.
     requests: u64,
     /// Why the port went away, the last time it did.
@@ -62,6 +64,7 @@ impl LinkRun {
             interrupted,
             job: None,
             countdown_shown: None,
+            readout_follows_shown: false,
             requests: 0,
             lost: None,
         };
@@ -167,6 +170,21 @@ impl LinkRun {
                         "no answer yet; asking again for {seconds} s (is the magnet on the meter?)"
                     ));
                 }
+            }
+            Event::Job {
+                event:
+                    JobEvent::ReadoutFollows {
+                        identification,
+                        line,
+                    },
+                ..
+            } if !self.readout_follows_shown => {
+                self.readout_follows_shown = true;
+                status(&format!(
+                    "the meter signed on as /{identification} (IEC 62056-21 mode A, at {line}); \
+                     its readout follows, which takes seconds at {} baud",
+                    line.baud
+                ));
             }
             Event::Lost(error) => self.lost = Some(error.clone()),
             _ => {}

@@ -138,7 +138,6 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         text => link.start(Job::ReadoutPoll(ReadoutPlan {
             options: ReadoutOptions {
                 protocol: Some(text),
-                line: None,
                 wait: Duration::ZERO,
             },
             interval: args.interval,

@@ -26,8 +26,8 @@ pub struct Args {
     /// Also try 2400 and 9600 baud and 1 stop bit, and say which settings the meter answers.
     #[arg(long)]
     sweep: bool,
-    /// The protocol to ask in: auto (KMP, then IEC 62056-21 at 300 7E1 and 7E2, then /#1 when
-    /// KMP gets no answer), kmp, iec62056-21 or kamstrup-66c.
+    /// The protocol to ask in: auto (KMP, then IEC 62056-21 and /#1, asked at 300 7E2 and heard
+    /// at 7E1, when KMP gets no answer), kmp, iec62056-21 or kamstrup-66c.
     #[arg(long, default_value = "auto", value_parser = parse_protocol)]
     protocol: ProtocolChoice,
     /// When KMP gets no answer at --address, ask every address 0–255 (about half a second each),
@@ -59,7 +59,7 @@ struct ProbeJson {
     echo_clean: bool,
     answered: bool,
     seconds_to_first_answer: Option<f64>,
-    /// From the port's opening to the report.
+    /// From the port's opening to the answer that settled the diagnosis.
     seconds_to_diagnosis: Option<f64>,
     /// A network port's round trip as it opened; absent for a local port.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -69,6 +69,8 @@ struct ProbeJson {
     serial: Option<String>,
     meter_type: Option<String>,
     line: String,
+    /// The settings the protocol that answered was asked at.
+    asked_at: Option<String>,
     diagnosis_code: &'static str,
     diagnosis: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -161,6 +163,7 @@ fn port_error_json(args: &Args, error: LinkError) -> ProbeJson {
         serial: None,
         meter_type: None,
         line: args.port.config().line.to_string(),
+        asked_at: None,
         diagnosis_code: DiagnosisCode::PortError.as_str(),
         diagnosis: diagnosis.text(),
         sweep: None,
@@ -189,6 +192,7 @@ fn report_json(report: &ProbeReport, with_sweep: bool) -> ProbeJson {
         serial: report.serial.map(|serial| serial.to_string()),
         meter_type: report.meter_type.map(|t| format!("0x{:04X}", t.meter_type)),
         line: report.line.to_string(),
+        asked_at: report.asked_at.map(|line| line.to_string()),
         diagnosis_code: report.diagnosis.code.as_str(),
         diagnosis: report.diagnosis.text(),
         sweep: with_sweep.then(|| {

@@ -166,7 +166,6 @@ fn read_text(args: &Args, protocol: Option<Protocol>, link: &mut LinkRun) -> Res
     ));
     let job = Job::Readout(ReadoutOptions {
         protocol,
-        line: None,
         wait: args.wake.wait,
     });
     let report = match link.run(job, Report::into_readout, |_| {})? {

@@ -301,12 +301,17 @@ fn diagnose_link(evidence: &Evidence, since_open: Option<Duration>) -> Diagnosis
 pub fn speaks(
     protocol: Protocol,
     identification: Option<&str>,
-    line: LineSettings,
+    (asked_at, line): (LineSettings, LineSettings),
     kmp_tried: bool,
 ) -> Diagnosis {
     let identified = identification
         .map(|ident| format!("identification /{ident}, "))
         .unwrap_or_default();
+    let identified = if asked_at == line {
+        identified
+    } else {
+        format!("{identified}asked at {asked_at}, ")
+    };
     let finding = if kmp_tried {
         format!(
             "This meter speaks {protocol}, not KMP; it is read as such ({identified}answering at {line})."

@@ -23,7 +23,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use crate::iec::{self, MAX_READOUT_LEN};
+use crate::iec::{self, Identification, MAX_READOUT_LEN};
 use crate::kmp::logger::{LoggerRead, LoggerResponse};
 use crate::kmp::{Deframed, Deframer, Direction, MAX_FRAME_LEN, Message, Request};
 use crate::mc66;
@@ -51,6 +51,11 @@ pub const IEC_REACTION: Duration = Duration::from_millis(1500);
 /// times the 200 ms reaction the standard sets for most meters (docs/protocols.md §7), so a meter
 /// that takes longer is found by the full round after the eye's wait.
 pub const QUICK_REACTION: Duration = Duration::from_millis(600);
+
+/// The wait for the first byte of a `/#1` answer in the link check's early round: the longest
+/// the standard lets a meter take to switch its baud rate (IEC 62056-21: 1.5 s; docs/protocols.md
+/// §7), without the extra second [`SWITCHED_ANSWER`] gives a slow one.
+pub const QUICK_SWITCH: Duration = Duration::from_millis(1500);
 
 /// The longest wait for the answer to an exchange after which the meter switches its baud rate
 /// (a mode C option select, `/#1`): meters switch within 1.5 s, and the simulated ones take
@@ -105,6 +110,9 @@ pub enum Exchange {
     ReadoutAt(u8),
     /// Kamstrup's `/#1`, answered at 1200 baud.
     Mc66,
+    /// `/#1` with a shorter wait for the answer ([`QUICK_SWITCH`]), for the link check's early
+    /// round.
+    Mc66Quick,
     /// A KMP logger read (a meter's history).
     Logger(LoggerRead),
 }
@@ -118,7 +126,7 @@ impl Exchange {
             Self::EchoTest => ECHO_PATTERN.to_vec(),
             Self::SignOn | Self::SignOnQuick => iec::Request::sign_on(None).encode(),
             Self::ReadoutAt(baud_character) => iec::Request::readout_at(*baud_character).encode(),
-            Self::Mc66 => mc66::REQUEST.to_vec(),
+            Self::Mc66 | Self::Mc66Quick => mc66::REQUEST.to_vec(),
             Self::Logger(read) => read.encode(address),
         }
     }
@@ -144,11 +152,20 @@ impl Exchange {
         }
     }
 
+    /// The same request with the short wait of the link check's early round, where it has one.
+    pub fn quick(self) -> Self {
+        match self {
+            Self::SignOn => Self::SignOnQuick,
+            Self::Mc66 => Self::Mc66Quick,
+            other => other,
+        }
+    }
+
     /// Whether its answer is text: IEC 62056-21 or `/#1`.
     pub fn is_text(&self) -> bool {
         matches!(
             self,
-            Self::SignOn | Self::SignOnQuick | Self::ReadoutAt(_) | Self::Mc66
+            Self::SignOn | Self::SignOnQuick | Self::ReadoutAt(_) | Self::Mc66 | Self::Mc66Quick
         )
     }
 
@@ -160,6 +177,7 @@ impl Exchange {
             Self::Logger(_) => kmp.max(LOGGER_REACTION),
             Self::SignOn => kmp.max(IEC_REACTION),
             Self::SignOnQuick => kmp.max(QUICK_REACTION),
+            Self::Mc66Quick => kmp.max(QUICK_SWITCH),
             Self::ReadoutAt(_) | Self::Mc66 => kmp.max(SWITCHED_ANSWER),
         }
     }
@@ -188,6 +206,8 @@ struct InFlight {
     text: Option<TextReceiver>,
     /// When a mode A identification came whole: the readout is awaited from then.
     identified_at: Option<Instant>,
+    /// That identification, until it is told as an [`EngineEvent::ReadoutFollows`].
+    signed_on: Option<Identification>,
     /// Whether an answer held back from an earlier attempt may come first: the answer is then
     /// taken only after a quiet gap, the last of several.
     doubtful: bool,
@@ -292,13 +312,16 @@ impl Engine {
                     identification: None,
                 }),
                 Exchange::ReadoutAt(_) => Some(TextReceiver::Readout(iec::Receiver::new())),
-                Exchange::Mc66 => Some(TextReceiver::Mc66(mc66::Receiver::new())),
+                Exchange::Mc66 | Exchange::Mc66Quick => {
+                    Some(TextReceiver::Mc66(mc66::Receiver::new()))
+                }
                 Exchange::Request(_)
                 | Exchange::RequestAt { .. }
                 | Exchange::Logger(_)
                 | Exchange::EchoTest => None,
             },
             identified_at: None,
+            signed_on: None,
             doubtful: self.owed && exchange.is_kmp(),
             bad_frame: None,
             unexpected_bytes: 0,
@@ -406,6 +429,10 @@ impl Engine {
                 break;
             }
         }
+        if let Some(identification) = flight.signed_on.take() {
+            self.events
+                .push_back(EngineEvent::ReadoutFollows(identification));
+        }
         let done = match flight.exchange {
             Exchange::EchoTest => flight.echo_matched + flight.received.len() >= flight.sent.len(),
             // A text meter sends nothing more after a message that failed its checks.
@@ -500,9 +527,12 @@ fn receive(flight: &mut InFlight, byte: u8, now: Instant, address: u8) {
     flight.received_at.get_or_insert(now);
     flight.last_rx = Some(now);
     if let Some(text) = &mut flight.text {
-        match text.push(byte) {
+        match text.push(byte, now) {
             Progress::More => {}
-            Progress::ReadoutFollows => flight.identified_at = Some(now),
+            Progress::ReadoutFollows(identification) => {
+                flight.identified_at = Some(now);
+                flight.signed_on = Some(identification);
+            }
             Progress::Answer(answer) => flight.answer = Some(answer),
             Progress::Failed(failure) => flight.bad_frame = Some(failure),
         }

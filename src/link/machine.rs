@@ -464,6 +464,18 @@ impl LinkMachine {
                         }
                     }
                 }
+                EngineEvent::ReadoutFollows(identification) => {
+                    if let Some(id) = id {
+                        let line = open.line;
+                        self.job_event(
+                            id,
+                            JobEvent::ReadoutFollows {
+                                identification: identification.line,
+                                line,
+                            },
+                        );
+                    }
+                }
                 EngineEvent::Done { result, at } => {
                     let exchange = open.exchange_done();
                     if counts {

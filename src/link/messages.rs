@@ -187,7 +187,17 @@ pub enum JobEvent {
         protocol: Protocol,
         /// The IEC 62056-21 identification line, without `/` and the line end.
         identification: Option<String>,
+        /// The line settings it was asked at.
+        asked_at: LineSettings,
         /// The line settings its answer came at.
+        line: LineSettings,
+    },
+    /// A meter identified itself in IEC 62056-21 mode A; its data readout follows, which at 300
+    /// baud takes seconds: the protocol is known before the exchange ends.
+    ReadoutFollows {
+        /// The identification line, without `/` and the line end.
+        identification: String,
+        /// The line settings it came at.
         line: LineSettings,
     },
     /// One poll of a [`Job::Poll`]: the readings.

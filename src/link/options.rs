@@ -7,7 +7,6 @@ use crate::kmp::logger::PeriodLogger;
 use crate::kmp::register::catalogue;
 use crate::kmp::{Family, RegisterId};
 
-use crate::line::LineSettings;
 use crate::protocol::Protocol;
 
 /// How the link check runs.
@@ -50,8 +49,6 @@ impl ProbeOptions {
 pub struct ReadoutOptions {
     /// IEC 62056-21 or `/#1`; `None` tries both (KMP is no text protocol and is never asked).
     pub protocol: Option<Protocol>,
-    /// The sign-on settings that answered before, asked first.
-    pub line: Option<LineSettings>,
     /// How long to keep asking while the meter is silent (the eye waking).
     pub wait: Duration,
 }

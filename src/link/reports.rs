@@ -30,8 +30,11 @@ pub struct ProbeReport {
     /// The IEC 62056-21 identification line, without `/` and the line end.
     pub identification: Option<String>,
     /// The line settings the answer came at: the link's own for KMP, `9600 7E1` after a mode C
-    /// switch, `1200 7E2` for `/#1`; the link's own when nothing answered.
+    /// switch, `1200 7E1` for `/#1`; the link's own when nothing answered.
     pub line: LineSettings,
+    /// The line settings the protocol that answered was asked at: the link's own for KMP,
+    /// `300 7E2` for the text protocols; `None` when nothing answered.
+    pub asked_at: Option<LineSettings>,
     /// Whether the head heard itself.
     pub echo: bool,
     /// Whether every echo came back unchanged.
@@ -40,7 +43,8 @@ pub struct ProbeReport {
     pub answered: bool,
     /// From the first request to the first answer.
     pub seconds_to_first_answer: Option<f64>,
-    /// From the port's opening to this report: how long the diagnosis took.
+    /// From the port's opening to the answer that settled the diagnosis: a mode A meter's
+    /// identification (its readout at 300 baud comes seconds later), otherwise this report.
     pub seconds_to_diagnosis: Option<f64>,
     /// A network port's round trip, measured as it opened; `None` for a local port.
     pub round_trip: Option<Duration>,

@@ -122,7 +122,7 @@ fn describe_sent(attempt: &Attempt) -> String {
             "IEC 62056-21 option select: the data readout at {} baud{retry}",
             iec::baud_of(character).map_or_else(|| "?".to_string(), |baud| baud.to_string())
         ),
-        Exchange::Mc66 => format!("/#1 readout request{retry}"),
+        Exchange::Mc66 | Exchange::Mc66Quick => format!("/#1 readout request{retry}"),
         Exchange::Logger(read) => format!(
             "{}{retry}",
             kmp::logger::LoggerRequest::from(read).describe()
@@ -166,7 +166,7 @@ pub fn describe_received(bytes: &[u8]) -> String {
 /// or why they are none, and how much was noise.
 fn describe_text(exchange: &Exchange, bytes: &[u8]) -> String {
     let mut parts = Vec::new();
-    if *exchange == Exchange::Mc66 {
+    if matches!(exchange, Exchange::Mc66 | Exchange::Mc66Quick) {
         let mut receiver = mc66::Receiver::new();
         for &byte in bytes {
             match receiver.push(byte) {

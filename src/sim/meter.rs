@@ -42,6 +42,11 @@ use wire::Wire;
 /// clients wait 1 s); IEC 62056-21 allows up to 1.5 s.
 pub const SWITCH_PAUSE: Duration = Duration::from_millis(1200);
 
+/// The least time an IEC 62056-21 meter takes to react to a sign-on: 200 ms for a maker whose
+/// three letters are upper case, as Kamstrup's `KAM` (docs/protocols.md §7). A client may change
+/// its port's settings after its request has left and still hear the identification whole.
+const IEC_LEAST_REACTION: Duration = Duration::from_millis(200);
+
 /// How long a mode C meter waits for the option select after its identification.
 const OPTION_SELECT_WINDOW: Duration = Duration::from_secs(5);
 
@@ -249,14 +254,21 @@ impl Meter {
             return;
         };
         match asked {
-            IecAsked::SignOn => {
+            IecAsked::SignOn { len } => {
                 self.option_select_until = None;
                 if !self.admit(at) {
                     return;
                 }
                 self.stats.answered += 1;
                 let ident = answers::identification(speech);
-                let start = at + self.config.timing.latency;
+                // Unpaced, the sign-on came whole at once; its client counts from when it would
+                // have left the wire, and may change its settings then, so the meter does too.
+                let heard = if self.config.timing.paced {
+                    at
+                } else {
+                    at + sent.byte_time() * len as u32
+                };
+                let start = heard + self.config.timing.latency.max(IEC_LEAST_REACTION);
                 let ident_end = self.send(ident, speech.line, start, Asked::SignOn);
                 match speech.mode() {
                     Mode::C(_) => {

@@ -11,8 +11,11 @@ const MAX_MESSAGE_LEN: usize = 48;
 /// What an IEC 62056-21 client asked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum IecAsked {
-    /// The sign-on.
-    SignOn,
+    /// The sign-on, this many bytes long.
+    SignOn {
+        /// Its length.
+        len: usize,
+    },
     /// The data readout at this baud rate (an option select for mode `0`).
     Readout {
         /// The baud rate it names.
@@ -50,7 +53,7 @@ impl IecListener {
         }
         let message = std::mem::take(&mut self.buffer);
         match ClientMessage::decode(&message).ok()? {
-            ClientMessage::SignOn { .. } => Some(IecAsked::SignOn),
+            ClientMessage::SignOn { .. } => Some(IecAsked::SignOn { len: message.len() }),
             ClientMessage::OptionSelect {
                 baud_character,
                 mode: b'0',

@@ -25,14 +25,9 @@ pub(super) fn start(state: &mut Controller, keys: Vec<RegisterKey>, interval: Du
     let job = if protocol == Protocol::Kmp {
         Job::Poll(PollPlan { ids, interval })
     } else {
-        let spoken = state
-            .view
-            .spoken()
-            .filter(|spoken| spoken.protocol == protocol);
         Job::ReadoutPoll(ReadoutPlan {
             options: ReadoutOptions {
                 protocol: Some(protocol),
-                line: spoken.map(|spoken| spoken.line),
                 wait: Duration::ZERO,
             },
             interval,
@@ -48,12 +43,11 @@ pub(super) fn stop(state: &mut Controller) {
         .cancel_if(|job| matches!(job, Job::Poll(_) | Job::ReadoutPoll(_)));
 }
 
-/// Reads the whole readout of a meter found speaking a text protocol, at the line it spoke.
+/// Reads the whole readout of a meter found speaking a text protocol, in that protocol.
 pub(super) fn read_readout(state: &mut Controller) {
     let spoken = state.view.spoken().filter(|spoken| spoken.is_text());
     let options = ReadoutOptions {
         protocol: spoken.map(|spoken| spoken.protocol),
-        line: spoken.map(|spoken| spoken.line),
         wait: READOUT_WAIT,
     };
     state.jobs.start_between_checks(Job::Readout(options));

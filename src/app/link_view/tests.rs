@@ -228,3 +228,44 @@ fn a_new_connection_starts_the_alignment_meter_and_the_findings_afresh() {
         WakeState::Waking(Duration::from_secs(3))
     );
 }
+
+#[test]
+fn a_mode_a_sign_on_shows_at_once_and_gives_way_to_the_protocol_found() {
+    let now = Instant::now();
+    let mut view = LinkView::default();
+    view.handle(&opened(), now);
+    let line = LineSettings::iec(1);
+    let job = |event| Event::Job {
+        id: crate::link::JobId::new(1),
+        event,
+    };
+    view.handle(
+        &job(JobEvent::ReadoutFollows {
+            identification: "KAM0382C".into(),
+            line,
+        }),
+        now,
+    );
+    assert_eq!(
+        view.signed_on(),
+        Some("KAM0382C"),
+        "told before the readout"
+    );
+    assert!(view.spoken().is_none());
+    view.handle(
+        &job(JobEvent::Spoke {
+            protocol: Protocol::Iec,
+            identification: Some("KAM0382C".into()),
+            asked_at: LineSettings::iec(2),
+            line,
+        }),
+        now,
+    );
+    assert_eq!(view.signed_on(), None);
+    let spoken = view.spoken().unwrap();
+    assert_eq!((spoken.asked_at, spoken.line), (LineSettings::iec(2), line));
+    assert_eq!(
+        view.diagnosis().map(|d| d.code),
+        Some(crate::link::diagnosis::DiagnosisCode::Ok)
+    );
+}

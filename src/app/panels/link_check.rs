@@ -152,6 +152,16 @@ fn identity_line(ui: &mut Ui, view: &LinkView) {
 
 fn protocol_line(ui: &mut Ui, view: &LinkView) {
     let Some(spoken) = view.spoken().filter(|spoken| spoken.is_text()) else {
+        if let Some(identification) = view.signed_on() {
+            style::status_line(
+                ui,
+                GOOD,
+                &format!(
+                    "Signed on as /{identification}: speaks IEC 62056-21; its readout follows, \
+                     which takes seconds at 300 baud"
+                ),
+            );
+        }
         return;
     };
     let identification = spoken
@@ -159,11 +169,16 @@ fn protocol_line(ui: &mut Ui, view: &LinkView) {
         .as_deref()
         .map(|ident| format!(", identification /{ident}"))
         .unwrap_or_default();
+    let asked = if spoken.asked_at == spoken.line {
+        String::new()
+    } else {
+        format!("asked at {}, ", spoken.asked_at)
+    };
     style::status_line(
         ui,
         GOOD,
         &format!(
-            "Speaks {}{identification}, answering at {}: read it on the Registers screen",
+            "Speaks {}{identification}, {asked}answering at {}: read it on the Registers screen",
             spoken.protocol, spoken.line
         ),
     );

@@ -19,6 +19,8 @@ pub enum Answer {
     SignedOn {
         /// The identification line.
         identification: Identification,
+        /// When the identification came whole: in mode A, seconds before the readout has.
+        identified_at: Instant,
         /// The data readout, which follows the identification in mode A.
         readout: Option<Readout>,
     },
@@ -130,6 +132,8 @@ pub struct Attempt {
 pub enum EngineEvent {
     /// An attempt ended.
     Attempt(Attempt),
+    /// A mode A meter identified itself to the sign-on under way; its readout follows.
+    ReadoutFollows(Identification),
     /// The exchange ended: the answer, or the last attempt's failure.
     Done {
         /// The answer, or the last attempt's failure.

@@ -39,7 +39,7 @@ fn done(events: &[EngineEvent]) -> Option<Result<Response, ExchangeFailure>> {
             Answer::Kmp(response) => response,
             other => panic!("a text answer to KMP: {other:?}"),
         })),
-        EngineEvent::Attempt(_) => None,
+        EngineEvent::Attempt(_) | EngineEvent::ReadoutFollows(_) => None,
     })
 }
 
@@ -48,7 +48,7 @@ fn attempts(events: &[EngineEvent]) -> Vec<&Attempt> {
         .iter()
         .filter_map(|event| match event {
             EngineEvent::Attempt(attempt) => Some(attempt),
-            EngineEvent::Done { .. } => None,
+            EngineEvent::Done { .. } | EngineEvent::ReadoutFollows(_) => None,
         })
         .collect()
 }

@@ -2,6 +2,8 @@
 //! identification and readout, or a `/#1` answer. The codecs do the decoding; this keeps track
 //! of what the exchange still waits for.
 
+use std::time::Instant;
+
 use crate::iec::{self, Identification, Mode, Received};
 use crate::mc66;
 
@@ -14,7 +16,7 @@ pub(super) enum Progress {
     More,
     /// A mode A identification came whole: its readout follows after the meter's reaction
     /// time, which the exchange waits for as for a first byte.
-    ReadoutFollows,
+    ReadoutFollows(Identification),
     /// The answer is whole.
     Answer(Answer),
     /// A message came whole and failed its checks: the meter sends nothing more to this request.
@@ -27,7 +29,8 @@ pub(super) enum TextReceiver {
     /// The answer to the sign-on: the identification, and in mode A the readout after it.
     SignOn {
         receiver: iec::Receiver,
-        identification: Option<Identification>,
+        /// A mode A identification, and when it came whole.
+        identification: Option<(Identification, Instant)>,
     },
     /// The readout after an option select.
     Readout(iec::Receiver),
@@ -36,8 +39,8 @@ pub(super) enum TextReceiver {
 }
 
 impl TextReceiver {
-    /// Takes one byte.
-    pub fn push(&mut self, byte: u8) -> Progress {
+    /// Takes one byte, received at `now`.
+    pub fn push(&mut self, byte: u8, now: Instant) -> Progress {
         match self {
             Self::SignOn {
                 receiver,
@@ -49,17 +52,19 @@ impl TextReceiver {
                         // follow; mode C waits for the option select.
                         Mode::C(_) | Mode::B(_) => Progress::Answer(Answer::SignedOn {
                             identification: ident,
+                            identified_at: now,
                             readout: None,
                         }),
                         Mode::A => {
-                            *identification = Some(ident);
-                            Progress::ReadoutFollows
+                            *identification = Some((ident.clone(), now));
+                            Progress::ReadoutFollows(ident)
                         }
                     }
                 }
                 Some(Received::Readout(Ok(readout))) => match identification.take() {
-                    Some(identification) => Progress::Answer(Answer::SignedOn {
+                    Some((identification, identified_at)) => Progress::Answer(Answer::SignedOn {
                         identification,
+                        identified_at,
                         readout: Some(readout),
                     }),
                     // A block without an identification before it is not the sign-on's answer.

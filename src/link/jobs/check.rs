@@ -16,8 +16,7 @@ use std::time::{Duration, Instant};
 use crate::kmp::{Request, Response};
 
 use super::step::{Attempts, Cx, Input, Step};
-use super::text_search::{Searched, TextSearch};
-use crate::line::LineSettings;
+use super::text_search::{Searched, TextSearch, TextTry};
 use crate::link::engine::{Answer, Exchange};
 use crate::link::messages::JobEvent;
 use crate::link::options::CheckOptions;
@@ -40,14 +39,6 @@ enum Phase {
     Finding,
 }
 
-/// How a meter that speaks a text protocol is asked each round.
-#[derive(Clone, Copy, Debug)]
-struct TextCheck {
-    exchange: Exchange,
-    line: LineSettings,
-    answer_line: Option<LineSettings>,
-}
-
 /// The continuous link check; see the module documentation.
 #[derive(Debug)]
 pub(crate) struct Check {
@@ -66,7 +57,8 @@ pub(crate) struct Check {
     /// The quick sign-on was tried since.
     early_tried: bool,
     search: Option<TextSearch>,
-    text: Option<TextCheck>,
+    /// How a meter that speaks a text protocol is asked each round.
+    text: Option<TextTry>,
 }
 
 impl Check {
@@ -124,6 +116,7 @@ impl Check {
                 cx.emit(JobEvent::Spoke {
                     protocol: Protocol::Kmp,
                     identification: None,
+                    asked_at: cx.line,
                     line: cx.line,
                 });
                 cx.emit(JobEvent::Identified { serial, meter_type });
@@ -133,7 +126,7 @@ impl Check {
                 if self.options.protocol.is_none() && !self.early_tried && !self.kmp_answered =>
             {
                 self.early_tried = true;
-                return self.look(TextSearch::standard_sign_on(), began, cx);
+                return self.look(TextSearch::quick(None), began, cx);
             }
             (Phase::Serial, _) if self.time_to_find(cx) => return self.find(began, cx),
             (Phase::Finding, result) => {
@@ -191,22 +184,12 @@ impl Check {
                 cx.emit(JobEvent::Spoke {
                     protocol: found.protocol,
                     identification: found.identification.map(|ident| ident.line),
+                    asked_at: found.tried.line,
                     line: found.line,
                 });
                 // IEC is checked with the sign-on alone: a mode C meter's identification says
                 // it is there, without its readout.
-                self.text = Some(match found.protocol {
-                    Protocol::Mc66 => TextCheck {
-                        exchange: Exchange::Mc66,
-                        line: found.asked_at,
-                        answer_line: Some(found.line),
-                    },
-                    _ => TextCheck {
-                        exchange: Exchange::SignOn,
-                        line: found.asked_at,
-                        answer_line: None,
-                    },
-                });
+                self.text = Some(found.tried);
                 self.rest(began, cx)
             }
             Searched::GaveUp(_) => {
@@ -238,9 +221,7 @@ impl Check {
     fn step(&self, phase: Phase) -> Step {
         match (phase, self.text) {
             (Phase::Echo, _) => Step::exchange(Exchange::EchoTest, Attempts::One),
-            (Phase::Text, Some(text)) => {
-                Step::exchange_on(text.exchange, text.line, text.answer_line)
-            }
+            (Phase::Text, Some(text)) => text.step(text.exchange),
             (Phase::Type { .. }, _) => {
                 Step::exchange(Exchange::Request(Request::GetType), Attempts::Configured)
             }

@@ -1,13 +1,21 @@
 //! The link check's early round. Once the meter has let one request at the link's address go
 //! unanswered, and before the wait for a waking eye goes on, the check asks what costs little
 //! and names at once a meter that is awake but not where KMP was asked: GetSerialNo at the
-//! other known addresses (the logger modules' 0x7F and 0xBF), then, when no protocol was named,
-//! the IEC 62056-21 sign-on at the standard's 300 7E1. Against a KMP meter that takes about
-//! 2.6 s at 1200 baud: a MULTICAL 21 or flowIQ whose magnet was placed as the link opened wakes
-//! about 4 s later, and is asked again before then. The other text protocols, and the other
-//! addresses when all are asked, wait until the wake-up is over.
+//! logger top module's 0x7F; when no protocol was named, the IEC 62056-21 sign-on and `/#1` with
+//! their short waits ([`TextSearch::quick`]), asked with two stop bits and heard with one, each
+//! followed by GetSerialNo at the link's address again; then the base module's 0xBF. An eye that
+//! wakes during the round is answered at most about 2 s late (just missed by a request, it waits
+//! through `/#1`, which costs 1.6 s: the meter answers only after changing its baud rate). A
+//! MULTICAL 21 or flowIQ whose magnet was placed as the link opened wakes about 4 s later, as
+//! `/#1` ends, and the request after it is answered (docs/protocols.md §7).
 
-use super::address_search::{AddressAsked, AddressSearch};
+use std::collections::VecDeque;
+
+use crate::kmp::{Request, Response};
+use crate::link::engine::{Answer, Exchange};
+use crate::protocol::Protocol;
+
+use super::address_search::KNOWN_ADDRESSES;
 use super::step::{Attempts, Cx, ExchangeResult, Step};
 use super::text_search::{Searched, TextFound, TextSearch};
 
@@ -16,66 +24,111 @@ use super::text_search::{Searched, TextFound, TextSearch};
 pub(crate) enum EarlyAsked {
     /// Ask this next.
     Next(Step),
-    /// A KMP meter answered at this other address, with its serial number.
+    /// A KMP meter answered at this address (another one, or the link's own as its eye woke),
+    /// with its serial number.
     KmpAt {
         /// The address.
         address: u8,
         /// Its serial number.
         serial: u32,
     },
-    /// A meter answered the sign-on.
+    /// A meter answered a text protocol.
     Text(TextFound),
     /// Nothing answered: back to waiting for the eye.
     Nothing,
 }
 
+/// One try of the round.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Try {
+    /// GetSerialNo at this address.
+    Kmp(u8),
+    /// The quick try of a text protocol.
+    Text(Protocol),
+}
+
 /// The round; see the module documentation.
 #[derive(Debug)]
 pub(crate) struct EarlyRound {
-    addresses: AddressSearch,
-    /// The sign-on, once the addresses are through; `None` before, and when KMP was named.
-    text: Option<TextSearch>,
-    with_text: bool,
+    set: u8,
+    left: VecDeque<Try>,
+    /// The try under way, and the search that asks it when it is a text protocol.
+    asking: Option<(Try, Option<TextSearch>)>,
 }
 
 impl EarlyRound {
-    /// A round past `set`, the address already asked; `with_text` adds the sign-on.
+    /// A round past `set`, the address already asked; `with_text` adds the text protocols.
     pub fn new(set: u8, with_text: bool) -> Self {
+        let mut others = KNOWN_ADDRESSES
+            .into_iter()
+            .filter(|&address| address != set)
+            .map(Try::Kmp);
+        // The first other address costs what asking KMP again does; each text try is followed
+        // by KMP at the link's address.
+        let mut left: VecDeque<Try> = others.next().into_iter().collect();
+        if with_text {
+            for protocol in [Protocol::Iec, Protocol::Mc66] {
+                left.extend([Try::Text(protocol), Try::Kmp(set)]);
+            }
+        }
+        left.extend(others);
         Self {
-            addresses: AddressSearch::new(set, false),
-            text: None,
-            with_text,
+            set,
+            left,
+            asking: None,
         }
     }
 
     /// The first step.
     pub fn start(&mut self, cx: &mut Cx<'_>) -> EarlyAsked {
-        match self.addresses.start() {
-            Some(exchange) => EarlyAsked::Next(Step::exchange(exchange, Attempts::One)),
-            None => self.sign_on(cx),
-        }
+        self.next(cx)
     }
 
     /// Takes the result of the step asked for.
     pub fn handle(&mut self, result: ExchangeResult, cx: &mut Cx<'_>) -> EarlyAsked {
-        if let Some(text) = &mut self.text {
-            return text.handle(result, cx).into();
-        }
-        match self.addresses.handle(&result) {
-            AddressAsked::Next(exchange) => {
-                EarlyAsked::Next(Step::exchange(exchange, Attempts::One))
-            }
-            AddressAsked::Found { address, serial } => EarlyAsked::KmpAt { address, serial },
-            AddressAsked::NoneAnswered => self.sign_on(cx),
+        match &mut self.asking {
+            Some((_, Some(search))) => match search.handle(result, cx) {
+                Searched::GaveUp(_) => self.next(cx),
+                searched => searched.into(),
+            },
+            Some((Try::Kmp(address), None)) => match result {
+                Ok(Answer::Kmp(Response::SerialNo(serial))) => EarlyAsked::KmpAt {
+                    address: *address,
+                    serial,
+                },
+                _ => self.next(cx),
+            },
+            _ => self.next(cx),
         }
     }
 
-    fn sign_on(&mut self, cx: &mut Cx<'_>) -> EarlyAsked {
-        if !self.with_text {
+    /// Asks the next try, or gives up when none is left.
+    fn next(&mut self, cx: &mut Cx<'_>) -> EarlyAsked {
+        let Some(tried) = self.left.pop_front() else {
+            self.asking = None;
             return EarlyAsked::Nothing;
+        };
+        match tried {
+            Try::Kmp(address) => {
+                self.asking = Some((tried, None));
+                let request = Request::GetSerialNo;
+                let exchange = if address == self.set {
+                    Exchange::Request(request)
+                } else {
+                    Exchange::RequestAt { request, address }
+                };
+                EarlyAsked::Next(Step::exchange(exchange, Attempts::One))
+            }
+            Try::Text(protocol) => {
+                let mut search = TextSearch::quick(Some(protocol));
+                let searched = search.start(cx.now.instant);
+                self.asking = Some((tried, Some(search)));
+                match searched {
+                    Searched::GaveUp(_) => self.next(cx),
+                    searched => searched.into(),
+                }
+            }
         }
-        let text = self.text.insert(TextSearch::standard_sign_on());
-        text.start(cx.now.instant).into()
     }
 }
 

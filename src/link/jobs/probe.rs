@@ -6,7 +6,7 @@
 //! `/#1`) at their own line settings; with the sweep, it asks with the other line settings a
 //! meter's eye may use.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::kmp::{MeterType, Request, Response};
 
@@ -14,7 +14,7 @@ use super::address_search::{AddressAsked, AddressSearch};
 use super::early_round::{EarlyAsked, EarlyRound};
 use super::step::{Attempts, Cx, Input, Step};
 use super::sweep::Sweep;
-use super::text_search::{Searched, TextSearch};
+use super::text_search::{Searched, TextFound, TextSearch};
 use super::wake::{WakeUp, Woken};
 use crate::line::LineSettings;
 use crate::link::diagnosis::{self, Diagnosis, DiagnosisCode, diagnose};
@@ -59,13 +59,42 @@ struct Findings {
     diagnosis: Diagnosis,
 }
 
-/// A text protocol that answered.
+/// The protocol that answered.
 #[derive(Clone, Debug)]
 struct Spoken {
     protocol: Protocol,
     identification: Option<String>,
+    /// The settings it was asked at.
+    asked_at: LineSettings,
     /// The settings its answer came at.
     line: LineSettings,
+    /// When the answer that named it came whole.
+    named_at: Instant,
+}
+
+impl Spoken {
+    /// KMP, asked and answered at `line`, named at `now`.
+    fn kmp(line: LineSettings, now: Instant) -> Self {
+        Self {
+            protocol: Protocol::Kmp,
+            identification: None,
+            asked_at: line,
+            line,
+            named_at: now,
+        }
+    }
+}
+
+impl From<TextFound> for Spoken {
+    fn from(found: TextFound) -> Self {
+        Self {
+            protocol: found.protocol,
+            identification: found.identification.map(|ident| ident.line),
+            asked_at: found.tried.line,
+            line: found.line,
+            named_at: found.named_at,
+        }
+    }
 }
 
 /// The link check; see the module documentation.
@@ -201,18 +230,13 @@ impl Probe {
                 if let Ok(Answer::Kmp(Response::Type(meter_type))) = result {
                     self.meter_type = Some(meter_type);
                 }
-                self.spoke(Protocol::Kmp, None, cx.line, cx);
+                self.spoke(Spoken::kmp(cx.line, cx.now.instant), cx);
                 self.identified(cx)
             }
             Phase::Text(search) => match search.handle(result, cx) {
                 Searched::Next(step) => step,
                 Searched::Found(found) => {
-                    self.spoke(
-                        found.protocol,
-                        found.identification.map(|ident| ident.line),
-                        found.line,
-                        cx,
-                    );
+                    self.spoke(found.into(), cx);
                     self.identified(cx)
                 }
                 Searched::GaveUp(_) => self.identified(cx),
@@ -231,12 +255,7 @@ impl Probe {
             EarlyAsked::Next(step) => step,
             EarlyAsked::KmpAt { address, serial } => self.answered_at(address, serial, cx),
             EarlyAsked::Text(found) => {
-                self.spoke(
-                    found.protocol,
-                    found.identification.map(|ident| ident.line),
-                    found.line,
-                    cx,
-                );
+                self.spoke(found.into(), cx);
                 self.kmp_silent = true;
                 self.identified(cx)
             }
@@ -289,23 +308,14 @@ impl Probe {
         }
     }
 
-    fn spoke(
-        &mut self,
-        protocol: Protocol,
-        identification: Option<String>,
-        line: LineSettings,
-        cx: &mut Cx<'_>,
-    ) {
+    fn spoke(&mut self, spoken: Spoken, cx: &mut Cx<'_>) {
         cx.emit(JobEvent::Spoke {
-            protocol,
-            identification: identification.clone(),
-            line,
+            protocol: spoken.protocol,
+            identification: spoken.identification.clone(),
+            asked_at: spoken.asked_at,
+            line: spoken.line,
         });
-        self.spoken = Some(Spoken {
-            protocol,
-            identification,
-            line,
-        });
+        self.spoken = Some(spoken);
     }
 
     /// The meter told who it is, or was given up on: note the findings, then sweep or finish.
@@ -343,15 +353,18 @@ impl Probe {
                 .as_ref()
                 .and_then(|spoken| spoken.identification.clone()),
             line: self.spoken.as_ref().map_or(cx.line, |spoken| spoken.line),
+            asked_at: self.spoken.as_ref().map(|spoken| spoken.asked_at),
             echo: findings.echo,
             echo_clean: findings.echo_clean,
             answered: self.spoken.is_some(),
             seconds_to_first_answer: findings.seconds_to_first_answer,
+            // A mode A meter is named by its identification, seconds before its readout is in.
             seconds_to_diagnosis: cx.evidence.opened_at.map(|opened| {
-                cx.now
-                    .instant
-                    .saturating_duration_since(opened)
-                    .as_secs_f64()
+                let named = self
+                    .spoken
+                    .as_ref()
+                    .map_or(cx.now.instant, |spoken| spoken.named_at.min(cx.now.instant));
+                named.saturating_duration_since(opened).as_secs_f64()
             }),
             round_trip: cx.evidence.network_round_trip,
             address: self.address,
@@ -377,7 +390,7 @@ impl Probe {
             Some(spoken) if spoken.protocol != Protocol::Kmp => diagnosis::speaks(
                 spoken.protocol,
                 spoken.identification.as_deref(),
-                spoken.line,
+                (spoken.asked_at, spoken.line),
                 self.kmp_silent,
             ),
             _ => diagnose(evidence, cx.now.instant),
@@ -390,9 +403,9 @@ impl Probe {
             ));
         }
         if self.kmp_silent && self.spoken.is_none() {
-            diagnosis
-                .finding
-                .push_str(" Neither IEC 62056-21 (300 7E1, 300 7E2) nor /#1 answered.");
+            diagnosis.finding.push_str(
+                " Neither IEC 62056-21 nor /#1 answered (asked at 300 7E2, heard at 7E1).",
+            );
         }
         Findings {
             echo,

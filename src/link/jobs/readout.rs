@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 use super::pace::Pace;
 use super::step::{Cx, ExchangeResult, Input, Step};
 use super::text_search::{Searched, TextFound, TextSearch};
-use crate::line::LineSettings;
 use crate::link::diagnosis::{self, diagnose};
 use crate::link::engine::ExchangeFailure;
 use crate::link::messages::{JobEvent, Report};
 use crate::link::options::{ReadoutOptions, ReadoutPlan};
 use crate::link::reports::ReadoutReport;
+use crate::protocol::Protocol;
 
 /// One readout, from its first request to its report.
 #[derive(Debug)]
@@ -26,8 +26,9 @@ struct Round {
 }
 
 impl Round {
-    fn start(options: &ReadoutOptions, cx: &Cx<'_>) -> (Self, Searched) {
-        let mut search = TextSearch::new(options.protocol, options.line, options.wait);
+    /// A round that asks `first` (the protocol that answered before) first.
+    fn start(options: &ReadoutOptions, first: Option<Protocol>, cx: &Cx<'_>) -> (Self, Searched) {
+        let mut search = TextSearch::new(options.protocol, first, options.wait);
         let searched = search.start(cx.now.instant);
         let round = Self {
             search,
@@ -67,16 +68,19 @@ impl Round {
         // The evidence is of KMP at the link's own settings; a text protocol that answered
         // makes the link good.
         let diagnosis = match found {
-            Some(found) => {
-                diagnosis::speaks(found.protocol, identification.as_deref(), found.line, false)
-            }
+            Some(found) => diagnosis::speaks(
+                found.protocol,
+                identification.as_deref(),
+                (found.tried.line, found.line),
+                false,
+            ),
             None => diagnose(cx.evidence, cx.now.instant),
         };
         ReadoutReport {
             at: cx.now.wall,
             protocol: found.map(|found| found.protocol),
             identification,
-            asked_at: found.map(|found| found.asked_at),
+            asked_at: found.map(|found| found.tried.line),
             line: found.map(|found| found.line),
             readings: found
                 .and_then(|found| found.readings.clone())
@@ -109,7 +113,7 @@ impl Readout {
             (Input::Exchanged(result), Some(round)) => round.handle(result, cx),
             // The readout never asks for a pause; a start begins it (again, after a lost port).
             _ => {
-                let (mut round, searched) = Round::start(&self.options, cx);
+                let (mut round, searched) = Round::start(&self.options, None, cx);
                 let next = round.take(searched);
                 self.round = Some(round);
                 next
@@ -122,7 +126,9 @@ impl Readout {
     pub fn stop(&self, cx: &Cx<'_>, interrupted: bool) -> ReadoutReport {
         match &self.round {
             Some(round) => round.report(cx, interrupted),
-            None => Round::start(&self.options, cx).0.report(cx, interrupted),
+            None => Round::start(&self.options, None, cx)
+                .0
+                .report(cx, interrupted),
         }
     }
 }
@@ -133,8 +139,8 @@ pub(crate) struct ReadoutPoll {
     plan: ReadoutPlan,
     pace: Pace,
     round: Option<Round>,
-    /// The sign-on settings that answered last: asked first next round.
-    answered_at: Option<LineSettings>,
+    /// The protocol that answered last: asked first next round.
+    spoke: Option<Protocol>,
     answered_before: bool,
 }
 
@@ -142,7 +148,7 @@ impl ReadoutPoll {
     pub fn new(plan: ReadoutPlan) -> Self {
         Self {
             pace: Pace::new(plan.interval),
-            answered_at: plan.options.line,
+            spoke: None,
             plan,
             round: None,
             answered_before: false,
@@ -171,11 +177,10 @@ impl ReadoutPoll {
     fn begin(&mut self, cx: &mut Cx<'_>) -> Step {
         // Polls do not wait for the eye: a silent round is reported, and the next comes later.
         let options = ReadoutOptions {
-            line: self.answered_at,
             wait: Duration::ZERO,
             ..self.plan.options
         };
-        let (mut round, searched) = Round::start(&options, cx);
+        let (mut round, searched) = Round::start(&options, self.spoke, cx);
         let next = round.take(searched);
         self.round = Some(round);
         match next {
@@ -191,8 +196,8 @@ impl ReadoutPoll {
         };
         let report = round.report(cx, false);
         let answered = !report.readings.is_empty();
-        if let Some(asked_at) = report.asked_at {
-            self.answered_at = Some(asked_at);
+        if let Some(protocol) = report.protocol {
+            self.spoke = Some(protocol);
         }
         cx.emit(JobEvent::ReadoutPolled(report));
         let next = self

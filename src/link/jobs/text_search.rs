@@ -28,34 +28,33 @@ pub struct TextTry {
 }
 
 /// The text protocols the link check tries after KMP, in order (docs/protocols.md §7): the IEC
-/// sign-on at 300 baud 7E1 (the standard) and 7E2 (older Kamstrup meters), then `/#1` at 7E2
-/// and 7E1, whose answer comes at 1200 baud.
-pub const TEXT_TRIES: [TextTry; 4] = [
+/// sign-on, then `/#1`, whose answer comes at 1200 baud. Each is sent with two stop bits and its
+/// answer read with one: every meter, whichever stop bits it wants, reads a request sent with
+/// two (the second is idle line to it), and a receiver that wants one reads an answer sent with
+/// either, so one try finds the 7E1 meters (the standard, a 382C) and the 7E2 ones (MULTICAL
+/// 41/401, 66C) alike.
+pub const TEXT_TRIES: [TextTry; 2] = [
     TextTry {
         protocol: Protocol::Iec,
         exchange: Exchange::SignOn,
-        line: LineSettings::iec(1),
+        line: LineSettings::iec(2),
         answer_line: LineSettings::iec(1),
     },
     TextTry {
-        protocol: Protocol::Iec,
-        exchange: Exchange::SignOn,
-        line: LineSettings::iec(2),
-        answer_line: LineSettings::iec(2),
-    },
-    TextTry {
         protocol: Protocol::Mc66,
         exchange: Exchange::Mc66,
         line: LineSettings::iec(2),
-        answer_line: LineSettings::iec(2).at(1200),
-    },
-    TextTry {
-        protocol: Protocol::Mc66,
-        exchange: Exchange::Mc66,
-        line: LineSettings::iec(1),
         answer_line: LineSettings::iec(1).at(1200),
     },
 ];
+
+impl TextTry {
+    /// The step that sends `exchange` (this try's, or its quick form) as this try does.
+    pub fn step(&self, exchange: Exchange) -> Step {
+        let answer_line = (self.answer_line != self.line).then_some(self.answer_line);
+        Step::exchange_on(exchange, self.line, answer_line)
+    }
+}
 
 /// A text protocol that answered.
 #[derive(Clone, Debug, PartialEq)]
@@ -64,8 +63,11 @@ pub(crate) struct TextFound {
     pub protocol: Protocol,
     /// The IEC identification.
     pub identification: Option<Identification>,
-    /// The settings of the try that answered: where to ask next time.
-    pub asked_at: LineSettings,
+    /// When the answer that named the protocol and its settings came whole: a mode A meter's
+    /// identification, seconds before its readout at 300 baud has; otherwise the answer's end.
+    pub named_at: Instant,
+    /// The try that answered (with its full wait): how to ask next time.
+    pub tried: TextTry,
     /// The settings the answer came at: the readout's after a mode C switch.
     pub line: LineSettings,
     /// The values; `None` when a mode C meter identified itself and its readout never came.
@@ -96,6 +98,8 @@ struct Selecting {
 #[derive(Debug)]
 pub(crate) struct TextSearch {
     tries: Vec<TextTry>,
+    /// Whether each try is sent with its short wait ([`Exchange::quick`]).
+    quick: bool,
     wait: Duration,
     index: usize,
     began: Option<Instant>,
@@ -104,20 +108,21 @@ pub(crate) struct TextSearch {
 }
 
 impl TextSearch {
-    /// A search among the text protocols (`protocol`, or all of them), trying those asked at
-    /// `first` before the others, going round again until `wait` has passed since the first try
-    /// (one round at least).
-    pub fn new(protocol: Option<Protocol>, first: Option<LineSettings>, wait: Duration) -> Self {
+    /// A search among the text protocols (`protocol`, or all of them), trying `first` (the one
+    /// that answered before) before the others, going round again until `wait` has passed since
+    /// the first try (one round at least).
+    pub fn new(protocol: Option<Protocol>, first: Option<Protocol>, wait: Duration) -> Self {
         let mut tries: Vec<TextTry> = TEXT_TRIES
             .into_iter()
             .filter(|tried| protocol.is_none_or(|asked| asked == tried.protocol))
             .collect();
         if let Some(first) = first {
             // A stable sort keeps the usual order among the rest.
-            tries.sort_by_key(|tried| tried.line != first);
+            tries.sort_by_key(|tried| tried.protocol != first);
         }
         Self {
             tries,
+            quick: false,
             wait,
             index: 0,
             began: None,
@@ -126,15 +131,12 @@ impl TextSearch {
         }
     }
 
-    /// One try of the standard's sign-on at 300 7E1, with the short wait of the link check's
-    /// early round.
-    pub fn standard_sign_on() -> Self {
+    /// One round of the tries (of `protocol`, or all) with the short waits of the link check's
+    /// early round: a meter that reacts within them is named before a waking KMP eye answers.
+    pub fn quick(protocol: Option<Protocol>) -> Self {
         Self {
-            tries: vec![TextTry {
-                exchange: Exchange::SignOnQuick,
-                ..TEXT_TRIES[0]
-            }],
-            ..Self::new(None, None, Duration::ZERO)
+            quick: true,
+            ..Self::new(protocol, None, Duration::ZERO)
         }
     }
 
@@ -148,8 +150,12 @@ impl TextSearch {
     fn ask(&self) -> Searched {
         match self.tries.get(self.index) {
             Some(tried) => {
-                let answer_line = (tried.answer_line != tried.line).then_some(tried.answer_line);
-                Searched::Next(Step::exchange_on(tried.exchange, tried.line, answer_line))
+                let exchange = if self.quick {
+                    tried.exchange.quick()
+                } else {
+                    tried.exchange
+                };
+                Searched::Next(tried.step(exchange))
             }
             None => Searched::GaveUp(self.last_failure),
         }
@@ -158,7 +164,7 @@ impl TextSearch {
     /// Takes the result of the step asked for.
     pub fn handle(&mut self, result: ExchangeResult, cx: &mut Cx<'_>) -> Searched {
         if let Some(selecting) = self.selecting.take() {
-            return Searched::Found(selected(selecting, result));
+            return Searched::Found(selected(selecting, result, cx.now.instant));
         }
         let Some(&tried) = self.tries.get(self.index) else {
             return Searched::GaveUp(self.last_failure);
@@ -166,10 +172,11 @@ impl TextSearch {
         match result {
             Ok(Answer::SignedOn {
                 identification,
+                identified_at,
                 readout,
             }) => match (identification.mode(), readout) {
                 (Mode::C(baud), None) => {
-                    let rate = tried.line.at(baud);
+                    let rate = tried.answer_line.at(baud);
                     let step = Step::exchange_on(
                         Exchange::ReadoutAt(identification.baud_character),
                         tried.line,
@@ -185,7 +192,8 @@ impl TextSearch {
                 (_, readout) => Searched::Found(TextFound {
                     protocol: Protocol::Iec,
                     identification: Some(identification),
-                    asked_at: tried.line,
+                    named_at: identified_at,
+                    tried,
                     line: tried.answer_line,
                     failure: readout.is_none().then_some(ExchangeFailure::Silence),
                     readings: readout.as_ref().map(TextReading::from_readout),
@@ -194,7 +202,8 @@ impl TextSearch {
             Ok(Answer::Mc66(answer)) => Searched::Found(TextFound {
                 protocol: Protocol::Mc66,
                 identification: None,
-                asked_at: tried.line,
+                named_at: cx.now.instant,
+                tried,
                 line: tried.answer_line,
                 readings: Some(TextReading::from_mc66(&answer)),
                 failure: None,
@@ -223,9 +232,10 @@ impl TextSearch {
     }
 }
 
-/// What came of the option select of a mode C meter: it speaks IEC either way; the readout
-/// came at the rate it offered, or the answer is its identification at the sign-on's settings.
-fn selected(selecting: Selecting, result: ExchangeResult) -> TextFound {
+/// What came of the option select of a mode C meter, which ended at `now`: it speaks IEC either
+/// way; the readout came at the rate it offered, or the answer is its identification at the
+/// sign-on's settings.
+fn selected(selecting: Selecting, result: ExchangeResult, now: Instant) -> TextFound {
     let Selecting {
         identification,
         tried,
@@ -234,8 +244,9 @@ fn selected(selecting: Selecting, result: ExchangeResult) -> TextFound {
     let found = TextFound {
         protocol: Protocol::Iec,
         identification: Some(identification),
-        asked_at: tried.line,
-        line: tried.line,
+        named_at: now,
+        tried,
+        line: tried.answer_line,
         readings: None,
         failure: None,
     };

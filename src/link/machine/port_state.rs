@@ -54,8 +54,8 @@ pub(super) struct OpenPort {
     /// Whether the exchange in flight was sent at the link's own settings, so that what comes
     /// of it is evidence about the link as it is set up.
     pub(super) at_own_line: bool,
-    /// The line settings the port is set to now (the sweep changes them).
-    line: LineSettings,
+    /// The line settings the port is set to now (the sweep and the text protocols change them).
+    pub(super) line: LineSettings,
     /// What the exchange in flight sends.
     exchange: Option<Exchange>,
     /// Settings to switch to, and when: the answer comes at another baud rate.

@@ -257,8 +257,22 @@ fn text_answers_are_paced_with_the_parity_bit_counted() {
         let request_end = at + byte * sign_on.len() as u32;
         assert_eq!(
             meter.poll_timeout(),
-            Some(request_end + byte),
-            "{profile}: the first byte of the identification"
+            Some(request_end + 200 * MS + byte),
+            "{profile}: the first byte of the identification, after the least reaction time"
         );
     }
+}
+
+#[test]
+fn an_unpaced_meter_reacts_to_a_sign_on_as_if_it_had_come_over_the_wire() {
+    // The sign-on arrives whole at once; the client switches to the answer's settings once it
+    // would have left the wire, and the identification must come after that.
+    let at = Instant::now();
+    let mut meter = Meter::new(MeterConfig::new(Profile::Kamstrup382C), at);
+    let line = Profile::Kamstrup382C.line();
+    meter.set_line(line, at);
+    let sign_on = Request::sign_on(None).encode();
+    meter.handle_input(&sign_on, at);
+    let on_the_wire = line.byte_time() * sign_on.len() as u32;
+    assert_eq!(meter.poll_timeout(), Some(at + on_the_wire + 200 * MS));
 }

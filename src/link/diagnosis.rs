@@ -326,6 +326,15 @@ pub fn speaks(
     }
 }
 
+/// The diagnosis when the meter answered KMP at `line` and not at the link's own settings `own`.
+pub fn kmp_at(line: LineSettings, own: LineSettings) -> Diagnosis {
+    Diagnosis {
+        code: DiagnosisCode::Ok,
+        finding: format!("The meter answers KMP at {line}, not at {own} as set."),
+        advice: format!("Read it at {} baud (--baud {}).", line.baud, line.baud),
+    }
+}
+
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars

@@ -265,6 +265,28 @@ fn a_meter_at_another_address_is_found_there_and_read_there() {
 }
 
 #[test]
+fn a_meter_at_another_baud_rate_is_found_there_without_a_sweep_and_read_there() {
+    // An electricity meter's eye at 2400 baud hears nothing of the link's 1200: the early round
+    // asks 2400 and 9600 too, and the probe says where to read it.
+    let mut config = meter(Profile::Multical603, true);
+    config.kmp_baud = 2400;
+    let sim = serve(config);
+    let port = path(&sim);
+    let (code, json, _) = probe_json(&port, &[]);
+    assert_eq!(code, Some(0), "{json}");
+    assert_eq!(json["protocol"], "kmp");
+    assert_eq!(json["line"], "2400 8N2");
+    assert_eq!(json["diagnosis_code"], "ok");
+    assert!(json["meter_type"].is_string(), "its type asked at 2400 too");
+    let said = json["diagnosis"].as_str().unwrap();
+    assert!(said.contains("--baud 2400"), "{said}");
+    let seconds = json["seconds_to_diagnosis"].as_f64().unwrap();
+    assert!(seconds < 6.0, "named after {seconds} s");
+    let read = run_cli(&["read", "--port", &port, "--baud", "2400", "--json", "60"]);
+    assert_eq!(read.status.code(), Some(0), "{}", stderr(&read));
+}
+
+#[test]
 fn an_address_no_meter_uses_is_found_by_the_address_sweep_only() {
     let mut config = meter(Profile::Multical603, true);
     config.address = 0x05;

@@ -3,7 +3,8 @@
 //! and names at once a meter that is awake but not where KMP was asked: GetSerialNo at the
 //! logger top module's 0x7F; when no protocol was named, the IEC 62056-21 sign-on and `/#1` with
 //! their short waits ([`TextSearch::quick`]), asked with two stop bits and heard with one, each
-//! followed by GetSerialNo at the link's address again; then the base module's 0xBF. An eye that
+//! followed by GetSerialNo at the link's address again; then the base module's 0xBF, and where
+//! the port can change its settings, GetSerialNo at 2400 and 9600 baud. An eye that
 //! wakes during the round is answered at most about 2 s late (just missed by a request, it waits
 //! through `/#1`, which costs 1.6 s: the meter answers only after changing its baud rate). A
 //! MULTICAL 21 or flowIQ whose magnet was placed as the link opened wakes about 4 s later, as
@@ -12,6 +13,7 @@
 use std::collections::VecDeque;
 
 use crate::kmp::{Request, Response};
+use crate::line::LineSettings;
 use crate::link::engine::{Answer, Exchange};
 use crate::protocol::Protocol;
 
@@ -32,6 +34,14 @@ pub(crate) enum EarlyAsked {
         /// Its serial number.
         serial: u32,
     },
+    /// A KMP meter answered at the link's address at other line settings, with its serial
+    /// number.
+    KmpOn {
+        /// The settings.
+        line: LineSettings,
+        /// Its serial number.
+        serial: u32,
+    },
     /// A meter answered a text protocol.
     Text(TextFound),
     /// Nothing answered: back to waiting for the eye.
@@ -43,6 +53,8 @@ pub(crate) enum EarlyAsked {
 enum Try {
     /// GetSerialNo at this address.
     Kmp(u8),
+    /// GetSerialNo at the link's address at these settings.
+    Line(LineSettings),
     /// The quick try of a text protocol.
     Text(Protocol),
 }
@@ -57,8 +69,10 @@ pub(crate) struct EarlyRound {
 }
 
 impl EarlyRound {
-    /// A round past `set`, the address already asked; `with_text` adds the text protocols.
-    pub fn new(set: u8, with_text: bool) -> Self {
+    /// A round past `set`, the address already asked; `with_text` adds the text protocols, and
+    /// `home`, the link's own settings where the port can change them, the other baud rates KMP
+    /// eyes use.
+    pub fn new(set: u8, with_text: bool, home: Option<LineSettings>) -> Self {
         let mut others = KNOWN_ADDRESSES
             .into_iter()
             .filter(|&address| address != set)
@@ -72,6 +86,9 @@ impl EarlyRound {
             }
         }
         left.extend(others);
+        for line in home.into_iter().flat_map(other_bauds) {
+            left.push_back(Try::Line(line));
+        }
         Self {
             set,
             left,
@@ -91,11 +108,13 @@ impl EarlyRound {
                 Searched::GaveUp(_) => self.next(cx),
                 searched => searched.into(),
             },
-            Some((Try::Kmp(address), None)) => match result {
-                Ok(Answer::Kmp(Response::SerialNo(serial))) => EarlyAsked::KmpAt {
-                    address: *address,
-                    serial,
-                },
+            Some((tried @ (Try::Kmp(_) | Try::Line(_)), None)) => match (*tried, result) {
+                (Try::Kmp(address), Ok(Answer::Kmp(Response::SerialNo(serial)))) => {
+                    EarlyAsked::KmpAt { address, serial }
+                }
+                (Try::Line(line), Ok(Answer::Kmp(Response::SerialNo(serial)))) => {
+                    EarlyAsked::KmpOn { line, serial }
+                }
                 _ => self.next(cx),
             },
             _ => self.next(cx),
@@ -119,6 +138,14 @@ impl EarlyRound {
                 };
                 EarlyAsked::Next(Step::exchange(exchange, Attempts::One))
             }
+            Try::Line(line) => {
+                self.asking = Some((tried, None));
+                EarlyAsked::Next(Step::exchange_on(
+                    Exchange::Request(Request::GetSerialNo),
+                    line,
+                    None,
+                ))
+            }
             Try::Text(protocol) => {
                 let mut search = TextSearch::quick(Some(protocol));
                 let searched = search.start(cx.now.instant);
@@ -130,6 +157,15 @@ impl EarlyRound {
             }
         }
     }
+}
+
+/// The other baud rates a KMP eye may use (electricity meters at 2400 or 9600, docs/protocols.md
+/// §2), at `home`'s framing.
+fn other_bauds(home: LineSettings) -> impl Iterator<Item = LineSettings> {
+    [2400, 9600]
+        .into_iter()
+        .filter(move |&baud| baud != home.baud)
+        .map(move |baud| LineSettings { baud, ..home })
 }
 
 impl From<Searched> for EarlyAsked {

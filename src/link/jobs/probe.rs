@@ -106,6 +106,8 @@ pub(crate) struct Probe {
     meter_type: Option<MeterType>,
     /// The address the meter answered KMP at.
     address: Option<u8>,
+    /// The settings it answered KMP at, when not the link's own.
+    kmp_line: Option<LineSettings>,
     spoken: Option<Spoken>,
     /// Whether KMP got no answer and the text protocols were tried.
     kmp_silent: bool,
@@ -124,6 +126,7 @@ impl Probe {
             serial: None,
             meter_type: None,
             address: None,
+            kmp_line: None,
             spoken: None,
             kmp_silent: false,
             garbled_in_a_row: 0,
@@ -192,8 +195,9 @@ impl Probe {
                             && matches!(self.options.protocol, None | Some(Protocol::Kmp)) =>
                     {
                         self.early_done = true;
+                        let home = Sweep::possible(cx.port).then_some(cx.line);
                         let mut round =
-                            EarlyRound::new(cx.address, self.options.protocol.is_none());
+                            EarlyRound::new(cx.address, self.options.protocol.is_none(), home);
                         let asked = round.start(cx);
                         self.phase = Phase::Early(round, wake.clone());
                         self.early(asked, cx)
@@ -230,7 +234,8 @@ impl Probe {
                 if let Ok(Answer::Kmp(Response::Type(meter_type))) = result {
                     self.meter_type = Some(meter_type);
                 }
-                self.spoke(Spoken::kmp(cx.line, cx.now.instant), cx);
+                let line = self.kmp_line.unwrap_or(cx.line);
+                self.spoke(Spoken::kmp(line, cx.now.instant), cx);
                 self.identified(cx)
             }
             Phase::Text(search) => match search.handle(result, cx) {
@@ -254,6 +259,13 @@ impl Probe {
         match asked {
             EarlyAsked::Next(step) => step,
             EarlyAsked::KmpAt { address, serial } => self.answered_at(address, serial, cx),
+            EarlyAsked::KmpOn { line, serial } => {
+                self.serial = Some(serial);
+                self.address = Some(cx.address);
+                self.kmp_line = Some(line);
+                self.phase = Phase::Type;
+                Step::exchange_on(Exchange::Request(Request::GetType), line, None)
+            }
             EarlyAsked::Text(found) => {
                 self.spoke(found.into(), cx);
                 self.kmp_silent = true;
@@ -393,7 +405,10 @@ impl Probe {
                 (spoken.asked_at, spoken.line),
                 self.kmp_silent,
             ),
-            _ => diagnose(evidence, cx.now.instant),
+            _ => match self.kmp_line {
+                Some(line) => diagnosis::kmp_at(line, cx.line),
+                None => diagnose(evidence, cx.now.instant),
+            },
         };
         if let Some(address) = self.address.filter(|&address| address != cx.address) {
             diagnosis.finding.push_str(&format!(

@@ -142,15 +142,15 @@ fn more_than_eight_registers_are_read_eight_to_a_request() {
 
 #[test]
 fn a_probe_waits_for_the_eye_counts_down_and_identifies_the_meter() {
-    // An eye that answers 6 s after the magnet (placed as the link opened): the early round of
-    // the other addresses and the text protocols is over by then, and the wait counts down.
+    // An eye that answers 8 s after the magnet (placed as the link opened): the early round of
+    // the other addresses, baud rates and protocols is over by then, and the wait counts down.
     let mut config = meter(Profile::Multical21);
-    config.magnet_delay = Duration::from_secs(6);
+    config.magnet_delay = Duration::from_secs(8);
     let mut link = opened(config);
     let (end, events) = run(
         &mut link,
         Job::Probe(ProbeOptions {
-            wait: Duration::from_secs(8),
+            wait: Duration::from_secs(10),
             sweep: false,
             address_sweep: false,
             protocol: None,
@@ -173,8 +173,8 @@ fn a_probe_waits_for_the_eye_counts_down_and_identifies_the_meter() {
     assert!(report.meter_type.is_some());
     let seconds = report.seconds_to_first_answer.unwrap();
     assert!(
-        (5.6..6.4).contains(&seconds),
-        "{seconds} s to the first answer, 6 s after the magnet"
+        (7.6..8.4).contains(&seconds),
+        "{seconds} s to the first answer, 8 s after the magnet"
     );
     assert_eq!(report.diagnosis.code, DiagnosisCode::Ok);
 }

@@ -173,6 +173,8 @@ fn a_detection_run_writes_nothing_but_read_requests() {
                     assert!(
                         [
                             LineSettings::KMP,
+                            LineSettings::KMP.at(2400),
+                            LineSettings::KMP.at(9600),
                             LineSettings::iec(1),
                             LineSettings::iec(2),
                             LineSettings::iec(1).at(9600),

@@ -1,10 +1,10 @@
 //! The link check: echo tests, then asking until the eye wakes, then identifying the meter. After
 //! the first unanswered request, the early round ([`super::early_round`]) asks what costs little
-//! (the other known addresses, a quick IEC sign-on) before the wait goes on; an eye that answers
-//! only damaged frames ends the wait. When KMP gets no answer, it asks at the other addresses
-//! meters use (or at every address), then tries the text protocols (IEC 62056-21's sign-on,
-//! `/#1`) at their own line settings; with the sweep, it asks with the other line settings a
-//! meter's eye may use.
+//! (the other known addresses and baud rates, the text protocols with short waits) before the
+//! wait goes on; an eye that answers only damaged frames ends the wait. When KMP gets no answer,
+//! it asks at the other addresses meters use (or at every address), then tries the text
+//! protocols (IEC 62056-21's sign-on, `/#1`) at their own line settings; with the sweep, it asks
+//! with the other line settings a meter's eye may use.
 
 use std::time::{Duration, Instant};
 

@@ -223,8 +223,8 @@ fn matrix_a_meter_that_answers_is_ok_and_identified() {
 #[test]
 fn a_waking_eye_is_answered_soon_after_it_wakes_though_the_early_round_ran_before() {
     // A MULTICAL 21 in real time whose eye wakes 4 s after the meter started (the magnet placed
-    // as the head went on): the early round (other addresses, the quick sign-on at 300 baud)
-    // must be over by then, so its first answer is asked for soon after it wakes.
+    // as the head went on): the early round (0x7F, the quick sign-on, the quick `/#1`, with KMP
+    // asked again after each of those two) asks KMP as `/#1` ends, soon after it wakes.
     let mut config = meter(Profile::Multical21, true);
     config.magnet_delay = Duration::from_secs(4);
     config.timing = Timing::realtime(Duration::from_millis(60));

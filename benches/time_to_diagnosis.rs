@@ -6,17 +6,19 @@
 //! protocols guessed). The figure is the time from connecting until the probe has told what it
 //! names: its report, or for a mode A meter the sign-on it tells as it comes (its readout at 300
 //! baud follows for seconds; `report_s` is when the report is out). The diagnosis code, the
-//! protocol and the address are the report's; it is right when all three are what the meter is. For the meter whose eye wakes 4 s after the magnet, the time
-//! from its waking to its first KMP answer is printed too.
+//! protocol and the address are the report's; it is right when all three are what the meter is.
+//! For the meters whose eyes wake after the magnet, the time from waking to the first KMP answer
+//! is printed too.
 //!
 //! Targets (the link doctor's): every scenario named rightly within 6 s of connecting, except
 //! those that must wait for the eye (its first answer within 0.5 s of waking) and those whose
 //! nature is time. Where the link check is not there yet, the table says how far off it is.
 //!
 //! Budgets, which make the bench exit 1: each scenario named rightly today stays right and no
-//! slower than its budget (today's time and a little), and the woken eye's first answer within
-//! 0.65 s (where the wake falls among the attempts decides between about 0.15 and 0.6 s), so a change that slows the link check down, or makes it name something wrongly,
-//! fails. Run: `cargo bench --bench
+//! slower than its budget (today's time and a little), and a woken eye's first answer no later
+//! after waking than its own budget, so a change that slows the link check down, or makes it
+//! name something wrongly, fails. An eye woken 4 s after the magnet meets the 0.5 s target; one
+//! woken 2.5 s after it, during the early round's `/#1`, does not. Run: `cargo bench --bench
 //! time_to_diagnosis` (a second: the time is invented). The last line is `time_to_diagnosis
 //! right=N of M slowest_s=S`.
 
@@ -39,9 +41,8 @@ use kmp_workbench::sim::{Faults, MeterConfig, Profile, Timing};
 
 /// The link doctor's target for a scenario that needs no waiting for the eye.
 const TARGET: Duration = Duration::from_secs(6);
-/// The longest a woken eye's first answer may take: the target, and today's budget.
+/// The longest a woken eye's first answer may take: the target.
 const WAKE_TARGET: Duration = Duration::from_millis(500);
-const WAKE_BUDGET: Duration = Duration::from_millis(650);
 
 /// What a scenario's meter is, and what the probe must name.
 struct Scenario {
@@ -54,6 +55,9 @@ struct Scenario {
     waits_for_eye: bool,
     /// Today's time and a little: slower fails.
     budget: Duration,
+    /// For an eye that wakes: the longest its first answer may take after waking, today's and a
+    /// little.
+    wake_budget: Duration,
 }
 
 fn meter(profile: Profile) -> MeterConfig {
@@ -73,6 +77,7 @@ fn scenarios() -> Vec<Scenario> {
         address: Some(0x3F),
         waits_for_eye: false,
         budget: Duration::from_secs_f64(budget_s),
+        wake_budget: Duration::ZERO,
     };
     let text = |name, profile, protocol, budget_s: f64| Scenario {
         name,
@@ -82,9 +87,14 @@ fn scenarios() -> Vec<Scenario> {
         address: None,
         waits_for_eye: false,
         budget: Duration::from_secs_f64(budget_s),
+        wake_budget: Duration::ZERO,
     };
     let magnet = MeterConfig {
         magnet_delay: Duration::from_secs(4),
+        ..meter(Profile::Multical21)
+    };
+    let early_magnet = MeterConfig {
+        magnet_delay: Duration::from_millis(2500),
         ..meter(Profile::Multical21)
     };
     let elsewhere = MeterConfig {
@@ -114,7 +124,16 @@ fn scenarios() -> Vec<Scenario> {
         kmp("KMP, awake", meter(Profile::Multical603), 0.8),
         Scenario {
             waits_for_eye: true,
+            wake_budget: Duration::from_millis(400),
             ..kmp("KMP, the magnet's 4 s", magnet, 4.9)
+        },
+        // The magnet placed a moment before connecting: the eye wakes during the early round's
+        // `/#1`, the longest try, and waits for it (the target is not met here; of the wake
+        // times from 1 to 3.5 s, this one waits longest).
+        Scenario {
+            waits_for_eye: true,
+            wake_budget: Duration::from_millis(2000),
+            ..kmp("KMP, the magnet's 2.5 s", early_magnet, 4.9)
         },
         text(
             "IEC mode A, 300 7E1",
@@ -283,10 +302,10 @@ fn main() {
                 "{:<24} first answer {:.2} s after the eye woke (budget {:.2} s, target {:.2} s)",
                 "",
                 after.as_secs_f64(),
-                WAKE_BUDGET.as_secs_f64(),
+                scenario.wake_budget.as_secs_f64(),
                 WAKE_TARGET.as_secs_f64()
             );
-            if after > WAKE_BUDGET {
+            if after > scenario.wake_budget {
                 failed.push(format!(
                     "{}: first answer {after:?} after waking",
                     scenario.name

@@ -68,8 +68,6 @@ pub struct Spoken {
     pub protocol: Protocol,
     /// The IEC 62056-21 identification line, without `/` and the line end.
     pub identification: Option<String>,
-    /// The line settings it was asked at.
-    pub asked_at: LineSettings,
     /// The line settings its answer came at.
     pub line: LineSettings,
 }
@@ -239,7 +237,6 @@ impl LinkView {
                 let spoken = Spoken {
                     protocol: *protocol,
                     identification: identification.clone(),
-                    asked_at: *asked_at,
                     line: *line,
                 };
                 self.signed_on = None;

@@ -169,16 +169,12 @@ fn protocol_line(ui: &mut Ui, view: &LinkView) {
         .as_deref()
         .map(|ident| format!(", identification /{ident}"))
         .unwrap_or_default();
-    let asked = if spoken.asked_at == spoken.line {
-        String::new()
-    } else {
-        format!("asked at {}, ", spoken.asked_at)
-    };
+    // The settings it was asked at are in the diagnosis below: this line stays short.
     style::status_line(
         ui,
         GOOD,
         &format!(
-            "Speaks {}{identification}, {asked}answering at {}: read it on the Registers screen",
+            "Speaks {}{identification}, answering at {}: read it on the Registers screen",
             spoken.protocol, spoken.line
         ),
     );

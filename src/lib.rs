@@ -41,3 +41,4 @@ pub mod rfc2217;
 pub mod ron_version;
 pub mod session;
 pub mod sim;
+pub mod sml;

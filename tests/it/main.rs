@@ -24,6 +24,7 @@ mod scan_log;
 mod ser2net;
 #[cfg(unix)]
 mod sim_pty;
+mod sml_dumps;
 mod soak;
 mod support;
 mod tidy;

@@ -1,9 +1,11 @@
 //! Independent clients read our simulated meters: PyKMP 0.0.2's `pykmp-tool` a KMP meter, and
-//! the PyPI package `iec62056-21` 0.0.2 the IEC 62056-21 mode C meter.
+//! the PyPI package `iec62056-21` 0.0.2 the IEC 62056-21 mode C meter; the PyPI package `smllib`
+//! 1.7 reads the SML frames our encoder writes.
 //!
-//! Ignored by plain `cargo test`, which needs nothing but Rust; `.ci/run` installs both into a
-//! virtual environment and runs these by name with `--ignored`, pointing `PYKMP_TOOL` and
-//! `IEC62056_21_PYTHON` at it. Neither client can skip an echo, so the meters run with echo off.
+//! Ignored by plain `cargo test`, which needs nothing but Rust; `.ci/run` installs them into a
+//! virtual environment and runs these by name with `--ignored`, pointing `PYKMP_TOOL`,
+//! `IEC62056_21_PYTHON` and `SMLLIB_PYTHON` at it. Neither client can skip an echo, so the
+//! meters run with echo off.
 
 use std::io::Read as _;
 use std::process::{Command, Stdio};
@@ -203,4 +205,108 @@ fn iec62056_21_reads_the_readout_of_the_simulated_mode_c_meter() {
     assert_eq!(probe["protocol"], "iec62056-21", "{probe}");
     assert_eq!(probe["identification"], "SIM5MODEC", "{probe}");
     assert_eq!(probe["line"], "9600 7E1", "{probe}");
+}
+
+/// smllib reads the frames in a file and prints each value-list entry it finds.
+const SMLLIB_READ: &str = r#"
+import json, sys
+from smllib import SmlStreamReader
+
+reader = SmlStreamReader()
+reader.add(open(sys.argv[1], "rb").read())
+entries = []
+while True:
+    # Checks the frame's CRC, raising on a mismatch.
+    frame = reader.get_frame()
+    if frame is None:
+        break
+    for entry in frame.get_obis():
+        entries.append({
+            "obis": entry.obis.obis_short,
+            "value": entry.value,
+            "scaler": entry.scaler,
+            "unit": entry.unit,
+        })
+print(json.dumps(entries))
+"#;
+
+#[test]
+#[ignore = "needs smllib"]
+fn smllib_reads_the_sml_frames_the_workbench_encodes() {
+    use kmp_workbench::sml::{Body, Entry, File, Message, Value, ValueList, encode_frame};
+
+    let entry = |c, d, unit, scaler, value| Entry {
+        name: vec![1, 0, c, d, 0, 255],
+        status: None,
+        unit: Some(unit),
+        scaler: Some(scaler),
+        value,
+    };
+    let message = |id: u8, body| Message {
+        transaction_id: vec![0x17, id],
+        group: 0,
+        abort_on_error: 0,
+        body,
+    };
+    let server_id = vec![0x0A, 0x01, 0x53, 0x49, 0x4D, 0x00, 0x00, 0x00, 0x00, 0x2A];
+    let file = File {
+        messages: vec![
+            message(
+                1,
+                Body::OpenResponse {
+                    file_id: vec![0x01],
+                    server_id: server_id.clone(),
+                },
+            ),
+            message(
+                2,
+                Body::GetListResponse(ValueList {
+                    server_id,
+                    name: None,
+                    entries: vec![
+                        entry(1, 8, 30, -1, Value::UInt(123_456_789, 5)),
+                        entry(2, 8, 30, -1, Value::UInt(42, 5)),
+                        entry(16, 7, 27, 0, Value::Int(-1_234, 4)),
+                    ],
+                }),
+            ),
+            message(3, Body::CloseResponse),
+        ],
+    };
+    // Two frames in a row, as a meter pushes them.
+    let mut bytes = encode_frame(&file.encode());
+    bytes.extend(encode_frame(&file.encode()));
+    let path = std::env::temp_dir().join(format!("kmp-workbench-sml-{}.bin", std::process::id()));
+    std::fs::write(&path, &bytes).unwrap();
+
+    let python = std::env::var("SMLLIB_PYTHON").unwrap_or_else(|_| "python3".into());
+    let output = Command::new(&python)
+        .args(["-c", SMLLIB_READ])
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {python}: {error}; set SMLLIB_PYTHON"));
+    std::fs::remove_file(&path).unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "smllib failed: {err}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("no JSON: {err}"));
+    let seen: Vec<(String, i64, i64, u64)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            (
+                entry["obis"].as_str().unwrap().to_string(),
+                entry["value"].as_i64().unwrap(),
+                entry["scaler"].as_i64().unwrap(),
+                entry["unit"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let once = [
+        ("1.8.0".to_string(), 123_456_789, -1, 30),
+        ("2.8.0".to_string(), 42, -1, 30),
+        ("16.7.0".to_string(), -1_234, 0, 27),
+    ];
+    assert_eq!(seen, [once.clone(), once].concat());
 }

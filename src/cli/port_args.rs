@@ -14,8 +14,8 @@ pub struct PortArgs {
     /// Serial port (/dev/ttyUSB0, /dev/serial/by-id/…, COM3), a head across the network
     /// (rfc2217://HOST:PORT, socket://HOST:PORT), or sim:PROFILE for a simulated meter in this
     /// process: KMP (sim:multical21, sim:flowiq2200, sim:multical403, sim:multical603,
-    /// sim:kamstrup382), IEC 62056-21 (sim:kamstrup382c, sim:multical41, sim:iec-modec) or /#1
-    /// (sim:multical66c).
+    /// sim:kamstrup382), IEC 62056-21 (sim:kamstrup382c, sim:multical41, sim:iec-modec), /#1
+    /// (sim:multical66c) or SML pushed unasked (sim:sml-push).
     #[arg(long)]
     port: String,
     /// Baud rate.

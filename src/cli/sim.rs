@@ -16,7 +16,8 @@ use super::output::Failure;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The meter to simulate: multical21, flowiq2200, multical403, multical603, kamstrup382 (KMP);
-    /// kamstrup382c, multical41, iec-modec (IEC 62056-21); multical66c (/#1).
+    /// kamstrup382c, multical41, iec-modec (IEC 62056-21); multical66c (/#1); sml-push (SML,
+    /// pushed unasked).
     #[arg(long, default_value = "multical21")]
     profile: Profile,
     /// Echo every byte received, as a head on the glass does.
@@ -46,6 +47,9 @@ pub struct Args {
     /// Fall asleep after this long without a request, until the magnet is placed again.
     #[arg(long, value_parser = parse_duration)]
     sleep_after: Option<Duration>,
+    /// A pushing meter (sml-push) locked with its PIN: only the energy registers, in whole kWh.
+    #[arg(long)]
+    pin_locked: bool,
     /// Share of answers damaged as infrared noise damages them (bits flipped, a burst of
     /// bytes replaced, bytes lost or added, the tail cut off), e.g. 0.05 or 5%.
     #[arg(long, value_parser = parse_rate, default_value = "0")]
@@ -88,6 +92,7 @@ impl Args {
         }
         config.budget = self.budget;
         config.sleep_after = self.sleep_after;
+        config.pin_locked = self.pin_locked;
         config.faults = Faults {
             corrupt: self.corrupt,
             drop: self.drop,

@@ -76,6 +76,16 @@ fn speaks(config: &MeterConfig) -> String {
         Speech::Mc66 { line, .. } => {
             format!("answers /#1 sent at {line} at {}", line.at(1200))
         }
+        Speech::SmlPush(speech) => format!(
+            "pushes SML at {} every {}{}",
+            speech.line,
+            duration::format(speech.interval),
+            if config.pin_locked {
+                ", locked with its PIN: energy only, in whole kWh"
+            } else {
+                ""
+            }
+        ),
     }
 }
 

@@ -4,9 +4,10 @@
 use std::time::Duration;
 
 use super::physics::Physics;
-use super::profile::{IecSpeech, Mc66Field, Profile, RegisterSpec};
+use super::profile::{IecSpeech, Mc66Field, Profile, RegisterSpec, SmlSpeech};
 use crate::iec::{Address, DataLine, DataValue, encode_readout};
 use crate::kmp::{Number, Register, Request, Response};
+use crate::sml::{Body, Entry, File, Message, Value, ValueList, encode_frame};
 
 /// The KMP response to `request`.
 pub(super) fn kmp(
@@ -114,6 +115,76 @@ fn digits(value: f64, decimals: u8, width: u8) -> String {
     };
     format!("{value:0width$.decimals$}")
 }
+
+/// A pushed SML telegram, framed: the open response, the value list and the close response,
+/// their transactions numbered by `count`. Locked with its PIN (`pin_locked`), the meter sends
+/// only the energy registers, in whole kWh, as the public dumps of such meters show.
+pub(super) fn sml_telegram(
+    speech: &SmlSpeech,
+    physics: &mut Physics,
+    elapsed: Duration,
+    pin_locked: bool,
+    count: u32,
+) -> Vec<u8> {
+    let entries = speech
+        .lines
+        .iter()
+        .filter(|line| !pin_locked || line.dlms_unit == WH)
+        .map(|line| {
+            let value =
+                physics.value(line.quantity, line.unit, elapsed) * f64::from(line.share) / 100.0;
+            let (scaler, value) = if pin_locked {
+                (0, (value / 1000.0).round() * 1000.0)
+            } else {
+                (line.scaler, value)
+            };
+            let scaled = (value / 10f64.powi(i32::from(scaler))).round();
+            Entry {
+                name: line.obis.to_vec(),
+                status: None,
+                unit: Some(line.dlms_unit),
+                scaler: Some(scaler),
+                // Energy counts up and is unsigned; power may run backwards.
+                value: if line.dlms_unit == WH {
+                    Value::UInt(scaled.max(0.0) as u64, 8)
+                } else {
+                    Value::Int(scaled as i64, 4)
+                },
+            }
+        })
+        .collect();
+    let server_id = speech.server_id.to_vec();
+    let message = |step: u8, body| Message {
+        transaction_id: [&count.to_be_bytes()[..], &[step]].concat(),
+        group: 0,
+        abort_on_error: 0,
+        body,
+    };
+    let file = File {
+        messages: vec![
+            message(
+                1,
+                Body::OpenResponse {
+                    file_id: count.to_be_bytes().to_vec(),
+                    server_id: server_id.clone(),
+                },
+            ),
+            message(
+                2,
+                Body::GetListResponse(ValueList {
+                    server_id,
+                    name: None,
+                    entries,
+                }),
+            ),
+            message(3, Body::CloseResponse),
+        ],
+    };
+    encode_frame(&file.encode())
+}
+
+/// The DLMS unit code of Wh.
+const WH: u8 = 30;
 
 #[cfg(test)]
 mod tests {

@@ -91,6 +91,10 @@ pub struct Meter {
     sent: Vec<SentAnswer>,
     /// The last answer sent, as meant: its tail may run into the next.
     last_answer: Vec<u8>,
+    /// When a pushing meter sends its next telegram.
+    next_push: Option<Instant>,
+    /// Telegrams pushed so far, which number their transactions.
+    pushed: u32,
     stats: Stats,
 }
 
@@ -98,6 +102,7 @@ impl Meter {
     /// A meter that starts at `now`, with the magnet placed at that moment and the client at the
     /// settings the meter speaks at ([`MeterConfig::line`]).
     pub fn new(config: MeterConfig, now: Instant) -> Self {
+        let config_speech = config.profile.speech();
         Self {
             physics: Physics::new(config.profile, config.seed, config.clock_start),
             faults: fastrand::Rng::with_seed(config.seed ^ 0xFA17),
@@ -118,6 +123,11 @@ impl Meter {
             answering: VecDeque::new(),
             sent: Vec::new(),
             last_answer: Vec::new(),
+            next_push: match config_speech {
+                Speech::SmlPush(speech) => Some(now + speech.interval),
+                _ => None,
+            },
+            pushed: 0,
             stats: Stats::default(),
         }
     }
@@ -191,12 +201,15 @@ impl Meter {
                 Speech::Kmp => self.kmp_byte(byte, line, at),
                 Speech::Iec(speech) => self.iec_byte(speech, byte, line, at),
                 Speech::Mc66 { line: own, .. } => self.mc66_byte(own, byte, line, at),
+                // A pushing meter's eye only sends.
+                Speech::SmlPush(_) => self.stats.ignored_other += 1,
             }
         }
     }
 
     /// Bytes whose time has come by `now` and that the client's settings read, if any.
     pub fn poll_transmit(&mut self, now: Instant) -> Option<Vec<u8>> {
+        self.push_due(now);
         let (due, unheard) = self.wire.due(now);
         self.stats.unheard += unheard;
         while self
@@ -215,9 +228,30 @@ impl Meter {
         std::mem::take(&mut self.sent)
     }
 
-    /// When the next byte is due, if one is queued.
+    /// When the next byte is due, if one is queued, or the next telegram of a pushing meter.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.wire.next_due()
+        self.wire.next_due().into_iter().chain(self.next_push).min()
+    }
+
+    /// Queues every telegram a pushing meter has sent by `now`, each from its own time.
+    fn push_due(&mut self, now: Instant) {
+        let Speech::SmlPush(speech) = self.config.profile.speech() else {
+            return;
+        };
+        while let Some(at) = self.next_push.filter(|&at| at <= now) {
+            self.pushed = self.pushed.wrapping_add(1);
+            let elapsed = at.duration_since(self.started);
+            let telegram = answers::sml_telegram(
+                speech,
+                &mut self.physics,
+                elapsed,
+                self.config.pin_locked,
+                self.pushed,
+            );
+            self.stats.answered += 1;
+            self.send(telegram, speech.line, at, Asked::Push);
+            self.next_push = Some(at + speech.interval);
+        }
     }
 
     fn byte_time(&self, line: LineSettings) -> Duration {
@@ -562,5 +596,7 @@ impl Meter {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod push_tests;
 #[cfg(test)]
 mod text_tests;

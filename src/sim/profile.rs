@@ -166,6 +166,54 @@ pub struct Mc66Field {
     pub width: u8,
 }
 
+/// One value of a simulated SML telegram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SmlLine {
+    /// Its OBIS code.
+    pub obis: [u8; 6],
+    /// What it reports.
+    pub quantity: Quantity,
+    /// The unit the physics computes it in.
+    pub unit: Unit,
+    /// The DLMS unit code it is sent with.
+    pub dlms_unit: u8,
+    /// Its decimal scaler.
+    pub scaler: i8,
+    /// Its share of the quantity (a phase's of the total power), in percent.
+    pub share: u8,
+}
+
+const fn sml_line(
+    obis: [u8; 6],
+    quantity: Quantity,
+    unit: Unit,
+    dlms_unit: u8,
+    scaler: i8,
+    share: u8,
+) -> SmlLine {
+    SmlLine {
+        obis,
+        quantity,
+        unit,
+        dlms_unit,
+        scaler,
+        share,
+    }
+}
+
+/// How a simulated meter pushes SML.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SmlSpeech {
+    /// The settings it pushes at.
+    pub line: LineSettings,
+    /// The time from one telegram to the next.
+    pub interval: Duration,
+    /// Its server ID.
+    pub server_id: &'static [u8],
+    /// The values of each telegram.
+    pub lines: &'static [SmlLine],
+}
+
 /// The protocol a simulated meter speaks on its eye.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Speech {
@@ -180,6 +228,8 @@ pub enum Speech {
         /// The fields of the answer, in order.
         fields: &'static [Mc66Field],
     },
+    /// SML, pushed unasked; what is written to it is ignored.
+    SmlPush(&'static SmlSpeech),
 }
 
 /// The meters the simulator can be.
@@ -203,18 +253,20 @@ pub enum Profile {
     Multical66C,
     /// A generic IEC 62056-21 mode C electricity meter that switches to 9600 baud.
     IecModeC,
+    /// An eHZ-like electricity meter that pushes SML at 9600 8N1 every second.
+    SmlPush,
 }
 
 /// A profile name that is not one of [`Profile::ALL`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown meter profile (expected multical21, flowiq2200, multical403, multical603, kamstrup382, kamstrup382c, multical41, multical66c or iec-modec)"
+    "unknown meter profile (expected multical21, flowiq2200, multical403, multical603, kamstrup382, kamstrup382c, multical41, multical66c, iec-modec or sml-push)"
 )]
 pub struct UnknownProfile;
 
 impl Profile {
     /// Every profile: the KMP meters (water meters first), then those speaking other protocols.
-    pub const ALL: [Profile; 9] = [
+    pub const ALL: [Profile; 10] = [
         Self::Multical21,
         Self::FlowIq2200,
         Self::Multical403,
@@ -224,6 +276,7 @@ impl Profile {
         Self::Multical41,
         Self::Multical66C,
         Self::IecModeC,
+        Self::SmlPush,
     ];
 
     /// The profiles that speak KMP.
@@ -250,6 +303,7 @@ impl Profile {
                 line: LineSettings::iec(2),
                 fields: MULTICAL_66C,
             },
+            Self::SmlPush => Speech::SmlPush(&SML_PUSH),
         }
     }
 
@@ -259,6 +313,7 @@ impl Profile {
             Speech::Kmp => LineSettings::KMP,
             Speech::Iec(speech) => speech.line,
             Speech::Mc66 { line, .. } => line,
+            Speech::SmlPush(speech) => speech.line,
         }
     }
 
@@ -274,6 +329,7 @@ impl Profile {
             Self::Multical41 => "multical41",
             Self::Multical66C => "multical66c",
             Self::IecModeC => "iec-modec",
+            Self::SmlPush => "sml-push",
         }
     }
 
@@ -289,6 +345,7 @@ impl Profile {
             Self::Multical41 => "MULTICAL 41 (IEC 1107)",
             Self::Multical66C => "MULTICAL 66C (/#1)",
             Self::IecModeC => "IEC 62056-21 mode C meter",
+            Self::SmlPush => "SML push meter (eHZ-like)",
         }
     }
 
@@ -299,7 +356,9 @@ impl Profile {
             Self::Multical403 | Self::Multical603 | Self::Multical41 | Self::Multical66C => {
                 Family::Heat
             }
-            Self::Kamstrup382 | Self::Kamstrup382C | Self::IecModeC => Family::Electricity,
+            Self::Kamstrup382 | Self::Kamstrup382C | Self::IecModeC | Self::SmlPush => {
+                Family::Electricity
+            }
         }
     }
 
@@ -315,6 +374,7 @@ impl Profile {
             Self::Multical41 => 4_112_345,
             Self::Multical66C => 6_612_345,
             Self::IecModeC => 12_345_678,
+            Self::SmlPush => 42,
         }
     }
 
@@ -327,7 +387,11 @@ impl Profile {
             Self::Multical603 => (0x004A, 0x0402),
             Self::Kamstrup382 => (0x0010, 0x0101),
             // Not KMP meters: they never answer GetType.
-            Self::Kamstrup382C | Self::Multical41 | Self::Multical66C | Self::IecModeC => (0, 0),
+            Self::Kamstrup382C
+            | Self::Multical41
+            | Self::Multical66C
+            | Self::IecModeC
+            | Self::SmlPush => (0, 0),
         };
         MeterType {
             meter_type,
@@ -347,7 +411,8 @@ impl Profile {
             | Self::Kamstrup382C
             | Self::Multical41
             | Self::Multical66C
-            | Self::IecModeC => Duration::ZERO,
+            | Self::IecModeC
+            | Self::SmlPush => Duration::ZERO,
         }
     }
 
@@ -360,7 +425,11 @@ impl Profile {
             Self::Multical603 => MULTICAL_603,
             Self::Kamstrup382 => KAMSTRUP_382,
             // They speak no KMP.
-            Self::Kamstrup382C | Self::Multical41 | Self::Multical66C | Self::IecModeC => &[],
+            Self::Kamstrup382C
+            | Self::Multical41
+            | Self::Multical66C
+            | Self::IecModeC
+            | Self::SmlPush => &[],
         }
     }
 
@@ -472,6 +541,28 @@ static IEC_MODE_C: IecSpeech = IecSpeech {
         line("1.7.0", Q::ImportPower, Unit::KW, Some("kW"), 3, 7),
         line("32.7.0", Q::Voltage, Unit::V, Some("V"), 1, 5),
         line("31.7.0", Q::Current, Unit::A, Some("A"), 2, 6),
+    ],
+};
+
+/// An eHZ-like meter: energy drawn and fed in to a tenth of a Wh, the power and its three phases
+/// in W, every second at 9600 8N1, as the public dumps of such meters show (docs/protocols.md
+/// §11). The server ID is invented.
+static SML_PUSH: SmlSpeech = SmlSpeech {
+    line: LineSettings {
+        baud: 9600,
+        data_bits: 8,
+        parity: crate::line::Parity::None,
+        stop_bits: 1,
+    },
+    interval: Duration::from_secs(1),
+    server_id: &[0x0A, 0x01, 0x53, 0x49, 0x4D, 0x00, 0x00, 0x00, 0x00, 0x2A],
+    lines: &[
+        sml_line([1, 0, 1, 8, 0, 255], Q::ImportEnergy, Unit::WH, 30, -1, 100),
+        sml_line([1, 0, 2, 8, 0, 255], Q::ExportEnergy, Unit::WH, 30, -1, 100),
+        sml_line([1, 0, 16, 7, 0, 255], Q::ImportPower, Unit::W, 27, 0, 100),
+        sml_line([1, 0, 36, 7, 0, 255], Q::ImportPower, Unit::W, 27, 0, 45),
+        sml_line([1, 0, 56, 7, 0, 255], Q::ImportPower, Unit::W, 27, 0, 35),
+        sml_line([1, 0, 76, 7, 0, 255], Q::ImportPower, Unit::W, 27, 0, 20),
     ],
 };
 

@@ -18,6 +18,8 @@ pub enum Asked {
     Readout,
     /// Kamstrup's `/#1`.
     Mc66,
+    /// Nothing: a telegram a meter pushes.
+    Push,
     /// A logger read.
     Logger(LoggerRequest),
 }

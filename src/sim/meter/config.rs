@@ -56,6 +56,8 @@ pub struct MeterConfig {
     pub budget: Option<u32>,
     /// Corrupted, dropped and noisy answers.
     pub faults: Faults,
+    /// A pushing meter locked with its PIN: it sends only the energy registers, in whole kWh.
+    pub pin_locked: bool,
     /// Share of KMP answers, from 0.0 to 1.0, that come late (a fault): held back past their
     /// own exchange, then sent whole just before the meter's next answer, so a client waiting
     /// for the answer to a later request receives a valid answer to an earlier one first.
@@ -82,6 +84,7 @@ impl MeterConfig {
             sleep_after: None,
             budget: None,
             faults: Faults::default(),
+            pin_locked: false,
             late: 0.0,
             seed: 1,
             clock_start: jiff::civil::date(2026, 1, 1).at(12, 0, 0, 0),

@@ -41,6 +41,9 @@ use kmp_workbench::sim::{Faults, MeterConfig, Profile, Timing};
 
 /// The link doctor's target for a scenario that needs no waiting for the eye.
 const TARGET: Duration = Duration::from_secs(6);
+/// The target for a meter that pushes, and today's figure and a little.
+const PUSH_TARGET: Duration = Duration::from_secs(10);
+const PUSH_BUDGET: f64 = 7.8;
 /// The longest a woken eye's first answer may take: the target.
 const WAKE_TARGET: Duration = Duration::from_millis(500);
 
@@ -51,8 +54,10 @@ struct Scenario {
     code: DiagnosisCode,
     protocol: Option<Protocol>,
     address: Option<u8>,
-    /// The eye must be waited for: the 6 s target does not apply.
+    /// The eye must be waited for: the target does not apply.
     waits_for_eye: bool,
+    /// The target: 6 s, or 10 s for a meter that pushes (it is heard only when it sends).
+    target: Duration,
     /// Today's time and a little: slower fails.
     budget: Duration,
     /// For an eye that wakes: the longest its first answer may take after waking, today's and a
@@ -78,6 +83,7 @@ fn scenarios() -> Vec<Scenario> {
         waits_for_eye: false,
         budget: Duration::from_secs_f64(budget_s),
         wake_budget: Duration::ZERO,
+        target: TARGET,
     };
     let text = |name, profile, protocol, budget_s: f64| Scenario {
         name,
@@ -88,6 +94,7 @@ fn scenarios() -> Vec<Scenario> {
         waits_for_eye: false,
         budget: Duration::from_secs_f64(budget_s),
         wake_budget: Duration::ZERO,
+        target: TARGET,
     };
     let magnet = MeterConfig {
         magnet_delay: Duration::from_secs(4),
@@ -154,6 +161,15 @@ fn scenarios() -> Vec<Scenario> {
             ..kmp("KMP at 0x7F", elsewhere, 1.4)
         },
         kmp("KMP at 2400 baud", fast, 5.8),
+        Scenario {
+            target: PUSH_TARGET,
+            ..text(
+                "SML pushed every 1 s",
+                Profile::SmlPush,
+                Protocol::Sml,
+                PUSH_BUDGET,
+            )
+        },
         Scenario {
             code: DiagnosisCode::NoEcho,
             protocol: None,
@@ -269,12 +285,12 @@ fn main() {
         let target = if scenario.waits_for_eye {
             "eye".to_string()
         } else {
-            format!("{:.1}", TARGET.as_secs_f64())
+            format!("{:.1}", scenario.target.as_secs_f64())
         };
         let verdict = match named_rightly {
-            true if !scenario.waits_for_eye && outcome.took > TARGET => format!(
+            true if !scenario.waits_for_eye && outcome.took > scenario.target => format!(
                 "right, {:.1} s over the target",
-                (outcome.took - TARGET).as_secs_f64()
+                (outcome.took - scenario.target).as_secs_f64()
             ),
             true => "right".to_string(),
             false => "WRONG".to_string(),

@@ -44,6 +44,14 @@ impl LineSettings {
         stop_bits: 2,
     };
 
+    /// The 9600 8N1 meters push SML at (docs/protocols.md §11).
+    pub const SML: Self = Self {
+        baud: 9600,
+        data_bits: 8,
+        parity: Parity::None,
+        stop_bits: 1,
+    };
+
     /// IEC 62056-21's sign-on settings, 300 baud 7 data bits even parity, with `stop_bits`.
     pub const fn iec(stop_bits: u8) -> Self {
         Self {

@@ -12,18 +12,21 @@ pub enum Protocol {
     Iec,
     /// Kamstrup's `/#1` (MULTICAL 66C/66B): asked at 300 baud, answered at 1200.
     Mc66,
+    /// SML, which electricity meters push unasked at 9600 8N1 (docs/protocols.md §11).
+    Sml,
 }
 
 impl Protocol {
     /// Every protocol, in the order the link check tries them.
-    pub const ALL: [Protocol; 3] = [Self::Kmp, Self::Iec, Self::Mc66];
+    pub const ALL: [Protocol; 4] = [Self::Kmp, Self::Iec, Self::Mc66, Self::Sml];
 
-    /// The name on the command line and in JSON: `kmp`, `iec62056-21`, `kamstrup-66c`.
+    /// The name on the command line and in JSON: `kmp`, `iec62056-21`, `kamstrup-66c`, `sml`.
     pub fn name(self) -> &'static str {
         match self {
             Self::Kmp => "kmp",
             Self::Iec => "iec62056-21",
             Self::Mc66 => "kamstrup-66c",
+            Self::Sml => "sml",
         }
     }
 
@@ -33,6 +36,7 @@ impl Protocol {
             Self::Kmp => "KMP",
             Self::Iec => "IEC 62056-21",
             Self::Mc66 => "Kamstrup /#1",
+            Self::Sml => "SML",
         }
     }
 }
@@ -45,7 +49,7 @@ impl fmt::Display for Protocol {
 
 /// A protocol name that is not one of [`Protocol::ALL`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown protocol (expected kmp, iec62056-21 or kamstrup-66c)")]
+#[error("unknown protocol (expected kmp, iec62056-21, kamstrup-66c or sml)")]
 pub struct UnknownProtocol;
 
 impl FromStr for Protocol {

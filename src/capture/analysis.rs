@@ -29,7 +29,7 @@ mod frames;
 mod messages;
 
 use frames::{cut, pair_echoes, spoken, swapped};
-use messages::{Reading, read_iec, read_kmp, read_mc66};
+use messages::{Reading, read_iec, read_kmp, read_mc66, read_sml};
 
 /// Which way a frame went, as the recording shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -164,6 +164,8 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
             }
             Protocol::Mc66 => cut.bytes.first() == Some(&b'/'),
             Protocol::Kmp => cut.bytes.first() == Some(&0x80),
+            // Nobody asks a meter that pushes.
+            Protocol::Sml => false,
         };
         let direction = match cut.direction {
             Direction::Tx => FrameDirection::Tx,
@@ -183,6 +185,7 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
             Protocol::Iec => read_iec(&cut.bytes, client),
             Protocol::Mc66 => read_mc66(&cut.bytes, client),
             Protocol::Kmp => read_kmp(&cut.bytes),
+            Protocol::Sml => read_sml(&cut.bytes),
         };
         if reading.valid {
             protocol = Some(spoken);

@@ -71,6 +71,10 @@ struct ProbeJson {
     line: String,
     /// The settings the protocol that answered was asked at.
     asked_at: Option<String>,
+    /// Whether the meter sent without being asked.
+    push: bool,
+    /// The seconds between two of its telegrams, when it pushes and two came.
+    push_interval_s: Option<f64>,
     diagnosis_code: &'static str,
     diagnosis: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -164,6 +168,8 @@ fn port_error_json(args: &Args, error: LinkError) -> ProbeJson {
         meter_type: None,
         line: args.port.config().line.to_string(),
         asked_at: None,
+        push: false,
+        push_interval_s: None,
         diagnosis_code: DiagnosisCode::PortError.as_str(),
         diagnosis: diagnosis.text(),
         sweep: None,
@@ -193,6 +199,10 @@ fn report_json(report: &ProbeReport, with_sweep: bool) -> ProbeJson {
         meter_type: report.meter_type.map(|t| format!("0x{:04X}", t.meter_type)),
         line: report.line.to_string(),
         asked_at: report.asked_at.map(|line| line.to_string()),
+        push: report.protocol == Some(Protocol::Sml),
+        push_interval_s: report
+            .push_interval
+            .map(|interval| (interval.as_secs_f64() * 100.0).round() / 100.0),
         diagnosis_code: report.diagnosis.code.as_str(),
         diagnosis: report.diagnosis.text(),
         sweep: with_sweep.then(|| {

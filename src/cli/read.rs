@@ -78,6 +78,10 @@ fn protocol_of(args: &Args) -> Result<Option<Protocol>, Failure> {
         ));
     }
     match (args.protocol.0, from_ids) {
+        (Some(Protocol::Sml), _) => Err(Failure::usage(
+            "this version cannot read a meter that pushes SML yet; probe names one (probe \
+             --port PORT --json gives its settings and its telegrams' interval)",
+        )),
         (Some(Protocol::Kmp), None) => Err(Failure::usage(
             "name the KMP registers to read (e.g. read 60 68 74); only an IEC 62056-21 or /#1 \
              meter has a readout to print whole",
@@ -91,6 +95,7 @@ fn protocol_of(args: &Args) -> Result<Option<Protocol>, Failure> {
                 Protocol::Iec => "OBIS codes (1.8.0)",
                 Protocol::Mc66 =>
                     "field names (energy, volume, hours, t1, t2, dt, power, flow, peak_power, info)",
+                Protocol::Sml => "OBIS codes (1.8.0)",
             }
         ))),
         (asked, from_ids) => Ok(asked.or(from_ids)),

@@ -326,6 +326,43 @@ pub fn speaks(
     }
 }
 
+/// The diagnosis when the meter pushes SML, heard at `line`: its server ID, the time between two
+/// telegrams when two came, and whether it sends energy only (locked with its PIN).
+pub fn pushes(
+    server_id: Option<&str>,
+    line: LineSettings,
+    interval: Option<std::time::Duration>,
+    pin_locked: bool,
+) -> Diagnosis {
+    let id = server_id
+        .map(|id| format!("server ID {id}, "))
+        .unwrap_or_default();
+    let every = interval
+        .map(|interval| format!(", a telegram every {:.1} s", interval.as_secs_f64()))
+        .unwrap_or_default();
+    let mut finding = format!(
+        "This meter pushes SML unasked ({id}at {line}{every}); it is read by listening, and a \
+         head without a transmitter is enough."
+    );
+    if pin_locked {
+        finding.push_str(
+            " It sends its energy registers but not the power (16.7.0): it is locked with its \
+             PIN.",
+        );
+    }
+    Diagnosis {
+        code: DiagnosisCode::Ok,
+        finding,
+        advice: if pin_locked {
+            "To see the power, enter the meter's PIN (from the grid operator) with a torch on its \
+             eye or its button."
+                .into()
+        } else {
+            "Nothing to fix.".into()
+        },
+    }
+}
+
 /// The diagnosis when the meter answered KMP at `line` and not at the link's own settings `own`.
 pub fn kmp_at(line: LineSettings, own: LineSettings) -> Diagnosis {
     Diagnosis {

@@ -33,7 +33,7 @@ use super::config::EchoMode;
 mod outcome;
 mod text;
 
-pub use outcome::{Answer, Attempt, EchoSeen, EngineEvent, ExchangeFailure, TextError};
+pub use outcome::{Answer, Attempt, EchoSeen, EngineEvent, ExchangeFailure, Telegram, TextError};
 use text::{Progress, TextReceiver};
 
 /// The echo-test pattern: it holds none of 0x06 0x0D 0x1B 0x40 0x80, so no meter sees a frame in
@@ -80,6 +80,14 @@ pub struct EngineConfig {
     pub address: u8,
 }
 
+/// How long the link listens for a meter that pushes, when nothing of a telegram comes: meters
+/// push every one to four seconds, and most every second or two (docs/protocols.md §11).
+pub const LISTEN_WINDOW: Duration = Duration::from_millis(2500);
+
+/// How long it listens at most once a telegram has begun: for a second one, whose time from the
+/// first is the meter's interval.
+pub const LISTEN_LONGEST: Duration = Duration::from_millis(5000);
+
 /// How long a meter may take to answer a logger read: "within 1.6 s" (docs/protocols.md §4), longer
 /// than a register read, since it gathers rows from its logger memory first.
 pub const LOGGER_REACTION: Duration = Duration::from_millis(1600);
@@ -115,6 +123,8 @@ pub enum Exchange {
     Mc66Quick,
     /// A KMP logger read (a meter's history).
     Logger(LoggerRead),
+    /// Nothing sent: listening for a meter that pushes SML ([`LISTEN_WINDOW`]).
+    Listen,
 }
 
 impl Exchange {
@@ -128,12 +138,13 @@ impl Exchange {
             Self::ReadoutAt(baud_character) => iec::Request::readout_at(*baud_character).encode(),
             Self::Mc66 | Self::Mc66Quick => mc66::REQUEST.to_vec(),
             Self::Logger(read) => read.encode(address),
+            Self::Listen => Vec::new(),
         }
     }
 
-    /// Whether it asks the meter something (everything but the echo test).
+    /// Whether it asks the meter something (everything but the echo test and listening).
     pub fn is_request(&self) -> bool {
-        *self != Self::EchoTest
+        !matches!(self, Self::EchoTest | Self::Listen)
     }
 
     /// Whether it is a KMP request or logger read, answered with a KMP frame.
@@ -165,7 +176,12 @@ impl Exchange {
     pub fn is_text(&self) -> bool {
         matches!(
             self,
-            Self::SignOn | Self::SignOnQuick | Self::ReadoutAt(_) | Self::Mc66 | Self::Mc66Quick
+            Self::SignOn
+                | Self::SignOnQuick
+                | Self::ReadoutAt(_)
+                | Self::Mc66
+                | Self::Mc66Quick
+                | Self::Listen
         )
     }
 
@@ -179,6 +195,7 @@ impl Exchange {
             Self::SignOnQuick => kmp.max(QUICK_REACTION),
             Self::Mc66Quick => kmp.max(QUICK_SWITCH),
             Self::ReadoutAt(_) | Self::Mc66 => kmp.max(SWITCHED_ANSWER),
+            Self::Listen => LISTEN_WINDOW,
         }
     }
 }
@@ -315,6 +332,7 @@ impl Engine {
                 Exchange::Mc66 | Exchange::Mc66Quick => {
                     Some(TextReceiver::Mc66(mc66::Receiver::new()))
                 }
+                Exchange::Listen => Some(TextReceiver::Push(Default::default())),
                 Exchange::Request(_)
                 | Exchange::RequestAt { .. }
                 | Exchange::Logger(_)
@@ -348,6 +366,12 @@ impl Engine {
     }
 
     fn deadline(&self, flight: &InFlight) -> Instant {
+        if flight.exchange == Exchange::Listen {
+            // No gap ends it: a pushing meter pauses between telegrams.
+            let heard = flight.text.as_ref().is_some_and(TextReceiver::heard_push);
+            let window = if heard { LISTEN_LONGEST } else { LISTEN_WINDOW };
+            return flight.started + self.config.network_delay + window;
+        }
         let first_byte = flight.wire_end
             + self.config.network_delay
             + flight
@@ -460,8 +484,10 @@ impl Engine {
             sent: flight.sent.len(),
             garbled: flight.echo_garbled,
         };
+        // What a meter pushes while the link listens says nothing of the echo.
         if self.config.echo == EchoMode::Auto
             && self.learned_echo.is_none()
+            && flight.exchange != Exchange::Listen
             && (echo_seen.seen() || !flight.received.is_empty())
         {
             self.learned_echo = Some(echo_seen.seen());
@@ -470,6 +496,14 @@ impl Engine {
             Some(text) => text.noise(),
             None => flight.deframer.discarded() as usize + flight.deframer.pending(),
         } + flight.unexpected_bytes;
+        if flight.answer.is_none()
+            && let Some(listened) = flight.text.as_mut().and_then(TextReceiver::listened)
+        {
+            match listened {
+                Ok(answer) => flight.answer = Some(answer),
+                Err(failure) => flight.bad_frame = Some(failure),
+            }
+        }
         let result = match flight.answer.take() {
             Some(answer) => Ok(answer),
             None if flight.exchange == Exchange::EchoTest

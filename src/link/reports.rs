@@ -33,8 +33,11 @@ pub struct ProbeReport {
     /// switch, `1200 7E1` for `/#1`; the link's own when nothing answered.
     pub line: LineSettings,
     /// The line settings the protocol that answered was asked at: the link's own for KMP,
-    /// `300 7E2` for the text protocols; `None` when nothing answered.
+    /// `300 7E2` for the text protocols, where it was heard for a meter that pushes; `None` when
+    /// nothing answered.
     pub asked_at: Option<LineSettings>,
+    /// For a meter that pushes, the time between two of its telegrams, when two came.
+    pub push_interval: Option<Duration>,
     /// Whether the head heard itself.
     pub echo: bool,
     /// Whether every echo came back unchanged.

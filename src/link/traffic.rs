@@ -10,7 +10,7 @@ use jiff::Timestamp;
 
 use crate::iec::{self, Received};
 use crate::kmp::{self, Deframed, Deframer, Message, Request, Response, command_name};
-use crate::mc66;
+use crate::{mc66, sml};
 
 use super::engine::{Attempt, Exchange};
 
@@ -127,6 +127,7 @@ fn describe_sent(attempt: &Attempt) -> String {
             "{}{retry}",
             kmp::logger::LoggerRequest::from(read).describe()
         ),
+        Exchange::Listen => "listening for a meter that pushes SML".into(),
     }
 }
 
@@ -166,6 +167,26 @@ pub fn describe_received(bytes: &[u8]) -> String {
 /// or why they are none, and how much was noise.
 fn describe_text(exchange: &Exchange, bytes: &[u8]) -> String {
     let mut parts = Vec::new();
+    if *exchange == Exchange::Listen {
+        let mut receiver = sml::Receiver::new();
+        for &byte in bytes {
+            match receiver.push(byte) {
+                Some(Ok(frame)) => match sml::File::decode(&frame.payload) {
+                    Ok(file) => {
+                        parts.push(format!("SML telegram of {} values", file.entries().count()))
+                    }
+                    Err(error) => parts.push(format!("bad SML telegram: {error}")),
+                },
+                Some(Err(error)) => parts.push(format!("bad SML frame: {error}")),
+                None => {}
+            }
+        }
+        let noise = receiver.discarded() + receiver.pending();
+        if noise > 0 {
+            parts.push(format!("{noise} bytes outside whole frames"));
+        }
+        return parts.join("; ");
+    }
     if matches!(exchange, Exchange::Mc66 | Exchange::Mc66Quick) {
         let mut receiver = mc66::Receiver::new();
         for &byte in bytes {

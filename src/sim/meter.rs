@@ -595,8 +595,8 @@ impl Meter {
 }
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod push_tests;
+#[cfg(test)]
+mod tests;
 #[cfg(test)]
 mod text_tests;

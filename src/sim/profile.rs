@@ -548,12 +548,7 @@ static IEC_MODE_C: IecSpeech = IecSpeech {
 /// in W, every second at 9600 8N1, as the public dumps of such meters show (docs/protocols.md
 /// §11). The server ID is invented.
 static SML_PUSH: SmlSpeech = SmlSpeech {
-    line: LineSettings {
-        baud: 9600,
-        data_bits: 8,
-        parity: crate::line::Parity::None,
-        stop_bits: 1,
-    },
+    line: LineSettings::SML,
     interval: Duration::from_secs(1),
     server_id: &[0x0A, 0x01, 0x53, 0x49, 0x4D, 0x00, 0x00, 0x00, 0x00, 0x2A],
     lines: &[

@@ -279,3 +279,27 @@ fn log_refuses_an_interval_shorter_than_a_readout_takes() {
     );
     assert!(!csv.exists(), "no file for a log that never ran");
 }
+
+#[test]
+fn a_meter_that_pushes_sml_is_named_within_ten_seconds_with_or_without_an_echo() {
+    for echo in [true, false] {
+        let mut config = MeterConfig::new(Profile::SmlPush);
+        config.echo = echo;
+        config.timing = Timing::realtime(Duration::from_millis(60));
+        let sim = spawn(config, None).unwrap();
+        let port = sim.path().display().to_string();
+        let output = run_cli(&["probe", "--json", "--port", &port]);
+        let json: serde_json::Value = serde_json::from_str(&stdout(&output))
+            .unwrap_or_else(|_| panic!("no JSON: {}", stderr(&output)));
+        assert_eq!(json["protocol"], "sml", "echo {echo}: {json}");
+        assert_eq!(json["push"], true);
+        assert_eq!(json["line"], "9600 8N1");
+        assert_eq!(json["identification"], "0A0153494D000000002A");
+        let interval = json["push_interval_s"].as_f64().unwrap();
+        assert!((0.9..1.1).contains(&interval), "{interval}");
+        assert_eq!(json["diagnosis_code"], "ok");
+        let seconds = json["seconds_to_diagnosis"].as_f64().unwrap();
+        assert!(seconds < 10.0, "named after {seconds} s");
+        assert_eq!(output.status.code(), Some(0));
+    }
+}

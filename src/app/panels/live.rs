@@ -79,6 +79,7 @@ impl LivePanel {
                 Protocol::Kmp => "register IDs such as 68, 74",
                 Protocol::Iec => "OBIS codes such as 1.8.0",
                 Protocol::Mc66 => "fields such as energy, t1, flow",
+                Protocol::Sml => "OBIS codes such as 1.8.0, 16.7.0",
             };
             return Some(format!(
                 "This meter speaks {}: name {example}",

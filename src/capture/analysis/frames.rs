@@ -101,6 +101,8 @@ pub(super) fn cut(events: &[Event], samplerate: Option<f64>, protocol: Protocol)
                     // A `/#1` answer holds digits and spaces only.
                     Protocol::Mc66 => byte == b'/',
                     Protocol::Kmp => matches!(byte, 0x80 | 0x40),
+                    // A pushed telegram is cut by the pauses between telegrams alone.
+                    Protocol::Sml => false,
                 };
                 if starts {
                     cuts.extend(builder.take(event.direction));
@@ -121,6 +123,7 @@ pub(super) fn cut(events: &[Event], samplerate: Option<f64>, protocol: Protocol)
                     // The request has no line end of its own.
                     Protocol::Mc66 => builder.bytes == mc66::REQUEST || byte == b'\n',
                     Protocol::Kmp => byte == 0x0D,
+                    Protocol::Sml => false,
                 };
                 if ends {
                     cuts.extend(builder.take(event.direction));

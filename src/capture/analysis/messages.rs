@@ -4,7 +4,7 @@
 
 use super::frames::is_text_start;
 use crate::model::TextReading;
-use crate::{iec, kmp, mc66};
+use crate::{iec, kmp, mc66, sml};
 
 /// One message read: whether it is valid, what it says or is, why not, and the KMP registers
 /// it answers.
@@ -181,5 +181,40 @@ pub(super) fn read_mc66(bytes: &[u8], client: bool) -> Reading {
             },
             Some(error.to_string()),
         ),
+    }
+}
+
+/// A pushed SML telegram: its frames, checked, and the values of the first.
+pub(super) fn read_sml(bytes: &[u8]) -> Reading {
+    let mut receiver = sml::Receiver::new();
+    let mut frames = bytes.iter().filter_map(|&byte| receiver.push(byte));
+    let (valid, meaning, error) = match frames.next() {
+        Some(Ok(frame)) => match sml::File::decode(&frame.payload) {
+            Ok(file) => {
+                let codes: Vec<String> = file
+                    .entries()
+                    .filter_map(sml::Entry::obis)
+                    .take(3)
+                    .map(|obis| obis.short())
+                    .collect();
+                (true, format!("SML telegram: {} …", codes.join(", ")), None)
+            }
+            Err(error) => (false, "SML frame".into(), Some(error.to_string())),
+        },
+        Some(Err(error)) => (false, "SML frame".into(), Some(error.to_string())),
+        None => (
+            false,
+            format!("{} bytes outside any SML frame", bytes.len()),
+            Some("no whole frame".into()),
+        ),
+    };
+    Reading {
+        valid,
+        framed: bytes.starts_with(&[0x1B; 4]),
+        meaning,
+        error,
+        registers: Vec::new(),
+        values: Vec::new(),
+        identification: None,
     }
 }

@@ -6,7 +6,7 @@ use std::time::Instant;
 use crate::iec::{self, Identification, Readout};
 use crate::kmp::logger::LoggerResponse;
 use crate::kmp::{DecodeError, Response};
-use crate::mc66;
+use crate::{mc66, sml};
 
 use super::Exchange;
 
@@ -30,6 +30,20 @@ pub enum Answer {
     Mc66(mc66::Answer),
     /// The answer to a logger read.
     Logger(LoggerResponse),
+    /// Telegrams a meter pushed while the link listened, in the order they came.
+    Pushed(Vec<Telegram>),
+}
+
+/// A telegram a meter pushed: its messages, when it came whole, and whether its CRC came high
+/// byte first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Telegram {
+    /// Its messages.
+    pub file: sml::File,
+    /// When its last byte came.
+    pub at: Instant,
+    /// Whether its CRC came high byte first, as some meters send it.
+    pub crc_swapped: bool,
 }
 
 impl Answer {
@@ -77,6 +91,9 @@ pub enum TextError {
     /// A `/#1` answer.
     #[error("{0}")]
     Mc66(#[from] mc66::Mc66Error),
+    /// An SML telegram.
+    #[error("{0}")]
+    Sml(#[from] sml::SmlError),
 }
 
 /// What was seen of the echo in one attempt.

@@ -5,9 +5,9 @@
 use std::time::Instant;
 
 use crate::iec::{self, Identification, Mode, Received};
-use crate::mc66;
+use crate::{mc66, sml};
 
-use super::outcome::{Answer, ExchangeFailure};
+use super::outcome::{Answer, ExchangeFailure, Telegram};
 
 /// What one byte did to the answer.
 #[derive(Debug, PartialEq, Eq)]
@@ -36,7 +36,22 @@ pub(super) enum TextReceiver {
     Readout(iec::Receiver),
     /// The `/#1` answer.
     Mc66(mc66::Receiver),
+    /// What a meter pushes while the link listens.
+    Push(PushListener),
 }
+
+/// Telegrams as they come while the link listens: taken once two are whole (an interval
+/// between them is then known), or at the end of the window with what came.
+#[derive(Debug, Default)]
+pub(super) struct PushListener {
+    receiver: sml::Receiver,
+    telegrams: Vec<Telegram>,
+    /// Why the last frame that failed its checks failed.
+    failure: Option<sml::SmlError>,
+}
+
+/// Telegrams after which listening ends.
+const ENOUGH_TELEGRAMS: usize = 2;
 
 impl TextReceiver {
     /// Takes one byte, received at `now`.
@@ -89,7 +104,27 @@ impl TextReceiver {
                 Some(Err(error)) => Progress::Failed(ExchangeFailure::BadText(error.into())),
                 None => Progress::More,
             },
+            Self::Push(listener) => listener.push(byte, now),
         }
+    }
+
+    /// Whether a pushing meter's frame has begun or come whole: listening goes on for the next.
+    pub fn heard_push(&self) -> bool {
+        matches!(self, Self::Push(listener)
+            if listener.receiver.pending() > 0 || !listener.telegrams.is_empty())
+    }
+
+    /// At the end of the listening window: the telegrams that came, or why none did.
+    pub fn listened(&mut self) -> Option<Result<Answer, ExchangeFailure>> {
+        let Self::Push(listener) = self else {
+            return None;
+        };
+        if !listener.telegrams.is_empty() {
+            return Some(Ok(Answer::Pushed(std::mem::take(&mut listener.telegrams))));
+        }
+        listener
+            .failure
+            .map(|error| Err(ExchangeFailure::BadText(error.into())))
     }
 
     /// Bytes received that belong to no message, and bytes of one begun and never completed.
@@ -99,6 +134,33 @@ impl TextReceiver {
                 receiver.discarded() + receiver.pending()
             }
             Self::Mc66(receiver) => receiver.pending(),
+            Self::Push(listener) => listener.receiver.discarded() + listener.receiver.pending(),
         }
+    }
+}
+
+impl PushListener {
+    fn push(&mut self, byte: u8, now: Instant) -> Progress {
+        let decoded = match self.receiver.push(byte) {
+            None => return Progress::More,
+            Some(frame) => frame.and_then(|frame| {
+                sml::File::decode(&frame.payload).map(|file| Telegram {
+                    file,
+                    at: now,
+                    crc_swapped: frame.crc_swapped,
+                })
+            }),
+        };
+        match decoded {
+            Ok(telegram) => {
+                self.telegrams.push(telegram);
+                if self.telegrams.len() >= ENOUGH_TELEGRAMS {
+                    return Progress::Answer(Answer::Pushed(std::mem::take(&mut self.telegrams)));
+                }
+            }
+            // A damaged telegram: the next may come whole.
+            Err(error) => self.failure = Some(error),
+        }
+        Progress::More
     }
 }

@@ -4,7 +4,9 @@
 //! logger top module's 0x7F; when no protocol was named, the IEC 62056-21 sign-on and `/#1` with
 //! their short waits ([`TextSearch::quick`]), asked with two stop bits and heard with one, each
 //! followed by GetSerialNo at the link's address again; then the base module's 0xBF, and where
-//! the port can change its settings, GetSerialNo at 2400 and 9600 baud. An eye that
+//! the port can change its settings, GetSerialNo at 2400 and 9600 baud and, when no protocol
+//! was named, listening at 9600 8N1 for a meter that pushes SML unasked (up to 2.5 s, or until
+//! two telegrams are whole, five at most). An eye that
 //! wakes during the round is answered at most about 2 s late (just missed by a request, it waits
 //! through `/#1`, which costs 1.6 s: the meter answers only after changing its baud rate). A
 //! MULTICAL 21 or flowIQ whose magnet was placed as the link opened wakes about 4 s later, as
@@ -14,7 +16,7 @@ use std::collections::VecDeque;
 
 use crate::kmp::{Request, Response};
 use crate::line::LineSettings;
-use crate::link::engine::{Answer, Exchange};
+use crate::link::engine::{Answer, Exchange, Telegram};
 use crate::protocol::Protocol;
 
 use super::address_search::KNOWN_ADDRESSES;
@@ -44,6 +46,8 @@ pub(crate) enum EarlyAsked {
     },
     /// A meter answered a text protocol.
     Text(TextFound),
+    /// A meter pushed SML while the round listened.
+    Pushed(Vec<Telegram>),
     /// Nothing answered: back to waiting for the eye.
     Nothing,
 }
@@ -57,6 +61,8 @@ enum Try {
     Line(LineSettings),
     /// The quick try of a text protocol.
     Text(Protocol),
+    /// Listening at 9600 8N1 for a meter that pushes SML.
+    Listen,
 }
 
 /// The round; see the module documentation.
@@ -89,6 +95,9 @@ impl EarlyRound {
         for line in home.into_iter().flat_map(other_bauds) {
             left.push_back(Try::Line(line));
         }
+        if home.is_some() && with_text {
+            left.push_back(Try::Listen);
+        }
         Self {
             set,
             left,
@@ -107,6 +116,10 @@ impl EarlyRound {
             Some((_, Some(search))) => match search.handle(result, cx) {
                 Searched::GaveUp(_) => self.next(cx),
                 searched => searched.into(),
+            },
+            Some((Try::Listen, None)) => match result {
+                Ok(Answer::Pushed(telegrams)) => EarlyAsked::Pushed(telegrams),
+                _ => self.next(cx),
             },
             Some((tried @ (Try::Kmp(_) | Try::Line(_)), None)) => match (*tried, result) {
                 (Try::Kmp(address), Ok(Answer::Kmp(Response::SerialNo(serial)))) => {
@@ -145,6 +158,10 @@ impl EarlyRound {
                     line,
                     None,
                 ))
+            }
+            Try::Listen => {
+                self.asking = Some((tried, None));
+                EarlyAsked::Next(Step::exchange_on(Exchange::Listen, LineSettings::SML, None))
             }
             Try::Text(protocol) => {
                 let mut search = TextSearch::quick(Some(protocol));

@@ -18,7 +18,7 @@ use super::text_search::{Searched, TextFound, TextSearch};
 use super::wake::{WakeUp, Woken};
 use crate::line::LineSettings;
 use crate::link::diagnosis::{self, Diagnosis, DiagnosisCode, diagnose};
-use crate::link::engine::{Answer, Exchange, ExchangeFailure};
+use crate::link::engine::{Answer, Exchange, ExchangeFailure, Telegram};
 use crate::link::messages::{JobEvent, Report};
 use crate::link::options::ProbeOptions;
 use crate::link::reports::ProbeReport;
@@ -57,6 +57,25 @@ struct Findings {
     echo_clean: bool,
     seconds_to_first_answer: Option<f64>,
     diagnosis: Diagnosis,
+}
+
+/// What was heard of a meter that pushes.
+#[derive(Clone, Copy, Debug)]
+struct Push {
+    /// Between its first two telegrams, when two came.
+    interval: Option<Duration>,
+    /// Whether it sends energy but no power: locked with its PIN.
+    pin_locked: bool,
+}
+
+/// Whether a telegram holds energy drawn (1.8.0) but not the power (16.7.0): what a meter sends
+/// until its PIN is entered (docs/protocols.md §11).
+fn pin_locked(file: &crate::sml::File) -> bool {
+    let has = |c, d| {
+        file.entries()
+            .any(|entry| entry.obis().is_some_and(|obis| obis.0[2..5] == [c, d, 0]))
+    };
+    has(1, 8) && !has(16, 7)
 }
 
 /// The protocol that answered.
@@ -108,6 +127,8 @@ pub(crate) struct Probe {
     address: Option<u8>,
     /// The settings it answered KMP at, when not the link's own.
     kmp_line: Option<LineSettings>,
+    /// What was heard of a meter that pushes.
+    push: Option<Push>,
     spoken: Option<Spoken>,
     /// Whether KMP got no answer and the text protocols were tried.
     kmp_silent: bool,
@@ -127,6 +148,7 @@ impl Probe {
             meter_type: None,
             address: None,
             kmp_line: None,
+            push: None,
             spoken: None,
             kmp_silent: false,
             garbled_in_a_row: 0,
@@ -266,6 +288,11 @@ impl Probe {
                 self.phase = Phase::Type;
                 Step::exchange_on(Exchange::Request(Request::GetType), line, None)
             }
+            EarlyAsked::Pushed(telegrams) => {
+                self.pushed(&telegrams, cx);
+                self.kmp_silent = true;
+                self.identified(cx)
+            }
             EarlyAsked::Text(found) => {
                 self.spoke(found.into(), cx);
                 self.kmp_silent = true;
@@ -320,6 +347,34 @@ impl Probe {
         }
     }
 
+    /// A meter pushed `telegrams` (one or more): it speaks SML, at the settings heard.
+    fn pushed(&mut self, telegrams: &[Telegram], cx: &mut Cx<'_>) {
+        let Some(first) = telegrams.first() else {
+            return;
+        };
+        let server_id = first.file.server_id().map(|id| {
+            id.iter()
+                .map(|byte| format!("{byte:02X}"))
+                .collect::<String>()
+        });
+        self.push = Some(Push {
+            interval: telegrams
+                .get(1)
+                .map(|second| second.at.saturating_duration_since(first.at)),
+            pin_locked: pin_locked(&first.file),
+        });
+        self.spoke(
+            Spoken {
+                protocol: Protocol::Sml,
+                identification: server_id,
+                asked_at: LineSettings::SML,
+                line: LineSettings::SML,
+                named_at: first.at,
+            },
+            cx,
+        );
+    }
+
     fn spoke(&mut self, spoken: Spoken, cx: &mut Cx<'_>) {
         cx.emit(JobEvent::Spoke {
             protocol: spoken.protocol,
@@ -366,6 +421,7 @@ impl Probe {
                 .and_then(|spoken| spoken.identification.clone()),
             line: self.spoken.as_ref().map_or(cx.line, |spoken| spoken.line),
             asked_at: self.spoken.as_ref().map(|spoken| spoken.asked_at),
+            push_interval: self.push.and_then(|push| push.interval),
             echo: findings.echo,
             echo_clean: findings.echo_clean,
             answered: self.spoken.is_some(),
@@ -399,6 +455,12 @@ impl Probe {
         // The evidence is of KMP at the link's own settings: the text tries at others do not
         // change it, though the time they took may end the wake-up window.
         let mut diagnosis = match &self.spoken {
+            Some(spoken) if spoken.protocol == Protocol::Sml => diagnosis::pushes(
+                spoken.identification.as_deref(),
+                spoken.line,
+                self.push.and_then(|push| push.interval),
+                self.push.is_some_and(|push| push.pin_locked),
+            ),
             Some(spoken) if spoken.protocol != Protocol::Kmp => diagnosis::speaks(
                 spoken.protocol,
                 spoken.identification.as_deref(),

@@ -142,15 +142,16 @@ fn more_than_eight_registers_are_read_eight_to_a_request() {
 
 #[test]
 fn a_probe_waits_for_the_eye_counts_down_and_identifies_the_meter() {
-    // An eye that answers 8 s after the magnet (placed as the link opened): the early round of
-    // the other addresses, baud rates and protocols is over by then, and the wait counts down.
+    // An eye that answers 10 s after the magnet (placed as the link opened): the early round of
+    // the other addresses, baud rates and protocols and the listening for a pushing meter is
+    // over by then, and the wait counts down.
     let mut config = meter(Profile::Multical21);
-    config.magnet_delay = Duration::from_secs(8);
+    config.magnet_delay = Duration::from_secs(10);
     let mut link = opened(config);
     let (end, events) = run(
         &mut link,
         Job::Probe(ProbeOptions {
-            wait: Duration::from_secs(10),
+            wait: Duration::from_secs(12),
             sweep: false,
             address_sweep: false,
             protocol: None,
@@ -173,8 +174,8 @@ fn a_probe_waits_for_the_eye_counts_down_and_identifies_the_meter() {
     assert!(report.meter_type.is_some());
     let seconds = report.seconds_to_first_answer.unwrap();
     assert!(
-        (7.6..8.4).contains(&seconds),
-        "{seconds} s to the first answer, 8 s after the magnet"
+        (9.6..10.4).contains(&seconds),
+        "{seconds} s to the first answer, 10 s after the magnet"
     );
     assert_eq!(report.diagnosis.code, DiagnosisCode::Ok);
 }

@@ -5,16 +5,11 @@ use std::time::{Duration, Instant};
 
 use super::{Meter, MeterConfig, Timing};
 use crate::kmp::Request;
-use crate::line::{LineSettings, Parity};
+use crate::line::LineSettings;
 use crate::sim::Profile;
 use crate::sml::{File, Receiver};
 
-const SML_LINE: LineSettings = LineSettings {
-    baud: 9600,
-    data_bits: 8,
-    parity: Parity::None,
-    stop_bits: 1,
-};
+const SML_LINE: LineSettings = LineSettings::SML;
 
 /// Every byte the meter sends from `at` until `until`, polled as a serving loop does.
 fn heard(meter: &mut Meter, mut at: Instant, until: Instant) -> Vec<u8> {
@@ -58,7 +53,10 @@ fn it_pushes_a_telegram_a_second_at_9600_8n1_and_ignores_requests() {
     let bytes = heard(&mut meter, start, start + Duration::from_millis(3500));
     let telegrams = telegrams(&bytes);
     assert_eq!(telegrams.len(), 3, "at 1, 2 and 3 s");
-    let codes: Vec<&str> = telegrams[0].iter().map(|(code, ..)| code.as_str()).collect();
+    let codes: Vec<&str> = telegrams[0]
+        .iter()
+        .map(|(code, ..)| code.as_str())
+        .collect();
     assert_eq!(
         codes,
         ["1.8.0", "2.8.0", "16.7.0", "36.7.0", "56.7.0", "76.7.0"]
@@ -91,7 +89,10 @@ fn locked_with_its_pin_it_sends_energy_only_in_whole_kwh() {
     meter.set_line(SML_LINE, start);
     let bytes = heard(&mut meter, start, start + Duration::from_millis(1500));
     let telegrams = telegrams(&bytes);
-    let codes: Vec<&str> = telegrams[0].iter().map(|(code, ..)| code.as_str()).collect();
+    let codes: Vec<&str> = telegrams[0]
+        .iter()
+        .map(|(code, ..)| code.as_str())
+        .collect();
     assert_eq!(codes, ["1.8.0", "2.8.0"]);
     let energy: u64 = telegrams[0][0].1.parse().unwrap();
     assert_eq!(energy % 1000, 0, "{energy} Wh");

@@ -100,7 +100,7 @@ fn each_meter_is_found_speaking_its_protocol_at_its_line_settings() {
             "{profile}: the protocol is announced"
         );
         match protocol {
-            Some(Protocol::Iec | Protocol::Mc66) => {
+            Some(Protocol::Iec | Protocol::Mc66 | Protocol::Sml) => {
                 assert_eq!(report.diagnosis.code, DiagnosisCode::Ok, "{profile}");
                 assert!(
                     report
@@ -180,6 +180,7 @@ fn a_detection_run_writes_nothing_but_read_requests() {
                             LineSettings::iec(1).at(9600),
                             LineSettings::iec(1).at(1200),
                             LineSettings::iec(2).at(1200),
+                            LineSettings::SML,
                         ]
                         .contains(&line),
                         "{profile}: {line}"
@@ -200,7 +201,9 @@ fn a_detection_run_writes_nothing_but_read_requests() {
 /// What may leave the program (PRODUCT.md, "Never"): the echo-test pattern, KMP read requests,
 /// the IEC sign-on and the option select for the data readout, `/#1`.
 fn allowed(bytes: &[u8]) -> bool {
-    bytes == ECHO_PATTERN
+    // Nothing at all: listening for a meter that pushes.
+    bytes.is_empty()
+        || bytes == ECHO_PATTERN
         || bytes == mc66::REQUEST
         || matches!(kmp::decode(bytes), Ok(Message::Request { .. }))
         || match ClientMessage::decode(bytes) {
@@ -371,4 +374,57 @@ fn the_continuous_check_finds_a_text_protocol_once_kmp_stays_silent_and_checks_i
         .filter(|io| matches!(io, Io::Transmit(bytes) if bytes.starts_with(b"/?")))
         .count();
     assert_eq!(sign_ons, 2, "the quick one, one search, then KMP again");
+}
+
+#[test]
+fn a_meter_that_pushes_sml_is_named_by_listening_with_or_without_an_echo() {
+    for echo in [true, false] {
+        let mut config = meter(Profile::SmlPush);
+        config.echo = echo;
+        let mut link = opened(config);
+        let began = link.now().instant;
+        let (end, _) = run(
+            &mut link,
+            Job::Probe(ProbeOptions::new(Duration::from_secs(10))),
+            Duration::from_secs(60),
+        );
+        let report = probe_report(&end);
+        assert_eq!(report.protocol, Some(Protocol::Sml), "echo {echo}");
+        assert_eq!(report.line, LineSettings::SML);
+        assert_eq!(
+            report.identification.as_deref(),
+            Some("0A0153494D000000002A"),
+            "the server ID"
+        );
+        assert_eq!(report.push_interval, Some(Duration::from_secs(1)));
+        assert_eq!(report.diagnosis.code, DiagnosisCode::Ok);
+        assert!(
+            report.diagnosis.finding.contains("pushes SML unasked"),
+            "{}",
+            report.diagnosis.finding
+        );
+        let seconds = report.seconds_to_diagnosis.unwrap();
+        assert!(seconds < 10.0, "named after {seconds} s");
+        assert!(link.now().instant - began < Duration::from_secs(10));
+    }
+}
+
+#[test]
+fn a_pushing_meter_locked_with_its_pin_is_said_to_be() {
+    let mut config = meter(Profile::SmlPush);
+    config.pin_locked = true;
+    let mut link = opened(config);
+    let (end, _) = run(
+        &mut link,
+        Job::Probe(ProbeOptions::new(Duration::from_secs(10))),
+        Duration::from_secs(60),
+    );
+    let report = probe_report(&end);
+    assert_eq!(report.protocol, Some(Protocol::Sml));
+    assert!(
+        report.diagnosis.finding.contains("locked with its PIN")
+            && report.diagnosis.advice.contains("PIN"),
+        "{:?}",
+        report.diagnosis
+    );
 }

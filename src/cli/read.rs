@@ -78,27 +78,29 @@ fn protocol_of(args: &Args) -> Result<Option<Protocol>, Failure> {
         ));
     }
     match (args.protocol.0, from_ids) {
-        (Some(Protocol::Sml), _) => Err(Failure::usage(
-            "this version cannot read a meter that pushes SML yet; probe names one (probe \
-             --port PORT --json gives its settings and its telegrams' interval)",
-        )),
         (Some(Protocol::Kmp), None) => Err(Failure::usage(
             "name the KMP registers to read (e.g. read 60 68 74); only an IEC 62056-21 or /#1 \
              meter has a readout to print whole",
         )),
-        (Some(asked), Some(from_ids)) if asked != from_ids => Err(Failure::usage(format!(
-            "{} names no {} register: give {}",
-            args.ids[0],
-            asked.label(),
-            match asked {
-                Protocol::Kmp => "register IDs (68 or 0x0044)",
-                Protocol::Iec => "OBIS codes (1.8.0)",
-                Protocol::Mc66 =>
-                    "field names (energy, volume, hours, t1, t2, dt, power, flow, peak_power, info)",
-                Protocol::Sml => "OBIS codes (1.8.0)",
-            }
-        ))),
-        (asked, from_ids) => Ok(asked.or(from_ids)),
+        // OBIS codes name the values of an IEC 62056-21 readout and of an SML telegram alike.
+        (Some(asked), Some(from_ids))
+            if asked != from_ids && (asked, from_ids) != (Protocol::Sml, Protocol::Iec) =>
+        {
+            Err(Failure::usage(format!(
+                "{} names no {} register: give {}",
+                args.ids[0],
+                asked.label(),
+                match asked {
+                    Protocol::Kmp => "register IDs (68 or 0x0044)",
+                    Protocol::Iec => "OBIS codes (1.8.0)",
+                    Protocol::Mc66 =>
+                        "field names (energy, volume, hours, t1, t2, dt, power, flow, peak_power, info)",
+                    Protocol::Sml => "OBIS codes (1.8.0)",
+                }
+            )))
+        }
+        // OBIS codes alone: whichever protocol the meter speaks them in.
+        (asked, from_ids) => Ok(asked.or(from_ids.filter(|protocol| *protocol != Protocol::Iec))),
     }
 }
 
@@ -166,7 +168,7 @@ fn kmp_ending(report: &ReadReport) -> Result<(), Failure> {
 fn read_text(args: &Args, protocol: Option<Protocol>, link: &mut LinkRun) -> Result<(), Failure> {
     status(&format!(
         "asking for the readout ({}; waiting up to {} for an answer)",
-        protocol.map_or("IEC 62056-21 or /#1", Protocol::label),
+        protocol.map_or("IEC 62056-21, /#1 or SML", Protocol::label),
         kmp_workbench::duration::format(args.wake.wait)
     ));
     let job = Job::Readout(ReadoutOptions {

@@ -1,6 +1,6 @@
-//! Names of the OBIS codes electricity meters put in their readouts (IEC 62056-61, the value
-//! groups C.D.E), as the register object's `name` and CSV headers show them. A code not here
-//! has no name: the meter's own label (`0.128.1`, `F.F`) is shown as it came.
+//! Names of the OBIS codes electricity meters put in their readouts and SML telegrams (IEC
+//! 62056-61, the value groups C.D.E), as the register object's `name` and CSV headers show them.
+//! A code not here has no name: the meter's own label (`0.128.1`, `F.F`) is shown as it came.
 
 use super::Address;
 
@@ -27,6 +27,11 @@ const NAMES: &[(&str, &str)] = &[
     ("21.7.0", "active power import L1"),
     ("41.7.0", "active power import L2"),
     ("61.7.0", "active power import L3"),
+    // Import less export, as SML meters push it.
+    ("16.7.0", "active power"),
+    ("36.7.0", "active power L1"),
+    ("56.7.0", "active power L2"),
+    ("76.7.0", "active power L3"),
     ("31.7.0", "current L1"),
     ("51.7.0", "current L2"),
     ("71.7.0", "current L3"),

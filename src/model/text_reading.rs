@@ -1,9 +1,10 @@
-//! Values read in the text protocols: the data lines of an IEC 62056-21 readout and the fields
-//! of a `/#1` answer, each kept exactly as sent beside its exact number.
+//! Values read in the text protocols and from pushed SML telegrams: the data lines of an IEC
+//! 62056-21 readout, the fields of a `/#1` answer and the entries of an SML value list, each kept
+//! as sent beside its exact number.
 
 use crate::iec::{DataLine, Readout};
 use crate::kmp::Number;
-use crate::mc66;
+use crate::{mc66, sml};
 
 use super::RegisterKey;
 
@@ -59,6 +60,35 @@ impl TextReading {
             raw: digits.to_string(),
             assumed_scale: field.assumed(),
         })
+    }
+
+    /// The entries of an SML telegram that carry an OBIS code, in the order sent, keyed by the
+    /// code's short form (`1.8.0`) as readouts write it; a value that is no number (a
+    /// manufacturer's name) is kept as hex.
+    pub fn from_sml(file: &sml::File) -> Vec<Self> {
+        file.entries()
+            .filter_map(|entry| {
+                let obis = entry.obis()?;
+                let key = RegisterKey::Obis(obis.short().parse().ok()?);
+                let number = entry.number();
+                let text = match (&number, &entry.value) {
+                    (Some(number), _) => number.to_string(),
+                    (None, sml::Value::Bytes(bytes)) => {
+                        bytes.iter().map(|byte| format!("{byte:02X}")).collect()
+                    }
+                    (None, other) => format!("{other:?}"),
+                };
+                let unit = entry.unit_symbol().unwrap_or_default().to_string();
+                Some(Self {
+                    key,
+                    raw: format!("{obis} {text} {unit}").trim_end().to_string(),
+                    unit,
+                    number,
+                    text,
+                    assumed_scale: false,
+                })
+            })
+            .collect()
     }
 
     /// The fields of a `/#1` answer, in the order sent.

@@ -303,3 +303,52 @@ fn a_meter_that_pushes_sml_is_named_within_ten_seconds_with_or_without_an_echo()
         assert_eq!(output.status.code(), Some(0));
     }
 }
+
+#[test]
+fn read_prints_the_values_a_pushing_meter_sent() {
+    let mut config = MeterConfig::new(Profile::SmlPush);
+    config.log_answers = true;
+    let sim = spawn(config, None).unwrap();
+    let port = sim.path().display().to_string();
+    let output = run_cli(&["read", "--json", "--port", &port, "1.8.0", "16.7.0"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let read: Vec<(String, String)> = json["registers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|register| {
+            (
+                register["obis"].as_str().unwrap().to_string(),
+                register["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(read[0].0, "1.8.0");
+    assert_eq!(read[1].0, "16.7.0");
+    // The values of one of the telegrams the meter logged as sent, decoded on their own.
+    let sent: Vec<Vec<(String, String)>> = sim
+        .take_sent()
+        .iter()
+        .map(|answer| {
+            let mut receiver = kmp_workbench::sml::Receiver::new();
+            let frame = answer
+                .frame
+                .iter()
+                .find_map(|&byte| receiver.push(byte))
+                .unwrap()
+                .unwrap();
+            kmp_workbench::sml::File::decode(&frame.payload)
+                .unwrap()
+                .entries()
+                .filter_map(|entry| {
+                    let code = entry.obis()?.short();
+                    ["1.8.0", "16.7.0"]
+                        .contains(&code.as_str())
+                        .then(|| (code, entry.number().unwrap().to_string()))
+                })
+                .collect()
+        })
+        .collect();
+    assert!(sent.contains(&read), "{read:?} not among {sent:?}");
+}

@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 
 use crate::kmp::{Request, Response};
 use crate::line::LineSettings;
-use crate::link::engine::{Answer, Exchange, Telegram};
+use crate::link::engine::{Answer, Exchange};
 use crate::protocol::Protocol;
 
 use super::address_search::KNOWN_ADDRESSES;
@@ -44,10 +44,8 @@ pub(crate) enum EarlyAsked {
         /// Its serial number.
         serial: u32,
     },
-    /// A meter answered a text protocol.
+    /// A meter answered a text protocol, or pushed SML while the round listened.
     Text(TextFound),
-    /// A meter pushed SML while the round listened.
-    Pushed(Vec<Telegram>),
     /// Nothing answered: back to waiting for the eye.
     Nothing,
 }
@@ -59,10 +57,8 @@ enum Try {
     Kmp(u8),
     /// GetSerialNo at the link's address at these settings.
     Line(LineSettings),
-    /// The quick try of a text protocol.
+    /// The quick try of a text protocol (for SML, listening).
     Text(Protocol),
-    /// Listening at 9600 8N1 for a meter that pushes SML.
-    Listen,
 }
 
 /// The round; see the module documentation.
@@ -96,7 +92,7 @@ impl EarlyRound {
             left.push_back(Try::Line(line));
         }
         if home.is_some() && with_text {
-            left.push_back(Try::Listen);
+            left.push_back(Try::Text(Protocol::Sml));
         }
         Self {
             set,
@@ -116,10 +112,6 @@ impl EarlyRound {
             Some((_, Some(search))) => match search.handle(result, cx) {
                 Searched::GaveUp(_) => self.next(cx),
                 searched => searched.into(),
-            },
-            Some((Try::Listen, None)) => match result {
-                Ok(Answer::Pushed(telegrams)) => EarlyAsked::Pushed(telegrams),
-                _ => self.next(cx),
             },
             Some((tried @ (Try::Kmp(_) | Try::Line(_)), None)) => match (*tried, result) {
                 (Try::Kmp(address), Ok(Answer::Kmp(Response::SerialNo(serial)))) => {
@@ -158,10 +150,6 @@ impl EarlyRound {
                     line,
                     None,
                 ))
-            }
-            Try::Listen => {
-                self.asking = Some((tried, None));
-                EarlyAsked::Next(Step::exchange_on(Exchange::Listen, LineSettings::SML, None))
             }
             Try::Text(protocol) => {
                 let mut search = TextSearch::quick(Some(protocol));

@@ -18,10 +18,11 @@ use super::text_search::{Searched, TextFound, TextSearch};
 use super::wake::{WakeUp, Woken};
 use crate::line::LineSettings;
 use crate::link::diagnosis::{self, Diagnosis, DiagnosisCode, diagnose};
-use crate::link::engine::{Answer, Exchange, ExchangeFailure, Telegram};
+use crate::link::engine::{Answer, Exchange, ExchangeFailure};
 use crate::link::messages::{JobEvent, Report};
 use crate::link::options::ProbeOptions;
 use crate::link::reports::ProbeReport;
+use crate::model::TextReading;
 use crate::protocol::Protocol;
 
 /// Echo tests at the start of a probe; they cost the meter nothing.
@@ -68,14 +69,15 @@ struct Push {
     pin_locked: bool,
 }
 
-/// Whether a telegram holds energy drawn (1.8.0) but not the power (16.7.0): what a meter sends
-/// until its PIN is entered (docs/protocols.md §11).
-fn pin_locked(file: &crate::sml::File) -> bool {
-    let has = |c, d| {
-        file.entries()
-            .any(|entry| entry.obis().is_some_and(|obis| obis.0[2..5] == [c, d, 0]))
+/// Whether a pushing meter's values hold energy drawn (1.8.0) but not the power (16.7.0): what a
+/// meter sends until its PIN is entered (docs/protocols.md §11).
+fn pin_locked(readings: &[TextReading]) -> bool {
+    let has = |code: &str| {
+        readings
+            .iter()
+            .any(|reading| reading.key.to_string() == code)
     };
-    has(1, 8) && !has(16, 7)
+    has("1.8.0") && !has("16.7.0")
 }
 
 /// The protocol that answered.
@@ -108,7 +110,11 @@ impl From<TextFound> for Spoken {
     fn from(found: TextFound) -> Self {
         Self {
             protocol: found.protocol,
-            identification: found.identification.map(|ident| ident.line),
+            // A pushing meter is known by its SML server ID.
+            identification: found
+                .identification
+                .map(|ident| ident.line)
+                .or(found.pushed.and_then(|pushed| pushed.server_id)),
             asked_at: found.tried.line,
             line: found.line,
             named_at: found.named_at,
@@ -263,6 +269,7 @@ impl Probe {
             Phase::Text(search) => match search.handle(result, cx) {
                 Searched::Next(step) => step,
                 Searched::Found(found) => {
+                    self.heard(&found);
                     self.spoke(found.into(), cx);
                     self.identified(cx)
                 }
@@ -288,12 +295,8 @@ impl Probe {
                 self.phase = Phase::Type;
                 Step::exchange_on(Exchange::Request(Request::GetType), line, None)
             }
-            EarlyAsked::Pushed(telegrams) => {
-                self.pushed(&telegrams, cx);
-                self.kmp_silent = true;
-                self.identified(cx)
-            }
             EarlyAsked::Text(found) => {
+                self.heard(&found);
                 self.spoke(found.into(), cx);
                 self.kmp_silent = true;
                 self.identified(cx)
@@ -347,32 +350,12 @@ impl Probe {
         }
     }
 
-    /// A meter pushed `telegrams` (one or more): it speaks SML, at the settings heard.
-    fn pushed(&mut self, telegrams: &[Telegram], cx: &mut Cx<'_>) {
-        let Some(first) = telegrams.first() else {
-            return;
-        };
-        let server_id = first.file.server_id().map(|id| {
-            id.iter()
-                .map(|byte| format!("{byte:02X}"))
-                .collect::<String>()
+    /// Notes what was heard of a meter that pushes, if `found` is one.
+    fn heard(&mut self, found: &TextFound) {
+        self.push = found.pushed.as_ref().map(|pushed| Push {
+            interval: pushed.interval,
+            pin_locked: found.readings.as_deref().is_some_and(pin_locked),
         });
-        self.push = Some(Push {
-            interval: telegrams
-                .get(1)
-                .map(|second| second.at.saturating_duration_since(first.at)),
-            pin_locked: pin_locked(&first.file),
-        });
-        self.spoke(
-            Spoken {
-                protocol: Protocol::Sml,
-                identification: server_id,
-                asked_at: LineSettings::SML,
-                line: LineSettings::SML,
-                named_at: first.at,
-            },
-            cx,
-        );
     }
 
     fn spoke(&mut self, spoken: Spoken, cx: &mut Cx<'_>) {

@@ -32,8 +32,8 @@ pub struct TextTry {
 /// answer read with one: every meter, whichever stop bits it wants, reads a request sent with
 /// two (the second is idle line to it), and a receiver that wants one reads an answer sent with
 /// either, so one try finds the 7E1 meters (the standard, a 382C) and the 7E2 ones (MULTICAL
-/// 41/401, 66C) alike.
-pub const TEXT_TRIES: [TextTry; 2] = [
+/// 41/401, 66C) alike. Last, listening at 9600 8N1 for a meter that pushes SML unasked.
+pub const TEXT_TRIES: [TextTry; 3] = [
     TextTry {
         protocol: Protocol::Iec,
         exchange: Exchange::SignOn,
@@ -45,6 +45,12 @@ pub const TEXT_TRIES: [TextTry; 2] = [
         exchange: Exchange::Mc66,
         line: LineSettings::iec(2),
         answer_line: LineSettings::iec(1).at(1200),
+    },
+    TextTry {
+        protocol: Protocol::Sml,
+        exchange: Exchange::Listen,
+        line: LineSettings::SML,
+        answer_line: LineSettings::SML,
     },
 ];
 
@@ -72,8 +78,19 @@ pub(crate) struct TextFound {
     pub line: LineSettings,
     /// The values; `None` when a mode C meter identified itself and its readout never came.
     pub readings: Option<Vec<TextReading>>,
+    /// What was heard of a meter that pushes; `None` for the others.
+    pub pushed: Option<Pushed>,
     /// Why that readout never came.
     pub failure: Option<ExchangeFailure>,
+}
+
+/// What was heard of a meter that pushes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Pushed {
+    /// Its SML server ID, in hex.
+    pub server_id: Option<String>,
+    /// The time between its first two telegrams, when two came.
+    pub interval: Option<Duration>,
 }
 
 /// What came of a step of the search.
@@ -196,8 +213,32 @@ impl TextSearch {
                     tried,
                     line: tried.answer_line,
                     failure: readout.is_none().then_some(ExchangeFailure::Silence),
+                    pushed: None,
                     readings: readout.as_ref().map(TextReading::from_readout),
                 }),
+            },
+            Ok(Answer::Pushed(telegrams)) => match telegrams.as_slice() {
+                [first, ..] => Searched::Found(TextFound {
+                    protocol: Protocol::Sml,
+                    identification: None,
+                    named_at: first.at,
+                    tried,
+                    line: tried.answer_line,
+                    readings: telegrams
+                        .last()
+                        .map(|last| TextReading::from_sml(&last.file)),
+                    pushed: Some(Pushed {
+                        server_id: first
+                            .file
+                            .server_id()
+                            .map(|id| id.iter().map(|byte| format!("{byte:02X}")).collect()),
+                        interval: telegrams
+                            .get(1)
+                            .map(|second| second.at.saturating_duration_since(first.at)),
+                    }),
+                    failure: None,
+                }),
+                [] => self.next(None, cx),
             },
             Ok(Answer::Mc66(answer)) => Searched::Found(TextFound {
                 protocol: Protocol::Mc66,
@@ -206,6 +247,7 @@ impl TextSearch {
                 tried,
                 line: tried.answer_line,
                 readings: Some(TextReading::from_mc66(&answer)),
+                pushed: None,
                 failure: None,
             }),
             Ok(_) => self.next(None, cx),
@@ -248,6 +290,7 @@ fn selected(selecting: Selecting, result: ExchangeResult, now: Instant) -> TextF
         tried,
         line: tried.answer_line,
         readings: None,
+        pushed: None,
         failure: None,
     };
     match result {

@@ -243,12 +243,16 @@ impl LinkView {
                 if spoken.is_text() {
                     // The rate is of the requests in the protocol found, not the KMP ones before.
                     self.answers.clear();
-                    self.diagnosis = Some(diagnosis::speaks(
-                        *protocol,
-                        identification.as_deref(),
-                        (*asked_at, *line),
-                        true,
-                    ));
+                    self.diagnosis = Some(if *protocol == Protocol::Sml {
+                        diagnosis::pushes(identification.as_deref(), *line, None, false)
+                    } else {
+                        diagnosis::speaks(
+                            *protocol,
+                            identification.as_deref(),
+                            (*asked_at, *line),
+                            true,
+                        )
+                    });
                 }
                 self.spoken = Some(spoken);
             }

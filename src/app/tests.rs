@@ -477,6 +477,47 @@ fn an_iec_meter_is_found_on_the_link_check_read_by_its_readout_and_polled_live()
     assert_eq!(series.unit(), "kWh");
 }
 
+#[test]
+fn a_meter_that_pushes_sml_is_found_on_the_link_check_read_and_polled_live() {
+    let mut harness = connected(Profile::SmlPush, Screen::LinkCheck, FixedPicker(None), None);
+    wait_for_text(&mut harness, "Pushes SML (server ID 0A0153494D000000002A)");
+    let diagnosis = harness
+        .state()
+        .controller()
+        .link_view()
+        .diagnosis()
+        .cloned()
+        .unwrap();
+    assert_eq!(diagnosis.code, DiagnosisCode::Ok);
+    assert!(diagnosis.finding.contains("pushes SML unasked"));
+
+    click(&mut harness, "Registers");
+    harness.get_by_label("Read the readout").click();
+    wait_until(&mut harness, "the telegram's values", |h| {
+        h.query_by_label("active power L1").is_some()
+    });
+
+    click(&mut harness, "Live");
+    click(&mut harness, "Use the readout's numbers");
+    harness.get_by_label("Start polling").click();
+    wait_until(&mut harness, "a polled telegram", |h| {
+        h.state()
+            .controller()
+            .workspace()
+            .readings()
+            .get("16.7.0".parse().unwrap())
+            .is_some_and(|series| !series.is_empty())
+    });
+    let series = harness
+        .state()
+        .controller()
+        .workspace()
+        .readings()
+        .get("16.7.0".parse().unwrap())
+        .unwrap();
+    assert_eq!(series.unit(), "W");
+}
+
 /// The app opening ports as the program does: network heads for real.
 fn with_system_opener() -> Harness<'static, MeterApp> {
     let opener = crate::link::port::SystemOpener {

@@ -227,12 +227,14 @@ fn protocol_of(args: &Args) -> Result<Protocol, Failure> {
         ));
     }
     match args.protocol.0 {
-        Some(asked) if asked != named => Err(Failure::usage(format!(
+        Some(asked) if !args.registers[0].read_in(asked) => Err(Failure::usage(format!(
             "{} names no {} register",
             args.registers[0],
             asked.label()
         ))),
-        _ => Ok(named),
+        // OBIS codes of a meter that pushes SML: --protocol sml.
+        Some(asked) => Ok(asked),
+        None => Ok(named),
     }
 }
 

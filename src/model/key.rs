@@ -33,6 +33,12 @@ impl RegisterKey {
         }
     }
 
+    /// Whether a meter speaking `protocol` has it: an OBIS code names a value of an IEC
+    /// 62056-21 readout and of an SML telegram alike.
+    pub fn read_in(self, protocol: Protocol) -> bool {
+        self.protocol() == protocol || matches!((self, protocol), (Self::Obis(_), Protocol::Sml))
+    }
+
     /// The KMP register ID, if it is one.
     pub fn kmp(self) -> Option<RegisterId> {
         match self {

@@ -21,7 +21,12 @@ pub(super) fn start(state: &mut Controller, keys: Vec<RegisterKey>, interval: Du
         manifest.polled = ids.clone();
         manifest.interval_s = Some(interval.as_secs_f64());
     });
-    let protocol = keys.first().map_or(Protocol::Kmp, |key| key.protocol());
+    // OBIS codes are polled in the protocol the meter was found speaking: IEC or SML.
+    let spoken = state.view.spoken().map(|spoken| spoken.protocol);
+    let protocol = keys.first().map_or(Protocol::Kmp, |key| match spoken {
+        Some(spoken) if key.read_in(spoken) => spoken,
+        _ => key.protocol(),
+    });
     let job = if protocol == Protocol::Kmp {
         Job::Poll(PollPlan { ids, interval })
     } else {

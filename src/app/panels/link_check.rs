@@ -14,6 +14,7 @@ use crate::app::style::{self, BAD, GOOD, WARN};
 use crate::duration;
 use crate::link::ProbeOptions;
 use crate::link::diagnosis::DiagnosisCode;
+use crate::protocol::Protocol;
 
 use super::{AppView, Panel};
 
@@ -164,6 +165,22 @@ fn protocol_line(ui: &mut Ui, view: &LinkView) {
         }
         return;
     };
+    if spoken.protocol == Protocol::Sml {
+        let id = spoken
+            .identification
+            .as_deref()
+            .map(|id| format!(" (server ID {id})"))
+            .unwrap_or_default();
+        style::status_line(
+            ui,
+            GOOD,
+            &format!(
+                "Pushes SML{id}, heard at {}: read it on the Registers screen",
+                spoken.line
+            ),
+        );
+        return;
+    }
     let identification = spoken
         .identification
         .as_deref()

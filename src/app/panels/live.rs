@@ -73,8 +73,7 @@ impl LivePanel {
     /// than it speaks, or an interval shorter than its readout takes.
     fn refusal(&self, keys: &[RegisterKey], context: &AppView<'_>) -> Option<String> {
         let spoken = context.link.spoken()?;
-        let protocol = keys.first()?.protocol();
-        if protocol != spoken.protocol {
+        if !keys.first()?.read_in(spoken.protocol) {
             let example = match spoken.protocol {
                 Protocol::Kmp => "register IDs such as 68, 74",
                 Protocol::Iec => "OBIS codes such as 1.8.0",
@@ -87,7 +86,7 @@ impl LivePanel {
             ));
         }
         let readout = context.workspace.readout()?;
-        (protocol != Protocol::Kmp && self.interval() < readout.took).then(|| {
+        (spoken.protocol != Protocol::Kmp && self.interval() < readout.took).then(|| {
             format!(
                 "A readout of this meter takes {}: poll every {} s or more",
                 crate::app::style::seconds(readout.took),

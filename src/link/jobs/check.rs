@@ -183,7 +183,11 @@ impl Check {
                 self.search = None;
                 cx.emit(JobEvent::Spoke {
                     protocol: found.protocol,
-                    identification: found.identification.map(|ident| ident.line),
+                    // A pushing meter is known by its SML server ID.
+                    identification: found
+                        .identification
+                        .map(|ident| ident.line)
+                        .or(found.pushed.and_then(|pushed| pushed.server_id)),
                     asked_at: found.tried.line,
                     line: found.line,
                 });

@@ -3,14 +3,15 @@
 //! and names at once a meter that is awake but not where KMP was asked: GetSerialNo at the
 //! logger top module's 0x7F; when no protocol was named, the IEC 62056-21 sign-on and `/#1` with
 //! their short waits ([`TextSearch::quick`]), asked with two stop bits and heard with one, each
-//! followed by GetSerialNo at the link's address again; then the base module's 0xBF, and where
-//! the port can change its settings, GetSerialNo at 2400 and 9600 baud and, when no protocol
-//! was named, listening at 9600 8N1 for a meter that pushes SML unasked (up to 2.5 s, or until
-//! two telegrams are whole, five at most). An eye that
-//! wakes during the round is answered at most about 2 s late (just missed by a request, it waits
-//! through `/#1`, which costs 1.6 s: the meter answers only after changing its baud rate). A
-//! MULTICAL 21 or flowIQ whose magnet was placed as the link opened wakes about 4 s later, as
-//! `/#1` ends, and the request after it is answered (docs/protocols.md §7).
+//! followed by GetSerialNo at the link's address again; then the base module's 0xBF; and, where
+//! the port can change its settings, GetSerialNo at 2400 and 9600 baud and, when no protocol was
+//! named, listening at 9600 8N1 for a meter that pushes SML unasked (2.5 s, or 5 s once a
+//! telegram has begun, until two are whole).
+//!
+//! An eye that wakes during the round is answered at most about 2 s late (just missed by a
+//! request, it waits through `/#1`, which costs 1.6 s: the meter answers only after changing its
+//! baud rate). A MULTICAL 21 or flowIQ whose magnet was placed as the link opened wakes about 4 s
+//! later, as `/#1` ends, and the request after it is answered (docs/protocols.md §7).
 
 use std::collections::VecDeque;
 

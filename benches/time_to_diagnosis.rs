@@ -175,14 +175,14 @@ fn scenarios() -> Vec<Scenario> {
             protocol: None,
             address: None,
             waits_for_eye: true,
-            ..kmp("no echo, no answer", deaf, 18.5)
+            ..kmp("no echo, no answer", deaf, 20.5)
         },
         Scenario {
             code: DiagnosisCode::EchoOnly,
             protocol: None,
             address: None,
             waits_for_eye: true,
-            ..kmp("echo only, asleep", asleep, 17.2)
+            ..kmp("echo only, asleep", asleep, 19.3)
         },
         Scenario {
             code: DiagnosisCode::Garbled,

@@ -363,6 +363,21 @@ pub fn pushes(
     }
 }
 
+/// The diagnosis when a meter pushes telegrams at `line` that fail their checks: the eye is
+/// heard, not cleanly.
+pub fn pushes_garbled(line: LineSettings) -> Diagnosis {
+    Diagnosis {
+        code: DiagnosisCode::Garbled,
+        finding: format!(
+            "A meter pushes telegrams at {line}, but none came whole: they fail their checks."
+        ),
+        advice: "Adjust the head while watching the success rate: slide it, turn it 180°, add a \
+                 spacer, shade it from daylight, or turn the receiver's sensitivity \
+                 potentiometer."
+            .into(),
+    }
+}
+
 /// The diagnosis when the meter answered KMP at `line` and not at the link's own settings `own`.
 pub fn kmp_at(line: LineSettings, own: LineSettings) -> Diagnosis {
     Diagnosis {

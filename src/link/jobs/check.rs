@@ -204,8 +204,18 @@ impl Check {
     }
 
     fn begin(&mut self, cx: &Cx<'_>) -> Step {
-        self.round = Some((cx.now.instant, Phase::Echo));
-        self.step(Phase::Echo)
+        // A meter found pushing is only listened to: nothing goes out to it, not even an echo
+        // test.
+        let first = if self
+            .text
+            .is_some_and(|text| text.exchange == Exchange::Listen)
+        {
+            Phase::Text
+        } else {
+            Phase::Echo
+        };
+        self.round = Some((cx.now.instant, first));
+        self.step(first)
     }
 
     /// The round is over: the next after the interval, unless the check has asked enough.

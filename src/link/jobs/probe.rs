@@ -18,7 +18,7 @@ use super::text_search::{Searched, TextFound, TextSearch};
 use super::wake::{WakeUp, Woken};
 use crate::line::LineSettings;
 use crate::link::diagnosis::{self, Diagnosis, DiagnosisCode, diagnose};
-use crate::link::engine::{Answer, Exchange, ExchangeFailure};
+use crate::link::engine::{Answer, Exchange, ExchangeFailure, TextError};
 use crate::link::messages::{JobEvent, Report};
 use crate::link::options::ProbeOptions;
 use crate::link::reports::ProbeReport;
@@ -135,6 +135,8 @@ pub(crate) struct Probe {
     kmp_line: Option<LineSettings>,
     /// What was heard of a meter that pushes.
     push: Option<Push>,
+    /// Whether a pushing meter's telegrams were heard failing their checks.
+    push_garbled: bool,
     spoken: Option<Spoken>,
     /// Whether KMP got no answer and the text protocols were tried.
     kmp_silent: bool,
@@ -155,6 +157,7 @@ impl Probe {
             address: None,
             kmp_line: None,
             push: None,
+            push_garbled: false,
             spoken: None,
             kmp_silent: false,
             garbled_in_a_row: 0,
@@ -169,7 +172,12 @@ impl Probe {
                 *self = Self::new(self.options);
                 return Step::exchange(Exchange::EchoTest, Attempts::One);
             }
-            Input::Exchanged(result) => result,
+            Input::Exchanged(result) => {
+                if matches!(result, Err(ExchangeFailure::BadText(TextError::Sml(_)))) {
+                    self.push_garbled = true;
+                }
+                result
+            }
             // A probe never asks for a pause, so no timer of its own can end; were one to, it
             // would end with what it found.
             Input::Timeout => return Step::Done(Some(Report::Probe(self.report(cx, true)))),
@@ -452,6 +460,9 @@ impl Probe {
             ),
             _ => match self.kmp_line {
                 Some(line) => diagnosis::kmp_at(line, cx.line),
+                None if self.push_garbled && self.spoken.is_none() => {
+                    diagnosis::pushes_garbled(LineSettings::SML)
+                }
                 None => diagnose(evidence, cx.now.instant),
             },
         };

@@ -410,6 +410,51 @@ fn a_meter_that_pushes_sml_is_named_by_listening_with_or_without_an_echo() {
 }
 
 #[test]
+fn the_continuous_check_sends_nothing_to_a_meter_found_pushing() {
+    let (spoke, answers, io) = check(Profile::SmlPush, 40);
+    assert_eq!(spoke, [Protocol::Sml]);
+    assert!(answers.iter().rev().take(5).all(|&ok| ok), "{answers:?}");
+    let sent: Vec<&Vec<u8>> = io
+        .iter()
+        .filter_map(|io| match io {
+            Io::Transmit(bytes) => Some(bytes),
+            _ => None,
+        })
+        .collect();
+    let found = sent
+        .iter()
+        .position(|bytes| bytes.is_empty())
+        .expect("a listen");
+    assert!(
+        sent[found..].iter().all(|bytes| bytes.is_empty()),
+        "only listening once it was heard"
+    );
+}
+
+#[test]
+fn a_pushing_meter_heard_only_damaged_is_garbled() {
+    let mut config = meter(Profile::SmlPush);
+    config.faults.corrupt = 1.0;
+    let mut link = opened(config);
+    let (end, _) = run(
+        &mut link,
+        Job::Probe(ProbeOptions::new(Duration::from_secs(10))),
+        Duration::from_secs(60),
+    );
+    let report = probe_report(&end);
+    assert_eq!(report.protocol, None);
+    assert_eq!(report.diagnosis.code, DiagnosisCode::Garbled);
+    assert!(
+        report
+            .diagnosis
+            .finding
+            .contains("pushes telegrams at 9600 8N1"),
+        "{}",
+        report.diagnosis.finding
+    );
+}
+
+#[test]
 fn a_pushing_meter_locked_with_its_pin_is_said_to_be() {
     let mut config = meter(Profile::SmlPush);
     config.pin_locked = true;

@@ -110,7 +110,8 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             args.csv.display()
         )));
     }
-    if args.interval < SAFE_INTERVAL {
+    // Electricity meters that push do not tire.
+    if args.interval < SAFE_INTERVAL && protocol != Protocol::Sml {
         status(&format!(
             "warning: polling every {} may make a battery meter (MULTICAL 21, flowIQ) throttle or fall asleep; \
              {} is known to be safe",

@@ -224,9 +224,17 @@ fn alignment(ui: &mut Ui, app: &AppView<'_>, check_interval: Duration) -> Option
                 0 => "no rounds yet".to_string(),
                 n => format!("waking: {n} unanswered"),
             };
+            // A pushing meter is listened to, not asked: each round is a listen.
+            let pushing = view
+                .spoken()
+                .is_some_and(|spoken| spoken.protocol == Protocol::Sml);
             rate_row(
                 ui,
-                "Meter requests",
+                if pushing {
+                    "Telegrams heard"
+                } else {
+                    "Meter requests"
+                },
                 view.answer_rate(),
                 view.answers().iter().copied(),
                 waking,

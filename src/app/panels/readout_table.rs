@@ -8,6 +8,7 @@ use egui::{RichText, Ui};
 use crate::app::action::Action;
 use crate::app::style;
 use crate::model::RegisterMap;
+use crate::protocol::Protocol;
 
 use super::AppView;
 
@@ -18,17 +19,24 @@ pub fn readout_section(ui: &mut Ui, app: &AppView<'_>) -> Option<Action> {
         .then(|| app.workspace.capture().zip(app.workspace.capture_readout()))
         .flatten();
     let protocol = match (recording, app.link.spoken()) {
-        (Some((_, readout)), _) => readout.protocol.map(|p| p.to_string()).unwrap_or_default(),
-        (None, Some(spoken)) => spoken.protocol.to_string(),
-        (None, None) => String::new(),
+        (Some((_, readout)), _) => readout.protocol,
+        (None, Some(spoken)) => Some(spoken.protocol),
+        (None, None) => None,
     };
     let whose = if recording.is_some() {
         "The recorded meter"
     } else {
         "This meter"
     };
+    // A pushing meter's telegram lists all it has, as a readout does.
+    let what = if protocol == Some(Protocol::Sml) {
+        "each telegram it pushes"
+    } else {
+        "its data readout"
+    };
+    let protocol = protocol.map(|p| p.to_string()).unwrap_or_default();
     ui.label(format!(
-        "{whose} speaks {protocol}: it is not scanned, its data readout lists everything it has."
+        "{whose} speaks {protocol}: it is not scanned, {what} lists everything it has."
     ));
     ui.add_space(6.0);
     ui.horizontal(|ui| {

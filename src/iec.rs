@@ -34,6 +34,7 @@ mod names;
 mod readout;
 mod receiver;
 mod request;
+mod telegram;
 
 pub use address::{Address, MAX_ADDRESS_LEN};
 pub use error::IecError;
@@ -44,6 +45,7 @@ pub use readout::{
 };
 pub use receiver::{Received, Receiver};
 pub use request::{ClientMessage, Request};
+pub use telegram::{Telegram, TelegramReceiver, strip_parity};
 
 /// Start of text: opens a data block.
 pub const STX: u8 = 0x02;

@@ -38,4 +38,8 @@ pub enum IecError {
     /// Not a message this program knows.
     #[error("not a message of IEC 62056-21")]
     Unknown,
+    /// A 7E1 character read with eight data bits whose parity bit does not make the count of
+    /// ones even.
+    #[error("byte 0x{0:02X} fails its even parity")]
+    Parity(u8),
 }

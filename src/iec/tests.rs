@@ -337,3 +337,99 @@ fn no_bytes_make_the_codec_panic() {
         }
     }
 }
+
+/// A mode D telegram as an eBZ DD3 pushes it: identification, an empty line, the data lines
+/// with their full OBIS codes, `!` (the values are ours).
+const MODE_D: &[u8] = b"/EBZ5DD3BZ06ETA_107\r\n\r\n1-0:0.0.0*255(1EBZ0100507409)\r\n\
+1-0:1.8.0*255(000125.25688570*kWh)\r\n1-0:16.7.0*255(000123.45*W)\r\n!\r\n";
+
+#[test]
+fn a_mode_d_telegram_reads_without_a_check_character() {
+    let telegram = Telegram::decode(MODE_D).unwrap();
+    assert_eq!(telegram.identification.line, "EBZ5DD3BZ06ETA_107");
+    assert_eq!(telegram.bcc, None);
+    let energy = &telegram.lines[1];
+    assert_eq!(energy.address.as_str(), "1-0:1.8.0*255");
+    assert_eq!(
+        energy.values[0].number().unwrap().to_string(),
+        "125.25688570"
+    );
+    assert_eq!(energy.values[0].unit.as_deref(), Some("kWh"));
+    assert_eq!(telegram.lines.len(), 3);
+}
+
+#[test]
+fn a_mode_d_telegram_in_a_block_has_its_check_character_checked() {
+    let lines: Vec<DataLine> = Telegram::decode(MODE_D).unwrap().lines;
+    let mut framed = b"/EBZ5DD3BZ06ETA_107\r\n\r\n".to_vec();
+    framed.extend(encode_readout(&lines, Bcc::Xor));
+    let telegram = Telegram::decode(&framed).unwrap();
+    assert_eq!(telegram.bcc, Some(Bcc::Xor));
+    assert_eq!(telegram.lines, lines);
+    // Whole through the receiver too.
+    let mut receiver = TelegramReceiver::new();
+    let through: Vec<_> = framed
+        .iter()
+        .filter_map(|&byte| receiver.push(byte))
+        .collect();
+    assert_eq!(through, [Ok(telegram.clone())]);
+    let last = framed.len() - 1;
+    framed[last] ^= 0x01;
+    assert!(matches!(
+        Telegram::decode(&framed),
+        Err(IecError::Bcc { .. })
+    ));
+}
+
+#[test]
+fn mode_d_telegrams_arrive_in_pieces_between_noise() {
+    let mut stream = b"\x00garbage".to_vec();
+    stream.extend_from_slice(MODE_D);
+    // Cut short by the next telegram's start.
+    stream.extend_from_slice(&MODE_D[..40]);
+    stream.extend_from_slice(MODE_D);
+    let mut receiver = TelegramReceiver::new();
+    let results: Vec<_> = stream
+        .iter()
+        .filter_map(|&byte| receiver.push(byte))
+        .collect();
+    assert_eq!(results.len(), 3, "{results:?}");
+    assert!(results[0].is_ok());
+    assert_eq!(results[1], Err(IecError::CutShort));
+    assert!(results[2].is_ok());
+    assert_eq!(receiver.discarded(), 8 + 40);
+}
+
+#[test]
+fn a_7e1_character_read_at_eight_data_bits_loses_its_parity_bit() {
+    // 'A' (0x41) has two ones: its parity bit is 0. 'C' (0x43) has three: its parity bit is 1.
+    assert_eq!(strip_parity(0x41), Ok(b'A'));
+    assert_eq!(strip_parity(0xC3), Ok(b'C'));
+    assert_eq!(strip_parity(0x43), Err(IecError::Parity(0x43)));
+    let with_parity: Vec<u8> = MODE_D
+        .iter()
+        .map(|&byte| {
+            if byte.count_ones() % 2 == 1 {
+                byte | 0x80
+            } else {
+                byte
+            }
+        })
+        .collect();
+    let stripped: Vec<u8> = with_parity
+        .iter()
+        .map(|&byte| strip_parity(byte).unwrap())
+        .collect();
+    assert_eq!(stripped, MODE_D);
+}
+
+proptest! {
+    #[test]
+    fn no_bytes_make_the_mode_d_decoder_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+        let _ = Telegram::decode(&bytes);
+        let mut receiver = TelegramReceiver::new();
+        for byte in bytes {
+            let _ = receiver.push(byte);
+        }
+    }
+}

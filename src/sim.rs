@@ -24,6 +24,6 @@ pub use logger_specs::LoggerSpec;
 pub use loggers::{MAX_ROW_BYTES, entry_id, entry_time};
 pub use meter::{Asked, Meter, MeterConfig, SWITCH_PAUSE, SentAnswer, Stats, Timing};
 pub use profile::{
-    IecSpeech, Mc66Field, Profile, Quantity, ReadoutLine, RegisterSpec, SmlLine, SmlSpeech, Speech,
-    UnknownProfile,
+    IecSpeech, Mc66Field, ModeDSpeech, Profile, Quantity, ReadoutLine, RegisterSpec, SmlLine,
+    SmlSpeech, Speech, UnknownProfile,
 };

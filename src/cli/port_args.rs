@@ -15,7 +15,8 @@ pub struct PortArgs {
     /// (rfc2217://HOST:PORT, socket://HOST:PORT), or sim:PROFILE for a simulated meter in this
     /// process: KMP (sim:multical21, sim:flowiq2200, sim:multical403, sim:multical603,
     /// sim:kamstrup382), IEC 62056-21 (sim:kamstrup382c, sim:multical41, sim:iec-modec), /#1
-    /// (sim:multical66c) or SML pushed unasked (sim:sml-push).
+    /// (sim:multical66c), SML pushed unasked (sim:sml-push) or mode D pushed unasked
+    /// (sim:iec-moded).
     #[arg(long)]
     port: String,
     /// Baud rate.

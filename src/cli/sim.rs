@@ -17,7 +17,7 @@ use super::output::Failure;
 pub struct Args {
     /// The meter to simulate: multical21, flowiq2200, multical403, multical603, kamstrup382 (KMP);
     /// kamstrup382c, multical41, iec-modec (IEC 62056-21); multical66c (/#1); sml-push (SML,
-    /// pushed unasked).
+    /// pushed unasked); iec-moded (IEC 62056-21 mode D, pushed unasked).
     #[arg(long, default_value = "multical21")]
     profile: Profile,
     /// Echo every byte received, as a head on the glass does.

@@ -76,6 +76,12 @@ fn speaks(config: &MeterConfig) -> String {
         Speech::Mc66 { line, .. } => {
             format!("answers /#1 sent at {line} at {}", line.at(1200))
         }
+        Speech::ModeD(speech) => format!(
+            "pushes IEC 62056-21 mode D at {} every {} (identification /{})",
+            speech.line,
+            duration::format(speech.interval),
+            speech.ident
+        ),
         Speech::SmlPush(speech) => format!(
             "pushes SML at {} every {}{}",
             speech.line,

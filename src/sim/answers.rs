@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use super::physics::Physics;
-use super::profile::{IecSpeech, Mc66Field, Profile, RegisterSpec, SmlSpeech};
+use super::profile::{
+    IecSpeech, Mc66Field, ModeDSpeech, Profile, ReadoutLine, RegisterSpec, SmlSpeech,
+};
 use crate::iec::{Address, DataLine, DataValue, encode_readout};
 use crate::kmp::{Number, Register, Request, Response};
 use crate::sml::{Body, Entry, File, Message, Value, ValueList, encode_frame};
@@ -62,8 +64,28 @@ pub(super) fn identification(speech: &IecSpeech) -> Vec<u8> {
 
 /// The data readout block, with the check character the meter computes.
 pub(super) fn readout(speech: &IecSpeech, physics: &mut Physics, elapsed: Duration) -> Vec<u8> {
-    let lines: Vec<DataLine> = speech
-        .readout
+    encode_readout(&data_lines(speech.readout, physics, elapsed), speech.bcc)
+}
+
+/// A pushed mode D telegram: the identification, an empty line, the data lines and `!`, with no
+/// check character, as most such meters send it.
+pub(super) fn mode_d_telegram(
+    speech: &ModeDSpeech,
+    physics: &mut Physics,
+    elapsed: Duration,
+) -> Vec<u8> {
+    let mut text = format!("/{}\r\n\r\n", speech.ident);
+    for line in data_lines(speech.lines, physics, elapsed) {
+        text.push_str(&line.text());
+        text.push_str("\r\n");
+    }
+    text.push_str("!\r\n");
+    text.into_bytes()
+}
+
+/// The data lines of `lines`, their values from the physics.
+fn data_lines(lines: &[ReadoutLine], physics: &mut Physics, elapsed: Duration) -> Vec<DataLine> {
+    lines
         .iter()
         .filter_map(|line| {
             let value = physics.value(line.quantity, line.unit, elapsed);
@@ -79,8 +101,7 @@ pub(super) fn readout(speech: &IecSpeech, physics: &mut Physics, elapsed: Durati
             let address: Address = line.address.parse().ok()?;
             Some(DataLine { address, values })
         })
-        .collect();
-    encode_readout(&lines, speech.bcc)
+        .collect()
 }
 
 /// The `/#1` answer: each field's digits, spaces between, CR LF.

@@ -123,10 +123,7 @@ impl Meter {
             answering: VecDeque::new(),
             sent: Vec::new(),
             last_answer: Vec::new(),
-            next_push: match config_speech {
-                Speech::SmlPush(speech) => Some(now + speech.interval),
-                _ => None,
-            },
+            next_push: push_timing(config_speech).map(|(_, interval)| now + interval),
             pushed: 0,
             stats: Stats::default(),
         }
@@ -202,7 +199,7 @@ impl Meter {
                 Speech::Iec(speech) => self.iec_byte(speech, byte, line, at),
                 Speech::Mc66 { line: own, .. } => self.mc66_byte(own, byte, line, at),
                 // A pushing meter's eye only sends.
-                Speech::SmlPush(_) => self.stats.ignored_other += 1,
+                Speech::SmlPush(_) | Speech::ModeD(_) => self.stats.ignored_other += 1,
             }
         }
     }
@@ -235,22 +232,29 @@ impl Meter {
 
     /// Queues every telegram a pushing meter has sent by `now`, each from its own time.
     fn push_due(&mut self, now: Instant) {
-        let Speech::SmlPush(speech) = self.config.profile.speech() else {
+        let speech = self.config.profile.speech();
+        let Some((line, interval)) = push_timing(speech) else {
             return;
         };
         while let Some(at) = self.next_push.filter(|&at| at <= now) {
             self.pushed = self.pushed.wrapping_add(1);
             let elapsed = at.duration_since(self.started);
-            let telegram = answers::sml_telegram(
-                speech,
-                &mut self.physics,
-                elapsed,
-                self.config.pin_locked,
-                self.pushed,
-            );
+            let telegram = match speech {
+                Speech::ModeD(speech) => {
+                    answers::mode_d_telegram(speech, &mut self.physics, elapsed)
+                }
+                Speech::SmlPush(speech) => answers::sml_telegram(
+                    speech,
+                    &mut self.physics,
+                    elapsed,
+                    self.config.pin_locked,
+                    self.pushed,
+                ),
+                Speech::Kmp | Speech::Iec(_) | Speech::Mc66 { .. } => return,
+            };
             self.stats.answered += 1;
-            self.send(telegram, speech.line, at, Asked::Push);
-            self.next_push = Some(at + speech.interval);
+            self.send(telegram, line, at, Asked::Push);
+            self.next_push = Some(at + interval);
         }
     }
 
@@ -596,6 +600,16 @@ impl Meter {
 
 #[cfg(test)]
 mod push_tests;
+/// The settings a pushing meter sends at and the time between its telegrams; `None` for a
+/// meter that only answers.
+fn push_timing(speech: Speech) -> Option<(LineSettings, Duration)> {
+    match speech {
+        Speech::SmlPush(speech) => Some((speech.line, speech.interval)),
+        Speech::ModeD(speech) => Some((speech.line, speech.interval)),
+        Speech::Kmp | Speech::Iec(_) | Speech::Mc66 { .. } => None,
+    }
+}
+
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

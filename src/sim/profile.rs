@@ -214,6 +214,19 @@ pub struct SmlSpeech {
     pub lines: &'static [SmlLine],
 }
 
+/// How a simulated meter pushes IEC 62056-21 mode D.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ModeDSpeech {
+    /// The settings it pushes at.
+    pub line: LineSettings,
+    /// The time from one telegram to the next.
+    pub interval: Duration,
+    /// Its identification line, without `/` and the line end.
+    pub ident: &'static str,
+    /// The data lines of each telegram.
+    pub lines: &'static [ReadoutLine],
+}
+
 /// The protocol a simulated meter speaks on its eye.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Speech {
@@ -230,6 +243,8 @@ pub enum Speech {
     },
     /// SML, pushed unasked; what is written to it is ignored.
     SmlPush(&'static SmlSpeech),
+    /// IEC 62056-21 mode D, pushed unasked; what is written to it is ignored.
+    ModeD(&'static ModeDSpeech),
 }
 
 /// The meters the simulator can be.
@@ -255,18 +270,20 @@ pub enum Profile {
     IecModeC,
     /// An eHZ-like electricity meter that pushes SML at 9600 8N1 every second.
     SmlPush,
+    /// A DD3-like electricity meter that pushes IEC 62056-21 mode D at 9600 7E1 every second.
+    IecModeD,
 }
 
 /// A profile name that is not one of [`Profile::ALL`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown meter profile (expected multical21, flowiq2200, multical403, multical603, kamstrup382, kamstrup382c, multical41, multical66c, iec-modec or sml-push)"
+    "unknown meter profile (expected multical21, flowiq2200, multical403, multical603, kamstrup382, kamstrup382c, multical41, multical66c, iec-modec, sml-push or iec-moded)"
 )]
 pub struct UnknownProfile;
 
 impl Profile {
     /// Every profile: the KMP meters (water meters first), then those speaking other protocols.
-    pub const ALL: [Profile; 10] = [
+    pub const ALL: [Profile; 11] = [
         Self::Multical21,
         Self::FlowIq2200,
         Self::Multical403,
@@ -277,6 +294,7 @@ impl Profile {
         Self::Multical66C,
         Self::IecModeC,
         Self::SmlPush,
+        Self::IecModeD,
     ];
 
     /// The profiles that speak KMP.
@@ -304,6 +322,7 @@ impl Profile {
                 fields: MULTICAL_66C,
             },
             Self::SmlPush => Speech::SmlPush(&SML_PUSH),
+            Self::IecModeD => Speech::ModeD(&IEC_MODE_D),
         }
     }
 
@@ -314,6 +333,7 @@ impl Profile {
             Speech::Iec(speech) => speech.line,
             Speech::Mc66 { line, .. } => line,
             Speech::SmlPush(speech) => speech.line,
+            Speech::ModeD(speech) => speech.line,
         }
     }
 
@@ -330,6 +350,7 @@ impl Profile {
             Self::Multical66C => "multical66c",
             Self::IecModeC => "iec-modec",
             Self::SmlPush => "sml-push",
+            Self::IecModeD => "iec-moded",
         }
     }
 
@@ -346,6 +367,7 @@ impl Profile {
             Self::Multical66C => "MULTICAL 66C (/#1)",
             Self::IecModeC => "IEC 62056-21 mode C meter",
             Self::SmlPush => "SML push meter (eHZ-like)",
+            Self::IecModeD => "IEC 62056-21 mode D meter (DD3-like)",
         }
     }
 
@@ -356,9 +378,11 @@ impl Profile {
             Self::Multical403 | Self::Multical603 | Self::Multical41 | Self::Multical66C => {
                 Family::Heat
             }
-            Self::Kamstrup382 | Self::Kamstrup382C | Self::IecModeC | Self::SmlPush => {
-                Family::Electricity
-            }
+            Self::Kamstrup382
+            | Self::Kamstrup382C
+            | Self::IecModeC
+            | Self::SmlPush
+            | Self::IecModeD => Family::Electricity,
         }
     }
 
@@ -375,6 +399,7 @@ impl Profile {
             Self::Multical66C => 6_612_345,
             Self::IecModeC => 12_345_678,
             Self::SmlPush => 42,
+            Self::IecModeD => 43,
         }
     }
 
@@ -391,7 +416,8 @@ impl Profile {
             | Self::Multical41
             | Self::Multical66C
             | Self::IecModeC
-            | Self::SmlPush => (0, 0),
+            | Self::SmlPush
+            | Self::IecModeD => (0, 0),
         };
         MeterType {
             meter_type,
@@ -412,7 +438,8 @@ impl Profile {
             | Self::Multical41
             | Self::Multical66C
             | Self::IecModeC
-            | Self::SmlPush => Duration::ZERO,
+            | Self::SmlPush
+            | Self::IecModeD => Duration::ZERO,
         }
     }
 
@@ -429,7 +456,8 @@ impl Profile {
             | Self::Multical41
             | Self::Multical66C
             | Self::IecModeC
-            | Self::SmlPush => &[],
+            | Self::SmlPush
+            | Self::IecModeD => &[],
         }
     }
 
@@ -558,6 +586,35 @@ static SML_PUSH: SmlSpeech = SmlSpeech {
         sml_line([1, 0, 36, 7, 0, 255], Q::ImportPower, Unit::W, 27, 0, 45),
         sml_line([1, 0, 56, 7, 0, 255], Q::ImportPower, Unit::W, 27, 0, 35),
         sml_line([1, 0, 76, 7, 0, 255], Q::ImportPower, Unit::W, 27, 0, 20),
+    ],
+};
+
+/// A DD3-like meter pushing mode D: its serial, energy drawn and fed in to a hundred-millionth of
+/// a kWh, and the power, with full OBIS codes as such meters write them (docs/protocols.md §7).
+/// The identification is invented.
+static IEC_MODE_D: ModeDSpeech = ModeDSpeech {
+    line: LineSettings::iec(1).at(9600),
+    interval: Duration::from_secs(1),
+    ident: "SIM5MODED",
+    lines: &[
+        line("1-0:0.0.0*255", Q::Serial, Unit::NUMBER, None, 0, 8),
+        line(
+            "1-0:1.8.0*255",
+            Q::ImportEnergy,
+            Unit::KWH,
+            Some("kWh"),
+            8,
+            15,
+        ),
+        line(
+            "1-0:2.8.0*255",
+            Q::ExportEnergy,
+            Unit::KWH,
+            Some("kWh"),
+            8,
+            15,
+        ),
+        line("1-0:16.7.0*255", Q::ImportPower, Unit::W, Some("W"), 2, 9),
     ],
 };
 

@@ -1,5 +1,5 @@
-//! The SML meter that pushes: a telegram a second at its own settings, heard only there, read by
-//! the workbench's SML decoder; requests ignored; the PIN lock.
+//! The meters that push: SML and IEC 62056-21 mode D, a telegram a second at their own settings,
+//! heard only there, read by the workbench's decoders; requests ignored; the PIN lock.
 
 use std::time::{Duration, Instant};
 
@@ -96,4 +96,33 @@ fn locked_with_its_pin_it_sends_energy_only_in_whole_kwh() {
     assert_eq!(codes, ["1.8.0", "2.8.0"]);
     let energy: u64 = telegrams[0][0].1.parse().unwrap();
     assert_eq!(energy % 1000, 0, "{energy} Wh");
+}
+
+#[test]
+fn the_mode_d_meter_pushes_a_telegram_a_second_at_9600_7e1() {
+    let start = Instant::now();
+    let mut config = MeterConfig::new(Profile::IecModeD);
+    config.timing = Timing::realtime(Duration::ZERO);
+    let mut meter = Meter::new(config, start);
+    let line = LineSettings::iec(1).at(9600);
+    meter.set_line(line, start);
+    let bytes = heard(&mut meter, start, start + Duration::from_millis(2500));
+    let mut receiver = crate::iec::TelegramReceiver::new();
+    let telegrams: Vec<_> = bytes
+        .iter()
+        .filter_map(|&byte| receiver.push(byte))
+        .map(|telegram| telegram.expect("a whole telegram"))
+        .collect();
+    assert_eq!(telegrams.len(), 2, "at 1 and 2 s");
+    assert_eq!(telegrams[0].identification.line, "SIM5MODED");
+    assert_eq!(telegrams[0].bcc, None);
+    let energy = &telegrams[0].lines[1];
+    assert_eq!(energy.address.as_str(), "1-0:1.8.0*255");
+    assert_eq!(energy.values[0].unit.as_deref(), Some("kWh"));
+    assert!(energy.values[0].number().is_some());
+
+    // At SML's 9600 8N1 it is not heard.
+    let mut meter = Meter::new(MeterConfig::new(Profile::IecModeD), start);
+    meter.set_line(SML_LINE, start);
+    assert!(heard(&mut meter, start, start + Duration::from_millis(2500)).is_empty());
 }

@@ -73,9 +73,7 @@ impl TextReading {
                 let number = entry.number();
                 let text = match (&number, &entry.value) {
                     (Some(number), _) => number.to_string(),
-                    (None, sml::Value::Bytes(bytes)) => {
-                        bytes.iter().map(|byte| format!("{byte:02X}")).collect()
-                    }
+                    (None, sml::Value::Bytes(bytes)) => crate::kmp::to_hex(bytes),
                     (None, other) => format!("{other:?}"),
                 };
                 let unit = entry.unit_symbol().unwrap_or_default().to_string();

@@ -25,6 +25,20 @@ fn probe(sim: &SimHandle, extra: &[&str]) -> serde_json::Value {
         .unwrap_or_else(|_| panic!("no JSON: {}", stderr(&output)))
 }
 
+/// `probe` with its defaults against `profile` in real time (60 ms latency), the head echoing or
+/// not: its JSON, and its output for what went to stderr.
+fn probe_in_real_time(profile: Profile, echo: bool) -> (serde_json::Value, std::process::Output) {
+    let mut config = MeterConfig::new(profile);
+    config.echo = echo;
+    config.timing = Timing::realtime(Duration::from_millis(60));
+    let sim = spawn(config, None).unwrap();
+    let port = sim.path().display().to_string();
+    let output = run_cli(&["probe", "--json", "--port", &port]);
+    let json = serde_json::from_str(&stdout(&output))
+        .unwrap_or_else(|_| panic!("no JSON: {}", stderr(&output)));
+    (json, output)
+}
+
 #[test]
 fn probe_names_the_protocol_identification_and_line_of_each_meter() {
     // Asked with two stop bits, heard with one: the 382C (7E1) and the MULTICAL 41 (7E2) alike.
@@ -77,14 +91,7 @@ fn every_text_meter_is_named_within_six_seconds_of_connecting_at_the_default_wai
         Profile::IecModeC,
         Profile::Multical66C,
     ] {
-        let mut config = MeterConfig::new(profile);
-        config.echo = true;
-        config.timing = Timing::realtime(Duration::from_millis(60));
-        let sim = spawn(config, None).unwrap();
-        let port = sim.path().display().to_string();
-        let output = run_cli(&["probe", "--json", "--port", &port]);
-        let json: serde_json::Value = serde_json::from_str(&stdout(&output))
-            .unwrap_or_else(|_| panic!("no JSON: {}", stderr(&output)));
+        let (json, output) = probe_in_real_time(profile, true);
         assert_eq!(json["diagnosis_code"], "ok", "{profile}: {json}");
         assert_ne!(json["protocol"], "kmp", "{profile}: {json}");
         let seconds = json["seconds_to_diagnosis"].as_f64().unwrap();
@@ -283,14 +290,7 @@ fn log_refuses_an_interval_shorter_than_a_readout_takes() {
 #[test]
 fn a_meter_that_pushes_sml_is_named_within_ten_seconds_with_or_without_an_echo() {
     for echo in [true, false] {
-        let mut config = MeterConfig::new(Profile::SmlPush);
-        config.echo = echo;
-        config.timing = Timing::realtime(Duration::from_millis(60));
-        let sim = spawn(config, None).unwrap();
-        let port = sim.path().display().to_string();
-        let output = run_cli(&["probe", "--json", "--port", &port]);
-        let json: serde_json::Value = serde_json::from_str(&stdout(&output))
-            .unwrap_or_else(|_| panic!("no JSON: {}", stderr(&output)));
+        let (json, output) = probe_in_real_time(Profile::SmlPush, echo);
         assert_eq!(json["protocol"], "sml", "echo {echo}: {json}");
         assert_eq!(json["push"], true);
         assert_eq!(json["line"], "9600 8N1");

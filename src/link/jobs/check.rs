@@ -183,11 +183,7 @@ impl Check {
                 self.search = None;
                 cx.emit(JobEvent::Spoke {
                     protocol: found.protocol,
-                    // A pushing meter is known by its SML server ID.
-                    identification: found
-                        .identification
-                        .map(|ident| ident.line)
-                        .or(found.pushed.and_then(|pushed| pushed.server_id)),
+                    identification: found.known_as(),
                     asked_at: found.tried.line,
                     line: found.line,
                 });

@@ -110,11 +110,7 @@ impl From<TextFound> for Spoken {
     fn from(found: TextFound) -> Self {
         Self {
             protocol: found.protocol,
-            // A pushing meter is known by its SML server ID.
-            identification: found
-                .identification
-                .map(|ident| ident.line)
-                .or(found.pushed.and_then(|pushed| pushed.server_id)),
+            identification: found.known_as(),
             asked_at: found.tried.line,
             line: found.line,
             named_at: found.named_at,

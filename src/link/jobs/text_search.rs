@@ -84,6 +84,21 @@ pub(crate) struct TextFound {
     pub failure: Option<ExchangeFailure>,
 }
 
+impl TextFound {
+    /// What the meter is known by: its IEC identification line, or a pushing meter's SML server
+    /// ID.
+    pub fn known_as(&self) -> Option<String> {
+        self.identification
+            .as_ref()
+            .map(|ident| ident.line.clone())
+            .or_else(|| {
+                self.pushed
+                    .as_ref()
+                    .and_then(|pushed| pushed.server_id.clone())
+            })
+    }
+}
+
 /// What was heard of a meter that pushes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Pushed {
@@ -228,10 +243,7 @@ impl TextSearch {
                         .last()
                         .map(|last| TextReading::from_sml(&last.file)),
                     pushed: Some(Pushed {
-                        server_id: first
-                            .file
-                            .server_id()
-                            .map(|id| id.iter().map(|byte| format!("{byte:02X}")).collect()),
+                        server_id: first.file.server_id().map(crate::kmp::to_hex),
                         interval: telegrams
                             .get(1)
                             .map(|second| second.at.saturating_duration_since(first.at)),

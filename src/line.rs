@@ -93,6 +93,31 @@ impl LineSettings {
             && self.parity == sent.parity
             && sent.stop_bits >= self.stop_bits
     }
+
+    /// What a receiver set to `self` reads of `byte` sent at `sent`, if anything: the byte when
+    /// it reads that framing ([`Self::reads`]); and where it takes eight data bits without parity
+    /// at the sender's baud rate, a 7-bit character's parity bit as its bit 7, for the parity bit
+    /// falls where the eighth data bit is read (docs/protocols.md §7).
+    pub fn hears(&self, sent: &Self, byte: u8) -> Option<u8> {
+        if self.reads(sent) {
+            return Some(byte);
+        }
+        let eight_of_seven = self.baud == sent.baud
+            && (self.data_bits, self.parity) == (8, Parity::None)
+            && sent.data_bits == 7
+            && sent.parity != Parity::None
+            && sent.stop_bits >= self.stop_bits;
+        if !eight_of_seven {
+            return None;
+        }
+        let char = byte & 0x7F;
+        let odd_ones = char.count_ones() % 2 == 1;
+        let parity_bit = match sent.parity {
+            Parity::Even => odd_ones,
+            _ => !odd_ones,
+        };
+        Some(char | u8::from(parity_bit) << 7)
+    }
 }
 
 impl fmt::Display for LineSettings {
@@ -134,5 +159,22 @@ mod tests {
         assert!(!LineSettings::KMP.reads(&kmp_1));
         assert!(!LineSettings::iec(1).reads(&LineSettings::KMP.at(300)));
         assert!(!LineSettings::iec(1).reads(&LineSettings::iec(1).at(1200)));
+    }
+
+    #[test]
+    fn eight_data_bits_hear_a_7e1_character_with_its_parity_bit() {
+        let heard_at = LineSettings::SML;
+        let sent = LineSettings::iec(1).at(9600);
+        // 'A' (0x41) has two ones, its even parity bit is 0; 'C' (0x43) has three.
+        assert_eq!(heard_at.hears(&sent, b'A'), Some(0x41));
+        assert_eq!(heard_at.hears(&sent, b'C'), Some(0xC3));
+        assert_eq!(sent.hears(&sent, b'C'), Some(b'C'));
+        // Another baud rate, or a receiver that wants two stop bits, hears nothing.
+        assert_eq!(heard_at.hears(&sent.at(2400), b'C'), None);
+        let two_stop = LineSettings {
+            stop_bits: 2,
+            ..heard_at
+        };
+        assert_eq!(two_stop.hears(&sent, b'C'), None);
     }
 }

@@ -70,6 +70,8 @@ pub struct Spoken {
     pub identification: Option<String>,
     /// The line settings its answer came at.
     pub line: LineSettings,
+    /// Whether it pushes its telegrams unasked (SML, mode D): it is listened to, not asked.
+    pub push: bool,
 }
 
 impl Spoken {
@@ -233,18 +235,27 @@ impl LinkView {
                 identification,
                 asked_at,
                 line,
+                push,
             } => {
                 let spoken = Spoken {
                     protocol: *protocol,
                     identification: identification.clone(),
                     line: *line,
+                    push: *push,
                 };
                 self.signed_on = None;
                 if spoken.is_text() {
                     // The rate is of the requests in the protocol found, not the KMP ones before.
                     self.answers.clear();
-                    self.diagnosis = Some(if *protocol == Protocol::Sml {
-                        diagnosis::pushes(identification.as_deref(), *line, None, false)
+                    self.diagnosis = Some(if *push {
+                        diagnosis::pushes(&diagnosis::Pushing {
+                            protocol: *protocol,
+                            known_as: identification.as_deref(),
+                            line: *line,
+                            interval: None,
+                            pin_locked: false,
+                            crc_swapped: false,
+                        })
                     } else {
                         diagnosis::speaks(
                             *protocol,

@@ -110,6 +110,7 @@ impl Workspace {
             asked_at: None,
             line: None,
             readings: analysis.readout.clone(),
+            push: analysis.protocol == Some(crate::protocol::Protocol::Sml),
             failure: None,
             took: std::time::Duration::ZERO,
             diagnosis: analysis.diagnosis.clone(),

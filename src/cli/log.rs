@@ -184,7 +184,8 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 event: JobEvent::ReadoutPolled(report),
                 ..
             } => {
-                if report.took > args.interval {
+                // A pushing meter sets the pace: a round waits for its next telegram.
+                if report.took > args.interval && !report.push {
                     return Err(slow_readout(args, &report));
                 }
                 Row::of_readout(&report)
@@ -326,7 +327,7 @@ fn start_recording(args: &Args, first: &Row) -> Result<Recording, Failure> {
             unit: first
                 .values
                 .iter()
-                .find(|(of, _, _)| of == key)
+                .find(|(of, _, _)| of.answers(*key))
                 .map(|(_, _, unit)| unit.clone())
                 .unwrap_or_default(),
         })
@@ -372,7 +373,7 @@ fn write_row(recording: &mut Recording, row: &Row, started_at: Timestamp) -> Res
         .map(|key| {
             row.values
                 .iter()
-                .find(|(of, _, _)| of == key)
+                .find(|(of, _, _)| of.answers(*key))
                 .and_then(|(_, value, _)| value.clone())
         })
         .collect();

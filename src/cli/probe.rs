@@ -199,7 +199,7 @@ fn report_json(report: &ProbeReport, with_sweep: bool) -> ProbeJson {
         meter_type: report.meter_type.map(|t| format!("0x{:04X}", t.meter_type)),
         line: report.line.to_string(),
         asked_at: report.asked_at.map(|line| line.to_string()),
-        push: report.protocol == Some(Protocol::Sml),
+        push: report.push,
         push_interval_s: report
             .push_interval
             .map(|interval| (interval.as_secs_f64() * 100.0).round() / 100.0),

@@ -188,7 +188,12 @@ fn read_text(args: &Args, protocol: Option<Protocol>, link: &mut LinkRun) -> Res
     } else {
         args.ids
             .iter()
-            .filter_map(|key| report.readings.iter().find(|reading| reading.key == *key))
+            .filter_map(|key| {
+                report
+                    .readings
+                    .iter()
+                    .find(|reading| reading.key.answers(*key))
+            })
             .collect()
     };
     let missing = if report.readings.is_empty() {
@@ -196,7 +201,12 @@ fn read_text(args: &Args, protocol: Option<Protocol>, link: &mut LinkRun) -> Res
     } else {
         args.ids
             .iter()
-            .filter(|key| !report.readings.iter().any(|reading| reading.key == **key))
+            .filter(|key| {
+                !report
+                    .readings
+                    .iter()
+                    .any(|reading| reading.key.answers(**key))
+            })
             .map(|key| Missing::Key(key.to_string()))
             .collect()
     };

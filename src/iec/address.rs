@@ -27,6 +27,24 @@ impl Address {
     }
 }
 
+impl Address {
+    /// Whether this address, as a meter wrote it, is the one `asked` names: the same code, where
+    /// a short form (`1.8.0`) names the full one (`1-0:1.8.0*255`, `1-0:1.8.0`) and `*255`, "no
+    /// billing period", may be left out. A billing period's value (`1.8.0*01`) is another.
+    pub fn answers(&self, asked: &Self) -> bool {
+        fn parts(address: &str) -> (Option<&str>, &str) {
+            let (group, code) = match address.split_once(':') {
+                Some((group, code)) => (Some(group), code),
+                None => (None, address),
+            };
+            (group, code.strip_suffix("*255").unwrap_or(code))
+        }
+        let (group, code) = parts(self.as_str());
+        let (asked_group, asked_code) = parts(asked.as_str());
+        code == asked_code && (group.is_none() || asked_group.is_none() || group == asked_group)
+    }
+}
+
 impl fmt::Debug for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Address({})", self.as_str())
@@ -69,5 +87,26 @@ impl<'de> serde::Deserialize<'de> for Address {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
         text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_short_code_names_the_full_one_without_a_billing_period() {
+        let address = |text: &str| text.parse::<Address>().unwrap();
+        let full = address("1-0:1.8.0*255");
+        assert!(full.answers(&address("1.8.0")));
+        assert!(full.answers(&address("1-0:1.8.0")));
+        assert!(address("1.8.0").answers(&full));
+        assert!(!full.answers(&address("2.8.0")));
+        assert!(!full.answers(&address("0-0:1.8.0")), "another medium");
+        assert!(
+            !address("1-0:1.8.0*01").answers(&address("1.8.0")),
+            "a billing period"
+        );
+        assert!(!full.answers(&address("1.8")));
     }
 }

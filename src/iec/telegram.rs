@@ -90,6 +90,11 @@ impl TelegramReceiver {
         self.discarded
     }
 
+    /// Bytes of a telegram begun and not yet whole.
+    pub fn pending(&self) -> usize {
+        self.buffer.len()
+    }
+
     /// Takes one 7-bit character; gives a telegram, or why one is not, when it is whole.
     pub fn push(&mut self, byte: u8) -> Option<Result<Telegram, IecError>> {
         if self.buffer.is_empty() {

@@ -326,25 +326,54 @@ pub fn speaks(
     }
 }
 
-/// The diagnosis when the meter pushes SML, heard at `line`: its server ID, the time between two
-/// telegrams when two came, and whether it sends energy only (locked with its PIN).
-pub fn pushes(
-    server_id: Option<&str>,
-    line: LineSettings,
-    interval: Option<std::time::Duration>,
-    pin_locked: bool,
-) -> Diagnosis {
-    let id = server_id
-        .map(|id| format!("server ID {id}, "))
-        .unwrap_or_default();
-    let every = interval
+/// What was heard of a meter that pushes, for its diagnosis.
+#[derive(Clone, Copy, Debug)]
+pub struct Pushing<'a> {
+    /// SML, or IEC 62056-21 for mode D.
+    pub protocol: Protocol,
+    /// Its SML server ID or mode D identification line.
+    pub known_as: Option<&'a str>,
+    /// Where its telegrams were heard.
+    pub line: LineSettings,
+    /// The time between two telegrams, when two came.
+    pub interval: Option<Duration>,
+    /// Whether it sends energy but no power: locked with its PIN.
+    pub pin_locked: bool,
+    /// Whether its SML CRC comes high byte first.
+    pub crc_swapped: bool,
+}
+
+/// The diagnosis when a meter pushes its telegrams unasked.
+pub fn pushes(pushing: &Pushing<'_>) -> Diagnosis {
+    let (what, known_as) = match pushing.protocol {
+        Protocol::Sml => (
+            "SML",
+            pushing.known_as.map(|id| format!("server ID {id}, ")),
+        ),
+        _ => (
+            "IEC 62056-21 mode D text",
+            pushing
+                .known_as
+                .map(|ident| format!("identification /{ident}, ")),
+        ),
+    };
+    let known_as = known_as.unwrap_or_default();
+    let line = pushing.line;
+    let every = pushing
+        .interval
         .map(|interval| format!(", a telegram every {:.1} s", interval.as_secs_f64()))
         .unwrap_or_default();
     let mut finding = format!(
-        "This meter pushes SML unasked ({id}at {line}{every}); it is read by listening, and a \
-         head without a transmitter is enough."
+        "This meter pushes {what} unasked ({known_as}at {line}{every}); it is read by \
+         listening, and a head without a transmitter is enough."
     );
-    if pin_locked {
+    if pushing.crc_swapped {
+        finding.push_str(
+            " Its CRC comes high byte first, against the standard (as some Holley DTZ541 send \
+             it): a reader that checks it strictly drops every telegram.",
+        );
+    }
+    if pushing.pin_locked {
         finding.push_str(
             " It sends its energy registers but not the power (16.7.0): it is locked with its \
              PIN.",
@@ -353,7 +382,7 @@ pub fn pushes(
     Diagnosis {
         code: DiagnosisCode::Ok,
         finding,
-        advice: if pin_locked {
+        advice: if pushing.pin_locked {
             "To see the power, enter the meter's PIN (from the grid operator) with a torch on its \
              eye or its button."
                 .into()

@@ -33,8 +33,10 @@ use super::config::EchoMode;
 mod outcome;
 mod text;
 
-pub use outcome::{Answer, Attempt, EchoSeen, EngineEvent, ExchangeFailure, Telegram, TextError};
-use text::{Progress, TextReceiver};
+pub use outcome::{
+    Answer, Attempt, EchoSeen, EngineEvent, ExchangeFailure, Telegram, TelegramBody, TextError,
+};
+use text::{Progress, PushListener, TextReceiver};
 
 /// The echo-test pattern: it holds none of 0x06 0x0D 0x1B 0x40 0x80, so no meter sees a frame in
 /// it, and its bits alternate, so a receiver at the wrong baud or too sensitive garbles it.
@@ -123,8 +125,12 @@ pub enum Exchange {
     Mc66Quick,
     /// A KMP logger read (a meter's history).
     Logger(LoggerRead),
-    /// Nothing sent: listening for a meter that pushes SML ([`LISTEN_WINDOW`]).
-    Listen,
+    /// Nothing sent: listening for a meter that pushes SML or mode D ([`LISTEN_WINDOW`]) until
+    /// this many telegrams are whole: one to read it, two to time its interval as well.
+    Listen {
+        /// The telegrams listened for.
+        telegrams: u8,
+    },
 }
 
 impl Exchange {
@@ -138,13 +144,18 @@ impl Exchange {
             Self::ReadoutAt(baud_character) => iec::Request::readout_at(*baud_character).encode(),
             Self::Mc66 | Self::Mc66Quick => mc66::REQUEST.to_vec(),
             Self::Logger(read) => read.encode(address),
-            Self::Listen => Vec::new(),
+            Self::Listen { .. } => Vec::new(),
         }
     }
 
     /// Whether it asks the meter something (everything but the echo test and listening).
     pub fn is_request(&self) -> bool {
-        !matches!(self, Self::EchoTest | Self::Listen)
+        !matches!(self, Self::EchoTest | Self::Listen { .. })
+    }
+
+    /// Whether it only listens.
+    pub fn listens(&self) -> bool {
+        matches!(self, Self::Listen { .. })
     }
 
     /// Whether it is a KMP request or logger read, answered with a KMP frame.
@@ -181,7 +192,7 @@ impl Exchange {
                 | Self::ReadoutAt(_)
                 | Self::Mc66
                 | Self::Mc66Quick
-                | Self::Listen
+                | Self::Listen { .. }
         )
     }
 
@@ -195,7 +206,7 @@ impl Exchange {
             Self::SignOnQuick => kmp.max(QUICK_REACTION),
             Self::Mc66Quick => kmp.max(QUICK_SWITCH),
             Self::ReadoutAt(_) | Self::Mc66 => kmp.max(SWITCHED_ANSWER),
-            Self::Listen => LISTEN_WINDOW,
+            Self::Listen { .. } => LISTEN_WINDOW,
         }
     }
 }
@@ -332,7 +343,9 @@ impl Engine {
                 Exchange::Mc66 | Exchange::Mc66Quick => {
                     Some(TextReceiver::Mc66(mc66::Receiver::new()))
                 }
-                Exchange::Listen => Some(TextReceiver::Push(Default::default())),
+                Exchange::Listen { telegrams } => {
+                    Some(TextReceiver::Push(PushListener::new(telegrams)))
+                }
                 Exchange::Request(_)
                 | Exchange::RequestAt { .. }
                 | Exchange::Logger(_)
@@ -366,7 +379,7 @@ impl Engine {
     }
 
     fn deadline(&self, flight: &InFlight) -> Instant {
-        if flight.exchange == Exchange::Listen {
+        if flight.exchange.listens() {
             // No gap ends it: a pushing meter pauses between telegrams.
             let heard = flight.text.as_ref().is_some_and(TextReceiver::heard_push);
             let window = if heard { LISTEN_LONGEST } else { LISTEN_WINDOW };
@@ -487,7 +500,7 @@ impl Engine {
         // What a meter pushes while the link listens says nothing of the echo.
         if self.config.echo == EchoMode::Auto
             && self.learned_echo.is_none()
-            && flight.exchange != Exchange::Listen
+            && !flight.exchange.listens()
             && (echo_seen.seen() || !flight.received.is_empty())
         {
             self.learned_echo = Some(echo_seen.seen());

@@ -191,6 +191,8 @@ pub enum JobEvent {
         asked_at: LineSettings,
         /// The line settings its answer came at.
         line: LineSettings,
+        /// Whether it pushes its telegrams unasked (SML, mode D): it is read by listening.
+        push: bool,
     },
     /// A meter identified itself in IEC 62056-21 mode A; its data readout follows, which at 300
     /// baud takes seconds: the protocol is known before the exchange ends.

@@ -36,6 +36,8 @@ pub struct ProbeReport {
     /// `300 7E2` for the text protocols, where it was heard for a meter that pushes; `None` when
     /// nothing answered.
     pub asked_at: Option<LineSettings>,
+    /// Whether the meter pushes its telegrams unasked (SML, mode D).
+    pub push: bool,
     /// For a meter that pushes, the time between two of its telegrams, when two came.
     pub push_interval: Option<Duration>,
     /// Whether the head heard itself.
@@ -99,9 +101,12 @@ pub struct ReadoutReport {
     pub line: Option<LineSettings>,
     /// The values, in the order sent.
     pub readings: Vec<TextReading>,
+    /// Whether they came in a telegram the meter pushed unasked (SML, mode D).
+    pub push: bool,
     /// Why no readout came (a mode C meter may identify itself and still send none).
     pub failure: Option<ExchangeFailure>,
-    /// From the first request to the end of the answer.
+    /// From the request that was answered (or, when none was, the first) to the end of the
+    /// answer: what each readout of this meter takes once its protocol is known.
     pub took: Duration,
     /// The diagnosis at the end.
     pub diagnosis: Diagnosis,

@@ -127,7 +127,7 @@ fn describe_sent(attempt: &Attempt) -> String {
             "{}{retry}",
             kmp::logger::LoggerRequest::from(read).describe()
         ),
-        Exchange::Listen => "listening for a meter that pushes SML".into(),
+        Exchange::Listen { .. } => "listening for a meter that pushes SML or mode D".into(),
     }
 }
 
@@ -167,25 +167,8 @@ pub fn describe_received(bytes: &[u8]) -> String {
 /// or why they are none, and how much was noise.
 fn describe_text(exchange: &Exchange, bytes: &[u8]) -> String {
     let mut parts = Vec::new();
-    if *exchange == Exchange::Listen {
-        let mut receiver = sml::Receiver::new();
-        for &byte in bytes {
-            match receiver.push(byte) {
-                Some(Ok(frame)) => match sml::File::decode(&frame.payload) {
-                    Ok(file) => {
-                        parts.push(format!("SML telegram of {} values", file.entries().count()))
-                    }
-                    Err(error) => parts.push(format!("bad SML telegram: {error}")),
-                },
-                Some(Err(error)) => parts.push(format!("bad SML frame: {error}")),
-                None => {}
-            }
-        }
-        let noise = receiver.discarded() + receiver.pending();
-        if noise > 0 {
-            parts.push(format!("{noise} bytes outside whole frames"));
-        }
-        return parts.join("; ");
+    if exchange.listens() {
+        return describe_pushed(bytes);
     }
     if matches!(exchange, Exchange::Mc66 | Exchange::Mc66Quick) {
         let mut receiver = mc66::Receiver::new();
@@ -232,6 +215,49 @@ fn describe_text(exchange: &Exchange, bytes: &[u8]) -> String {
     let noise = receiver.discarded() + receiver.pending();
     if noise > 0 {
         parts.push(format!("{noise} bytes of noise"));
+    }
+    parts.join("; ")
+}
+
+/// What a pushing meter's bytes hold: SML telegrams, or mode D telegrams (their characters
+/// read as 7 bits), whichever came.
+fn describe_pushed(bytes: &[u8]) -> String {
+    let mut sml_parts = Vec::new();
+    let mut receiver = sml::Receiver::new();
+    for &byte in bytes {
+        match receiver.push(byte) {
+            Some(Ok(frame)) => match sml::File::decode(&frame.payload) {
+                Ok(file) => {
+                    sml_parts.push(format!("SML telegram of {} values", file.entries().count()))
+                }
+                Err(error) => sml_parts.push(format!("bad SML telegram: {error}")),
+            },
+            Some(Err(error)) => sml_parts.push(format!("bad SML frame: {error}")),
+            None => {}
+        }
+    }
+    let mut text_parts = Vec::new();
+    let mut text = iec::TelegramReceiver::new();
+    for &byte in bytes {
+        match text.push(byte & 0x7F) {
+            Some(Ok(telegram)) => text_parts.push(format!(
+                "mode D telegram /{} of {} lines",
+                telegram.identification.line,
+                telegram.lines.len()
+            )),
+            Some(Err(error)) => text_parts.push(format!("bad mode D telegram: {error}")),
+            None => {}
+        }
+    }
+    let sml_noise = receiver.discarded() + receiver.pending();
+    let text_noise = text.discarded() + text.pending();
+    let (mut parts, noise) = if text_noise < sml_noise {
+        (text_parts, text_noise)
+    } else {
+        (sml_parts, sml_noise)
+    };
+    if noise > 0 {
+        parts.push(format!("{noise} bytes outside whole telegrams"));
     }
     parts.join("; ")
 }

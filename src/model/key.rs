@@ -39,6 +39,16 @@ impl RegisterKey {
         self.protocol() == protocol || matches!((self, protocol), (Self::Obis(_), Protocol::Sml))
     }
 
+    /// Whether a value read under this key is the one `asked` names: the same key, or an OBIS
+    /// code written in full by the meter (`1-0:1.8.0*255`) that the short one asked names
+    /// ([`Address::answers`]).
+    pub fn answers(self, asked: Self) -> bool {
+        match (self, asked) {
+            (Self::Obis(read), Self::Obis(asked)) => read.answers(&asked),
+            _ => self == asked,
+        }
+    }
+
     /// The KMP register ID, if it is one.
     pub fn kmp(self) -> Option<RegisterId> {
         match self {

@@ -305,6 +305,72 @@ fn a_meter_that_pushes_sml_is_named_within_ten_seconds_with_or_without_an_echo()
 }
 
 #[test]
+fn a_meter_that_pushes_mode_d_is_named_within_ten_seconds_with_or_without_an_echo() {
+    for echo in [true, false] {
+        let (json, output) = probe_in_real_time(Profile::IecModeD, echo);
+        assert_eq!(json["protocol"], "iec62056-21", "echo {echo}: {json}");
+        assert_eq!(json["push"], true);
+        // A pseudo-terminal carries no parity bit: the 7E1 telegrams are heard as 8N1 text.
+        assert_eq!(json["line"], "9600 8N1");
+        assert_eq!(json["identification"], "SIM5MODED");
+        let interval = json["push_interval_s"].as_f64().unwrap();
+        assert!((0.9..1.1).contains(&interval), "{interval}");
+        assert_eq!(json["diagnosis_code"], "ok");
+        let seconds = json["seconds_to_diagnosis"].as_f64().unwrap();
+        assert!(seconds < 10.0, "named after {seconds} s");
+        assert_eq!(output.status.code(), Some(0));
+    }
+}
+
+#[test]
+fn read_prints_the_values_a_mode_d_meter_sent() {
+    let mut config = MeterConfig::new(Profile::IecModeD);
+    config.log_answers = true;
+    let sim = spawn(config, None).unwrap();
+    let port = sim.path().display().to_string();
+    let output = run_cli(&["read", "--json", "--port", &port, "1.8.0", "16.7.0"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let read: Vec<(String, String)> = json["registers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|register| {
+            (
+                register["obis"].as_str().unwrap().to_string(),
+                register["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // The short codes asked name the full ones the meter writes.
+    assert_eq!(read[0].0, "1-0:1.8.0*255");
+    assert_eq!(read[1].0, "1-0:16.7.0*255");
+    let sent: Vec<Vec<(String, String)>> = sim
+        .take_sent()
+        .iter()
+        .map(|answer| {
+            let mut receiver = kmp_workbench::iec::TelegramReceiver::new();
+            let telegram = answer
+                .frame
+                .iter()
+                .find_map(|&byte| receiver.push(byte))
+                .unwrap()
+                .unwrap();
+            telegram
+                .lines
+                .iter()
+                .filter(|line| ["1-0:1.8.0*255", "1-0:16.7.0*255"].contains(&line.address.as_str()))
+                .map(|line| {
+                    let value = line.values[0].number().unwrap().to_string();
+                    (line.address.to_string(), value)
+                })
+                .collect()
+        })
+        .collect();
+    assert!(sent.contains(&read), "{read:?} not among {sent:?}");
+}
+
+#[test]
 fn read_prints_the_values_a_pushing_meter_sent() {
     let mut config = MeterConfig::new(Profile::SmlPush);
     config.log_answers = true;

@@ -258,6 +258,7 @@ fn a_mode_a_sign_on_shows_at_once_and_gives_way_to_the_protocol_found() {
             identification: Some("KAM0382C".into()),
             asked_at: LineSettings::iec(2),
             line,
+            push: false,
         }),
         now,
     );

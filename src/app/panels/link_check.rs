@@ -165,17 +165,30 @@ fn protocol_line(ui: &mut Ui, view: &LinkView) {
         }
         return;
     };
-    if spoken.protocol == Protocol::Sml {
-        let id = spoken
-            .identification
-            .as_deref()
-            .map(|id| format!(" (server ID {id})"))
-            .unwrap_or_default();
+    if spoken.push {
+        let (what, id) = if spoken.protocol == Protocol::Sml {
+            (
+                "SML",
+                spoken
+                    .identification
+                    .as_deref()
+                    .map(|id| format!(" (server ID {id})")),
+            )
+        } else {
+            (
+                "mode D text",
+                spoken
+                    .identification
+                    .as_deref()
+                    .map(|ident| format!(" (/{ident})")),
+            )
+        };
+        let id = id.unwrap_or_default();
         style::status_line(
             ui,
             GOOD,
             &format!(
-                "Pushes SML{id}, heard at {}: read it on the Registers screen",
+                "Pushes {what}{id}, heard at {}: read it on the Registers screen",
                 spoken.line
             ),
         );
@@ -225,9 +238,7 @@ fn alignment(ui: &mut Ui, app: &AppView<'_>, check_interval: Duration) -> Option
                 n => format!("waking: {n} unanswered"),
             };
             // A pushing meter is listened to, not asked: each round is a listen.
-            let pushing = view
-                .spoken()
-                .is_some_and(|spoken| spoken.protocol == Protocol::Sml);
+            let pushing = view.spoken().is_some_and(|spoken| spoken.push);
             rate_row(
                 ui,
                 if pushing {

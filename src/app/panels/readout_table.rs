@@ -8,7 +8,6 @@ use egui::{RichText, Ui};
 use crate::app::action::Action;
 use crate::app::style;
 use crate::model::RegisterMap;
-use crate::protocol::Protocol;
 
 use super::AppView;
 
@@ -18,10 +17,10 @@ pub fn readout_section(ui: &mut Ui, app: &AppView<'_>) -> Option<Action> {
     let recording = (!app.link.is_connected())
         .then(|| app.workspace.capture().zip(app.workspace.capture_readout()))
         .flatten();
-    let protocol = match (recording, app.link.spoken()) {
-        (Some((_, readout)), _) => readout.protocol,
-        (None, Some(spoken)) => Some(spoken.protocol),
-        (None, None) => None,
+    let (protocol, push) = match (recording, app.link.spoken()) {
+        (Some((_, readout)), _) => (readout.protocol, readout.push),
+        (None, Some(spoken)) => (Some(spoken.protocol), spoken.push),
+        (None, None) => (None, false),
     };
     let whose = if recording.is_some() {
         "The recorded meter"
@@ -29,7 +28,7 @@ pub fn readout_section(ui: &mut Ui, app: &AppView<'_>) -> Option<Action> {
         "This meter"
     };
     // A pushing meter's telegram lists all it has, as a readout does.
-    let what = if protocol == Some(Protocol::Sml) {
+    let what = if push {
         "each telegram it pushes"
     } else {
         "its data readout"

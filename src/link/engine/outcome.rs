@@ -8,6 +8,9 @@ use crate::kmp::logger::LoggerResponse;
 use crate::kmp::{DecodeError, Response};
 use crate::{mc66, sml};
 
+use crate::model::TextReading;
+use crate::protocol::Protocol;
+
 use super::Exchange;
 
 /// A valid answer.
@@ -34,16 +37,69 @@ pub enum Answer {
     Pushed(Vec<Telegram>),
 }
 
-/// A telegram a meter pushed: its messages, when it came whole, and whether its CRC came high
-/// byte first.
+/// A telegram a meter pushed, and when it came whole.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Telegram {
-    /// Its messages.
-    pub file: sml::File,
+    /// What it holds.
+    pub body: TelegramBody,
     /// When its last byte came.
     pub at: Instant,
-    /// Whether its CRC came high byte first, as some meters send it.
-    pub crc_swapped: bool,
+}
+
+/// What a pushed telegram holds, in the protocol it came in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TelegramBody {
+    /// SML messages.
+    Sml {
+        /// The messages.
+        file: sml::File,
+        /// Whether its CRC came high byte first, as some meters send it.
+        crc_swapped: bool,
+    },
+    /// IEC 62056-21 mode D text.
+    ModeD {
+        /// The telegram.
+        telegram: iec::Telegram,
+        /// Whether its characters came with a parity bit as bit 7: a 7E1 meter heard at eight
+        /// data bits.
+        parity: bool,
+    },
+}
+
+impl Telegram {
+    /// The protocol it came in.
+    pub fn protocol(&self) -> Protocol {
+        match self.body {
+            TelegramBody::Sml { .. } => Protocol::Sml,
+            TelegramBody::ModeD { .. } => Protocol::Iec,
+        }
+    }
+
+    /// Its values, in the order sent.
+    pub fn readings(&self) -> Vec<TextReading> {
+        match &self.body {
+            TelegramBody::Sml { file, .. } => TextReading::from_sml(file),
+            TelegramBody::ModeD { telegram, .. } => {
+                telegram.lines.iter().map(TextReading::from_line).collect()
+            }
+        }
+    }
+
+    /// A mode D telegram's identification line.
+    pub fn identification(&self) -> Option<&Identification> {
+        match &self.body {
+            TelegramBody::ModeD { telegram, .. } => Some(&telegram.identification),
+            TelegramBody::Sml { .. } => None,
+        }
+    }
+
+    /// An SML telegram's server ID, in hex.
+    pub fn server_id(&self) -> Option<String> {
+        match &self.body {
+            TelegramBody::Sml { file, .. } => file.server_id().map(crate::kmp::to_hex),
+            TelegramBody::ModeD { .. } => None,
+        }
+    }
 }
 
 impl Answer {
@@ -94,6 +150,16 @@ pub enum TextError {
     /// An SML telegram.
     #[error("{0}")]
     Sml(#[from] sml::SmlError),
+    /// A mode D telegram.
+    #[error("{0}")]
+    ModeD(iec::IecError),
+}
+
+impl TextError {
+    /// Whether it is of a telegram a meter pushed.
+    pub fn pushed(&self) -> bool {
+        matches!(self, Self::Sml(_) | Self::ModeD(_))
+    }
 }
 
 /// What was seen of the echo in one attempt.

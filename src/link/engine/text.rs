@@ -1,5 +1,5 @@
 //! The answers of the text protocols as an exchange receives them: an IEC 62056-21
-//! identification and readout, or a `/#1` answer. The codecs do the decoding; this keeps track
+//! identification and readout, a `/#1` answer, or what a meter pushes. The codecs do the decoding; this keeps track
 //! of what the exchange still waits for.
 
 use std::time::Instant;
@@ -7,7 +7,9 @@ use std::time::Instant;
 use crate::iec::{self, Identification, Mode, Received};
 use crate::{mc66, sml};
 
-use super::outcome::{Answer, ExchangeFailure, Telegram};
+use crate::protocol::Protocol;
+
+use super::outcome::{Answer, ExchangeFailure, Telegram, TelegramBody, TextError};
 
 /// What one byte did to the answer.
 #[derive(Debug, PartialEq, Eq)]
@@ -40,18 +42,24 @@ pub(super) enum TextReceiver {
     Push(PushListener),
 }
 
-/// Telegrams as they come while the link listens: taken once two are whole (an interval
-/// between them is then known), or at the end of the window with what came.
-#[derive(Debug, Default)]
+/// Telegrams as they come while the link listens, in SML or in mode D text, whichever the meter
+/// pushes: each byte goes to both receivers until a telegram has come whole in one. Listening
+/// ends once enough are whole (two time the interval between them), or at the end of the window
+/// with what came.
+#[derive(Debug)]
 pub(super) struct PushListener {
-    receiver: sml::Receiver,
+    /// The telegrams after which listening ends.
+    enough: usize,
+    sml: sml::Receiver,
+    text: iec::TelegramReceiver,
+    /// Of the text telegram begun: whether a character came with bit 7 set (a 7E1 character
+    /// read at eight data bits), and the first that failed even parity.
+    high_bit: bool,
+    odd: Option<u8>,
     telegrams: Vec<Telegram>,
-    /// Why the last frame that failed its checks failed.
-    failure: Option<sml::SmlError>,
+    /// Why the last telegram that failed its checks failed.
+    failure: Option<TextError>,
 }
-
-/// Telegrams after which listening ends.
-const ENOUGH_TELEGRAMS: usize = 2;
 
 impl TextReceiver {
     /// Takes one byte, received at `now`.
@@ -108,10 +116,10 @@ impl TextReceiver {
         }
     }
 
-    /// Whether a pushing meter's frame has begun or come whole: listening goes on for the next.
+    /// Whether a pushing meter's telegram has begun or come whole: listening goes on for the
+    /// next.
     pub fn heard_push(&self) -> bool {
-        matches!(self, Self::Push(listener)
-            if listener.receiver.pending() > 0 || !listener.telegrams.is_empty())
+        matches!(self, Self::Push(listener) if listener.pending())
     }
 
     /// At the end of the listening window: the telegrams that came, or why none did.
@@ -124,7 +132,7 @@ impl TextReceiver {
         }
         listener
             .failure
-            .map(|error| Err(ExchangeFailure::BadText(error.into())))
+            .map(|error| Err(ExchangeFailure::BadText(error)))
     }
 
     /// Bytes received that belong to no message, and bytes of one begun and never completed.
@@ -134,33 +142,96 @@ impl TextReceiver {
                 receiver.discarded() + receiver.pending()
             }
             Self::Mc66(receiver) => receiver.pending(),
-            Self::Push(listener) => listener.receiver.discarded() + listener.receiver.pending(),
+            Self::Push(listener) => listener.noise(),
         }
     }
 }
 
 impl PushListener {
+    /// Listens until `telegrams` are whole (one at least).
+    pub fn new(telegrams: u8) -> Self {
+        Self {
+            enough: usize::from(telegrams.max(1)),
+            sml: sml::Receiver::new(),
+            text: iec::TelegramReceiver::new(),
+            high_bit: false,
+            odd: None,
+            telegrams: Vec::new(),
+            failure: None,
+        }
+    }
+
     fn push(&mut self, byte: u8, now: Instant) -> Progress {
-        let decoded = match self.receiver.push(byte) {
-            None => return Progress::More,
-            Some(frame) => frame.and_then(|frame| {
-                sml::File::decode(&frame.payload).map(|file| Telegram {
-                    file,
-                    at: now,
-                    crc_swapped: frame.crc_swapped,
-                })
-            }),
+        let heard = self.telegrams.first().map(Telegram::protocol);
+        let decoded = match heard {
+            Some(Protocol::Sml) => self.push_sml(byte),
+            Some(_) => self.push_text(byte),
+            None => self.push_sml(byte).or(self.push_text(byte)),
         };
         match decoded {
-            Ok(telegram) => {
-                self.telegrams.push(telegram);
-                if self.telegrams.len() >= ENOUGH_TELEGRAMS {
+            None => {}
+            Some(Ok(body)) => {
+                self.telegrams.push(Telegram { body, at: now });
+                if self.telegrams.len() >= self.enough {
                     return Progress::Answer(Answer::Pushed(std::mem::take(&mut self.telegrams)));
                 }
             }
             // A damaged telegram: the next may come whole.
-            Err(error) => self.failure = Some(error),
+            Some(Err(error)) => self.failure = Some(error),
         }
         Progress::More
+    }
+
+    fn push_sml(&mut self, byte: u8) -> Option<Result<TelegramBody, TextError>> {
+        let frame = match self.sml.push(byte)? {
+            Ok(frame) => frame,
+            Err(error) => return Some(Err(error.into())),
+        };
+        Some(
+            sml::File::decode(&frame.payload)
+                .map(|file| TelegramBody::Sml {
+                    file,
+                    crc_swapped: frame.crc_swapped,
+                })
+                .map_err(TextError::from),
+        )
+    }
+
+    /// Takes `byte` as a 7-bit character; a telegram whose characters carry a parity bit must
+    /// have every one even.
+    fn push_text(&mut self, byte: u8) -> Option<Result<TelegramBody, TextError>> {
+        if self.text.pending() == 0 {
+            (self.high_bit, self.odd) = (false, None);
+        }
+        self.high_bit |= byte & 0x80 != 0;
+        if self.odd.is_none() && iec::strip_parity(byte).is_err() {
+            self.odd = Some(byte);
+        }
+        let telegram = match self.text.push(byte & 0x7F)? {
+            Ok(telegram) => telegram,
+            Err(error) => return Some(Err(TextError::ModeD(error))),
+        };
+        if let Some(odd) = self.odd.filter(|_| self.high_bit) {
+            return Some(Err(TextError::ModeD(iec::IecError::Parity(odd))));
+        }
+        Some(Ok(TelegramBody::ModeD {
+            telegram,
+            parity: self.high_bit,
+        }))
+    }
+
+    fn pending(&self) -> bool {
+        self.sml.pending() > 0 || self.text.pending() > 0 || !self.telegrams.is_empty()
+    }
+
+    /// Bytes neither receiver could place, or of the protocol heard.
+    fn noise(&self) -> usize {
+        let sml = self.sml.discarded() + self.sml.pending();
+        let text = self.text.discarded() + self.text.pending();
+        match self.telegrams.first().map(Telegram::protocol) {
+            Some(Protocol::Sml) => sml,
+            Some(_) => text,
+            None => sml.min(text),
+        }
     }
 }

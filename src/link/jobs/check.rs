@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use crate::kmp::{Request, Response};
 
 use super::step::{Attempts, Cx, Input, Step};
-use super::text_search::{Searched, TextSearch, TextTry};
+use super::text_search::{Searched, TEXT_TRIES, TextSearch, TextTry};
 use crate::link::engine::{Answer, Exchange};
 use crate::link::messages::JobEvent;
 use crate::link::options::CheckOptions;
@@ -118,6 +118,7 @@ impl Check {
                     identification: None,
                     asked_at: cx.line,
                     line: cx.line,
+                    push: false,
                 });
                 cx.emit(JobEvent::Identified { serial, meter_type });
                 return self.rest(began, cx);
@@ -126,7 +127,7 @@ impl Check {
                 if self.options.protocol.is_none() && !self.early_tried && !self.kmp_answered =>
             {
                 self.early_tried = true;
-                return self.look(TextSearch::quick(None), began, cx);
+                return self.look(TextSearch::quick(TEXT_TRIES), began, cx);
             }
             (Phase::Serial, _) if self.time_to_find(cx) => return self.find(began, cx),
             (Phase::Finding, result) => {
@@ -186,6 +187,7 @@ impl Check {
                     identification: found.known_as(),
                     asked_at: found.tried.line,
                     line: found.line,
+                    push: found.pushed.is_some(),
                 });
                 // IEC is checked with the sign-on alone: a mode C meter's identification says
                 // it is there, without its readout.
@@ -202,10 +204,7 @@ impl Check {
     fn begin(&mut self, cx: &Cx<'_>) -> Step {
         // A meter found pushing is only listened to: nothing goes out to it, not even an echo
         // test.
-        let first = if self
-            .text
-            .is_some_and(|text| text.exchange == Exchange::Listen)
-        {
+        let first = if self.text.is_some_and(|text| text.exchange.listens()) {
             Phase::Text
         } else {
             Phase::Echo

@@ -5,8 +5,8 @@
 //! their short waits ([`TextSearch::quick`]), asked with two stop bits and heard with one, each
 //! followed by GetSerialNo at the link's address again; then the base module's 0xBF; and, where
 //! the port can change its settings, GetSerialNo at 2400 and 9600 baud and, when no protocol was
-//! named, listening at 9600 8N1 for a meter that pushes SML unasked (2.5 s, or 5 s once a
-//! telegram has begun, until two are whole).
+//! named, listening at 9600 8N1 for a meter that pushes SML or mode D text unasked (2.5 s, or
+//! 5 s once a telegram has begun, until two are whole).
 //!
 //! An eye that wakes during the round is answered at most about 2 s late (just missed by a
 //! request, it waits through `/#1`, which costs 1.6 s: the meter answers only after changing its
@@ -18,11 +18,10 @@ use std::collections::VecDeque;
 use crate::kmp::{Request, Response};
 use crate::line::LineSettings;
 use crate::link::engine::{Answer, Exchange};
-use crate::protocol::Protocol;
 
 use super::address_search::KNOWN_ADDRESSES;
 use super::step::{Attempts, Cx, ExchangeResult, Step};
-use super::text_search::{Searched, TextFound, TextSearch};
+use super::text_search::{LISTEN, MC66, SIGN_ON, Searched, TextFound, TextSearch, TextTry};
 
 /// What came of a step of the round.
 #[derive(Debug)]
@@ -45,7 +44,7 @@ pub(crate) enum EarlyAsked {
         /// Its serial number.
         serial: u32,
     },
-    /// A meter answered a text protocol, or pushed SML while the round listened.
+    /// A meter answered a text protocol, or pushed telegrams while the round listened.
     Text(TextFound),
     /// Nothing answered: back to waiting for the eye.
     Nothing,
@@ -58,8 +57,8 @@ enum Try {
     Kmp(u8),
     /// GetSerialNo at the link's address at these settings.
     Line(LineSettings),
-    /// The quick try of a text protocol (for SML, listening).
-    Text(Protocol),
+    /// The quick form of a text try.
+    Text(TextTry),
 }
 
 /// The round; see the module documentation.
@@ -84,8 +83,8 @@ impl EarlyRound {
         // by KMP at the link's address.
         let mut left: VecDeque<Try> = others.next().into_iter().collect();
         if with_text {
-            for protocol in [Protocol::Iec, Protocol::Mc66] {
-                left.extend([Try::Text(protocol), Try::Kmp(set)]);
+            for tried in [SIGN_ON, MC66] {
+                left.extend([Try::Text(tried), Try::Kmp(set)]);
             }
         }
         left.extend(others);
@@ -93,7 +92,7 @@ impl EarlyRound {
             left.push_back(Try::Line(line));
         }
         if home.is_some() && with_text {
-            left.push_back(Try::Text(Protocol::Sml));
+            left.push_back(Try::Text(LISTEN));
         }
         Self {
             set,
@@ -152,8 +151,8 @@ impl EarlyRound {
                     None,
                 ))
             }
-            Try::Text(protocol) => {
-                let mut search = TextSearch::quick(Some(protocol));
+            Try::Text(text) => {
+                let mut search = TextSearch::quick([text]).timing_pushes();
                 let searched = search.start(cx.now.instant);
                 self.asking = Some((tried, Some(search)));
                 match searched {

@@ -14,11 +14,11 @@ use super::address_search::{AddressAsked, AddressSearch};
 use super::early_round::{EarlyAsked, EarlyRound};
 use super::step::{Attempts, Cx, Input, Step};
 use super::sweep::Sweep;
-use super::text_search::{Searched, TextFound, TextSearch};
+use super::text_search::{LISTEN, Searched, TextFound, TextSearch};
 use super::wake::{WakeUp, Woken};
 use crate::line::LineSettings;
-use crate::link::diagnosis::{self, Diagnosis, DiagnosisCode, diagnose};
-use crate::link::engine::{Answer, Exchange, ExchangeFailure, TextError};
+use crate::link::diagnosis::{self, Diagnosis, DiagnosisCode, Pushing, diagnose};
+use crate::link::engine::{Answer, Exchange, ExchangeFailure};
 use crate::link::messages::{JobEvent, Report};
 use crate::link::options::ProbeOptions;
 use crate::link::reports::ProbeReport;
@@ -67,6 +67,8 @@ struct Push {
     interval: Option<Duration>,
     /// Whether it sends energy but no power: locked with its PIN.
     pin_locked: bool,
+    /// Whether its SML CRC comes high byte first.
+    crc_swapped: bool,
 }
 
 /// Whether a pushing meter's values hold energy drawn (1.8.0) but not the power (16.7.0): what a
@@ -169,7 +171,7 @@ impl Probe {
                 return Step::exchange(Exchange::EchoTest, Attempts::One);
             }
             Input::Exchanged(result) => {
-                if matches!(result, Err(ExchangeFailure::BadText(TextError::Sml(_)))) {
+                if matches!(&result, Err(ExchangeFailure::BadText(error)) if error.pushed()) {
                     self.push_garbled = true;
                 }
                 result
@@ -345,7 +347,7 @@ impl Probe {
 
     /// Asks in the text protocols (`protocol`, or all of them).
     fn search(&mut self, protocol: Option<Protocol>, wait: Duration, cx: &mut Cx<'_>) -> Step {
-        let mut search = TextSearch::new(protocol, None, wait);
+        let mut search = TextSearch::new(protocol, None, wait).timing_pushes();
         let searched = search.start(cx.now.instant);
         self.phase = Phase::Text(search);
         match searched {
@@ -358,6 +360,7 @@ impl Probe {
     fn heard(&mut self, found: &TextFound) {
         self.push = found.pushed.as_ref().map(|pushed| Push {
             interval: pushed.interval,
+            crc_swapped: pushed.crc_swapped,
             pin_locked: found.readings.as_deref().is_some_and(pin_locked),
         });
     }
@@ -368,6 +371,7 @@ impl Probe {
             identification: spoken.identification.clone(),
             asked_at: spoken.asked_at,
             line: spoken.line,
+            push: self.push.is_some(),
         });
         self.spoken = Some(spoken);
     }
@@ -408,6 +412,7 @@ impl Probe {
                 .and_then(|spoken| spoken.identification.clone()),
             line: self.spoken.as_ref().map_or(cx.line, |spoken| spoken.line),
             asked_at: self.spoken.as_ref().map(|spoken| spoken.asked_at),
+            push: self.push.is_some(),
             push_interval: self.push.and_then(|push| push.interval),
             echo: findings.echo,
             echo_clean: findings.echo_clean,
@@ -442,12 +447,14 @@ impl Probe {
         // The evidence is of KMP at the link's own settings: the text tries at others do not
         // change it, though the time they took may end the wake-up window.
         let mut diagnosis = match &self.spoken {
-            Some(spoken) if spoken.protocol == Protocol::Sml => diagnosis::pushes(
-                spoken.identification.as_deref(),
-                spoken.line,
-                self.push.and_then(|push| push.interval),
-                self.push.is_some_and(|push| push.pin_locked),
-            ),
+            Some(spoken) if let Some(push) = self.push => diagnosis::pushes(&Pushing {
+                protocol: spoken.protocol,
+                known_as: spoken.identification.as_deref(),
+                line: spoken.line,
+                interval: push.interval,
+                pin_locked: push.pin_locked,
+                crc_swapped: push.crc_swapped,
+            }),
             Some(spoken) if spoken.protocol != Protocol::Kmp => diagnosis::speaks(
                 spoken.protocol,
                 spoken.identification.as_deref(),
@@ -457,7 +464,7 @@ impl Probe {
             _ => match self.kmp_line {
                 Some(line) => diagnosis::kmp_at(line, cx.line),
                 None if self.push_garbled && self.spoken.is_none() => {
-                    diagnosis::pushes_garbled(LineSettings::SML)
+                    diagnosis::pushes_garbled(LISTEN.line)
                 }
                 None => diagnose(evidence, cx.now.instant),
             },

@@ -8,13 +8,12 @@ use std::time::{Duration, Instant};
 
 use super::pace::Pace;
 use super::step::{Cx, ExchangeResult, Input, Step};
-use super::text_search::{Searched, TextFound, TextSearch};
+use super::text_search::{Searched, TextFound, TextSearch, TextTry};
 use crate::link::diagnosis::{self, diagnose};
 use crate::link::engine::ExchangeFailure;
 use crate::link::messages::{JobEvent, Report};
 use crate::link::options::{ReadoutOptions, ReadoutPlan};
 use crate::link::reports::ReadoutReport;
-use crate::protocol::Protocol;
 
 /// One readout, from its first request to its report.
 #[derive(Debug)]
@@ -26,8 +25,8 @@ struct Round {
 }
 
 impl Round {
-    /// A round that asks `first` (the protocol that answered before) first.
-    fn start(options: &ReadoutOptions, first: Option<Protocol>, cx: &Cx<'_>) -> (Self, Searched) {
+    /// A round that asks `first` (the try that answered before) first.
+    fn start(options: &ReadoutOptions, first: Option<TextTry>, cx: &Cx<'_>) -> (Self, Searched) {
         let mut search = TextSearch::new(options.protocol, first, options.wait);
         let searched = search.start(cx.now.instant);
         let round = Self {
@@ -85,8 +84,11 @@ impl Round {
             readings: found
                 .and_then(|found| found.readings.clone())
                 .unwrap_or_default(),
+            push: found.is_some_and(|found| found.pushed.is_some()),
             failure: self.failure,
-            took: cx.now.instant.saturating_duration_since(self.began),
+            took: cx.now.instant.saturating_duration_since(
+                found.and(self.search.try_began()).unwrap_or(self.began),
+            ),
             diagnosis,
             interrupted,
         }
@@ -139,8 +141,8 @@ pub(crate) struct ReadoutPoll {
     plan: ReadoutPlan,
     pace: Pace,
     round: Option<Round>,
-    /// The protocol that answered last: asked first next round.
-    spoke: Option<Protocol>,
+    /// The try that answered last: asked first next round.
+    spoke: Option<TextTry>,
     answered_before: bool,
 }
 
@@ -196,8 +198,8 @@ impl ReadoutPoll {
         };
         let report = round.report(cx, false);
         let answered = !report.readings.is_empty();
-        if let Some(protocol) = report.protocol {
-            self.spoke = Some(protocol);
+        if let Some(found) = &round.found {
+            self.spoke = Some(found.tried);
         }
         cx.emit(JobEvent::ReadoutPolled(report));
         let next = self

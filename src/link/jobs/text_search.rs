@@ -10,15 +10,13 @@ use crate::model::TextReading;
 
 use super::step::{Cx, ExchangeResult, Step};
 use crate::line::LineSettings;
-use crate::link::engine::{Answer, Exchange, ExchangeFailure};
+use crate::link::engine::{Answer, Exchange, ExchangeFailure, Telegram, TelegramBody};
 use crate::link::messages::JobEvent;
 use crate::protocol::Protocol;
 
 /// One way of asking a meter in a text protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TextTry {
-    /// The protocol.
-    pub protocol: Protocol,
     /// What is sent.
     pub exchange: Exchange,
     /// The settings it is sent at.
@@ -27,34 +25,46 @@ pub struct TextTry {
     pub answer_line: LineSettings,
 }
 
-/// The text protocols the link check tries after KMP, in order (docs/protocols.md §7): the IEC
-/// sign-on, then `/#1`, whose answer comes at 1200 baud. Each is sent with two stop bits and its
-/// answer read with one: every meter, whichever stop bits it wants, reads a request sent with
-/// two (the second is idle line to it), and a receiver that wants one reads an answer sent with
-/// either, so one try finds the 7E1 meters (the standard, a 382C) and the 7E2 ones (MULTICAL
-/// 41/401, 66C) alike. Last, listening at 9600 8N1 for a meter that pushes SML unasked.
-pub const TEXT_TRIES: [TextTry; 3] = [
-    TextTry {
-        protocol: Protocol::Iec,
-        exchange: Exchange::SignOn,
-        line: LineSettings::iec(2),
-        answer_line: LineSettings::iec(1),
-    },
-    TextTry {
-        protocol: Protocol::Mc66,
-        exchange: Exchange::Mc66,
-        line: LineSettings::iec(2),
-        answer_line: LineSettings::iec(1).at(1200),
-    },
-    TextTry {
-        protocol: Protocol::Sml,
-        exchange: Exchange::Listen,
-        line: LineSettings::SML,
-        answer_line: LineSettings::SML,
-    },
-];
+/// The IEC 62056-21 sign-on (docs/protocols.md §7). Sent with two stop bits and its answer read
+/// with one: every meter, whichever stop bits it wants, reads a request sent with two (the
+/// second is idle line to it), and a receiver that wants one reads an answer sent with either,
+/// so one try finds the 7E1 meters (the standard, a 382C) and the 7E2 ones (MULTICAL 41/401,
+/// 66C) alike.
+pub const SIGN_ON: TextTry = TextTry {
+    exchange: Exchange::SignOn,
+    line: LineSettings::iec(2),
+    answer_line: LineSettings::iec(1),
+};
+
+/// `/#1`, sent as the sign-on is; its answer comes at 1200 baud.
+pub const MC66: TextTry = TextTry {
+    exchange: Exchange::Mc66,
+    line: LineSettings::iec(2),
+    answer_line: LineSettings::iec(1).at(1200),
+};
+
+/// Listening at 9600 8N1 for the next telegram of a meter that pushes unasked: SML, or mode D text, which eight data
+/// bits hear whether the meter sends it at 8N1 or 7E1 (the parity bit then comes as bit 7).
+pub const LISTEN: TextTry = TextTry {
+    exchange: Exchange::Listen { telegrams: 1 },
+    line: LineSettings::SML,
+    answer_line: LineSettings::SML,
+};
+
+/// The tries of the text protocols, in the order the link check makes them after KMP.
+pub const TEXT_TRIES: [TextTry; 3] = [SIGN_ON, MC66, LISTEN];
 
 impl TextTry {
+    /// Whether a meter that speaks `protocol` may answer this try: listening hears SML and
+    /// mode D, which is IEC 62056-21.
+    pub fn speaks(&self, protocol: Protocol) -> bool {
+        match self.exchange {
+            Exchange::Mc66 | Exchange::Mc66Quick => protocol == Protocol::Mc66,
+            Exchange::Listen { .. } => matches!(protocol, Protocol::Sml | Protocol::Iec),
+            _ => protocol == Protocol::Iec,
+        }
+    }
+
     /// The step that sends `exchange` (this try's, or its quick form) as this try does.
     pub fn step(&self, exchange: Exchange) -> Step {
         let answer_line = (self.answer_line != self.line).then_some(self.answer_line);
@@ -78,15 +88,15 @@ pub(crate) struct TextFound {
     pub line: LineSettings,
     /// The values; `None` when a mode C meter identified itself and its readout never came.
     pub readings: Option<Vec<TextReading>>,
-    /// What was heard of a meter that pushes; `None` for the others.
+    /// What was heard of a meter that pushes (SML or mode D); `None` for the others.
     pub pushed: Option<Pushed>,
     /// Why that readout never came.
     pub failure: Option<ExchangeFailure>,
 }
 
 impl TextFound {
-    /// What the meter is known by: its IEC identification line, or a pushing meter's SML server
-    /// ID.
+    /// What the meter is known by: its IEC identification line (a mode D meter's too), or a
+    /// pushing meter's SML server ID.
     pub fn known_as(&self) -> Option<String> {
         self.identification
             .as_ref()
@@ -106,6 +116,8 @@ pub(crate) struct Pushed {
     pub server_id: Option<String>,
     /// The time between its first two telegrams, when two came.
     pub interval: Option<Duration>,
+    /// Whether its SML CRC comes high byte first, against the standard.
+    pub crc_swapped: bool,
 }
 
 /// What came of a step of the search.
@@ -137,44 +149,64 @@ pub(crate) struct TextSearch {
     began: Option<Instant>,
     selecting: Option<Selecting>,
     last_failure: Option<ExchangeFailure>,
+    /// When the try under way began.
+    try_began: Option<Instant>,
 }
 
 impl TextSearch {
-    /// A search among the text protocols (`protocol`, or all of them), trying `first` (the one
+    /// A search among the text protocols (`protocol`, or all of them), trying `first` (the try
     /// that answered before) before the others, going round again until `wait` has passed since
     /// the first try (one round at least).
-    pub fn new(protocol: Option<Protocol>, first: Option<Protocol>, wait: Duration) -> Self {
-        let mut tries: Vec<TextTry> = TEXT_TRIES
+    pub fn new(protocol: Option<Protocol>, first: Option<TextTry>, wait: Duration) -> Self {
+        let tries = TEXT_TRIES
             .into_iter()
-            .filter(|tried| protocol.is_none_or(|asked| asked == tried.protocol))
-            .collect();
-        if let Some(first) = first {
-            // A stable sort keeps the usual order among the rest.
-            tries.sort_by_key(|tried| tried.protocol != first);
-        }
+            .filter(|tried| protocol.is_none_or(|asked| tried.speaks(asked)));
+        Self::of(
+            first
+                .into_iter()
+                .chain(tries.filter(|&tried| Some(tried) != first)),
+            wait,
+        )
+    }
+
+    /// A search of `tries`, in order.
+    fn of(tries: impl IntoIterator<Item = TextTry>, wait: Duration) -> Self {
         Self {
-            tries,
+            tries: tries.into_iter().collect(),
             quick: false,
             wait,
             index: 0,
             began: None,
             selecting: None,
             last_failure: None,
+            try_began: None,
         }
     }
 
-    /// One round of the tries (of `protocol`, or all) with the short waits of the link check's
-    /// early round: a meter that reacts within them is named before a waking KMP eye answers.
-    pub fn quick(protocol: Option<Protocol>) -> Self {
+    /// The same search, listening for two telegrams where it listens: the time between them is
+    /// the meter's interval, which the link check reports.
+    pub fn timing_pushes(mut self) -> Self {
+        for tried in &mut self.tries {
+            if tried.exchange.listens() {
+                tried.exchange = Exchange::Listen { telegrams: 2 };
+            }
+        }
+        self
+    }
+
+    /// One round of `tries` with the short waits of the link check's early round: a meter that
+    /// reacts within them is named before a waking KMP eye answers.
+    pub fn quick(tries: impl IntoIterator<Item = TextTry>) -> Self {
         Self {
             quick: true,
-            ..Self::new(protocol, None, Duration::ZERO)
+            ..Self::of(tries, Duration::ZERO)
         }
     }
 
     /// The first try.
     pub fn start(&mut self, now: Instant) -> Searched {
         self.began = Some(now);
+        self.try_began = Some(now);
         self.index = 0;
         self.ask()
     }
@@ -233,23 +265,7 @@ impl TextSearch {
                 }),
             },
             Ok(Answer::Pushed(telegrams)) => match telegrams.as_slice() {
-                [first, ..] => Searched::Found(TextFound {
-                    protocol: Protocol::Sml,
-                    identification: None,
-                    named_at: first.at,
-                    tried,
-                    line: tried.answer_line,
-                    readings: telegrams
-                        .last()
-                        .map(|last| TextReading::from_sml(&last.file)),
-                    pushed: Some(Pushed {
-                        server_id: first.file.server_id().map(crate::kmp::to_hex),
-                        interval: telegrams
-                            .get(1)
-                            .map(|second| second.at.saturating_duration_since(first.at)),
-                    }),
-                    failure: None,
-                }),
+                [first, ..] => Searched::Found(pushed(&telegrams, first, tried)),
                 [] => self.next(None, cx),
             },
             Ok(Answer::Mc66(answer)) => Searched::Found(TextFound {
@@ -282,7 +298,44 @@ impl TextSearch {
             });
             self.index = 0;
         }
+        self.try_began = Some(cx.now.instant);
         self.ask()
+    }
+
+    /// When the try under way (or the one that answered) began: a readout takes from then, not
+    /// from the tries that went unanswered before it.
+    pub fn try_began(&self) -> Option<Instant> {
+        self.try_began
+    }
+}
+
+/// What was heard of a meter that pushed `telegrams`, the first `first`, while `tried` listened.
+fn pushed(telegrams: &[Telegram], first: &Telegram, tried: TextTry) -> TextFound {
+    let line = match first.body {
+        TelegramBody::ModeD { parity: true, .. } => LineSettings::iec(1).at(tried.answer_line.baud),
+        _ => tried.answer_line,
+    };
+    TextFound {
+        protocol: first.protocol(),
+        identification: first.identification().cloned(),
+        named_at: first.at,
+        tried,
+        line,
+        readings: telegrams.last().map(Telegram::readings),
+        pushed: Some(Pushed {
+            server_id: first.server_id(),
+            interval: telegrams
+                .get(1)
+                .map(|second| second.at.saturating_duration_since(first.at)),
+            crc_swapped: matches!(
+                first.body,
+                TelegramBody::Sml {
+                    crc_swapped: true,
+                    ..
+                }
+            ),
+        }),
+        failure: None,
     }
 }
 

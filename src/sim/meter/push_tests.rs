@@ -121,8 +121,19 @@ fn the_mode_d_meter_pushes_a_telegram_a_second_at_9600_7e1() {
     assert_eq!(energy.values[0].unit.as_deref(), Some("kWh"));
     assert!(energy.values[0].number().is_some());
 
-    // At SML's 9600 8N1 it is not heard.
+    // At eight data bits, each character comes with its parity bit as bit 7, as a real port set
+    // to 8N1 hears a 7E1 meter; at another baud rate nothing is heard.
     let mut meter = Meter::new(MeterConfig::new(Profile::IecModeD), start);
     meter.set_line(SML_LINE, start);
+    let at_8n1 = heard(&mut meter, start, start + Duration::from_millis(2500));
+    assert_eq!(at_8n1.len(), bytes.len());
+    assert!(at_8n1.iter().any(|&byte| byte & 0x80 != 0));
+    let stripped: Vec<u8> = at_8n1
+        .iter()
+        .map(|&byte| crate::iec::strip_parity(byte).expect("even parity"))
+        .collect();
+    assert_eq!(stripped, bytes);
+    let mut meter = Meter::new(MeterConfig::new(Profile::IecModeD), start);
+    meter.set_line(line.at(2400), start);
     assert!(heard(&mut meter, start, start + Duration::from_millis(2500)).is_empty());
 }

@@ -61,8 +61,8 @@ impl Wire {
         self.outgoing.front().map(|outgoing| outgoing.at)
     }
 
-    /// Takes the bytes due by `now`: those the client's settings read when they arrived, and
-    /// how many it could not read.
+    /// Takes the bytes due by `now`, as the client's settings read them when they arrived
+    /// ([`LineSettings::hears`]), and how many it could not read.
     pub fn due(&mut self, now: Instant) -> (Vec<u8>, u64) {
         let (mut read, mut unheard) = (Vec::new(), 0);
         while let Some(&Outgoing { at, byte, line }) = self.outgoing.front() {
@@ -70,10 +70,9 @@ impl Wire {
                 break;
             }
             self.outgoing.pop_front();
-            if self.client_line_at(at).reads(&line) {
-                read.push(byte);
-            } else {
-                unheard += 1;
+            match self.client_line_at(at).hears(&line, byte) {
+                Some(heard) => read.push(heard),
+                None => unheard += 1,
             }
         }
         (read, unheard)

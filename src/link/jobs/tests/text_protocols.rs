@@ -410,6 +410,53 @@ fn a_meter_that_pushes_sml_is_named_by_listening_with_or_without_an_echo() {
 }
 
 #[test]
+fn a_meter_that_pushes_mode_d_is_named_by_listening_with_or_without_an_echo() {
+    for echo in [true, false] {
+        let mut config = meter(Profile::IecModeD);
+        config.echo = echo;
+        let mut link = opened(config);
+        let (end, _) = run(
+            &mut link,
+            Job::Probe(ProbeOptions::new(Duration::from_secs(10))),
+            Duration::from_secs(60),
+        );
+        let report = probe_report(&end);
+        assert_eq!(report.protocol, Some(Protocol::Iec), "echo {echo}");
+        assert!(report.push);
+        // Heard at eight data bits with each character's parity bit: a 7E1 meter.
+        assert_eq!(report.line, LineSettings::iec(1).at(9600));
+        assert_eq!(report.identification.as_deref(), Some("SIM5MODED"));
+        assert_eq!(report.push_interval, Some(Duration::from_secs(1)));
+        assert!(
+            report
+                .diagnosis
+                .finding
+                .contains("pushes IEC 62056-21 mode D text unasked"),
+            "{}",
+            report.diagnosis.finding
+        );
+        let seconds = report.seconds_to_diagnosis.unwrap();
+        assert!(seconds < 10.0, "named after {seconds} s");
+    }
+}
+
+#[test]
+fn a_mode_d_meter_is_read_by_listening_when_iec_is_asked_or_nothing_is() {
+    for protocol in [Some(Protocol::Iec), None] {
+        let report = readout(Profile::IecModeD, protocol);
+        assert_eq!(report.protocol, Some(Protocol::Iec));
+        assert_eq!(report.identification.as_deref(), Some("SIM5MODED"));
+        let energy = report
+            .readings
+            .iter()
+            .find(|reading| reading.key.answers("1.8.0".parse().unwrap()))
+            .unwrap_or_else(|| panic!("{:?}", report.readings));
+        assert_eq!(energy.unit, "kWh");
+        assert!(energy.number.is_some());
+    }
+}
+
+#[test]
 fn the_continuous_check_sends_nothing_to_a_meter_found_pushing() {
     let (spoke, answers, io) = check(Profile::SmlPush, 40);
     assert_eq!(spoke, [Protocol::Sml]);

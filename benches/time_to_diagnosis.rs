@@ -171,6 +171,15 @@ fn scenarios() -> Vec<Scenario> {
             )
         },
         Scenario {
+            target: PUSH_TARGET,
+            ..text(
+                "mode D pushed every 1 s",
+                Profile::IecModeD,
+                Protocol::Iec,
+                PUSH_BUDGET,
+            )
+        },
+        Scenario {
             code: DiagnosisCode::NoEcho,
             protocol: None,
             address: None,

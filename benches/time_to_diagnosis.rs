@@ -124,7 +124,7 @@ fn scenarios() -> Vec<Scenario> {
         ..meter(Profile::Multical403)
     };
     let fast = MeterConfig {
-        kmp_baud: 2400,
+        baud: Some(2400),
         ..meter(Profile::Multical603)
     };
     vec![
@@ -178,6 +178,14 @@ fn scenarios() -> Vec<Scenario> {
                 Protocol::Iec,
                 PUSH_BUDGET,
             )
+        },
+        Scenario {
+            meter: MeterConfig {
+                baud: Some(2400),
+                ..meter(Profile::IecModeD)
+            },
+            target: PUSH_TARGET,
+            ..text("mode D at 2400 baud", Profile::IecModeD, Protocol::Iec, 9.5)
         },
         Scenario {
             code: DiagnosisCode::NoEcho,

@@ -31,10 +31,11 @@ pub struct Args {
     /// logger modules'; some electricity meters are set to others).
     #[arg(long, default_value = "0x3F", value_parser = super::port_args::parse_address)]
     address: u8,
-    /// Baud rate a KMP meter speaks at (some electricity meters: 2400 or 9600); the other
-    /// protocols have their own.
-    #[arg(long, default_value_t = 1200)]
-    baud: u32,
+    /// Baud rate a KMP meter speaks at (some electricity meters: 2400 or 9600), or a mode D
+    /// meter pushes at (2400, 300); the other protocols have their own [default: 1200 for KMP,
+    /// 9600 for mode D].
+    #[arg(long)]
+    baud: Option<u32>,
     /// Time from the end of a request to the answer [default: 60ms with --realtime, else 0s].
     #[arg(long, value_parser = parse_duration)]
     latency: Option<Duration>,
@@ -81,7 +82,7 @@ impl Args {
         } else {
             Duration::ZERO
         });
-        config.kmp_baud = self.baud;
+        config.baud = self.baud;
         config.address = self.address;
         config.timing = Timing {
             paced: self.realtime,

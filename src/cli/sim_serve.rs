@@ -78,7 +78,7 @@ fn speaks(config: &MeterConfig) -> String {
         }
         Speech::ModeD(speech) => format!(
             "pushes IEC 62056-21 mode D at {} every {} (identification /{})",
-            speech.line,
+            config.line(),
             duration::format(speech.interval),
             speech.ident
         ),

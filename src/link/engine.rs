@@ -90,6 +90,14 @@ pub const LISTEN_WINDOW: Duration = Duration::from_millis(2500);
 /// first is the meter's interval.
 pub const LISTEN_LONGEST: Duration = Duration::from_millis(5000);
 
+/// Bytes of garbage, with no telegram begun, that end a listen: what a receiver makes of a
+/// meter pushing at a slower rate, a telegram's worth in a fraction of a second.
+const LISTEN_GARBAGE: usize = 64;
+
+/// Bytes of the longest telegram a listen waits to come whole, in the line's byte times beyond
+/// [`LISTEN_LONGEST`]: a mode D telegram of some 300 characters takes 10 s at 300 baud.
+const LONGEST_TELEGRAM: u32 = 400;
+
 /// How long a meter may take to answer a logger read: "within 1.6 s" (docs/protocols.md §4), longer
 /// than a register read, since it gathers rows from its logger memory first.
 pub const LOGGER_REACTION: Duration = Duration::from_millis(1600);
@@ -380,9 +388,21 @@ impl Engine {
 
     fn deadline(&self, flight: &InFlight) -> Instant {
         if flight.exchange.listens() {
-            // No gap ends it: a pushing meter pauses between telegrams.
+            // No gap ends it: a pushing meter pauses between telegrams. Garbage and nothing
+            // begun ends it at once: a meter pushes at another rate.
             let heard = flight.text.as_ref().is_some_and(TextReceiver::heard_push);
-            let window = if heard { LISTEN_LONGEST } else { LISTEN_WINDOW };
+            if flight
+                .text
+                .as_ref()
+                .is_some_and(|text| text.misheard() >= LISTEN_GARBAGE)
+            {
+                return flight.last_rx.unwrap_or(flight.started);
+            }
+            let window = if heard {
+                LISTEN_LONGEST.max(self.config.byte_time * LONGEST_TELEGRAM)
+            } else {
+                LISTEN_WINDOW
+            };
             return flight.started + self.config.network_delay + window;
         }
         let first_byte = flight.wire_end

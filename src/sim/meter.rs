@@ -123,7 +123,7 @@ impl Meter {
             answering: VecDeque::new(),
             sent: Vec::new(),
             last_answer: Vec::new(),
-            next_push: push_timing(config_speech).map(|(_, interval)| now + interval),
+            next_push: push_interval(config_speech).map(|interval| now + interval),
             pushed: 0,
             stats: Stats::default(),
         }
@@ -233,9 +233,10 @@ impl Meter {
     /// Queues every telegram a pushing meter has sent by `now`, each from its own time.
     fn push_due(&mut self, now: Instant) {
         let speech = self.config.profile.speech();
-        let Some((line, interval)) = push_timing(speech) else {
+        let Some(interval) = push_interval(speech) else {
             return;
         };
+        let line = self.config.line();
         while let Some(at) = self.next_push.filter(|&at| at <= now) {
             self.pushed = self.pushed.wrapping_add(1);
             let elapsed = at.duration_since(self.started);
@@ -600,12 +601,11 @@ impl Meter {
 
 #[cfg(test)]
 mod push_tests;
-/// The settings a pushing meter sends at and the time between its telegrams; `None` for a
-/// meter that only answers.
-fn push_timing(speech: Speech) -> Option<(LineSettings, Duration)> {
+/// The time between a pushing meter's telegrams; `None` for a meter that only answers.
+fn push_interval(speech: Speech) -> Option<Duration> {
     match speech {
-        Speech::SmlPush(speech) => Some((speech.line, speech.interval)),
-        Speech::ModeD(speech) => Some((speech.line, speech.interval)),
+        Speech::SmlPush(speech) => Some(speech.interval),
+        Speech::ModeD(speech) => Some(speech.interval),
         Speech::Kmp | Speech::Iec(_) | Speech::Mc66 { .. } => None,
     }
 }

@@ -269,7 +269,7 @@ fn a_meter_at_another_baud_rate_is_found_there_without_a_sweep_and_read_there() 
     // An electricity meter's eye at 2400 baud hears nothing of the link's 1200: the early round
     // asks 2400 and 9600 too, and the probe says where to read it.
     let mut config = meter(Profile::Multical603, true);
-    config.kmp_baud = 2400;
+    config.baud = Some(2400);
     let sim = serve(config);
     let port = path(&sim);
     let (code, json, _) = probe_json(&port, &[]);

@@ -206,7 +206,7 @@ fn over_rfc2217_the_baud_rate_chosen_reaches_the_terminal_and_over_a_raw_socket_
     // A meter that speaks at 2400 behind bridges configured for 1200: the meter hears the
     // bytes at the terminal's rate, which only RFC 2217 can change.
     let mut config = meter(Profile::Multical21);
-    config.kmp_baud = 2400;
+    config.baud = Some(2400);
     let (_sim, _bridge, rfc2217) = reach(Some(RFC2217), config.clone());
     let read = json(&["read", "--port", &rfc2217, "--baud", "2400", "--json", "68"]);
     assert_eq!(read["registers"][0]["value"], "123.456");

@@ -59,6 +59,9 @@ pub(super) struct PushListener {
     telegrams: Vec<Telegram>,
     /// Why the last telegram that failed its checks failed.
     failure: Option<TextError>,
+    /// Bytes outside any SML frame that are no text character either: what a receiver faster
+    /// than the meter makes of its characters.
+    misheard: usize,
 }
 
 impl TextReceiver {
@@ -135,6 +138,15 @@ impl TextReceiver {
             .map(|error| Err(ExchangeFailure::BadText(error)))
     }
 
+    /// Of a listen: bytes outside any SML frame that are no text character either, heard with
+    /// no telegram begun; a listen ends early on them.
+    pub fn misheard(&self) -> usize {
+        match self {
+            Self::Push(listener) if !listener.pending() => listener.misheard,
+            _ => 0,
+        }
+    }
+
     /// Bytes received that belong to no message, and bytes of one begun and never completed.
     pub fn noise(&self) -> usize {
         match self {
@@ -158,6 +170,7 @@ impl PushListener {
             odd: None,
             telegrams: Vec::new(),
             failure: None,
+            misheard: 0,
         }
     }
 
@@ -168,6 +181,9 @@ impl PushListener {
             Some(_) => self.push_text(byte),
             None => self.push_sml(byte).or(self.push_text(byte)),
         };
+        if self.sml.pending() == 0 && !is_text(byte) {
+            self.misheard += 1;
+        }
         match decoded {
             None => {}
             Some(Ok(body)) => {
@@ -234,4 +250,12 @@ impl PushListener {
             None => sml.min(text),
         }
     }
+}
+
+/// Whether `byte` is a text character: printable, a line end, STX or ETX, as sent at 8N1 or 7E1
+/// (with its even parity bit as bit 7).
+fn is_text(byte: u8) -> bool {
+    let char = byte & 0x7F;
+    let texty = matches!(char, 0x20..=0x7E | b'\r' | b'\n' | iec::STX | iec::ETX);
+    texty && (byte < 0x80 || iec::strip_parity(byte).is_ok())
 }

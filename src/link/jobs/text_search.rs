@@ -51,6 +51,22 @@ pub const LISTEN: TextTry = TextTry {
     answer_line: LineSettings::SML,
 };
 
+/// Listening at the slower rates mode D meters push at (2400 and 300 baud 7E1), after bytes came
+/// at 9600 that formed nothing: a receiver faster than the sender makes garbage of each
+/// character it hears.
+pub const LISTEN_SLOWER: [TextTry; 2] = [
+    TextTry {
+        exchange: Exchange::Listen { telegrams: 1 },
+        line: LineSettings::iec(1).at(2400),
+        answer_line: LineSettings::iec(1).at(2400),
+    },
+    TextTry {
+        exchange: Exchange::Listen { telegrams: 1 },
+        line: LineSettings::iec(1),
+        answer_line: LineSettings::iec(1),
+    },
+];
+
 /// The tries of the text protocols, in the order the link check makes them after KMP.
 pub const TEXT_TRIES: [TextTry; 3] = [SIGN_ON, MC66, LISTEN];
 
@@ -279,8 +295,29 @@ impl TextSearch {
                 failure: None,
             }),
             Ok(_) => self.next(None, cx),
-            Err(failure) => self.next(Some(failure), cx),
+            Err(failure) => {
+                if tried.exchange.listens() && matches!(failure, ExchangeFailure::Garbage { .. }) {
+                    self.listen_slower(tried);
+                }
+                self.next(Some(failure), cx)
+            }
         }
+    }
+
+    /// After `tried` heard bytes that formed nothing: the slower rates of a pushing meter next,
+    /// listening for as many telegrams, unless they are tried already.
+    fn listen_slower(&mut self, tried: TextTry) {
+        let slower = LISTEN_SLOWER
+            .into_iter()
+            .filter(|slower| slower.line.baud < tried.line.baud)
+            .map(|slower| TextTry {
+                exchange: tried.exchange,
+                ..slower
+            })
+            .filter(|slower| !self.tries.contains(slower))
+            .collect::<Vec<_>>();
+        let at = self.index + 1;
+        self.tries.splice(at..at, slower);
     }
 
     /// The next try, or the first again while there is time.

@@ -41,9 +41,10 @@ pub struct MeterConfig {
     pub profile: Profile,
     /// The destination address it answers to.
     pub address: u8,
-    /// The baud rate a KMP meter's eye speaks at: 1200, or 2400 and 9600 for some electricity
-    /// meters (docs/protocols.md §2). The other protocols have their own rates.
-    pub kmp_baud: u32,
+    /// The baud rate of an eye whose rate differs between meters, where it is not the usual
+    /// one: a KMP eye's (1200, or 2400 and 9600 for some electricity meters, docs/protocols.md
+    /// §2), a meter pushing mode D (9600, 2400 or 300). The other protocols keep their own.
+    pub baud: Option<u32>,
     /// Whether the head echoes every byte it sends.
     pub echo: bool,
     /// Wire pacing and answer latency.
@@ -77,7 +78,7 @@ impl MeterConfig {
         Self {
             profile,
             address: DEFAULT_DESTINATION,
-            kmp_baud: LineSettings::KMP.baud,
+            baud: None,
             echo: false,
             timing: Timing::INSTANT,
             magnet_delay: profile.default_magnet_delay(),
@@ -94,8 +95,9 @@ impl MeterConfig {
 
     /// The settings a client that talks to this meter right starts at.
     pub fn line(&self) -> LineSettings {
-        match self.profile.speech() {
-            Speech::Kmp => LineSettings::KMP.at(self.kmp_baud),
+        match (self.profile.speech(), self.baud) {
+            (Speech::Kmp, baud) => LineSettings::KMP.at(baud.unwrap_or(LineSettings::KMP.baud)),
+            (Speech::ModeD(speech), Some(baud)) => speech.line.at(baud),
             _ => self.profile.line(),
         }
     }

@@ -441,6 +441,27 @@ fn a_meter_that_pushes_mode_d_is_named_by_listening_with_or_without_an_echo() {
 }
 
 #[test]
+fn a_mode_d_meter_pushing_at_2400_is_found_from_the_garbage_heard_at_9600() {
+    // (At 300 baud the sign-on, heard at that rate, takes a pushed telegram's identification for
+    // its answer.)
+    let mut config = meter(Profile::IecModeD);
+    config.baud = Some(2400);
+    let mut link = opened(config);
+    let (end, _) = run(
+        &mut link,
+        Job::Probe(ProbeOptions::new(Duration::from_secs(10))),
+        Duration::from_secs(90),
+    );
+    let report = probe_report(&end);
+    assert_eq!(report.protocol, Some(Protocol::Iec), "{report:?}");
+    assert!(report.push, "{report:?}");
+    assert_eq!(report.line, LineSettings::iec(1).at(2400));
+    assert_eq!(report.identification.as_deref(), Some("SIM5MODED"));
+    let seconds = report.seconds_to_diagnosis.unwrap();
+    assert!(seconds < 10.0, "named after {seconds} s");
+}
+
+#[test]
 fn a_mode_d_meter_is_read_by_listening_when_iec_is_asked_or_nothing_is() {
     for protocol in [Some(Protocol::Iec), None] {
         let report = readout(Profile::IecModeD, protocol);

@@ -1,14 +1,17 @@
 //! Independent clients read our simulated meters: PyKMP 0.0.2's `pykmp-tool` a KMP meter, and
 //! the PyPI package `iec62056-21` 0.0.2 the IEC 62056-21 mode C meter, and the PyPI package
-//! `smllib` 1.7 what the simulated SML meter pushes.
+//! `smllib` 1.7 what the simulated SML meter pushes; the npm package `smartmeter-obis` 4.0.0,
+//! the library behind ioBroker's smartmeter adapter, reads the pushing SML and mode D meters
+//! through their pseudo-terminals.
 //!
 //! Ignored by plain `cargo test`, which needs nothing but Rust; `.ci/run` installs them into a
 //! virtual environment and runs these by name with `--ignored`, pointing `PYKMP_TOOL`,
-//! `IEC62056_21_PYTHON` and `SMLLIB_PYTHON` at it. Neither client can skip an echo, so the
-//! meters run with echo off.
+//! `IEC62056_21_PYTHON` and `SMLLIB_PYTHON` at it, and `SMARTMETER_OBIS_DIR` at the folder it
+//! installed smartmeter-obis in with npm. Neither Python client can skip an echo, so the meters
+//! run with echo off.
 
 use std::io::Read as _;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kmp_workbench::sim::pty::{SimHandle, spawn};
@@ -108,16 +111,10 @@ print(json.dumps({
 /// that a client waiting for bytes that never come fails the test rather than hanging it.
 const IEC_CLIENT_LIMIT: Duration = Duration::from_secs(30);
 
-fn iec62056_21_readout(port: &str) -> serde_json::Value {
-    let python = std::env::var("IEC62056_21_PYTHON").unwrap_or_else(|_| "python3".into());
-    let mut child = Command::new(&python)
-        .args(["-c", IEC62056_21_READOUT, port])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|error| panic!("cannot run {python}: {error}; set IEC62056_21_PYTHON"));
-    let deadline = Instant::now() + IEC_CLIENT_LIMIT;
+/// Waits for `child`, a client named `name` with its stdout and stderr piped, for at most
+/// `limit`: its stdout and stderr once it has ended well, else a panic with its stderr.
+fn output_within(mut child: Child, name: &str, limit: Duration) -> (String, String) {
+    let deadline = Instant::now() + limit;
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
@@ -125,7 +122,7 @@ fn iec62056_21_readout(port: &str) -> serde_json::Value {
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("iec62056-21 still reading after {IEC_CLIENT_LIMIT:?}");
+            panic!("{name} still reading after {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(50));
     };
@@ -144,7 +141,20 @@ fn iec62056_21_readout(port: &str) -> serde_json::Value {
         .unwrap()
         .read_to_string(&mut err)
         .unwrap();
-    assert!(status.success(), "iec62056-21 failed: {err}");
+    assert!(status.success(), "{name} failed: {err}");
+    (out, err)
+}
+
+fn iec62056_21_readout(port: &str) -> serde_json::Value {
+    let python = std::env::var("IEC62056_21_PYTHON").unwrap_or_else(|_| "python3".into());
+    let child = Command::new(&python)
+        .args(["-c", IEC62056_21_READOUT, port])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot run {python}: {error}; set IEC62056_21_PYTHON"));
+    let (out, err) = output_within(child, "iec62056-21", IEC_CLIENT_LIMIT);
     serde_json::from_str(&out).unwrap_or_else(|_| panic!("no JSON: {out}{err}"))
 }
 
@@ -309,4 +319,218 @@ fn smllib_reads_what_the_simulated_sml_meter_pushes() {
     assert_eq!(ours, theirs);
     assert_eq!(entries[0]["unit"], 30, "Wh");
     assert_eq!(entries[0]["scaler"], -1);
+}
+
+/// How long smartmeter-obis may take to read two telegrams: the script gives up by itself after
+/// 15 s; this stops a Node.js that never gets that far.
+const SMARTMETER_OBIS_LIMIT: Duration = Duration::from_secs(30);
+
+/// smartmeter-obis's reading of two telegrams pushed on `port` with `protocol` (`SmlProtocol`
+/// or `D0Protocol`), through its `SerialResponseTransport`: its version, and per telegram each
+/// OBIS code's values with their units, as `tests/it/obis_js/read.js` prints them.
+fn smartmeter_obis_read(port: &str, protocol: &str) -> serde_json::Value {
+    let dir = std::env::var("SMARTMETER_OBIS_DIR").unwrap_or_else(|_| {
+        panic!(
+            "set SMARTMETER_OBIS_DIR to a folder where `npm install smartmeter-obis@4.0.0` was run"
+        )
+    });
+    let script = crate::support::project_root().join("tests/it/obis_js/read.js");
+    let child = Command::new("node")
+        .arg(&script)
+        .args([port, protocol, "2"])
+        .env("NODE_PATH", std::path::Path::new(&dir).join("node_modules"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot run node: {error}; install Node.js"));
+    let (out, err) = output_within(child, "smartmeter-obis", SMARTMETER_OBIS_LIMIT);
+    let json: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|_| panic!("no JSON: {out}{err}"));
+    assert_eq!(json["version"], "4.0.0", "the version pinned: {json}");
+    assert_eq!(json["telegrams"].as_array().unwrap().len(), 2, "{json}");
+    json
+}
+
+/// Each OBIS code smartmeter-obis reported in a telegram, sorted by code, with its value as a
+/// number, its unit and the raw text it read (none for SML).
+type ObisJsTelegram = Vec<(String, f64, String, Option<String>)>;
+
+fn obis_js_telegrams(json: &serde_json::Value) -> Vec<ObisJsTelegram> {
+    json["telegrams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|telegram| {
+            let telegram = telegram
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(code, obis)| {
+                    let values = obis["values"].as_array().unwrap();
+                    assert_eq!(values.len(), 1, "one value for {code}: {json}");
+                    // The number as JavaScript writes it, which reads back to the same f64.
+                    let number: f64 = values[0]["text"]
+                        .as_str()
+                        .unwrap()
+                        .parse()
+                        .unwrap_or_else(|_| panic!("{code} is no number: {json}"));
+                    (
+                        code.clone(),
+                        number,
+                        values[0]["unit"].as_str().unwrap().to_string(),
+                        obis["raw"].as_str().map(str::to_string),
+                    )
+                })
+                .collect();
+            by_code(telegram)
+        })
+        .collect()
+}
+
+/// `telegram` sorted by code.
+fn by_code(mut telegram: ObisJsTelegram) -> ObisJsTelegram {
+    telegram.sort_by(|a, b| a.0.cmp(&b.0));
+    telegram
+}
+
+#[test]
+#[ignore = "needs smartmeter-obis"]
+fn smartmeter_obis_reads_what_the_simulated_sml_meter_pushes() {
+    let mut config = MeterConfig::new(Profile::SmlPush);
+    config.log_answers = true;
+    let sim = spawn(config, None).unwrap();
+    let json = smartmeter_obis_read(&sim.path().display().to_string(), "SmlProtocol");
+    let read = obis_js_telegrams(&json);
+    let codes: Vec<&str> = read[0].iter().map(|(code, ..)| code.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "1-0:1.8.0*255",
+            "1-0:16.7.0*255",
+            "1-0:2.8.0*255",
+            "1-0:36.7.0*255",
+            "1-0:56.7.0*255",
+            "1-0:76.7.0*255"
+        ],
+        "{json}"
+    );
+
+    // What the meter sent, decoded on our side, as smartmeter-obis hands it to its user: the
+    // scaler applied, energy in Wh (DLMS unit 30) turned into kWh, power (27) in W.
+    let sent: Vec<ObisJsTelegram> = sim
+        .take_sent()
+        .iter()
+        .map(|answer| {
+            let mut receiver = kmp_workbench::sml::Receiver::new();
+            let frame = answer
+                .frame
+                .iter()
+                .find_map(|&byte| receiver.push(byte))
+                .unwrap()
+                .unwrap();
+            let telegram = kmp_workbench::sml::File::decode(&frame.payload)
+                .unwrap()
+                .entries()
+                .map(|entry| {
+                    let number = entry.number().unwrap();
+                    let (number, unit) = match entry.unit {
+                        Some(30) => (
+                            kmp_workbench::kmp::Number::new(
+                                number.is_negative(),
+                                number.mantissa(),
+                                number.exponent() - 3,
+                            )
+                            .unwrap(),
+                            "kWh",
+                        ),
+                        Some(27) => (number, "W"),
+                        unit => panic!("unit {unit:?} unexpected"),
+                    };
+                    (
+                        entry.obis().unwrap().to_string(),
+                        number.to_string().parse().unwrap(),
+                        unit.to_string(),
+                        None,
+                    )
+                })
+                .collect();
+            by_code(telegram)
+        })
+        .collect();
+    for telegram in &read {
+        assert!(sent.contains(telegram), "{telegram:?} not among {sent:?}");
+    }
+    // Energy in kWh and power in W, as its user sees them.
+    let units: Vec<&str> = read[0]
+        .iter()
+        .map(|(_, _, unit, _)| unit.as_str())
+        .collect();
+    assert_eq!(units, ["kWh", "W", "kWh", "W", "W", "W"], "{json}");
+}
+
+#[test]
+#[ignore = "needs smartmeter-obis"]
+fn smartmeter_obis_reads_what_the_simulated_mode_d_meter_pushes() {
+    // The pseudo-terminal carries the meter's 7E1 characters as plain bytes; smartmeter-obis
+    // sets 7E1 on it, which the terminal ignores, and reads the text as it comes.
+    let mut config = MeterConfig::new(Profile::IecModeD);
+    config.log_answers = true;
+    let sim = spawn(config, None).unwrap();
+    let json = smartmeter_obis_read(&sim.path().display().to_string(), "D0Protocol");
+    let read = obis_js_telegrams(&json);
+    let codes: Vec<&str> = read[0].iter().map(|(code, ..)| code.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "1-0:0.0.0*255",
+            "1-0:1.8.0*255",
+            "1-0:16.7.0*255",
+            "1-0:2.8.0*255"
+        ],
+        "{json}"
+    );
+
+    // What the meter sent, decoded on our side: each value as a number, its unit, and the text
+    // between the brackets, which smartmeter-obis keeps as the raw value.
+    let sent: Vec<ObisJsTelegram> = sim
+        .take_sent()
+        .iter()
+        .map(|answer| {
+            let mut receiver = kmp_workbench::iec::TelegramReceiver::new();
+            let telegram = answer
+                .frame
+                .iter()
+                .find_map(|&byte| receiver.push(byte))
+                .unwrap()
+                .unwrap();
+            assert_eq!(telegram.identification.line, "SIM5MODED");
+            let lines = telegram
+                .lines
+                .iter()
+                .map(|line| {
+                    let value = &line.values[0];
+                    let raw = match &value.unit {
+                        Some(unit) => format!("{}*{unit}", value.text),
+                        None => value.text.clone(),
+                    };
+                    (
+                        line.address.as_str().to_string(),
+                        value.number().unwrap().to_string().parse().unwrap(),
+                        value.unit.clone().unwrap_or_default(),
+                        Some(raw),
+                    )
+                })
+                .collect();
+            by_code(lines)
+        })
+        .collect();
+    for telegram in &read {
+        assert!(sent.contains(telegram), "{telegram:?} not among {sent:?}");
+    }
+    let units: Vec<&str> = read[0]
+        .iter()
+        .map(|(_, _, unit, _)| unit.as_str())
+        .collect();
+    assert_eq!(units, ["", "kWh", "W", "kWh"], "{json}");
 }

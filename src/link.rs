@@ -37,7 +37,7 @@ pub use config::{EchoMode, LinkConfig};
 pub use driver::{Repaint, Tap};
 pub use engine::{
     Answer, Attempt, ECHO_PATTERN, EchoSeen, Engine, EngineConfig, EngineEvent, Exchange,
-    ExchangeFailure, Telegram, TelegramBody, TextError,
+    ExchangeFailure, Heard, Telegram, TelegramBody, TextError,
 };
 pub use error::{LinkError, OpenFailure};
 pub use handle::LinkHandle;

@@ -89,8 +89,11 @@ pub struct LinkView {
     requests: u64,
     /// Recent echo tests: whether each came back clean.
     echoes: VecDeque<bool>,
-    /// Recent requests since the eye's first answer: whether each was answered.
+    /// Recent requests since the eye's first answer: whether each was answered; for a meter
+    /// that pushes, recent telegrams: whether each passed its checks.
     answers: VecDeque<bool>,
+    /// Bytes a second the last listen heard of a pushing meter.
+    byte_rate: Option<f32>,
     /// Requests left unanswered since the connection or the magnet, before the eye's first
     /// answer: the eye waking, which says nothing of the head's alignment.
     waking: u32,
@@ -122,6 +125,7 @@ impl Default for LinkView {
             requests: 0,
             echoes: VecDeque::with_capacity(HISTORY),
             answers: VecDeque::with_capacity(HISTORY),
+            byte_rate: None,
             waking: 0,
             identity: None,
             spoken: None,
@@ -219,6 +223,8 @@ impl LinkView {
                         &mut self.echoes,
                         matches!(result, Err(ExchangeFailure::EchoOnly { clean: true })),
                     ),
+                    // Counted telegram by telegram as they are heard.
+                    Exchange::Listen { .. } => {}
                     _ if result.is_ok() => {
                         push(&mut self.answers, true);
                         self.answered_at.get_or_insert(now);
@@ -226,6 +232,19 @@ impl LinkView {
                     _ if self.answered_at.is_none() => self.waking += 1,
                     _ => push(&mut self.answers, false),
                 }
+            }
+            JobEvent::Heard(heard) => {
+                for _ in 0..heard.whole {
+                    push(&mut self.answers, true);
+                }
+                for _ in 0..heard.damaged {
+                    push(&mut self.answers, false);
+                }
+                if heard.whole > 0 {
+                    self.answered_at.get_or_insert(now);
+                }
+                self.byte_rate =
+                    (!heard.took.is_zero()).then(|| heard.bytes as f32 / heard.took.as_secs_f32());
             }
             JobEvent::Identified { serial, meter_type } => {
                 self.identity = Some((*serial, *meter_type));
@@ -379,6 +398,11 @@ impl LinkView {
     /// Recent requests since the eye's first answer, oldest first: whether each was answered.
     pub fn answers(&self) -> &VecDeque<bool> {
         &self.answers
+    }
+
+    /// Bytes a second the last listen heard of a pushing meter.
+    pub fn byte_rate(&self) -> Option<f32> {
+        self.byte_rate
     }
 
     /// Requests left unanswered since the connection or the magnet while the eye has not

@@ -518,6 +518,33 @@ fn a_meter_that_pushes_sml_is_found_on_the_link_check_read_and_polled_live() {
     assert_eq!(series.unit(), "W");
 }
 
+#[test]
+fn a_meter_that_pushes_mode_d_is_found_and_its_telegrams_counted_on_the_link_check() {
+    let mut harness = connected(
+        Profile::IecModeD,
+        Screen::LinkCheck,
+        FixedPicker(None),
+        None,
+    );
+    wait_for_text(&mut harness, "Pushes mode D text (/SIM5MODED)");
+    wait_until(&mut harness, "telegrams counted", |h| {
+        h.state().controller().link_view().answers().len() >= 2
+    });
+    let view = harness.state().controller().link_view();
+    assert!(
+        view.answers().iter().all(|&whole| whole),
+        "{:?}",
+        view.answers()
+    );
+    assert!(
+        view.byte_rate().is_some_and(|rate| rate > 10.0),
+        "{:?}",
+        view.byte_rate()
+    );
+    harness.get_by_label("Telegrams heard");
+    harness.get_by_label("Bytes heard");
+}
+
 /// The app opening ports as the program does: network heads for real.
 fn with_system_opener() -> Harness<'static, MeterApp> {
     let opener = crate::link::port::SystemOpener {

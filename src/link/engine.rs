@@ -34,7 +34,8 @@ mod outcome;
 mod text;
 
 pub use outcome::{
-    Answer, Attempt, EchoSeen, EngineEvent, ExchangeFailure, Telegram, TelegramBody, TextError,
+    Answer, Attempt, EchoSeen, EngineEvent, ExchangeFailure, Heard, Telegram, TelegramBody,
+    TextError,
 };
 use text::{Progress, PushListener, TextReceiver};
 
@@ -529,6 +530,15 @@ impl Engine {
             Some(text) => text.noise(),
             None => flight.deframer.discarded() as usize + flight.deframer.pending(),
         } + flight.unexpected_bytes;
+        if let Some((whole, damaged)) = flight.text.as_ref().and_then(TextReceiver::telegrams_heard)
+        {
+            self.events.push_back(EngineEvent::Heard(Heard {
+                whole,
+                damaged,
+                bytes: flight.received.len(),
+                took: now.saturating_duration_since(flight.started),
+            }));
+        }
         if flight.answer.is_none()
             && let Some(listened) = flight.text.as_mut().and_then(TextReceiver::listened)
         {

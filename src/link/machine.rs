@@ -464,6 +464,11 @@ impl LinkMachine {
                         }
                     }
                 }
+                EngineEvent::Heard(heard) => {
+                    if let Some(id) = id {
+                        self.job_event(id, JobEvent::Heard(heard));
+                    }
+                }
                 EngineEvent::ReadoutFollows(identification) => {
                     if let Some(id) = id {
                         let line = open.line;

@@ -10,7 +10,7 @@ use crate::kmp::{MeterType, Register};
 
 use super::config::LinkConfig;
 use super::diagnosis::Diagnosis;
-use super::engine::{Exchange, ExchangeFailure};
+use super::engine::{Exchange, ExchangeFailure, Heard};
 use super::error::LinkError;
 use super::options::{
     CheckOptions, HistoryOptions, PollPlan, ProbeOptions, ReadOptions, ReadoutOptions, ReadoutPlan,
@@ -202,6 +202,8 @@ pub enum JobEvent {
         /// The line settings it came at.
         line: LineSettings,
     },
+    /// A listen ended: what it heard of a pushing meter, for the alignment meter.
+    Heard(Heard),
     /// One poll of a [`Job::Poll`]: the readings.
     Polled(ReadReport),
     /// One round of a [`Job::ReadoutPoll`]: the readout.

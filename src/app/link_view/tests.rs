@@ -87,6 +87,29 @@ fn the_alignment_rates_cover_the_last_twenty_rounds() {
 }
 
 #[test]
+fn a_pushing_meters_telegrams_count_one_by_one_with_the_bytes_a_second() {
+    let t0 = Instant::now();
+    let mut view = LinkView::default();
+    view.handle(&opened(), t0);
+    let heard = |whole, damaged| Event::Job {
+        id: crate::link::JobId::new(1),
+        event: JobEvent::Heard(crate::link::Heard {
+            whole,
+            damaged,
+            bytes: 500,
+            took: Duration::from_secs(2),
+        }),
+    };
+    view.handle(&heard(1, 2), t0);
+    // The listen's own end adds nothing: its telegrams are counted.
+    view.handle(&exchanged(Exchange::Listen { telegrams: 1 }, Ok(())), t0);
+    view.handle(&heard(1, 0), t0);
+    assert_eq!(view.answers(), &[true, false, false, true]);
+    assert_eq!(view.answer_rate(), Some(0.5));
+    assert_eq!(view.byte_rate(), Some(250.0));
+}
+
+#[test]
 fn open_failures_show_with_their_advice_and_clear_on_success() {
     let t0 = Instant::now();
     let mut view = LinkView::default();

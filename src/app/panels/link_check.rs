@@ -250,6 +250,12 @@ fn alignment(ui: &mut Ui, app: &AppView<'_>, check_interval: Duration) -> Option
                 view.answers().iter().copied(),
                 waking,
             );
+            // The bytes still come while no telegram checks: a head slid too far hears less.
+            if let Some(rate) = view.byte_rate().filter(|_| pushing) {
+                ui.label("Bytes heard");
+                ui.label(format!("{rate:.0} a second"));
+                ui.end_row();
+            }
         });
     ui.horizontal(|ui| {
         ui.label(format!(

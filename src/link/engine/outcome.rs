@@ -162,6 +162,19 @@ impl TextError {
     }
 }
 
+/// What one listen heard of a pushing meter: how its head sits, telegram by telegram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Heard {
+    /// Telegrams that came whole and passed their checks.
+    pub whole: u32,
+    /// Telegrams that came and failed them.
+    pub damaged: u32,
+    /// Bytes received.
+    pub bytes: usize,
+    /// How long it listened.
+    pub took: std::time::Duration,
+}
+
 /// What was seen of the echo in one attempt.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct EchoSeen {
@@ -217,6 +230,8 @@ pub enum EngineEvent {
     Attempt(Attempt),
     /// A mode A meter identified itself to the sign-on under way; its readout follows.
     ReadoutFollows(Identification),
+    /// A listen ended: what it heard of a pushing meter.
+    Heard(Heard),
     /// The exchange ended: the answer, or the last attempt's failure.
     Done {
         /// The answer, or the last attempt's failure.

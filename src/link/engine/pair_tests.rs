@@ -38,7 +38,7 @@ impl Pair {
             while let Some(event) = self.engine.poll_event() {
                 match event {
                     EngineEvent::Attempt(attempt) => attempts.push(attempt),
-                    EngineEvent::ReadoutFollows(_) => {}
+                    EngineEvent::ReadoutFollows(_) | EngineEvent::Heard(_) => {}
                     EngineEvent::Done { result, .. } => {
                         let kmp = result.map(|answer| match answer {
                             Answer::Kmp(response) => response,

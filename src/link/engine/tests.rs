@@ -39,7 +39,7 @@ fn done(events: &[EngineEvent]) -> Option<Result<Response, ExchangeFailure>> {
             Answer::Kmp(response) => response,
             other => panic!("a text answer to KMP: {other:?}"),
         })),
-        EngineEvent::Attempt(_) | EngineEvent::ReadoutFollows(_) => None,
+        EngineEvent::Attempt(_) | EngineEvent::ReadoutFollows(_) | EngineEvent::Heard(_) => None,
     })
 }
 
@@ -48,7 +48,9 @@ fn attempts(events: &[EngineEvent]) -> Vec<&Attempt> {
         .iter()
         .filter_map(|event| match event {
             EngineEvent::Attempt(attempt) => Some(attempt),
-            EngineEvent::Done { .. } | EngineEvent::ReadoutFollows(_) => None,
+            EngineEvent::Done { .. } | EngineEvent::ReadoutFollows(_) | EngineEvent::Heard(_) => {
+                None
+            }
         })
         .collect()
 }

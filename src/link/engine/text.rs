@@ -62,6 +62,9 @@ pub(super) struct PushListener {
     /// Bytes outside any SML frame that are no text character either: what a receiver faster
     /// than the meter makes of its characters.
     misheard: usize,
+    /// Telegrams that came whole, and that failed their checks.
+    whole: u32,
+    damaged: u32,
 }
 
 impl TextReceiver {
@@ -147,6 +150,14 @@ impl TextReceiver {
         }
     }
 
+    /// Of a listen: the telegrams that came whole and those that failed their checks.
+    pub fn telegrams_heard(&self) -> Option<(u32, u32)> {
+        match self {
+            Self::Push(listener) => Some((listener.whole, listener.damaged)),
+            _ => None,
+        }
+    }
+
     /// Bytes received that belong to no message, and bytes of one begun and never completed.
     pub fn noise(&self) -> usize {
         match self {
@@ -171,6 +182,8 @@ impl PushListener {
             telegrams: Vec::new(),
             failure: None,
             misheard: 0,
+            whole: 0,
+            damaged: 0,
         }
     }
 
@@ -187,13 +200,17 @@ impl PushListener {
         match decoded {
             None => {}
             Some(Ok(body)) => {
+                self.whole += 1;
                 self.telegrams.push(Telegram { body, at: now });
                 if self.telegrams.len() >= self.enough {
                     return Progress::Answer(Answer::Pushed(std::mem::take(&mut self.telegrams)));
                 }
             }
             // A damaged telegram: the next may come whole.
-            Some(Err(error)) => self.failure = Some(error),
+            Some(Err(error)) => {
+                self.damaged += 1;
+                self.failure = Some(error);
+            }
         }
         Progress::More
     }

@@ -226,7 +226,7 @@ fn alignment(ui: &mut Ui, app: &AppView<'_>, check_interval: Duration) -> Option
         .show(ui, |ui| {
             rate_row(
                 ui,
-                "Echo tests",
+                ("Echo tests", "round"),
                 view.echo_rate(),
                 view.echoes().iter().copied(),
                 "no rounds yet".into(),
@@ -242,9 +242,9 @@ fn alignment(ui: &mut Ui, app: &AppView<'_>, check_interval: Duration) -> Option
             rate_row(
                 ui,
                 if pushing {
-                    "Telegrams heard"
+                    ("Telegrams heard", "telegram")
                 } else {
-                    "Meter requests"
+                    ("Meter requests", "round")
                 },
                 view.answer_rate(),
                 view.answers().iter().copied(),
@@ -398,21 +398,22 @@ fn address_search(ui: &mut Ui, app: &AppView<'_>) -> Option<Action> {
     action
 }
 
+/// A rate over the last [`HISTORY`] of what `each` names (a round, a telegram).
 fn rate_row(
     ui: &mut Ui,
-    name: &str,
+    (name, each): (&str, &str),
     rate: Option<f32>,
     history: impl ExactSizeIterator<Item = bool>,
     empty: String,
 ) {
     ui.label(name);
     let fraction = rate.unwrap_or(0.0);
-    // Until the history is full the rate covers fewer rounds: say how many.
-    let rounds = history.len();
-    let text = rate.map_or(empty, |r| match rounds {
+    // Until the history is full the rate covers fewer: say how many.
+    let count = history.len();
+    let text = rate.map_or(empty, |r| match count {
         HISTORY.. => format!("{:.0}% of the last {HISTORY}", r * 100.0),
-        1 => format!("{:.0}% of 1 round", r * 100.0),
-        _ => format!("{:.0}% of {rounds} rounds", r * 100.0),
+        1 => format!("{:.0}% of 1 {each}", r * 100.0),
+        _ => format!("{:.0}% of {count} {each}s", r * 100.0),
     });
     ui.add(
         egui::ProgressBar::new(fraction)

@@ -65,6 +65,8 @@ pub(super) struct PushListener {
     /// Telegrams that came whole, and that failed their checks.
     whole: u32,
     damaged: u32,
+    /// Whether an SML frame has begun: its start sequence is never text.
+    sml_begun: bool,
 }
 
 impl TextReceiver {
@@ -184,6 +186,7 @@ impl PushListener {
             misheard: 0,
             whole: 0,
             damaged: 0,
+            sml_begun: false,
         }
     }
 
@@ -192,7 +195,14 @@ impl PushListener {
         let decoded = match heard {
             Some(Protocol::Sml) => self.push_sml(byte),
             Some(_) => self.push_text(byte),
-            None => self.push_sml(byte).or(self.push_text(byte)),
+            None => {
+                let sml = self.push_sml(byte);
+                self.sml_begun |= self.sml.pending() > 0;
+                let text = self.push_text(byte);
+                // SML's binary holds `/` now and then, which the text receiver takes for the
+                // start of a telegram that then fails: once an SML frame has begun, it is noise.
+                sml.or(text.filter(|text| text.is_ok() || !self.sml_begun))
+            }
         };
         if self.sml.pending() == 0 && !is_text(byte) {
             self.misheard += 1;
@@ -275,4 +285,30 @@ fn is_text(byte: u8) -> bool {
     let char = byte & 0x7F;
     let texty = matches!(char, 0x20..=0x7E | b'\r' | b'\n' | iec::STX | iec::ETX);
     texty && (byte < 0x80 || iec::strip_parity(byte).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slashes_in_sml_binary_are_no_damaged_text_telegrams() {
+        let file = sml::File {
+            messages: vec![sml::Message {
+                // Each `/` would begin a mode D telegram, the next cut it short.
+                transaction_id: b"/a/b/".to_vec(),
+                group: 0,
+                abort_on_error: 0,
+                body: sml::Body::CloseResponse,
+            }],
+        };
+        let frame = sml::encode_frame(&file.encode());
+        let mut listener = PushListener::new(3);
+        let now = Instant::now();
+        for &byte in frame.iter().chain(&frame) {
+            assert!(matches!(listener.push(byte, now), Progress::More));
+        }
+        assert_eq!((listener.whole, listener.damaged), (2, 0));
+        assert_eq!(listener.telegrams[0].protocol(), Protocol::Sml);
+    }
 }

@@ -45,7 +45,7 @@ pub mod stuffing;
 pub mod unit;
 
 #[cfg(test)]
-mod fuzz_tests;
+pub(crate) mod fuzz_tests;
 #[cfg(test)]
 mod test_util;
 

@@ -94,29 +94,34 @@ impl LineSettings {
             && sent.stop_bits >= self.stop_bits
     }
 
-    /// What a receiver set to `self` reads of `byte` sent at `sent`, if anything: the byte when
-    /// it reads that framing ([`Self::reads`]); and where it takes eight data bits without parity
-    /// at the sender's baud rate, a 7-bit character's parity bit as its bit 7, for the parity bit
-    /// falls where the eighth data bit is read (docs/protocols.md §7).
-    pub fn hears(&self, sent: &Self, byte: u8) -> Option<u8> {
-        if self.reads(sent) {
-            return Some(byte);
-        }
-        let eight_of_seven = self.baud == sent.baud
+    /// Whether a receiver set to `self` reads characters sent at `sent` with their parity bit
+    /// as bit 7: it takes eight data bits without parity at the sender's rate, and the sender
+    /// sends seven with parity, whose bit falls where the eighth data bit is read (docs/
+    /// protocols.md §7).
+    pub fn reads_with_parity_bit(&self, sent: &Self) -> bool {
+        self.baud == sent.baud
             && (self.data_bits, self.parity) == (8, Parity::None)
-            && sent.data_bits == 7
-            && sent.parity != Parity::None
-            && sent.stop_bits >= self.stop_bits;
-        if !eight_of_seven {
-            return None;
+            && sent.carries_parity_bit()
+            && sent.stop_bits >= self.stop_bits
+    }
+
+    /// Whether its characters are seven bits and a parity bit, which fits beside them in a byte.
+    pub fn carries_parity_bit(&self) -> bool {
+        self.data_bits == 7 && self.parity != Parity::None
+    }
+
+    /// A character as it goes on the wire: for seven bits with parity, its parity bit as bit 7.
+    pub fn with_parity_bit(&self, byte: u8) -> u8 {
+        if !self.carries_parity_bit() {
+            return byte;
         }
         let char = byte & 0x7F;
         let odd_ones = char.count_ones() % 2 == 1;
-        let parity_bit = match sent.parity {
+        let parity_bit = match self.parity {
             Parity::Even => odd_ones,
             _ => !odd_ones,
         };
-        Some(char | u8::from(parity_bit) << 7)
+        char | u8::from(parity_bit) << 7
     }
 }
 
@@ -165,16 +170,21 @@ mod tests {
     fn eight_data_bits_hear_a_7e1_character_with_its_parity_bit() {
         let heard_at = LineSettings::SML;
         let sent = LineSettings::iec(1).at(9600);
+        assert!(heard_at.reads_with_parity_bit(&sent));
         // 'A' (0x41) has two ones, its even parity bit is 0; 'C' (0x43) has three.
-        assert_eq!(heard_at.hears(&sent, b'A'), Some(0x41));
-        assert_eq!(heard_at.hears(&sent, b'C'), Some(0xC3));
-        assert_eq!(sent.hears(&sent, b'C'), Some(b'C'));
+        assert_eq!(sent.with_parity_bit(b'A'), 0x41);
+        assert_eq!(sent.with_parity_bit(b'C'), 0xC3);
+        assert_eq!(
+            heard_at.with_parity_bit(0xC3),
+            0xC3,
+            "eight bits carry none"
+        );
         // Another baud rate, or a receiver that wants two stop bits, hears nothing.
-        assert_eq!(heard_at.hears(&sent.at(2400), b'C'), None);
+        assert!(!heard_at.reads_with_parity_bit(&sent.at(2400)));
         let two_stop = LineSettings {
             stop_bits: 2,
             ..heard_at
         };
-        assert_eq!(two_stop.hears(&sent, b'C'), None);
+        assert!(!two_stop.reads_with_parity_bit(&sent));
     }
 }

@@ -274,6 +274,8 @@ impl LinkView {
                             interval: None,
                             pin_locked: false,
                             crc_swapped: false,
+                            whole: 1,
+                            damaged: 0,
                         })
                     } else {
                         diagnosis::speaks(

@@ -21,7 +21,8 @@ fn public_frames() -> Vec<Vec<u8>> {
         .collect()
 }
 
-fn mutate(rng: &mut fastrand::Rng, frame: &[u8]) -> Vec<u8> {
+/// `frame` with one to three bit flips, insertions, removals, cuts, likely bytes or copies.
+pub(crate) fn mutate(rng: &mut fastrand::Rng, frame: &[u8]) -> Vec<u8> {
     let mut bytes = frame.to_vec();
     for _ in 0..rng.usize(1..4) {
         let len = bytes.len();

@@ -341,7 +341,16 @@ pub struct Pushing<'a> {
     pub pin_locked: bool,
     /// Whether its SML CRC comes high byte first.
     pub crc_swapped: bool,
+    /// Telegrams heard whole.
+    pub whole: u32,
+    /// Telegrams heard failing their checks.
+    pub damaged: u32,
 }
+
+/// What to do when a pushing meter's telegrams fail their checks.
+const ADJUST_FOR_TELEGRAMS: &str = "Adjust the head while watching the success rate: slide it, \
+     turn it 180°, add a spacer, shade it from daylight, or turn the receiver's sensitivity \
+     potentiometer.";
 
 /// The diagnosis when a meter pushes its telegrams unasked.
 pub fn pushes(pushing: &Pushing<'_>) -> Diagnosis {
@@ -363,10 +372,32 @@ pub fn pushes(pushing: &Pushing<'_>) -> Diagnosis {
         .interval
         .map(|interval| format!(", a telegram every {:.1} s", interval.as_secs_f64()))
         .unwrap_or_default();
+    // As many damaged as whole: a telegram without a check character (mode D) that lost a
+    // digit passes, so the whole ones are no proof either.
+    if pushing.damaged >= pushing.whole {
+        let heard = pushing.whole + pushing.damaged;
+        return Diagnosis {
+            code: DiagnosisCode::Garbled,
+            finding: format!(
+                "This meter pushes {what} unasked ({known_as}at {line}), but most of its \
+                 telegrams fail their checks ({} of {heard}): its values cannot be trusted yet.",
+                pushing.damaged
+            ),
+            advice: ADJUST_FOR_TELEGRAMS.into(),
+        };
+    }
     let mut finding = format!(
         "This meter pushes {what} unasked ({known_as}at {line}{every}); it is read by \
          listening, and a head without a transmitter is enough."
     );
+    if pushing.damaged > 0 {
+        finding.push_str(&format!(
+            " {} of the {} telegrams heard failed their checks: the head is close to losing \
+             them.",
+            pushing.damaged,
+            pushing.whole + pushing.damaged
+        ));
+    }
     if pushing.crc_swapped {
         finding.push_str(
             " Its CRC comes high byte first, against the standard (as some Holley DTZ541 send \
@@ -386,6 +417,8 @@ pub fn pushes(pushing: &Pushing<'_>) -> Diagnosis {
             "To see the power, enter the meter's PIN (from the grid operator) with a torch on its \
              eye or its button."
                 .into()
+        } else if pushing.damaged > 0 {
+            ADJUST_FOR_TELEGRAMS.into()
         } else {
             "Nothing to fix.".into()
         },
@@ -400,10 +433,7 @@ pub fn pushes_garbled(line: LineSettings) -> Diagnosis {
         finding: format!(
             "A meter pushes telegrams at {line}, but none came whole: they fail their checks."
         ),
-        advice: "Adjust the head while watching the success rate: slide it, turn it 180°, add a \
-                 spacer, shade it from daylight, or turn the receiver's sensitivity \
-                 potentiometer."
-            .into(),
+        advice: ADJUST_FOR_TELEGRAMS.into(),
     }
 }
 

@@ -190,7 +190,7 @@ impl Meter {
                     Some(byte)
                 };
                 if let Some(echoed) = echoed {
-                    self.wire.queue(self.rx_end, echoed, line);
+                    self.wire.queue_echo(self.rx_end, echoed, line);
                 }
             }
             let at = self.rx_end;
@@ -531,9 +531,13 @@ impl Meter {
         asked: Asked,
     ) -> Instant {
         let mask = line.data_mask();
-        let mut wire = meant.clone();
+        // Each character goes on the wire with its parity bit, which noise flips as readily.
+        let mut wire: Vec<u8> = meant
+            .iter()
+            .map(|&byte| line.with_parity_bit(byte))
+            .collect();
         let damage = (meant.len() > 1 && self.faults.f64() < self.config.faults.corrupt)
-            .then(|| faults::damage(&mut wire, &mut self.faults, mask));
+            .then(|| faults::damage(&mut wire, &mut self.faults, mask | 0x80));
         if damage.is_some() {
             self.stats.corrupted += 1;
         }
@@ -585,7 +589,7 @@ impl Meter {
         let mut byte_end = self.tx_end.max(start);
         for &byte in &answer.wire {
             byte_end += byte_time;
-            self.wire.queue(byte_end, byte, line);
+            self.wire.queue_sent(byte_end, byte, line);
         }
         self.tx_end = byte_end;
         answer.at = byte_end;

@@ -33,8 +33,13 @@ pub enum Answer {
     Mc66(mc66::Answer),
     /// The answer to a logger read.
     Logger(LoggerResponse),
-    /// Telegrams a meter pushed while the link listened, in the order they came.
-    Pushed(Vec<Telegram>),
+    /// Telegrams a meter pushed while the link listened.
+    Pushed {
+        /// Those that passed their checks, in the order they came.
+        telegrams: Vec<Telegram>,
+        /// How many came and failed them.
+        damaged: u32,
+    },
 }
 
 /// A telegram a meter pushed, and when it came whole.

@@ -136,7 +136,7 @@ impl TextReceiver {
             return None;
         };
         if !listener.telegrams.is_empty() {
-            return Some(Ok(Answer::Pushed(std::mem::take(&mut listener.telegrams))));
+            return Some(Ok(listener.answer()));
         }
         listener
             .failure
@@ -213,7 +213,7 @@ impl PushListener {
                 self.whole += 1;
                 self.telegrams.push(Telegram { body, at: now });
                 if self.telegrams.len() >= self.enough {
-                    return Progress::Answer(Answer::Pushed(std::mem::take(&mut self.telegrams)));
+                    return Progress::Answer(self.answer());
                 }
             }
             // A damaged telegram: the next may come whole.
@@ -223,6 +223,14 @@ impl PushListener {
             }
         }
         Progress::More
+    }
+
+    /// The telegrams heard, taken.
+    fn answer(&mut self) -> Answer {
+        Answer::Pushed {
+            telegrams: std::mem::take(&mut self.telegrams),
+            damaged: self.damaged,
+        }
     }
 
     fn push_sml(&mut self, byte: u8) -> Option<Result<TelegramBody, TextError>> {
@@ -289,7 +297,74 @@ fn is_text(byte: u8) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::line::LineSettings;
+    use crate::sim::{Meter, MeterConfig, Profile};
+
+    /// What the simulated pushing meters send at 9600 8N1 in their first seconds: SML, SML
+    /// locked with its PIN, mode D (with its parity bits, as eight data bits hear it).
+    fn pushed_corpus() -> Vec<Vec<u8>> {
+        let start = Instant::now();
+        let mut sml_locked = MeterConfig::new(Profile::SmlPush);
+        sml_locked.pin_locked = true;
+        let configs = [
+            MeterConfig::new(Profile::SmlPush),
+            sml_locked,
+            MeterConfig::new(Profile::IecModeD),
+        ];
+        configs
+            .into_iter()
+            .map(|config| {
+                let mut meter = Meter::new(config, start);
+                meter.set_line(LineSettings::SML, start);
+                let until = start + Duration::from_millis(2500);
+                let mut bytes = Vec::new();
+                while let Some(due) = meter.poll_timeout().filter(|&due| due <= until) {
+                    bytes.extend(meter.poll_transmit(due).unwrap_or_default());
+                }
+                assert!(bytes.len() > 100);
+                bytes
+            })
+            .collect()
+    }
+
+    #[test]
+    fn random_and_mutated_pushes_never_panic_the_listener_and_what_it_accepts_holds() {
+        let mut rng = fastrand::Rng::with_seed(0x5053_4D4C_2026);
+        let corpus = pushed_corpus();
+        let now = Instant::now();
+        let (mut accepted, mut cases) = (0, 0);
+        while cases < 20_000 {
+            cases += 1;
+            let bytes = if cases % 4 == 0 {
+                let len = rng.usize(0..400);
+                std::iter::repeat_with(|| rng.u8(..)).take(len).collect()
+            } else {
+                let pick = rng.usize(0..corpus.len());
+                crate::kmp::fuzz_tests::mutate(&mut rng, &corpus[pick])
+            };
+            let mut listener = PushListener::new(2);
+            for &byte in &bytes {
+                let Progress::Answer(Answer::Pushed { telegrams, .. }) = listener.push(byte, now)
+                else {
+                    continue;
+                };
+                accepted += 1;
+                for telegram in telegrams {
+                    if let TelegramBody::Sml { file, .. } = &telegram.body {
+                        // What passed its CRC decodes to messages that encode and read back.
+                        let again = sml::File::decode(&file.encode()).unwrap();
+                        assert_eq!(&again, file);
+                    }
+                    let _ = telegram.readings();
+                }
+            }
+            assert!(listener.noise() <= bytes.len());
+        }
+        assert!(accepted > 100, "only {accepted} of {cases} cases accepted");
+    }
 
     #[test]
     fn slashes_in_sml_binary_are_no_damaged_text_telegrams() {

@@ -69,6 +69,9 @@ struct Push {
     pin_locked: bool,
     /// Whether its SML CRC comes high byte first.
     crc_swapped: bool,
+    /// Telegrams heard whole, and failing their checks.
+    whole: u32,
+    damaged: u32,
 }
 
 /// Whether a pushing meter's values hold energy drawn (1.8.0) but not the power (16.7.0): what a
@@ -134,7 +137,7 @@ pub(crate) struct Probe {
     /// What was heard of a meter that pushes.
     push: Option<Push>,
     /// Whether a pushing meter's telegrams were heard failing their checks.
-    push_garbled: bool,
+    push_garbled: u32,
     spoken: Option<Spoken>,
     /// Whether KMP got no answer and the text protocols were tried.
     kmp_silent: bool,
@@ -155,7 +158,7 @@ impl Probe {
             address: None,
             kmp_line: None,
             push: None,
-            push_garbled: false,
+            push_garbled: 0,
             spoken: None,
             kmp_silent: false,
             garbled_in_a_row: 0,
@@ -172,7 +175,7 @@ impl Probe {
             }
             Input::Exchanged(result) => {
                 if matches!(&result, Err(ExchangeFailure::BadText(error)) if error.pushed()) {
-                    self.push_garbled = true;
+                    self.push_garbled += 1;
                 }
                 result
             }
@@ -361,6 +364,8 @@ impl Probe {
         self.push = found.pushed.as_ref().map(|pushed| Push {
             interval: pushed.interval,
             crc_swapped: pushed.crc_swapped,
+            whole: pushed.whole,
+            damaged: pushed.damaged + self.push_garbled,
             pin_locked: found.readings.as_deref().is_some_and(pin_locked),
         });
     }
@@ -454,6 +459,8 @@ impl Probe {
                 interval: push.interval,
                 pin_locked: push.pin_locked,
                 crc_swapped: push.crc_swapped,
+                whole: push.whole,
+                damaged: push.damaged,
             }),
             Some(spoken) if spoken.protocol != Protocol::Kmp => diagnosis::speaks(
                 spoken.protocol,
@@ -463,7 +470,7 @@ impl Probe {
             ),
             _ => match self.kmp_line {
                 Some(line) => diagnosis::kmp_at(line, cx.line),
-                None if self.push_garbled && self.spoken.is_none() => {
+                None if self.push_garbled > 0 && self.spoken.is_none() => {
                     diagnosis::pushes_garbled(LISTEN.line)
                 }
                 None => diagnose(evidence, cx.now.instant),

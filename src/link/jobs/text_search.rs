@@ -134,6 +134,10 @@ pub(crate) struct Pushed {
     pub interval: Option<Duration>,
     /// Whether its SML CRC comes high byte first, against the standard.
     pub crc_swapped: bool,
+    /// Telegrams heard whole: fewer than damaged ones is a head that needs adjusting.
+    pub whole: u32,
+    /// Telegrams heard failing their checks.
+    pub damaged: u32,
 }
 
 /// What came of a step of the search.
@@ -280,8 +284,8 @@ impl TextSearch {
                     readings: readout.as_ref().map(TextReading::from_readout),
                 }),
             },
-            Ok(Answer::Pushed(telegrams)) => match telegrams.as_slice() {
-                [first, ..] => Searched::Found(pushed(&telegrams, first, tried)),
+            Ok(Answer::Pushed { telegrams, damaged }) => match telegrams.as_slice() {
+                [first, ..] => Searched::Found(pushed(&telegrams, damaged, first, tried)),
                 [] => self.next(None, cx),
             },
             Ok(Answer::Mc66(answer)) => Searched::Found(TextFound {
@@ -346,8 +350,9 @@ impl TextSearch {
     }
 }
 
-/// What was heard of a meter that pushed `telegrams`, the first `first`, while `tried` listened.
-fn pushed(telegrams: &[Telegram], first: &Telegram, tried: TextTry) -> TextFound {
+/// What was heard of a meter that pushed `telegrams`, the first `first`, and `damaged` ones while
+/// `tried` listened.
+fn pushed(telegrams: &[Telegram], damaged: u32, first: &Telegram, tried: TextTry) -> TextFound {
     let line = match first.body {
         TelegramBody::ModeD { parity: true, .. } => LineSettings::iec(1).at(tried.answer_line.baud),
         _ => tried.answer_line,
@@ -371,6 +376,8 @@ fn pushed(telegrams: &[Telegram], first: &Telegram, tried: TextTry) -> TextFound
                     ..
                 }
             ),
+            whole: telegrams.len() as u32,
+            damaged,
         }),
         failure: None,
     }

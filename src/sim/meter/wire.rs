@@ -15,6 +15,9 @@ struct Outgoing {
     at: Instant,
     byte: u8,
     line: LineSettings,
+    /// Whether bit 7 is the parity bit of a 7-bit character ([`LineSettings::with_parity_bit`]),
+    /// as the meter sends its characters; an echo is the client's own byte.
+    parity_bit: bool,
 }
 
 /// The meter's side of the line; see the module documentation.
@@ -52,10 +55,32 @@ impl Wire {
         }
     }
 
-    /// Queues `byte`, sent at `line`, to have fully left at `at`.
-    pub fn queue(&mut self, at: Instant, byte: u8, line: LineSettings) {
-        let idx = self.outgoing.partition_point(|queued| queued.at <= at);
-        self.outgoing.insert(idx, Outgoing { at, byte, line });
+    /// Queues the client's own `byte`, echoed at `line`, to have fully left at `at`.
+    pub fn queue_echo(&mut self, at: Instant, byte: u8, line: LineSettings) {
+        self.queue(Outgoing {
+            at,
+            byte,
+            line,
+            parity_bit: false,
+        });
+    }
+
+    /// Queues a character the meter sends at `line`, to have fully left at `at`: for seven
+    /// bits with parity, its parity bit as bit 7, where noise may have flipped it.
+    pub fn queue_sent(&mut self, at: Instant, byte: u8, line: LineSettings) {
+        self.queue(Outgoing {
+            at,
+            byte,
+            line,
+            parity_bit: line.carries_parity_bit(),
+        });
+    }
+
+    fn queue(&mut self, outgoing: Outgoing) {
+        let idx = self
+            .outgoing
+            .partition_point(|queued| queued.at <= outgoing.at);
+        self.outgoing.insert(idx, outgoing);
     }
 
     /// When the next byte is due, if one is queued.
@@ -63,23 +88,37 @@ impl Wire {
         self.outgoing.front().map(|outgoing| outgoing.at)
     }
 
-    /// Takes the bytes due by `now`, as the client's settings read them when they arrived
-    /// ([`LineSettings::hears`], [`misheard`]), and how many it could not read.
+    /// Takes the bytes due by `now`, as the client's settings read them when they arrived (as
+    /// sent, with their parity bit, or as [`misheard`] garbage), and how many it could not
+    /// read.
     pub fn due(&mut self, now: Instant) -> (Vec<u8>, u64) {
         let (mut read, mut unheard) = (Vec::new(), 0);
-        while let Some(&Outgoing { at, byte, line }) = self.outgoing.front() {
+        while let Some(&Outgoing {
+            at,
+            byte,
+            line,
+            parity_bit,
+        }) = self.outgoing.front()
+        {
             if at > now {
                 break;
             }
             self.outgoing.pop_front();
             let client = self.client_line_at(at);
-            match client.hears(&line, byte) {
-                Some(heard) => read.push(heard),
-                None => {
-                    unheard += 1;
-                    if client.baud > line.baud {
-                        read.extend(misheard(byte, line, client));
-                    }
+            if client.reads(&line) {
+                // A UART set to seven bits hands on the character, not its parity bit (nor,
+                // set as this program's ports are, whether it was right).
+                read.push(if parity_bit { byte & 0x7F } else { byte });
+            } else if client.reads_with_parity_bit(&line) {
+                read.push(if parity_bit {
+                    byte
+                } else {
+                    line.with_parity_bit(byte)
+                });
+            } else {
+                unheard += 1;
+                if client.baud > line.baud {
+                    read.extend(misheard(byte, line, client));
                 }
             }
         }

@@ -501,6 +501,26 @@ fn the_continuous_check_sends_nothing_to_a_meter_found_pushing() {
 
 #[test]
 fn a_pushing_meter_heard_only_damaged_is_garbled() {
+    // Mode D has no check character: a telegram that lost a digit may pass, but most fail
+    // their parity, and the values of one that passed are not trusted.
+    let mut config = meter(Profile::IecModeD);
+    config.faults.corrupt = 1.0;
+    let mut link = opened(config);
+    let (end, _) = run(
+        &mut link,
+        Job::Probe(ProbeOptions::new(Duration::from_secs(10))),
+        Duration::from_secs(60),
+    );
+    let report = probe_report(&end);
+    assert_eq!(report.diagnosis.code, DiagnosisCode::Garbled, "{report:?}");
+    assert!(
+        report
+            .diagnosis
+            .finding
+            .contains("most of its telegrams fail their checks"),
+        "{}",
+        report.diagnosis.finding
+    );
     let mut config = meter(Profile::SmlPush);
     config.faults.corrupt = 1.0;
     let mut link = opened(config);

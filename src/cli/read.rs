@@ -99,8 +99,9 @@ fn protocol_of(args: &Args) -> Result<Option<Protocol>, Failure> {
                 }
             )))
         }
-        // OBIS codes alone: whichever protocol the meter speaks them in.
-        (asked, from_ids) => Ok(asked.or(from_ids.filter(|protocol| *protocol != Protocol::Iec))),
+        // OBIS codes alone name IEC 62056-21, whose tries listen for a pushing meter too, which
+        // may speak them in SML.
+        (asked, from_ids) => Ok(asked.or(from_ids)),
     }
 }
 
@@ -168,7 +169,12 @@ fn kmp_ending(report: &ReadReport) -> Result<(), Failure> {
 fn read_text(args: &Args, protocol: Option<Protocol>, link: &mut LinkRun) -> Result<(), Failure> {
     status(&format!(
         "asking for the readout ({}; waiting up to {} for an answer)",
-        protocol.map_or("IEC 62056-21, /#1 or SML", Protocol::label),
+        match protocol {
+            None => "IEC 62056-21, /#1, or listening for a meter that pushes SML or mode D",
+            Some(Protocol::Iec) =>
+                "IEC 62056-21, or listening for a meter that pushes SML or mode D",
+            Some(protocol) => protocol.label(),
+        },
         kmp_workbench::duration::format(args.wake.wait)
     ));
     let job = Job::Readout(ReadoutOptions {

@@ -270,7 +270,7 @@ impl LinkView {
                         diagnosis::pushes(&diagnosis::Pushing {
                             protocol: *protocol,
                             known_as: identification.as_deref(),
-                            line: *line,
+                            line: Some(*line),
                             interval: None,
                             pin_locked: false,
                             crc_swapped: false,

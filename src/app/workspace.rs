@@ -110,7 +110,7 @@ impl Workspace {
             asked_at: None,
             line: None,
             readings: analysis.readout.clone(),
-            push: analysis.protocol == Some(crate::protocol::Protocol::Sml),
+            push: analysis.pushed,
             failure: None,
             took: std::time::Duration::ZERO,
             diagnosis: analysis.diagnosis.clone(),

@@ -81,6 +81,8 @@ pub struct Analysis {
     pub reaction_s: Option<f64>,
     /// The link check's diagnosis, from this evidence.
     pub diagnosis: Diagnosis,
+    /// Whether the meter pushed its telegrams unasked (SML, mode D), with no request recorded.
+    pub pushed: bool,
     /// The registers the valid answers hold, in the order they came.
     pub registers: Vec<kmp::Register>,
     /// The values of the last valid IEC 62056-21 readout or `/#1` answer.
@@ -92,8 +94,8 @@ pub struct Analysis {
 /// Reads what `events` show; `samplerate` turns sample numbers into seconds.
 pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
     let events = pair_echoes(events);
-    let spoken = spoken(&events);
-    let mut cuts = cut(&events, samplerate, spoken);
+    let (spoken, pushed) = spoken(&events);
+    let mut cuts = cut(&events, samplerate, (spoken, pushed));
     let swapped = swapped(&cuts);
     if swapped {
         for cut in &mut cuts {
@@ -285,8 +287,14 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
         .filter(|frame| frame.direction == FrameDirection::Rx && frame.error.is_none())
         .filter_map(|frame| frame.gap_s)
         .collect();
-    // A recording opened no port at a moment it shows: never the waking diagnosis.
-    let diagnosis = diagnosis::timeless(&evidence);
+    // A recording opened no port at a moment it shows: never the waking diagnosis. A meter that
+    // pushed, asked nothing, is diagnosed by its telegrams.
+    let pushed = pushed && starts.is_empty();
+    let diagnosis = if pushed {
+        pushed_diagnosis(spoken, &frames, identification.as_deref(), &readout)
+    } else {
+        diagnosis::timeless(&evidence)
+    };
     // One line with no direction and nothing but requests: the line the head sends on, or the
     // one it hears its own requests on and nothing else.
     let undirected = events
@@ -313,10 +321,46 @@ pub fn analyse(events: &[Event], samplerate: Option<f64>) -> Analysis {
         request_interval_s: median(intervals),
         reaction_s: median(gaps),
         diagnosis,
+        pushed,
         registers,
         readout,
         identification,
     }
+}
+
+/// The diagnosis of a recording of a meter pushing `protocol` telegrams (`frames`), known as
+/// `known_as`, with the values of the last `readout`.
+fn pushed_diagnosis(
+    protocol: Protocol,
+    frames: &[Frame],
+    known_as: Option<&str>,
+    readout: &[TextReading],
+) -> Diagnosis {
+    let heard: Vec<&Frame> = frames
+        .iter()
+        .filter(|frame| frame.direction == FrameDirection::Rx && !frame.bytes.is_empty())
+        .collect();
+    let whole: Vec<f64> = heard
+        .iter()
+        .filter(|frame| frame.error.is_none())
+        .filter_map(|frame| frame.t)
+        .collect();
+    let damaged = heard.iter().filter(|frame| frame.error.is_some()).count();
+    let between: Vec<f64> = whole.windows(2).map(|pair| pair[1] - pair[0]).collect();
+    let has = |code: &str| {
+        code.parse()
+            .is_ok_and(|code| readout.iter().any(|reading| reading.key.answers(code)))
+    };
+    diagnosis::pushes(&diagnosis::Pushing {
+        protocol,
+        known_as,
+        line: None,
+        interval: median(between).map(std::time::Duration::from_secs_f64),
+        pin_locked: has("1.8.0") && !has("16.7.0"),
+        crc_swapped: false,
+        whole: heard.len().saturating_sub(damaged) as u32,
+        damaged: damaged as u32,
+    })
 }
 
 /// When a frame's last byte ended: its start plus one byte's time, from the frame's own pace.

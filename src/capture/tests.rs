@@ -812,3 +812,80 @@ fn one_line_of_requests_only_says_it_cannot_tell_tx_from_an_rx_line_hearing_its_
         assert_eq!(analysed(path).caveat, None, "{path}");
     }
 }
+
+/// What a simulated pushing meter sends in its first `seconds`, as RX events a second apart.
+fn pushed_events(profile: crate::sim::Profile, seconds: u64) -> Vec<Event> {
+    use crate::line::LineSettings;
+    use crate::sim::{Meter, MeterConfig};
+    let start = std::time::Instant::now();
+    let config = MeterConfig::new(profile);
+    let line = if profile == crate::sim::Profile::SmlPush {
+        LineSettings::SML
+    } else {
+        LineSettings::iec(1).at(9600)
+    };
+    let mut meter = Meter::new(config, start);
+    meter.set_line(line, start);
+    let until = start + std::time::Duration::from_millis(seconds * 1000 + 500);
+    let mut events = Vec::new();
+    while let Some(due) = meter.poll_timeout().filter(|&due| due <= until) {
+        for byte in meter.poll_transmit(due).unwrap_or_default() {
+            events.push(Event {
+                at: Stamp::Seconds(due.duration_since(start).as_secs_f64()),
+                direction: Direction::Rx,
+                mark: Mark::Byte(byte),
+            });
+        }
+    }
+    events
+}
+
+#[test]
+fn a_recording_of_a_pushing_meter_is_read_as_its_telegrams() {
+    use crate::link::diagnosis::DiagnosisCode;
+    use crate::protocol::Protocol;
+    for (profile, protocol, first, known_as) in [
+        (
+            crate::sim::Profile::SmlPush,
+            Protocol::Sml,
+            "SML telegram: ",
+            "0A0153494D000000002A",
+        ),
+        (
+            crate::sim::Profile::IecModeD,
+            Protocol::Iec,
+            "mode D telegram /SIM5MODED of 4 lines: ",
+            "SIM5MODED",
+        ),
+    ] {
+        let analysis = super::analysis::analyse(&pushed_events(profile, 3), None);
+        assert_eq!(analysis.protocol, Some(protocol), "{profile}");
+        let meanings: Vec<&str> = analysis
+            .frames
+            .iter()
+            .map(|frame| frame.meaning.as_str())
+            .collect();
+        assert_eq!(meanings.len(), 3, "{profile}: {meanings:?}");
+        assert!(
+            meanings.iter().all(|meaning| meaning.starts_with(first)),
+            "{profile}: {meanings:?}"
+        );
+        let power = analysis
+            .readout
+            .iter()
+            .find(|reading| reading.key.answers("16.7.0".parse().unwrap()))
+            .unwrap_or_else(|| panic!("{profile}: {:?}", analysis.readout));
+        assert_eq!(power.unit, "W");
+        // Nobody asked: the telegrams say it all.
+        assert_eq!(analysis.diagnosis.code, DiagnosisCode::Ok);
+        assert!(
+            analysis
+                .diagnosis
+                .finding
+                .contains("a telegram every 1.0 s"),
+            "{profile}: {}",
+            analysis.diagnosis.finding
+        );
+        assert_eq!(analysis.identification.as_deref(), Some(known_as));
+    }
+}

@@ -333,8 +333,8 @@ pub struct Pushing<'a> {
     pub protocol: Protocol,
     /// Its SML server ID or mode D identification line.
     pub known_as: Option<&'a str>,
-    /// Where its telegrams were heard.
-    pub line: LineSettings,
+    /// Where its telegrams were heard, when known (not from a recording).
+    pub line: Option<LineSettings>,
     /// The time between two telegrams, when two came.
     pub interval: Option<Duration>,
     /// Whether it sends energy but no power: locked with its PIN.
@@ -355,23 +355,33 @@ const ADJUST_FOR_TELEGRAMS: &str = "Adjust the head while watching the success r
 /// The diagnosis when a meter pushes its telegrams unasked.
 pub fn pushes(pushing: &Pushing<'_>) -> Diagnosis {
     let (what, known_as) = match pushing.protocol {
-        Protocol::Sml => (
-            "SML",
-            pushing.known_as.map(|id| format!("server ID {id}, ")),
-        ),
+        Protocol::Sml => ("SML", pushing.known_as.map(|id| format!("server ID {id}"))),
         _ => (
             "IEC 62056-21 mode D text",
             pushing
                 .known_as
-                .map(|ident| format!("identification /{ident}, ")),
+                .map(|ident| format!("identification /{ident}")),
         ),
     };
-    let known_as = known_as.unwrap_or_default();
-    let line = pushing.line;
+    let at = pushing.line.map(|line| format!("at {line}"));
     let every = pushing
         .interval
-        .map(|interval| format!(", a telegram every {:.1} s", interval.as_secs_f64()))
-        .unwrap_or_default();
+        .map(|interval| format!("a telegram every {:.1} s", interval.as_secs_f64()));
+    let known: Vec<String> = [known_as.clone(), at.clone()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let known = if known.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", known.join(", "))
+    };
+    let all: Vec<String> = [known_as, at, every].into_iter().flatten().collect();
+    let all = if all.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", all.join(", "))
+    };
     // As many damaged as whole: a telegram without a check character (mode D) that lost a
     // digit passes, so the whole ones are no proof either.
     if pushing.damaged >= pushing.whole {
@@ -379,16 +389,16 @@ pub fn pushes(pushing: &Pushing<'_>) -> Diagnosis {
         return Diagnosis {
             code: DiagnosisCode::Garbled,
             finding: format!(
-                "This meter pushes {what} unasked ({known_as}at {line}), but most of its \
-                 telegrams fail their checks ({} of {heard}): its values cannot be trusted yet.",
+                "This meter pushes {what} unasked{known}, but most of its telegrams fail their \
+                 checks ({} of {heard}): its values cannot be trusted yet.",
                 pushing.damaged
             ),
             advice: ADJUST_FOR_TELEGRAMS.into(),
         };
     }
     let mut finding = format!(
-        "This meter pushes {what} unasked ({known_as}at {line}{every}); it is read by \
-         listening, and a head without a transmitter is enough."
+        "This meter pushes {what} unasked{all}; it is read by listening, and a head without a \
+         transmitter is enough."
     );
     if pushing.damaged > 0 {
         finding.push_str(&format!(

@@ -77,7 +77,13 @@ fn seconds(at: Stamp, samplerate: Option<f64>) -> Option<f64> {
 
 /// Cuts each direction's bytes into the messages of `protocol`, in the order their first bytes
 /// came.
-pub(super) fn cut(events: &[Event], samplerate: Option<f64>, protocol: Protocol) -> Vec<Cut> {
+/// Cuts `events` into the messages of `protocol`; `pushed`, for IEC 62056-21, when the meter
+/// pushes mode D telegrams, which run from the identification to the `!` line.
+pub(super) fn cut(
+    events: &[Event],
+    samplerate: Option<f64>,
+    (protocol, pushed): (Protocol, bool),
+) -> Vec<Cut> {
     let mut builders: [Builder; 3] = Default::default();
     let slot = |direction| match direction {
         Direction::Tx => 0,
@@ -119,11 +125,11 @@ pub(super) fn cut(events: &[Event], samplerate: Option<f64>, protocol: Protocol)
                 builder.bytes.push(byte);
                 builder.times.push(seconds(event.at, samplerate));
                 let ends = match protocol {
-                    Protocol::Iec => text_message_ends(&builder.bytes),
+                    Protocol::Iec => text_message_ends(&builder.bytes, pushed),
                     // The request has no line end of its own.
                     Protocol::Mc66 => builder.bytes == mc66::REQUEST || byte == b'\n',
                     Protocol::Kmp => byte == 0x0D,
-                    Protocol::Sml => false,
+                    Protocol::Sml => sml_frame_ends(&builder.bytes),
                 };
                 if ends {
                     cuts.extend(builder.take(event.direction));
@@ -169,8 +175,16 @@ pub(super) fn is_text_start(byte: u8) -> bool {
 
 /// Whether `bytes` (from a message's start) end an IEC 62056-21 message: a line (`/…`, an option
 /// select) at its line feed, a block (`STX`, `SOH`) at the check character after `ETX`, a NAK at
-/// once.
-fn text_message_ends(bytes: &[u8]) -> bool {
+/// once; a mode D telegram (`pushed`) at its `!` line, or the check character of its block.
+fn text_message_ends(bytes: &[u8], pushed: bool) -> bool {
+    if pushed && bytes.first() == Some(&b'/') {
+        let framed = bytes.contains(&iec::STX);
+        return if framed {
+            bytes.len() >= 2 && bytes[bytes.len() - 2] == iec::ETX
+        } else {
+            bytes.ends_with(b"\r\n!\r\n")
+        };
+    }
     match bytes.first() {
         Some(b'/' | &iec::ACK) => bytes.last() == Some(&b'\n'),
         Some(&iec::STX | &iec::SOH) => bytes.len() >= 3 && bytes[bytes.len() - 2] == iec::ETX,
@@ -179,9 +193,20 @@ fn text_message_ends(bytes: &[u8]) -> bool {
     }
 }
 
-/// The protocol whose messages the recording is cut into: IEC 62056-21 where it holds a
-/// sign-on (`/?`), Kamstrup's `/#1` where it holds that request, else KMP.
-pub(super) fn spoken(events: &[Event]) -> Protocol {
+/// Whether `bytes` end with an SML frame's end: an escape, `1a`, the padding count and the CRC.
+fn sml_frame_ends(bytes: &[u8]) -> bool {
+    let len = bytes.len();
+    len >= 16 && bytes[len - 8..len - 4] == [0x1B; 4] && bytes[len - 4] == 0x1A
+}
+
+/// The start of an SML frame (version 1).
+const SML_START: [u8; 8] = [0x1B, 0x1B, 0x1B, 0x1B, 0x01, 0x01, 0x01, 0x01];
+
+/// The protocol whose messages the recording is cut into, and whether its meter pushed them:
+/// SML where it holds a frame's start; IEC 62056-21 where it holds a sign-on (`/?`); Kamstrup's
+/// `/#1` where it holds that request; IEC 62056-21 mode D, pushed, where it holds a telegram's
+/// `!` line and no sign-on; else KMP.
+pub(super) fn spoken(events: &[Event]) -> (Protocol, bool) {
     let holds = |wanted: &[u8]| {
         [Direction::Tx, Direction::Rx, Direction::Unknown]
             .iter()
@@ -197,12 +222,16 @@ pub(super) fn spoken(events: &[Event]) -> Protocol {
                 bytes.windows(wanted.len()).any(|window| window == wanted)
             })
     };
-    if holds(b"/?") {
-        Protocol::Iec
+    if holds(&SML_START) {
+        (Protocol::Sml, true)
+    } else if holds(b"/?") {
+        (Protocol::Iec, false)
     } else if holds(mc66::REQUEST) {
-        Protocol::Mc66
+        (Protocol::Mc66, false)
+    } else if holds(b"\r\n!\r\n") {
+        (Protocol::Iec, true)
     } else {
-        Protocol::Kmp
+        (Protocol::Kmp, false)
     }
 }
 

@@ -98,7 +98,33 @@ pub(super) fn read_iec(bytes: &[u8], client: bool) -> Reading {
             Err(error) => failed("not an IEC 62056-21 request", error.to_string()),
         };
     }
+    // More than the identification line: a mode D telegram, pushed whole.
+    let telegram = bytes
+        .windows(2)
+        .position(|pair| pair == b"\r\n")
+        .is_some_and(|end| end + 2 < bytes.len());
     match bytes.first() {
+        Some(b'/') if telegram => match iec::Telegram::decode(bytes) {
+            Ok(telegram) => {
+                let first: Vec<String> = telegram.lines.iter().take(3).map(|l| l.text()).collect();
+                let more = if telegram.lines.len() > 3 {
+                    ", …"
+                } else {
+                    ""
+                };
+                Reading {
+                    identification: Some(telegram.identification.line.clone()),
+                    values: telegram.lines.iter().map(TextReading::from_line).collect(),
+                    ..ok(format!(
+                        "mode D telegram /{} of {} lines: {}{more}",
+                        telegram.identification.line,
+                        telegram.lines.len(),
+                        first.join(", ")
+                    ))
+                }
+            }
+            Err(error) => failed("a mode D telegram that fails its checks", error.to_string()),
+        },
         Some(b'/') => match iec::Identification::decode(bytes) {
             Ok(identification) => Reading {
                 identification: Some(identification.line.clone()),
@@ -188,7 +214,7 @@ pub(super) fn read_mc66(bytes: &[u8], client: bool) -> Reading {
 pub(super) fn read_sml(bytes: &[u8]) -> Reading {
     let mut receiver = sml::Receiver::new();
     let mut frames = bytes.iter().filter_map(|&byte| receiver.push(byte));
-    let (valid, meaning, error) = match frames.next() {
+    let (valid, meaning, error, values, identification) = match frames.next() {
         Some(Ok(frame)) => match sml::File::decode(&frame.payload) {
             Ok(file) => {
                 let codes: Vec<String> = file
@@ -197,15 +223,31 @@ pub(super) fn read_sml(bytes: &[u8]) -> Reading {
                     .take(3)
                     .map(|obis| obis.short())
                     .collect();
-                (true, format!("SML telegram: {} …", codes.join(", ")), None)
+                let meaning = format!("SML telegram: {} …", codes.join(", "));
+                let server_id = file.server_id().map(crate::kmp::to_hex);
+                (true, meaning, None, TextReading::from_sml(&file), server_id)
             }
-            Err(error) => (false, "SML frame".into(), Some(error.to_string())),
+            Err(error) => (
+                false,
+                "SML frame".into(),
+                Some(error.to_string()),
+                Vec::new(),
+                None,
+            ),
         },
-        Some(Err(error)) => (false, "SML frame".into(), Some(error.to_string())),
+        Some(Err(error)) => (
+            false,
+            "SML frame".into(),
+            Some(error.to_string()),
+            Vec::new(),
+            None,
+        ),
         None => (
             false,
             format!("{} bytes outside any SML frame", bytes.len()),
             Some("no whole frame".into()),
+            Vec::new(),
+            None,
         ),
     };
     Reading {
@@ -214,7 +256,7 @@ pub(super) fn read_sml(bytes: &[u8]) -> Reading {
         meaning,
         error,
         registers: Vec::new(),
-        values: Vec::new(),
-        identification: None,
+        values,
+        identification,
     }
 }

@@ -455,7 +455,7 @@ impl Probe {
             Some(spoken) if let Some(push) = self.push => diagnosis::pushes(&Pushing {
                 protocol: spoken.protocol,
                 known_as: spoken.identification.as_deref(),
-                line: spoken.line,
+                line: Some(spoken.line),
                 interval: push.interval,
                 pin_locked: push.pin_locked,
                 crc_swapped: push.crc_swapped,

@@ -29,6 +29,7 @@ pub mod atomic_file;
 pub mod capture;
 pub mod duration;
 pub mod export;
+pub mod handover;
 pub mod hex_text;
 pub mod iec;
 pub mod kmp;

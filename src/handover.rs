@@ -1,0 +1,250 @@
+//! Handing over what the workbench proved: a meter's port, line settings, echo, address,
+//! protocol and registers, each with where it came from, written as the configuration of the
+//! reader the user keeps (`config --to TARGET`). Sans-IO: what was proven goes in, text comes
+//! out, or why the target cannot read this meter.
+
+mod pykmp;
+mod ser2net;
+mod smartmeter_obis;
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::line::LineSettings;
+use crate::model::RegisterKey;
+use crate::protocol::Protocol;
+
+/// Where a value handed over came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The meter answered at it, or showed it.
+    Measured,
+    /// The user gave it.
+    Given,
+    /// Nobody proved it: a default the user should check.
+    Default,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Measured => "measured",
+            Self::Given => "given",
+            Self::Default => "a default: check it",
+        })
+    }
+}
+
+/// A value and where it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sourced<T> {
+    /// The value.
+    pub value: T,
+    /// Where it came from.
+    pub source: Source,
+}
+
+impl<T> Sourced<T> {
+    /// `value`, measured.
+    pub fn measured(value: T) -> Self {
+        Self {
+            value,
+            source: Source::Measured,
+        }
+    }
+
+    /// `value`, given by the user.
+    pub fn given(value: T) -> Self {
+        Self {
+            value,
+            source: Source::Given,
+        }
+    }
+
+    /// `value`, a default nobody proved.
+    pub fn default_value(value: T) -> Self {
+        Self {
+            value,
+            source: Source::Default,
+        }
+    }
+}
+
+/// A register the meter answered, as a reader names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProvenRegister {
+    /// Its KMP ID or OBIS code, as read.
+    pub key: RegisterKey,
+    /// Its name (`V1 volume`, `active energy import`).
+    pub name: String,
+    /// Its unit as the meter gave it; empty when none.
+    pub unit: String,
+}
+
+/// Everything a link check and a read proved of one meter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proven {
+    /// The port the head is on.
+    pub port: Sourced<String>,
+    /// The protocol the meter answered in.
+    pub protocol: Protocol,
+    /// Whether it pushes its telegrams unasked (SML, mode D).
+    pub push: bool,
+    /// The settings its answers came at (for IEC mode C, the sign-on's).
+    pub line: Sourced<LineSettings>,
+    /// The settings it was asked at, where they differ from `line` (the text protocols are
+    /// asked with two stop bits, heard with one).
+    pub asked_at: Option<LineSettings>,
+    /// Whether the head hears its own transmission.
+    pub echo: Sourced<bool>,
+    /// The KMP address it answered at.
+    pub address: Option<Sourced<u8>>,
+    /// Its identification: an IEC identification line, an SML server ID.
+    pub identification: Option<String>,
+    /// An IEC mode C meter's readout rate, which its identification offered.
+    pub switch_to: Option<u32>,
+    /// The registers it answered, in the order read.
+    pub registers: Vec<ProvenRegister>,
+    /// The time between two readings.
+    pub interval: Sourced<Duration>,
+}
+
+/// The readers a configuration is written for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// `pykmp-tool`, PyKMP's command line (KMP).
+    Pykmp,
+    /// ioBroker's smartmeter adapter, the npm package `smartmeter-obis` (SML, IEC 62056-21).
+    SmartmeterObis,
+    /// ser2net 4's `connection` for a network head (any protocol).
+    Ser2net,
+}
+
+impl Target {
+    /// Every target, in the order `--to` lists them.
+    pub const ALL: [Self; 3] = [Self::Pykmp, Self::SmartmeterObis, Self::Ser2net];
+
+    /// The name `--to` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Pykmp => "pykmp",
+            Self::SmartmeterObis => "smartmeter-obis",
+            Self::Ser2net => "ser2net",
+        }
+    }
+
+    /// The targets that read a meter speaking `protocol`.
+    pub fn reading(protocol: Protocol) -> Vec<Self> {
+        Self::ALL
+            .into_iter()
+            .filter(|target| match target {
+                Self::Pykmp => protocol == Protocol::Kmp,
+                Self::SmartmeterObis => matches!(protocol, Protocol::Iec | Protocol::Sml),
+                Self::Ser2net => true,
+            })
+            .collect()
+    }
+}
+
+impl std::str::FromStr for Target {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|target| target.name() == text)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|target| target.name()).collect();
+                format!("no target {text:?}: one of {}", names.join(", "))
+            })
+    }
+}
+
+/// Why a target cannot read the meter as proven.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{target} cannot read this meter: {why}")]
+pub struct Cannot {
+    /// The target asked for.
+    pub target: &'static str,
+    /// Why, and what to do instead.
+    pub why: String,
+}
+
+/// The configuration for `target` of the meter `proven` describes.
+pub fn write(target: Target, proven: &Proven) -> Result<String, Cannot> {
+    match target {
+        Target::Pykmp => pykmp::write(proven),
+        Target::SmartmeterObis => smartmeter_obis::write(proven),
+        Target::Ser2net => Ok(ser2net::write(proven)),
+    }
+}
+
+/// The lines that say what was handed over and where each value came from, each starting with
+/// `comment` (`#`, `//`).
+fn provenance(proven: &Proven, comment: &str) -> Vec<String> {
+    let mut lines = vec![
+        format!(
+            "{comment} Written by kmp-workbench {} from what it proved of this meter.",
+            env!("CARGO_PKG_VERSION")
+        ),
+        format!(
+            "{comment}   port: {} ({})",
+            proven.port.value, proven.port.source
+        ),
+        format!(
+            "{comment}   protocol: {}{}",
+            proven.protocol.label(),
+            if proven.push { ", pushed unasked" } else { "" }
+        ),
+        format!(
+            "{comment}   line: {} ({})",
+            proven.line.value, proven.line.source
+        ),
+        format!(
+            "{comment}   echo: {} ({})",
+            if proven.echo.value {
+                "the head hears itself"
+            } else {
+                "none"
+            },
+            proven.echo.source
+        ),
+    ];
+    if let Some(asked) = proven.asked_at.filter(|&asked| asked != proven.line.value) {
+        lines.push(format!("{comment}   asked at: {asked} (measured)"));
+    }
+    if let Some(address) = &proven.address {
+        lines.push(format!(
+            "{comment}   address: 0x{:02X} ({})",
+            address.value, address.source
+        ));
+    }
+    if let Some(identification) = &proven.identification {
+        lines.push(format!("{comment}   identification: {identification}"));
+    }
+    if let Some(baud) = proven.switch_to {
+        lines.push(format!(
+            "{comment}   readout rate: {baud} baud (offered by its identification)"
+        ));
+    }
+    lines.push(format!(
+        "{comment}   interval: {} ({})",
+        crate::duration::format(proven.interval.value),
+        proven.interval.source
+    ));
+    for register in &proven.registers {
+        let unit = if register.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", register.unit)
+        };
+        lines.push(format!(
+            "{comment}   register {}: {}{unit} (measured: it answered)",
+            register.key, register.name
+        ));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,139 @@
+use std::time::Duration;
+
+use super::*;
+
+fn kmp_meter() -> Proven {
+    Proven {
+        port: Sourced::given("/dev/ttyUSB0".to_string()),
+        protocol: Protocol::Kmp,
+        push: false,
+        line: Sourced::measured(LineSettings::KMP),
+        asked_at: None,
+        echo: Sourced::measured(false),
+        address: Some(Sourced::measured(0x3F)),
+        identification: None,
+        switch_to: None,
+        registers: vec![
+            ProvenRegister {
+                key: "68".parse().unwrap(),
+                name: "V1 volume".into(),
+                unit: "m³".into(),
+            },
+            ProvenRegister {
+                key: "74".parse().unwrap(),
+                name: "flow V1".into(),
+                unit: "l/h".into(),
+            },
+        ],
+        interval: Sourced::default_value(Duration::from_secs(300)),
+    }
+}
+
+fn mode_d_meter() -> Proven {
+    Proven {
+        protocol: Protocol::Iec,
+        push: true,
+        line: Sourced::measured(LineSettings::iec(1).at(9600)),
+        echo: Sourced::default_value(false),
+        address: None,
+        identification: Some("SIM5MODED".into()),
+        registers: vec![ProvenRegister {
+            key: "1-0:1.8.0*255".parse().unwrap(),
+            name: "active energy import".into(),
+            unit: "kWh".into(),
+        }],
+        interval: Sourced::given(Duration::from_secs(10)),
+        ..kmp_meter()
+    }
+}
+
+#[test]
+fn pykmp_gets_the_command_line_with_the_address_and_registers_and_says_where_each_came_from() {
+    let text = write(Target::Pykmp, &kmp_meter()).unwrap();
+    let last = text.lines().last().unwrap();
+    assert_eq!(
+        last,
+        "pykmp-tool --serial-device /dev/ttyUSB0 --destination-address 63 get-register \
+         --register 68 --register 74 --json"
+    );
+    assert!(text.contains("#   line: 1200 8N2 (measured)"), "{text}");
+    assert!(
+        text.contains("#   interval: 5min (a default: check it)"),
+        "{text}"
+    );
+    assert!(text.contains("#   register 68: V1 volume [m³] (measured: it answered)"));
+}
+
+#[test]
+fn pykmp_refuses_an_echo_another_rate_and_other_protocols_saying_why() {
+    let echoing = Proven {
+        echo: Sourced::measured(true),
+        ..kmp_meter()
+    };
+    let error = write(Target::Pykmp, &echoing).unwrap_err();
+    assert!(error.why.contains("echo"), "{error}");
+    let fast = Proven {
+        line: Sourced::measured(LineSettings::KMP.at(2400)),
+        ..kmp_meter()
+    };
+    assert!(
+        write(Target::Pykmp, &fast)
+            .unwrap_err()
+            .why
+            .contains("2400")
+    );
+    let error = write(Target::Pykmp, &mode_d_meter()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "pykmp cannot read this meter: it speaks KMP only, and this meter speaks IEC 62056-21"
+    );
+}
+
+#[test]
+fn a_port_with_spaces_is_one_shell_word() {
+    let meter = Proven {
+        port: Sourced::given("/dev/serial/by-id/usb-my head".to_string()),
+        ..kmp_meter()
+    };
+    let text = write(Target::Pykmp, &meter).unwrap();
+    assert!(text.contains("--serial-device '/dev/serial/by-id/usb-my head' "));
+}
+
+#[test]
+fn ser2net_serves_the_device_at_the_settings_the_meter_is_asked_at() {
+    let text = write(Target::Ser2net, &kmp_meter()).unwrap();
+    assert!(
+        text.contains("  connector: serialdev,/dev/ttyUSB0,1200n82,local\n"),
+        "{text}"
+    );
+    assert!(text.contains("  accepter: telnet(rfc2217),tcp,2000\n"));
+    let sign_on = Proven {
+        asked_at: Some(LineSettings::iec(2)),
+        line: Sourced::measured(LineSettings::iec(1)),
+        protocol: Protocol::Iec,
+        ..kmp_meter()
+    };
+    let text = write(Target::Ser2net, &sign_on).unwrap();
+    assert!(
+        text.contains("serialdev,/dev/ttyUSB0,300e72,local"),
+        "{text}"
+    );
+    assert!(text.contains("#   asked at: 300 7E2 (measured)"));
+}
+
+#[test]
+fn smartmeter_obis_listens_to_a_pushing_meter_and_refuses_kmp() {
+    let text = write(Target::SmartmeterObis, &mode_d_meter()).unwrap();
+    let options: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(options["protocol"], "D0Protocol");
+    assert_eq!(options["transport"], "SerialResponseTransport");
+    assert_eq!(options["transportSerialBaudrate"], 9600);
+    assert_eq!(options["transportSerialDataBits"], 7);
+    assert_eq!(options["transportSerialParity"], "even");
+    assert_eq!(options["transportSerialStopBits"], 1);
+    assert_eq!(options["requestInterval"], 10);
+    let notes = options["_handedOver"].as_array().unwrap();
+    assert!(notes.iter().any(|note| note == "identification: SIM5MODED"));
+    let error = write(Target::SmartmeterObis, &kmp_meter()).unwrap_err();
+    assert!(error.why.ends_with("pykmp and ser2net can"), "{error}");
+}

@@ -5,6 +5,7 @@
 
 mod args;
 mod capture;
+mod config;
 mod decode;
 mod gui;
 mod history;
@@ -55,6 +56,9 @@ enum Command {
     Sim(sim::Args),
     /// Decode a recording from a logic analyser or sniffer and diagnose it.
     Capture(capture::Args),
+    /// Check the link, read the meter, and write what they proved as the configuration of
+    /// another reader (pykmp, smartmeter-obis, ser2net).
+    Config(config::Args),
 }
 
 /// Exit codes of the command-line contract.
@@ -93,6 +97,7 @@ pub fn run() -> ExitCode {
         Some(Command::History(args)) => history::run(&args),
         Some(Command::Sim(args)) => sim::run(&args),
         Some(Command::Capture(args)) => capture::run(&args),
+        Some(Command::Config(args)) => config::run(&args),
         Some(Command::Gui(args)) => gui::run(&args),
         None => gui::run(&gui::Args::default()),
     };

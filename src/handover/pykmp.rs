@@ -13,9 +13,14 @@ pub(super) fn write(proven: &Proven) -> Result<String, Cannot> {
         })
     };
     if proven.protocol != Protocol::Kmp {
+        let readers: Vec<&str> = Target::reading(proven.protocol)
+            .into_iter()
+            .map(Target::name)
+            .collect();
         return cannot(format!(
-            "it speaks KMP only, and this meter speaks {}",
-            proven.protocol.label()
+            "it speaks KMP only, and this meter speaks {}; {} can",
+            proven.protocol.label(),
+            readers.join(" and ")
         ));
     }
     let line = proven.line.value;

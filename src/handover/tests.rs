@@ -85,7 +85,8 @@ fn pykmp_refuses_an_echo_another_rate_and_other_protocols_saying_why() {
     let error = write(Target::Pykmp, &mode_d_meter()).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "pykmp cannot read this meter: it speaks KMP only, and this meter speaks IEC 62056-21"
+        "pykmp cannot read this meter: it speaks KMP only, and this meter speaks IEC 62056-21; \
+         smartmeter-obis and ser2net can"
     );
 }
 

@@ -39,6 +39,36 @@ fn pykmp_tool(port: &str, args: &[&str]) -> String {
 
 #[test]
 #[ignore = "needs pykmp"]
+fn pykmp_runs_the_command_line_config_hands_over_and_reads_what_it_proved() {
+    let sim = SimProcess::start(&["--profile", "multical21", "--magnet-delay", "0s"]);
+    let output = run_cli(&["config", "--to", "pykmp", "--port", &sim.path, "68", "74"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let command: Vec<&str> = text.lines().last().unwrap().split_whitespace().collect();
+    assert_eq!(command[..2], ["pykmp-tool", "--serial-device"], "{text}");
+    let tool = std::env::var("PYKMP_TOOL").unwrap_or_else(|_| "pykmp-tool".into());
+    let run = Command::new(&tool)
+        .args(&command[1..])
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {tool}: {error}; set PYKMP_TOOL"));
+    let stdout = String::from_utf8(run.stdout).unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let ids: Vec<&serde_json::Value> = json["register_data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|register| &register["id_int"])
+        .collect();
+    assert_eq!(ids, [68, 74], "{stdout}");
+}
+
+#[test]
+#[ignore = "needs pykmp"]
 fn pykmp_reads_volume_and_flow_from_the_simulated_multical21() {
     let sim = SimProcess::start(&["--profile", "multical21", "--magnet-delay", "0s"]);
     let stdout = pykmp_tool(

@@ -11,6 +11,8 @@ mod cli_sim;
 mod faults;
 mod frames;
 #[cfg(unix)]
+mod handover_pty;
+#[cfg(unix)]
 mod history_pty;
 #[cfg(unix)]
 mod interop;

@@ -1,0 +1,224 @@
+//! `config --to TARGET`: the link check, then a read of the registers asked (or the catalogue's
+//! key ones, or a text meter's readout), and what they proved written as the configuration of
+//! the reader the user keeps.
+
+use std::time::Duration;
+
+use kmp_workbench::duration;
+use kmp_workbench::handover::{self, Proven, ProvenRegister, Sourced, Target};
+use kmp_workbench::kmp::RegisterId;
+use kmp_workbench::kmp::register::lookup;
+use kmp_workbench::link::{Job, ProbeOptions, ProbeReport, ReadOptions, ReadoutOptions, Report};
+use kmp_workbench::model::RegisterKey;
+use kmp_workbench::protocol::Protocol;
+
+use super::args::{WakeWait, parse_duration};
+use super::json::family_of;
+use super::link_run::LinkRun;
+use super::output::{Failure, print_result, status};
+use super::port_args::PortArgs;
+
+/// The KMP registers read when none are named: energy, volume, flow, power and the two
+/// temperatures, which heat and water meters have (a water meter lacks some).
+const KEY_IDS: [u16; 6] = [60, 68, 74, 80, 86, 87];
+
+/// How often the reader is told to read when `--interval` is not given: what a battery meter
+/// is known to tolerate.
+const DEFAULT_INTERVAL: Duration = Duration::from_secs(300);
+
+/// Arguments of `config`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The reader to write for: pykmp, smartmeter-obis or ser2net.
+    #[arg(long, value_parser = parse_target)]
+    to: Target,
+    #[command(flatten)]
+    port: PortArgs,
+    #[command(flatten)]
+    wake: WakeWait,
+    /// How often the reader should read [default: 5min, what a battery meter tolerates].
+    #[arg(long, value_parser = parse_duration)]
+    interval: Option<Duration>,
+    /// Write the configuration to FILE (never over an existing one) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    output: Option<std::path::PathBuf>,
+    /// The registers to hand over: KMP IDs or OBIS codes [default: the key KMP registers, or
+    /// every value of a text meter's readout].
+    #[arg(value_name = "ID")]
+    ids: Vec<RegisterKey>,
+}
+
+fn parse_target(text: &str) -> Result<Target, String> {
+    text.parse()
+}
+
+/// Runs `config`.
+pub fn run(args: &Args) -> Result<(), Failure> {
+    if let Some(path) = args.output.as_ref().filter(|path| path.exists()) {
+        return Err(Failure::usage(format!(
+            "{} exists: choose another name (a configuration is never written over)",
+            path.display()
+        )));
+    }
+    let mut link = match LinkRun::open(&args.port, None)? {
+        Ok(link) => link,
+        Err(error) => return Err(Failure::link(&error)),
+    };
+    status(&format!(
+        "checking the link on {} (waiting up to {} for an answer)",
+        args.port.port(),
+        duration::format(args.wake.wait)
+    ));
+    let probe = ProbeOptions {
+        wait: args.wake.wait,
+        sweep: false,
+        address_sweep: false,
+        protocol: None,
+    };
+    let report = match link.run(Job::Probe(probe), Report::into_probe, |_| {})? {
+        Ok(report) => report,
+        Err(error) => return Err(Failure::link(&error)),
+    };
+    let Some(protocol) = report.protocol.filter(|_| report.answered || report.push) else {
+        return Err(Failure::no_answer(format!(
+            "the meter never answered, so nothing is proven to hand over: {}",
+            report.diagnosis.text()
+        )));
+    };
+    let registers = match protocol {
+        Protocol::Kmp => read_kmp(args, &mut link)?,
+        text => read_text(args, text, &mut link)?,
+    };
+    if registers.is_empty() {
+        return Err(Failure::no_answer(
+            "the meter answered the link check but none of the registers asked: nothing to hand \
+             over (name registers it has)",
+        ));
+    }
+    let proven = proven(args, &report, protocol, registers);
+    let text =
+        handover::write(args.to, &proven).map_err(|cannot| Failure::usage(cannot.to_string()))?;
+    match &args.output {
+        Some(path) => {
+            write_new(path, &text)?;
+            status(&format!("wrote {}", path.display()));
+            Ok(())
+        }
+        None => print_result(&text),
+    }
+}
+
+/// What the check and the read proved.
+fn proven(
+    args: &Args,
+    report: &ProbeReport,
+    protocol: Protocol,
+    registers: Vec<ProvenRegister>,
+) -> Proven {
+    Proven {
+        port: Sourced::given(args.port.port().to_string()),
+        protocol,
+        push: report.push,
+        line: Sourced::measured(report.line),
+        asked_at: report.asked_at,
+        // A pushing meter is only listened to: the echo is never tested.
+        echo: if report.push {
+            Sourced::default_value(report.echo)
+        } else {
+            Sourced::measured(report.echo)
+        },
+        address: report.address.map(Sourced::measured),
+        identification: report.identification.clone(),
+        switch_to: None,
+        registers,
+        interval: match args.interval {
+            Some(interval) => Sourced::given(interval),
+            None => Sourced::default_value(DEFAULT_INTERVAL),
+        },
+    }
+}
+
+/// Reads the KMP registers asked, or the key ones: those that answered.
+fn read_kmp(args: &Args, link: &mut LinkRun) -> Result<Vec<ProvenRegister>, Failure> {
+    let ids: Vec<RegisterId> = if args.ids.is_empty() {
+        KEY_IDS.into_iter().map(RegisterId::new).collect()
+    } else {
+        let ids: Vec<RegisterId> = args.ids.iter().filter_map(|key| key.kmp()).collect();
+        if ids.len() != args.ids.len() {
+            return Err(Failure::usage(
+                "this meter speaks KMP: name its registers by ID (68 or 0x0044)",
+            ));
+        }
+        ids
+    };
+    let job = Job::Read(ReadOptions {
+        ids,
+        wait: args.wake.wait,
+    });
+    let report = match link.run(job, Report::into_read, |_| {})? {
+        Ok(report) => report,
+        Err(error) => return Err(Failure::link(&error)),
+    };
+    let family = family_of(args.port.port());
+    Ok(report
+        .registers
+        .iter()
+        .map(|register| ProvenRegister {
+            key: RegisterKey::Kmp(register.id()),
+            name: lookup(family, register.id()).map_or_else(
+                || format!("register {}", register.id()),
+                |info| info.name.into(),
+            ),
+            unit: register.unit().symbol().to_string(),
+        })
+        .collect())
+}
+
+/// Reads a text meter's readout (or listens for its telegram): its values, or those asked.
+fn read_text(
+    args: &Args,
+    protocol: Protocol,
+    link: &mut LinkRun,
+) -> Result<Vec<ProvenRegister>, Failure> {
+    if let Some(asked) = args.ids.iter().find(|key| !key.read_in(protocol)) {
+        return Err(Failure::usage(format!(
+            "this meter speaks {}, and {asked} names none of its values: name OBIS codes (1.8.0) \
+             or /#1 fields, or none for all",
+            protocol.label()
+        )));
+    }
+    let job = Job::Readout(ReadoutOptions {
+        protocol: Some(protocol),
+        wait: args.wake.wait,
+    });
+    let report = match link.run(job, Report::into_readout, |_| {})? {
+        Ok(report) => report,
+        Err(error) => return Err(Failure::link(&error)),
+    };
+    let map = kmp_workbench::model::RegisterMap::default();
+    Ok(report
+        .readings
+        .iter()
+        .filter(|reading| {
+            args.ids.is_empty() || args.ids.iter().any(|&asked| reading.key.answers(asked))
+        })
+        .map(|reading| ProvenRegister {
+            key: reading.key,
+            name: map.key_name(reading.key),
+            unit: reading.unit.clone(),
+        })
+        .collect())
+}
+
+/// Writes `text` to a new file at `path`; an existing file is never written over.
+fn write_new(path: &std::path::Path, text: &str) -> Result<(), Failure> {
+    use std::io::Write as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|error| Failure::usage(format!("cannot create {}: {error}", path.display())))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|error| Failure::usage(format!("cannot write {}: {error}", path.display())))
+}

@@ -359,6 +359,11 @@ const SMARTMETER_OBIS_LIMIT: Duration = Duration::from_secs(30);
 /// or `D0Protocol`), through its `SerialResponseTransport`: its version, and per telegram each
 /// OBIS code's values with their units, as `tests/it/obis_js/read.js` prints them.
 fn smartmeter_obis_read(port: &str, protocol: &str) -> serde_json::Value {
+    smartmeter_obis(&[port, protocol, "2"])
+}
+
+/// `tests/it/obis_js/read.js` run with `args`: what it printed.
+fn smartmeter_obis(args: &[&str]) -> serde_json::Value {
     let dir = std::env::var("SMARTMETER_OBIS_DIR").unwrap_or_else(|_| {
         panic!(
             "set SMARTMETER_OBIS_DIR to a folder where `npm install smartmeter-obis@4.0.0` was run"
@@ -367,7 +372,7 @@ fn smartmeter_obis_read(port: &str, protocol: &str) -> serde_json::Value {
     let script = crate::support::project_root().join("tests/it/obis_js/read.js");
     let child = Command::new("node")
         .arg(&script)
-        .args([port, protocol, "2"])
+        .args(args)
         .env("NODE_PATH", std::path::Path::new(&dir).join("node_modules"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -563,4 +568,41 @@ fn smartmeter_obis_reads_what_the_simulated_mode_d_meter_pushes() {
         .map(|(_, _, unit, _)| unit.as_str())
         .collect();
     assert_eq!(units, ["", "kWh", "W", "kWh"], "{json}");
+}
+
+#[test]
+#[ignore = "needs smartmeter-obis"]
+fn smartmeter_obis_reads_the_pushing_meters_with_the_options_config_hands_over() {
+    for (profile, protocol) in [("sml-push", "SmlProtocol"), ("iec-moded", "D0Protocol")] {
+        let sim = SimProcess::start(&["--profile", profile]);
+        let path = crate::support::temp(&format!("obis-{profile}.json"));
+        let file = path.display().to_string();
+        let output = run_cli(&[
+            "config",
+            "--to",
+            "smartmeter-obis",
+            "--port",
+            &sim.path,
+            "--interval",
+            "1s",
+            "--output",
+            &file,
+            "1.8.0",
+            "16.7.0",
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let json = smartmeter_obis(&["--options", &file, "2"]);
+        std::fs::remove_file(&path).unwrap();
+        let telegram = json["telegrams"][0].as_object().unwrap();
+        let energy = telegram
+            .keys()
+            .find(|code| code.ends_with(":1.8.0*255") || code.ends_with(":1.8.0"))
+            .unwrap_or_else(|| panic!("{profile} ({protocol}): {json}"));
+        assert!(
+            telegram[energy]["values"][0]["unit"]
+                .as_str()
+                .unwrap()
+                .ends_with("Wh")
+        );
+    }
 }

@@ -3,6 +3,7 @@
 //! reader the user keeps (`config --to TARGET`). Sans-IO: what was proven goes in, text comes
 //! out, or why the target cannot read this meter.
 
+mod esphome;
 mod pykmp;
 mod ser2net;
 mod smartmeter_obis;
@@ -112,6 +113,8 @@ pub struct Proven {
 /// The readers a configuration is written for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
+    /// ESPHome YAML: `kamstrup_kmp` (KMP), `sml` (SML).
+    Esphome,
     /// `pykmp-tool`, PyKMP's command line (KMP).
     Pykmp,
     /// ioBroker's smartmeter adapter, the npm package `smartmeter-obis` (SML, IEC 62056-21).
@@ -122,11 +125,17 @@ pub enum Target {
 
 impl Target {
     /// Every target, in the order `--to` lists them.
-    pub const ALL: [Self; 3] = [Self::Pykmp, Self::SmartmeterObis, Self::Ser2net];
+    pub const ALL: [Self; 4] = [
+        Self::Esphome,
+        Self::Pykmp,
+        Self::SmartmeterObis,
+        Self::Ser2net,
+    ];
 
     /// The name `--to` takes.
     pub fn name(self) -> &'static str {
         match self {
+            Self::Esphome => "esphome",
             Self::Pykmp => "pykmp",
             Self::SmartmeterObis => "smartmeter-obis",
             Self::Ser2net => "ser2net",
@@ -138,6 +147,7 @@ impl Target {
         Self::ALL
             .into_iter()
             .filter(|target| match target {
+                Self::Esphome => matches!(protocol, Protocol::Kmp | Protocol::Sml),
                 Self::Pykmp => protocol == Protocol::Kmp,
                 Self::SmartmeterObis => matches!(protocol, Protocol::Iec | Protocol::Sml),
                 Self::Ser2net => true,
@@ -173,10 +183,43 @@ pub struct Cannot {
 /// The configuration for `target` of the meter `proven` describes.
 pub fn write(target: Target, proven: &Proven) -> Result<String, Cannot> {
     match target {
+        Target::Esphome => esphome::write(proven),
         Target::Pykmp => pykmp::write(proven),
         Target::SmartmeterObis => smartmeter_obis::write(proven),
         Target::Ser2net => Ok(ser2net::write(proven)),
     }
+}
+
+/// An OBIS code's groups A to E: as written in full (`1-0:1.8.0*255`; a billing period's
+/// value, `*01`, is none), or short (`1.8.0`), which names electricity's `1-0`.
+fn obis_parts(key: RegisterKey) -> Option<[u8; 5]> {
+    let RegisterKey::Obis(address) = key else {
+        return None;
+    };
+    let text = address.as_str();
+    let (group, code) = match text.split_once(':') {
+        Some((group, code)) => (Some(group), code),
+        None => (None, text),
+    };
+    let code = match code.split_once('*') {
+        None => code,
+        Some((code, "255")) => code,
+        Some(_) => return None,
+    };
+    let [a, b] = match group {
+        Some(group) => {
+            let (a, b) = group.split_once('-')?;
+            [a.parse().ok()?, b.parse().ok()?]
+        }
+        None => [1, 0],
+    };
+    let mut parts = code.split('.').map(str::parse::<u8>);
+    let (c, d, e) = (
+        parts.next()?.ok()?,
+        parts.next()?.ok()?,
+        parts.next()?.ok()?,
+    );
+    parts.next().is_none().then_some([a, b, c, d, e])
 }
 
 /// The lines that say what was handed over and where each value came from, each starting with

@@ -29,7 +29,7 @@ const DEFAULT_INTERVAL: Duration = Duration::from_secs(300);
 /// Arguments of `config`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The reader to write for: pykmp, smartmeter-obis or ser2net.
+    /// The reader to write for: esphome, pykmp, smartmeter-obis or ser2net.
     #[arg(long, value_parser = parse_target)]
     to: Target,
     #[command(flatten)]

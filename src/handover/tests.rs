@@ -138,3 +138,83 @@ fn smartmeter_obis_listens_to_a_pushing_meter_and_refuses_kmp() {
     let error = write(Target::SmartmeterObis, &kmp_meter()).unwrap_err();
     assert!(error.why.ends_with("pykmp and ser2net can"), "{error}");
 }
+
+#[test]
+fn esphome_names_the_registers_kamstrup_kmp_knows_and_asks_the_others_by_command() {
+    let mut meter = kmp_meter();
+    meter.registers.push(ProvenRegister {
+        key: "1004".parse().unwrap(),
+        name: "hour counter".into(),
+        unit: "h".into(),
+    });
+    let text = write(Target::Esphome, &meter).unwrap();
+    for expected in [
+        "  baud_rate: 1200\n  data_bits: 8\n  parity: NONE\n  stop_bits: 2\n",
+        "  - platform: kamstrup_kmp\n    uart_id: head\n    update_interval: 300s\n",
+        "    volume:\n      name: \"V1 volume\"\n      unit_of_measurement: \"m³\"\n",
+        "    flow:\n      name: \"flow V1\"\n",
+        "    custom:\n      - command: 0x03EC\n        name: \"hour counter\"\n",
+        "  tx_pin: GPIO17  # placeholder",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in\n{text}");
+    }
+}
+
+#[test]
+fn esphome_refuses_what_kamstrup_kmp_cannot_do_and_iec() {
+    for (meter, why) in [
+        (
+            Proven {
+                echo: Sourced::measured(true),
+                ..kmp_meter()
+            },
+            "echo",
+        ),
+        (
+            Proven {
+                address: Some(Sourced::measured(0x7F)),
+                ..kmp_meter()
+            },
+            "0x7F",
+        ),
+        (
+            Proven {
+                line: Sourced::measured(LineSettings::KMP.at(2400)),
+                ..kmp_meter()
+            },
+            "2400",
+        ),
+        (mode_d_meter(), "no component for IEC 62056-21"),
+    ] {
+        let error = write(Target::Esphome, &meter).unwrap_err();
+        assert!(error.why.contains(why), "{error}");
+    }
+}
+
+#[test]
+fn esphome_reads_a_pushing_sml_meter_by_full_obis_codes_with_no_transmitter() {
+    let meter = Proven {
+        protocol: Protocol::Sml,
+        line: Sourced::measured(LineSettings::SML),
+        registers: vec![ProvenRegister {
+            key: "1.8.0".parse().unwrap(),
+            name: "active energy import".into(),
+            unit: "Wh".into(),
+        }],
+        ..mode_d_meter()
+    };
+    let text = write(Target::Esphome, &meter).unwrap();
+    assert!(text.contains("    obis_code: \"1-0:1.8.0\"\n"), "{text}");
+    assert!(!text.contains("tx_pin"), "{text}");
+}
+
+#[test]
+fn obis_codes_are_read_in_full_or_short_and_a_billing_period_is_none() {
+    let parts = |text: &str| obis_parts(text.parse().unwrap());
+    assert_eq!(parts("1-0:16.7.0*255"), Some([1, 0, 16, 7, 0]));
+    assert_eq!(parts("1.8.0"), Some([1, 0, 1, 8, 0]));
+    assert_eq!(parts("0-0:96.1.0"), Some([0, 0, 96, 1, 0]));
+    assert_eq!(parts("1.8.0*01"), None);
+    assert_eq!(parts("C.1.0"), None);
+    assert_eq!(parts("68"), None);
+}

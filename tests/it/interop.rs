@@ -606,3 +606,39 @@ fn smartmeter_obis_reads_the_pushing_meters_with_the_options_config_hands_over()
         );
     }
 }
+
+#[test]
+#[ignore = "needs esphome"]
+fn esphome_config_accepts_what_config_hands_over_for_a_kmp_and_an_sml_meter() {
+    let esphome = std::env::var("ESPHOME").unwrap_or_else(|_| "esphome".into());
+    for (profile, ids) in [
+        ("multical603", &["60", "68", "74", "86", "87", "1004"][..]),
+        ("sml-push", &[][..]),
+    ] {
+        let sim = SimProcess::start(&["--profile", profile, "--magnet-delay", "0s"]);
+        let path = crate::support::temp(&format!("esphome-{profile}.yaml"));
+        let file = path.display().to_string();
+        let mut args = vec![
+            "config", "--to", "esphome", "--port", &sim.path, "--output", &file,
+        ];
+        args.extend_from_slice(ids);
+        let output = run_cli(&args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let checked = Command::new(&esphome)
+            .args(["config", &file])
+            .output()
+            .unwrap_or_else(|error| panic!("cannot run {esphome}: {error}; set ESPHOME"));
+        let yaml = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert!(
+            checked.status.success(),
+            "{profile}: esphome refused\n{yaml}\n{}{}",
+            String::from_utf8_lossy(&checked.stdout),
+            String::from_utf8_lossy(&checked.stderr)
+        );
+        // Every register read is a sensor of the platform.
+        let sensors = yaml.matches("name: ").count() - 1;
+        let expected = if ids.is_empty() { 6 } else { ids.len() };
+        assert_eq!(sensors, expected, "{profile}:\n{yaml}");
+    }
+}

@@ -57,7 +57,7 @@ enum Command {
     /// Decode a recording from a logic analyser or sniffer and diagnose it.
     Capture(capture::Args),
     /// Check the link, read the meter, and write what they proved as the configuration of
-    /// another reader (esphome, pykmp, smartmeter-obis, ser2net).
+    /// another reader (esphome, pykmp, smartmeter-obis, vzlogger, tasmota, ser2net).
     Config(config::Args),
 }
 

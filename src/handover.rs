@@ -7,6 +7,8 @@ mod esphome;
 mod pykmp;
 mod ser2net;
 mod smartmeter_obis;
+mod tasmota;
+mod vzlogger;
 
 use std::fmt;
 use std::time::Duration;
@@ -102,7 +104,8 @@ pub struct Proven {
     pub address: Option<Sourced<u8>>,
     /// Its identification: an IEC identification line, an SML server ID.
     pub identification: Option<String>,
-    /// An IEC mode C meter's readout rate, which its identification offered.
+    /// An IEC mode C meter's readout rate, which its identification offered (`line` is then
+    /// the readout's settings, `asked_at` the sign-on's).
     pub switch_to: Option<u32>,
     /// The registers it answered, in the order read.
     pub registers: Vec<ProvenRegister>,
@@ -121,14 +124,20 @@ pub enum Target {
     SmartmeterObis,
     /// ser2net 4's `connection` for a network head (any protocol).
     Ser2net,
+    /// A `meters` entry of vzlogger's configuration (IEC 62056-21, SML).
+    Vzlogger,
+    /// A Tasmota Smart Meter Interface script (KMP, IEC 62056-21, SML).
+    Tasmota,
 }
 
 impl Target {
     /// Every target, in the order `--to` lists them.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 6] = [
         Self::Esphome,
         Self::Pykmp,
         Self::SmartmeterObis,
+        Self::Vzlogger,
+        Self::Tasmota,
         Self::Ser2net,
     ];
 
@@ -139,6 +148,8 @@ impl Target {
             Self::Pykmp => "pykmp",
             Self::SmartmeterObis => "smartmeter-obis",
             Self::Ser2net => "ser2net",
+            Self::Vzlogger => "vzlogger",
+            Self::Tasmota => "tasmota",
         }
     }
 
@@ -150,6 +161,8 @@ impl Target {
                 Self::Esphome => matches!(protocol, Protocol::Kmp | Protocol::Sml),
                 Self::Pykmp => protocol == Protocol::Kmp,
                 Self::SmartmeterObis => matches!(protocol, Protocol::Iec | Protocol::Sml),
+                Self::Vzlogger => matches!(protocol, Protocol::Iec | Protocol::Sml),
+                Self::Tasmota => protocol != Protocol::Mc66,
                 Self::Ser2net => true,
             })
             .collect()
@@ -170,6 +183,19 @@ impl std::str::FromStr for Target {
     }
 }
 
+/// The targets that read a meter speaking `protocol`, in words: `pykmp, tasmota and ser2net`.
+fn readers_of(protocol: Protocol) -> String {
+    let names: Vec<&str> = Target::reading(protocol)
+        .into_iter()
+        .map(Target::name)
+        .collect();
+    match names.split_last() {
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 /// Why a target cannot read the meter as proven.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{target} cannot read this meter: {why}")]
@@ -187,6 +213,21 @@ pub fn write(target: Target, proven: &Proven) -> Result<String, Cannot> {
         Target::Pykmp => pykmp::write(proven),
         Target::SmartmeterObis => smartmeter_obis::write(proven),
         Target::Ser2net => Ok(ser2net::write(proven)),
+        Target::Vzlogger => vzlogger::write(proven),
+        Target::Tasmota => tasmota::write(proven),
+    }
+}
+
+impl Proven {
+    /// The settings a reader opens the port at and asks at: the sign-on's rate for a text meter
+    /// asked (a mode C meter switches from it), in the framing its answers come in; the line
+    /// heard otherwise.
+    pub fn opening_line(&self) -> LineSettings {
+        let line = self.line.value;
+        match self.asked_at {
+            Some(asked) if !self.push => line.at(asked.baud),
+            _ => line,
+        }
     }
 }
 

@@ -29,7 +29,7 @@ const DEFAULT_INTERVAL: Duration = Duration::from_secs(300);
 /// Arguments of `config`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The reader to write for: esphome, pykmp, smartmeter-obis or ser2net.
+    /// The reader to write for: esphome, pykmp, smartmeter-obis, vzlogger, tasmota or ser2net.
     #[arg(long, value_parser = parse_target)]
     to: Target,
     #[command(flatten)]
@@ -129,7 +129,13 @@ fn proven(
         },
         address: report.address.map(Sourced::measured),
         identification: report.identification.clone(),
-        switch_to: None,
+        // Asked at one rate and answering at another: a mode C meter that switched.
+        switch_to: report
+            .asked_at
+            .filter(|asked| {
+                protocol == Protocol::Iec && !report.push && asked.baud != report.line.baud
+            })
+            .map(|_| report.line.baud),
         registers,
         interval: match args.interval {
             Some(interval) => Sourced::given(interval),

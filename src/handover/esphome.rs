@@ -10,7 +10,7 @@
 //!
 //! ESPHome's core has no IEC 62056-21 component and no `/#1`: those meters are refused.
 
-use super::{Cannot, Proven, ProvenRegister, Target, obis_parts, provenance};
+use super::{Cannot, Proven, ProvenRegister, Target, obis_parts, provenance, readers_of};
 use crate::kmp::RegisterId;
 use crate::line::Parity;
 use crate::protocol::Protocol;
@@ -65,14 +65,11 @@ pub(super) fn write(proven: &Proven) -> Result<String, Cannot> {
         }
         Protocol::Sml => sml(proven),
         other => {
-            let readers: Vec<&str> = Target::reading(other)
-                .into_iter()
-                .map(Target::name)
-                .collect();
+            let readers = readers_of(other);
             return cannot(format!(
                 "its core has no component for {}; {} can",
                 other.label(),
-                readers.join(" and ")
+                readers
             ));
         }
     };

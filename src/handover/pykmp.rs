@@ -2,7 +2,7 @@
 //! client opens the port so), and takes the first bytes back for the answer, so it cannot skip an
 //! echo. Registers go as repeated `--register`; the address as `--destination-address`.
 
-use super::{Cannot, Proven, Target, provenance};
+use super::{Cannot, Proven, Target, provenance, readers_of};
 use crate::protocol::Protocol;
 
 pub(super) fn write(proven: &Proven) -> Result<String, Cannot> {
@@ -13,14 +13,11 @@ pub(super) fn write(proven: &Proven) -> Result<String, Cannot> {
         })
     };
     if proven.protocol != Protocol::Kmp {
-        let readers: Vec<&str> = Target::reading(proven.protocol)
-            .into_iter()
-            .map(Target::name)
-            .collect();
+        let readers = readers_of(proven.protocol);
         return cannot(format!(
             "it speaks KMP only, and this meter speaks {}; {} can",
             proven.protocol.label(),
-            readers.join(" and ")
+            readers
         ));
     }
     let line = proven.line.value;

@@ -7,7 +7,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Cannot, Proven, Target, provenance};
+use super::{Cannot, Proven, Target, provenance, readers_of};
 use crate::line::Parity;
 use crate::protocol::Protocol;
 
@@ -16,21 +16,18 @@ pub(super) fn write(proven: &Proven) -> Result<String, Cannot> {
         Protocol::Sml => "SmlProtocol",
         Protocol::Iec => "D0Protocol",
         other => {
-            let readers: Vec<&str> = Target::reading(other)
-                .into_iter()
-                .map(Target::name)
-                .collect();
+            let readers = readers_of(other);
             return Err(Cannot {
                 target: Target::SmartmeterObis.name(),
                 why: format!(
                     "it reads SML and IEC 62056-21 (D0) only, and this meter speaks {}; {} can",
                     other.label(),
-                    readers.join(" and ")
+                    readers
                 ),
             });
         }
     };
-    let line = proven.line.value;
+    let line = proven.opening_line();
     let parity = match line.parity {
         Parity::None => "none",
         Parity::Even => "even",

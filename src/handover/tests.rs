@@ -86,7 +86,7 @@ fn pykmp_refuses_an_echo_another_rate_and_other_protocols_saying_why() {
     assert_eq!(
         error.to_string(),
         "pykmp cannot read this meter: it speaks KMP only, and this meter speaks IEC 62056-21; \
-         smartmeter-obis and ser2net can"
+         smartmeter-obis, vzlogger, tasmota and ser2net can"
     );
 }
 
@@ -136,7 +136,12 @@ fn smartmeter_obis_listens_to_a_pushing_meter_and_refuses_kmp() {
     let notes = options["_handedOver"].as_array().unwrap();
     assert!(notes.iter().any(|note| note == "identification: SIM5MODED"));
     let error = write(Target::SmartmeterObis, &kmp_meter()).unwrap_err();
-    assert!(error.why.ends_with("pykmp and ser2net can"), "{error}");
+    assert!(
+        error
+            .why
+            .ends_with("esphome, pykmp, tasmota and ser2net can"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -217,4 +222,110 @@ fn obis_codes_are_read_in_full_or_short_and_a_billing_period_is_none() {
     assert_eq!(parts("1.8.0*01"), None);
     assert_eq!(parts("C.1.0"), None);
     assert_eq!(parts("68"), None);
+}
+
+fn sml_meter() -> Proven {
+    Proven {
+        protocol: Protocol::Sml,
+        line: Sourced::measured(LineSettings::SML),
+        identification: Some("0A0153494D000000002A".into()),
+        registers: vec![
+            ProvenRegister {
+                key: "1.8.0".parse().unwrap(),
+                name: "active energy import".into(),
+                unit: "Wh".into(),
+            },
+            ProvenRegister {
+                key: "16.7.0".parse().unwrap(),
+                name: "active power".into(),
+                unit: "W".into(),
+            },
+        ],
+        ..mode_d_meter()
+    }
+}
+
+fn mode_c_meter() -> Proven {
+    Proven {
+        push: false,
+        line: Sourced::measured(LineSettings::iec(1).at(9600)),
+        asked_at: Some(LineSettings::iec(2)),
+        switch_to: Some(9600),
+        registers: vec![ProvenRegister {
+            key: "1.8.0".parse().unwrap(),
+            name: "active energy import".into(),
+            unit: "kWh".into(),
+        }],
+        ..mode_d_meter()
+    }
+}
+
+/// The JSON object after vzlogger's comment lines.
+fn vzlogger_json(text: &str) -> serde_json::Value {
+    let json: String = text
+        .lines()
+        .filter(|line| !line.starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    serde_json::from_str(&json).unwrap()
+}
+
+#[test]
+fn vzlogger_pulls_a_mode_c_meter_at_300_and_lets_it_switch_and_listens_to_sml() {
+    // As the volkszaehler wiki's Landis+Gyr E350 entry: pullseq 2F3F210D0A, ackseq auto.
+    let meter = vzlogger_json(&write(Target::Vzlogger, &mode_c_meter()).unwrap());
+    assert_eq!(meter["protocol"], "d0");
+    assert_eq!(meter["baudrate"], 300);
+    assert_eq!(meter["parity"], "7e1");
+    assert_eq!(meter["pullseq"], "2F3F210D0A");
+    assert_eq!(meter["ackseq"], "auto");
+    assert_eq!(meter["enabled"], true);
+    assert_eq!(meter["channels"][0]["identifier"], "1.8.0");
+    // A meter that pushes is not pulled.
+    let meter = vzlogger_json(&write(Target::Vzlogger, &sml_meter()).unwrap());
+    assert_eq!(meter["protocol"], "sml");
+    assert_eq!(meter["parity"], "8n1");
+    assert!(meter.get("pullseq").is_none());
+    let error = write(Target::Vzlogger, &kmp_meter()).unwrap_err();
+    assert!(error.why.starts_with("it has no KMP protocol"), "{error}");
+}
+
+#[test]
+fn tasmota_scripts_follow_the_smart_meter_interface_examples() {
+    // The docs' EasyMeter Q3A: `+1,3,s,0,9600,SML` and `1,77070100010800ff@…`.
+    let text = write(Target::Tasmota, &sml_meter()).unwrap();
+    let script: Vec<&str> = text.lines().filter(|line| !line.starts_with(';')).collect();
+    assert_eq!(
+        script,
+        [
+            ">D",
+            ">B",
+            "=>sensor53 r",
+            ">M 1",
+            "+1,3,s,0,9600,SML",
+            "1,77070100010800ff@1,active energy import,Wh,1_8_0,3",
+            "1,77070100100700ff@1,active power,W,16_7_0,3",
+            "#",
+        ]
+    );
+    // The docs' eBZ DD3: `+1,3,o,0,9600,…` and `1,1-0:1.8.0*255(@…`.
+    let text = write(Target::Tasmota, &mode_d_meter()).unwrap();
+    assert!(text.contains("\n+1,3,o,0,9600,OBIS\n1,1-0:1.8.0*255(@1,active energy import,kWh,"));
+    // The docs' L+G ZMB120: the sign-on and the acknowledgement that keeps 300 baud.
+    let text = write(Target::Tasmota, &mode_c_meter()).unwrap();
+    assert!(
+        text.contains("\n+1,3,o,0,300,OBIS,1,10,2F3F210D0A,063030300D0A\n"),
+        "{text}"
+    );
+    // The docs' MULTICAL 403: `kN2`, the payload without frame or CRC, `3F10003Ckstr`.
+    let text = write(Target::Tasmota, &kmp_meter()).unwrap();
+    assert!(
+        text.contains("\n+1,3,kN2,0,1200,KMP,1,1500,3F10010044,3F1001004A\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n1,3F100044kstr@i0:1,V1 volume,m³,reg68,3\n"),
+        "{text}"
+    );
+    assert!(text.contains("hardware serial port"));
 }

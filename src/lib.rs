@@ -6,6 +6,7 @@
 //! - [`atomic_file`]: files written whole or not at all.
 //! - [`capture`]: recordings from logic analysers and sniffers, read as timed bytes.
 //! - [`duration`]: durations written as the command line and the app show them.
+//! - [`handover`]: what a check proved, written as another reader's configuration.
 //! - [`hex_text`]: hex bytes as people paste them.
 //! - [`export`]: CSV for spreadsheets.
 //! - [`iec`]: the IEC 62056-21 (IEC 1107) codec, sans-IO, read-only by construction.
@@ -19,6 +20,7 @@
 //! - [`ron_version`]: the version field of RON files, read first.
 //! - [`session`]: sessions on disk: a manifest and append-only journals of readings and traffic.
 //! - [`sim`]: simulated meters, in-process or on a pseudo-terminal.
+//! - [`sml`]: SML, which electricity meters push, sans-IO.
 //!
 //! See `ARCHITECTURE.md` for the module map and the rules that keep it in shape.
 

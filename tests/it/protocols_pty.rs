@@ -322,16 +322,17 @@ fn a_meter_that_pushes_mode_d_is_named_within_ten_seconds_with_or_without_an_ech
     }
 }
 
-#[test]
-fn read_prints_the_values_a_mode_d_meter_sent() {
-    let mut config = MeterConfig::new(Profile::IecModeD);
+/// `read --json 1.8.0 16.7.0` of a pushing meter that logs what it sends: the meter, and the
+/// OBIS codes and values read.
+fn read_energy_and_power(profile: Profile) -> (SimHandle, Vec<(String, String)>) {
+    let mut config = MeterConfig::new(profile);
     config.log_answers = true;
     let sim = spawn(config, None).unwrap();
     let port = sim.path().display().to_string();
     let output = run_cli(&["read", "--json", "--port", &port, "1.8.0", "16.7.0"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    let read: Vec<(String, String)> = json["registers"]
+    let read = json["registers"]
         .as_array()
         .unwrap()
         .iter()
@@ -342,6 +343,12 @@ fn read_prints_the_values_a_mode_d_meter_sent() {
             )
         })
         .collect();
+    (sim, read)
+}
+
+#[test]
+fn read_prints_the_values_a_mode_d_meter_sent() {
+    let (sim, read) = read_energy_and_power(Profile::IecModeD);
     // The short codes asked name the full ones the meter writes.
     assert_eq!(read[0].0, "1-0:1.8.0*255");
     assert_eq!(read[1].0, "1-0:16.7.0*255");
@@ -372,24 +379,7 @@ fn read_prints_the_values_a_mode_d_meter_sent() {
 
 #[test]
 fn read_prints_the_values_a_pushing_meter_sent() {
-    let mut config = MeterConfig::new(Profile::SmlPush);
-    config.log_answers = true;
-    let sim = spawn(config, None).unwrap();
-    let port = sim.path().display().to_string();
-    let output = run_cli(&["read", "--json", "--port", &port, "1.8.0", "16.7.0"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    let read: Vec<(String, String)> = json["registers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|register| {
-            (
-                register["obis"].as_str().unwrap().to_string(),
-                register["value"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let (sim, read) = read_energy_and_power(Profile::SmlPush);
     assert_eq!(read[0].0, "1.8.0");
     assert_eq!(read[1].0, "16.7.0");
     // The values of one of the telegrams the meter logged as sent, decoded on their own.

@@ -33,9 +33,14 @@ pub(super) fn write(proven: &Proven) -> Result<String, Cannot> {
         Parity::Even => "even",
         Parity::Odd => "odd",
     };
+    let transport = if proven.push {
+        "SerialResponseTransport"
+    } else {
+        "SerialRequestResponseTransport"
+    };
     let mut options = json!({
         "protocol": protocol,
-        "transport": if proven.push { "SerialResponseTransport" } else { "SerialRequestResponseTransport" },
+        "transport": transport,
         "transportSerialPort": proven.port.value,
         "transportSerialBaudrate": line.baud,
         "transportSerialDataBits": line.data_bits,

@@ -1,6 +1,6 @@
 //! The answers of the text protocols as an exchange receives them: an IEC 62056-21
-//! identification and readout, a `/#1` answer, or what a meter pushes. The codecs do the decoding; this keeps track
-//! of what the exchange still waits for.
+//! identification and readout, a `/#1` answer, or what a meter pushes. The codecs do the
+//! decoding; this keeps track of what the exchange still waits for.
 
 use std::time::Instant;
 

@@ -43,8 +43,9 @@ pub const MC66: TextTry = TextTry {
     answer_line: LineSettings::iec(1).at(1200),
 };
 
-/// Listening at 9600 8N1 for the next telegram of a meter that pushes unasked: SML, or mode D text, which eight data
-/// bits hear whether the meter sends it at 8N1 or 7E1 (the parity bit then comes as bit 7).
+/// Listening at 9600 8N1 for the next telegram of a meter that pushes unasked: SML, or mode D
+/// text, which eight data bits hear whether the meter sends it at 8N1 or 7E1 (the parity bit
+/// then comes as bit 7).
 pub const LISTEN: TextTry = TextTry {
     exchange: Exchange::Listen { telegrams: 1 },
     line: LineSettings::SML,

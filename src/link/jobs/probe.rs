@@ -69,8 +69,9 @@ struct Push {
     pin_locked: bool,
     /// Whether its SML CRC comes high byte first.
     crc_swapped: bool,
-    /// Telegrams heard whole, and failing their checks.
+    /// Telegrams heard whole.
     whole: u32,
+    /// Telegrams heard failing their checks, in this listen and those before.
     damaged: u32,
 }
 
@@ -136,7 +137,7 @@ pub(crate) struct Probe {
     kmp_line: Option<LineSettings>,
     /// What was heard of a meter that pushes.
     push: Option<Push>,
-    /// Whether a pushing meter's telegrams were heard failing their checks.
+    /// Listens that heard a pushing meter's telegrams fail their checks, and none whole.
     push_garbled: u32,
     spoken: Option<Spoken>,
     /// Whether KMP got no answer and the text protocols were tried.

@@ -16,6 +16,7 @@ mod action;
 mod controller;
 mod file_jobs;
 mod files;
+mod handover_view;
 mod link_view;
 mod measure;
 mod panels;
@@ -122,6 +123,8 @@ fn icon() -> Option<egui::IconData> {
     })
 }
 
+#[cfg(test)]
+mod handover_tests;
 #[cfg(test)]
 mod registers_tests;
 #[cfg(test)]

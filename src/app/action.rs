@@ -121,6 +121,8 @@ pub enum FileJob {
     ExportHistory(Dialect, Logger),
     /// Open a recording from a logic analyser or sniffer.
     OpenCapture,
+    /// Save what was proven as this reader's configuration.
+    SaveHandover(crate::handover::Target),
 }
 
 /// Which kinds of traffic line the Traffic screen shows.
@@ -168,6 +170,7 @@ impl FileJob {
             Self::ExportTraffic(_) => "Export the traffic lines shown",
             Self::ExportHistory(..) => "Export the logger records to CSV",
             Self::OpenCapture => "Open a recording from a logic analyser or sniffer",
+            Self::SaveHandover(_) => "Save the configuration",
         }
     }
 
@@ -191,6 +194,14 @@ impl FileJob {
             Self::ExportTraffic(_) => "traffic.txt",
             Self::ExportHistory(..) => "history.csv",
             Self::OpenCapture => "capture.txt",
+            Self::SaveHandover(target) => match target {
+                crate::handover::Target::Esphome => "meter.yaml",
+                crate::handover::Target::Pykmp => "read-meter.sh",
+                crate::handover::Target::SmartmeterObis => "smartmeter.json",
+                crate::handover::Target::Vzlogger => "vzlogger-meter.conf",
+                crate::handover::Target::Tasmota => "meter-script.txt",
+                crate::handover::Target::Ser2net => "ser2net.yaml",
+            },
         }
     }
 
@@ -200,6 +211,13 @@ impl FileJob {
             Self::SaveMap | Self::OpenMap => "ron",
             Self::ExportMap(_) | Self::ExportReadings(_) | Self::ExportHistory(..) => "csv",
             Self::ExportTraffic(_) => "txt",
+            Self::SaveHandover(target) => match target {
+                crate::handover::Target::Esphome | crate::handover::Target::Ser2net => "yaml",
+                crate::handover::Target::Pykmp => "sh",
+                crate::handover::Target::SmartmeterObis => "json",
+                crate::handover::Target::Vzlogger => "conf",
+                crate::handover::Target::Tasmota => "txt",
+            },
             // Recordings come with many extensions (.txt, .csv, .log, .sr, .vcd): no filter.
             Self::SaveSession | Self::OpenSession | Self::OpenCapture => "",
         }

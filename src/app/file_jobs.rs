@@ -98,8 +98,8 @@ pub fn carry_out(
             ))
         }
         FileJob::OpenCapture => open_capture(workspace, path, now),
-        FileJob::SaveSession | FileJob::OpenSession => {
-            Err("sessions are saved and opened by the controller".into())
+        FileJob::SaveSession | FileJob::OpenSession | FileJob::SaveHandover(_) => {
+            Err("sessions and configurations are written by the controller".into())
         }
     }
 }

@@ -70,6 +70,8 @@ pub struct Spoken {
     pub identification: Option<String>,
     /// The line settings its answer came at.
     pub line: LineSettings,
+    /// The line settings it was asked at, where they differ from `line`.
+    pub asked_at: Option<LineSettings>,
     /// Whether it pushes its telegrams unasked (SML, mode D): it is listened to, not asked.
     pub push: bool,
 }
@@ -260,6 +262,7 @@ impl LinkView {
                     protocol: *protocol,
                     identification: identification.clone(),
                     line: *line,
+                    asked_at: (asked_at != line).then_some(*asked_at),
                     push: *push,
                 };
                 self.signed_on = None;

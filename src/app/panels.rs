@@ -5,6 +5,7 @@
 //! nothing changes halfway through a frame.
 
 mod connection;
+mod handover;
 mod history;
 mod history_plot;
 mod link_check;
@@ -35,6 +36,7 @@ use super::settings::Settings;
 use super::workspace::Workspace;
 
 pub use connection::ConnectionPanel;
+pub use handover::HandoverPanel;
 pub use history::HistoryPanel;
 pub use link_check::LinkCheckPanel;
 pub use live::LivePanel;
@@ -144,6 +146,8 @@ pub struct Panels {
     pub traffic: TrafficPanel,
     /// Session.
     pub session: SessionPanel,
+    /// Hand over.
+    pub handover: HandoverPanel,
 }
 
 impl Panels {
@@ -157,6 +161,7 @@ impl Panels {
             Screen::History => &mut self.history,
             Screen::Traffic => &mut self.traffic,
             Screen::Session => &mut self.session,
+            Screen::Handover => &mut self.handover,
         }
     }
 }

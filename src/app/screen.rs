@@ -23,18 +23,20 @@ pub enum Screen {
     Traffic,
     /// Saving and opening sessions, CSV export.
     Session,
+    /// What was proven, as another reader's configuration.
+    Handover,
 }
 
 /// A screen name that is not one of [`Screen::ALL`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown screen (expected connection, link-check, registers, live, history, traffic or session)"
+    "unknown screen (expected connection, link-check, registers, live, history, traffic, session or hand-over)"
 )]
 pub struct UnknownScreen;
 
 impl Screen {
     /// Every screen, as the navigation lists them.
-    pub const ALL: [Screen; 7] = [
+    pub const ALL: [Screen; 8] = [
         Self::Connection,
         Self::LinkCheck,
         Self::Registers,
@@ -42,6 +44,7 @@ impl Screen {
         Self::History,
         Self::Traffic,
         Self::Session,
+        Self::Handover,
     ];
 
     /// The title shown in the navigation.
@@ -54,6 +57,7 @@ impl Screen {
             Self::History => "History",
             Self::Traffic => "Traffic",
             Self::Session => "Session",
+            Self::Handover => "Hand over",
         }
     }
 
@@ -67,6 +71,7 @@ impl Screen {
             Self::History => "history",
             Self::Traffic => "traffic",
             Self::Session => "session",
+            Self::Handover => "hand-over",
         }
     }
 }

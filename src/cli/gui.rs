@@ -21,7 +21,8 @@ pub struct Args {
     /// (socket://HOST:PORT, rfc2217://HOST:PORT).
     #[arg(long, conflicts_with = "simulate")]
     port: Option<String>,
-    /// Open on this screen: connection, link-check, registers, live, history, traffic, session.
+    /// Open on this screen: connection, link-check, registers, live, history, traffic, session,
+    /// hand-over.
     #[arg(long)]
     screen: Option<Screen>,
     /// Save the window to this PNG file, then quit.

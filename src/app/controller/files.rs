@@ -84,6 +84,7 @@ pub(super) fn use_file(state: &mut Controller, job: FileJob, path: &Path, replac
         match job {
             FileJob::SaveSession => sessions::save_as(state, path),
             FileJob::OpenSession => sessions::open(state, path),
+            FileJob::SaveHandover(target) => save_handover(state, target, path),
             job => file_jobs::carry_out(&mut state.workspace, job, path, now),
         }
     };
@@ -91,6 +92,24 @@ pub(super) fn use_file(state: &mut Controller, job: FileJob, path: &Path, replac
         state.files.prompt = None;
     }
     state.notice = Some(Notice::from(outcome));
+}
+
+/// Writes what was proven as `target`'s configuration to `path`.
+fn save_handover(
+    state: &Controller,
+    target: crate::handover::Target,
+    path: &Path,
+) -> Result<String, String> {
+    let proven =
+        crate::app::handover_view::proven(&state.settings, state.link_view(), &state.workspace)?;
+    let text = crate::handover::write(target, &proven).map_err(|cannot| cannot.to_string())?;
+    crate::atomic_file::write(path, text.as_bytes())
+        .map_err(|error| format!("cannot write {}: {error}", shown(path)))?;
+    Ok(format!(
+        "Saved the {} configuration to {}",
+        target.name(),
+        shown(path)
+    ))
 }
 
 /// Forgets the typed-path prompt.

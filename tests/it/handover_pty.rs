@@ -48,7 +48,7 @@ fn a_target_that_cannot_read_the_meter_is_exit_2_with_why() {
     let output = run_cli(&["config", "--to", "pykmp", "--port", &port]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr(&output).contains("smartmeter-obis and ser2net can"),
+        stderr(&output).contains("smartmeter-obis, vzlogger, tasmota and ser2net can"),
         "{}",
         stderr(&output)
     );

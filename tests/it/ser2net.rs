@@ -41,25 +41,30 @@ impl Ser2net {
     }
 
     fn start_on(port: u16, accepter: &'static str, device: &str, line: &'static str) -> Self {
-        let tool = std::env::var("SER2NET").unwrap_or_else(|_| "ser2net".into());
         // `#` is a line break in ser2net's -Y strings.
         let config = format!(
             "connection: &meter#  accepter: {accepter},127.0.0.1,{port}#  \
              connector: serialdev,{device},{line},local"
         );
-        let child = Command::new(&tool)
-            .args(["-n", "-u", "-Y", &config])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|error| panic!("cannot run {tool}: {error}; set SER2NET"));
         let server = Self {
-            child,
+            child: spawn_ser2net(&["-Y", &config]),
             port,
             accepter,
             device: device.to_string(),
             line,
+        };
+        server.wait_until_listening();
+        server
+    }
+
+    /// Runs the RFC 2217 connection of the configuration file `path`, which listens on `port`.
+    fn from_file(path: &std::path::Path, port: u16) -> Self {
+        let server = Self {
+            child: spawn_ser2net(&["-c", &path.display().to_string()]),
+            port,
+            accepter: RFC2217,
+            device: String::new(),
+            line: "",
         };
         server.wait_until_listening();
         server
@@ -110,6 +115,19 @@ impl Drop for Ser2net {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// ser2net in the foreground with `args`, its output discarded.
+fn spawn_ser2net(args: &[&str]) -> Child {
+    let tool = std::env::var("SER2NET").unwrap_or_else(|_| "ser2net".into());
+    Command::new(&tool)
+        .args(["-n", "-u"])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot run {tool}: {error}; set SER2NET"))
 }
 
 fn meter(profile: Profile) -> MeterConfig {
@@ -343,4 +361,36 @@ fn reads_back_to_back_through_a_bridge_that_is_still_letting_go_both_succeed() {
             );
         }
     }
+}
+
+#[test]
+#[ignore = "needs ser2net"]
+fn ser2net_runs_the_connection_config_hands_over_and_the_meter_is_read_through_it() {
+    let sim = spawn(meter(Profile::Multical21), None).unwrap();
+    let device = sim.path().display().to_string();
+    let path = temp("handed-over-ser2net.yaml");
+    let file = path.display().to_string();
+    let output = run_cli(&[
+        "config", "--to", "ser2net", "--port", &device, "--output", &file,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // The TCP port handed over is a default; the test takes a free one on the loopback.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let yaml = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        yaml.contains(&format!("connector: serialdev,{device},1200n82,local")),
+        "{yaml}"
+    );
+    let local = yaml.replace("tcp,2000\n", &format!("tcp,127.0.0.1,{port}\n"));
+    assert_ne!(local, yaml, "the accepter's port: {yaml}");
+    std::fs::write(&path, local).unwrap();
+    let _bridge = Ser2net::from_file(&path, port);
+    let name = format!("rfc2217://127.0.0.1:{port}");
+    let read = json(&["read", "--json", "--port", &name, "68"]);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(read["registers"][0]["id"], 68, "{read}");
 }

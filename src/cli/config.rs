@@ -75,10 +75,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         address_sweep: false,
         protocol: None,
     };
-    let report = match link.run(Job::Probe(probe), Report::into_probe, |_| {})? {
-        Ok(report) => report,
-        Err(error) => return Err(Failure::link(&error)),
-    };
+    let report = link.report(Job::Probe(probe), Report::into_probe, |_| {})?;
     let Some(protocol) = report.protocol.filter(|_| report.answered || report.push) else {
         return Err(Failure::no_answer(format!(
             "the meter never answered, so nothing is proven to hand over: {}",
@@ -161,10 +158,7 @@ fn read_kmp(args: &Args, link: &mut LinkRun) -> Result<Vec<ProvenRegister>, Fail
         ids,
         wait: args.wake.wait,
     });
-    let report = match link.run(job, Report::into_read, |_| {})? {
-        Ok(report) => report,
-        Err(error) => return Err(Failure::link(&error)),
-    };
+    let report = link.report(job, Report::into_read, |_| {})?;
     let family = family_of(args.port.port());
     Ok(report
         .registers
@@ -197,10 +191,7 @@ fn read_text(
         protocol: Some(protocol),
         wait: args.wake.wait,
     });
-    let report = match link.run(job, Report::into_readout, |_| {})? {
-        Ok(report) => report,
-        Err(error) => return Err(Failure::link(&error)),
-    };
+    let report = link.report(job, Report::into_readout, |_| {})?;
     let map = kmp_workbench::model::RegisterMap::default();
     Ok(report
         .readings

@@ -140,12 +140,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         wait: args.wake.wait,
     });
     let mut told = None;
-    let report = match link.run(job, Report::into_history, |event| {
+    let report = link.report(job, Report::into_history, |event| {
         progress(event, &mut told);
-    })? {
-        Ok(report) => report,
-        Err(error) => return Err(Failure::link(&error)),
-    };
+    })?;
     if !report.answered {
         let why = report
             .failure

@@ -79,6 +79,17 @@ impl LinkRun {
         }
     }
 
+    /// As [`Self::run`], a port that went away meanwhile being a failure like the others.
+    pub fn report<T>(
+        &mut self,
+        job: Job,
+        pick: fn(Report) -> Option<T>,
+        progress: impl FnMut(&Event),
+    ) -> Result<T, Failure> {
+        self.run(job, pick, progress)?
+            .map_err(|error| Failure::link(&error))
+    }
+
     /// Starts `job` (a probe, read or scan) and pumps events until it ends; `progress` sees
     /// every event of the job on the way, and the link's own events (diagnoses, a lost port).
     /// Gives the job's report (what it found, also when cancelled), picked by `pick`, or the

@@ -111,10 +111,7 @@ fn read_kmp(args: &Args, link: &mut LinkRun) -> Result<(), Failure> {
         ids,
         wait: args.wake.wait,
     });
-    let report = match link.run(job, Report::into_read, |_| {})? {
-        Ok(report) => report,
-        Err(error) => return Err(Failure::link(&error)),
-    };
+    let report = link.report(job, Report::into_read, |_| {})?;
     let family = family_of(args.port.port());
     let json = ReadJson {
         registers: report
@@ -181,10 +178,7 @@ fn read_text(args: &Args, protocol: Option<Protocol>, link: &mut LinkRun) -> Res
         protocol,
         wait: args.wake.wait,
     });
-    let report = match link.run(job, Report::into_readout, |_| {})? {
-        Ok(report) => report,
-        Err(error) => return Err(Failure::link(&error)),
-    };
+    let report = link.report(job, Report::into_readout, |_| {})?;
     if report.readings.is_empty() && !report.interrupted && protocol.is_none() {
         return no_readout(args, link, &report);
     }

@@ -85,10 +85,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         } => reporter.diagnosis = Some(diagnosis.text()),
         _ => {}
     };
-    let report = match link.run(Job::Scan(options), Report::into_scan, progress)? {
-        Ok(report) => report,
-        Err(error) => return Err(Failure::link(&error)),
-    };
+    let report = link.report(Job::Scan(options), Report::into_scan, progress)?;
     let found: Vec<RegisterObject> = report
         .found
         .iter()

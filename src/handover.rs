@@ -196,6 +196,28 @@ fn readers_of(protocol: Protocol) -> String {
     }
 }
 
+/// Why `target` cannot read a meter speaking `protocol`, which [`Target::reading`] says it does
+/// not, and which targets can; its renderer's match gives the same for the protocols it has no
+/// arm for.
+fn unsupported(target: Target, protocol: Protocol) -> Cannot {
+    let label = protocol.label();
+    let why = match target {
+        Target::Esphome => format!("its core has no component for {label}"),
+        Target::Pykmp => format!("it speaks KMP only, and this meter speaks {label}"),
+        Target::SmartmeterObis => {
+            format!("it reads SML and IEC 62056-21 (D0) only, and this meter speaks {label}")
+        }
+        Target::Vzlogger => format!("it has no {label} protocol"),
+        // `/#1` is the one protocol it lacks.
+        Target::Tasmota => "its smart meter interface has no /#1".to_string(),
+        Target::Ser2net => format!("it does not serve {label}"),
+    };
+    Cannot {
+        target: target.name(),
+        why: format!("{why}; {} can", readers_of(protocol)),
+    }
+}
+
 /// Why a target cannot read the meter as proven.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{target} cannot read this meter: {why}")]
@@ -208,6 +230,9 @@ pub struct Cannot {
 
 /// The configuration for `target` of the meter `proven` describes.
 pub fn write(target: Target, proven: &Proven) -> Result<String, Cannot> {
+    if !Target::reading(proven.protocol).contains(&target) {
+        return Err(unsupported(target, proven.protocol));
+    }
     match target {
         Target::Esphome => esphome::write(proven),
         Target::Pykmp => pykmp::write(proven),

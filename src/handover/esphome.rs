@@ -10,7 +10,7 @@
 //!
 //! ESPHome's core has no IEC 62056-21 component and no `/#1`: those meters are refused.
 
-use super::{Cannot, Proven, ProvenRegister, Target, obis_parts, provenance, readers_of};
+use super::{Cannot, Proven, ProvenRegister, Target, obis_parts, provenance, unsupported};
 use crate::kmp::RegisterId;
 use crate::line::Parity;
 use crate::protocol::Protocol;
@@ -64,14 +64,7 @@ pub(super) fn write(proven: &Proven) -> Result<String, Cannot> {
             kmp(proven)
         }
         Protocol::Sml => sml(proven),
-        other => {
-            let readers = readers_of(other);
-            return cannot(format!(
-                "its core has no component for {}; {} can",
-                other.label(),
-                readers
-            ));
-        }
+        other => return Err(unsupported(Target::Esphome, other)),
     };
     let mut lines = provenance(proven, "#");
     lines.extend([

@@ -2,9 +2,9 @@
 //! client opens the port so), and takes the first bytes back for the answer, so it cannot skip an
 //! echo. Registers go as repeated `--register`; the address as `--destination-address`.
 
-use super::{Cannot, Proven, Target, provenance, readers_of};
-use crate::protocol::Protocol;
+use super::{Cannot, Proven, Target, provenance};
 
+/// A KMP meter's command line ([`super::write`] has refused the others).
 pub(super) fn write(proven: &Proven) -> Result<String, Cannot> {
     let cannot = |why: String| {
         Err(Cannot {
@@ -12,14 +12,6 @@ pub(super) fn write(proven: &Proven) -> Result<String, Cannot> {
             why,
         })
     };
-    if proven.protocol != Protocol::Kmp {
-        let readers = readers_of(proven.protocol);
-        return cannot(format!(
-            "it speaks KMP only, and this meter speaks {}; {} can",
-            proven.protocol.label(),
-            readers
-        ));
-    }
     let line = proven.line.value;
     if line.baud != 1200 {
         return cannot(format!(

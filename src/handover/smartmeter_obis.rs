@@ -7,7 +7,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Cannot, Proven, Target, provenance, readers_of};
+use super::{Cannot, Proven, Target, provenance, unsupported};
 use crate::line::Parity;
 use crate::protocol::Protocol;
 
@@ -15,17 +15,7 @@ pub(super) fn write(proven: &Proven) -> Result<String, Cannot> {
     let protocol = match proven.protocol {
         Protocol::Sml => "SmlProtocol",
         Protocol::Iec => "D0Protocol",
-        other => {
-            let readers = readers_of(other);
-            return Err(Cannot {
-                target: Target::SmartmeterObis.name(),
-                why: format!(
-                    "it reads SML and IEC 62056-21 (D0) only, and this meter speaks {}; {} can",
-                    other.label(),
-                    readers
-                ),
-            });
-        }
+        other => return Err(unsupported(Target::SmartmeterObis, other)),
     };
     let line = proven.opening_line();
     let parity = match line.parity {

@@ -11,7 +11,7 @@
 //! `@1` keeps the value as read. The pins are placeholders; a line other than 8N1 needs a
 //! hardware serial port (software serial does 8N1 only).
 
-use super::{Cannot, Proven, ProvenRegister, Target, obis_parts, provenance, readers_of};
+use super::{Cannot, Proven, ProvenRegister, Target, obis_parts, provenance, unsupported};
 use crate::protocol::Protocol;
 
 /// The placeholder pins: the head's receiver, and its transmitter.
@@ -19,12 +19,6 @@ const RX_PIN: u8 = 3;
 const TX_PIN: u8 = 1;
 
 pub(super) fn write(proven: &Proven) -> Result<String, Cannot> {
-    let cannot = |why: String| {
-        Err(Cannot {
-            target: Target::Tasmota.name(),
-            why,
-        })
-    };
     let line = proven.opening_line();
     // One block a period, in turn: the interval shared among the blocks, in tenths of a second.
     let blocks = match proven.protocol {
@@ -100,13 +94,7 @@ pub(super) fn write(proven: &Proven) -> Result<String, Cannot> {
                     .collect(),
             )
         }
-        Protocol::Mc66 => {
-            let readers = readers_of(Protocol::Mc66);
-            return cannot(format!(
-                "its smart meter interface has no /#1; {} can",
-                readers
-            ));
-        }
+        Protocol::Mc66 => return Err(unsupported(Target::Tasmota, Protocol::Mc66)),
     };
     let mut lines = provenance(proven, ";");
     lines.push(format!(

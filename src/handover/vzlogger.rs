@@ -7,7 +7,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Cannot, Proven, Target, provenance, readers_of};
+use super::{Cannot, Proven, Target, provenance, unsupported};
 use crate::line::Parity;
 use crate::protocol::Protocol;
 
@@ -18,13 +18,7 @@ pub(super) fn write(proven: &Proven) -> Result<String, Cannot> {
     let protocol = match proven.protocol {
         Protocol::Iec => "d0",
         Protocol::Sml => "sml",
-        other => {
-            let readers = readers_of(other);
-            return Err(Cannot {
-                target: Target::Vzlogger.name(),
-                why: format!("it has no {} protocol; {} can", other.label(), readers),
-            });
-        }
+        other => return Err(unsupported(Target::Vzlogger, other)),
     };
     let line = proven.opening_line();
     let parity = match (line.data_bits, line.parity) {

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use crate::line::LineSettings;
 use crate::model::RegisterKey;
-use crate::protocol::Protocol;
+use crate::protocol::{Protocol, Spoken};
 
 /// Where a value handed over came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -243,7 +243,30 @@ pub fn write(target: Target, proven: &Proven) -> Result<String, Cannot> {
     }
 }
 
+/// How often a reader is told to read when nothing says otherwise: what a battery meter is
+/// known to tolerate.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(300);
+
 impl Proven {
+    /// What a meter found speaking as `spoken` proved, read at `port`: its `registers`; the
+    /// echo (untested), the address (none) and the interval ([`DEFAULT_INTERVAL`]) as defaults,
+    /// for the caller to set where it knows better.
+    pub fn new(spoken: &Spoken, port: Sourced<String>, registers: Vec<ProvenRegister>) -> Self {
+        Self {
+            port,
+            protocol: spoken.protocol,
+            push: spoken.push,
+            line: Sourced::measured(spoken.line),
+            asked_at: spoken.asked_at,
+            echo: Sourced::default_value(false),
+            address: None,
+            identification: spoken.identification.clone(),
+            switch_to: spoken.switched_to(),
+            registers,
+            interval: Sourced::default_value(DEFAULT_INTERVAL),
+        }
+    }
+
     /// The settings a reader opens the port at and asks at: the sign-on's rate for a text meter
     /// asked (a mode C meter switches from it), in the framing its answers come in; the line
     /// heard otherwise.

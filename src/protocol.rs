@@ -3,6 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::line::LineSettings;
+
 /// A protocol of the optical eye.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Protocol {
@@ -44,6 +46,54 @@ impl Protocol {
 impl fmt::Display for Protocol {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())
+    }
+}
+
+/// What the link check found a meter speaking, once it answered: shown by the link check,
+/// kept in a session's manifest, handed over to another reader.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Spoken {
+    /// The protocol.
+    pub protocol: Protocol,
+    /// The IEC 62056-21 identification line, without `/` and the line end.
+    pub identification: Option<String>,
+    /// The line settings its answer came at.
+    pub line: LineSettings,
+    /// The line settings it was asked at, where they differ from `line`.
+    pub asked_at: Option<LineSettings>,
+    /// Whether it pushes its telegrams unasked (SML, mode D): it is listened to, not asked.
+    pub push: bool,
+}
+
+impl Spoken {
+    /// A meter asked at `asked_at` that answered at `line`.
+    pub fn new(
+        protocol: Protocol,
+        identification: Option<String>,
+        (asked_at, line): (LineSettings, LineSettings),
+        push: bool,
+    ) -> Self {
+        Self {
+            protocol,
+            identification,
+            line,
+            asked_at: (asked_at != line).then_some(asked_at),
+            push,
+        }
+    }
+
+    /// Whether it is a text protocol (IEC 62056-21, `/#1`), read by its readout.
+    pub fn is_text(&self) -> bool {
+        self.protocol != Protocol::Kmp
+    }
+
+    /// An IEC mode C meter's readout rate: asked at one rate, it answered at another.
+    pub fn switched_to(&self) -> Option<u32> {
+        self.asked_at
+            .filter(|asked| {
+                self.protocol == Protocol::Iec && !self.push && asked.baud != self.line.baud
+            })
+            .map(|_| self.line.baud)
     }
 }
 

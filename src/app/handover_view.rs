@@ -3,8 +3,6 @@
 //! the address set, and every register read so far (scanned, in the readout, polled) with its
 //! unit. No egui here.
 
-use std::time::Duration;
-
 use crate::handover::{Proven, ProvenRegister, Sourced};
 use crate::model::RegisterKey;
 use crate::protocol::Protocol;
@@ -12,9 +10,6 @@ use crate::protocol::Protocol;
 use super::link_view::{ConnectionState, LinkView};
 use super::settings::Settings;
 use super::workspace::Workspace;
-
-/// How often a reader is told to read: what a battery meter is known to tolerate.
-const INTERVAL: Duration = Duration::from_secs(300);
 
 /// What is proven of the meter, or what is still missing and how to get it.
 pub fn proven(
@@ -67,33 +62,20 @@ pub fn proven(
         | ConnectionState::Lost { port } => port.clone(),
         ConnectionState::Disconnected => settings.connection.port.clone(),
     };
+    let mut proven = Proven::new(spoken, Sourced::given(port), registers);
+    // A meter found pushing is only listened to: its echo is not tested after.
     let echo = link.echo_rate().map(|rate| rate > 0.0);
-    let line = spoken.line;
-    Ok(Proven {
-        port: Sourced::given(port),
-        protocol,
-        push: spoken.push,
-        line: Sourced::measured(line),
-        asked_at: spoken.asked_at,
-        // A meter found pushing is only listened to: its echo is not tested after.
-        echo: match echo {
-            Some(echo) if !spoken.push => Sourced::measured(echo),
-            _ => Sourced::default_value(echo.unwrap_or(false)),
-        },
-        address: (protocol == Protocol::Kmp).then(|| {
-            let address = settings.connection.address;
-            if link.identity().is_some() {
-                Sourced::measured(address)
-            } else {
-                Sourced::given(address)
-            }
-        }),
-        identification: spoken.identification.clone(),
-        switch_to: spoken
-            .asked_at
-            .filter(|asked| protocol == Protocol::Iec && !spoken.push && asked.baud != line.baud)
-            .map(|_| line.baud),
-        registers,
-        interval: Sourced::default_value(INTERVAL),
-    })
+    proven.echo = match echo {
+        Some(echo) if !spoken.push => Sourced::measured(echo),
+        _ => Sourced::default_value(echo.unwrap_or(false)),
+    };
+    proven.address = (protocol == Protocol::Kmp).then(|| {
+        let address = settings.connection.address;
+        if link.identity().is_some() {
+            Sourced::measured(address)
+        } else {
+            Sourced::given(address)
+        }
+    });
+    Ok(proven)
 }

@@ -11,7 +11,7 @@ use crate::link::diagnosis::{self, Diagnosis};
 use crate::link::{
     EndReason, Event, Exchange, ExchangeFailure, JobEnd, JobEvent, LinkError, Report, SweepResult,
 };
-use crate::protocol::Protocol;
+use crate::protocol::Spoken;
 
 /// How many recent echo tests and requests the alignment meter shows.
 pub const HISTORY: usize = 20;
@@ -58,28 +58,6 @@ impl From<&LinkError> for ShownError {
             message: error.to_string(),
             advice: error.advice(),
         }
-    }
-}
-
-/// The protocol the meter answered in.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Spoken {
-    /// The protocol.
-    pub protocol: Protocol,
-    /// The IEC 62056-21 identification line, without `/` and the line end.
-    pub identification: Option<String>,
-    /// The line settings its answer came at.
-    pub line: LineSettings,
-    /// The line settings it was asked at, where they differ from `line`.
-    pub asked_at: Option<LineSettings>,
-    /// Whether it pushes its telegrams unasked (SML, mode D): it is listened to, not asked.
-    pub push: bool,
-}
-
-impl Spoken {
-    /// Whether it is a text protocol (IEC 62056-21, `/#1`), read by its readout.
-    pub fn is_text(&self) -> bool {
-        self.protocol != Protocol::Kmp
     }
 }
 
@@ -258,13 +236,8 @@ impl LinkView {
                 line,
                 push,
             } => {
-                let spoken = Spoken {
-                    protocol: *protocol,
-                    identification: identification.clone(),
-                    line: *line,
-                    asked_at: (asked_at != line).then_some(*asked_at),
-                    push: *push,
-                };
+                let spoken =
+                    Spoken::new(*protocol, identification.clone(), (*asked_at, *line), *push);
                 self.signed_on = None;
                 if spoken.is_text() {
                     // The rate is of the requests in the protocol found, not the KMP ones before.

@@ -10,7 +10,7 @@ use kmp_workbench::kmp::RegisterId;
 use kmp_workbench::kmp::register::lookup;
 use kmp_workbench::link::{Job, ProbeOptions, ProbeReport, ReadOptions, ReadoutOptions, Report};
 use kmp_workbench::model::RegisterKey;
-use kmp_workbench::protocol::Protocol;
+use kmp_workbench::protocol::{Protocol, Spoken};
 
 use super::args::{WakeWait, parse_duration};
 use super::json::family_of;
@@ -21,10 +21,6 @@ use super::port_args::PortArgs;
 /// The KMP registers read when none are named: energy, volume, flow, power and the two
 /// temperatures, which heat and water meters have (a water meter lacks some).
 const KEY_IDS: [u16; 6] = [60, 68, 74, 80, 86, 87];
-
-/// How often the reader is told to read when `--interval` is not given: what a battery meter
-/// is known to tolerate.
-const DEFAULT_INTERVAL: Duration = Duration::from_secs(300);
 
 /// Arguments of `config`.
 #[derive(Debug, clap::Args)]
@@ -112,33 +108,29 @@ fn proven(
     protocol: Protocol,
     registers: Vec<ProvenRegister>,
 ) -> Proven {
-    Proven {
-        port: Sourced::given(args.port.port().to_string()),
+    let asked_at = report.asked_at.unwrap_or(report.line);
+    let spoken = Spoken::new(
         protocol,
-        push: report.push,
-        line: Sourced::measured(report.line),
-        asked_at: report.asked_at,
-        // A pushing meter is only listened to: the echo is never tested.
-        echo: if report.push {
-            Sourced::default_value(report.echo)
-        } else {
-            Sourced::measured(report.echo)
-        },
-        address: report.address.map(Sourced::measured),
-        identification: report.identification.clone(),
-        // Asked at one rate and answering at another: a mode C meter that switched.
-        switch_to: report
-            .asked_at
-            .filter(|asked| {
-                protocol == Protocol::Iec && !report.push && asked.baud != report.line.baud
-            })
-            .map(|_| report.line.baud),
+        report.identification.clone(),
+        (asked_at, report.line),
+        report.push,
+    );
+    let mut proven = Proven::new(
+        &spoken,
+        Sourced::given(args.port.port().to_string()),
         registers,
-        interval: match args.interval {
-            Some(interval) => Sourced::given(interval),
-            None => Sourced::default_value(DEFAULT_INTERVAL),
-        },
+    );
+    // A pushing meter is only listened to: the echo is never tested.
+    proven.echo = if report.push {
+        Sourced::default_value(report.echo)
+    } else {
+        Sourced::measured(report.echo)
+    };
+    proven.address = report.address.map(Sourced::measured);
+    if let Some(interval) = args.interval {
+        proven.interval = Sourced::given(interval);
     }
+    proven
 }
 
 /// Reads the KMP registers asked, or the key ones: those that answered.

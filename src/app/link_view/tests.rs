@@ -3,6 +3,7 @@ use std::time::{Duration, Instant};
 use super::*;
 use crate::kmp::Request;
 use crate::link::OpenFailure;
+use crate::protocol::Protocol;
 
 fn opened() -> Event {
     Event::Opened {

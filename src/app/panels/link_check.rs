@@ -6,15 +6,14 @@ use std::time::{Duration, Instant};
 use egui::{RichText, Ui};
 
 use crate::app::action::Action;
-use crate::app::link_view::{
-    AddressSearched, ConnectionState, HISTORY, LinkView, Spoken, WakeState,
-};
+use crate::app::link_view::{AddressSearched, ConnectionState, HISTORY, LinkView, WakeState};
 use crate::app::screen::Screen;
 use crate::app::style::{self, BAD, GOOD, WARN};
 use crate::duration;
 use crate::link::ProbeOptions;
 use crate::link::diagnosis::DiagnosisCode;
 use crate::protocol::Protocol;
+use crate::protocol::Spoken;
 
 use super::{AppView, Panel};
 

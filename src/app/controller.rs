@@ -192,6 +192,7 @@ impl Controller {
             JobEvent::Polled(report) => live::on_polled(self, id, &report),
             JobEvent::ReadoutPolled(report) => live::on_readout_polled(self, id, &report),
             JobEvent::HistoryProgress(progress) => history::on_progress(self, progress),
+            JobEvent::Spoke { .. } => recording::on_spoken(self),
             JobEvent::Ended(end) => self.job_ended(id, end),
             _ => {}
         }

@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use crate::kmp::{DEFAULT_DESTINATION, RegisterId};
 use crate::line::LineSettings;
 use crate::link::EchoMode;
+use crate::protocol::Spoken;
 use crate::ron_version::VersionedError;
 
 use super::SessionError;
@@ -34,6 +35,9 @@ pub struct Manifest {
     pub polled: Vec<RegisterId>,
     /// The polling interval last used, in seconds.
     pub interval_s: Option<f64>,
+    /// What the link check found the meter speaking, at which settings; none until it
+    /// answered (and in sessions from before it was kept, or of `log`, which checks nothing).
+    pub spoken: Option<Spoken>,
 }
 
 impl Default for Manifest {
@@ -47,6 +51,7 @@ impl Default for Manifest {
             echo: EchoMode::Auto,
             polled: Vec::new(),
             interval_s: None,
+            spoken: None,
         }
     }
 }
@@ -80,6 +85,7 @@ impl Manifest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::Protocol;
 
     #[test]
     fn a_manifest_reads_back_as_written() {
@@ -88,6 +94,12 @@ mod tests {
             port: "/dev/ttyUSB0".into(),
             polled: vec![RegisterId::V1_VOLUME, RegisterId::FLOW_V1],
             interval_s: Some(5.0),
+            spoken: Some(Spoken::new(
+                Protocol::Iec,
+                Some("KAM5MC403".into()),
+                (LineSettings::iec(1), LineSettings::iec(1).at(9600)),
+                false,
+            )),
             ..Manifest::default()
         };
         let back = Manifest::from_ron(&manifest.to_ron(), "m").unwrap();

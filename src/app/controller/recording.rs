@@ -118,6 +118,13 @@ pub(super) fn begin(state: &mut Controller, now: Now) {
     }
 }
 
+/// Keeps what the link check found the meter speaking in the session's manifest, so the
+/// session hands it over later (`config --session`).
+pub(super) fn on_spoken(state: &mut Controller) {
+    let spoken = state.view.spoken().cloned();
+    change_manifest(state, |manifest| manifest.spoken = spoken);
+}
+
 /// Changes the manifest of the session being recorded, if one is, and has it written.
 pub(super) fn change_manifest(state: &mut Controller, change: impl FnOnce(&mut Manifest)) {
     if let Some(manifest) = state.workspace.change_manifest(change) {

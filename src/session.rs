@@ -177,6 +177,83 @@ pub struct Opened {
     pub report: OpenReport,
 }
 
+/// Where each journal's whole lines end, when its last line was left half written.
+#[derive(Clone, Copy, Debug, Default)]
+struct Cut {
+    readings: Option<u64>,
+    history: Option<u64>,
+}
+
+/// A session's contents, read without changing a byte of it: for a command that only looks
+/// (`config --session`), and the first half of [`Session::open`].
+#[derive(Debug)]
+pub struct Contents {
+    /// Its folder.
+    pub dir: PathBuf,
+    /// Its manifest.
+    pub manifest: Manifest,
+    /// Its readings.
+    pub readings: Readings,
+    /// The records read of the meter's loggers, per log.
+    pub history: Vec<LoggerHistory>,
+    /// Its register map.
+    pub map: RegisterMap,
+    /// Its traffic, indexed.
+    pub traffic: TrafficLog,
+    cut: Cut,
+}
+
+impl Contents {
+    /// Reads the session in `dir` (or the folder of `dir` when it names the manifest).
+    pub fn read(dir: &Path) -> Result<Self, SessionError> {
+        let dir = if dir.file_name().is_some_and(|name| name == MANIFEST) {
+            dir.parent().unwrap_or(dir)
+        } else {
+            dir
+        };
+        let manifest_path = dir.join(MANIFEST);
+        if !manifest_path.is_file() {
+            return Err(SessionError::NotASession {
+                path: dir.display().to_string(),
+            });
+        }
+        let manifest = Manifest::from_ron(
+            &read_limited(&manifest_path, MAX_MANIFEST_BYTES)?,
+            &manifest_path.display().to_string(),
+        )?;
+        let map_path = dir.join(REGISTERS);
+        let map = if map_path.exists() {
+            RegisterMap::load(&map_path)?
+        } else {
+            RegisterMap::default()
+        };
+        let (readings, readings_cut) = read_journal(
+            &dir.join(READINGS),
+            MAX_READINGS_BYTES,
+            readings_journal::read,
+        )?;
+        let traffic = TrafficLog::open(&dir.join(TRAFFIC))?;
+        let history_path = dir.join(HISTORY);
+        let (history, history_cut) = if history_path.exists() {
+            read_journal(&history_path, MAX_HISTORY_BYTES, history_journal::read)?
+        } else {
+            (Vec::new(), None)
+        };
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            manifest,
+            readings,
+            history,
+            map,
+            traffic,
+            cut: Cut {
+                readings: readings_cut,
+                history: history_cut,
+            },
+        })
+    }
+}
+
 /// The traffic journal's file in the session folder `dir`.
 pub fn traffic_path(dir: &Path) -> PathBuf {
     dir.join(TRAFFIC)
@@ -209,58 +286,42 @@ impl Session {
         Ok(session)
     }
 
-    /// Opens the session in `dir` (or the folder of `dir` when it names the manifest).
+    /// Opens the session in `dir` (or the folder of `dir` when it names the manifest) to
+    /// record more: a journal's last line left half written by a crash is cut off, so the next
+    /// line starts on a line of its own.
     pub fn open(dir: &Path) -> Result<Opened, SessionError> {
-        let dir = if dir.file_name().is_some_and(|name| name == MANIFEST) {
-            dir.parent().unwrap_or(dir)
-        } else {
-            dir
-        };
-        let manifest_path = dir.join(MANIFEST);
-        if !manifest_path.is_file() {
-            return Err(SessionError::NotASession {
-                path: dir.display().to_string(),
-            });
-        }
-        let manifest = Manifest::from_ron(
-            &read_limited(&manifest_path, MAX_MANIFEST_BYTES)?,
-            &manifest_path.display().to_string(),
-        )?;
-        let map_path = dir.join(REGISTERS);
-        let map = if map_path.exists() {
-            RegisterMap::load(&map_path)?
-        } else {
-            RegisterMap::default()
-        };
+        let contents = Contents::read(dir)?;
+        let dir = contents.dir;
         let readings_path = dir.join(READINGS);
-        let (readings, cut_short) =
-            read_journal(&readings_path, MAX_READINGS_BYTES, readings_journal::read)?;
         let traffic_path = dir.join(TRAFFIC);
-        let traffic = TrafficLog::open(&traffic_path)?;
-        trim_to(&traffic_path, traffic.whole_len())?;
         let history_path = dir.join(HISTORY);
-        let history = if history_path.exists() {
-            read_journal(&history_path, MAX_HISTORY_BYTES, history_journal::read)?.0
-        } else {
-            Vec::new()
-        };
-        let readings_journal =
-            ReadingsJournal::append_to(&readings_path).map_err(io_error(&readings_path))?;
+        for (path, whole) in [
+            (&readings_path, contents.cut.readings),
+            (&traffic_path, Some(contents.traffic.whole_len())),
+            (&history_path, contents.cut.history),
+        ] {
+            if let Some(whole) = whole {
+                trim_to(path, whole)?;
+            }
+        }
         Ok(Opened {
             session: Self {
-                dir: dir.to_path_buf(),
-                manifest,
-                readings: readings_journal,
+                manifest: contents.manifest,
+                readings: ReadingsJournal::append_to(&readings_path)
+                    .map_err(io_error(&readings_path))?,
                 traffic: TrafficWriter::append_existing(&traffic_path)
                     .map_err(io_error(&traffic_path))?,
                 history: HistoryJournal::append_to(&history_path)
                     .map_err(io_error(&history_path))?,
+                dir,
             },
-            readings,
-            history,
-            map,
-            traffic,
-            report: OpenReport { cut_short },
+            readings: contents.readings,
+            history: contents.history,
+            map: contents.map,
+            traffic: contents.traffic,
+            report: OpenReport {
+                cut_short: contents.cut.readings.is_some(),
+            },
         })
     }
 
@@ -378,19 +439,15 @@ impl Session {
     }
 }
 
-/// Reads the journal at `path`, at most `max` bytes, with `read`; a last line left half written
-/// is cut off, so the next line written starts on a line of its own. Says whether one was.
-fn read_journal<T, R>(path: &Path, max: u64, read: R) -> Result<(T, bool), SessionError>
+/// Reads the journal at `path`, at most `max` bytes, with `read`; says where its whole lines
+/// end when the last one was left half written.
+fn read_journal<T, R>(path: &Path, max: u64, read: R) -> Result<(T, Option<u64>), SessionError>
 where
     R: FnOnce(io::BufReader<fs::File>, &str) -> Result<(T, Option<u64>), SessionError>,
 {
     check_size(path, max)?;
     let journal = fs::File::open(path).map_err(io_error(path))?;
-    let (contents, cut_at) = read(io::BufReader::new(journal), &path.display().to_string())?;
-    if let Some(whole) = cut_at {
-        trim_to(path, whole)?;
-    }
-    Ok((contents, cut_at.is_some()))
+    read(io::BufReader::new(journal), &path.display().to_string())
 }
 
 /// Cuts a journal back to its whole lines, so the next line starts on a line of its own.

@@ -11,12 +11,13 @@ use jiff::tz::TimeZone;
 
 use kmp_workbench::duration;
 use kmp_workbench::export::{Dialect, LogColumn, LogWriter};
+use kmp_workbench::line::LineSettings;
 use kmp_workbench::link::diagnosis::DiagnosisCode;
 use kmp_workbench::link::{
     Event, Job, JobEvent, JobId, PollPlan, ReadReport, ReadoutOptions, ReadoutPlan, ReadoutReport,
 };
 use kmp_workbench::model::{RegisterKey, RegisterMap};
-use kmp_workbench::protocol::Protocol;
+use kmp_workbench::protocol::{Protocol, Spoken};
 use kmp_workbench::session::{Manifest, Recorder, RecorderReport, Session};
 
 use super::Exit;
@@ -70,16 +71,20 @@ struct Recording {
     keys: Vec<RegisterKey>,
 }
 
-/// One poll, whatever its protocol: when, and each value read with its unit.
+/// One poll, whatever its protocol: when, each value read with its unit, and what the meter
+/// was found speaking.
 struct Row {
     at: Timestamp,
     values: Vec<(RegisterKey, Option<String>, String)>,
+    spoken: Option<Spoken>,
 }
 
 impl Row {
-    fn of_registers(report: &ReadReport) -> Self {
+    /// A KMP poll, asked and answered at `line`.
+    fn of_registers(report: &ReadReport, line: LineSettings) -> Self {
         Self {
             at: report.at,
+            spoken: Some(Spoken::new(Protocol::Kmp, None, (line, line), false)),
             values: report
                 .registers
                 .iter()
@@ -91,6 +96,14 @@ impl Row {
     fn of_readout(report: &ReadoutReport) -> Self {
         Self {
             at: report.at,
+            spoken: report.protocol.zip(report.line).map(|(protocol, line)| {
+                Spoken::new(
+                    protocol,
+                    report.identification.clone(),
+                    (report.asked_at.unwrap_or(line), line),
+                    report.push,
+                )
+            }),
             values: report
                 .readings
                 .iter()
@@ -121,11 +134,13 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     }
     // Declared before the link, so the link (and its tap) is gone before the recorder writes
     // what is left in its queue and ends.
-    let recorder = args
-        .session
-        .as_deref()
-        .map(|dir| start_session(args, dir))
-        .transpose()?;
+    let (recorder, mut manifest) = match args.session.as_deref() {
+        Some(dir) => {
+            let (recorder, manifest) = start_session(args, dir)?;
+            (Some(recorder), Some(manifest))
+        }
+        None => (None, None),
+    };
     let tap = recorder.as_ref().map(Recorder::tap);
     let mut link = match LinkRun::open(&args.port, tap)? {
         Ok(link) => link,
@@ -179,7 +194,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             Event::Job {
                 event: JobEvent::Polled(report),
                 ..
-            } => Row::of_registers(&report),
+            } => Row::of_registers(&report, args.port.config().line),
             Event::Job {
                 event: JobEvent::ReadoutPolled(report),
                 ..
@@ -198,6 +213,15 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         if row.values.is_empty() {
             silent_polls += 1;
             continue;
+        }
+        // The first answer proves the protocol and line: the session keeps them for the
+        // reader they are handed over to (`config --session`).
+        if let (Some(recorder), Some(manifest)) = (&recorder, &mut manifest)
+            && manifest.spoken.is_none()
+            && row.spoken.is_some()
+        {
+            manifest.spoken.clone_from(&row.spoken);
+            recorder.set_manifest(manifest);
         }
         let recording = match &mut recording {
             Some(recording) => recording,
@@ -283,8 +307,8 @@ fn watch(event: &Event, last_code: &mut Option<DiagnosisCode>, rows: u64) {
     }
 }
 
-/// Starts recording the session `--session` asks for.
-fn start_session(args: &Args, dir: &Path) -> Result<Recorder, Failure> {
+/// Starts recording the session `--session` asks for; its manifest as written.
+fn start_session(args: &Args, dir: &Path) -> Result<(Recorder, Manifest), Failure> {
     let config = args.port.config();
     let manifest = Manifest {
         started: Some(Timestamp::now()),
@@ -298,12 +322,12 @@ fn start_session(args: &Args, dir: &Path) -> Result<Recorder, Failure> {
     };
     let mut map = RegisterMap::default();
     map.family = family_of(args.port.port());
-    let session = Session::create(dir, manifest, &map)
+    let session = Session::create(dir, manifest.clone(), &map)
         .map_err(|error| Failure::usage(format!("cannot start the session: {error}")))?;
     let recorder = Recorder::spawn(Box::new(|| {}))
         .map_err(|error| Failure::usage(format!("cannot start the recorder: {error}")))?;
     recorder.begin(session, JobId::new(0));
-    Ok(recorder)
+    Ok((recorder, manifest))
 }
 
 fn join(ids: &[RegisterKey]) -> String {

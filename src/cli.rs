@@ -56,8 +56,9 @@ enum Command {
     Sim(sim::Args),
     /// Decode a recording from a logic analyser or sniffer and diagnose it.
     Capture(capture::Args),
-    /// Check the link, read the meter, and write what they proved as the configuration of
-    /// another reader (esphome, pykmp, smartmeter-obis, vzlogger, tasmota, ser2net).
+    /// Check the link and read the meter (or open a recorded session), and write what they
+    /// proved as the configuration of another reader (esphome, pykmp, smartmeter-obis,
+    /// vzlogger, tasmota, ser2net).
     Config(config::Args),
 }
 

@@ -5,6 +5,7 @@
 
 mod esphome;
 mod pykmp;
+pub mod recorded;
 mod ser2net;
 mod smartmeter_obis;
 mod tasmota;
@@ -14,7 +15,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::line::LineSettings;
-use crate::model::RegisterKey;
+use crate::model::{Readings, RegisterKey, RegisterMap};
 use crate::protocol::{Protocol, Spoken};
 
 /// Where a value handed over came from.
@@ -82,6 +83,41 @@ pub struct ProvenRegister {
     pub name: String,
     /// Its unit as the meter gave it; empty when none.
     pub unit: String,
+}
+
+impl ProvenRegister {
+    /// The registers of a meter speaking `protocol` that answered: those in the register map
+    /// (scanned or read), those in `readout`, then those polled into `readings`, each once,
+    /// named as the map names it.
+    pub fn gather(
+        protocol: Protocol,
+        map: &RegisterMap,
+        readout: impl IntoIterator<Item = (RegisterKey, String)>,
+        readings: &Readings,
+    ) -> Vec<Self> {
+        let scanned = map.registers.values().map(|register| {
+            (
+                RegisterKey::Kmp(register.id()),
+                register.unit().symbol().to_string(),
+            )
+        });
+        let polled = readings
+            .series()
+            .iter()
+            .filter(|series| !series.is_empty())
+            .map(|series| (series.key(), series.unit().to_string()));
+        let mut registers: Vec<Self> = Vec::new();
+        for (key, unit) in scanned.chain(readout).chain(polled) {
+            if key.read_in(protocol) && !registers.iter().any(|known| known.key == key) {
+                registers.push(Self {
+                    key,
+                    name: map.key_name(key),
+                    unit,
+                });
+            }
+        }
+        registers
+    }
 }
 
 /// Everything a link check and a read proved of one meter.

@@ -4,7 +4,9 @@
 
 use egui_kittest::kittest::Queryable as _;
 
-use super::tests::{FixedPicker, click, connected, scratch_dir, wait_for_text, wait_until};
+use super::tests::{
+    FixedPicker, click, connected, disconnect, scratch_dir, wait_for_text, wait_until,
+};
 use super::*;
 use crate::sim::Profile;
 
@@ -46,5 +48,43 @@ fn what_was_proven_is_refused_by_esphome_and_saved_for_smartmeter_obis() {
             .unwrap()
             .contains("register 1-0:16.7.0*255: active power")),
         "{notes:?}"
+    );
+}
+
+#[test]
+fn a_recorded_session_is_handed_over_after_the_meter_is_gone() {
+    let sessions = scratch_dir("handover-session");
+    let mut harness = connected(
+        Profile::Multical21,
+        Screen::Live,
+        FixedPicker(None),
+        Some(sessions),
+    );
+    harness.get_by_label("Start polling").click();
+    wait_until(&mut harness, "the polls", |h| {
+        h.state().controller().workspace().readings().polls() >= 2
+    });
+    harness.get_by_label("Stop polling").click();
+    disconnect(&mut harness);
+
+    // The session on disk keeps what the link check found, for `config --session` too.
+    let dir = harness
+        .state()
+        .controller()
+        .workspace()
+        .session_dir()
+        .unwrap()
+        .to_path_buf();
+    wait_until(&mut harness, "the manifest", |_| {
+        crate::session::Contents::read(&dir)
+            .is_ok_and(|contents| contents.manifest.spoken.is_some_and(|s| !s.is_text()))
+    });
+    click(&mut harness, "Hand over");
+    click(&mut harness, "Reader");
+    click(&mut harness, "tasmota");
+    wait_for_text(&mut harness, ";   interval: 5s (measured)");
+    wait_for_text(
+        &mut harness,
+        ";   register 68: V1 volume [m³] (measured: it answered)",
     );
 }

@@ -3,57 +3,58 @@
 //! the address set, and every register read so far (scanned, in the readout, polled) with its
 //! unit. No egui here.
 
+use crate::handover::recorded::{self, Recorded};
 use crate::handover::{Proven, ProvenRegister, Sourced};
-use crate::model::RegisterKey;
 use crate::protocol::Protocol;
 
 use super::link_view::{ConnectionState, LinkView};
 use super::settings::Settings;
 use super::workspace::Workspace;
 
-/// What is proven of the meter, or what is still missing and how to get it.
+/// What is proven of the meter, or what is still missing and how to get it: what the link
+/// found; when no meter is connected, what the session on screen recorded (it may have been
+/// opened since).
 pub fn proven(
     settings: &Settings,
     link: &LinkView,
     workspace: &Workspace,
-) -> Result<Proven, &'static str> {
-    let spoken = link.spoken().ok_or(
-        "Nothing is proven yet: connect and let the link check run until the meter answers.",
-    )?;
+) -> Result<Proven, String> {
+    let connected = !matches!(link.connection(), ConnectionState::Disconnected);
+    let session = workspace.session();
+    let spoken = match (link.spoken(), session) {
+        (Some(spoken), _) if connected => spoken,
+        (_, Some(session)) if session.manifest().spoken.is_some() => {
+            return recorded::proven(Recorded {
+                dir: session.dir(),
+                manifest: session.manifest(),
+                map: workspace.map(),
+                readings: workspace.readings(),
+                directions: session.traffic().directions(),
+            });
+        }
+        (Some(spoken), _) => spoken,
+        (None, _) => {
+            return Err(
+                "Nothing is proven yet: connect and let the link check run until the meter \
+                 answers (or open a session that recorded one)."
+                    .into(),
+            );
+        }
+    };
     let protocol = spoken.protocol;
-    let map = workspace.map();
     // What answered a scan or a read, the newest readout, and what was polled.
-    let scanned = map.registers.values().map(|register| {
-        (
-            RegisterKey::Kmp(register.id()),
-            register.unit().symbol().to_string(),
-        )
-    });
     let readout = workspace
         .readout()
         .into_iter()
         .flat_map(|readout| readout.readings.iter())
         .map(|reading| (reading.key, reading.unit.clone()));
-    let polled = workspace
-        .readings()
-        .series()
-        .iter()
-        .filter(|series| !series.is_empty())
-        .map(|series| (series.key(), series.unit().to_string()));
-    let mut registers: Vec<ProvenRegister> = Vec::new();
-    for (key, unit) in scanned.chain(readout).chain(polled) {
-        if key.read_in(protocol) && !registers.iter().any(|known| known.key == key) {
-            registers.push(ProvenRegister {
-                key,
-                name: map.key_name(key),
-                unit,
-            });
-        }
-    }
+    let registers =
+        ProvenRegister::gather(protocol, workspace.map(), readout, workspace.readings());
     if registers.is_empty() {
         return Err(
             "No register of this meter is read yet: read it on the Registers screen (a scan, or \
-             the readout), or poll it on Live.",
+             the readout), or poll it on Live."
+                .into(),
         );
     }
     let port = match link.connection() {
@@ -69,6 +70,11 @@ pub fn proven(
         Some(echo) if !spoken.push => Sourced::measured(echo),
         _ => Sourced::default_value(echo.unwrap_or(false)),
     };
+    if let Some(interval) =
+        session.and_then(|session| recorded::interval(session.manifest(), workspace.readings()))
+    {
+        proven.interval = interval;
+    }
     proven.address = (protocol == Protocol::Kmp).then(|| {
         let address = settings.connection.address;
         if link.identity().is_some() {

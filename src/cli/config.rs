@@ -5,12 +5,13 @@
 use std::time::Duration;
 
 use kmp_workbench::duration;
-use kmp_workbench::handover::{self, Proven, ProvenRegister, Sourced, Target};
+use kmp_workbench::handover::{self, Proven, ProvenRegister, Sourced, Target, recorded};
 use kmp_workbench::kmp::RegisterId;
 use kmp_workbench::kmp::register::lookup;
 use kmp_workbench::link::{Job, ProbeOptions, ProbeReport, ReadOptions, ReadoutOptions, Report};
 use kmp_workbench::model::RegisterKey;
 use kmp_workbench::protocol::{Protocol, Spoken};
+use kmp_workbench::session::Contents;
 
 use super::args::{WakeWait, parse_duration};
 use super::json::family_of;
@@ -24,12 +25,20 @@ const KEY_IDS: [u16; 6] = [60, 68, 74, 80, 86, 87];
 
 /// Arguments of `config`.
 #[derive(Debug, clap::Args)]
+#[command(
+    override_usage = "kmp-workbench config --to TARGET (--port PORT [PORT OPTIONS] | --session DIR) [ID]...",
+    group = clap::ArgGroup::new("source").required(true).args(["port", "session"])
+)]
 pub struct Args {
     /// The reader to write for: esphome, pykmp, smartmeter-obis, vzlogger, tasmota or ser2net.
     #[arg(long, value_parser = parse_target)]
     to: Target,
     #[command(flatten)]
-    port: PortArgs,
+    port: Option<PortArgs>,
+    /// Hand over what a recorded session proved (the app's, or `log --session`'s) instead of
+    /// checking a meter on a port.
+    #[arg(long, value_name = "DIR", conflicts_with = "PortArgs")]
+    session: Option<std::path::PathBuf>,
     #[command(flatten)]
     wake: WakeWait,
     /// How often the reader should read [default: 5min, what a battery meter tolerates].
@@ -56,13 +65,40 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             path.display()
         )));
     }
-    let mut link = match LinkRun::open(&args.port, None)? {
+    let mut proven = match (&args.port, &args.session) {
+        (Some(port), _) => from_port(args, port)?,
+        (None, Some(dir)) => from_session(args, dir)?,
+        (None, None) => {
+            return Err(Failure::usage(
+                "say where the proof comes from: --port PORT checks a meter now, --session DIR \
+                 hands over what a recorded session proved",
+            ));
+        }
+    };
+    if let Some(interval) = args.interval {
+        proven.interval = Sourced::given(interval);
+    }
+    let text =
+        handover::write(args.to, &proven).map_err(|cannot| Failure::usage(cannot.to_string()))?;
+    match &args.output {
+        Some(path) => {
+            write_new(path, &text)?;
+            status(&format!("wrote {}", path.display()));
+            Ok(())
+        }
+        None => print_result(&text),
+    }
+}
+
+/// Checks the link on the port, then reads the registers asked.
+fn from_port(args: &Args, port: &PortArgs) -> Result<Proven, Failure> {
+    let mut link = match LinkRun::open(port, None)? {
         Ok(link) => link,
         Err(error) => return Err(Failure::link(&error)),
     };
     status(&format!(
         "checking the link on {} (waiting up to {} for an answer)",
-        args.port.port(),
+        port.port(),
         duration::format(args.wake.wait)
     ));
     let probe = ProbeOptions {
@@ -79,7 +115,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         )));
     };
     let registers = match protocol {
-        Protocol::Kmp => read_kmp(args, &mut link)?,
+        Protocol::Kmp => read_kmp(args, port, &mut link)?,
         text => read_text(args, text, &mut link)?,
     };
     if registers.is_empty() {
@@ -88,22 +124,34 @@ pub fn run(args: &Args) -> Result<(), Failure> {
              over (name registers it has)",
         ));
     }
-    let proven = proven(args, &report, protocol, registers);
-    let text =
-        handover::write(args.to, &proven).map_err(|cannot| Failure::usage(cannot.to_string()))?;
-    match &args.output {
-        Some(path) => {
-            write_new(path, &text)?;
-            status(&format!("wrote {}", path.display()));
-            Ok(())
+    Ok(proven(port, &report, protocol, registers))
+}
+
+/// What the session in `dir` proved, with only the registers asked when some are.
+fn from_session(args: &Args, dir: &std::path::Path) -> Result<Proven, Failure> {
+    let contents = Contents::read(dir).map_err(|error| Failure::usage(error.to_string()))?;
+    let mut proven = recorded::proven((&contents).into()).map_err(Failure::no_answer)?;
+    if !args.ids.is_empty() {
+        if let Some(missing) = args
+            .ids
+            .iter()
+            .find(|&&asked| !proven.registers.iter().any(|r| r.key.answers(asked)))
+        {
+            return Err(Failure::no_answer(format!(
+                "{missing} never answered in the session in {}: name registers it read",
+                dir.display()
+            )));
         }
-        None => print_result(&text),
+        proven
+            .registers
+            .retain(|register| args.ids.iter().any(|&asked| register.key.answers(asked)));
     }
+    Ok(proven)
 }
 
 /// What the check and the read proved.
 fn proven(
-    args: &Args,
+    port: &PortArgs,
     report: &ProbeReport,
     protocol: Protocol,
     registers: Vec<ProvenRegister>,
@@ -115,11 +163,7 @@ fn proven(
         (asked_at, report.line),
         report.push,
     );
-    let mut proven = Proven::new(
-        &spoken,
-        Sourced::given(args.port.port().to_string()),
-        registers,
-    );
+    let mut proven = Proven::new(&spoken, Sourced::given(port.port().to_string()), registers);
     // A pushing meter is only listened to: the echo is never tested.
     proven.echo = if report.push {
         Sourced::default_value(report.echo)
@@ -127,14 +171,15 @@ fn proven(
         Sourced::measured(report.echo)
     };
     proven.address = report.address.map(Sourced::measured);
-    if let Some(interval) = args.interval {
-        proven.interval = Sourced::given(interval);
-    }
     proven
 }
 
 /// Reads the KMP registers asked, or the key ones: those that answered.
-fn read_kmp(args: &Args, link: &mut LinkRun) -> Result<Vec<ProvenRegister>, Failure> {
+fn read_kmp(
+    args: &Args,
+    port: &PortArgs,
+    link: &mut LinkRun,
+) -> Result<Vec<ProvenRegister>, Failure> {
     let ids: Vec<RegisterId> = if args.ids.is_empty() {
         KEY_IDS.into_iter().map(RegisterId::new).collect()
     } else {
@@ -151,7 +196,7 @@ fn read_kmp(args: &Args, link: &mut LinkRun) -> Result<Vec<ProvenRegister>, Fail
         wait: args.wake.wait,
     });
     let report = link.report(job, Report::into_read, |_| {})?;
-    let family = family_of(args.port.port());
+    let family = family_of(port.port());
     Ok(report
         .registers
         .iter()

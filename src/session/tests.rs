@@ -141,7 +141,10 @@ fn a_poll_cut_short_by_a_crash_is_left_out_and_recording_goes_on_cleanly() {
     let journal = dir.join(READINGS);
     let mut text = fs::read_to_string(&journal).unwrap();
     text.push_str("5000 68:28044");
-    fs::write(&journal, text).unwrap();
+    fs::write(&journal, &text).unwrap();
+    // Only looking changes nothing.
+    assert_eq!(Contents::read(&dir).unwrap().readings.polls(), 5);
+    assert_eq!(fs::read_to_string(&journal).unwrap(), text);
     let opened = Session::open(&dir).unwrap();
     assert!(opened.report.cut_short);
     assert_eq!(opened.readings.polls(), 5);

@@ -94,3 +94,116 @@ fn the_output_file_is_written_new_and_never_over_another() {
     assert!(stderr(&again).contains("exists"), "{}", stderr(&again));
     std::fs::remove_file(&path).unwrap();
 }
+
+/// Logs `registers` of the meter on `port` every `interval` for `seconds` into a new session;
+/// its folder.
+fn logged_session(
+    name: &str,
+    port: &str,
+    registers: &str,
+    (interval, seconds): (&str, &str),
+) -> std::path::PathBuf {
+    let dir = temp(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    let csv = temp(&format!("{name}.csv"));
+    let (dir_arg, csv_arg) = (dir.display().to_string(), csv.display().to_string());
+    let output = run_cli(&[
+        "log",
+        "--port",
+        port,
+        "--registers",
+        registers,
+        "--interval",
+        interval,
+        "--duration",
+        seconds,
+        "--csv",
+        &csv_arg,
+        "--session",
+        &dir_arg,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    std::fs::remove_file(&csv).unwrap();
+    dir
+}
+
+#[test]
+fn a_logged_kmp_session_hands_over_what_its_polls_and_traffic_proved() {
+    let (_sim, port) = serve(Profile::Multical21, true);
+    let dir = logged_session("handover-kmp-session", &port, "68,74", ("1s", "3s"));
+    let session = dir.display().to_string();
+    let output = run_cli(&["config", "--to", "tasmota", "--session", &session]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains(&format!(";   port: {port} (given)")),
+        "{text}"
+    );
+    assert!(
+        text.contains(";   echo: the head hears itself (measured)"),
+        "{text}"
+    );
+    assert!(text.contains(";   interval: 1s (measured)"), "{text}");
+    assert!(
+        text.contains("1,3F100044kstr@i0:1,V1 volume,m³,reg68,3"),
+        "{text}"
+    );
+
+    // The echo its traffic showed is what pykmp-tool cannot take.
+    let output = run_cli(&["config", "--to", "pykmp", "--session", &session]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("echo"), "{}", stderr(&output));
+
+    // A register never read in it is not proven.
+    let output = run_cli(&["config", "--to", "tasmota", "--session", &session, "60"]);
+    assert_eq!(output.status.code(), Some(4));
+    assert!(
+        stderr(&output).contains("60 never answered"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_logged_mode_c_session_hands_over_the_sign_on_and_the_rate_it_switched_to() {
+    let (_sim, port) = serve(Profile::IecModeC, false);
+    let dir = logged_session("handover-modec-session", &port, "1.8.0", ("2s", "5s"));
+    let session = dir.display().to_string();
+    let output = run_cli(&["config", "--to", "vzlogger", "--session", &session, "1.8.0"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    let json: String = text.lines().filter(|l| !l.starts_with("//")).collect();
+    let entry: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(entry["protocol"], "d0");
+    assert_eq!(entry["baudrate"], 300);
+    assert_eq!(entry["baudrate_read"], 9600);
+    assert_eq!(entry["parity"], "7e1");
+    let channels = entry["channels"].as_array().unwrap();
+    assert_eq!(channels.len(), 1);
+    assert_eq!(channels[0]["identifier"], "1.8.0");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn config_needs_a_port_or_a_session_and_refuses_a_folder_that_is_none() {
+    let output = run_cli(&["config", "--to", "esphome"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--session"), "{}", stderr(&output));
+    let dir = temp("handover-no-session");
+    std::fs::create_dir_all(&dir).unwrap();
+    let output = run_cli(&[
+        "config",
+        "--to",
+        "esphome",
+        "--session",
+        &dir.display().to_string(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("not a kmp-workbench session"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -50,7 +50,7 @@ impl Panel for HandoverPanel {
         let proven = match proven(app.settings, app.link, app.workspace) {
             Ok(proven) => proven,
             Err(missing) => {
-                style::status_line(ui, style::WARN, missing);
+                style::status_line(ui, style::WARN, &missing);
                 return actions;
             }
         };

@@ -23,6 +23,9 @@ pub struct TextReading {
     pub raw: String,
     /// Whether the value's scale is an assumption (`/#1` fields the sources disagree on).
     pub assumed_scale: bool,
+    /// The full OBIS code of a value from an SML telegram (whose `raw` is then `OBIS VALUE
+    /// UNIT`, no data line): the journal keeps SML values apart, exactly.
+    pub sml: Option<sml::Obis>,
 }
 
 impl TextReading {
@@ -43,6 +46,7 @@ impl TextReading {
             text: first.map(|value| value.text.clone()).unwrap_or_default(),
             raw: line.text(),
             assumed_scale: false,
+            sml: None,
         }
     }
 
@@ -59,6 +63,7 @@ impl TextReading {
             text: digits.to_string(),
             raw: digits.to_string(),
             assumed_scale: field.assumed(),
+            sml: None,
         })
     }
 
@@ -68,25 +73,35 @@ impl TextReading {
     pub fn from_sml(file: &sml::File) -> Vec<Self> {
         file.entries()
             .filter_map(|entry| {
-                let obis = entry.obis()?;
-                let key = RegisterKey::Obis(obis.short().parse().ok()?);
                 let number = entry.number();
                 let text = match (&number, &entry.value) {
                     (Some(number), _) => number.to_string(),
                     (None, sml::Value::Bytes(bytes)) => crate::kmp::to_hex(bytes),
                     (None, other) => format!("{other:?}"),
                 };
-                let unit = entry.unit_symbol().unwrap_or_default().to_string();
-                Some(Self {
-                    key,
-                    raw: format!("{obis} {text} {unit}").trim_end().to_string(),
-                    unit,
-                    number,
-                    text,
-                    assumed_scale: false,
-                })
+                let unit = entry.unit_symbol().unwrap_or_default();
+                Self::from_sml_entry(entry.obis()?, number, text, unit)
             })
             .collect()
+    }
+
+    /// One SML entry: its OBIS code, its number (the scaler its exponent) or its text, its
+    /// unit's symbol.
+    pub fn from_sml_entry(
+        obis: sml::Obis,
+        number: Option<Number>,
+        text: String,
+        unit: &str,
+    ) -> Option<Self> {
+        Some(Self {
+            key: RegisterKey::Obis(obis.short().parse().ok()?),
+            raw: format!("{obis} {text} {unit}").trim_end().to_string(),
+            unit: unit.to_string(),
+            number,
+            text,
+            assumed_scale: false,
+            sml: Some(obis),
+        })
     }
 
     /// The fields of a `/#1` answer, in the order sent.
@@ -101,6 +116,7 @@ impl TextReading {
                 text: reading.digits.clone(),
                 raw: reading.digits.clone(),
                 assumed_scale: reading.field.assumed(),
+                sml: None,
             })
             .collect()
     }

@@ -22,7 +22,7 @@ use std::path::Path;
 use jiff::Timestamp;
 
 use crate::iec::DataLine;
-use crate::kmp::Register;
+use crate::kmp::{Number, Register};
 use crate::mc66::Field;
 use crate::model::{Readings, RegisterKey, TextReading};
 
@@ -79,6 +79,7 @@ impl ReadingsJournal {
                 RegisterKey::Field(field) => {
                     line.push_str(&format!("66c:{}={}", field.name(), reading.raw));
                 }
+                _ if reading.sml.is_some() => line.push_str(&sml_field(reading)),
                 _ => {
                     line.push_str("iec:");
                     line.push_str(&escape(&reading.raw));
@@ -131,6 +132,8 @@ fn parse_line(line: &str) -> Result<Poll, JournalProblem> {
             let line = unescape(line).ok_or(JournalProblem::BadRegister)?;
             let line = DataLine::parse(&line).map_err(|_| JournalProblem::BadRegister)?;
             texts.push(TextReading::from_line(&line));
+        } else if let Some(field) = field.strip_prefix("sml:") {
+            texts.push(parse_sml(field).ok_or(JournalProblem::BadRegister)?);
         } else if let Some(field) = field.strip_prefix("66c:") {
             let (name, digits) = field.split_once('=').ok_or(JournalProblem::BadRegister)?;
             let field = Field::ALL
@@ -143,6 +146,43 @@ fn parse_line(line: &str) -> Result<Poll, JournalProblem> {
         }
     }
     Ok((at, registers, texts))
+}
+
+/// An SML value, exactly: `sml:1-0:1.8.0*255=234567804e-1=Wh`, the mantissa with the scaler;
+/// one that is no number as `#` and its text escaped (its bytes in hex, as shown); the unit
+/// escaped, empty when none.
+fn sml_field(reading: &TextReading) -> String {
+    let obis = reading.sml.map(|obis| obis.to_string()).unwrap_or_default();
+    let value = match reading.number {
+        Some(number) => format!(
+            "{}{}e{}",
+            if number.is_negative() { "-" } else { "" },
+            number.mantissa(),
+            number.exponent()
+        ),
+        None => format!("#{}", escape(&reading.text)),
+    };
+    format!("sml:{obis}={value}={}", escape(&reading.unit))
+}
+
+/// An SML value as [`sml_field`] writes it, after its `sml:`.
+fn parse_sml(field: &str) -> Option<TextReading> {
+    let (obis, rest) = field.split_once('=')?;
+    let (value, unit) = rest.rsplit_once('=')?;
+    let (number, text) = match value.strip_prefix('#') {
+        Some(text) => (None, unescape(text)?),
+        None => {
+            let (mantissa, exponent) = value.split_once('e')?;
+            let (negative, digits) = match mantissa.strip_prefix('-') {
+                Some(digits) => (true, digits),
+                None => (false, mantissa),
+            };
+            let number =
+                Number::new(negative, digits.parse().ok()?, exponent.parse().ok()?).ok()?;
+            (Some(number), number.to_string())
+        }
+    };
+    TextReading::from_sml_entry(obis.parse().ok()?, number, text, &unescape(unit)?)
 }
 
 /// `%`, spaces and anything but printable ASCII as `%XX`, so a data line is one field.
@@ -305,5 +345,44 @@ mod tests {
         assert!(read(broken.as_bytes(), "r").is_err());
         let broken = text.replace("%2005", "%2");
         assert!(read(broken.as_bytes(), "r").is_err());
+    }
+
+    #[test]
+    fn sml_values_read_back_exactly_with_their_scaler_and_full_code() {
+        let obis = |text: &str| text.parse::<crate::sml::Obis>().unwrap();
+        let number = |negative, mantissa, exponent| Number::new(negative, mantissa, exponent).ok();
+        let entries = [
+            ("1-0:1.8.0*255", number(false, 234_567_804, -1), "Wh"),
+            // A positive scaler: 12 sent, 120 meant; written as 120 it would read back as 0.
+            ("1-0:16.7.0*255", number(false, 12, 1), "W"),
+            ("1-0:36.7.0*255", number(true, 75, 0), "W"),
+            ("1-0:96.1.0*255", None, ""),
+        ];
+        let readings: Vec<TextReading> = entries
+            .iter()
+            .map(|&(code, number, unit)| {
+                let text = number.map_or_else(|| "0A01FF".to_string(), |n| n.to_string());
+                TextReading::from_sml_entry(obis(code), number, text, unit).unwrap()
+            })
+            .collect();
+        let mut line = "1000".to_string();
+        for reading in &readings {
+            line.push(' ');
+            line.push_str(&sml_field(reading));
+        }
+        assert!(line.contains(" sml:1-0:16.7.0*255=12e1=W "), "{line}");
+        assert!(line.contains(" sml:1-0:96.1.0*255=#0A01FF="), "{line}");
+        let (_, registers, back) = parse_line(&line).unwrap();
+        assert!(registers.is_empty());
+        assert_eq!(back, readings);
+        assert_eq!(back[1].key.to_string(), "16.7.0");
+        assert_eq!(back[1].number.unwrap().exponent(), 1);
+        for broken in [
+            "sml:1-0:1.8.0=5e0=W",
+            "sml:1-0:1.8.0*255=5x0=W",
+            "sml:1-0:1.8.0*255",
+        ] {
+            assert!(parse_line(&format!("1000 {broken}")).is_err(), "{broken}");
+        }
     }
 }

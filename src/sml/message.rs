@@ -97,6 +97,34 @@ impl Obis {
     }
 }
 
+impl std::str::FromStr for Obis {
+    type Err = ();
+
+    /// Reads `A-B:C.D.E*F` back, as [`Obis`] writes it.
+    fn from_str(text: &str) -> Result<Self, ()> {
+        let (a, rest) = text.split_once('-').ok_or(())?;
+        let (b, rest) = rest.split_once(':').ok_or(())?;
+        let (cde, f) = rest.split_once('*').ok_or(())?;
+        let mut cde = cde.split('.');
+        let mut groups = [0u8; 6];
+        let parts = [
+            Some(a),
+            Some(b),
+            cde.next(),
+            cde.next(),
+            cde.next(),
+            Some(f),
+        ];
+        for (group, part) in groups.iter_mut().zip(parts) {
+            *group = part.ok_or(())?.parse().map_err(|_| ())?;
+        }
+        if cde.next().is_some() {
+            return Err(());
+        }
+        Ok(Self(groups))
+    }
+}
+
 impl fmt::Display for Obis {
     /// `1-0:1.8.0*255`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -14,8 +14,9 @@ mod vzlogger;
 use std::fmt;
 use std::time::Duration;
 
+use crate::kmp::{Number, Register, Value};
 use crate::line::LineSettings;
-use crate::model::{Readings, RegisterKey, RegisterMap};
+use crate::model::{Readings, RegisterKey, RegisterMap, TextReading};
 use crate::protocol::{Protocol, Spoken};
 
 /// Where a value handed over came from.
@@ -83,37 +84,67 @@ pub struct ProvenRegister {
     pub name: String,
     /// Its unit as the meter gave it; empty when none.
     pub unit: String,
+    /// The power of ten its number came with (a KMP register's exponent, an SML value's
+    /// scaler), for the readers that leave scaling to their configuration; none when its value
+    /// is no number.
+    pub exponent: Option<i8>,
 }
 
 impl ProvenRegister {
+    /// A KMP register as read, called `name`.
+    pub fn of_register(register: &Register, name: String) -> Self {
+        Self {
+            key: RegisterKey::Kmp(register.id()),
+            name,
+            unit: register.unit().symbol().to_string(),
+            exponent: match register.value() {
+                Value::Number(number) => Some(number.exponent()),
+                _ => None,
+            },
+        }
+    }
+
+    /// A value of a text meter's readout or telegram, named as `map` names it.
+    pub fn of_reading(reading: &TextReading, map: &RegisterMap) -> Self {
+        Self {
+            key: reading.key,
+            name: map.key_name(reading.key),
+            unit: reading.unit.clone(),
+            exponent: reading.number.map(Number::exponent),
+        }
+    }
+
     /// The registers of a meter speaking `protocol` that answered: those in the register map
     /// (scanned or read), those in `readout`, then those polled into `readings`, each once,
     /// named as the map names it.
-    pub fn gather(
+    pub fn gather<'a>(
         protocol: Protocol,
         map: &RegisterMap,
-        readout: impl IntoIterator<Item = (RegisterKey, String)>,
+        readout: impl IntoIterator<Item = &'a TextReading>,
         readings: &Readings,
     ) -> Vec<Self> {
-        let scanned = map.registers.values().map(|register| {
-            (
-                RegisterKey::Kmp(register.id()),
-                register.unit().symbol().to_string(),
-            )
+        let scanned = map
+            .registers
+            .values()
+            .map(|register| Self::of_register(register, map.name(register.id())));
+        let read = readout
+            .into_iter()
+            .map(|reading| Self::of_reading(reading, map));
+        let polled = readings.series().iter().filter_map(|series| {
+            let latest = series.latest()?;
+            Some(Self {
+                key: series.key(),
+                name: map.key_name(series.key()),
+                unit: series.unit().to_string(),
+                exponent: Some(latest.value.exponent()),
+            })
         });
-        let polled = readings
-            .series()
-            .iter()
-            .filter(|series| !series.is_empty())
-            .map(|series| (series.key(), series.unit().to_string()));
         let mut registers: Vec<Self> = Vec::new();
-        for (key, unit) in scanned.chain(readout).chain(polled) {
-            if key.read_in(protocol) && !registers.iter().any(|known| known.key == key) {
-                registers.push(Self {
-                    key,
-                    name: map.key_name(key),
-                    unit,
-                });
+        for register in scanned.chain(read).chain(polled) {
+            if register.key.read_in(protocol)
+                && !registers.iter().any(|known| known.key == register.key)
+            {
+                registers.push(register);
             }
         }
         registers
@@ -312,6 +343,16 @@ impl Proven {
             Some(asked) if !self.push => line.at(asked.baud),
             _ => line,
         }
+    }
+}
+
+/// 10 to the `exponent`, written out: `0.001`, `100`.
+fn power_of_ten(exponent: i8) -> String {
+    let zeros = "0".repeat(usize::from(exponent.unsigned_abs()));
+    if exponent < 0 {
+        format!("0.{}1", &zeros[1..])
+    } else {
+        format!("1{zeros}")
     }
 }
 

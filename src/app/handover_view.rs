@@ -46,8 +46,7 @@ pub fn proven(
     let readout = workspace
         .readout()
         .into_iter()
-        .flat_map(|readout| readout.readings.iter())
-        .map(|reading| (reading.key, reading.unit.clone()));
+        .flat_map(|readout| readout.readings.iter());
     let registers =
         ProvenRegister::gather(protocol, workspace.map(), readout, workspace.readings());
     if registers.is_empty() {

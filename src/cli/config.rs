@@ -200,13 +200,12 @@ fn read_kmp(
     Ok(report
         .registers
         .iter()
-        .map(|register| ProvenRegister {
-            key: RegisterKey::Kmp(register.id()),
-            name: lookup(family, register.id()).map_or_else(
+        .map(|register| {
+            let name = lookup(family, register.id()).map_or_else(
                 || format!("register {}", register.id()),
                 |info| info.name.into(),
-            ),
-            unit: register.unit().symbol().to_string(),
+            );
+            ProvenRegister::of_register(register, name)
         })
         .collect())
 }
@@ -236,11 +235,7 @@ fn read_text(
         .filter(|reading| {
             args.ids.is_empty() || args.ids.iter().any(|&asked| reading.key.answers(asked))
         })
-        .map(|reading| ProvenRegister {
-            key: reading.key,
-            name: map.key_name(reading.key),
-            unit: reading.unit.clone(),
-        })
+        .map(|reading| ProvenRegister::of_reading(reading, &map))
         .collect())
 }
 

@@ -6,11 +6,15 @@
 //!   1200 baud and both pins; it asks at address 0x3F only; and it reads until the first `0x0D`,
 //!   so an echo of its request ends every reading (`kamstrup_kmp.cpp`, `read_command_`);
 //! - for a meter that pushes SML, the `sml` component and a sensor per OBIS code, written in
-//!   full (`1-0:1.8.0`), the only form it takes.
+//!   full (`1-0:1.8.0`), the only form it takes. Its sensor publishes the integer the meter
+//!   sent and leaves the scaler out (`sml_sensor.cpp`, `publish_val`), so a value with one gets
+//!   a `multiply` filter; a value that is no number (a server ID) is a `text_sensor` in hex.
 //!
 //! ESPHome's core has no IEC 62056-21 component and no `/#1`: those meters are refused.
 
-use super::{Cannot, Proven, ProvenRegister, Target, obis_parts, provenance, unsupported};
+use super::{
+    Cannot, Proven, ProvenRegister, Target, obis_parts, power_of_ten, provenance, unsupported,
+};
 use crate::kmp::RegisterId;
 use crate::line::Parity;
 use crate::protocol::Protocol;
@@ -142,18 +146,47 @@ fn sml(proven: &Proven) -> Vec<String> {
         "sml:".to_string(),
         "  id: meter_sml".into(),
         "  uart_id: head".into(),
-        "sensor:".into(),
     ];
-    for register in &proven.registers {
-        let Some([a, b, c, d, e]) = obis_parts(register.key) else {
-            continue;
-        };
+    let coded: Vec<(String, &ProvenRegister)> = proven
+        .registers
+        .iter()
+        .filter_map(|register| {
+            let [a, b, c, d, e] = obis_parts(register.key)?;
+            Some((format!("\"{a}-{b}:{c}.{d}.{e}\""), register))
+        })
+        .collect();
+    let (numbers, texts): (Vec<_>, Vec<_>) = coded
+        .iter()
+        .partition(|(_, register)| register.exponent.is_some());
+    if !numbers.is_empty() {
+        lines.push("sensor:".into());
+    }
+    for (code, register) in numbers {
         lines.extend([
             "  - platform: sml".to_string(),
             "    sml_id: meter_sml".into(),
-            format!("    obis_code: \"{a}-{b}:{c}.{d}.{e}\""),
+            format!("    obis_code: {code}"),
         ]);
         lines.extend(sensor_fields(register, "    "));
+        // The sensor publishes the integer sent, without the scaler (`sml_sensor.cpp`).
+        if let Some(exponent) = register.exponent.filter(|exponent| *exponent != 0) {
+            lines.extend([
+                "    filters:".to_string(),
+                format!("      - multiply: {}", power_of_ten(exponent)),
+            ]);
+        }
+    }
+    if !texts.is_empty() {
+        lines.push("text_sensor:".into());
+    }
+    for (code, register) in texts {
+        lines.extend([
+            "  - platform: sml".to_string(),
+            "    sml_id: meter_sml".into(),
+            format!("    obis_code: {code}"),
+            format!("    name: {}", quoted(&register.name)),
+            "    format: hex".into(),
+        ]);
     }
     lines
 }

@@ -6,12 +6,20 @@
 //!   writes it and `(`; a meter that is asked gets the sign-on as its block, a mode C meter the
 //!   acknowledgement that keeps 300 baud after it, as the docs' L+G ZMB120 example;
 //! - Kamstrup KMP (`k`, with `N2` for 8N2): one block per register, `3F1001003C` (the address,
-//!   GetRegister, one ID; Tasmota adds the frame and CRC), and a value line `3F10003Ckstr@i0:1`.
+//!   GetRegister, one ID; Tasmota adds the frame and CRC), and a value line `3F10003Ckstr@i0:1000`.
+//!   Tasmota's `kstr` (`xsns_53_sml.ino`, `SML_Decode`) applies a register's sign and a positive
+//!   exponent but leaves a negative one out: the mantissa comes through, and the value line's
+//!   divisor is 10 to the exponent's size, as in the docs' MULTICAL 403 example (`@i0:1000` for
+//!   its heat energy). An echo fails Tasmota's CRC check and is dropped.
 //!
-//! `@1` keeps the value as read. The pins are placeholders; a line other than 8N1 needs a
-//! hardware serial port (software serial does 8N1 only).
+//! `@1` keeps the value as decoded: Tasmota applies an SML scaler from -4 to 3 itself
+//! (`sml_getvalue`), and a value line divides by the rest. The pins are
+//! placeholders; a line other than 8N1 needs a hardware serial port (software serial does 8N1
+//! only).
 
-use super::{Cannot, Proven, ProvenRegister, Target, obis_parts, provenance, unsupported};
+use super::{
+    Cannot, Proven, ProvenRegister, Target, obis_parts, power_of_ten, provenance, unsupported,
+};
 use crate::protocol::Protocol;
 
 /// The placeholder pins: the head's receiver, and its transmitter.
@@ -34,8 +42,13 @@ pub(super) fn write(proven: &Proven) -> Result<String, Cannot> {
                 .iter()
                 .filter_map(|register| {
                     let [a, b, c, d, e] = obis_parts(register.key)?;
+                    // `sml_getvalue` applies a scaler from -4 to 3 only.
+                    let divisor = match register.exponent {
+                        Some(exponent) if !(-4..=3).contains(&exponent) => power_of_ten(-exponent),
+                        _ => "1".into(),
+                    };
                     Some(value_line(
-                        &format!("7707{a:02x}{b:02x}{c:02x}{d:02x}{e:02x}ff"),
+                        &format!("7707{a:02x}{b:02x}{c:02x}{d:02x}{e:02x}ff@{divisor}"),
                         register,
                     ))
                 })
@@ -86,8 +99,14 @@ pub(super) fn write(proven: &Proven) -> Result<String, Cannot> {
                     .filter_map(|register| Some((register.key.kmp()?, register)))
                     .enumerate()
                     .map(|(index, (id, register))| {
+                        // `kstr` passes the mantissa of a negative exponent unscaled.
+                        let exponent = register.exponent.map_or(0, |e| e.min(0));
                         value_line(
-                            &format!("{address:02X}10{:04X}kstr@i{index}:1", id.value()),
+                            &format!(
+                                "{address:02X}10{:04X}kstr@i{index}:{}",
+                                id.value(),
+                                power_of_ten(-exponent)
+                            ),
                             register,
                         )
                     })
@@ -138,8 +157,12 @@ fn value_line(decoder: &str, register: &ProvenRegister) -> String {
     } else {
         format!("{decoder}@1")
     };
+    // As many decimals as the meter sends; three for a value whose resolution is unknown.
+    let decimals = register
+        .exponent
+        .map_or(3, |exponent| exponent.min(0).unsigned_abs().min(9));
     format!(
-        "1,{decoder},{},{},{name},3",
+        "1,{decoder},{},{},{name},{decimals}",
         clean(&register.name, 23),
         clean(&register.unit, 7)
     )

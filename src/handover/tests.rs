@@ -18,11 +18,13 @@ fn kmp_meter() -> Proven {
                 key: "68".parse().unwrap(),
                 name: "V1 volume".into(),
                 unit: "m³".into(),
+                exponent: Some(-3),
             },
             ProvenRegister {
                 key: "74".parse().unwrap(),
                 name: "flow V1".into(),
                 unit: "l/h".into(),
+                exponent: Some(0),
             },
         ],
         interval: Sourced::default_value(Duration::from_secs(300)),
@@ -41,6 +43,7 @@ fn mode_d_meter() -> Proven {
             key: "1-0:1.8.0*255".parse().unwrap(),
             name: "active energy import".into(),
             unit: "kWh".into(),
+            exponent: Some(-3),
         }],
         interval: Sourced::given(Duration::from_secs(10)),
         ..kmp_meter()
@@ -151,6 +154,7 @@ fn esphome_names_the_registers_kamstrup_kmp_knows_and_asks_the_others_by_command
         key: "1004".parse().unwrap(),
         name: "hour counter".into(),
         unit: "h".into(),
+        exponent: Some(0),
     });
     let text = write(Target::Esphome, &meter).unwrap();
     for expected in [
@@ -205,12 +209,43 @@ fn esphome_reads_a_pushing_sml_meter_by_full_obis_codes_with_no_transmitter() {
             key: "1.8.0".parse().unwrap(),
             name: "active energy import".into(),
             unit: "Wh".into(),
+            exponent: Some(-1),
         }],
         ..mode_d_meter()
     };
     let text = write(Target::Esphome, &meter).unwrap();
     assert!(text.contains("    obis_code: \"1-0:1.8.0\"\n"), "{text}");
     assert!(!text.contains("tx_pin"), "{text}");
+}
+
+#[test]
+fn esphome_scales_what_its_sml_sensor_leaves_unscaled_and_shows_a_server_id_as_text() {
+    let mut meter = sml_meter();
+    meter.registers.push(ProvenRegister {
+        key: "0-0:96.1.0*255".parse().unwrap(),
+        name: "server ID".into(),
+        unit: String::new(),
+        exponent: None,
+    });
+    let text = write(Target::Esphome, &meter).unwrap();
+    // 1.8.0 came with scaler -1: ESPHome would publish ten times the Wh.
+    assert!(
+        text.contains(
+            "    obis_code: \"1-0:1.8.0\"\n    name: \"active energy import\"\n    \
+             unit_of_measurement: \"Wh\"\n    filters:\n      - multiply: 0.1\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(text.matches("multiply").count(), 1, "{text}");
+    assert!(
+        text.ends_with(
+            "text_sensor:\n  - platform: sml\n    sml_id: meter_sml\n    obis_code: \
+             \"0-0:96.1.0\"\n    name: \"server ID\"\n    format: hex\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(power_of_ten(-3), "0.001");
+    assert_eq!(power_of_ten(2), "100");
 }
 
 #[test]
@@ -234,11 +269,13 @@ fn sml_meter() -> Proven {
                 key: "1.8.0".parse().unwrap(),
                 name: "active energy import".into(),
                 unit: "Wh".into(),
+                exponent: Some(-1),
             },
             ProvenRegister {
                 key: "16.7.0".parse().unwrap(),
                 name: "active power".into(),
                 unit: "W".into(),
+                exponent: Some(0),
             },
         ],
         ..mode_d_meter()
@@ -255,6 +292,7 @@ fn mode_c_meter() -> Proven {
             key: "1.8.0".parse().unwrap(),
             name: "active energy import".into(),
             unit: "kWh".into(),
+            exponent: Some(-3),
         }],
         ..mode_d_meter()
     }
@@ -303,11 +341,17 @@ fn tasmota_scripts_follow_the_smart_meter_interface_examples() {
             "=>sensor53 r",
             ">M 1",
             "+1,3,s,0,9600,SML",
-            "1,77070100010800ff@1,active energy import,Wh,1_8_0,3",
-            "1,77070100100700ff@1,active power,W,16_7_0,3",
+            // As many decimals as the meter's scaler gives.
+            "1,77070100010800ff@1,active energy import,Wh,1_8_0,1",
+            "1,77070100100700ff@1,active power,W,16_7_0,0",
             "#",
         ]
     );
+    // A scaler `sml_getvalue` does not apply is the value line's divisor.
+    let mut fine = sml_meter();
+    fine.registers[0].exponent = Some(-5);
+    let text = write(Target::Tasmota, &fine).unwrap();
+    assert!(text.contains("\n1,77070100010800ff@100000,active energy import,Wh,1_8_0,5\n"));
     // The docs' eBZ DD3: `+1,3,o,0,9600,…` and `1,1-0:1.8.0*255(@…`.
     let text = write(Target::Tasmota, &mode_d_meter()).unwrap();
     assert!(text.contains("\n+1,3,o,0,9600,OBIS\n1,1-0:1.8.0*255(@1,active energy import,kWh,"));
@@ -317,14 +361,19 @@ fn tasmota_scripts_follow_the_smart_meter_interface_examples() {
         text.contains("\n+1,3,o,0,300,OBIS,1,10,2F3F210D0A,063030300D0A\n"),
         "{text}"
     );
-    // The docs' MULTICAL 403: `kN2`, the payload without frame or CRC, `3F10003Ckstr`.
+    // The docs' MULTICAL 403: `kN2`, the payload without frame or CRC, `3F10003Ckstr`, and a
+    // divisor for a negative exponent, which `kstr` leaves out (`3F10003Ckstr@i0:1000`).
     let text = write(Target::Tasmota, &kmp_meter()).unwrap();
     assert!(
         text.contains("\n+1,3,kN2,0,1200,KMP,1,1500,3F10010044,3F1001004A\n"),
         "{text}"
     );
     assert!(
-        text.contains("\n1,3F100044kstr@i0:1,V1 volume,m³,reg68,3\n"),
+        text.contains("\n1,3F100044kstr@i0:1000,V1 volume,m³,reg68,3\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n1,3F10004Akstr@i1:1,flow V1,l/h,reg74,0\n"),
         "{text}"
     );
     assert!(text.contains("hardware serial port"));

@@ -95,19 +95,20 @@ fn the_output_file_is_written_new_and_never_over_another() {
     std::fs::remove_file(&path).unwrap();
 }
 
-/// Logs `registers` of the meter on `port` every `interval` for `seconds` into a new session;
-/// its folder.
+/// Logs `registers` of the meter on `port` every `interval` for `seconds` into a new session,
+/// with `more` options; its folder.
 fn logged_session(
     name: &str,
     port: &str,
     registers: &str,
     (interval, seconds): (&str, &str),
+    more: &[&str],
 ) -> std::path::PathBuf {
     let dir = temp(name);
     let _ = std::fs::remove_dir_all(&dir);
     let csv = temp(&format!("{name}.csv"));
     let (dir_arg, csv_arg) = (dir.display().to_string(), csv.display().to_string());
-    let output = run_cli(&[
+    let mut args = vec![
         "log",
         "--port",
         port,
@@ -121,7 +122,9 @@ fn logged_session(
         &csv_arg,
         "--session",
         &dir_arg,
-    ]);
+    ];
+    args.extend_from_slice(more);
+    let output = run_cli(&args);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     std::fs::remove_file(&csv).unwrap();
     dir
@@ -130,7 +133,7 @@ fn logged_session(
 #[test]
 fn a_logged_kmp_session_hands_over_what_its_polls_and_traffic_proved() {
     let (_sim, port) = serve(Profile::Multical21, true);
-    let dir = logged_session("handover-kmp-session", &port, "68,74", ("1s", "3s"));
+    let dir = logged_session("handover-kmp-session", &port, "68,74", ("1s", "3s"), &[]);
     let session = dir.display().to_string();
     let output = run_cli(&["config", "--to", "tasmota", "--session", &session]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -145,7 +148,7 @@ fn a_logged_kmp_session_hands_over_what_its_polls_and_traffic_proved() {
     );
     assert!(text.contains(";   interval: 1s (measured)"), "{text}");
     assert!(
-        text.contains("1,3F100044kstr@i0:1,V1 volume,m³,reg68,3"),
+        text.contains("1,3F100044kstr@i0:1000,V1 volume,m³,reg68,3"),
         "{text}"
     );
 
@@ -168,7 +171,7 @@ fn a_logged_kmp_session_hands_over_what_its_polls_and_traffic_proved() {
 #[test]
 fn a_logged_mode_c_session_hands_over_the_sign_on_and_the_rate_it_switched_to() {
     let (_sim, port) = serve(Profile::IecModeC, false);
-    let dir = logged_session("handover-modec-session", &port, "1.8.0", ("2s", "5s"));
+    let dir = logged_session("handover-modec-session", &port, "1.8.0", ("2s", "5s"), &[]);
     let session = dir.display().to_string();
     let output = run_cli(&["config", "--to", "vzlogger", "--session", &session, "1.8.0"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -205,5 +208,21 @@ fn config_needs_a_port_or_a_session_and_refuses_a_folder_that_is_none() {
         "{}",
         stderr(&output)
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_logged_sml_session_reads_back_with_each_scaler_for_the_reader_that_needs_it() {
+    let (_sim, port) = serve(Profile::SmlPush, false);
+    let more = ["--protocol", "sml"];
+    let dir = logged_session("handover-sml-session", &port, "1.8.0", ("1s", "4s"), &more);
+    let session = dir.display().to_string();
+    let output = run_cli(&["config", "--to", "esphome", "--session", &session, "1.8.0"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    // ESPHome's sml sensor publishes the integer sent; the scaler of -1 came back from the
+    // journal exactly.
+    assert!(text.contains("    obis_code: \"1-0:1.8.0\"\n"), "{text}");
+    assert!(text.contains("      - multiply: 0.1\n"), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

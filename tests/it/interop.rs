@@ -572,8 +572,13 @@ fn smartmeter_obis_reads_what_the_simulated_mode_d_meter_pushes() {
 
 #[test]
 #[ignore = "needs smartmeter-obis"]
-fn smartmeter_obis_reads_the_pushing_meters_with_the_options_config_hands_over() {
-    for (profile, protocol) in [("sml-push", "SmlProtocol"), ("iec-moded", "D0Protocol")] {
+fn smartmeter_obis_reads_the_pushing_and_mode_c_meters_with_the_options_config_hands_over() {
+    for (profile, protocol) in [
+        ("sml-push", "SmlProtocol"),
+        ("iec-moded", "D0Protocol"),
+        // Asked at 300 baud, it switches to the rate its identification offers.
+        ("iec-modec", "D0Protocol"),
+    ] {
         let sim = SimProcess::start(&["--profile", profile]);
         let path = crate::support::temp(&format!("obis-{profile}.json"));
         let file = path.display().to_string();
@@ -596,7 +601,7 @@ fn smartmeter_obis_reads_the_pushing_meters_with_the_options_config_hands_over()
         let telegram = json["telegrams"][0].as_object().unwrap();
         let energy = telegram
             .keys()
-            .find(|code| code.ends_with(":1.8.0*255") || code.ends_with(":1.8.0"))
+            .find(|code| code.ends_with(":1.8.0*255") || code.ends_with("1.8.0"))
             .unwrap_or_else(|| panic!("{profile} ({protocol}): {json}"));
         assert!(
             telegram[energy]["values"][0]["unit"]

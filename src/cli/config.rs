@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use kmp_workbench::duration;
 use kmp_workbench::handover::{self, Proven, ProvenRegister, Sourced, Target, recorded};
-use kmp_workbench::kmp::RegisterId;
+use kmp_workbench::kmp::register::Family;
 use kmp_workbench::kmp::register::lookup;
+use kmp_workbench::kmp::{Register, RegisterId};
 use kmp_workbench::link::{Job, ProbeOptions, ProbeReport, ReadOptions, ReadoutOptions, Report};
 use kmp_workbench::model::RegisterKey;
 use kmp_workbench::protocol::{Protocol, Spoken};
@@ -19,9 +20,11 @@ use super::link_run::LinkRun;
 use super::output::{Failure, print_result, status};
 use super::port_args::PortArgs;
 
-/// The KMP registers read when none are named: energy, volume, flow, power and the two
-/// temperatures, which heat and water meters have (a water meter lacks some).
-const KEY_IDS: [u16; 6] = [60, 68, 74, 80, 86, 87];
+/// The KMP registers read when none are named: of heat and water meters energy, volume, flow,
+/// power and the two temperatures (a water meter lacks some); of electricity meters the
+/// energy and the power, imported and exported. Which kind a meter is, GetType does not say.
+const HEAT_AND_WATER_KEYS: [u16; 6] = [60, 68, 74, 80, 86, 87];
+const ELECTRICITY_KEYS: [u16; 4] = [1, 2, 1023, 1024];
 
 /// Arguments of `config`.
 #[derive(Debug, clap::Args)]
@@ -180,8 +183,24 @@ fn read_kmp(
     port: &PortArgs,
     link: &mut LinkRun,
 ) -> Result<Vec<ProvenRegister>, Failure> {
-    let ids: Vec<RegisterId> = if args.ids.is_empty() {
-        KEY_IDS.into_iter().map(RegisterId::new).collect()
+    let family = family_of(port.port());
+    let registers = if args.ids.is_empty() {
+        let mut keys = [&HEAT_AND_WATER_KEYS[..], &ELECTRICITY_KEYS[..]];
+        if family == Some(Family::Electricity) {
+            keys.reverse();
+        }
+        let mut registers = Vec::new();
+        for ids in keys {
+            registers = read_ids(
+                args,
+                link,
+                ids.iter().copied().map(RegisterId::new).collect(),
+            )?;
+            if !registers.is_empty() {
+                break;
+            }
+        }
+        registers
     } else {
         let ids: Vec<RegisterId> = args.ids.iter().filter_map(|key| key.kmp()).collect();
         if ids.len() != args.ids.len() {
@@ -189,16 +208,9 @@ fn read_kmp(
                 "this meter speaks KMP: name its registers by ID (68 or 0x0044)",
             ));
         }
-        ids
+        read_ids(args, link, ids)?
     };
-    let job = Job::Read(ReadOptions {
-        ids,
-        wait: args.wake.wait,
-    });
-    let report = link.report(job, Report::into_read, |_| {})?;
-    let family = family_of(port.port());
-    Ok(report
-        .registers
+    Ok(registers
         .iter()
         .map(|register| {
             let name = lookup(family, register.id()).map_or_else(
@@ -208,6 +220,32 @@ fn read_kmp(
             ProvenRegister::of_register(register, name)
         })
         .collect())
+}
+
+/// Reads `ids`: the registers that answered, in the order asked. A meter may keep silent at a
+/// request naming a register it lacks (a MULTICAL 21 asked for 60): those of an unanswered
+/// request are asked again one by one.
+fn read_ids(
+    args: &Args,
+    link: &mut LinkRun,
+    ids: Vec<RegisterId>,
+) -> Result<Vec<Register>, Failure> {
+    let mut read = |ids: Vec<RegisterId>| {
+        let job = Job::Read(ReadOptions {
+            ids,
+            wait: args.wake.wait,
+        });
+        link.report(job, Report::into_read, |_| {})
+    };
+    let report = read(ids.clone())?;
+    let mut registers = report.registers;
+    if report.failed.len() > 1 {
+        for id in report.failed {
+            registers.extend(read(vec![id])?.registers);
+        }
+        registers.sort_by_key(|register| ids.iter().position(|&id| id == register.id()));
+    }
+    Ok(registers)
 }
 
 /// Reads a text meter's readout (or listens for its telegram): its values, or those asked.

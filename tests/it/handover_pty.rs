@@ -226,3 +226,16 @@ fn a_logged_sml_session_reads_back_with_each_scaler_for_the_reader_that_needs_it
     assert!(text.contains("      - multiply: 0.1\n"), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_key_registers_a_meter_lacks_do_not_hide_those_it_has() {
+    // A MULTICAL 21 keeps silent at a request naming 60, which it lacks.
+    let (_sim, port) = serve(Profile::Multical21, false);
+    let output = run_cli(&["config", "--to", "pykmp", "--port", &port]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).ends_with("get-register --register 68 --register 74 --json\n"),
+        "{}",
+        stdout(&output)
+    );
+}

@@ -12,6 +12,7 @@ mod history;
 mod json;
 mod link_run;
 mod log;
+mod log_mqtt;
 mod output;
 mod port_args;
 mod ports;

@@ -15,6 +15,7 @@
 //! - [`link`]: the link to a meter: one thread owns the port and runs sans-IO jobs.
 //! - [`mc66`]: Kamstrup's `/#1` readout of the MULTICAL 66C/66B, sans-IO.
 //! - [`model`]: readings by register and their reduction for plots, free of GUI types.
+//! - [`mqtt`]: publishing polls to an MQTT broker, with Home Assistant discovery.
 //! - [`protocol`]: the protocols of the optical eye: KMP, IEC 62056-21, Kamstrup's `/#1`.
 //! - [`rfc2217`]: Telnet with RFC 2217's COM-PORT-OPTION, for serial port servers, sans-IO.
 //! - [`ron_version`]: the version field of RON files, read first.
@@ -39,6 +40,7 @@ pub mod line;
 pub mod link;
 pub mod mc66;
 pub mod model;
+pub mod mqtt;
 pub mod protocol;
 pub mod rfc2217;
 pub mod ron_version;

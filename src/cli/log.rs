@@ -11,12 +11,15 @@ use jiff::tz::TimeZone;
 
 use kmp_workbench::duration;
 use kmp_workbench::export::{Dialect, LogColumn, LogWriter};
+use kmp_workbench::kmp::Number;
 use kmp_workbench::line::LineSettings;
 use kmp_workbench::link::diagnosis::DiagnosisCode;
 use kmp_workbench::link::{
-    Event, Job, JobEvent, JobId, PollPlan, ReadReport, ReadoutOptions, ReadoutPlan, ReadoutReport,
+    Event, Job, JobEvent, JobId, PollPlan, ProbeOptions, ReadReport, ReadoutOptions, ReadoutPlan,
+    ReadoutReport, Report,
 };
 use kmp_workbench::model::{RegisterKey, RegisterMap};
+use kmp_workbench::mqtt::PolledValue;
 use kmp_workbench::protocol::{Protocol, Spoken};
 use kmp_workbench::session::{Manifest, Recorder, RecorderReport, Session};
 
@@ -24,12 +27,16 @@ use super::Exit;
 use super::args::{DialectArg, ProtocolChoice, parse_duration, parse_protocol};
 use super::json::family_of;
 use super::link_run::LinkRun;
+use super::log_mqtt::{MqttArgs, MqttSink};
 use super::output::{Failure, status};
 use super::port_args::PortArgs;
 
 /// Polling more often than this may make a battery meter throttle or sleep; a flowIQ 2200 read
 /// every 5 min around the clock was reported not to (docs/protocols.md §2).
 const SAFE_INTERVAL: Duration = Duration::from_secs(300);
+
+/// How long `log --mqtt` waits for the meter to say who it is before naming it by its port.
+const IDENTIFY_WAIT: Duration = Duration::from_secs(10);
 
 /// Arguments of `log`.
 #[derive(Debug, clap::Args)]
@@ -47,9 +54,9 @@ pub struct Args {
     /// Time from one poll to the next.
     #[arg(long, value_parser = parse_duration)]
     interval: Duration,
-    /// The CSV file to write.
-    #[arg(long)]
-    csv: PathBuf,
+    /// The CSV file to write (optional when publishing with --mqtt).
+    #[arg(long, required_unless_present = "mqtt")]
+    csv: Option<PathBuf>,
     /// Stop after this long.
     #[arg(long, value_parser = parse_duration)]
     duration: Option<Duration>,
@@ -63,6 +70,8 @@ pub struct Args {
     /// that the app opens (Session screen).
     #[arg(long, value_name = "DIR")]
     session: Option<PathBuf>,
+    #[command(flatten)]
+    mqtt: MqttArgs,
 }
 
 /// The file being written, once the first answer told the units.
@@ -116,11 +125,10 @@ impl Row {
 /// Runs `log`.
 pub fn run(args: &Args) -> Result<(), Failure> {
     let protocol = protocol_of(args)?;
-    let exists = args.csv.exists();
-    if exists && !args.append {
+    if let Some(csv) = args.csv.as_ref().filter(|csv| csv.exists() && !args.append) {
         return Err(Failure::usage(format!(
             "{} exists; pass --append to add to it (its header must match), or choose another name",
-            args.csv.display()
+            csv.display()
         )));
     }
     // Electricity meters that push do not tire.
@@ -146,6 +154,21 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         Ok(link) => link,
         Err(error) => return Err(Failure::link(&error)),
     };
+    let mut mqtt = match &args.mqtt.mqtt {
+        Some(url) => {
+            // Who the meter is names its topics and its device in Home Assistant.
+            status(&format!("asking {} who the meter is", args.port.port()));
+            let probe = ProbeOptions {
+                wait: IDENTIFY_WAIT,
+                sweep: false,
+                address_sweep: false,
+                protocol: Some(protocol),
+            };
+            let report = link.report(Job::Probe(probe), Report::into_probe, |_| {})?;
+            Some(MqttSink::start(&args.mqtt, url, &report)?)
+        }
+        None => None,
+    };
     match protocol {
         Protocol::Kmp => link.start(Job::Poll(PollPlan {
             ids: args.registers.iter().filter_map(|key| key.kmp()).collect(),
@@ -163,7 +186,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         "logging registers {} every {} to {}",
         join(&args.registers),
         duration::format(args.interval),
-        args.csv.display()
+        destination(args)
     ));
 
     let started = Instant::now();
@@ -179,6 +202,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             || link.interrupted()
         {
             break;
+        }
+        if let Some(sink) = &mqtt {
+            sink.check()?;
         }
         if let Some(RecorderReport::Failed(error)) =
             recorder.as_ref().and_then(Recorder::try_report)
@@ -223,11 +249,17 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             manifest.spoken.clone_from(&row.spoken);
             recorder.set_manifest(manifest);
         }
-        let recording = match &mut recording {
-            Some(recording) => recording,
-            None => recording.insert(start_recording(args, &row)?),
-        };
-        write_row(recording, &row, started_at)?;
+        if let Some(csv) = &args.csv {
+            let recording = match &mut recording {
+                Some(recording) => recording,
+                None => recording.insert(start_recording(args, csv, &row)?),
+            };
+            write_row(recording, &row, started_at)?;
+        }
+        // Journaled first, then published.
+        if let Some(sink) = &mut mqtt {
+            sink.publish(row.at, &polled_values(args, &row));
+        }
         rows += 1;
     }
     link.cancel();
@@ -235,8 +267,11 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         "logged {rows} rows in {} ({silent_polls} polls without an answer, {} requests) to {}",
         duration::format(Duration::from_secs(started.elapsed().as_secs())),
         link.requests(),
-        args.csv.display()
+        destination(args)
     ));
+    if let Some(sink) = mqtt {
+        sink.finish();
+    }
     if link.interrupted() {
         Err(Failure::quiet(Exit::Interrupted))
     } else {
@@ -330,6 +365,37 @@ fn start_session(args: &Args, dir: &Path) -> Result<(Recorder, Manifest), Failur
     Ok((recorder, manifest))
 }
 
+/// Where the rows go: `rows.csv`, `mqtt://broker:1883/kmp-workbench`, or both.
+fn destination(args: &Args) -> String {
+    let csv = args.csv.as_ref().map(|csv| csv.display().to_string());
+    let broker = args.mqtt.mqtt.as_ref().map(ToString::to_string);
+    match (csv, broker) {
+        (Some(csv), Some(broker)) => format!("{csv} and {broker}"),
+        (Some(one), None) | (None, Some(one)) => one,
+        (None, None) => String::new(),
+    }
+}
+
+/// A row's values as published: each register logged, named, its exact text.
+fn polled_values(args: &Args, row: &Row) -> Vec<PolledValue> {
+    let mut map = RegisterMap::default();
+    map.family = family_of(args.port.port());
+    args.registers
+        .iter()
+        .filter_map(|&key| {
+            let (_, value, unit) = row.values.iter().find(|(of, _, _)| of.answers(key))?;
+            let text = value.clone()?;
+            Some(PolledValue {
+                key,
+                name: map.key_name(key),
+                number: text.parse::<Number>().is_ok(),
+                text,
+                unit: unit.clone(),
+            })
+        })
+        .collect()
+}
+
 fn join(ids: &[RegisterKey]) -> String {
     ids.iter()
         .map(ToString::to_string)
@@ -339,7 +405,7 @@ fn join(ids: &[RegisterKey]) -> String {
 
 /// Opens the file once the first answer gave the units: a new file gets the header, an existing
 /// one must already have it.
-fn start_recording(args: &Args, first: &Row) -> Result<Recording, Failure> {
+fn start_recording(args: &Args, csv: &Path, first: &Row) -> Result<Recording, Failure> {
     let mut map = RegisterMap::default();
     map.family = family_of(args.port.port());
     let columns: Vec<LogColumn> = args
@@ -358,23 +424,19 @@ fn start_recording(args: &Args, first: &Row) -> Result<Recording, Failure> {
         .collect();
     let dialect = Dialect::from(args.dialect);
     let zone = TimeZone::system();
-    let file_error = |error: std::io::Error| {
-        Failure::usage(format!("cannot write {}: {error}", args.csv.display()))
-    };
-    let writer = if args.csv.exists() {
-        let header = first_line(&args.csv).map_err(file_error)?;
+    let file_error =
+        |error: std::io::Error| Failure::usage(format!("cannot write {}: {error}", csv.display()));
+    let writer = if csv.exists() {
+        let header = first_line(csv).map_err(file_error)?;
         let file = OpenOptions::new()
             .append(true)
-            .open(&args.csv)
+            .open(csv)
             .map_err(file_error)?;
         LogWriter::append(file, &header, &columns, dialect, zone).map_err(|error| {
-            Failure::usage(format!(
-                "will not append to {}: {error}",
-                args.csv.display()
-            ))
+            Failure::usage(format!("will not append to {}: {error}", csv.display()))
         })?
     } else {
-        let file = File::create_new(&args.csv).map_err(file_error)?;
+        let file = File::create_new(csv).map_err(file_error)?;
         LogWriter::create(file, &columns, dialect, zone)
             .map_err(|error| Failure::usage(error.to_string()))?
     };

@@ -19,6 +19,8 @@ mod interop;
 #[cfg(unix)]
 mod link_pty;
 #[cfg(unix)]
+mod mqtt_broker;
+#[cfg(unix)]
 mod protocols_pty;
 #[cfg(unix)]
 mod scan_log;

@@ -12,7 +12,7 @@ const CLEAN: &[(&str, &str)] = &[
     (
         "src/lib.rs",
         "pub mod app;\npub mod capture;\npub mod iec;\npub mod kmp;\npub mod link;\n\
-         pub mod mc66;\npub mod rfc2217;\npub mod sim;\n",
+         pub mod mc66;\npub mod mqtt;\npub mod rfc2217;\npub mod sim;\n",
     ),
     (
         "src/kmp.rs",
@@ -30,6 +30,26 @@ const CLEAN: &[(&str, &str)] = &[
     ),
     ("src/mc66.rs", "pub const REQUEST: &[u8] = b\"/#1\";\n"),
     ("src/rfc2217.rs", "pub const IAC: u8 = 255;\n"),
+    (
+        "src/mqtt.rs",
+        "mod packet;\nmod publisher;\nmod session;\npub use session::Session;\n",
+    ),
+    (
+        "src/mqtt/packet.rs",
+        "pub const PINGREQ: [u8; 2] = [0xC0, 0];\n",
+    ),
+    (
+        "src/mqtt/session.rs",
+        "use std::time::Instant;\nuse super::packet::PINGREQ;\npub struct Session {\n    \
+         pub sent_at: Option<Instant>,\n}\nimpl Session {\n    \
+         pub fn ping(&mut self, now: Instant) -> [u8; 2] {\n        \
+         self.sent_at = Some(now);\n        PINGREQ\n    }\n}\n",
+    ),
+    (
+        "src/mqtt/publisher.rs",
+        "use super::session::Session;\npub fn tick(session: &mut Session) -> [u8; 2] {\n    \
+         session.ping(std::time::Instant::now())\n}\n",
+    ),
     (
         "src/capture.rs",
         "pub fn seconds(sample: u64, rate: f64) -> f64 {\n    sample as f64 / rate\n}\n",

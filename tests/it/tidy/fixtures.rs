@@ -75,6 +75,11 @@ fn the_clock_rule_catches_every_way_to_read_the_clock_or_wait() {
             "SystemTime",
         ),
         (
+            "src/mqtt/session.rs",
+            "fn backoff(since: std::time::Instant) -> std::time::Duration { since.elapsed() }",
+            ".elapsed()",
+        ),
+        (
             "src/app/controller.rs",
             "fn stamp() -> jiff::Timestamp { jiff::Timestamp::now() }",
             "::now",
@@ -120,6 +125,7 @@ fn the_clock_rule_lets_the_edges_and_the_tests_read_it() {
         "src/app/shell.rs",
         "src/app/screenshot.rs",
         "src/app/measure.rs",
+        "src/mqtt/publisher.rs",
         "src/link/jobs/tests.rs",
         "src/link/jobs/probe_tests.rs",
         "src/link/port/testing.rs",

@@ -126,6 +126,8 @@ fn icon() -> Option<egui::IconData> {
 #[cfg(test)]
 mod handover_tests;
 #[cfg(test)]
+mod publishing_tests;
+#[cfg(test)]
 mod registers_tests;
 #[cfg(test)]
 mod session_tests;

@@ -6,16 +6,18 @@
 //!   acknowledged sent again after a drop, pings, backoff (sans-IO: time is passed in);
 //! - `publisher.rs`: the `kmp-mqtt` thread that owns the socket and drives the session;
 //! - `broker_url.rs`: `mqtt://[user@]host[:port][/prefix]`;
-//! - `state.rs`, `discovery.rs`: the payloads.
+//! - `state.rs`, `discovery.rs`: the payloads;
+//! - `feed.rs`: a meter's feed as `log` and the app run it: availability, discovery, states.
 
 pub mod broker_url;
 pub mod discovery;
+pub mod feed;
 pub mod packet;
 pub mod publisher;
 pub mod session;
 pub mod state;
 
 pub use broker_url::BrokerUrl;
+pub use feed::{Feed, Login, Secret};
 pub use publisher::{Publisher, PublisherReport};
-pub use session::{Message, Options};
-pub use state::{Device, PolledValue};
+pub use state::{Device, PolledValue, Told};

@@ -9,9 +9,10 @@ use crate::kmp::{Family, RegisterId};
 use crate::link::traffic::TrafficDirection;
 use crate::link::{HistoryOptions, Logger};
 use crate::model::RegisterKey;
+use crate::mqtt::Secret;
 
 use super::screen::Screen;
-use super::settings::Connection;
+use super::settings::{Connection, MqttSettings};
 
 /// A request from a panel.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,7 +88,11 @@ pub enum Action {
         keys: Vec<RegisterKey>,
         /// Time between polls.
         interval: Duration,
+        /// The broker's password typed on the Live screen, when polling publishes with one.
+        password: Option<Secret>,
     },
+    /// Publish polls to a broker, or not, as these settings say (kept between runs).
+    SetMqtt(MqttSettings),
     /// Stop polling.
     StopPolling,
     /// Read the whole readout of a meter that speaks a text protocol.

@@ -7,8 +7,8 @@
 //! take the state: `link.rs` (connecting, the link check and the sweep, a port opening or
 //! closing), `scan.rs` (scans and the register map), `live.rs` (polling and readouts),
 //! `history.rs` (logger reads and resuming them), `sessions.rs` (new, open, save as, delete, the
-//! recent list), `recording.rs` (the session the recorder writes), `files.rs` (file dialogs,
-//! typed paths, recordings). [`Controller::act`] and [`Controller::handle`] only route: a new
+//! recent list), `recording.rs` (the session the recorder writes), `publishing.rs` (polls fed
+//! to an MQTT broker), `files.rs` (file dialogs, typed paths, recordings). [`Controller::act`] and [`Controller::handle`] only route: a new
 //! feature adds a file and a line here, not a branch inside another handler.
 //!
 //! It keeps one job under way, as the link does (`jobs.rs`); events are told apart by what they
@@ -21,6 +21,7 @@ mod history;
 mod jobs;
 mod link;
 mod live;
+mod publishing;
 mod recording;
 mod scan;
 mod sessions;
@@ -43,7 +44,10 @@ use super::workspace::Workspace;
 
 use files::Files;
 use jobs::Jobs;
+use publishing::Publishing;
 use recording::Recording;
+
+pub use publishing::{BrokerState, PublishView};
 
 /// A message about the last thing done with a file, or a read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,6 +90,7 @@ pub struct Controller {
     // recorder before it writes what is queued and ends.
     jobs: Jobs,
     recording: Recording,
+    publishing: Publishing,
     files: Files,
     workspace: Workspace,
     view: LinkView,
@@ -113,6 +118,7 @@ impl Controller {
             settings,
             jobs: Jobs::new(link),
             recording: Recording::new(recorder, sessions_dir),
+            publishing: Publishing::new(std::sync::Arc::clone(&wake)),
             files: Files::new(picker, wake),
             workspace: Workspace::default(),
             view: LinkView::default(),
@@ -136,6 +142,7 @@ impl Controller {
             files::on_picked(self, picked, now);
         }
         recording::keep_up(self, now.instant);
+        publishing::keep_up(self);
     }
 
     /// Carries out what the user asked for.
@@ -156,7 +163,12 @@ impl Controller {
             Action::ReadAgain(ids) => scan::read_again(self, ids),
             Action::Rename { id, name } => scan::rename(self, id, &name),
             Action::SetFamily(family) => scan::set_family(self, family),
-            Action::StartPolling { keys, interval } => live::start(self, keys, interval),
+            Action::StartPolling {
+                keys,
+                interval,
+                password,
+            } => live::start(self, keys, interval, password),
+            Action::SetMqtt(mqtt) => self.settings.mqtt = mqtt,
             Action::StopPolling => live::stop(self),
             Action::ReadReadout => live::read_readout(self),
             Action::ReadHistory(options) => history::read(self, options),
@@ -189,8 +201,14 @@ impl Controller {
     fn handle_job(&mut self, id: JobId, event: JobEvent) {
         scan::on_job_event(self, id, &event);
         match event {
-            JobEvent::Polled(report) => live::on_polled(self, id, &report),
-            JobEvent::ReadoutPolled(report) => live::on_readout_polled(self, id, &report),
+            JobEvent::Polled(report) => {
+                live::on_polled(self, id, &report);
+                publishing::on_polled(self, &report);
+            }
+            JobEvent::ReadoutPolled(report) => {
+                live::on_readout_polled(self, id, &report);
+                publishing::on_readout_polled(self, &report);
+            }
             JobEvent::HistoryProgress(progress) => history::on_progress(self, progress),
             JobEvent::Spoke { .. } => recording::on_spoken(self),
             JobEvent::Ended(end) => self.job_ended(id, end),
@@ -275,6 +293,11 @@ impl Controller {
     /// The registers being polled, if polling.
     pub fn polling(&self) -> Option<&[RegisterKey]> {
         matches!(self.job(), Some(Job::Poll(_) | Job::ReadoutPoll(_))).then_some(&*self.poll_keys)
+    }
+
+    /// Where polling publishes, while it does.
+    pub fn publishing(&self) -> Option<&PublishView> {
+        self.publishing.view()
     }
 
     /// The requests after which the link check paused itself, if it did and nothing ran since.

@@ -28,7 +28,7 @@ use crate::link::{Job, Now};
 use crate::model::RegisterKey;
 
 use super::action::{Action, FileJob};
-use super::controller::Controller;
+use super::controller::{Controller, PublishView};
 use super::link_view::LinkView;
 use super::scan_view::ScanView;
 use super::screen::Screen;
@@ -62,6 +62,8 @@ pub struct AppView<'a> {
     pub job: Option<&'a Job>,
     /// The registers being polled, if polling.
     pub polling: Option<&'a [RegisterKey]>,
+    /// Where polling publishes, while it does.
+    pub publishing: Option<&'a PublishView>,
     /// The requests after which the link check paused itself, if it did and nothing ran since.
     pub check_paused: Option<u32>,
     /// The sessions in the autosave folder, newest first.
@@ -84,6 +86,7 @@ impl<'a> AppView<'a> {
             workspace: controller.workspace(),
             job: controller.job(),
             polling: controller.polling(),
+            publishing: controller.publishing(),
             check_paused: controller.check_paused(),
             stored: controller.stored(),
             wake_delay: controller.wake_delay(),

@@ -1,5 +1,5 @@
 //! What the app remembers between runs (eframe's storage): the last port, the line settings,
-//! the screen, recent sessions and the CSV dialect. Runtime state (the link, what it reported) lives elsewhere and is never saved.
+//! the screen, recent sessions, the CSV dialect and where polling publishes. Runtime state (the link, what it reported) lives elsewhere and is never saved.
 
 use std::time::Duration;
 
@@ -32,6 +32,8 @@ pub struct Settings {
     pub recent_sessions: Vec<String>,
     /// The CSV dialect for exports.
     pub dialect: Dialect,
+    /// Where polling publishes to (the password is never kept).
+    pub mqtt: MqttSettings,
 }
 
 impl Default for Settings {
@@ -43,6 +45,29 @@ impl Default for Settings {
             check_request_limit: 120,
             recent_sessions: Vec::new(),
             dialect: Dialect::default(),
+            mqtt: MqttSettings::default(),
+        }
+    }
+}
+
+/// Where the Live screen's polling publishes, as the user last set it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct MqttSettings {
+    /// Whether polling publishes.
+    pub publish: bool,
+    /// The broker: `mqtt://[user@]host[:port][/prefix]`.
+    pub url: String,
+    /// Whether Home Assistant's discovery configs go out with the first poll.
+    pub discovery: bool,
+}
+
+impl Default for MqttSettings {
+    fn default() -> Self {
+        Self {
+            publish: false,
+            url: "mqtt://localhost".into(),
+            discovery: true,
         }
     }
 }
@@ -153,6 +178,8 @@ mod tests {
         settings.connection.port = "/dev/ttyUSB0".into();
         settings.connection.echo = EchoMode::On;
         settings.screen = Screen::Live;
+        settings.mqtt.publish = true;
+        settings.mqtt.url = "mqtt://meter@broker.local/home".into();
         let stored = ron::ser::to_string(&settings).unwrap();
         assert_eq!(ron::from_str::<Settings>(&stored).unwrap(), settings);
     }

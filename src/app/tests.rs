@@ -563,7 +563,7 @@ fn with_system_opener() -> Harness<'static, MeterApp> {
 }
 
 /// Replaces the text of the field labelled `label` with `text`.
-fn type_into(harness: &mut Harness<'static, MeterApp>, label: &str, text: &str) {
+pub(super) fn type_into(harness: &mut Harness<'static, MeterApp>, label: &str, text: &str) {
     harness
         .get_by_role_and_label(egui::accesskit::Role::TextInput, label)
         .click();

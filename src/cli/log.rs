@@ -203,7 +203,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         {
             break;
         }
-        if let Some(sink) = &mqtt {
+        if let Some(sink) = &mut mqtt {
             sink.check()?;
         }
         if let Some(RecorderReport::Failed(error)) =

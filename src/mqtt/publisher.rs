@@ -90,6 +90,18 @@ impl Publisher {
         self.reports.try_recv().ok()
     }
 
+    /// Publishes `last`, then, within `within` at most, lets the broker acknowledge what is
+    /// queued and says goodbye, without waiting for it: [`Self::is_finished`] says when done.
+    pub fn finish_soon(&self, last: Vec<Message>, within: Duration) {
+        let (done, _) = mpsc::channel();
+        let _ = self.orders.send(Order::Finish { last, within, done });
+    }
+
+    /// Whether the thread has ended: finished, or refused by the broker.
+    pub fn is_finished(&self) -> bool {
+        self.thread.as_ref().is_none_or(JoinHandle::is_finished)
+    }
+
     /// Publishes `last`, then waits up to `within` for the broker to acknowledge everything
     /// queued and says goodbye; returns how many messages it did not acknowledge.
     pub fn finish(mut self, last: Vec<Message>, within: Duration) -> usize {

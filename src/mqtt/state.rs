@@ -4,9 +4,11 @@
 //! consumer drop the duplicate that at-least-once delivery may bring.
 
 use jiff::Timestamp;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, json};
 
-use crate::model::RegisterKey;
+use crate::kmp::{MeterType, Register, Value};
+use crate::model::{RegisterKey, TextReading};
+use crate::protocol::Protocol;
 
 /// The meter a publisher speaks for, and the topics it publishes on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,7 +26,56 @@ pub struct Device {
     pub prefix: String,
 }
 
+/// What a meter told of itself, for naming it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Told<'a> {
+    /// The protocol it answered in.
+    pub protocol: Option<Protocol>,
+    /// Its serial number (KMP GetSerialNo).
+    pub serial: Option<u32>,
+    /// Its meter type (KMP GetType).
+    pub meter_type: Option<MeterType>,
+    /// Its identification: an IEC identification line, an SML server ID.
+    pub identification: Option<&'a str>,
+}
+
 impl Device {
+    /// The meter that told `told`, on `port`, publishing under `prefix`: named by its serial
+    /// number, else by its identification, else by its port.
+    pub fn new(told: Told<'_>, port: &str, prefix: &str) -> Self {
+        let serial = told.serial.map(|serial| serial.to_string());
+        let manufacturer = match (told.protocol, told.identification) {
+            (Some(Protocol::Kmp | Protocol::Mc66), _) => Some("Kamstrup".to_string()),
+            // An IEC identification starts with the maker's three-letter flag (`KAM`, `LGZ`).
+            (Some(Protocol::Iec), Some(ident)) => ident.get(..3).map(|flag| {
+                if flag.eq_ignore_ascii_case("KAM") {
+                    "Kamstrup".to_string()
+                } else {
+                    flag.to_string()
+                }
+            }),
+            _ => None,
+        };
+        let model = match (told.meter_type, told.identification) {
+            (Some(meter_type), _) => Some(format!("meter type 0x{:04X}", meter_type.meter_type)),
+            (None, Some(ident)) => Some(ident.to_string()),
+            (None, None) => None,
+        };
+        let id = Self::topic_id(
+            serial
+                .as_deref()
+                .or(told.identification)
+                .unwrap_or_else(|| port.rsplit('/').next().unwrap_or(port)),
+        );
+        Self {
+            id,
+            manufacturer,
+            model,
+            serial,
+            prefix: prefix.to_string(),
+        }
+    }
+
     /// `text` as a topic level: letters, digits, `-` and `_`, everything else `_`.
     pub fn topic_id(text: &str) -> String {
         let id: String = text
@@ -65,7 +116,7 @@ pub fn key(register: RegisterKey) -> String {
     format!("{kind}_{}", name.to_ascii_lowercase())
 }
 
-/// One value of a poll: its register, its name, its exact text (none when it is no number)
+/// One value of a poll: its register, its name, its exact text and whether it is a number,
 /// and its unit.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolledValue {
@@ -79,6 +130,30 @@ pub struct PolledValue {
     pub number: bool,
     /// Its unit; empty when none.
     pub unit: String,
+}
+
+impl PolledValue {
+    /// A KMP register as read, called `name`; none when its value is too long to write.
+    pub fn of_register(register: &Register, name: String) -> Option<Self> {
+        Some(Self {
+            key: RegisterKey::Kmp(register.id()),
+            name,
+            number: matches!(register.value(), Value::Number(_)),
+            text: register.value_text()?,
+            unit: register.unit().symbol().to_string(),
+        })
+    }
+
+    /// A value of a readout or telegram, called `name`.
+    pub fn of_reading(reading: &TextReading, name: String) -> Self {
+        Self {
+            key: reading.key,
+            name,
+            number: reading.number.is_some(),
+            text: reading.value(),
+            unit: reading.unit.clone(),
+        }
+    }
 }
 
 /// The state payload of the poll at `at`.
@@ -95,9 +170,9 @@ pub fn payload(at: Timestamp, values: &[PolledValue]) -> Vec<u8> {
                 .parse::<f64>()
                 .ok()
                 .and_then(serde_json::Number::from_f64)
-                .map_or(Value::Null, Value::Number)
+                .map_or(serde_json::Value::Null, serde_json::Value::Number)
         } else {
-            Value::Null
+            serde_json::Value::Null
         };
         object.insert(
             key(value.key),
@@ -109,7 +184,7 @@ pub fn payload(at: Timestamp, values: &[PolledValue]) -> Vec<u8> {
             }),
         );
     }
-    Value::Object(object).to_string().into_bytes()
+    serde_json::Value::Object(object).to_string().into_bytes()
 }
 
 #[cfg(test)]
@@ -142,13 +217,13 @@ mod tests {
             },
         ];
         let at = Timestamp::from_millisecond(1_796_672_448_642).unwrap();
-        let json: Value = serde_json::from_slice(&payload(at, &values)).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&payload(at, &values)).unwrap();
         assert_eq!(json["time"], "2026-12-07T19:40:48.642Z");
         assert_eq!(json["kmp_68"]["value"], 123.45);
         assert_eq!(json["kmp_68"]["text"], "123.450");
         assert_eq!(json["kmp_68"]["unit"], "m³");
         assert_eq!(json["obis_1_0_1_8_0_255"]["value"], 23456.781);
-        assert_eq!(json["obis_0_9_2"]["value"], Value::Null);
+        assert_eq!(json["obis_0_9_2"]["value"], serde_json::Value::Null);
         assert_eq!(json["obis_0_9_2"]["text"], "261207");
     }
 

@@ -6,16 +6,22 @@ use std::time::Duration;
 use crate::kmp::RegisterId;
 use crate::link::{Job, JobId, PollPlan, ReadReport, ReadoutOptions, ReadoutPlan, ReadoutReport};
 use crate::model::RegisterKey;
+use crate::mqtt::Secret;
 use crate::protocol::Protocol;
 
-use super::{Controller, recording};
+use super::{Controller, Notice, publishing, recording};
 
 /// How long a readout read on request waits for the eye.
 const READOUT_WAIT: Duration = Duration::from_secs(10);
 
 /// Polls `keys` every `interval`: KMP registers request by request, the others by their
 /// readout. The session's manifest says what is polled.
-pub(super) fn start(state: &mut Controller, keys: Vec<RegisterKey>, interval: Duration) {
+pub(super) fn start(
+    state: &mut Controller,
+    keys: Vec<RegisterKey>,
+    interval: Duration,
+    password: Option<Secret>,
+) {
     let ids: Vec<RegisterId> = keys.iter().filter_map(|key| key.kmp()).collect();
     recording::change_manifest(state, |manifest| {
         manifest.polled = ids.clone();
@@ -40,9 +46,16 @@ pub(super) fn start(state: &mut Controller, keys: Vec<RegisterKey>, interval: Du
     };
     state.poll_keys = keys;
     state.jobs.start(job, None);
+    if let Err(why) = publishing::start(state, password) {
+        state.notice = Some(Notice {
+            text: format!("Polling, not publishing: {why}"),
+            good: false,
+        });
+    }
 }
 
 pub(super) fn stop(state: &mut Controller) {
+    publishing::stop(state);
     state
         .jobs
         .cancel_if(|job| matches!(job, Job::Poll(_) | Job::ReadoutPoll(_)));

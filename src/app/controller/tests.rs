@@ -102,7 +102,15 @@ fn wait_until(controller: &mut Controller, what: &str, done: impl Fn(&Controller
 /// Asks for polls of `ids` every `interval`, as the Live screen's Start polling does.
 fn start_polling(controller: &mut Controller, ids: &[RegisterId], interval: Duration) {
     let keys = ids.iter().copied().map(RegisterKey::from).collect();
-    controller.act(Action::StartPolling { keys, interval }, now());
+    let password = None;
+    controller.act(
+        Action::StartPolling {
+            keys,
+            interval,
+            password,
+        },
+        now(),
+    );
 }
 
 /// How many volume readings are on screen.

@@ -7,10 +7,12 @@ use std::time::Duration;
 use egui::{RichText, Ui};
 
 use crate::app::action::Action;
+use crate::app::controller::BrokerState;
 use crate::app::style;
 use crate::kmp::{Family, RegisterId};
 use crate::link::diagnosis::DiagnosisCode;
 use crate::model::RegisterKey;
+use crate::mqtt::{BrokerUrl, Secret};
 use crate::protocol::Protocol;
 
 use super::live_plot::{LivePlots, PlotSpec};
@@ -24,6 +26,8 @@ const GENTLE_INTERVAL: Duration = Duration::from_secs(60);
 pub struct LivePanel {
     registers: String,
     interval_s: f64,
+    /// The broker's password, as typed: kept for this run only, never saved.
+    password: String,
     /// The plots.
     pub plots: LivePlots,
 }
@@ -33,6 +37,7 @@ impl Default for LivePanel {
         Self {
             registers: format!("{}, {}", RegisterId::V1_VOLUME, RegisterId::FLOW_V1),
             interval_s: 5.0,
+            password: String::new(),
             plots: LivePlots::default(),
         }
     }
@@ -138,6 +143,68 @@ impl LivePanel {
         }
     }
 
+    /// Where polling publishes: the broker, Home Assistant discovery, the password; and how the
+    /// broker is doing while it does. Gives the settings changed, if they were.
+    fn publish_row(&mut self, ui: &mut Ui, context: &AppView<'_>) -> Option<Action> {
+        let mut mqtt = context.settings.mqtt.clone();
+        ui.horizontal_wrapped(|ui| {
+            ui.add_enabled_ui(context.polling.is_none(), |ui| {
+                ui.checkbox(&mut mqtt.publish, "Publish to MQTT");
+                if mqtt.publish {
+                    let label = ui.label("Broker");
+                    ui.add(egui::TextEdit::singleline(&mut mqtt.url).desired_width(220.0))
+                        .labelled_by(label.id);
+                    let label = ui.label("Password");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut self.password)
+                            .password(true)
+                            .desired_width(90.0),
+                    )
+                    .labelled_by(label.id)
+                    .on_hover_text("Kept for this run only; empty takes MQTT_PASSWORD");
+                    ui.checkbox(&mut mqtt.discovery, "Home Assistant discovery");
+                }
+            });
+        });
+        match context.publishing {
+            Some(view) => {
+                let (colour, text) = match &view.state {
+                    BrokerState::Connecting => {
+                        (style::WARN, format!("Connecting to {}…", view.broker))
+                    }
+                    BrokerState::Connected => (
+                        style::GOOD,
+                        format!(
+                            "Publishing to {} on {} ({} waiting for the broker)",
+                            view.topic, view.broker, view.queued
+                        ),
+                    ),
+                    BrokerState::Away(why) => (
+                        style::WARN,
+                        format!(
+                            "{why}. Polling goes on; {} messages wait for the broker, in order.",
+                            view.queued
+                        ),
+                    ),
+                    BrokerState::Refused(why) => (
+                        style::BAD,
+                        format!(
+                            "The broker refused the login: {why}. Polling goes on, unpublished."
+                        ),
+                    ),
+                };
+                style::note(ui, colour, &text);
+            }
+            None if mqtt.publish => {
+                if let Err(problem) = mqtt.url.parse::<BrokerUrl>() {
+                    style::note(ui, style::BAD, &problem);
+                }
+            }
+            None => {}
+        }
+        (mqtt != context.settings.mqtt).then_some(Action::SetMqtt(mqtt))
+    }
+
     /// Whether the plots follow the newest reading.
     pub fn following(&self) -> bool {
         self.plots.following()
@@ -185,6 +252,8 @@ impl Panel for LivePanel {
                 action = Some(Action::StartPolling {
                     keys: keys.clone(),
                     interval: self.interval(),
+                    password: (!self.password.is_empty())
+                        .then(|| Secret(self.password.as_bytes().to_vec())),
                 });
             }
             if polling.is_none()
@@ -204,6 +273,7 @@ impl Panel for LivePanel {
                 self.registers = keys.join(", ");
             }
         });
+        let publish_settings = self.publish_row(ui, context);
         if let Err(problem) = &parsed {
             style::note(ui, style::BAD, problem);
         }
@@ -252,7 +322,7 @@ impl Panel for LivePanel {
             })
             .collect();
         self.plots.ui(ui, &specs);
-        action.into_iter().collect()
+        action.into_iter().chain(publish_settings).collect()
     }
 }
 

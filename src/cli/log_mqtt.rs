@@ -9,7 +9,7 @@ use kmp_workbench::link::ProbeReport;
 use kmp_workbench::mqtt::discovery::DEFAULT_DISCOVERY_PREFIX;
 use kmp_workbench::mqtt::feed::PASSWORD_VARIABLE;
 use kmp_workbench::mqtt::{
-    BrokerUrl, Device, Feed, Login, PolledValue, PublisherReport, Secret, Told,
+    Broker, BrokerUrl, Device, Feed, PolledValue, PublisherReport, Secret, Told,
 };
 
 use super::output::{Failure, status};
@@ -28,6 +28,10 @@ pub struct MqttArgs {
     /// it never goes on the command line.
     #[arg(long, value_name = "FILE", requires = "mqtt")]
     mqtt_password_file: Option<PathBuf>,
+    /// For mqtts://: the CA certificates (PEM) the broker's certificate is checked against,
+    /// instead of the system's roots.
+    #[arg(long, value_name = "FILE", requires = "mqtt")]
+    mqtt_ca: Option<PathBuf>,
     /// Announce each register to Home Assistant by MQTT discovery, under PREFIX.
     #[arg(
         long,
@@ -52,10 +56,9 @@ pub struct MqttSink {
 impl MqttSink {
     /// Starts publishing for the meter the link check found (`probe`), or says why it cannot.
     pub fn start(args: &MqttArgs, url: &BrokerUrl, probe: &ProbeReport) -> Result<Self, Failure> {
-        if url.tls {
+        if args.mqtt_ca.is_some() && !url.tls {
             return Err(Failure::usage(
-                "mqtts:// (TLS) is not built yet: publish with mqtt:// on a trusted network, or \
-                 through a TLS tunnel such as stunnel",
+                "--mqtt-ca is for a TLS broker: write its URL as mqtts://",
             ));
         }
         let password = password(args)?;
@@ -71,18 +74,13 @@ impl MqttSink {
             identification: probe.identification.as_deref(),
         };
         let device = Device::new(told, &probe.port, &url.prefix);
-        let login = Login {
-            user: url.user.clone(),
+        let to = Broker {
+            url: url.clone(),
             password,
+            ca: args.mqtt_ca.clone(),
         };
-        let feed = Feed::start(
-            url,
-            device,
-            login,
-            args.ha_discovery.clone(),
-            Box::new(|| {}),
-        )
-        .map_err(|error| Failure::usage(format!("cannot start publishing: {error}")))?;
+        let feed = Feed::start(&to, device, args.ha_discovery.clone(), Box::new(|| {}))
+            .map_err(|error| Failure::usage(error.to_string()))?;
         let device = feed.device();
         status(&format!(
             "publishing to {url} on {} (as {})",
@@ -109,6 +107,12 @@ impl MqttSink {
                 PublisherReport::Refused(why) => {
                     return Err(Failure::port(format!(
                         "the broker refused the login: {why}"
+                    )));
+                }
+                PublisherReport::Untrusted(why) => {
+                    return Err(Failure::port(format!(
+                        "the broker is not the one to trust: {why}; give its CA certificate \
+                         with --mqtt-ca FILE"
                     )));
                 }
                 PublisherReport::Delivered(_) => {}

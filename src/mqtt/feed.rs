@@ -4,6 +4,7 @@
 //! acknowledged yet, for the user to see.
 
 use std::io;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -14,6 +15,7 @@ use super::packet::Will;
 use super::publisher::{Publisher, PublisherReport};
 use super::session::{Message, Options};
 use super::state::{self, Device, PolledValue};
+use super::tls::{self, TlsError};
 
 /// The environment variable a broker's password may come from.
 pub const PASSWORD_VARIABLE: &str = "MQTT_PASSWORD";
@@ -32,13 +34,27 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-/// Who logs in.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Login {
-    /// The user name.
-    pub user: Option<String>,
-    /// The password.
+/// Where a feed goes: the broker's URL (with the user), the password, and for TLS the CA file
+/// to check its certificate with (else the system's roots).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Broker {
+    /// The broker and the topic prefix.
+    pub url: BrokerUrl,
+    /// The password of the URL's user.
     pub password: Option<Secret>,
+    /// The CA certificates (PEM) a TLS broker's certificate is checked against.
+    pub ca: Option<PathBuf>,
+}
+
+/// Why a feed cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    /// TLS cannot be set up.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// The publisher's thread did not start.
+    #[error("cannot start publishing: {0}")]
+    Thread(io::Error),
 }
 
 /// A meter's feed; see the module documentation.
@@ -55,15 +71,21 @@ pub struct Feed {
 }
 
 impl Feed {
-    /// Starts feeding `device`'s polls to `url`, logged in as `login`, with Home Assistant
-    /// discovery under `discovery`; `notify` is called after each report.
+    /// Starts feeding `device`'s polls to `to` (with TLS checked against the CA file `ca`, or
+    /// the system's roots, for `mqtts://`), with Home Assistant discovery under `discovery`;
+    /// `notify` is called after each report.
     pub fn start(
-        url: &BrokerUrl,
+        to: &Broker,
         device: Device,
-        login: Login,
         discovery: Option<String>,
         notify: Box<dyn Fn() + Send>,
-    ) -> io::Result<Self> {
+    ) -> Result<Self, FeedError> {
+        let url = &to.url;
+        let tls = if url.tls {
+            Some(tls::client_config(to.ca.as_deref())?)
+        } else {
+            None
+        };
         let options = Options {
             client_id: format!("kmp-workbench-{}-{}", device.id, std::process::id()),
             keep_alive: KEEP_ALIVE,
@@ -72,10 +94,10 @@ impl Feed {
                 payload: b"offline".to_vec(),
                 retain: true,
             }),
-            username: login.user,
-            password: login.password.map(|secret| secret.0),
+            username: url.user.clone(),
+            password: to.password.clone().map(|secret| secret.0),
         };
-        let publisher = Publisher::spawn(url, options, notify)?;
+        let publisher = Publisher::spawn(url, options, tls, notify).map_err(FeedError::Thread)?;
         let mut feed = Self {
             publisher,
             device,

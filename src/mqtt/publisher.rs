@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use super::broker_url::BrokerUrl;
 use super::packet::refusal;
 use super::session::{Happened, Message, Options, Session};
+use super::tls::TlsConfig;
 
 /// How long the thread waits for an order or a byte before it looks at the clock again.
 const TICK: Duration = Duration::from_millis(50);
@@ -27,6 +28,8 @@ pub enum PublisherReport {
     Away(String),
     /// The broker refused the login, with its reason: the publisher has stopped.
     Refused(String),
+    /// The broker's TLS certificate is not one to trust, with why: the publisher has stopped.
+    Untrusted(String),
     /// The broker acknowledged the message with this mark.
     Delivered(u64),
 }
@@ -49,11 +52,12 @@ pub struct Publisher {
 }
 
 impl Publisher {
-    /// Starts publishing to `url` with `options`; `notify` is called after each report, so a
-    /// GUI wakes up.
+    /// Starts publishing to `url` with `options`, over TLS checked with `tls` when given;
+    /// `notify` is called after each report, so a GUI wakes up.
     pub fn spawn(
         url: &BrokerUrl,
         options: Options,
+        tls: Option<TlsConfig>,
         notify: Box<dyn Fn() + Send>,
     ) -> io::Result<Self> {
         let (orders, inbox) = mpsc::channel();
@@ -64,6 +68,7 @@ impl Publisher {
             .spawn(move || {
                 let driver = Driver {
                     address,
+                    tls,
                     session: Session::new(options, Instant::now()),
                     stream: None,
                     away: false,
@@ -135,8 +140,9 @@ impl Drop for Publisher {
 
 struct Driver {
     address: (String, u16),
+    tls: Option<TlsConfig>,
     session: Session,
-    stream: Option<TcpStream>,
+    stream: Option<Wire>,
     /// Whether the outage under way was said.
     away: bool,
     outbox: Sender<PublisherReport>,
@@ -192,7 +198,7 @@ impl Driver {
 
     /// Opens a connection to the broker, or says why not.
     fn connect(&mut self, now: Instant) {
-        match open(&self.address) {
+        match open(&self.address, self.tls.as_ref()) {
             Ok(stream) => {
                 self.stream = Some(stream);
                 self.session.opened(now);
@@ -215,8 +221,7 @@ impl Driver {
         if !bytes.is_empty()
             && let Err(error) = stream.write_all(&bytes)
         {
-            self.drop_connection(format!("the connection to the broker broke: {error}"));
-            return true;
+            return self.broke(&error);
         }
         let mut buffer = [0u8; 4096];
         let happened = match stream.read(&mut buffer) {
@@ -233,10 +238,7 @@ impl Driver {
             {
                 Vec::new()
             }
-            Err(error) => {
-                self.drop_connection(format!("the connection to the broker broke: {error}"));
-                return true;
-            }
+            Err(error) => return self.broke(&error),
         };
         let overdue = self.session.overdue(Instant::now());
         for event in happened.into_iter().chain(overdue) {
@@ -259,9 +261,20 @@ impl Driver {
         true
     }
 
+    /// The connection failed with `error`: dropped, to be tried again, or when the broker's
+    /// certificate is not to be trusted, the end (false).
+    fn broke(&mut self, error: &io::Error) -> bool {
+        if let Some(why) = untrusted(error) {
+            self.report(PublisherReport::Untrusted(why));
+            return false;
+        }
+        self.drop_connection(format!("the connection to the broker broke: {error}"));
+        true
+    }
+
     fn drop_connection(&mut self, why: String) {
         if let Some(stream) = self.stream.take() {
-            let _ = stream.shutdown(Shutdown::Both);
+            stream.shutdown();
         }
         self.session.lost(Instant::now());
         self.say_away(why);
@@ -279,7 +292,8 @@ impl Driver {
         if let Some(mut stream) = self.stream.take() {
             let bytes = self.session.goodbye();
             let _ = stream.write_all(&bytes);
-            let _ = stream.shutdown(Shutdown::Both);
+            let _ = stream.flush();
+            stream.shutdown();
         }
     }
 
@@ -290,10 +304,93 @@ impl Driver {
     }
 }
 
+/// The connection to the broker: plain TCP, or TLS over it.
+enum Wire {
+    Plain(TcpStream),
+    #[cfg(feature = "tls")]
+    Tls(Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>),
+}
+
+impl Wire {
+    fn shutdown(self) {
+        let tcp = match self {
+            Self::Plain(tcp) => tcp,
+            #[cfg(feature = "tls")]
+            Self::Tls(mut tls) => {
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+                tls.sock
+            }
+        };
+        let _ = tcp.shutdown(Shutdown::Both);
+    }
+}
+
+impl Read for Wire {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(tcp) => tcp.read(buffer),
+            #[cfg(feature = "tls")]
+            Self::Tls(tls) => tls.read(buffer),
+        }
+    }
+}
+
+impl Write for Wire {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(tcp) => tcp.write(bytes),
+            #[cfg(feature = "tls")]
+            Self::Tls(tls) => tls.write(bytes),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Self::Plain(tcp) => tcp.flush(),
+            #[cfg(feature = "tls")]
+            Self::Tls(tls) => tls.flush(),
+        }
+    }
+}
+
+/// A connection to the first address of `host:port` that answers, with TLS when `tls` says.
+fn open((host, port): &(String, u16), tls: Option<&TlsConfig>) -> io::Result<Wire> {
+    let tcp = connect(host, *port)?;
+    match tls {
+        None => Ok(Wire::Plain(tcp)),
+        #[cfg(feature = "tls")]
+        Some(config) => {
+            let name = rustls::pki_types::ServerName::try_from(host.clone())
+                .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))?;
+            let connection =
+                rustls::ClientConnection::new(config.0.clone(), name).map_err(io::Error::other)?;
+            Ok(Wire::Tls(Box::new(rustls::StreamOwned::new(
+                connection, tcp,
+            ))))
+        }
+        #[cfg(not(feature = "tls"))]
+        Some(config) => match *config {},
+    }
+}
+
+/// Why an error says the broker's certificate is not to be trusted, if it does.
+fn untrusted(error: &io::Error) -> Option<String> {
+    #[cfg(feature = "tls")]
+    if let Some(rustls::Error::InvalidCertificate(why)) = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
+        return Some(format!("its certificate is not to be trusted ({why})"));
+    }
+    let _ = error;
+    None
+}
+
 /// A TCP connection to the first address of `host:port` that answers.
-fn open((host, port): &(String, u16)) -> io::Result<TcpStream> {
+fn connect(host: &str, port: u16) -> io::Result<TcpStream> {
     let mut last = io::Error::new(io::ErrorKind::NotFound, "the name resolves to no address");
-    for address in (host.as_str(), *port).to_socket_addrs()? {
+    for address in (host, port).to_socket_addrs()? {
         match TcpStream::connect_timeout(&address, NETWORK_TIMEOUT) {
             Ok(stream) => {
                 stream.set_read_timeout(Some(TICK))?;

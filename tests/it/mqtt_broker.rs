@@ -25,16 +25,27 @@ struct Broker {
     config: std::path::PathBuf,
 }
 
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 impl Broker {
     /// A broker on a free port, anonymous, or with `user` and `password` alone allowed.
     fn start(login: Option<(&str, &str)>) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        Self::with(login, "")
+    }
+
+    /// A broker as [`Self::start`] makes it, with `more` in its configuration.
+    fn with(login: Option<(&str, &str)>, more: &str) -> Self {
+        let port = free_port();
         let config = temp(&format!("mosquitto-{port}.conf"));
-        let mut text = format!("listener {port} 127.0.0.1\npersistence false\nuser root\n");
+        let mut text = String::from("per_listener_settings false\npersistence false\nuser root\n");
+        text.push_str(more);
+        text.push_str(&format!("listener {port} 127.0.0.1\n"));
         match login {
             None => text.push_str("allow_anonymous true\n"),
             Some((user, password)) => {
@@ -358,10 +369,13 @@ fn a_refused_login_is_exit_1_with_the_brokers_reason_and_the_password_is_never_s
     let (_sim, port) = meter();
     let password = temp("mqtt-password");
     std::fs::write(&password, "wrong-secret\n").unwrap();
+    let traffic = temp("mqtt-traffic.log");
     let output = run_cli(&[
         "log",
         "--port",
         &port,
+        "--traffic",
+        &traffic.display().to_string(),
         "--registers",
         "68",
         "--interval",
@@ -381,9 +395,12 @@ fn a_refused_login_is_exit_1_with_the_brokers_reason_and_the_password_is_never_s
         "{err}"
     );
     assert!(err.contains("password file"), "{err}");
-    for text in [&out, &err] {
+    let traffic_text = std::fs::read_to_string(&traffic).unwrap();
+    assert!(!traffic_text.is_empty());
+    for text in [&out, &err, &traffic_text] {
         assert!(!text.contains("wrong-secret") && !text.contains("right-secret"));
     }
+    std::fs::remove_file(&traffic).unwrap();
 
     // The right one is taken.
     std::fs::write(&password, "right-secret\n").unwrap();
@@ -405,4 +422,108 @@ fn a_refused_login_is_exit_1_with_the_brokers_reason_and_the_password_is_never_s
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(stderr(&output).contains("the broker took the connection"));
     std::fs::remove_file(&password).unwrap();
+}
+
+/// Runs openssl with `args` in `dir`.
+fn openssl(dir: &Path, args: &[&str]) {
+    let made = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run openssl: {error}"));
+    assert!(made.status.success(), "openssl {args:?}: {made:?}");
+}
+
+#[test]
+#[ignore = "needs mosquitto"]
+fn a_tls_broker_is_published_to_when_its_ca_is_given_and_refused_when_untrusted() {
+    // A CA of the test's own making, and the broker's certificate for 127.0.0.1 signed by it.
+    let dir = temp("mqtt-tls");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let mut ca = vec!["req", "-x509", "-days", "2", "-subj", "/CN=test CA"];
+    ca.extend(ec);
+    ca.extend(["-keyout", "ca.key", "-out", "ca.pem"]);
+    openssl(&dir, &ca);
+    let mut request = vec!["req", "-subj", "/CN=127.0.0.1", "-keyout", "server.key"];
+    request.extend(ec);
+    request.extend(["-out", "server.csr"]);
+    openssl(&dir, &request);
+    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+    openssl(
+        &dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+            "-out",
+            "server.pem",
+        ],
+    );
+    let tls_port = free_port();
+    let broker = Broker::with(
+        None,
+        &format!(
+            "listener {tls_port} 127.0.0.1\ncafile {0}/ca.pem\ncertfile {0}/server.pem\n\
+             keyfile {0}/server.key\n",
+            dir.display()
+        ),
+    );
+    // The subscriber reads on the plain listener what arrived through the TLS one.
+    let subscriber = Subscriber::start(&broker);
+    let (_sim, port) = meter();
+    let url = format!("mqtts://127.0.0.1:{tls_port}");
+    let ca = dir.join("ca.pem").display().to_string();
+    let log = |more: &[&str]| {
+        let mut args = vec![
+            "log",
+            "--port",
+            &port,
+            "--registers",
+            "68",
+            "--interval",
+            "1s",
+            "--duration",
+            "2s",
+            "--mqtt",
+            &url,
+        ];
+        args.extend_from_slice(more);
+        run_cli(&args)
+    };
+    let output = log(&["--mqtt-ca", &ca]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    subscriber.wait_for(
+        "kmp-workbench/71234567/availability",
+        "offline",
+        Duration::from_secs(5),
+    );
+    assert!(!states(&subscriber.messages()).is_empty());
+
+    // Checked against the system's roots, the test's CA is unknown: exit 1, and why.
+    let output = log(&[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("not the one to trust") && stderr(&output).contains("--mqtt-ca"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -11,7 +11,7 @@ use crate::link::{ReadReport, ReadoutReport};
 use crate::mqtt::discovery::DEFAULT_DISCOVERY_PREFIX;
 use crate::mqtt::feed::PASSWORD_VARIABLE;
 use crate::mqtt::{
-    BrokerUrl, Device, Feed, Login, PolledValue, Publisher, PublisherReport, Secret, Told,
+    Broker, BrokerUrl, Device, Feed, PolledValue, Publisher, PublisherReport, Secret, Told,
 };
 
 use super::Controller;
@@ -28,7 +28,8 @@ pub enum BrokerState {
     Connected,
     /// The broker is away; polling goes on and the broker gets every poll when it is back.
     Away(String),
-    /// The broker refused the login: publishing stopped, polling goes on.
+    /// The broker refused the login, or its certificate is not to be trusted: publishing
+    /// stopped, polling goes on.
     Refused(String),
 }
 
@@ -78,13 +79,6 @@ pub(super) fn start(state: &mut Controller, password: Option<Secret>) -> Result<
         return Ok(());
     }
     let url: BrokerUrl = settings.url.parse()?;
-    if url.tls {
-        return Err(
-            "mqtts:// (TLS) is not built yet: publish with mqtt:// on a trusted network, \
-                    or through a TLS tunnel such as stunnel"
-                .into(),
-        );
-    }
     let identity = state.view.identity();
     let spoken = state.view.spoken();
     let told = Told {
@@ -99,16 +93,18 @@ pub(super) fn start(state: &mut Controller, password: Option<Secret>) -> Result<
             .ok()
             .map(|text| Secret(text.into_bytes()))
     });
-    let login = Login {
-        user: url.user.clone(),
-        password,
-    };
     let discovery = settings
         .discovery
         .then(|| DEFAULT_DISCOVERY_PREFIX.to_string());
     let wake = Arc::clone(&state.publishing.wake);
-    let feed = Feed::start(&url, device, login, discovery, Box::new(move || wake()))
-        .map_err(|error| format!("cannot start publishing: {error}"))?;
+    // A TLS broker's certificate is checked against the system's roots.
+    let to = Broker {
+        url: url.clone(),
+        password,
+        ca: None,
+    };
+    let feed = Feed::start(&to, device, discovery, Box::new(move || wake()))
+        .map_err(|error| error.to_string())?;
     state.publishing.view = Some(PublishView {
         broker: url.to_string(),
         topic: feed.device().state_topic(),
@@ -142,7 +138,10 @@ pub(super) fn keep_up(state: &mut Controller) {
             match report {
                 PublisherReport::Connected => view.state = BrokerState::Connected,
                 PublisherReport::Away(why) => view.state = BrokerState::Away(why),
-                PublisherReport::Refused(why) => view.state = BrokerState::Refused(why),
+                PublisherReport::Refused(why) => {
+                    view.state = BrokerState::Refused(format!("it refused the login: {why}"));
+                }
+                PublisherReport::Untrusted(why) => view.state = BrokerState::Refused(why),
                 PublisherReport::Delivered(_) => {}
             }
         }

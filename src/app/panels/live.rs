@@ -188,9 +188,7 @@ impl LivePanel {
                     ),
                     BrokerState::Refused(why) => (
                         style::BAD,
-                        format!(
-                            "The broker refused the login: {why}. Polling goes on, unpublished."
-                        ),
+                        format!("Publishing stopped: {why}. Polling goes on, unpublished."),
                     ),
                 };
                 style::note(ui, colour, &text);

@@ -91,6 +91,8 @@ pub fn config(discovery: &str, device: &Device, value: &PolledValue) -> (String,
     about.insert(
         "name".into(),
         json!(match (&device.manufacturer, &device.model) {
+            // An IEC meter is named by its identification, which is its model too.
+            (Some(maker), Some(model)) if *model == device.id => format!("{maker} {model}"),
             (Some(maker), Some(model)) => format!("{maker} {model} {}", device.id),
             (Some(maker), None) => format!("{maker} meter {}", device.id),
             _ => format!("meter {}", device.id),

@@ -527,3 +527,40 @@ fn a_tls_broker_is_published_to_when_its_ca_is_given_and_refused_when_untrusted(
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+#[ignore = "needs mosquitto"]
+fn ctrl_c_says_offline_and_exits_130() {
+    let broker = Broker::start(None);
+    let subscriber = Subscriber::start(&broker);
+    let (_sim, port) = meter();
+    let mut log = start(&[
+        "log",
+        "--port",
+        &port,
+        "--registers",
+        "68",
+        "--interval",
+        "1s",
+        "--mqtt",
+        &broker.url(None),
+    ]);
+    let watch = StderrWatch::of(&mut log);
+    subscriber.wait_for(
+        "kmp-workbench/71234567/availability",
+        "online",
+        Duration::from_secs(15),
+    );
+    watch.wait_for("the meter answers", Duration::from_secs(15));
+    let killed = Command::new("kill")
+        .args(["-INT", &log.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(log.wait().unwrap().code(), Some(130), "{}", watch.finish());
+    subscriber.wait_for(
+        "kmp-workbench/71234567/availability",
+        "offline",
+        Duration::from_secs(5),
+    );
+}

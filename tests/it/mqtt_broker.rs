@@ -187,6 +187,23 @@ fn meter() -> (SimHandle, String) {
     (sim, port)
 }
 
+/// `log` of `registers` on `port` every second, publishing to `url`, with `more` options.
+fn log_args<'a>(port: &'a str, url: &'a str, registers: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "log",
+        "--port",
+        port,
+        "--registers",
+        registers,
+        "--interval",
+        "1s",
+        "--mqtt",
+        url,
+    ];
+    args.extend_from_slice(more);
+    args
+}
+
 /// The CSV's rows: the UTC time and the value of each register column.
 fn csv_rows(path: &Path) -> Vec<(String, Vec<String>)> {
     let text = std::fs::read_to_string(path).unwrap();
@@ -215,24 +232,17 @@ fn log_publishes_each_row_and_discovery_configs_home_assistant_takes() {
     let subscriber = Subscriber::start(&broker);
     let (_sim, port) = meter();
     let csv = temp("mqtt-log.csv");
-    let output = run_cli(&[
-        "log",
-        "--port",
-        &port,
+    let (csv_arg, url) = (csv.display().to_string(), broker.url(None));
+    let more = [
         "--echo",
         "on",
-        "--registers",
-        "68,74",
-        "--interval",
-        "1s",
         "--duration",
         "4s",
         "--csv",
-        &csv.display().to_string(),
-        "--mqtt",
-        &broker.url(None),
+        &csv_arg,
         "--ha-discovery",
-    ]);
+    ];
+    let output = run_cli(&log_args(&port, &url, "68,74", &more));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     subscriber.wait_for(
         "kmp-workbench/71234567/availability",
@@ -313,21 +323,13 @@ fn a_broker_restarted_in_the_middle_of_a_log_gets_every_row_in_order() {
     let before = Subscriber::start(&broker);
     let (_sim, port) = meter();
     let csv = temp("mqtt-restart.csv");
-    let mut log = start(&[
-        "log",
-        "--port",
+    let (csv_arg, url) = (csv.display().to_string(), broker.url(None));
+    let mut log = start(&log_args(
         &port,
-        "--registers",
+        &url,
         "68",
-        "--interval",
-        "1s",
-        "--duration",
-        "14s",
-        "--csv",
-        &csv.display().to_string(),
-        "--mqtt",
-        &broker.url(None),
-    ]);
+        &["--duration", "14s", "--csv", &csv_arg],
+    ));
     let watch = StderrWatch::of(&mut log);
     watch.wait_for("the broker took the connection", Duration::from_secs(15));
     std::thread::sleep(Duration::from_secs(3));
@@ -370,23 +372,17 @@ fn a_refused_login_is_exit_1_with_the_brokers_reason_and_the_password_is_never_s
     let password = temp("mqtt-password");
     std::fs::write(&password, "wrong-secret\n").unwrap();
     let traffic = temp("mqtt-traffic.log");
-    let output = run_cli(&[
-        "log",
-        "--port",
-        &port,
+    let (traffic_arg, url) = (traffic.display().to_string(), broker.url(Some("meter")));
+    let password_arg = password.display().to_string();
+    let more = [
         "--traffic",
-        &traffic.display().to_string(),
-        "--registers",
-        "68",
-        "--interval",
-        "1s",
+        &traffic_arg,
+        "--mqtt-password-file",
+        &password_arg,
         "--duration",
         "10s",
-        "--mqtt",
-        &broker.url(Some("meter")),
-        "--mqtt-password-file",
-        &password.display().to_string(),
-    ]);
+    ];
+    let output = run_cli(&log_args(&port, &url, "68", &more));
     let (out, err) = (stdout(&output), stderr(&output));
     assert_eq!(output.status.code(), Some(1), "{err}");
     // mosquitto answers a wrong password with "not authorised".
@@ -404,21 +400,8 @@ fn a_refused_login_is_exit_1_with_the_brokers_reason_and_the_password_is_never_s
 
     // The right one is taken.
     std::fs::write(&password, "right-secret\n").unwrap();
-    let output = run_cli(&[
-        "log",
-        "--port",
-        &port,
-        "--registers",
-        "68",
-        "--interval",
-        "1s",
-        "--duration",
-        "2s",
-        "--mqtt",
-        &broker.url(Some("meter")),
-        "--mqtt-password-file",
-        &password.display().to_string(),
-    ]);
+    let more = ["--mqtt-password-file", &password_arg, "--duration", "2s"];
+    let output = run_cli(&log_args(&port, &url, "68", &more));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(stderr(&output).contains("the broker took the connection"));
     std::fs::remove_file(&password).unwrap();
@@ -492,21 +475,8 @@ fn a_tls_broker_is_published_to_when_its_ca_is_given_and_refused_when_untrusted(
     let url = format!("mqtts://127.0.0.1:{tls_port}");
     let ca = dir.join("ca.pem").display().to_string();
     let log = |more: &[&str]| {
-        let mut args = vec![
-            "log",
-            "--port",
-            &port,
-            "--registers",
-            "68",
-            "--interval",
-            "1s",
-            "--duration",
-            "2s",
-            "--mqtt",
-            &url,
-        ];
-        args.extend_from_slice(more);
-        run_cli(&args)
+        let more = [&["--duration", "2s"], more].concat();
+        run_cli(&log_args(&port, &url, "68", &more))
     };
     let output = log(&["--mqtt-ca", &ca]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -534,17 +504,8 @@ fn ctrl_c_says_offline_and_exits_130() {
     let broker = Broker::start(None);
     let subscriber = Subscriber::start(&broker);
     let (_sim, port) = meter();
-    let mut log = start(&[
-        "log",
-        "--port",
-        &port,
-        "--registers",
-        "68",
-        "--interval",
-        "1s",
-        "--mqtt",
-        &broker.url(None),
-    ]);
+    let url = broker.url(None);
+    let mut log = start(&log_args(&port, &url, "68", &[]));
     let watch = StderrWatch::of(&mut log);
     subscriber.wait_for(
         "kmp-workbench/71234567/availability",

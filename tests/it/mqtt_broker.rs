@@ -525,3 +525,34 @@ fn ctrl_c_says_offline_and_exits_130() {
         Duration::from_secs(5),
     );
 }
+
+#[test]
+#[ignore = "needs mosquitto"]
+fn a_pushing_sml_meter_is_published_by_its_server_id_with_its_values_as_sent() {
+    let broker = Broker::start(None);
+    let subscriber = Subscriber::start(&broker);
+    let mut config = MeterConfig::new(Profile::SmlPush);
+    config.magnet_delay = Duration::ZERO;
+    let sim = spawn(config, None).unwrap();
+    let port = sim.path().display().to_string();
+    let url = broker.url(None);
+    let more = ["--protocol", "sml", "--duration", "4s", "--ha-discovery"];
+    let output = run_cli(&log_args(&port, &url, "1.8.0,16.7.0", &more));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let availability = "kmp-workbench/0A0153494D000000002A/availability";
+    subscriber.wait_for(availability, "offline", Duration::from_secs(5));
+    let messages = subscriber.messages();
+    let states = states(&messages);
+    assert!(!states.is_empty(), "{messages:?}");
+    // SML sends the energy in Wh with a scaler: the text keeps its resolution.
+    let energy = &states[0]["obis_1_8_0"];
+    assert_eq!(energy["unit"], "Wh");
+    assert!(energy["text"].as_str().unwrap().contains('.'), "{energy}");
+    let config = messages
+        .iter()
+        .find(|(topic, _)| topic.ends_with("/obis_16_7_0/config"))
+        .map(|(_, payload)| serde_json::from_str::<Value>(payload).unwrap())
+        .unwrap_or_else(|| panic!("{messages:?}"));
+    assert_eq!(config["device_class"], "power");
+    assert_eq!(config["unit_of_measurement"], "W");
+}

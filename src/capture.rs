@@ -5,11 +5,12 @@
 //!
 //! Decoded bytes: sigrok-cli ([`sigrok`]), PulseView ([`pulseview`]), Saleae ([`saleae`]),
 //! `socat -x -v` ([`socat`]), jpnevulator, hex dumps, plain hex and the workbench's own traffic
-//! files ([`text_dumps`]); raw logic (VCD, sigrok `.sr`) through the program's own UART decoder
+//! files ([`text_dumps`]), analyser text as people paste it ([`analyser_text`]); raw logic (VCD, sigrok `.sr`) through the program's own UART decoder
 //! ([`raw`], [`uart`]). [`format`](mod@format) finds the format from the content; [`analysis`] turns the
 //! events into frames and a diagnosis. The README's `capture` section lists the formats and how
 //! each tool writes them.
 
+pub mod analyser_text;
 pub mod analysis;
 pub mod format;
 pub mod pulseview;
@@ -56,6 +57,21 @@ pub enum Mark {
     ParityError,
     /// The line held low for longer than a character.
     Break,
+    /// A break an analyser showed where a 0x00 makes the frame check: the byte 0x00, which an
+    /// analyser set to other framing than the line's takes for a break (at 8N1 a 0x00 is nine
+    /// low bit times).
+    BreakAsZero,
+}
+
+impl Mark {
+    /// The byte it stands for, if it stands for one.
+    pub fn byte(self) -> Option<u8> {
+        match self {
+            Self::Byte(byte) => Some(byte),
+            Self::BreakAsZero => Some(0x00),
+            Self::FramingError | Self::ParityError | Self::Break => None,
+        }
+    }
 }
 
 /// One timed mark of one direction.

@@ -1,5 +1,6 @@
 //! Which recording a file is, found from its content (never its name), and reading it whole.
 
+use super::analyser_text::AnalyserTextImporter;
 use super::pulseview::PulseViewImporter;
 use super::raw::{LineFound, RawOptions};
 use super::saleae::{SaleaeImporter, SaleaeLayout, layout};
@@ -32,6 +33,8 @@ pub enum Format {
     Hexdump,
     /// Plain hex.
     Hex,
+    /// What an analyser shows, pasted: hex, its ASCII in brackets, BREAK, TX/RX labels.
+    AnalyserText,
     /// The workbench's own traffic files.
     Traffic,
     /// A sigrok session file (raw logic).
@@ -42,7 +45,7 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order they are tried.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::SigrokText,
         Self::SigrokJson,
         Self::SigrokBinary,
@@ -53,6 +56,7 @@ impl Format {
         Self::Jpnevulator,
         Self::Hexdump,
         Self::Hex,
+        Self::AnalyserText,
         Self::Traffic,
         Self::Sr,
         Self::Vcd,
@@ -71,6 +75,7 @@ impl Format {
             Self::Jpnevulator => "jpnevulator",
             Self::Hexdump => "hexdump",
             Self::Hex => "hex",
+            Self::AnalyserText => "analyser-text",
             Self::Traffic => "traffic",
             Self::Sr => "sr",
             Self::Vcd => "vcd",
@@ -162,6 +167,10 @@ pub fn detect(head: &[u8]) -> Option<Format> {
     // Before sigrok too: a traffic line's meaning may hold ": ".
     if first.starts_with("kmp-workbench traffic") || TrafficImporter::is_traffic_line(first) {
         return Some(Format::Traffic);
+    }
+    // Before sigrok too: `TX: 0x80 …` also reads as an annotation of an instance "TX".
+    if AnalyserTextImporter::is_analyser_line(first) {
+        return Some(Format::AnalyserText);
     }
     if SigrokTextImporter::is_annotation(first) {
         return Some(Format::SigrokText);
@@ -273,6 +282,7 @@ pub fn read(
         Format::Jpnevulator => Box::new(JpnevulatorImporter::new()),
         Format::Hexdump => Box::new(HexdumpImporter::new()),
         Format::Hex => Box::new(HexImporter::new()),
+        Format::AnalyserText => Box::new(AnalyserTextImporter::new()),
         Format::Traffic => Box::new(TrafficImporter::new()),
     };
     for line in String::from_utf8_lossy(bytes).lines() {

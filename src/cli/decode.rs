@@ -9,7 +9,8 @@ use kmp_workbench::kmp::{
 };
 
 use super::json::RegisterObject;
-use super::output::{Failure, print_result};
+use super::output::{Failure, print_result, status};
+use kmp_workbench::capture::analyser_text;
 use kmp_workbench::hex_text as hex;
 
 mod logger;
@@ -23,7 +24,8 @@ pub struct Args {
     /// Which meter family's register names to use (default: heat and water).
     #[arg(long, value_enum)]
     family: Option<FamilyArg>,
-    /// The frame as hex bytes, from start byte to stop byte; spaces allowed.
+    /// The frame as hex bytes, from start byte to stop byte; spaces allowed. What an analyser
+    /// shows is taken too: 0x3F[?], BREAK (read as 0x00 where that makes the frame check).
     #[arg(required = true, num_args = 1.., value_name = "HEX")]
     hex: Vec<String>,
 }
@@ -108,7 +110,7 @@ enum Registers {
 
 /// Runs `decode`.
 pub fn run(args: &Args) -> Result<(), Failure> {
-    let bytes = hex::parse(&args.hex.join(" ")).map_err(Failure::invalid_input)?;
+    let bytes = frame_of(&args.hex.join(" "))?;
     let message = kmp::decode(&bytes)
         .map_err(|error| Failure::invalid_input(format!("{error}; {}", fix_for(error))))?;
     let decoded = to_json_shape(&message, args.family.map(Family::from));
@@ -122,6 +124,32 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         table(&decoded)
     };
     print_result(&text)
+}
+
+/// The frame's bytes: hex, or what an analyser shows, its breaks read as 0x00 where that makes
+/// the frame check (and said so).
+fn frame_of(text: &str) -> Result<Vec<u8>, Failure> {
+    let hex_error = match hex::parse(text) {
+        Ok(bytes) => return Ok(bytes),
+        Err(error) => error,
+    };
+    let lower = text.to_ascii_lowercase();
+    match analyser_text::frame_bytes(text) {
+        Ok((bytes, zeros)) => {
+            if zeros > 0 {
+                status(&format!(
+                    "read {zeros} BREAK as 0x00, which makes the frame check: the analyser's \
+                     framing differs from the line's (0x00 at 8N1 is nine low bit times); set it \
+                     to the line's, e.g. 1200 baud 8N2 for KMP"
+                ));
+            }
+            Ok(bytes)
+        }
+        Err(error) if lower.contains("break") || lower.contains('[') => {
+            Err(Failure::invalid_input(error))
+        }
+        Err(_) => Err(Failure::invalid_input(hex_error)),
+    }
 }
 
 /// What a person can do about a frame that does not decode.

@@ -274,3 +274,39 @@ fn socat_recordings_of_the_simulated_meters_time_the_reaction_from_the_echo() {
     );
     assert!(frames[2]["gap_s"].is_f64() && frames[3]["gap_s"].is_null());
 }
+
+#[test]
+fn analyser_text_with_a_break_for_a_zero_is_the_request_its_echo_and_no_answer() {
+    // As a forum user's analyser showed GetRegister 60 sent and heard back: its 0x00 as BREAK.
+    let value = json("analyser/getregister-60-echo-only.txt", &[]);
+    assert_eq!(value["format"], "analyser-text");
+    assert_eq!(value["diagnosis_code"], "echo_only");
+    let frames = value["frames"].as_array().unwrap();
+    assert_eq!(frames.len(), 2, "{value}");
+    assert_eq!(frames[0]["direction"], "tx");
+    assert_eq!(frames[0]["hex"], "80 3F 10 01 00 3C B2 5F 0D");
+    assert_eq!(frames[0]["meaning"], "request GetRegister 60");
+    assert_eq!(frames[1]["direction"], "echo");
+    let warning = frames[0]["warnings"][0].as_str().unwrap();
+    assert!(
+        warning.contains("BREAK") && warning.contains("8N1"),
+        "{warning}"
+    );
+}
+
+#[test]
+fn decode_takes_a_frame_as_the_analyser_showed_it() {
+    let output = run_cli(&[
+        "decode",
+        "--json",
+        "0x80  0x3F[?]  0x10  0x01  BREAK 0x3C[<] 0xB2  0x5F[_]  0x0D",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(value["requested"][0], 60);
+    assert!(stderr(&output).contains("read 1 BREAK as 0x00"));
+    // A break no zero explains is refused, with what to check.
+    let output = run_cli(&["decode", "0x80 0x3F BREAK 0x0D"]);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(stderr(&output).contains("baud rate"), "{}", stderr(&output));
+}

@@ -94,7 +94,8 @@ pub(super) fn cut(
     for (index, event) in events.iter().enumerate() {
         let builder = &mut builders[slot(event.direction)];
         match event.mark {
-            Mark::Byte(byte) => {
+            Mark::Byte(_) | Mark::BreakAsZero => {
+                let byte = event.mark.byte().unwrap_or(0);
                 let starts = match protocol {
                     // A text message starts only between messages (a readout may hold a `/`).
                     Protocol::Iec => {
@@ -121,6 +122,14 @@ pub(super) fn cut(
                     builder
                         .warnings
                         .extend(before.map(|what| format!("{what} before byte 0")));
+                }
+                if event.mark == Mark::BreakAsZero {
+                    builder.warnings.push(format!(
+                        "byte {} was shown as a BREAK and read as 0x00, which makes the frame \
+                         check: the analyser's framing differs from the line's (0x00 at 8N1 is \
+                         nine low bit times)",
+                        builder.bytes.len()
+                    ));
                 }
                 builder.bytes.push(byte);
                 builder.times.push(seconds(event.at, samplerate));
@@ -214,10 +223,7 @@ pub(super) fn spoken(events: &[Event]) -> (Protocol, bool) {
                 let bytes: Vec<u8> = events
                     .iter()
                     .filter(|event| event.direction == *direction)
-                    .filter_map(|event| match event.mark {
-                        Mark::Byte(byte) => Some(byte),
-                        _ => None,
-                    })
+                    .filter_map(|event| event.mark.byte())
                     .collect();
                 bytes.windows(wanted.len()).any(|window| window == wanted)
             })

@@ -10,12 +10,14 @@
 //! events into frames and a diagnosis. The README's `capture` section lists the formats and how
 //! each tool writes them.
 
+pub mod analog;
 pub mod analyser_text;
 pub mod analysis;
 pub mod format;
 pub mod pulseview;
 pub mod raw;
 pub mod saleae;
+pub mod scope_csv;
 pub mod sigrok;
 pub mod socat;
 pub mod text_dumps;

@@ -1,9 +1,11 @@
 //! Which recording a file is, found from its content (never its name), and reading it whole.
 
+use super::analog::AnalogReplay;
 use super::analyser_text::AnalyserTextImporter;
 use super::pulseview::PulseViewImporter;
 use super::raw::{LineFound, RawOptions};
 use super::saleae::{SaleaeImporter, SaleaeLayout, layout};
+use super::scope_csv::ScopeCsv;
 use super::sigrok::{JsonTraceImporter, SigrokTextImporter};
 use super::socat::SocatImporter;
 use super::text_dumps::{HexImporter, HexdumpImporter, JpnevulatorImporter, TrafficImporter};
@@ -41,11 +43,13 @@ pub enum Format {
     Sr,
     /// A value change dump (raw logic).
     Vcd,
+    /// An oscilloscope's CSV export (volts).
+    ScopeCsv,
 }
 
 impl Format {
     /// Every format, in the order they are tried.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 15] = [
         Self::SigrokText,
         Self::SigrokJson,
         Self::SigrokBinary,
@@ -60,6 +64,7 @@ impl Format {
         Self::Traffic,
         Self::Sr,
         Self::Vcd,
+        Self::ScopeCsv,
     ];
 
     /// The name the contract gives it.
@@ -79,6 +84,7 @@ impl Format {
             Self::Traffic => "traffic",
             Self::Sr => "sr",
             Self::Vcd => "vcd",
+            Self::ScopeCsv => "scope-csv",
         }
     }
 }
@@ -154,6 +160,14 @@ pub fn detect(head: &[u8]) -> Option<Format> {
         Some(_) => return Some(Format::SaleaeAnalyzer),
         None => {}
     }
+    // A scope's export may open with `#` comments (WaveForms).
+    if text
+        .lines()
+        .find(|line| !line.trim().is_empty() && !line.starts_with('#'))
+        .is_some_and(super::scope_csv::is_header)
+    {
+        return Some(Format::ScopeCsv);
+    }
     if JpnevulatorImporter::is_header(first) {
         return Some(Format::Jpnevulator);
     }
@@ -203,7 +217,7 @@ pub fn read_file(
             detect(&head).ok_or(CaptureError::Unknown)?
         }
     };
-    if matches!(format, Format::Sr | Format::Vcd) {
+    if matches!(format, Format::Sr | Format::Vcd | Format::ScopeCsv) {
         return read_raw(file, format, raw);
     }
     let size = file.metadata().map_err(io)?.len();
@@ -223,6 +237,10 @@ fn read_raw<R: std::io::Read + std::io::Seek>(
     let (events, line) = if format == Format::Sr {
         let mut session = super::raw::SigrokSession::new(input).map_err(failed)?;
         super::raw::decode(&mut session, raw).map_err(failed)?
+    } else if format == Format::ScopeCsv {
+        let csv = ScopeCsv::new(std::io::BufReader::new(input)).map_err(failed)?;
+        let mut replay = AnalogReplay::new(csv, raw.threshold).map_err(failed)?;
+        super::raw::decode(&mut replay, raw).map_err(failed)?
     } else {
         let mut dump = super::raw::Vcd::new(std::io::BufReader::new(input)).map_err(failed)?;
         super::raw::decode(&mut dump, raw).map_err(failed)?
@@ -248,7 +266,9 @@ pub fn read(
     let mut events = Vec::new();
     let failed = |error| CaptureError::Import(format, error);
     let mut importer: Box<dyn LineImporter> = match format {
-        Format::Sr | Format::Vcd => return read_raw(std::io::Cursor::new(bytes), format, raw),
+        Format::Sr | Format::Vcd | Format::ScopeCsv => {
+            return read_raw(std::io::Cursor::new(bytes), format, raw);
+        }
         // One direction's bytes, with nothing around them.
         Format::SigrokBinary => {
             events.extend(bytes.iter().map(|&byte| Event {

@@ -22,6 +22,9 @@ pub struct RawOptions {
     pub rx: Option<String>,
     /// The baud rate; found from the signal when not given.
     pub baud: Option<u32>,
+    /// For analog recordings: the volts where a level changes; found from the signal when not
+    /// given.
+    pub threshold: Option<f32>,
 }
 
 /// The line as the decoder found it.

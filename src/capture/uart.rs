@@ -75,12 +75,22 @@ impl ChannelStats {
 /// The standard rates a meter's eye or a reader may use.
 pub const STANDARD_BAUDS: [u32; 7] = [300, 600, 1200, 2400, 4800, 9600, 19200];
 
-/// The rate whose bit time is nearest the shortest pulse of `channels`, within 15 %.
+/// The rate whose bit time is nearest the shortest pulse of `channels`, within 15 %: of the
+/// first (TX, the sender's own clean output) when it fits one, else of them all (a receiver's
+/// noise may pulse shorter than any bit).
 pub fn detect_baud(channels: &[&ChannelStats]) -> Option<u32> {
-    let pulse = channels
-        .iter()
-        .filter_map(|channel| channel.shortest)
-        .min_by(f64::total_cmp)?;
+    let first = channels.first().and_then(|channel| channel.shortest);
+    first.and_then(nearest_rate).or_else(|| {
+        channels
+            .iter()
+            .filter_map(|channel| channel.shortest)
+            .min_by(f64::total_cmp)
+            .and_then(nearest_rate)
+    })
+}
+
+/// The standard rate whose bit time is `pulse`, within 15 %.
+fn nearest_rate(pulse: f64) -> Option<u32> {
     let measured = 1.0 / pulse;
     STANDARD_BAUDS
         .into_iter()

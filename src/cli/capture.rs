@@ -34,6 +34,10 @@ pub struct Args {
     /// Raw logic: the baud rate, or auto to find it from the shortest pulse.
     #[arg(long, default_value = "auto", value_parser = parse_baud)]
     baud: Baud,
+    /// Analog recordings: the volts where a level changes, on every channel, instead of the
+    /// middle of each channel's two levels found from the signal.
+    #[arg(long, value_name = "V", value_parser = parse_threshold)]
+    threshold: Option<f32>,
     /// Print one JSON object instead of a timeline.
     #[arg(long)]
     json: bool,
@@ -46,6 +50,13 @@ pub struct Args {
 enum Baud {
     Auto,
     Fixed(u32),
+}
+
+fn parse_threshold(text: &str) -> Result<f32, String> {
+    text.parse::<f32>()
+        .ok()
+        .filter(|volts| volts.is_finite())
+        .ok_or_else(|| format!("{text:?} is not a voltage; write volts such as 1.6"))
 }
 
 fn parse_baud(text: &str) -> Result<Baud, String> {
@@ -103,6 +114,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             Baud::Auto => None,
             Baud::Fixed(baud) => Some(baud),
         },
+        threshold: args.threshold,
     };
     let recording = read_file(&args.file, args.format, &raw).map_err(|error| match error {
         CaptureError::Io(_) => Failure::usage(format!("{name}: {error}")),

@@ -310,3 +310,46 @@ fn decode_takes_a_frame_as_the_analyser_showed_it() {
     assert_eq!(output.status.code(), Some(3));
     assert!(stderr(&output).contains("baud rate"), "{}", stderr(&output));
 }
+
+#[test]
+fn scope_exports_are_cut_to_logic_at_levels_found_in_the_signal_and_diagnosed() {
+    // Rigol's CSV, Saleae's analog export (RX idling low: an inverting head), WaveForms' with
+    // `#` header lines, a noise burst and a flipped bit; TRUTH.txt gives their bytes.
+    for (file, diagnosis, frames) in [
+        (
+            "rigol_ds1054z_echo_only_reg60.csv",
+            "echo_only",
+            &["80 3F 10 01 00 3C B2 5F 0D", "80 3F 10 01 00 3C B2 5F 0D"][..],
+        ),
+        (
+            "saleae_logic2_analog_serialno.csv",
+            "ok",
+            &[
+                "80 3F 02 35 E9 0D",
+                "80 3F 02 35 E9 0D",
+                "40 3F 02 00 BC 61 4E B4 83 0D",
+            ][..],
+        ),
+        (
+            "waveforms_garbled_reg60.csv",
+            "garbled",
+            &[
+                "80 3F 10 01 00 3C B2 5F 0D",
+                "80 3F 10 01 00 3C B2 5F 0D",
+                "40 3F 10 00 3C 02 04 00 00 21 E2 1B BF D8 EF 0D",
+            ][..],
+        ),
+    ] {
+        let value = json(&format!("analog/{file}"), &[]);
+        assert_eq!(value["format"], "scope-csv", "{file}");
+        assert_eq!(value["baud"], 1200, "{file}");
+        assert_eq!(value["diagnosis_code"], diagnosis, "{file}: {value}");
+        let hex: Vec<&str> = value["frames"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|frame| frame["hex"].as_str().unwrap())
+            .collect();
+        assert_eq!(hex, frames, "{file}");
+    }
+}

@@ -1,0 +1,231 @@
+//! Analog recordings cut to logic for the UART decoder: each channel's two levels are found
+//! from the signal itself (its low and high percentiles), a threshold with hysteresis between
+//! them turns volts into levels, and a level that does not last a minimum pulse is a glitch and
+//! ignored. Slow RC edges, noise, an offset and an echo that does not swing as deep as the
+//! answer are expected. The level a channel starts at is its idle level: one that idles low (an
+//! inverting head) is handed on the right way up.
+//!
+//! Streamed: the source is read once for each channel's range, once for its levels, and then
+//! once per replay, never held in memory.
+
+use super::raw::{Change, Replay};
+
+/// A level shorter than this is a glitch: well under half a bit at 9600 baud.
+const MIN_PULSE_S: f64 = 20e-6;
+/// The share of samples below the low level and above the high one.
+const PERCENTILE: f64 = 0.02;
+/// Hysteresis on each side of the threshold, as a share of the swing.
+const HYSTERESIS: f64 = 0.15;
+/// Bins of the histogram the levels are read from.
+const BINS: usize = 1024;
+
+/// A recording of volts: channels sampled together.
+pub trait AnalogSource {
+    /// The channels' names.
+    fn names(&self) -> &[String];
+    /// Visits every sample from the start: its time in seconds and each channel's volts.
+    fn samples(&mut self, visit: &mut dyn FnMut(f64, &[f32])) -> Result<(), String>;
+}
+
+/// What one channel's signal says of itself.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Levels {
+    /// The low level, volts.
+    pub low: f32,
+    /// The high level, volts.
+    pub high: f32,
+    /// Where a level changes, volts.
+    pub threshold: f32,
+    /// Whether the line idles low (an inverting head): the level it starts at.
+    pub inverted: bool,
+}
+
+impl Levels {
+    /// How far the signal swings.
+    pub fn swing(&self) -> f32 {
+        self.high - self.low
+    }
+}
+
+/// An analog source replayed as logic; see the module documentation.
+pub struct AnalogReplay<S> {
+    source: S,
+    levels: Vec<Levels>,
+    min_pulse: f64,
+}
+
+impl<S: AnalogSource> AnalogReplay<S> {
+    /// Reads `source` twice to find each channel's levels; `threshold` overrides the threshold
+    /// found.
+    pub fn new(mut source: S, threshold: Option<f32>) -> Result<Self, String> {
+        let channels = source.names().len();
+        let mut range = vec![(f32::INFINITY, f32::NEG_INFINITY); channels];
+        let mut count = 0u64;
+        let mut first: Option<f64> = None;
+        let mut second: Option<f64> = None;
+        source.samples(&mut |t, values| {
+            count += 1;
+            match (first, second) {
+                (None, _) => first = Some(t),
+                (Some(_), None) => second = Some(t),
+                _ => {}
+            }
+            for (range, &value) in range.iter_mut().zip(values) {
+                if value.is_finite() {
+                    range.0 = range.0.min(value);
+                    range.1 = range.1.max(value);
+                }
+            }
+        })?;
+        if count < 2 {
+            return Err("fewer than two samples".into());
+        }
+        let interval = match (first, second) {
+            (Some(a), Some(b)) if b > a => b - a,
+            _ => return Err("the samples' times do not grow".into()),
+        };
+        let mut histograms = vec![vec![0u64; BINS]; channels];
+        let mut starts: Vec<f32> = Vec::new();
+        let bin = |value: f32, (low, high): (f32, f32)| -> usize {
+            let span = (high - low).max(f32::EPSILON);
+            (((value - low) / span) * (BINS - 1) as f32).clamp(0.0, (BINS - 1) as f32) as usize
+        };
+        source.samples(&mut |_, values| {
+            if starts.is_empty() {
+                starts = values.to_vec();
+            }
+            for ((histogram, &range), &value) in histograms.iter_mut().zip(&range).zip(values) {
+                if value.is_finite() {
+                    histogram[bin(value, range)] += 1;
+                }
+            }
+        })?;
+        let levels = histograms
+            .iter()
+            .zip(&range)
+            .zip(&starts)
+            .map(|((histogram, &(low, high)), &start)| {
+                let at = |share: f64| {
+                    let wanted = (count as f64 * share) as u64;
+                    let mut seen = 0;
+                    let index = histogram
+                        .iter()
+                        .position(|&n| {
+                            seen += n;
+                            seen > wanted
+                        })
+                        .unwrap_or(BINS - 1);
+                    low + (high - low) * index as f32 / (BINS - 1) as f32
+                };
+                let (low, high) = (at(PERCENTILE), at(1.0 - PERCENTILE));
+                let threshold = threshold.unwrap_or((low + high) / 2.0);
+                Levels {
+                    low,
+                    high,
+                    threshold,
+                    inverted: start < threshold,
+                }
+            })
+            .collect();
+        Ok(Self {
+            source,
+            levels,
+            min_pulse: MIN_PULSE_S.max(interval * 1.5),
+        })
+    }
+
+    /// Each channel's levels.
+    pub fn levels(&self) -> &[Levels] {
+        &self.levels
+    }
+}
+
+/// One channel's level as the replay follows it.
+#[derive(Clone, Copy)]
+struct Follow {
+    level: Option<bool>,
+    /// A change seen and not yet lasting a minimum pulse: when, and to what.
+    pending: Option<(f64, bool)>,
+}
+
+impl<S: AnalogSource> Replay for AnalogReplay<S> {
+    fn names(&self) -> &[String] {
+        self.source.names()
+    }
+
+    fn replay(&mut self, visit: &mut dyn FnMut(Change)) -> Result<f64, String> {
+        let levels = self.levels.clone();
+        let min_pulse = self.min_pulse;
+        let mut follow = vec![
+            Follow {
+                level: None,
+                pending: None,
+            };
+            levels.len()
+        ];
+        // Changes confirmed, waiting until no earlier one can come (a change is confirmed a
+        // minimum pulse after it happened).
+        let mut confirmed: Vec<(f64, usize, bool)> = Vec::new();
+        let mut end = 0.0;
+        self.source.samples(&mut |t, values| {
+            end = t;
+            for (channel, ((follow, levels), &value)) in
+                follow.iter_mut().zip(&levels).zip(values).enumerate()
+            {
+                let band = levels.swing().abs() * HYSTERESIS as f32;
+                let seen = match follow.pending.map_or(follow.level, |(_, to)| Some(to)) {
+                    _ if !value.is_finite() => continue,
+                    Some(true) if value < levels.threshold - band => false,
+                    Some(false) if value > levels.threshold + band => true,
+                    Some(level) => level,
+                    None => value > levels.threshold,
+                };
+                match (follow.level, follow.pending) {
+                    (None, _) => {
+                        follow.level = Some(seen);
+                        visit(Change::Initial {
+                            channel,
+                            level: seen != levels.inverted,
+                        });
+                    }
+                    // Back before it lasted: a glitch.
+                    (Some(level), Some(_)) if seen == level => follow.pending = None,
+                    (Some(_), Some((at, to))) if t - at >= min_pulse => {
+                        // An inverting head's line is handed on the right way up.
+                        confirmed.push((at, channel, to != levels.inverted));
+                        follow.level = Some(to);
+                        follow.pending = None;
+                    }
+                    (Some(level), None) if seen != level => follow.pending = Some((t, seen)),
+                    _ => {}
+                }
+            }
+            if confirmed
+                .first()
+                .is_some_and(|&(at, ..)| t - at > 2.0 * min_pulse)
+            {
+                confirmed.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let ready = confirmed.partition_point(|&(at, ..)| t - at > 2.0 * min_pulse);
+                for (at, channel, level) in confirmed.drain(..ready) {
+                    visit(Change::Edge {
+                        channel,
+                        t: at,
+                        level,
+                    });
+                }
+            }
+        })?;
+        confirmed.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (at, channel, level) in confirmed {
+            visit(Change::Edge {
+                channel,
+                t: at,
+                level,
+            });
+        }
+        Ok(end)
+    }
+}
+
+#[cfg(test)]
+mod tests;

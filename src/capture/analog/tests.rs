@@ -1,0 +1,128 @@
+use super::*;
+use crate::capture::raw::{RawOptions, decode};
+use crate::capture::{Direction, Mark};
+
+/// Samples held in memory: a test's signal.
+struct Signal {
+    names: Vec<String>,
+    rate: f64,
+    channels: Vec<Vec<f32>>,
+}
+
+impl AnalogSource for Signal {
+    fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    fn samples(&mut self, visit: &mut dyn FnMut(f64, &[f32])) -> Result<(), String> {
+        let mut values = vec![0.0; self.channels.len()];
+        for index in 0..self.channels[0].len() {
+            for (value, channel) in values.iter_mut().zip(&self.channels) {
+                *value = channel[index];
+            }
+            visit(index as f64 / self.rate, &values);
+        }
+        Ok(())
+    }
+}
+
+/// `bytes` at 1200 8N2 as a line's levels, sampled at `rate`: idle high, between messages and
+/// around them, 40 ms of idle.
+fn levels(bytes: &[u8], rate: f64) -> Vec<bool> {
+    let bit = rate / 1200.0;
+    let mut bits = vec![true; (0.04 * rate) as usize];
+    for &byte in bytes {
+        let mut frame = vec![false];
+        frame.extend((0..8).map(|i| byte >> i & 1 == 1));
+        frame.extend([true, true]);
+        for level in frame {
+            bits.extend(std::iter::repeat_n(level, bit as usize));
+        }
+    }
+    bits.extend(vec![true; (0.04 * rate) as usize]);
+    bits
+}
+
+/// Levels as a head's receiver gives them: `low` and `high` volts, edges through an RC of `tau`
+/// seconds, noise of about `noise` volts.
+fn analog(levels: &[bool], rate: f64, (low, high): (f32, f32), tau: f64, noise: f32) -> Vec<f32> {
+    let mut rng = fastrand::Rng::with_seed(7);
+    let alpha = (1.0 - (-1.0 / (rate * tau)).exp()) as f32;
+    let mut value = if levels[0] { high } else { low };
+    levels
+        .iter()
+        .map(|&level| {
+            let target = if level { high } else { low };
+            value += (target - value) * alpha;
+            value + (rng.f32() - 0.5) * 2.0 * noise
+        })
+        .collect()
+}
+
+fn bytes(events: &[crate::capture::Event], direction: Direction) -> Vec<u8> {
+    events
+        .iter()
+        .filter(|event| event.direction == direction)
+        .filter_map(|event| match event.mark {
+            Mark::Byte(byte) => Some(byte),
+            _ => None,
+        })
+        .collect()
+}
+
+const REQUEST: [u8; 9] = [0x80, 0x3F, 0x10, 0x01, 0x00, 0x3C, 0xB2, 0x5F, 0x0D];
+
+#[test]
+fn a_weak_slow_noisy_inverted_receiver_decodes_to_its_bytes_and_says_its_levels() {
+    let rate = 50_000.0;
+    let tx = levels(&REQUEST, rate);
+    // RX: an inverting head, swinging 0.4 V above an offset of 1.1 V, slow edges, noise.
+    let rx_levels: Vec<bool> = tx.iter().map(|level| !level).collect();
+    let mut rx = analog(&rx_levels, rate, (1.1, 1.5), 60e-6, 0.03);
+    // A glitch in the idle time before the frame, which idles low: one sample high.
+    rx[200] = 1.5;
+    let signal = Signal {
+        names: vec!["CH1".into(), "CH2".into()],
+        rate,
+        channels: vec![analog(&tx, rate, (0.0, 3.3), 1e-6, 0.01), rx],
+    };
+    let mut replay = AnalogReplay::new(signal, None).unwrap();
+    let rx_levels = replay.levels()[1];
+    assert!(rx_levels.inverted && !replay.levels()[0].inverted);
+    assert!((rx_levels.swing() - 0.4).abs() < 0.1, "{rx_levels:?}");
+    assert!((1.2..1.4).contains(&rx_levels.threshold), "{rx_levels:?}");
+    let (events, line) = decode(&mut replay, &RawOptions::default()).unwrap();
+    assert_eq!(line.baud, 1200);
+    assert_eq!(bytes(&events, Direction::Tx), REQUEST);
+    assert_eq!(bytes(&events, Direction::Rx), REQUEST);
+}
+
+#[test]
+fn a_given_threshold_is_used_and_noise_alone_is_an_error_not_a_panic() {
+    let rate = 20_000.0;
+    let tx = analog(&levels(&REQUEST, rate), rate, (0.0, 5.0), 1e-6, 0.0);
+    let signal = Signal {
+        names: vec!["TX".into(), "RX".into()],
+        rate,
+        channels: vec![tx.clone(), tx],
+    };
+    let replay = AnalogReplay::new(signal, Some(4.0)).unwrap();
+    assert_eq!(replay.levels()[0].threshold, 4.0);
+
+    let mut rng = fastrand::Rng::with_seed(3);
+    let noise: Vec<f32> = (0..20_000).map(|_| rng.f32()).collect();
+    let signal = Signal {
+        names: vec!["TX".into(), "RX".into()],
+        rate,
+        channels: vec![noise.clone(), noise],
+    };
+    let mut replay = AnalogReplay::new(signal, None).unwrap();
+    // Whatever the decoder makes of it, it is said, not a panic.
+    let _ = decode(&mut replay, &RawOptions::default());
+    let one = Signal {
+        names: vec!["TX".into()],
+        rate,
+        channels: vec![vec![1.0]],
+    };
+    assert!(AnalogReplay::new(one, None).is_err());
+}

@@ -19,6 +19,7 @@ pub mod raw;
 pub mod saleae;
 pub mod scope_csv;
 pub mod sigrok;
+pub mod sigrok_analog;
 pub mod socat;
 pub mod text_dumps;
 pub mod uart;

@@ -7,6 +7,7 @@ use super::raw::{LineFound, RawOptions};
 use super::saleae::{SaleaeImporter, SaleaeLayout, layout};
 use super::scope_csv::ScopeCsv;
 use super::sigrok::{JsonTraceImporter, SigrokTextImporter};
+use super::sigrok_analog::{SessionKind, SigrokAnalog};
 use super::socat::SocatImporter;
 use super::text_dumps::{HexImporter, HexdumpImporter, JpnevulatorImporter, TrafficImporter};
 use super::{Direction, Event, ImportError, LineImporter, Mark, Stamp};
@@ -235,8 +236,16 @@ fn read_raw<R: std::io::Read + std::io::Seek>(
 ) -> Result<Recording, CaptureError> {
     let failed = |reason| CaptureError::RawLogic(format, reason);
     let (events, line) = if format == Format::Sr {
-        let mut session = super::raw::SigrokSession::new(input).map_err(failed)?;
-        super::raw::decode(&mut session, raw).map_err(failed)?
+        match SigrokAnalog::open(input).map_err(failed)? {
+            SessionKind::Analog(analog) => {
+                let mut replay = AnalogReplay::new(analog, raw.threshold).map_err(failed)?;
+                super::raw::decode(&mut replay, raw).map_err(failed)?
+            }
+            SessionKind::Logic(input) => {
+                let mut session = super::raw::SigrokSession::new(input).map_err(failed)?;
+                super::raw::decode(&mut session, raw).map_err(failed)?
+            }
+        }
     } else if format == Format::ScopeCsv {
         let csv = ScopeCsv::new(std::io::BufReader::new(input)).map_err(failed)?;
         let mut replay = AnalogReplay::new(csv, raw.threshold).map_err(failed)?;

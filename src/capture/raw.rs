@@ -405,7 +405,7 @@ fn first_change(bytes: &[u8], unitsize: usize, previous: u64, mask: u64) -> Opti
 }
 
 /// Samples a second from `100 kHz`, `1 MHz`, `200000`.
-fn samplerate(text: &str) -> Option<f64> {
+pub(super) fn samplerate(text: &str) -> Option<f64> {
     let (number, unit) = text
         .split_once(' ')
         .map_or((text, ""), |(number, unit)| (number, unit));

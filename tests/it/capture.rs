@@ -312,10 +312,20 @@ fn decode_takes_a_frame_as_the_analyser_showed_it() {
 }
 
 #[test]
-fn scope_exports_are_cut_to_logic_at_levels_found_in_the_signal_and_diagnosed() {
-    // Rigol's CSV, Saleae's analog export (RX idling low: an inverting head), WaveForms' with
+fn analog_recordings_are_cut_to_logic_at_levels_found_in_the_signal_and_diagnosed() {
+    // PulseView's session of a scope's channels, Rigol's CSV, Saleae's analog export (RX idling low: an inverting head), WaveForms' with
     // `#` header lines, a noise burst and a flipped bit; TRUTH.txt gives their bytes.
     for (file, diagnosis, frames) in [
+        // What PulseView saves from a Rigol through sigrok's driver: float32 volts.
+        (
+            "rigol_ds1054z_pulseview_reg60.sr",
+            "ok",
+            &[
+                "80 3F 10 01 00 3C B2 5F 0D",
+                "80 3F 10 01 00 3C B2 5F 0D",
+                "40 3F 10 00 3C 02 04 00 00 01 E2 1B BF D8 EF 0D",
+            ][..],
+        ),
         (
             "rigol_ds1054z_echo_only_reg60.csv",
             "echo_only",
@@ -341,7 +351,12 @@ fn scope_exports_are_cut_to_logic_at_levels_found_in_the_signal_and_diagnosed() 
         ),
     ] {
         let value = json(&format!("analog/{file}"), &[]);
-        assert_eq!(value["format"], "scope-csv", "{file}");
+        let format = if file.ends_with(".sr") {
+            "sr"
+        } else {
+            "scope-csv"
+        };
+        assert_eq!(value["format"], format, "{file}");
         assert_eq!(value["baud"], 1200, "{file}");
         assert_eq!(value["diagnosis_code"], diagnosis, "{file}: {value}");
         let hex: Vec<&str> = value["frames"]

@@ -1,0 +1,110 @@
+//! Analog channels of a sigrok session file, as PulseView saves a capture from an oscilloscope
+//! through sigrok's drivers: the metadata names them (`total analog=2`, `analog1=CH1`), and
+//! each channel's samples are little-endian float32 volts in `analog-1-<channel>-<part>`. Read
+//! a part at a time, every channel's part together; memory holds one part, never the capture.
+
+use std::io::{Read, Seek};
+
+use super::analog::AnalogSource;
+
+/// A session file's analog channels.
+pub struct SigrokAnalog<R: Read + Seek> {
+    archive: zip::ZipArchive<R>,
+    names: Vec<String>,
+    samplerate: f64,
+}
+
+/// What a session file holds.
+pub enum SessionKind<R: Read + Seek> {
+    /// Analog channels only: volts.
+    Analog(SigrokAnalog<R>),
+    /// Logic channels (beside analog ones or not): the input, given back for the logic reader.
+    Logic(R),
+}
+
+impl<R: Read + Seek> SigrokAnalog<R> {
+    /// Reads the metadata of the session in `input`: its analog channels when it holds no
+    /// logic, else the input back.
+    pub fn open(input: R) -> Result<SessionKind<R>, String> {
+        let mut archive = zip::ZipArchive::new(input)
+            .map_err(|error| format!("not a sigrok session file: {error}"))?;
+        let mut metadata = String::new();
+        archive
+            .by_name("metadata")
+            .map_err(|_| "a sigrok session file without its metadata".to_string())?
+            .take(1 << 20)
+            .read_to_string(&mut metadata)
+            .map_err(|error| format!("the metadata cannot be read: {error}"))?;
+        let value = |key: &str| {
+            metadata.lines().find_map(|line| {
+                let (k, v) = line.split_once('=')?;
+                (k.trim() == key).then(|| v.trim().to_string())
+            })
+        };
+        let analog: usize = value("total analog")
+            .and_then(|count| count.parse().ok())
+            .unwrap_or(0);
+        if analog == 0 || value("unitsize").is_some() {
+            return Ok(SessionKind::Logic(archive.into_inner()));
+        }
+        let samplerate = value("samplerate")
+            .and_then(|rate| super::raw::samplerate(&rate))
+            .ok_or("no samplerate in the metadata")?;
+        let names = (1..=analog.min(64))
+            .map(|channel| value(&format!("analog{channel}")).unwrap_or(format!("A{channel}")))
+            .collect();
+        Ok(SessionKind::Analog(Self {
+            archive,
+            names,
+            samplerate,
+        }))
+    }
+
+    /// One channel's samples of one part, or none when the part does not exist.
+    fn part(&mut self, channel: usize, part: usize) -> Result<Option<Vec<f32>>, String> {
+        let Ok(file) = self.archive.by_name(&format!("analog-1-{channel}-{part}")) else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::new();
+        // A part of more than 256 MB is no part of a scope's capture.
+        file.take(1 << 28)
+            .read_to_end(&mut bytes)
+            .map_err(|error| format!("the samples cannot be read: {error}"))?;
+        Ok(Some(
+            bytes
+                .chunks_exact(4)
+                .map(|four| f32::from_le_bytes([four[0], four[1], four[2], four[3]]))
+                .collect(),
+        ))
+    }
+}
+
+impl<R: Read + Seek> AnalogSource for SigrokAnalog<R> {
+    fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    fn samples(&mut self, visit: &mut dyn FnMut(f64, &[f32])) -> Result<(), String> {
+        let mut sample: u64 = 0;
+        let mut values = vec![0.0; self.names.len()];
+        for part in 1.. {
+            let mut parts = Vec::with_capacity(self.names.len());
+            for channel in 1..=self.names.len() {
+                match self.part(channel, part)? {
+                    Some(samples) => parts.push(samples),
+                    None if channel == 1 => return Ok(()),
+                    None => return Err(format!("channel {channel} lacks part {part}")),
+                }
+            }
+            let len = parts.iter().map(Vec::len).min().unwrap_or(0);
+            for index in 0..len {
+                for (value, samples) in values.iter_mut().zip(&parts) {
+                    *value = samples[index];
+                }
+                visit(sample as f64 / self.samplerate, &values);
+                sample += 1;
+            }
+        }
+        Ok(())
+    }
+}

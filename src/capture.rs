@@ -18,6 +18,7 @@ pub mod pulseview;
 pub mod raw;
 pub mod saleae;
 pub mod scope_csv;
+pub mod signal;
 pub mod sigrok;
 pub mod sigrok_analog;
 pub mod socat;

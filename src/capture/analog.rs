@@ -8,7 +8,7 @@
 //! Streamed: the source is read once for each channel's range, once for its levels, and then
 //! once per replay, never held in memory.
 
-use super::raw::{Change, Replay};
+use super::raw::{Change, LineFound, Replay};
 
 /// A level shorter than this is a glitch: well under half a bit at 9600 baud.
 const MIN_PULSE_S: f64 = 20e-6;
@@ -47,11 +47,45 @@ impl Levels {
     }
 }
 
+/// What a channel's signal said of itself, for the findings on the head.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChannelSignal {
+    /// The channel's name.
+    pub name: String,
+    /// Its levels and threshold.
+    pub levels: Levels,
+    /// How long its rising edges take from 10 % to 90 % of the swing, on average, in seconds;
+    /// none when it has no edge.
+    pub rise_s: Option<f64>,
+}
+
+/// The signals of an analog recording's TX and RX channels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnalogSignal {
+    /// The channel the decoder took for TX.
+    pub tx: ChannelSignal,
+    /// The channel it took for RX.
+    pub rx: ChannelSignal,
+}
+
+impl AnalogSignal {
+    /// The channels of `signals` named as TX and RX in `line`.
+    pub fn of(signals: &[ChannelSignal], line: &LineFound) -> Option<Self> {
+        let named = |name: &str| signals.iter().find(|signal| signal.name == name).cloned();
+        Some(Self {
+            tx: named(&line.tx)?,
+            rx: named(&line.rx)?,
+        })
+    }
+}
+
 /// An analog source replayed as logic; see the module documentation.
 pub struct AnalogReplay<S> {
     source: S,
     levels: Vec<Levels>,
     min_pulse: f64,
+    /// Each channel's rising edges in the last replay: their count and total time.
+    rises: Vec<(u32, f64)>,
 }
 
 impl<S: AnalogSource> AnalogReplay<S> {
@@ -100,7 +134,7 @@ impl<S: AnalogSource> AnalogReplay<S> {
                 }
             }
         })?;
-        let levels = histograms
+        let levels: Vec<Levels> = histograms
             .iter()
             .zip(&range)
             .zip(&starts)
@@ -129,6 +163,7 @@ impl<S: AnalogSource> AnalogReplay<S> {
             .collect();
         Ok(Self {
             source,
+            rises: vec![(0, 0.0); levels.len()],
             levels,
             min_pulse: MIN_PULSE_S.max(interval * 1.5),
         })
@@ -138,6 +173,21 @@ impl<S: AnalogSource> AnalogReplay<S> {
     pub fn levels(&self) -> &[Levels] {
         &self.levels
     }
+
+    /// What each channel's signal said of itself in the last replay.
+    pub fn signal(&self) -> Vec<ChannelSignal> {
+        self.source
+            .names()
+            .iter()
+            .zip(&self.levels)
+            .zip(&self.rises)
+            .map(|((name, &levels), &(count, total))| ChannelSignal {
+                name: name.clone(),
+                levels,
+                rise_s: (count > 0).then(|| total / f64::from(count)),
+            })
+            .collect()
+    }
 }
 
 /// One channel's level as the replay follows it.
@@ -146,6 +196,9 @@ struct Follow {
     level: Option<bool>,
     /// A change seen and not yet lasting a minimum pulse: when, and to what.
     pending: Option<(f64, bool)>,
+    /// The last time the signal was at or under 10 % of its swing, while it has not yet risen
+    /// to 90 % since.
+    low_at: Option<f64>,
 }
 
 impl<S: AnalogSource> Replay for AnalogReplay<S> {
@@ -160,9 +213,12 @@ impl<S: AnalogSource> Replay for AnalogReplay<S> {
             Follow {
                 level: None,
                 pending: None,
+                low_at: None,
             };
             levels.len()
         ];
+        let rises = &mut self.rises;
+        rises.iter_mut().for_each(|rise| *rise = (0, 0.0));
         // Changes confirmed, waiting until no earlier one can come (a change is confirmed a
         // minimum pulse after it happened).
         let mut confirmed: Vec<(f64, usize, bool)> = Vec::new();
@@ -173,6 +229,17 @@ impl<S: AnalogSource> Replay for AnalogReplay<S> {
                 follow.iter_mut().zip(&levels).zip(values).enumerate()
             {
                 let band = levels.swing().abs() * HYSTERESIS as f32;
+                if value.is_finite() {
+                    let tenth = levels.swing() / 10.0;
+                    if value <= levels.low + tenth {
+                        follow.low_at = Some(t);
+                    } else if value >= levels.high - tenth
+                        && let Some(from) = follow.low_at.take()
+                    {
+                        rises[channel].0 += 1;
+                        rises[channel].1 += t - from;
+                    }
+                }
                 let seen = match follow.pending.map_or(follow.level, |(_, to)| Some(to)) {
                     _ if !value.is_finite() => continue,
                     Some(true) if value < levels.threshold - band => false,

@@ -1,6 +1,6 @@
 //! Which recording a file is, found from its content (never its name), and reading it whole.
 
-use super::analog::AnalogReplay;
+use super::analog::{AnalogReplay, AnalogSignal, AnalogSource};
 use super::analyser_text::AnalyserTextImporter;
 use super::pulseview::PulseViewImporter;
 use super::raw::{LineFound, RawOptions};
@@ -122,6 +122,8 @@ pub struct Recording {
     pub events: Vec<Event>,
     /// For raw logic: the line the decoder found.
     pub line: Option<LineFound>,
+    /// For an analog recording: what its TX and RX signals said of themselves.
+    pub analog: Option<AnalogSignal>,
 }
 
 /// The format of a file starting with `head`, from its content.
@@ -235,30 +237,45 @@ fn read_raw<R: std::io::Read + std::io::Seek>(
     raw: &RawOptions,
 ) -> Result<Recording, CaptureError> {
     let failed = |reason| CaptureError::RawLogic(format, reason);
-    let (events, line) = if format == Format::Sr {
-        match SigrokAnalog::open(input).map_err(failed)? {
-            SessionKind::Analog(analog) => {
-                let mut replay = AnalogReplay::new(analog, raw.threshold).map_err(failed)?;
-                super::raw::decode(&mut replay, raw).map_err(failed)?
+    let analog = |source| AnalogReplay::new(source, raw.threshold);
+    let (events, line, analog) = match format {
+        Format::Sr => match SigrokAnalog::open(input).map_err(failed)? {
+            SessionKind::Analog(source) => {
+                decode_analog(analog(source).map_err(failed)?, raw).map_err(failed)?
             }
             SessionKind::Logic(input) => {
                 let mut session = super::raw::SigrokSession::new(input).map_err(failed)?;
-                super::raw::decode(&mut session, raw).map_err(failed)?
+                let (events, line) = super::raw::decode(&mut session, raw).map_err(failed)?;
+                (events, line, None)
             }
+        },
+        Format::ScopeCsv => {
+            let csv = ScopeCsv::new(std::io::BufReader::new(input)).map_err(failed)?;
+            let replay = AnalogReplay::new(csv, raw.threshold).map_err(failed)?;
+            decode_analog(replay, raw).map_err(failed)?
         }
-    } else if format == Format::ScopeCsv {
-        let csv = ScopeCsv::new(std::io::BufReader::new(input)).map_err(failed)?;
-        let mut replay = AnalogReplay::new(csv, raw.threshold).map_err(failed)?;
-        super::raw::decode(&mut replay, raw).map_err(failed)?
-    } else {
-        let mut dump = super::raw::Vcd::new(std::io::BufReader::new(input)).map_err(failed)?;
-        super::raw::decode(&mut dump, raw).map_err(failed)?
+        _ => {
+            let mut dump = super::raw::Vcd::new(std::io::BufReader::new(input)).map_err(failed)?;
+            let (events, line) = super::raw::decode(&mut dump, raw).map_err(failed)?;
+            (events, line, None)
+        }
     };
     Ok(Recording {
         format,
         events,
         line: Some(line),
+        analog,
     })
+}
+
+/// Decodes an analog recording, and says what its TX and RX signals said of themselves.
+fn decode_analog<S: AnalogSource>(
+    mut replay: AnalogReplay<S>,
+    raw: &RawOptions,
+) -> Result<(Vec<Event>, LineFound, Option<AnalogSignal>), String> {
+    let (events, line) = super::raw::decode(&mut replay, raw)?;
+    let analog = AnalogSignal::of(&replay.signal(), &line);
+    Ok((events, line, analog))
 }
 
 /// Reads `bytes` as `format`, or as the format found from the content; `raw` says how to decode
@@ -289,6 +306,7 @@ pub fn read(
                 format,
                 events,
                 line: None,
+                analog: None,
             });
         }
         Format::SigrokText => Box::new(SigrokTextImporter::new()),
@@ -322,5 +340,6 @@ pub fn read(
         format,
         events,
         line: None,
+        analog: None,
     })
 }

@@ -8,9 +8,11 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use kmp_workbench::capture::Stamp;
+use kmp_workbench::capture::analog::ChannelSignal;
 use kmp_workbench::capture::analysis::{Analysis, Frame, FrameDirection, analyse};
 use kmp_workbench::capture::format::{CaptureError, Format, read_file};
 use kmp_workbench::capture::raw::{LineFound, RawOptions};
+use kmp_workbench::capture::signal::{Finding, findings, rise_bits};
 use kmp_workbench::protocol::Protocol;
 
 use super::output::{Failure, print_result};
@@ -94,6 +96,43 @@ struct CaptureJson<'a> {
     diagnosis_code: &'static str,
     diagnosis: String,
     caveat: Option<&'a str>,
+    /// What the volts of an analog recording said of each line; none for logic and bytes.
+    analog: Option<AnalogJson>,
+    /// The findings on the head from the signal: empty when none.
+    signal: Vec<Finding>,
+}
+
+#[derive(Serialize)]
+struct AnalogJson {
+    tx: ChannelJson,
+    rx: ChannelJson,
+}
+
+#[derive(Serialize)]
+struct ChannelJson {
+    low_v: f64,
+    high_v: f64,
+    swing_v: f64,
+    threshold_v: f64,
+    inverted: bool,
+    rise_bits: Option<f64>,
+}
+
+impl ChannelJson {
+    fn of(channel: &ChannelSignal, baud: u32) -> Self {
+        // Millivolts and hundredths of a bit: what the recording's resolution supports.
+        // `+ 0.0` makes a rounded -0 a 0.
+        let volts = |value: f32| (f64::from(value) * 1000.0).round() / 1000.0 + 0.0;
+        let levels = channel.levels;
+        Self {
+            low_v: volts(levels.low),
+            high_v: volts(levels.high),
+            swing_v: volts(levels.swing()),
+            threshold_v: volts(levels.threshold),
+            inverted: levels.inverted,
+            rise_bits: rise_bits(channel, baud).map(|bits| (bits * 100.0).round() / 100.0),
+        }
+    }
 }
 
 /// Runs `capture`.
@@ -124,6 +163,18 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         | CaptureError::RawLogic(..) => Failure::invalid_input(format!("{name}: {error}")),
     })?;
     let analysis = analyse(&recording.events, args.samplerate);
+    // The channels' signals as the analysis names them: swapped back where it swapped them.
+    let signal = recording.analog.clone().map(|mut signal| {
+        if analysis.swapped {
+            std::mem::swap(&mut signal.tx, &mut signal.rx);
+        }
+        signal
+    });
+    let baud = recording.line.as_ref().map_or(1200, |line| line.baud);
+    let found = signal
+        .as_ref()
+        .map(|signal| findings(signal, baud))
+        .unwrap_or_default();
     if args.json {
         let json = CaptureJson {
             file: name,
@@ -138,6 +189,11 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             diagnosis_code: analysis.diagnosis.code.as_str(),
             diagnosis: analysis.diagnosis.text(),
             caveat: analysis.caveat.as_deref(),
+            analog: signal.as_ref().map(|signal| AnalogJson {
+                tx: ChannelJson::of(&signal.tx, baud),
+                rx: ChannelJson::of(&signal.rx, baud),
+            }),
+            signal: found,
         };
         let text = serde_json::to_string(&json)
             .map_err(|error| Failure::invalid_input(error.to_string()))?;
@@ -159,6 +215,29 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 line.rx
             ),
         );
+    }
+    if let Some(signal) = &signal {
+        let mut lines = String::new();
+        for (name, channel) in [("TX", &signal.tx), ("RX", &signal.rx)] {
+            let levels = channel.levels;
+            let _ = write!(
+                lines,
+                "{name}: {:.2} V to {:.2} V (swing {:.2} V), threshold {:.2} V",
+                levels.low + 0.0,
+                levels.high,
+                levels.swing(),
+                levels.threshold
+            );
+            if let Some(bits) = rise_bits(channel, baud) {
+                let _ = write!(lines, ", edges {bits:.2} bit");
+            }
+            lines.push('\n');
+        }
+        for finding in &found {
+            let _ = writeln!(lines, "{}: {}", finding.code, finding.text);
+        }
+        let at = text.find("\n\n").map_or(text.len(), |at| at + 1);
+        text.insert_str(at, &lines);
     }
     let samples_only = args.samplerate.is_none()
         && recording

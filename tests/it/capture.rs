@@ -42,6 +42,9 @@ fn a_pulseview_export_is_decoded_and_diagnosed_with_times_from_the_samplerate() 
     assert!((gap - 0.060).abs() < 0.002, "{gap}");
     assert!((value["reaction_s"].as_f64().unwrap() - gap).abs() < 1e-12);
     assert_eq!(value["request_interval_s"], serde_json::Value::Null);
+    // Bytes carry no volts.
+    assert_eq!(value["analog"], serde_json::Value::Null);
+    assert_eq!(value["signal"], serde_json::json!([]));
 }
 
 #[test]
@@ -366,5 +369,24 @@ fn analog_recordings_are_cut_to_logic_at_levels_found_in_the_signal_and_diagnose
             .map(|frame| frame["hex"].as_str().unwrap())
             .collect();
         assert_eq!(hex, frames, "{file}");
+        // What the volts say: levels near the model's 0 and 3.3 V, and the inverting head.
+        let analog = &value["analog"];
+        assert!(
+            analog["tx"]["swing_v"].as_f64().unwrap() > 3.0,
+            "{file}: {analog}"
+        );
+        let inverted = file.starts_with("saleae");
+        assert_eq!(analog["rx"]["inverted"], inverted, "{file}");
+        let codes: Vec<&str> = value["signal"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|finding| finding["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            codes,
+            if inverted { &["inverted_rx"][..] } else { &[] },
+            "{file}"
+        );
     }
 }

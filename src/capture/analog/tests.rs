@@ -95,6 +95,37 @@ fn a_weak_slow_noisy_inverted_receiver_decodes_to_its_bytes_and_says_its_levels(
     assert_eq!(line.baud, 1200);
     assert_eq!(bytes(&events, Direction::Tx), REQUEST);
     assert_eq!(bytes(&events, Direction::Rx), REQUEST);
+    // An RC of 60 µs rises from 10 % to 90 % in 2.2 of them.
+    let signal = AnalogSignal::of(&replay.signal(), &line).unwrap();
+    let rise = signal.rx.rise_s.unwrap();
+    assert!((rise - 132e-6).abs() < 40e-6, "{rise}");
+    let codes: Vec<&str> = crate::capture::signal::findings(&signal, line.baud)
+        .iter()
+        .map(|finding| finding.code)
+        .collect();
+    assert_eq!(codes, ["weak_rx", "inverted_rx"]);
+}
+
+#[test]
+fn edges_slow_for_the_baud_rate_are_said() {
+    let rate = 50_000.0;
+    let tx = levels(&REQUEST, rate);
+    // An RC of 250 µs: 10 % to 90 % in 550 µs, two thirds of a bit at 1200 baud.
+    let signal = Signal {
+        names: vec!["TX".into(), "RX".into()],
+        rate,
+        channels: vec![
+            analog(&tx, rate, (0.0, 3.3), 1e-6, 0.0),
+            analog(&tx, rate, (0.2, 3.3), 250e-6, 0.02),
+        ],
+    };
+    let mut replay = AnalogReplay::new(signal, None).unwrap();
+    let (events, line) = decode(&mut replay, &RawOptions::default()).unwrap();
+    assert_eq!(bytes(&events, Direction::Tx), REQUEST);
+    let signal = AnalogSignal::of(&replay.signal(), &line).unwrap();
+    let found = crate::capture::signal::findings(&signal, line.baud);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].code, "slow_edges");
 }
 
 #[test]

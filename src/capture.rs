@@ -24,6 +24,7 @@ pub mod sigrok_analog;
 pub mod socat;
 pub mod text_dumps;
 pub mod uart;
+pub mod wav;
 
 #[cfg(test)]
 mod tests;

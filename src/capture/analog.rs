@@ -86,7 +86,23 @@ pub struct AnalogReplay<S> {
     min_pulse: f64,
     /// Each channel's rising edges in the last replay: their count and total time.
     rises: Vec<(u32, f64)>,
+    /// For an AC-coupled recording: levels are followed by their edges.
+    edges: Option<EdgeCut>,
 }
+
+/// How an AC-coupled channel's edges are found: a change over `lag` samples larger than its
+/// channel's `step` (half the usual jump of an edge). Between edges such a signal drifts back
+/// to zero, so its level is not its voltage but the direction of its last edge.
+#[derive(Clone, Debug)]
+struct EdgeCut {
+    lag: usize,
+    step: Vec<f32>,
+}
+
+/// How far an edge reaches: over this time the change of an edge is measured.
+const EDGE_SPAN_S: f64 = 60e-6;
+/// The share of |changes| below an edge's usual jump.
+const JUMP_PERCENTILE: f64 = 0.999;
 
 impl<S: AnalogSource> AnalogReplay<S> {
     /// Reads `source` twice to find each channel's levels; `threshold` overrides the threshold
@@ -166,7 +182,88 @@ impl<S: AnalogSource> AnalogReplay<S> {
             rises: vec![(0, 0.0); levels.len()],
             levels,
             min_pulse: MIN_PULSE_S.max(interval * 1.5),
+            edges: None,
         })
+    }
+
+    /// An AC-coupled recording (a sound card's), read by its edges: each channel's usual jump
+    /// is found from the signal, and the direction of its first edge tells its idle level.
+    pub fn ac_coupled(mut source: S) -> Result<Self, String> {
+        let channels = source.names().len();
+        let (mut count, mut first, mut second) = (0u64, None, None);
+        source.samples(&mut |t, _| {
+            count += 1;
+            match (first, second) {
+                (None, _) => first = Some(t),
+                (Some(_), None) => second = Some(t),
+                _ => {}
+            }
+        })?;
+        let interval = match (first, second) {
+            (Some(a), Some(b)) if b > a => b - a,
+            _ => return Err("fewer than two samples, or times that do not grow".into()),
+        };
+        let lag = ((EDGE_SPAN_S / interval).round() as usize).max(1);
+        // The largest change over `lag` samples, then how often each size comes.
+        let mut largest = vec![0f32; channels];
+        changes(&mut source, lag, &mut |channel, change| {
+            largest[channel] = largest[channel].max(change.abs());
+        })?;
+        let mut histograms = vec![vec![0u64; BINS]; channels];
+        changes(&mut source, lag, &mut |channel, change| {
+            let span = largest[channel].max(f32::EPSILON);
+            let bin = ((change.abs() / span) * (BINS - 1) as f32) as usize;
+            histograms[channel][bin.min(BINS - 1)] += 1;
+        })?;
+        let jumps: Vec<f32> = histograms
+            .iter()
+            .zip(&largest)
+            .map(|(histogram, &largest)| {
+                let total: u64 = histogram.iter().sum();
+                let wanted = (total as f64 * JUMP_PERCENTILE) as u64;
+                let mut seen = 0;
+                let index = histogram
+                    .iter()
+                    .position(|&n| {
+                        seen += n;
+                        seen > wanted
+                    })
+                    .unwrap_or(BINS - 1);
+                largest * index as f32 / (BINS - 1) as f32
+            })
+            .collect();
+        let step: Vec<f32> = jumps.iter().map(|jump| jump / 2.0).collect();
+        // The first edge of each channel: falling from an idle high, or rising from a low one.
+        let mut first_edge: Vec<Option<bool>> = vec![None; channels];
+        changes(&mut source, lag, &mut |channel, change| {
+            if first_edge[channel].is_none() && change.abs() > step[channel] && step[channel] > 0.0
+            {
+                first_edge[channel] = Some(change > 0.0);
+            }
+        })?;
+        let levels = jumps
+            .iter()
+            .zip(&first_edge)
+            .map(|(&jump, first)| Levels {
+                low: -jump / 2.0,
+                high: jump / 2.0,
+                threshold: 0.0,
+                inverted: *first == Some(true),
+            })
+            .collect();
+        Ok(Self {
+            source,
+            rises: vec![(0, 0.0); channels],
+            levels,
+            min_pulse: MIN_PULSE_S.max(interval * 1.5),
+            edges: Some(EdgeCut { lag, step }),
+        })
+    }
+
+    /// Whether its levels are volts: a sound card's (AC-coupled, read by its edges) are in
+    /// units of full scale, and its polarity may be the card's.
+    pub fn in_volts(&self) -> bool {
+        self.edges.is_none()
     }
 
     /// Each channel's levels.
@@ -190,6 +287,31 @@ impl<S: AnalogSource> AnalogReplay<S> {
     }
 }
 
+/// Visits each channel's change over `lag` samples, from the `lag`-th sample on.
+fn changes<S: AnalogSource>(
+    source: &mut S,
+    lag: usize,
+    visit: &mut dyn FnMut(usize, f32),
+) -> Result<(), String> {
+    let mut behind: Vec<std::collections::VecDeque<f32>> = Vec::new();
+    source.samples(&mut |_, values| {
+        if behind.is_empty() {
+            behind = vec![std::collections::VecDeque::with_capacity(lag + 1); values.len()];
+        }
+        for (channel, (behind, &value)) in behind.iter_mut().zip(values).enumerate() {
+            if !value.is_finite() {
+                continue;
+            }
+            behind.push_back(value);
+            if behind.len() > lag
+                && let Some(then) = behind.pop_front()
+            {
+                visit(channel, value - then);
+            }
+        }
+    })
+}
+
 /// One channel's level as the replay follows it.
 #[derive(Clone, Copy)]
 struct Follow {
@@ -209,6 +331,9 @@ impl<S: AnalogSource> Replay for AnalogReplay<S> {
     fn replay(&mut self, visit: &mut dyn FnMut(Change)) -> Result<f64, String> {
         let levels = self.levels.clone();
         let min_pulse = self.min_pulse;
+        let edges = self.edges.clone();
+        let mut behind: Vec<std::collections::VecDeque<f32>> =
+            vec![std::collections::VecDeque::new(); if edges.is_some() { levels.len() } else { 0 }];
         let mut follow = vec![
             Follow {
                 level: None,
@@ -229,7 +354,7 @@ impl<S: AnalogSource> Replay for AnalogReplay<S> {
                 follow.iter_mut().zip(&levels).zip(values).enumerate()
             {
                 let band = levels.swing().abs() * HYSTERESIS as f32;
-                if value.is_finite() {
+                if value.is_finite() && edges.is_none() {
                     let tenth = levels.swing() / 10.0;
                     if value <= levels.low + tenth {
                         follow.low_at = Some(t);
@@ -240,12 +365,31 @@ impl<S: AnalogSource> Replay for AnalogReplay<S> {
                         rises[channel].1 += t - from;
                     }
                 }
-                let seen = match follow.pending.map_or(follow.level, |(_, to)| Some(to)) {
+                let now = follow.pending.map_or(follow.level, |(_, to)| Some(to));
+                let seen = match &edges {
                     _ if !value.is_finite() => continue,
-                    Some(true) if value < levels.threshold - band => false,
-                    Some(false) if value > levels.threshold + band => true,
-                    Some(level) => level,
-                    None => value > levels.threshold,
+                    Some(cut) => {
+                        let behind = &mut behind[channel];
+                        behind.push_back(value);
+                        let change = if behind.len() > cut.lag {
+                            behind.pop_front().map_or(0.0, |then| value - then)
+                        } else {
+                            0.0
+                        };
+                        match now {
+                            Some(false) if change > cut.step[channel] => true,
+                            Some(true) if change < -cut.step[channel] => false,
+                            Some(level) => level,
+                            // Before its first edge a line is at its idle level.
+                            None => !levels.inverted,
+                        }
+                    }
+                    None => match now {
+                        Some(true) if value < levels.threshold - band => false,
+                        Some(false) if value > levels.threshold + band => true,
+                        Some(level) => level,
+                        None => value > levels.threshold,
+                    },
                 };
                 match (follow.level, follow.pending) {
                     (None, _) => {

@@ -10,6 +10,7 @@ use super::sigrok::{JsonTraceImporter, SigrokTextImporter};
 use super::sigrok_analog::{SessionKind, SigrokAnalog};
 use super::socat::SocatImporter;
 use super::text_dumps::{HexImporter, HexdumpImporter, JpnevulatorImporter, TrafficImporter};
+use super::wav::Wav;
 use super::{Direction, Event, ImportError, LineImporter, Mark, Stamp};
 
 /// The formats a recording may have, by the names of the command-line contract.
@@ -46,11 +47,13 @@ pub enum Format {
     Vcd,
     /// An oscilloscope's CSV export (volts).
     ScopeCsv,
+    /// A sound card's recording (WAV).
+    Wav,
 }
 
 impl Format {
     /// Every format, in the order they are tried.
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 16] = [
         Self::SigrokText,
         Self::SigrokJson,
         Self::SigrokBinary,
@@ -66,6 +69,7 @@ impl Format {
         Self::Sr,
         Self::Vcd,
         Self::ScopeCsv,
+        Self::Wav,
     ];
 
     /// The name the contract gives it.
@@ -86,6 +90,7 @@ impl Format {
             Self::Sr => "sr",
             Self::Vcd => "vcd",
             Self::ScopeCsv => "scope-csv",
+            Self::Wav => "wav",
         }
     }
 }
@@ -130,6 +135,9 @@ pub struct Recording {
 pub fn detect(head: &[u8]) -> Option<Format> {
     if head.starts_with(b"PK\x03\x04") {
         return Some(Format::Sr);
+    }
+    if head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WAVE") {
+        return Some(Format::Wav);
     }
     let text = match std::str::from_utf8(head) {
         Ok(text) => text,
@@ -220,7 +228,10 @@ pub fn read_file(
             detect(&head).ok_or(CaptureError::Unknown)?
         }
     };
-    if matches!(format, Format::Sr | Format::Vcd | Format::ScopeCsv) {
+    if matches!(
+        format,
+        Format::Sr | Format::Vcd | Format::ScopeCsv | Format::Wav
+    ) {
         return read_raw(file, format, raw);
     }
     let size = file.metadata().map_err(io)?.len();
@@ -249,6 +260,11 @@ fn read_raw<R: std::io::Read + std::io::Seek>(
                 (events, line, None)
             }
         },
+        Format::Wav => {
+            let wav = Wav::new(input).map_err(failed)?;
+            let replay = AnalogReplay::ac_coupled(wav).map_err(failed)?;
+            decode_analog(replay, raw).map_err(failed)?
+        }
         Format::ScopeCsv => {
             let csv = ScopeCsv::new(std::io::BufReader::new(input)).map_err(failed)?;
             let replay = AnalogReplay::new(csv, raw.threshold).map_err(failed)?;
@@ -274,7 +290,11 @@ fn decode_analog<S: AnalogSource>(
     raw: &RawOptions,
 ) -> Result<(Vec<Event>, LineFound, Option<AnalogSignal>), String> {
     let (events, line) = super::raw::decode(&mut replay, raw)?;
-    let analog = AnalogSignal::of(&replay.signal(), &line);
+    // What the volts say; a sound card's levels are not volts.
+    let analog = replay
+        .in_volts()
+        .then(|| AnalogSignal::of(&replay.signal(), &line))
+        .flatten();
     Ok((events, line, analog))
 }
 
@@ -292,7 +312,7 @@ pub fn read(
     let mut events = Vec::new();
     let failed = |error| CaptureError::Import(format, error);
     let mut importer: Box<dyn LineImporter> = match format {
-        Format::Sr | Format::Vcd | Format::ScopeCsv => {
+        Format::Sr | Format::Vcd | Format::ScopeCsv | Format::Wav => {
             return read_raw(std::io::Cursor::new(bytes), format, raw);
         }
         // One direction's bytes, with nothing around them.

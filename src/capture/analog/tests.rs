@@ -157,3 +157,40 @@ fn a_given_threshold_is_used_and_noise_alone_is_an_error_not_a_panic() {
     };
     assert!(AnalogReplay::new(one, None).is_err());
 }
+
+/// `levels` through a sound card's input: `amplitude` of full scale, inverted, high-passed with
+/// a time constant of `tau` seconds, so it drifts to zero between edges.
+fn sound_card(levels: &[bool], rate: f64, amplitude: f32, tau: f64) -> Vec<f32> {
+    let alpha = (tau / (tau + 1.0 / rate)) as f32;
+    let (mut out, mut last_in) = (0.0f32, if levels[0] { -amplitude } else { amplitude });
+    levels
+        .iter()
+        .map(|&level| {
+            let input = if level { -amplitude } else { amplitude };
+            out = alpha * (out + input - last_in);
+            last_in = input;
+            out
+        })
+        .collect()
+}
+
+#[test]
+fn an_ac_coupled_inverted_sound_card_recording_is_read_by_its_edges() {
+    let rate = 48_000.0;
+    let line = levels(&REQUEST, rate);
+    let signal = Signal {
+        names: vec!["L".into(), "R".into()],
+        rate,
+        channels: vec![
+            sound_card(&line, rate, 0.4, 0.012),
+            sound_card(&line, rate, 0.3, 0.012),
+        ],
+    };
+    let mut replay = AnalogReplay::ac_coupled(signal).unwrap();
+    assert!(!replay.in_volts());
+    assert!(replay.levels()[0].inverted);
+    let (events, found) = decode(&mut replay, &RawOptions::default()).unwrap();
+    assert_eq!(found.baud, 1200);
+    assert_eq!(bytes(&events, Direction::Tx), REQUEST);
+    assert_eq!(bytes(&events, Direction::Rx), REQUEST);
+}

@@ -194,3 +194,99 @@ fn an_ac_coupled_inverted_sound_card_recording_is_read_by_its_edges() {
     assert_eq!(bytes(&events, Direction::Tx), REQUEST);
     assert_eq!(bytes(&events, Direction::Rx), REQUEST);
 }
+
+/// `bytes` at `baud` 8N2, sampled 20 times a bit, as levels: idle before, between and after.
+fn levels_at(bytes: &[u8], baud: u32) -> (Vec<bool>, f64) {
+    let rate = f64::from(baud) * 20.0;
+    let mut line = vec![true; 200];
+    for &byte in bytes {
+        let mut frame = vec![false];
+        frame.extend((0..8).map(|i| byte >> i & 1 == 1));
+        frame.extend([true, true]);
+        for level in frame {
+            line.extend(std::iter::repeat_n(level, 20));
+        }
+    }
+    line.extend(vec![true; 200]);
+    (line, rate)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Any bytes at any standard rate, through a receiver with noise, an offset, a swing of its
+    /// own, slow edges, inversion and glitches (or through a sound card's AC coupling), decode
+    /// back to the same bytes.
+    #[test]
+    fn any_bytes_through_an_imperfect_receiver_decode_back(
+        // 0x80 first: a KMP start, whose parity never checks, so the framing is not taken for
+        // 7E1; 0x55 second: pulses of one bit, for the rate.
+        tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 2..10),
+        baud in proptest::sample::select(vec![300u32, 1200, 2400, 4800, 9600]),
+        (low, swing) in (-0.5f32..0.5, 0.3f32..5.0),
+        noise in 0.0f32..0.05,
+        rc_bits in 0.0f64..0.15,
+        inverted in proptest::prelude::any::<bool>(),
+        glitches in 0usize..4,
+        ac in proptest::prelude::any::<bool>(),
+        seed in proptest::prelude::any::<u64>(),
+    ) {
+        let mut sent = vec![0x80, 0x55];
+        sent.extend(tail);
+        let (line, rate) = levels_at(&sent, baud);
+        let physical: Vec<bool> = line.iter().map(|level| *level != inverted).collect();
+        let tx = analog(&line, rate, (0.0, 3.3), 1e-7, 0.0);
+        let rx = if ac {
+            sound_card(&physical, rate, swing.min(0.9), 0.012)
+        } else {
+            let tau = (rc_bits / f64::from(baud)).max(1e-7);
+            let mut rx = analog(&physical, rate, (low, low + swing), tau, 0.0);
+            let mut rng = fastrand::Rng::with_seed(seed);
+            for value in &mut rx {
+                // Roughly Gaussian: the sum of three uniforms.
+                let gauss: f32 = (0..3).map(|_| rng.f32() - 0.5).sum();
+                *value += gauss * 2.0 * noise * swing;
+            }
+            // Glitches of one sample in the idle time before the first byte.
+            let idle = if inverted { low + swing } else { low };
+            for at in (0..glitches).map(|i| 40 + 30 * i) {
+                rx[at] = idle;
+            }
+            rx
+        };
+        let signal = Signal {
+            names: vec!["TX".into(), "RX".into()],
+            rate,
+            channels: vec![tx, rx],
+        };
+        let mut replay = if ac {
+            AnalogReplay::ac_coupled(signal).unwrap()
+        } else {
+            AnalogReplay::new(signal, None).unwrap()
+        };
+        let (events, found) = decode(&mut replay, &RawOptions::default()).unwrap();
+        proptest::prop_assert_eq!(found.baud, baud);
+        proptest::prop_assert_eq!(bytes(&events, Direction::Tx), sent.clone());
+        proptest::prop_assert_eq!(bytes(&events, Direction::Rx), sent);
+    }
+
+    /// Noise alone is read as whatever it is, never a panic.
+    #[test]
+    fn noise_alone_never_panics(seed in proptest::prelude::any::<u64>(), ac in proptest::prelude::any::<bool>()) {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let noise: Vec<f32> = (0..4_000).map(|_| rng.f32() * 2.0 - 1.0).collect();
+        let signal = Signal {
+            names: vec!["TX".into(), "RX".into()],
+            rate: 24_000.0,
+            channels: vec![noise.clone(), noise.iter().rev().copied().collect()],
+        };
+        let replay = if ac {
+            AnalogReplay::ac_coupled(signal)
+        } else {
+            AnalogReplay::new(signal, None)
+        };
+        if let Ok(mut replay) = replay {
+            let _ = decode(&mut replay, &RawOptions::default());
+        }
+    }
+}

@@ -40,6 +40,8 @@ mod peak_rss;
 use peak_rss::peak_rss_mb;
 
 #[path = "support/sigrok_session.rs"]
+// Shared by the benches that decode `.sr` files, each writing the kind it decodes.
+#[allow(dead_code)]
 mod sigrok_session;
 use sigrok_session::write_session;
 

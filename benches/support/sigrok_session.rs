@@ -82,3 +82,61 @@ pub fn write_session(path: &Path, samplerate: u32, baud: u32, seconds: usize) {
     }
     zip.finish().unwrap();
 }
+
+/// Writes `seconds` of the same polling as a scope saves it through PulseView: analog channels
+/// TX and RX of float32 volts (TX 0 to 3.3 V, RX idling at 3.3 V and pulled to 0.25 V, each edge
+/// a ramp over two samples), a part of `CHUNK` bytes a channel at a time.
+pub fn write_analog_session(path: &Path, samplerate: u32, baud: u32, seconds: usize) {
+    let file = std::fs::File::create(path).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("version", options).unwrap();
+    zip.write_all(b"2").unwrap();
+    zip.start_file("metadata", options).unwrap();
+    zip.write_all(
+        format!(
+            "[global]\nsigrok version=0.5.2\n\n[device 1]\nsamplerate={} kHz\ntotal analog=2\n\
+             analog1=TX\nanalog2=RX\n",
+            samplerate / 1000
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    let second = one_second(samplerate, baud);
+    let volts = |bit: u8, (low, high): (f32, f32)| {
+        let mut last = high;
+        second
+            .iter()
+            .flat_map(move |levels| {
+                let target = if levels >> bit & 1 == 1 { high } else { low };
+                // A ramp: half way the first sample, there the next.
+                let value = if (target - last).abs() > 0.5 * (high - low) {
+                    (target + last) / 2.0
+                } else {
+                    target
+                };
+                last = value;
+                value.to_le_bytes()
+            })
+            .collect::<Vec<u8>>()
+    };
+    let channels = [volts(0, (0.0, 3.3)), volts(1, (0.25, 3.3))];
+    // Whole seconds a part, as many as fit in a chunk.
+    let per_part = (CHUNK / channels[0].len()).max(1);
+    let mut part = 0;
+    let mut written = 0;
+    while written < seconds {
+        part += 1;
+        let now = per_part.min(seconds - written);
+        for (index, channel) in channels.iter().enumerate() {
+            zip.start_file(format!("analog-1-{}-{part}", index + 1), options)
+                .unwrap();
+            for _ in 0..now {
+                zip.write_all(channel).unwrap();
+            }
+        }
+        written += now;
+    }
+    zip.finish().unwrap();
+}

@@ -64,6 +64,8 @@ pub enum Action {
     ChooseFile(FileJob),
     /// Close the recording shown on the Traffic screen.
     CloseCapture,
+    /// Decode text pasted off an analyser's screen as a recording.
+    PasteCapture(String),
     /// Do this job with this file.
     UseFile {
         /// The job.

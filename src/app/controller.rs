@@ -182,6 +182,7 @@ impl Controller {
                 files::use_file(self, job, &path, replace, now)
             }
             Action::CloseCapture => files::close_capture(self),
+            Action::PasteCapture(text) => files::paste_capture(self, &text, now),
             Action::DismissPrompt => files::dismiss_prompt(self),
             Action::DismissNotice => self.notice = None,
         }

@@ -108,9 +108,29 @@ pub fn carry_out(
 /// one on screen as it was.
 fn open_capture(workspace: &mut Workspace, path: &Path, now: Now) -> Result<String, String> {
     let shown = shown(path);
-    let kept = "The recording on screen was kept.";
     let recording = crate::capture::format::read_file(path, None, &Default::default())
-        .map_err(|error| format!("{shown}: {error}. {kept}"))?;
+        .map_err(|error| format!("{shown}: {error}. {KEPT}"))?;
+    Ok(show_capture(workspace, shown, &recording, now))
+}
+
+const KEPT: &str = "The recording on screen was kept.";
+
+/// Reads and decodes text pasted off an analyser's screen (or any recording as text) into the
+/// workspace, as a file is.
+pub fn paste_capture(workspace: &mut Workspace, text: &str, now: Now) -> Result<String, String> {
+    let shown = "the text pasted".to_string();
+    let recording = crate::capture::format::read(text.as_bytes(), None, &Default::default())
+        .map_err(|error| format!("{shown}: {error}. {KEPT}"))?;
+    Ok(show_capture(workspace, shown, &recording, now))
+}
+
+/// Shows `recording`, decoded, as `shown`; what to say of it.
+fn show_capture(
+    workspace: &mut Workspace,
+    shown: String,
+    recording: &crate::capture::format::Recording,
+    now: Now,
+) -> String {
     let analysis = crate::capture::analysis::analyse(&recording.events, None);
     let values = match (analysis.registers.len(), analysis.readout.len()) {
         (0, n) if n > 0 => format!("its readout of {n} values on the Registers screen"),
@@ -130,9 +150,48 @@ fn open_capture(workspace: &mut Workspace, path: &Path, now: Now) -> Result<Stri
                 .line
                 .as_ref()
                 .map(crate::capture::raw::LineFound::text),
+            signal: signal_lines(recording, &analysis),
             analysis,
         },
         now,
     );
-    Ok(text)
+    text
+}
+
+/// What the volts of `recording` said: each line's levels, then the findings (marked true), as
+/// `capture` prints them.
+fn signal_lines(
+    recording: &crate::capture::format::Recording,
+    analysis: &crate::capture::analysis::Analysis,
+) -> Vec<(String, bool)> {
+    let Some(mut signal) = recording.analog.clone() else {
+        return Vec::new();
+    };
+    if analysis.swapped {
+        std::mem::swap(&mut signal.tx, &mut signal.rx);
+    }
+    let baud = recording.line.as_ref().map_or(1200, |line| line.baud);
+    let mut lines: Vec<(String, bool)> = [("TX", &signal.tx), ("RX", &signal.rx)]
+        .into_iter()
+        .map(|(name, channel)| {
+            let levels = channel.levels;
+            let edges = crate::capture::signal::rise_bits(channel, baud)
+                .map(|bits| format!(", edges {bits:.2} bit"))
+                .unwrap_or_default();
+            let text = format!(
+                "{name}: {:.2} V to {:.2} V (swing {:.2} V), threshold {:.2} V{edges}",
+                levels.low + 0.0,
+                levels.high,
+                levels.swing(),
+                levels.threshold
+            );
+            (text, false)
+        })
+        .collect();
+    lines.extend(
+        crate::capture::signal::findings(&signal, baud)
+            .into_iter()
+            .map(|finding| (finding.text, true)),
+    );
+    lines
 }

@@ -571,3 +571,38 @@ fn a_file_that_is_no_recording_is_refused_and_the_one_shown_kept() {
     assert!(harness.state().controller().workspace().capture().is_none());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn text_pasted_off_an_analyser_is_decoded_with_its_break_explained() {
+    let dir = scratch_dir("pasted");
+    let mut harness = app(None, &dir.join("auto"), Screen::Traffic);
+    harness
+        .get_by_label("Paste what your analyser shows")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label("Analyser text").click();
+    harness.run_steps(1);
+    harness.get_by_label("Analyser text").type_text(
+        "TX: 0x80  0x3F[?]  0x10  0x01  BREAK 0x3C[<] 0xB2  0x5F[_]  0x0D\n\
+         RX: 0x80  0x3F[?]  0x10  0x01  BREAK 0x3C[<] 0xB2  0x5F[_]  0x0D",
+    );
+    harness.run_steps(2);
+    harness.get_by_label("Decode the text").click();
+    wait_until(&mut harness, "the recording", |h| {
+        h.state().controller().workspace().capture().is_some()
+    });
+    harness.run_steps(2);
+    assert!(harness.query_by_label_contains("(analyser-text)").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("The head hears its own transmission")
+            .is_some()
+    );
+    // The request and its echo, each with the BREAK explained.
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("shown as a BREAK and read as 0x00")
+            .count(),
+        2
+    );
+}

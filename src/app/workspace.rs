@@ -86,6 +86,8 @@ pub struct OpenedCapture {
     pub line: Option<String>,
     /// Its frames and diagnosis.
     pub analysis: crate::capture::analysis::Analysis,
+    /// For a scope's recording: what the volts said of the head (levels, then findings).
+    pub signal: Vec<(String, bool)>,
 }
 
 impl Workspace {

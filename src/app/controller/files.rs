@@ -122,6 +122,12 @@ pub(super) fn close_capture(state: &mut Controller) {
     state.workspace.close_capture();
 }
 
+/// Decodes text pasted off an analyser's screen, and says what came of it.
+pub(super) fn paste_capture(state: &mut Controller, text: &str, now: Now) {
+    let outcome = crate::app::file_jobs::paste_capture(&mut state.workspace, text, now);
+    state.notice = Some(Notice::from(outcome));
+}
+
 /// Exports CSV in `dialect` from now on.
 pub(super) fn set_dialect(state: &mut Controller, dialect: Dialect) {
     state.settings.dialect = dialect;

@@ -1,8 +1,8 @@
 //! The Traffic screen: the session's raw exchange log, one line per transmission, echo or answer
 //! (time, TX/ECHO/RX, hex, decoded meaning), filtered by kind, each line copyable, exportable.
 //! Only the lines on screen are read from the journal, so hours of traffic scroll smoothly.
-//! Above it, a recording the user opened ("Open capture…"): its diagnosis on top, then its
-//! frames as traffic lines.
+//! Above it, a recording the user opened ("Open capture…") or pasted off an analyser's screen:
+//! its diagnosis on top, then its frames as traffic lines.
 
 use std::path::{Path, PathBuf};
 
@@ -27,6 +27,8 @@ pub struct TrafficPanel {
     scanned: usize,
     /// The journal `shown` indexes, so another session's journal starts afresh.
     source: Option<PathBuf>,
+    /// Text pasted off an analyser's screen, not decoded yet.
+    pasted: String,
 }
 
 impl TrafficPanel {
@@ -62,10 +64,36 @@ impl Panel for TrafficPanel {
             ui.label(
                 RichText::new(
                     "A recording from a logic analyser or sniffer: sigrok, PulseView, Saleae, \
-                     socat, jpnevulator, hex dumps, .sr or .vcd",
+                     socat, jpnevulator, hex dumps, .sr, .vcd, scope CSV, WAV",
                 )
                 .weak(),
             );
+        });
+        egui::CollapsingHeader::new("Paste what your analyser shows").show(ui, |ui| {
+            ui.label(
+                RichText::new(
+                    "Hex with or without 0x, the ASCII in brackets, BREAK, framing errors; a line \
+                     starting with TX or RX (sent, received) is of that direction.",
+                )
+                .weak(),
+            );
+            let label = ui.label("Analyser text");
+            ui.add(
+                egui::TextEdit::multiline(&mut self.pasted)
+                    .desired_rows(3)
+                    .desired_width(f32::INFINITY)
+                    .font(egui::TextStyle::Monospace),
+            )
+            .labelled_by(label.id);
+            if ui
+                .add_enabled(
+                    !self.pasted.trim().is_empty(),
+                    egui::Button::new("Decode the text"),
+                )
+                .clicked()
+            {
+                action = Some(Action::PasteCapture(self.pasted.clone()));
+            }
         });
         if let Some(capture) = app.workspace.capture() {
             if capture_ui(ui, capture) {
@@ -162,6 +190,13 @@ fn capture_ui(ui: &mut Ui, capture: &OpenedCapture) -> bool {
         style::diagnosis_colour(analysis.diagnosis.code),
         &analysis.diagnosis.text(),
     );
+    for (line, finding) in &capture.signal {
+        if *finding {
+            style::note(ui, style::WARN, line);
+        } else {
+            ui.label(line);
+        }
+    }
     let mut facts = Vec::new();
     if let Some(caveat) = &analysis.caveat {
         ui.label(caveat);

@@ -46,8 +46,11 @@ fn one_second(samplerate: u32, baud: u32) -> Vec<u8> {
         .collect()
 }
 
-/// Writes `seconds` of polling at `samplerate` and `baud` to `path`, probes named TX and RX.
-pub fn write_session(path: &Path, samplerate: u32, baud: u32, seconds: usize) {
+/// A session file at `path` with its version and its metadata, `device` the device's lines.
+fn start_session(
+    path: &Path,
+    device: &str,
+) -> (zip::ZipWriter<std::fs::File>, zip::write::SimpleFileOptions) {
     let file = std::fs::File::create(path).unwrap();
     let mut zip = zip::ZipWriter::new(file);
     let options = zip::write::SimpleFileOptions::default()
@@ -55,15 +58,21 @@ pub fn write_session(path: &Path, samplerate: u32, baud: u32, seconds: usize) {
     zip.start_file("version", options).unwrap();
     zip.write_all(b"2").unwrap();
     zip.start_file("metadata", options).unwrap();
-    zip.write_all(
-        format!(
-            "[global]\nsigrok version=0.5.2\n\n[device 1]\ncapturefile=logic-1\ntotal probes=2\n\
-             samplerate={} kHz\ntotal analog=0\nprobe1=TX\nprobe2=RX\nunitsize=1\n",
+    zip.write_all(format!("[global]\nsigrok version=0.5.2\n\n[device 1]\n{device}").as_bytes())
+        .unwrap();
+    (zip, options)
+}
+
+/// Writes `seconds` of polling at `samplerate` and `baud` to `path`, probes named TX and RX.
+pub fn write_session(path: &Path, samplerate: u32, baud: u32, seconds: usize) {
+    let (mut zip, options) = start_session(
+        path,
+        &format!(
+            "capturefile=logic-1\ntotal probes=2\nsamplerate={} kHz\ntotal analog=0\n\
+             probe1=TX\nprobe2=RX\nunitsize=1\n",
             samplerate / 1000
-        )
-        .as_bytes(),
-    )
-    .unwrap();
+        ),
+    );
     let second = one_second(samplerate, baud);
     let (mut part, mut in_part) = (0, CHUNK);
     for _ in 0..seconds {
@@ -87,22 +96,13 @@ pub fn write_session(path: &Path, samplerate: u32, baud: u32, seconds: usize) {
 /// TX and RX of float32 volts (TX 0 to 3.3 V, RX idling at 3.3 V and pulled to 0.25 V, each edge
 /// a ramp over two samples), a part of `CHUNK` bytes a channel at a time.
 pub fn write_analog_session(path: &Path, samplerate: u32, baud: u32, seconds: usize) {
-    let file = std::fs::File::create(path).unwrap();
-    let mut zip = zip::ZipWriter::new(file);
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    zip.start_file("version", options).unwrap();
-    zip.write_all(b"2").unwrap();
-    zip.start_file("metadata", options).unwrap();
-    zip.write_all(
-        format!(
-            "[global]\nsigrok version=0.5.2\n\n[device 1]\nsamplerate={} kHz\ntotal analog=2\n\
-             analog1=TX\nanalog2=RX\n",
+    let (mut zip, options) = start_session(
+        path,
+        &format!(
+            "samplerate={} kHz\ntotal analog=2\nanalog1=TX\nanalog2=RX\n",
             samplerate / 1000
-        )
-        .as_bytes(),
-    )
-    .unwrap();
+        ),
+    );
     let second = one_second(samplerate, baud);
     let volts = |bit: u8, (low, high): (f32, f32)| {
         let mut last = high;

@@ -155,18 +155,7 @@ impl<S: AnalogSource> AnalogReplay<S> {
             .zip(&range)
             .zip(&starts)
             .map(|((histogram, &(low, high)), &start)| {
-                let at = |share: f64| {
-                    let wanted = (count as f64 * share) as u64;
-                    let mut seen = 0;
-                    let index = histogram
-                        .iter()
-                        .position(|&n| {
-                            seen += n;
-                            seen > wanted
-                        })
-                        .unwrap_or(BINS - 1);
-                    low + (high - low) * index as f32 / (BINS - 1) as f32
-                };
+                let at = |share: f64| low + (high - low) * quantile(histogram, count, share);
                 let (low, high) = (at(PERCENTILE), at(1.0 - PERCENTILE));
                 let threshold = threshold.unwrap_or((low + high) / 2.0);
                 Levels {
@@ -220,16 +209,7 @@ impl<S: AnalogSource> AnalogReplay<S> {
             .zip(&largest)
             .map(|(histogram, &largest)| {
                 let total: u64 = histogram.iter().sum();
-                let wanted = (total as f64 * JUMP_PERCENTILE) as u64;
-                let mut seen = 0;
-                let index = histogram
-                    .iter()
-                    .position(|&n| {
-                        seen += n;
-                        seen > wanted
-                    })
-                    .unwrap_or(BINS - 1);
-                largest * index as f32 / (BINS - 1) as f32
+                largest * quantile(histogram, total, JUMP_PERCENTILE)
             })
             .collect();
         let step: Vec<f32> = jumps.iter().map(|jump| jump / 2.0).collect();
@@ -285,6 +265,21 @@ impl<S: AnalogSource> AnalogReplay<S> {
             })
             .collect()
     }
+}
+
+/// Where in `histogram` (of `total` values in [`BINS`] bins over a range) the `share` of them
+/// lies below: a fraction of the range, from 0 to 1.
+fn quantile(histogram: &[u64], total: u64, share: f64) -> f32 {
+    let wanted = (total as f64 * share) as u64;
+    let mut seen = 0;
+    let index = histogram
+        .iter()
+        .position(|&n| {
+            seen += n;
+            seen > wanted
+        })
+        .unwrap_or(BINS - 1);
+    index as f32 / (BINS - 1) as f32
 }
 
 /// Visits each channel's change over `lag` samples, from the `lag`-th sample on.

@@ -254,21 +254,8 @@ pub struct SigrokSession<R> {
 impl<R: Read + Seek> SigrokSession<R> {
     /// Reads the metadata of the session in `input`.
     pub fn new(input: R) -> Result<Self, String> {
-        let mut archive = zip::ZipArchive::new(input)
-            .map_err(|error| format!("not a sigrok session file: {error}"))?;
-        let mut metadata = String::new();
-        archive
-            .by_name("metadata")
-            .map_err(|_| "a sigrok session file without its metadata".to_string())?
-            .take(1 << 20)
-            .read_to_string(&mut metadata)
-            .map_err(|error| format!("the metadata cannot be read: {error}"))?;
-        let value = |key: &str| {
-            metadata.lines().find_map(|line| {
-                let (k, v) = line.split_once('=')?;
-                (k.trim() == key).then(|| v.trim().to_string())
-            })
-        };
+        let (archive, metadata) = open_session(input)?;
+        let value = |key: &str| metadata_value(&metadata, key);
         let samplerate = value("samplerate")
             .and_then(|rate| samplerate(&rate))
             .ok_or("no samplerate in the metadata")?;
@@ -405,6 +392,30 @@ fn first_change(bytes: &[u8], unitsize: usize, previous: u64, mask: u64) -> Opti
 }
 
 /// Samples a second from `100 kHz`, `1 MHz`, `200000`.
+/// A sigrok session file's zip and its metadata (INI text).
+pub(super) fn open_session<R: Read + Seek>(
+    input: R,
+) -> Result<(zip::ZipArchive<R>, String), String> {
+    let mut archive = zip::ZipArchive::new(input)
+        .map_err(|error| format!("not a sigrok session file: {error}"))?;
+    let mut metadata = String::new();
+    archive
+        .by_name("metadata")
+        .map_err(|_| "a sigrok session file without its metadata".to_string())?
+        .take(1 << 20)
+        .read_to_string(&mut metadata)
+        .map_err(|error| format!("the metadata cannot be read: {error}"))?;
+    Ok((archive, metadata))
+}
+
+/// The value of `key` in a session's metadata.
+pub(super) fn metadata_value(metadata: &str, key: &str) -> Option<String> {
+    metadata.lines().find_map(|line| {
+        let (k, v) = line.split_once('=')?;
+        (k.trim() == key).then(|| v.trim().to_string())
+    })
+}
+
 pub(super) fn samplerate(text: &str) -> Option<f64> {
     let (number, unit) = text
         .split_once(' ')

@@ -6,6 +6,7 @@
 use std::io::{Read, Seek};
 
 use super::analog::AnalogSource;
+use super::raw::{metadata_value, open_session};
 
 /// A session file's analog channels.
 pub struct SigrokAnalog<R: Read + Seek> {
@@ -26,21 +27,8 @@ impl<R: Read + Seek> SigrokAnalog<R> {
     /// Reads the metadata of the session in `input`: its analog channels when it holds no
     /// logic, else the input back.
     pub fn open(input: R) -> Result<SessionKind<R>, String> {
-        let mut archive = zip::ZipArchive::new(input)
-            .map_err(|error| format!("not a sigrok session file: {error}"))?;
-        let mut metadata = String::new();
-        archive
-            .by_name("metadata")
-            .map_err(|_| "a sigrok session file without its metadata".to_string())?
-            .take(1 << 20)
-            .read_to_string(&mut metadata)
-            .map_err(|error| format!("the metadata cannot be read: {error}"))?;
-        let value = |key: &str| {
-            metadata.lines().find_map(|line| {
-                let (k, v) = line.split_once('=')?;
-                (k.trim() == key).then(|| v.trim().to_string())
-            })
-        };
+        let (archive, metadata) = open_session(input)?;
+        let value = |key: &str| metadata_value(&metadata, key);
         let analog: usize = value("total analog")
             .and_then(|count| count.parse().ok())
             .unwrap_or(0);

@@ -110,16 +110,7 @@ impl<S: AnalogSource> AnalogReplay<S> {
     pub fn new(mut source: S, threshold: Option<f32>) -> Result<Self, String> {
         let channels = source.names().len();
         let mut range = vec![(f32::INFINITY, f32::NEG_INFINITY); channels];
-        let mut count = 0u64;
-        let mut first: Option<f64> = None;
-        let mut second: Option<f64> = None;
-        source.samples(&mut |t, values| {
-            count += 1;
-            match (first, second) {
-                (None, _) => first = Some(t),
-                (Some(_), None) => second = Some(t),
-                _ => {}
-            }
+        let (count, interval) = timed_pass(&mut source, &mut |values| {
             for (range, &value) in range.iter_mut().zip(values) {
                 if value.is_finite() {
                     range.0 = range.0.min(value);
@@ -127,13 +118,6 @@ impl<S: AnalogSource> AnalogReplay<S> {
                 }
             }
         })?;
-        if count < 2 {
-            return Err("fewer than two samples".into());
-        }
-        let interval = match (first, second) {
-            (Some(a), Some(b)) if b > a => b - a,
-            _ => return Err("the samples' times do not grow".into()),
-        };
         let mut histograms = vec![vec![0u64; BINS]; channels];
         let mut starts: Vec<f32> = Vec::new();
         let bin = |value: f32, (low, high): (f32, f32)| -> usize {
@@ -179,19 +163,7 @@ impl<S: AnalogSource> AnalogReplay<S> {
     /// is found from the signal, and the direction of its first edge tells its idle level.
     pub fn ac_coupled(mut source: S) -> Result<Self, String> {
         let channels = source.names().len();
-        let (mut count, mut first, mut second) = (0u64, None, None);
-        source.samples(&mut |t, _| {
-            count += 1;
-            match (first, second) {
-                (None, _) => first = Some(t),
-                (Some(_), None) => second = Some(t),
-                _ => {}
-            }
-        })?;
-        let interval = match (first, second) {
-            (Some(a), Some(b)) if b > a => b - a,
-            _ => return Err("fewer than two samples, or times that do not grow".into()),
-        };
+        let (_, interval) = timed_pass(&mut source, &mut |_| {})?;
         let lag = ((EDGE_SPAN_S / interval).round() as usize).max(1);
         // The largest change over `lag` samples, then how often each size comes.
         let mut largest = vec![0f32; channels];
@@ -264,6 +236,31 @@ impl<S: AnalogSource> AnalogReplay<S> {
                 rise_s: (count > 0).then(|| total / f64::from(count)),
             })
             .collect()
+    }
+}
+
+/// Visits every sample of `source`; gives how many there are and the time between the first
+/// two, or why the source is no recording to cut.
+fn timed_pass<S: AnalogSource>(
+    source: &mut S,
+    visit: &mut dyn FnMut(&[f32]),
+) -> Result<(u64, f64), String> {
+    let (mut count, mut first, mut second) = (0u64, None, None);
+    source.samples(&mut |t, values| {
+        count += 1;
+        match (first, second) {
+            (None, _) => first = Some(t),
+            (Some(_), None) => second = Some(t),
+            _ => {}
+        }
+        visit(values);
+    })?;
+    if count < 2 {
+        return Err("fewer than two samples".into());
+    }
+    match (first, second) {
+        (Some(a), Some(b)) if b > a => Ok((count, b - a)),
+        _ => Err("the samples' times do not grow".into()),
     }
 }
 

@@ -50,7 +50,8 @@ fn jsontrace(path: &str) -> Vec<Event> {
     read(path, |text, events| importer.line(text, events)).unwrap()
 }
 
-fn bytes(events: &[Event], direction: Direction) -> Vec<u8> {
+/// The bytes of one direction, in order (the analog tests use it too).
+pub(super) fn bytes(events: &[Event], direction: Direction) -> Vec<u8> {
     events
         .iter()
         .filter(|event| event.direction == direction)

@@ -1,6 +1,7 @@
 use super::*;
+use crate::capture::Direction;
 use crate::capture::raw::{RawOptions, decode};
-use crate::capture::{Direction, Mark};
+use crate::capture::tests::bytes;
 
 /// Samples held in memory: a test's signal.
 struct Signal {
@@ -55,17 +56,6 @@ fn analog(levels: &[bool], rate: f64, (low, high): (f32, f32), tau: f64, noise: 
             let target = if level { high } else { low };
             value += (target - value) * alpha;
             value + (rng.f32() - 0.5) * 2.0 * noise
-        })
-        .collect()
-}
-
-fn bytes(events: &[crate::capture::Event], direction: Direction) -> Vec<u8> {
-    events
-        .iter()
-        .filter(|event| event.direction == direction)
-        .filter_map(|event| match event.mark {
-            Mark::Byte(byte) => Some(byte),
-            _ => None,
         })
         .collect()
 }

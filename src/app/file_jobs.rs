@@ -188,6 +188,20 @@ fn signal_lines(
             (text, false)
         })
         .collect();
+    if let Some(heard) = signal.heard {
+        let answer = if heard.answer_read {
+            "the meter's answer"
+        } else {
+            "the time after each request (no answer was read)"
+        };
+        lines.push((
+            format!(
+                "RX swings {:.2} V for the echo and {:.2} V for {answer}",
+                heard.echo_v, heard.answer_v
+            ),
+            false,
+        ));
+    }
     lines.extend(
         crate::capture::signal::findings(&signal, baud)
             .into_iter()

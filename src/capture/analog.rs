@@ -10,6 +10,10 @@
 
 use super::raw::{Change, LineFound, Replay};
 
+mod heard;
+
+pub use heard::{Heard, heard};
+
 /// A level shorter than this is a glitch: well under half a bit at 9600 baud.
 const MIN_PULSE_S: f64 = 20e-6;
 /// The share of samples below the low level and above the high one.
@@ -66,6 +70,8 @@ pub struct AnalogSignal {
     pub tx: ChannelSignal,
     /// The channel it took for RX.
     pub rx: ChannelSignal,
+    /// How deep RX swings for the echo and for the answer.
+    pub heard: Option<Heard>,
 }
 
 impl AnalogSignal {
@@ -75,6 +81,7 @@ impl AnalogSignal {
         Some(Self {
             tx: named(&line.tx)?,
             rx: named(&line.rx)?,
+            heard: None,
         })
     }
 }
@@ -345,7 +352,14 @@ impl<S: AnalogSource> Replay for AnalogReplay<S> {
             for (channel, ((follow, levels), &value)) in
                 follow.iter_mut().zip(&levels).zip(values).enumerate()
             {
-                let band = levels.swing().abs() * HYSTERESIS as f32;
+                // Hysteresis within the reach of the threshold from the idle level: a threshold
+                // given near the idle level (to read a faint answer) keeps a narrow band.
+                let reach = if levels.inverted {
+                    levels.threshold - levels.low
+                } else {
+                    levels.high - levels.threshold
+                };
+                let band = levels.swing().abs().min(2.0 * reach.abs()) * HYSTERESIS as f32;
                 if value.is_finite() && edges.is_none() {
                     let tenth = levels.swing() / 10.0;
                     if value <= levels.low + tenth {

@@ -291,10 +291,13 @@ fn decode_analog<S: AnalogSource>(
 ) -> Result<(Vec<Event>, LineFound, Option<AnalogSignal>), String> {
     let (events, line) = super::raw::decode(&mut replay, raw)?;
     // What the volts say; a sound card's levels are not volts.
-    let analog = replay
+    let mut analog = replay
         .in_volts()
         .then(|| AnalogSignal::of(&replay.signal(), &line))
         .flatten();
+    if let Some(signal) = &mut analog {
+        signal.heard = super::analog::heard(&mut replay, &events, &line)?;
+    }
     Ok((events, line, analog))
 }
 

@@ -10,11 +10,18 @@ const WEAK_SWING_V: f32 = 0.5;
 /// Edges slower than this share of a bit leave little of the bit settled around its middle,
 /// where it is read.
 const SLOW_EDGE_BITS: f64 = 0.4;
+/// An echo that swings this many times deeper than the answer is heard far better: the
+/// threshold follows the echo, and the answer is read near its edge or not at all.
+const LOUD_ECHO_RATIO: f32 = 3.0;
+/// Where no answer was read, RX swinging this much further than its noise after a request is
+/// an answer too faint for the threshold, volts.
+const FAINT_ANSWER_V: f32 = 0.15;
 
 /// One finding.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Finding {
-    /// What it is, for scripts: `weak_rx`, `slow_edges`, `inverted_rx`, `inverted_tx`.
+    /// What it is, for scripts: `weak_rx`, `slow_edges`, `loud_echo`, `inverted_rx`,
+    /// `inverted_tx`.
     pub code: &'static str,
     /// What it is and what to do, for people.
     pub text: String,
@@ -52,6 +59,33 @@ pub fn findings(signal: &AnalogSignal, baud: u32) -> Vec<Finding> {
                  saturated (shade it, lower its load resistor, or use a lower baud rate)"
             ),
         });
+    }
+    if let Some(heard) = signal.heard.filter(|heard| heard.echo_v > 0.0) {
+        let (echo, answer) = (heard.echo_v, heard.answer_v);
+        let loud = echo >= LOUD_ECHO_RATIO * answer;
+        let faint =
+            !heard.answer_read && answer - heard.idle_v >= FAINT_ANSWER_V && answer <= echo / 2.0;
+        if (heard.answer_read && loud) || faint {
+            let advice = "turn it so the meter's window faces its receiver, and shade the \
+                          receiver from the head's own LED";
+            let text = if heard.answer_read {
+                format!(
+                    "the echo swings {echo:.1} V, the meter's answer {answer:.2} V: the head \
+                     hears itself far better than the meter; {advice}"
+                )
+            } else {
+                format!(
+                    "the echo swings {echo:.1} V, and after each request RX swings {answer:.2} V \
+                     without crossing the threshold: the meter seems to answer too faintly to be \
+                     read; {advice}, or decode again with --threshold {:.2}",
+                    heard.answer_threshold()
+                )
+            };
+            found.push(Finding {
+                code: "loud_echo",
+                text,
+            });
+        }
     }
     for (channel, code, name) in [(rx, "inverted_rx", "RX"), (&signal.tx, "inverted_tx", "TX")] {
         if channel.levels.inverted {
@@ -97,6 +131,7 @@ mod tests {
         let good = AnalogSignal {
             tx: channel(0.0, 3.3, false, Some(2e-6)),
             rx: channel(0.2, 3.3, false, Some(40e-6)),
+            heard: None,
         };
         assert!(codes(&good).is_empty());
 

@@ -106,6 +106,18 @@ struct CaptureJson<'a> {
 struct AnalogJson {
     tx: ChannelJson,
     rx: ChannelJson,
+    /// How far RX swings from idle for the head's own echo; none without an echo.
+    echo_swing_v: Option<f64>,
+    /// For the meter's answer, or where none was read, after the requests.
+    answer_swing_v: Option<f64>,
+    /// Whether the answer was read: false where `answer_swing_v` is what RX did after requests.
+    answer_read: Option<bool>,
+}
+
+/// Volts to the millivolt: what a recording's resolution supports. `+ 0.0` makes a rounded -0
+/// a 0.
+fn volts(value: f32) -> f64 {
+    (f64::from(value) * 1000.0).round() / 1000.0 + 0.0
 }
 
 #[derive(Serialize)]
@@ -120,9 +132,6 @@ struct ChannelJson {
 
 impl ChannelJson {
     fn of(channel: &ChannelSignal, baud: u32) -> Self {
-        // Millivolts and hundredths of a bit: what the recording's resolution supports.
-        // `+ 0.0` makes a rounded -0 a 0.
-        let volts = |value: f32| (f64::from(value) * 1000.0).round() / 1000.0 + 0.0;
         let levels = channel.levels;
         Self {
             low_v: volts(levels.low),
@@ -192,6 +201,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             analog: signal.as_ref().map(|signal| AnalogJson {
                 tx: ChannelJson::of(&signal.tx, baud),
                 rx: ChannelJson::of(&signal.rx, baud),
+                echo_swing_v: signal.heard.map(|heard| volts(heard.echo_v)),
+                answer_swing_v: signal.heard.map(|heard| volts(heard.answer_v)),
+                answer_read: signal.heard.map(|heard| heard.answer_read),
             }),
             signal: found,
         };

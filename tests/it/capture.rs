@@ -392,6 +392,18 @@ fn analog_recordings_are_cut_to_logic_at_levels_found_in_the_signal_and_diagnose
             analog["tx"]["swing_v"].as_f64().unwrap() > 3.0,
             "{file}: {analog}"
         );
+        // The model's echo is a reflection, less deep than the answer; a silent meter leaves RX
+        // at its noise after the request.
+        let (echo, answer) = (
+            analog["echo_swing_v"].as_f64().unwrap(),
+            analog["answer_swing_v"].as_f64().unwrap(),
+        );
+        assert_eq!(analog["answer_read"], diagnosis != "echo_only", "{file}");
+        if diagnosis == "echo_only" {
+            assert!(answer < 0.3 && echo > 1.5, "{file}: {analog}");
+        } else {
+            assert!(echo < answer && answer > 2.5, "{file}: {analog}");
+        }
         let inverted = file.starts_with("saleae");
         assert_eq!(analog["rx"]["inverted"], inverted, "{file}");
         let codes: Vec<&str> = value["signal"]

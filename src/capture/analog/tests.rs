@@ -280,3 +280,77 @@ proptest::proptest! {
         }
     }
 }
+
+/// GetRegister 60's answer.
+const ANSWER: [u8; 16] = [
+    0x40, 0x3F, 0x10, 0x00, 0x3C, 0x02, 0x04, 0x00, 0x00, 0x01, 0xE2, 0x1B, 0xBF, 0xD8, 0xEF, 0x0D,
+];
+
+/// A request heard back as an echo swinging 3 V, then an answer whose low is `answer_low`
+/// volts under an idle of 3.3 V.
+fn echo_and_answer(answer_low: f32) -> Signal {
+    let rate = 50_000.0;
+    let request = levels(&REQUEST, rate);
+    let answer = levels(&ANSWER, rate);
+    let tx: Vec<bool> = request
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n(true, answer.len()))
+        .collect();
+    let mut rx = analog(&request, rate, (0.3, 3.3), 20e-6, 0.03);
+    rx.extend(analog(&answer, rate, (answer_low, 3.3), 20e-6, 0.03));
+    Signal {
+        names: vec!["TX".into(), "RX".into()],
+        rate,
+        channels: vec![analog(&tx, rate, (0.0, 3.3), 1e-6, 0.0), rx],
+    }
+}
+
+/// Decodes `signal` with `threshold`: RX's bytes, and the findings.
+fn heard_in(
+    signal: Signal,
+    threshold: Option<f32>,
+) -> (Vec<u8>, Vec<crate::capture::signal::Finding>) {
+    let mut replay = AnalogReplay::new(signal, threshold).unwrap();
+    let (events, line) = decode(&mut replay, &RawOptions::default()).unwrap();
+    let mut signal = AnalogSignal::of(&replay.signal(), &line).unwrap();
+    signal.heard = heard(&mut replay, &events, &line).unwrap();
+    let found = crate::capture::signal::findings(&signal, line.baud);
+    (bytes(&events, Direction::Rx), found)
+}
+
+#[test]
+fn an_answer_too_faint_for_a_threshold_set_by_a_loud_echo_is_said_and_read_at_the_threshold_given()
+{
+    // The echo swings 3 V, the answer 0.4 V: the threshold halfway into the echo never sees it.
+    let (rx, found) = heard_in(echo_and_answer(2.9), None);
+    assert_eq!(rx, REQUEST, "only the echo is read");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].code, "loud_echo");
+    let text = &found[0].text;
+    assert!(text.contains("the echo swings 3.0 V"), "{text}");
+    // The threshold it proposes reads the answer, and then says how faint it is.
+    let threshold: f32 = text
+        .rsplit("--threshold ")
+        .next()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or_else(|| panic!("no threshold in {text}"));
+    assert!((3.0..3.2).contains(&threshold), "{threshold}");
+    let (rx, found) = heard_in(echo_and_answer(2.9), Some(threshold));
+    assert_eq!(rx, [&REQUEST[..], &ANSWER].concat());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0]
+            .text
+            .contains("the head hears itself far better than the meter"),
+        "{found:?}"
+    );
+
+    // A meter answering as deep as the echo, and a silent one, say nothing of it.
+    let (rx, found) = heard_in(echo_and_answer(0.3), None);
+    assert_eq!(rx, [&REQUEST[..], &ANSWER].concat());
+    assert!(found.is_empty(), "{found:?}");
+    let (rx, found) = heard_in(echo_and_answer(3.3), None);
+    assert_eq!(rx, REQUEST);
+    assert!(found.is_empty(), "{found:?}");
+}

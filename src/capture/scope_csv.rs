@@ -4,6 +4,9 @@
 //!   sample a line by its number (time = start + number × increment);
 //! - Saleae Logic 2's analog export: `Time [s],Channel 0,Channel 1`;
 //! - Digilent WaveForms: `#` header lines, then `Time (s),Channel 1 (V),Channel 2 (V)`;
+//! - Siglent: lines of settings (`Record Length,Analog:N`, `Sample Interval,…`, which some
+//!   firmware leaves out), `Source,CH1,CH2`, then `Second,Volt,Volt` (or `Second,Value,Value`),
+//!   then a sample a line with its time (`+1.240000E-03,+4.000008E-02`);
 //! - any CSV of a time column in seconds and voltage columns, headed by their names.
 //!
 //! Streamed: each reading seeks back to the first sample.
@@ -53,7 +56,38 @@ impl<R: BufRead + Seek> ScopeCsv<R> {
                 break fields(text);
             }
         };
-        let (names, timing) = if header.first().is_some_and(|first| first == "X") {
+        let (names, timing) = if header.first().is_some_and(|first| is_siglent(first)) {
+            // Siglent: settings up to the units line, the channels' names on the line before.
+            let mut source = Vec::new();
+            let mut fields_now = header;
+            loop {
+                match fields_now.first().map(|first| first.to_ascii_lowercase()) {
+                    Some(first) if first == "second" => break,
+                    Some(first) if first == "source" => source = fields_now[1..].to_vec(),
+                    _ => {}
+                }
+                line.clear();
+                let read = input
+                    .read_line(&mut line)
+                    .map_err(|error| format!("cannot read it: {error}"))?;
+                if read == 0 {
+                    return Err("a Siglent export without its `Second,Volt` line".into());
+                }
+                offset += read as u64;
+                fields_now = fields(line.trim());
+            }
+            let channels = fields_now.len() - 1;
+            if channels == 0 {
+                return Err("a Siglent export with no channel".into());
+            }
+            // Where the settings name no channel (bin2csv's), they are CH1, CH2 in order.
+            let names = if source.len() == channels {
+                source
+            } else {
+                (1..=channels).map(|n| format!("CH{n}")).collect()
+            };
+            (names, Timing::Column)
+        } else if header.first().is_some_and(|first| first == "X") {
             // Rigol: the second line gives the units, the start and the increment.
             line.clear();
             let read = input
@@ -83,7 +117,10 @@ impl<R: BufRead + Seek> ScopeCsv<R> {
         {
             (header[1..].to_vec(), Timing::Column)
         } else {
-            return Err("no time column first (Time [s], Time (s), or Rigol's X)".into());
+            return Err(
+                "no time column first (Time [s], Time (s), Rigol's X, or Siglent's settings)"
+                    .into(),
+            );
         };
         Ok(Self {
             input,
@@ -148,7 +185,13 @@ pub fn is_header(line: &str) -> bool {
         .map(|f| f.to_ascii_lowercase())
         .unwrap_or_default();
     let rigol = first == "x" && header.get(1).is_some_and(|name| name.starts_with("CH"));
-    rigol || (first.starts_with("time") && header.len() >= 2)
+    let siglent = header.len() >= 2 && is_siglent(&first);
+    rigol || siglent || (first.starts_with("time") && header.len() >= 2)
+}
+
+/// Whether a first field opens a Siglent export: its settings, or its channels' names.
+fn is_siglent(first: &str) -> bool {
+    ["record length", "source"].contains(&first.to_ascii_lowercase().as_str())
 }
 
 /// A CSV line's fields, trimmed, an empty last one (Rigol's trailing comma) left out.

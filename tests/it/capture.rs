@@ -419,3 +419,82 @@ fn analog_recordings_are_cut_to_logic_at_levels_found_in_the_signal_and_diagnose
         );
     }
 }
+
+#[test]
+fn siglent_exports_in_each_layout_decode_as_the_same_recording() {
+    // Saleae's analog export rewritten as each Siglent layout the public parsers read: the
+    // scope's own with its settings, the same without them ("Para Save" off), bin2csv's
+    // without a `Source` line, and the older CL models' with a blank line; numbers as each
+    // writes them.
+    let saleae = std::fs::read_to_string(data_file(
+        "captures/analog/saleae_logic2_analog_serialno.csv",
+    ))
+    .unwrap();
+    let rows: Vec<(f64, f64, f64)> = saleae
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let mut parts = line.split(',').map(|part| part.parse::<f64>().unwrap());
+            let mut next = || parts.next().unwrap();
+            (next(), next(), next())
+        })
+        .collect();
+    let data = |row: &dyn Fn(&(f64, f64, f64)) -> String| -> String {
+        rows.iter().map(|r| row(r) + "\r\n").collect()
+    };
+    let count = rows.len();
+    let layouts = [
+        (
+            "x-e",
+            format!(
+                "Record Length,Analog:{count},\r\nSample Interval,Analog:3.200000E-05,\r\n\
+                 Vertical Units,CH1:V, CH2:V,,\r\nModel Number,SDS1104X-E,\r\n\
+                 Source,CH1,CH2\r\nSecond,Value,Value\r\n"
+            ) + &data(&|(t, a, b)| format!("{t:+E},{a:+E},{b:+E}")),
+        ),
+        (
+            "short",
+            "Source,CH1,CH2\r\nSecond,Volt,Volt\r\n".to_string()
+                + &data(&|(t, a, b)| format!("{t:.11},{a:.5},{b:.5}")),
+        ),
+        (
+            "bin2csv",
+            format!("Record Length,Analog:{count}\r\nSample Rate,31250.0\r\nSecond,Volt,Volt\r\n")
+                + &data(&|(t, a, b)| format!("{t:.11}, {a:.5}, {b:.5}")),
+        ),
+        (
+            "cl",
+            format!(
+                "Record Length,{count}\r\nSample Interval,CH1:0.000032 CH2:0.000032\r\n\
+                 Model Number,ADS1202CL+,,\r\n\r\nSource,CH1,CH2\r\nSecond,Volt,Volt\r\n"
+            ) + &data(&|(t, a, b)| format!(" {t:.11},{a:.5},{b:.5}")),
+        ),
+    ];
+    for (name, text) in layouts {
+        let path = crate::support::temp(&format!("siglent-{name}.csv"));
+        std::fs::write(&path, text).unwrap();
+        let path_text = path.display().to_string();
+        let output = run_cli(&["capture", "--json", &path_text]);
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(output.status.code(), Some(0), "{name}: {}", stderr(&output));
+        let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        assert_eq!(value["format"], "scope-csv", "{name}");
+        assert_eq!(value["diagnosis_code"], "ok", "{name}: {value}");
+        let hex: Vec<&str> = value["frames"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|frame| frame["hex"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            hex,
+            [
+                "80 3F 02 35 E9 0D",
+                "80 3F 02 35 E9 0D",
+                "40 3F 02 00 BC 61 4E B4 83 0D"
+            ],
+            "{name}"
+        );
+        assert_eq!(value["analog"]["rx"]["inverted"], true, "{name}");
+    }
+}

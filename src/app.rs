@@ -124,6 +124,8 @@ fn icon() -> Option<egui::IconData> {
 }
 
 #[cfg(test)]
+mod capture_tests;
+#[cfg(test)]
 mod handover_tests;
 #[cfg(test)]
 mod publishing_tests;

@@ -13,6 +13,7 @@
 pub mod analog;
 pub mod analyser_text;
 pub mod analysis;
+pub mod excerpt;
 pub mod format;
 pub mod pulseview;
 pub mod raw;

@@ -66,6 +66,10 @@ pub enum Action {
     CloseCapture,
     /// Decode text pasted off an analyser's screen as a recording.
     PasteCapture(String),
+    /// Files dropped on the window: a folder opens as a session, a file as a recording.
+    OpenDropped(Vec<PathBuf>),
+    /// Plot the channels of the analog recording shown around its frame of this index.
+    ShowFrameSignal(usize),
     /// Do this job with this file.
     UseFile {
         /// The job.

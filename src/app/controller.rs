@@ -8,8 +8,9 @@
 //! closing), `scan.rs` (scans and the register map), `live.rs` (polling and readouts),
 //! `history.rs` (logger reads and resuming them), `sessions.rs` (new, open, save as, delete, the
 //! recent list), `recording.rs` (the session the recorder writes), `publishing.rs` (polls fed
-//! to an MQTT broker), `files.rs` (file dialogs, typed paths, recordings). [`Controller::act`] and [`Controller::handle`] only route: a new
-//! feature adds a file and a line here, not a branch inside another handler.
+//! to an MQTT broker), `files.rs` (file dialogs, typed paths, recordings), `signal_plot.rs` (an
+//! analog recording's channels around a frame). [`Controller::act`] and [`Controller::handle`]
+//! only route: a new feature adds a file and a line here, not a branch inside another handler.
 //!
 //! It keeps one job under way, as the link does (`jobs.rs`); events are told apart by what they
 //! are and by the job they name, never by flags. The session is recorded by the recorder's own
@@ -25,6 +26,7 @@ mod publishing;
 mod recording;
 mod scan;
 mod sessions;
+mod signal_plot;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -46,6 +48,7 @@ use files::Files;
 use jobs::Jobs;
 use publishing::Publishing;
 use recording::Recording;
+use signal_plot::SignalPlots;
 
 pub use publishing::{BrokerState, PublishView};
 
@@ -91,6 +94,8 @@ pub struct Controller {
     jobs: Jobs,
     recording: Recording,
     publishing: Publishing,
+    /// Stretches of an analog recording read for its plot.
+    plots: SignalPlots,
     files: Files,
     workspace: Workspace,
     view: LinkView,
@@ -119,6 +124,7 @@ impl Controller {
             jobs: Jobs::new(link),
             recording: Recording::new(recorder, sessions_dir),
             publishing: Publishing::new(std::sync::Arc::clone(&wake)),
+            plots: SignalPlots::new(std::sync::Arc::clone(&wake)),
             files: Files::new(picker, wake),
             workspace: Workspace::default(),
             view: LinkView::default(),
@@ -140,6 +146,9 @@ impl Controller {
         }
         while let Some(picked) = self.files.try_picked() {
             files::on_picked(self, picked, now);
+        }
+        while let Some(read) = self.plots.try_read() {
+            signal_plot::on_read(self, read);
         }
         recording::keep_up(self, now.instant);
         publishing::keep_up(self);
@@ -183,6 +192,8 @@ impl Controller {
             }
             Action::CloseCapture => files::close_capture(self),
             Action::PasteCapture(text) => files::paste_capture(self, &text, now),
+            Action::OpenDropped(paths) => files::open_dropped(self, &paths, now),
+            Action::ShowFrameSignal(frame) => signal_plot::show_frame(self, frame),
             Action::DismissPrompt => files::dismiss_prompt(self),
             Action::DismissNotice => self.notice = None,
         }
@@ -247,8 +258,7 @@ impl Controller {
     /// Opens the recording at `path` and shows it on the Traffic screen, as "Open capture…"
     /// does with a file picked.
     pub fn open_capture(&mut self, path: &Path, now: Now) {
-        self.settings.screen = Screen::Traffic;
-        files::use_file(self, FileJob::OpenCapture, path, false, now);
+        files::open_dropped(self, &[path.to_path_buf()], now);
     }
 
     /// Uses `picker` to ask for files from now on.

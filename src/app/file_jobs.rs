@@ -11,7 +11,8 @@ use crate::model::RegisterMap;
 
 use super::action::FileJob;
 use super::files::shown;
-use super::workspace::{OpenedCapture, Workspace};
+use super::workspace::{OpenedCapture, SignalPlot, Workspace};
+use crate::capture::format::Format;
 
 /// Does `job` with the file at `path`; says what was done, or what went wrong and the fix.
 /// Session jobs are not done here.
@@ -110,7 +111,7 @@ fn open_capture(workspace: &mut Workspace, path: &Path, now: Now) -> Result<Stri
     let shown = shown(path);
     let recording = crate::capture::format::read_file(path, None, &Default::default())
         .map_err(|error| format!("{shown}: {error}. {KEPT}"))?;
-    Ok(show_capture(workspace, shown, &recording, now))
+    Ok(show_capture(workspace, shown, &recording, Some(path), now))
 }
 
 const KEPT: &str = "The recording on screen was kept.";
@@ -121,14 +122,15 @@ pub fn paste_capture(workspace: &mut Workspace, text: &str, now: Now) -> Result<
     let shown = "the text pasted".to_string();
     let recording = crate::capture::format::read(text.as_bytes(), None, &Default::default())
         .map_err(|error| format!("{shown}: {error}. {KEPT}"))?;
-    Ok(show_capture(workspace, shown, &recording, now))
+    Ok(show_capture(workspace, shown, &recording, None, now))
 }
 
-/// Shows `recording`, decoded, as `shown`; what to say of it.
+/// Shows `recording`, decoded, as `shown`, read from `path`; what to say of it.
 fn show_capture(
     workspace: &mut Workspace,
     shown: String,
     recording: &crate::capture::format::Recording,
+    path: Option<&Path>,
     now: Now,
 ) -> String {
     let analysis = crate::capture::analysis::analyse(&recording.events, None);
@@ -151,11 +153,50 @@ fn show_capture(
                 .as_ref()
                 .map(crate::capture::raw::LineFound::text),
             signal: signal_lines(recording, &analysis),
+            plot: path.and_then(|path| signal_plot(recording, &analysis, path)),
             analysis,
         },
         now,
     );
     text
+}
+
+/// For an analog recording: its TX and RX channels to plot, with their thresholds.
+fn signal_plot(
+    recording: &crate::capture::format::Recording,
+    analysis: &crate::capture::analysis::Analysis,
+    path: &Path,
+) -> Option<SignalPlot> {
+    let line = recording.line.as_ref()?;
+    let channels = match &recording.analog {
+        Some(signal) => [("TX", &signal.tx), ("RX", &signal.rx)]
+            .map(|(role, channel)| {
+                (
+                    channel.name.clone(),
+                    Some(role),
+                    Some(channel.levels.threshold),
+                )
+            })
+            .to_vec(),
+        // A sound card's, cut at its edges: no threshold.
+        None if recording.format == Format::Wav => [("TX", &line.tx), ("RX", &line.rx)]
+            .map(|(role, name)| (name.clone(), Some(role), None))
+            .to_vec(),
+        None => return None,
+    };
+    let mut channels = channels;
+    // Where the file named them the wrong way round, the roles follow the analysis.
+    if analysis.swapped {
+        for (_, role, _) in &mut channels {
+            *role = role.map(|role| if role == "TX" { "RX" } else { "TX" });
+        }
+    }
+    Some(SignalPlot {
+        path: path.to_path_buf(),
+        channels,
+        byte_s: line.byte_s(),
+        shown: None,
+    })
 }
 
 /// What the volts of `recording` said: each line's levels, then the findings (marked true), as

@@ -17,6 +17,7 @@ mod readout_table;
 mod register_table;
 mod registers;
 mod session;
+mod signal_plot;
 mod status;
 mod traffic;
 

@@ -152,6 +152,7 @@ impl eframe::App for MeterApp {
         let now = *now;
         let app = AppView::of(controller, now);
         let mut actions = shortcuts(ui.ctx(), app.settings.dialect);
+        actions.extend(dropped(ui.ctx()));
         egui::Panel::bottom("status").show(ui, |ui| actions.extend(status.ui(ui, &app)));
         egui::Panel::left("navigation")
             .resizable(false)
@@ -185,6 +186,37 @@ impl eframe::App for MeterApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, settings::APP_KEY, self.controller.settings());
+    }
+}
+
+/// Files dropped on the window, to open; while files are held over it, says what a drop does.
+fn dropped(ctx: &egui::Context) -> Vec<Action> {
+    let (hovering, paths) = ctx.input(|input| {
+        let paths: Vec<_> = input
+            .raw
+            .dropped_files
+            .iter()
+            .map(|file| file.path().to_path_buf())
+            .collect();
+        (!input.raw.hovered_files.is_empty(), paths)
+    });
+    if hovering {
+        let layer = egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("dropping"));
+        let painter = ctx.layer_painter(layer);
+        let area = ctx.content_rect();
+        painter.rect_filled(area, 0.0, egui::Color32::from_black_alpha(180));
+        painter.text(
+            area.center(),
+            egui::Align2::CENTER_CENTER,
+            "Drop a recording to open it on the Traffic screen, or a session's folder",
+            egui::FontId::proportional(20.0),
+            egui::Color32::WHITE,
+        );
+    }
+    if paths.is_empty() {
+        Vec::new()
+    } else {
+        vec![Action::OpenDropped(paths)]
     }
 }
 

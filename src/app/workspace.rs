@@ -88,6 +88,34 @@ pub struct OpenedCapture {
     pub analysis: crate::capture::analysis::Analysis,
     /// For a scope's recording: what the volts said of the head (levels, then findings).
     pub signal: Vec<(String, bool)>,
+    /// For an analog recording read from a file: its channels, to plot around a frame.
+    pub plot: Option<SignalPlot>,
+}
+
+/// What the Traffic screen plots of an analog recording: each channel around the frame
+/// selected, with the threshold it was cut at.
+#[derive(Clone, Debug)]
+pub struct SignalPlot {
+    /// The file, read again for each frame's stretch.
+    pub path: std::path::PathBuf,
+    /// Each channel's name, what it carries (`TX`, `RX`) and the threshold it was cut at: none
+    /// for a sound card's, cut at its edges.
+    pub channels: Vec<(String, Option<&'static str>, Option<f32>)>,
+    /// One character's time on the line, seconds: the margin shown around a frame.
+    pub byte_s: f64,
+    /// The frame selected, and its stretch.
+    pub shown: Option<(usize, Stretch)>,
+}
+
+/// A frame's stretch of the recording, as far as it was read.
+#[derive(Clone, Debug)]
+pub enum Stretch {
+    /// Being read from the file.
+    Reading,
+    /// Read.
+    Read(crate::capture::excerpt::Excerpt),
+    /// Could not be read: why.
+    Failed(String),
 }
 
 impl Workspace {
@@ -119,6 +147,11 @@ impl Workspace {
             interrupted: false,
         });
         self.capture = Some(capture);
+    }
+
+    /// The plot of the recording shown, for the frame selected to be plotted.
+    pub fn capture_plot_mut(&mut self) -> Option<&mut SignalPlot> {
+        self.capture.as_mut()?.plot.as_mut()
     }
 
     /// Closes the recording shown, and its readout.

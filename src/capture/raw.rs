@@ -43,6 +43,13 @@ pub struct LineFound {
 }
 
 impl LineFound {
+    /// How long one character takes on the line, start bit to last stop bit, in seconds.
+    pub fn byte_s(&self) -> f64 {
+        let framing = self.framing;
+        let bits = 1 + framing.data_bits + u8::from(framing.even_parity) + framing.stop_bits;
+        f64::from(bits) / f64::from(self.baud)
+    }
+
     /// `1200 8N2`, `300 7E1`.
     pub fn text(&self) -> String {
         format!(

@@ -2,7 +2,7 @@
 //! path asked for when no file was picked, what is done with the file, the CSV dialect of
 //! exports, and the recording shown on the Traffic screen.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
 
@@ -13,6 +13,7 @@ use super::{Controller, Notice, sessions};
 use crate::app::action::FileJob;
 use crate::app::file_jobs;
 use crate::app::files::{FilePicker, PickAnswer, Picked, Wake, shown};
+use crate::app::screen::Screen;
 
 /// How files are asked for, and what was asked.
 pub(super) struct Files {
@@ -90,8 +91,35 @@ pub(super) fn use_file(state: &mut Controller, job: FileJob, path: &Path, replac
     };
     if outcome.is_ok() {
         state.files.prompt = None;
+        if job == FileJob::OpenCapture {
+            super::signal_plot::show_first(state);
+        }
     }
     state.notice = Some(Notice::from(outcome));
+}
+
+/// Opens what was dropped on the window, or named on the command line: a folder as a session
+/// on the Session screen, a file as a recording on the Traffic screen. Each screen shows one,
+/// so the first is opened and the notice says how many were left.
+pub(super) fn open_dropped(state: &mut Controller, paths: &[PathBuf], now: Now) {
+    let Some(path) = paths.first() else {
+        return;
+    };
+    let (screen, job) = if path.is_dir() {
+        (Screen::Session, FileJob::OpenSession)
+    } else {
+        (Screen::Traffic, FileJob::OpenCapture)
+    };
+    state.settings.screen = screen;
+    use_file(state, job, path, false, now);
+    if let (Some(notice), [_, rest @ ..]) = (&mut state.notice, paths)
+        && !rest.is_empty()
+    {
+        notice.text.push_str(&format!(
+            " ({} more dropped and not opened: one at a time)",
+            rest.len()
+        ));
+    }
 }
 
 /// Writes what was proven as `target`'s configuration to `path`.

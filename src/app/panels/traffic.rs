@@ -96,8 +96,8 @@ impl Panel for TrafficPanel {
             }
         });
         if let Some(capture) = app.workspace.capture() {
-            if capture_ui(ui, capture) {
-                action = Some(Action::CloseCapture);
+            if let Some(asked) = capture_ui(ui, capture) {
+                action = Some(asked);
             }
             ui.separator();
         }
@@ -165,9 +165,11 @@ impl Panel for TrafficPanel {
     }
 }
 
-/// Draws an opened recording: what it is, the diagnosis, the frames; true when it is closed.
-fn capture_ui(ui: &mut Ui, capture: &OpenedCapture) -> bool {
+/// Draws an opened recording: what it is, the diagnosis, the frames, and for an analog one the
+/// selected frame's volts; what the user asked of it (to close it, to plot a frame).
+fn capture_ui(ui: &mut Ui, capture: &OpenedCapture) -> Option<Action> {
     let analysis = &capture.analysis;
+    let mut asked = None;
     let mut closed = false;
     ui.horizontal(|ui| {
         let line = capture
@@ -232,11 +234,15 @@ fn capture_ui(ui: &mut Ui, capture: &OpenedCapture) -> bool {
         let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
         ui.label(format!("{}{}.", first.unwrap_or_default(), chars.as_str()));
     }
+    let plotted = capture
+        .plot
+        .as_ref()
+        .map(|plot| plot.shown.as_ref().map(|(frame, _)| *frame));
     egui::ScrollArea::vertical()
         .id_salt("capture frames")
-        .max_height(220.0)
+        .max_height(if plotted.is_some() { 140.0 } else { 220.0 })
         .show(ui, |ui| {
-            for frame in &analysis.frames {
+            for (index, frame) in analysis.frames.iter().enumerate() {
                 let (mark, direction) = match frame.direction {
                     FrameDirection::Tx => ("TX", TrafficDirection::Tx),
                     FrameDirection::Echo => ("ECHO", TrafficDirection::Echo),
@@ -258,14 +264,27 @@ fn capture_ui(ui: &mut Ui, capture: &OpenedCapture) -> bool {
                 } else {
                     colour(Some(direction))
                 };
-                ui.label(
-                    RichText::new(format!("{t} {mark:<4} {}  {meaning}", hex.join(" ")))
-                        .monospace()
-                        .color(colour),
-                );
+                let text = RichText::new(format!("{t} {mark:<4} {}  {meaning}", hex.join(" ")))
+                    .monospace()
+                    .color(colour);
+                // An analog recording's frames are picked to be plotted.
+                match plotted {
+                    Some(shown) if frame.t.is_some() => {
+                        if ui.selectable_label(shown == Some(index), text).clicked() {
+                            asked = Some(Action::ShowFrameSignal(index));
+                        }
+                    }
+                    _ => {
+                        ui.label(text);
+                    }
+                }
             }
         });
-    closed
+    super::signal_plot::ui(ui, capture);
+    if closed {
+        asked = Some(Action::CloseCapture);
+    }
+    asked
 }
 
 /// The lines at `indices`: one read when they follow each other, as they do unfiltered.

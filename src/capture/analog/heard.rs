@@ -62,9 +62,7 @@ pub fn heard<S: AnalogSource>(
     else {
         return Ok(None);
     };
-    let framing = line.framing;
-    let bits = 1 + framing.data_bits + u8::from(framing.even_parity) + framing.stop_bits;
-    let byte_s = f64::from(bits) / f64::from(line.baud);
+    let byte_s = line.byte_s();
     let stretch = |frame: &crate::capture::analysis::Frame| {
         Some((frame.t?, frame.t_last.unwrap_or(frame.t?) + byte_s))
     };

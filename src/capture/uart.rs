@@ -12,7 +12,9 @@
 //! - the framing: 7 data bits and even parity when the parity bit checks on every character
 //!   (7E1/7E2, IEC 62056-21), else 8 data bits and no parity;
 //! - the stop bits: 2 only when every gap between characters within a burst (characters closer
-//!   than 4 bit times) is at least 2 bit times;
+//!   than 4 bit times) reaches past the second stop bit's centre (1.5 bit times): a second stop
+//!   bit read high before every character. Not 2 bit times exactly: a scope's slow edges and
+//!   noise move a start bit's edge by a tenth of a bit or more;
 //! - a framing error where the first stop bit is low; a break where the line stays low longer
 //!   than a whole character.
 
@@ -259,7 +261,7 @@ pub fn framing(channels: &[&[Character]], baud: u32) -> Framing {
             }
         }
     }
-    let two_stop_bits = !gaps.is_empty() && gaps.iter().all(|gap| *gap >= 1.9);
+    let two_stop_bits = !gaps.is_empty() && gaps.iter().all(|gap| *gap >= 1.5);
     Framing {
         data_bits: if even_parity { 7 } else { 8 },
         even_parity,

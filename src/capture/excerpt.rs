@@ -49,7 +49,7 @@ pub fn read(
     let file = std::fs::File::open(path).map_err(|error| format!("cannot read it: {error}"))?;
     let mut source: Box<dyn AnalogSource> = match format {
         Format::Sr => match SigrokAnalog::open(file)? {
-            SessionKind::Analog(source) => Box::new(source),
+            SessionKind::Analog(source) | SessionKind::Mixed(source) => Box::new(source),
             SessionKind::Logic(_) => return Err("a session of logic channels has no volts".into()),
         },
         Format::Wav => Box::new(Wav::new(file)?),

@@ -259,6 +259,7 @@ fn read_raw<R: std::io::Read + std::io::Seek>(
                 let (events, line) = super::raw::decode(&mut session, raw).map_err(failed)?;
                 (events, line, None)
             }
+            SessionKind::Mixed(source) => decode_mixed(source, raw).map_err(failed)?,
         },
         Format::Wav => {
             let wav = Wav::new(input).map_err(failed)?;
@@ -282,6 +283,36 @@ fn read_raw<R: std::io::Read + std::io::Seek>(
         line: Some(line),
         analog,
     })
+}
+
+/// Decodes a session of logic channels beside analog ones (a mixed-signal scope's): the analog
+/// ones where `--tx` or `--rx` names one of them, else the logic ones, unless they hold no
+/// byte (logic channels left idle while the scope's probes were on the head).
+fn decode_mixed<R: std::io::Read + std::io::Seek>(
+    analog: SigrokAnalog<R>,
+    raw: &RawOptions,
+) -> Result<(Vec<Event>, LineFound, Option<AnalogSignal>), String> {
+    let named = [&raw.tx, &raw.rx]
+        .into_iter()
+        .flatten()
+        .any(|name| analog.names().contains(name));
+    if named {
+        return decode_analog(AnalogReplay::new(analog, raw.threshold)?, raw);
+    }
+    let mut session = super::raw::SigrokSession::new(analog.into_input())?;
+    let logic_failed = match super::raw::decode(&mut session, raw) {
+        Ok((events, line)) if !events.is_empty() => return Ok((events, line, None)),
+        Ok(_) => "no byte".to_string(),
+        Err(error) => error,
+    };
+    let SessionKind::Mixed(analog) = SigrokAnalog::open(session.into_input())? else {
+        return Err("the session changed while it was read".into());
+    };
+    AnalogReplay::new(analog, raw.threshold)
+        .and_then(|replay| decode_analog(replay, raw))
+        .map_err(|analog_failed| {
+            format!("its logic channels: {logic_failed}; its analog channels: {analog_failed}")
+        })
 }
 
 /// Decodes an analog recording, and says what its TX and RX signals said of themselves.

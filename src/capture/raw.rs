@@ -259,6 +259,11 @@ pub struct SigrokSession<R> {
 }
 
 impl<R: Read + Seek> SigrokSession<R> {
+    /// The input, for the analog reader.
+    pub fn into_input(self) -> R {
+        self.archive.into_inner()
+    }
+
     /// Reads the metadata of the session in `input`.
     pub fn new(input: R) -> Result<Self, String> {
         let (archive, metadata) = open_session(input)?;

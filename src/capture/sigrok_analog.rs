@@ -1,7 +1,9 @@
 //! Analog channels of a sigrok session file, as PulseView saves a capture from an oscilloscope
 //! through sigrok's drivers: the metadata names them (`total analog=2`, `analog1=CH1`), and
-//! each channel's samples are little-endian float32 volts in `analog-1-<channel>-<part>`. Read
-//! a part at a time, every channel's part together; memory holds one part, never the capture.
+//! each channel's samples are little-endian float32 volts in `analog-1-<k>-<part>`. Beside logic
+//! channels (a mixed-signal scope), the analog numbering goes on after the probes (`probe1=D0`,
+//! `probe2=D1`, `analog3=CH1`). Read a part at a time, every channel's part together; memory
+//! holds one part, never the capture.
 
 use std::io::{Read, Seek};
 
@@ -12,6 +14,8 @@ use super::raw::{metadata_value, open_session};
 pub struct SigrokAnalog<R: Read + Seek> {
     archive: zip::ZipArchive<R>,
     names: Vec<String>,
+    /// Each channel's number `k` in `analog<k>`, which names its files.
+    numbers: Vec<usize>,
     samplerate: f64,
 }
 
@@ -19,33 +23,51 @@ pub struct SigrokAnalog<R: Read + Seek> {
 pub enum SessionKind<R: Read + Seek> {
     /// Analog channels only: volts.
     Analog(SigrokAnalog<R>),
-    /// Logic channels (beside analog ones or not): the input, given back for the logic reader.
+    /// Logic channels only: the input, given back for the logic reader.
     Logic(R),
+    /// Logic channels beside analog ones: the analog ones, whose input can be given back for
+    /// the logic reader.
+    Mixed(SigrokAnalog<R>),
 }
 
 impl<R: Read + Seek> SigrokAnalog<R> {
-    /// Reads the metadata of the session in `input`: its analog channels when it holds no
-    /// logic, else the input back.
+    /// Reads the metadata of the session in `input`: what it holds.
     pub fn open(input: R) -> Result<SessionKind<R>, String> {
         let (archive, metadata) = open_session(input)?;
         let value = |key: &str| metadata_value(&metadata, key);
-        let analog: usize = value("total analog")
-            .and_then(|count| count.parse().ok())
-            .unwrap_or(0);
-        if analog == 0 || value("unitsize").is_some() {
+        let mut channels: Vec<(usize, String)> = metadata
+            .lines()
+            .filter_map(|line| {
+                let (key, name) = line.split_once('=')?;
+                let number = key.trim().strip_prefix("analog")?.parse().ok()?;
+                Some((number, name.trim().to_string()))
+            })
+            .collect();
+        channels.sort();
+        channels.truncate(64);
+        let logic = value("unitsize").is_some();
+        if channels.is_empty() {
             return Ok(SessionKind::Logic(archive.into_inner()));
         }
         let samplerate = value("samplerate")
             .and_then(|rate| super::raw::samplerate(&rate))
             .ok_or("no samplerate in the metadata")?;
-        let names = (1..=analog.min(64))
-            .map(|channel| value(&format!("analog{channel}")).unwrap_or(format!("A{channel}")))
-            .collect();
-        Ok(SessionKind::Analog(Self {
+        let analog = Self {
             archive,
-            names,
+            numbers: channels.iter().map(|(number, _)| *number).collect(),
+            names: channels.into_iter().map(|(_, name)| name).collect(),
             samplerate,
-        }))
+        };
+        Ok(if logic {
+            SessionKind::Mixed(analog)
+        } else {
+            SessionKind::Analog(analog)
+        })
+    }
+
+    /// The input, for the logic reader.
+    pub fn into_input(self) -> R {
+        self.archive.into_inner()
     }
 
     /// One channel's samples of one part, or none when the part does not exist.
@@ -77,11 +99,14 @@ impl<R: Read + Seek> AnalogSource for SigrokAnalog<R> {
         let mut values = vec![0.0; self.names.len()];
         for part in 1.. {
             let mut parts = Vec::with_capacity(self.names.len());
-            for channel in 1..=self.names.len() {
+            for (index, channel) in self.numbers.clone().into_iter().enumerate() {
                 match self.part(channel, part)? {
                     Some(samples) => parts.push(samples),
-                    None if channel == 1 => return Ok(()),
-                    None => return Err(format!("channel {channel} lacks part {part}")),
+                    None if index == 0 => return Ok(()),
+                    None => {
+                        let name = &self.names[index];
+                        return Err(format!("channel {name} lacks part {part}"));
+                    }
                 }
             }
             let len = parts.iter().map(Vec::len).min().unwrap_or(0);

@@ -499,3 +499,26 @@ fn siglent_exports_in_each_layout_decode_as_the_same_recording() {
         assert_eq!(value["analog"]["rx"]["inverted"], true, "{name}");
     }
 }
+
+#[test]
+fn a_mixed_signal_session_is_read_by_the_channels_that_hold_the_exchange() {
+    // Logic channels left unconnected beside the scope's analog ones on the head (written by
+    // `own/mixed.py`, loaded back by sigrok-cli): the logic holds no byte, so the volts are read.
+    let file = "own/mixed_idle_logic_reg60.sr";
+    let value = json(file, &[]);
+    assert_eq!(value["format"], "sr");
+    assert_eq!(value["line"], "1200 8N2");
+    assert_eq!(value["diagnosis_code"], "ok", "{value}");
+    assert_eq!(frames_of(&value).len(), 3);
+    assert!(value["analog"]["rx"]["swing_v"].as_f64().unwrap() > 3.0);
+    // Naming the analog channels reads them at once; naming the idle logic ones says why not.
+    let named = json(file, &["--tx", "CH1", "--rx", "CH2"]);
+    assert_eq!(frames_of(&named), frames_of(&value));
+    let output = capture(&["--tx", "D0", "--rx", "D1"], file);
+    assert_eq!(output.status.code(), Some(3), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains("its analog channels"),
+        "{}",
+        stderr(&output)
+    );
+}

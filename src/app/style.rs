@@ -90,6 +90,26 @@ pub fn sparkline(ui: &mut Ui, history: impl ExactSizeIterator<Item = bool>, slot
     }
 }
 
+/// The colour of a line's traffic (TX, the echo, RX; none for a line of no direction), as dark
+/// as the theme needs: the light pastels read on a dark background vanish on the light one
+/// Windows and some desktops give.
+pub fn direction_colour(
+    ui: &Ui,
+    direction: Option<crate::link::traffic::TrafficDirection>,
+) -> Color32 {
+    use crate::link::traffic::TrafficDirection;
+    let dark = ui.visuals().dark_mode;
+    match (direction, dark) {
+        (Some(TrafficDirection::Tx), true) => Color32::from_rgb(120, 180, 255),
+        (Some(TrafficDirection::Tx), false) => Color32::from_rgb(25, 85, 170),
+        (Some(TrafficDirection::Echo), true) => Color32::from_gray(140),
+        (Some(TrafficDirection::Echo), false) => Color32::from_gray(105),
+        (Some(TrafficDirection::Rx), true) => Color32::from_rgb(140, 220, 140),
+        (Some(TrafficDirection::Rx), false) => Color32::from_rgb(25, 120, 45),
+        (None, _) => Color32::GRAY,
+    }
+}
+
 /// Text a little larger than egui's default: the app is read at arm's length, head in one hand.
 pub fn apply(ctx: &egui::Context) {
     ctx.all_styles_mut(|style| {

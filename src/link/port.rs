@@ -117,9 +117,12 @@ fn open_serial(config: &LinkConfig) -> Result<Box<dyn serialport::SerialPort>, L
                 .unwrap_or_else(|| classify(&error));
             // Where the library's words would mislead (Windows says a busy port is "not
             // found" or "access denied"), the failure found says it first.
+            // Windows' words end in a full stop, which would stand before the advice.
+            let words = error.to_string();
+            let words = words.trim_end().trim_end_matches('.');
             let detail = match failure {
-                OpenFailure::Busy => format!("in use by another program ({error})"),
-                _ => error.to_string(),
+                OpenFailure::Busy => format!("in use by another program ({words})"),
+                _ => words.to_string(),
             };
             LinkError::Open {
                 port: config.port.clone(),

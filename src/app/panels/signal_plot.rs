@@ -1,11 +1,12 @@
 //! An analog recording's TX and RX around the frame selected on the Traffic screen, each with
 //! the threshold it was cut at and the frame's time shaded: why a byte was read as it was.
 
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
 use egui_plot::{HLine, Line, LineStyle, Plot, PlotPoints, Span};
 
 use crate::app::style;
 use crate::app::workspace::{OpenedCapture, Stretch};
+use crate::link::traffic::TrafficDirection;
 
 /// Each channel's plot height: two fit under the frames.
 const HEIGHT: f32 = 110.0;
@@ -47,11 +48,12 @@ pub fn ui(ui: &mut Ui, capture: &OpenedCapture) {
             continue;
         };
         let role = role.unwrap_or("");
-        let colour = if role == "TX" {
-            Color32::from_rgb(120, 180, 255)
+        let direction = if role == "TX" {
+            TrafficDirection::Tx
         } else {
-            Color32::from_rgb(140, 220, 140)
+            TrafficDirection::Rx
         };
+        let colour = style::direction_colour(ui, Some(direction));
         let unit = if threshold.is_some() {
             "V"
         } else {

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
 
 use crate::app::action::{Action, FileJob, TrafficFilter};
 use crate::app::style;
@@ -57,7 +57,8 @@ impl Panel for TrafficPanel {
     fn ui(&mut self, ui: &mut Ui, app: &AppView<'_>) -> Vec<Action> {
         let mut action = None;
         ui.heading("Traffic");
-        ui.horizontal(|ui| {
+        // Wrapped: the description must not widen the screen past a small window.
+        ui.horizontal_wrapped(|ui| {
             if ui.button("Open capture…").clicked() {
                 action = Some(Action::ChooseFile(FileJob::OpenCapture));
             }
@@ -150,7 +151,7 @@ impl Panel for TrafficPanel {
                     }
                 };
                 for (line, &index) in lines.iter().zip(&self.shown[rows]) {
-                    let colour = colour(log.direction(index));
+                    let colour = style::direction_colour(ui, log.direction(index));
                     let response = ui.add(
                         egui::Label::new(RichText::new(line).monospace().color(colour))
                             .sense(egui::Sense::click())
@@ -262,7 +263,7 @@ fn capture_ui(ui: &mut Ui, capture: &OpenedCapture) -> Option<Action> {
                 let colour = if frame.error.is_some() || !frame.warnings.is_empty() {
                     style::WARN
                 } else {
-                    colour(Some(direction))
+                    style::direction_colour(ui, Some(direction))
                 };
                 let text = RichText::new(format!("{t} {mark:<4} {}  {meaning}", hex.join(" ")))
                     .monospace()
@@ -300,13 +301,4 @@ fn read_rows(log: &TrafficLog, indices: &[usize]) -> std::io::Result<Vec<String>
         lines.extend(log.lines(index, 1)?);
     }
     Ok(lines)
-}
-
-fn colour(direction: Option<TrafficDirection>) -> Color32 {
-    match direction {
-        Some(TrafficDirection::Tx) => Color32::from_rgb(120, 180, 255),
-        Some(TrafficDirection::Echo) => Color32::from_gray(140),
-        Some(TrafficDirection::Rx) => Color32::from_rgb(140, 220, 140),
-        None => Color32::GRAY,
-    }
 }

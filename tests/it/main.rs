@@ -33,3 +33,5 @@ mod soak;
 mod support;
 mod tidy;
 mod unix_gates;
+#[cfg(target_os = "linux")]
+mod wine;

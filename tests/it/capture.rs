@@ -472,7 +472,8 @@ fn siglent_exports_in_each_layout_decode_as_the_same_recording() {
         ),
     ];
     for (name, text) in layouts {
-        let path = crate::support::temp(&format!("siglent-{name}.csv"));
+        let path =
+            std::env::temp_dir().join(format!("kmp-{}-siglent-{name}.csv", std::process::id()));
         std::fs::write(&path, text).unwrap();
         let path_text = path.display().to_string();
         let output = run_cli(&["capture", "--json", &path_text]);

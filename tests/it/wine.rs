@@ -56,7 +56,15 @@ fn the_windows_program_prints_byte_for_byte_what_the_linux_one_prints() {
         ],
         // Bad input: the same error, the same exit code.
         &["decode", "80 3F zz"],
-        &["read", "--port", "sim:multical21", "--json", "68", "74"],
+        &[
+            "read",
+            "--port",
+            "sim:multical403",
+            "--json",
+            "60",
+            "68",
+            "74",
+        ],
         &["read", "--port", "sim:kamstrup382c"],
     ]
     .iter()

@@ -163,6 +163,16 @@ fn raw_logic_is_decoded_by_the_programs_own_uart_decoder() {
 }
 
 /// The frames of a `capture --json` answer as direction and bytes.
+/// The hex of each frame in `capture --json`'s `value`.
+fn hex_of(value: &serde_json::Value) -> Vec<&str> {
+    value["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|frame| frame["hex"].as_str().unwrap())
+        .collect()
+}
+
 fn frames_of(value: &serde_json::Value) -> Vec<(String, String)> {
     value["frames"]
         .as_array()
@@ -374,12 +384,7 @@ fn analog_recordings_are_cut_to_logic_at_levels_found_in_the_signal_and_diagnose
         // Each was sent at 1200 8N2; a noise burst and slow edges do not make it look like 8N1.
         assert_eq!(value["line"], "1200 8N2", "{file}");
         assert_eq!(value["diagnosis_code"], diagnosis, "{file}: {value}");
-        let hex: Vec<&str> = value["frames"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|frame| frame["hex"].as_str().unwrap())
-            .collect();
+        let hex = hex_of(&value);
         assert_eq!(hex, frames, "{file}");
         // What the volts say: levels near the model's 0 and 3.3 V, and the inverting head; a
         // sound card's levels are no volts.
@@ -482,12 +487,7 @@ fn siglent_exports_in_each_layout_decode_as_the_same_recording() {
         let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
         assert_eq!(value["format"], "scope-csv", "{name}");
         assert_eq!(value["diagnosis_code"], "ok", "{name}: {value}");
-        let hex: Vec<&str> = value["frames"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|frame| frame["hex"].as_str().unwrap())
-            .collect();
+        let hex = hex_of(&value);
         assert_eq!(
             hex,
             [

@@ -8,6 +8,8 @@
 //! Streamed: the source is read once for each channel's range, once for its levels, and then
 //! once per replay, never held in memory.
 
+use std::ops::ControlFlow;
+
 use super::raw::{Change, LineFound, Replay};
 
 mod heard;
@@ -27,8 +29,12 @@ const BINS: usize = 1024;
 pub trait AnalogSource {
     /// The channels' names.
     fn names(&self) -> &[String];
-    /// Visits every sample from the start: its time in seconds and each channel's volts.
-    fn samples(&mut self, visit: &mut dyn FnMut(f64, &[f32])) -> Result<(), String>;
+    /// Visits every sample from the start, its time in seconds and each channel's volts, until
+    /// `visit` breaks.
+    fn samples(
+        &mut self,
+        visit: &mut dyn FnMut(f64, &[f32]) -> ControlFlow<()>,
+    ) -> Result<(), String>;
 }
 
 /// What one channel's signal says of itself.
@@ -140,6 +146,7 @@ impl<S: AnalogSource> AnalogReplay<S> {
                     histogram[bin(value, range)] += 1;
                 }
             }
+            ControlFlow::Continue(())
         })?;
         let levels: Vec<Levels> = histograms
             .iter()
@@ -261,6 +268,7 @@ fn timed_pass<S: AnalogSource>(
             _ => {}
         }
         visit(values);
+        ControlFlow::Continue(())
     })?;
     if count < 2 {
         return Err("fewer than two samples".into());
@@ -308,6 +316,7 @@ fn changes<S: AnalogSource>(
                 visit(channel, value - then);
             }
         }
+        ControlFlow::Continue(())
     })
 }
 
@@ -346,20 +355,29 @@ impl<S: AnalogSource> Replay for AnalogReplay<S> {
         // Changes confirmed, waiting until no earlier one can come (a change is confirmed a
         // minimum pulse after it happened).
         let mut confirmed: Vec<(f64, usize, bool)> = Vec::new();
-        let mut end = 0.0;
-        self.source.samples(&mut |t, values| {
-            end = t;
-            for (channel, ((follow, levels), &value)) in
-                follow.iter_mut().zip(&levels).zip(values).enumerate()
-            {
-                // Hysteresis within the reach of the threshold from the idle level: a threshold
-                // given near the idle level (to read a faint answer) keeps a narrow band.
+        // Hysteresis within the reach of the threshold from the idle level: a threshold given
+        // near the idle level (to read a faint answer) keeps a narrow band.
+        let bands: Vec<f32> = levels
+            .iter()
+            .map(|levels| {
                 let reach = if levels.inverted {
                     levels.threshold - levels.low
                 } else {
                     levels.high - levels.threshold
                 };
-                let band = levels.swing().abs().min(2.0 * reach.abs()) * HYSTERESIS as f32;
+                levels.swing().abs().min(2.0 * reach.abs()) * HYSTERESIS as f32
+            })
+            .collect();
+        let mut end = 0.0;
+        self.source.samples(&mut |t, values| {
+            end = t;
+            for (channel, (((follow, levels), &band), &value)) in follow
+                .iter_mut()
+                .zip(&levels)
+                .zip(&bands)
+                .zip(values)
+                .enumerate()
+            {
                 if value.is_finite() && edges.is_none() {
                     let tenth = levels.swing() / 10.0;
                     if value <= levels.low + tenth {
@@ -431,6 +449,7 @@ impl<S: AnalogSource> Replay for AnalogReplay<S> {
                     });
                 }
             }
+            ControlFlow::Continue(())
         })?;
         confirmed.sort_by(|a, b| a.0.total_cmp(&b.0));
         for (at, channel, level) in confirmed {

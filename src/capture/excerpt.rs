@@ -3,6 +3,7 @@
 //! never held), keeping each bucket's lowest and highest volts, so no edge or glitch is thinned
 //! away.
 
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use super::analog::AnalogSource;
@@ -69,8 +70,12 @@ pub fn of(
     let span = (to - from).max(f64::MIN_POSITIVE);
     let mut kept: Vec<Vec<Option<Bucket>>> = vec![vec![None; buckets]; source.names().len()];
     source.samples(&mut |t, values| {
-        if !(from..=to).contains(&t) {
-            return;
+        // Read no further than the stretch.
+        if t > to {
+            return ControlFlow::Break(());
+        }
+        if t < from {
+            return ControlFlow::Continue(());
         }
         let index = (((t - from) / span) * buckets as f64) as usize;
         let index = index.min(buckets - 1);
@@ -89,6 +94,7 @@ pub fn of(
                 bucket.high = (t, value);
             }
         }
+        ControlFlow::Continue(())
     })?;
     let channels = source
         .names()
@@ -129,12 +135,17 @@ mod tests {
             NAMES.get_or_init(|| vec!["CH1".into()])
         }
 
-        fn samples(&mut self, visit: &mut dyn FnMut(f64, &[f32])) -> Result<(), String> {
+        fn samples(
+            &mut self,
+            visit: &mut dyn FnMut(f64, &[f32]) -> ControlFlow<()>,
+        ) -> Result<(), String> {
             for index in 0..10_000u32 {
                 let high = (index / 50) % 2 == 0;
                 let glitch = index == 5_020;
                 let value = if high != glitch { 3.0 } else { 0.0 };
-                visit(f64::from(index) / 100_000.0, &[value]);
+                if visit(f64::from(index) / 100_000.0, &[value]).is_break() {
+                    break;
+                }
             }
             Ok(())
         }

@@ -12,6 +12,7 @@
 //! Streamed: each reading seeks back to the first sample.
 
 use std::io::{BufRead, Seek, SeekFrom};
+use std::ops::ControlFlow;
 
 use super::analog::AnalogSource;
 
@@ -136,7 +137,10 @@ impl<R: BufRead + Seek> AnalogSource for ScopeCsv<R> {
         &self.names
     }
 
-    fn samples(&mut self, visit: &mut dyn FnMut(f64, &[f32])) -> Result<(), String> {
+    fn samples(
+        &mut self,
+        visit: &mut dyn FnMut(f64, &[f32]) -> ControlFlow<()>,
+    ) -> Result<(), String> {
         self.input
             .seek(SeekFrom::Start(self.data))
             .map_err(|error| format!("cannot read it again: {error}"))?;
@@ -171,7 +175,9 @@ impl<R: BufRead + Seek> AnalogSource for ScopeCsv<R> {
                     .and_then(|part| part.trim().parse::<f32>().ok())
                     .unwrap_or(f32::NAN);
             }
-            visit(t, &values);
+            if visit(t, &values).is_break() {
+                return Ok(());
+            }
             number += 1;
         }
     }

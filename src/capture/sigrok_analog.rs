@@ -6,6 +6,7 @@
 //! holds one part, never the capture.
 
 use std::io::{Read, Seek};
+use std::ops::ControlFlow;
 
 use super::analog::AnalogSource;
 use super::raw::{metadata_value, open_session};
@@ -94,7 +95,10 @@ impl<R: Read + Seek> AnalogSource for SigrokAnalog<R> {
         &self.names
     }
 
-    fn samples(&mut self, visit: &mut dyn FnMut(f64, &[f32])) -> Result<(), String> {
+    fn samples(
+        &mut self,
+        visit: &mut dyn FnMut(f64, &[f32]) -> ControlFlow<()>,
+    ) -> Result<(), String> {
         let mut sample: u64 = 0;
         let mut values = vec![0.0; self.names.len()];
         for part in 1.. {
@@ -114,7 +118,9 @@ impl<R: Read + Seek> AnalogSource for SigrokAnalog<R> {
                 for (value, samples) in values.iter_mut().zip(&parts) {
                     *value = samples[index];
                 }
-                visit(sample as f64 / self.samplerate, &values);
+                if visit(sample as f64 / self.samplerate, &values).is_break() {
+                    return Ok(());
+                }
                 sample += 1;
             }
         }

@@ -4,6 +4,7 @@
 //! edges ([`super::analog::AnalogReplay::ac_coupled`]). Streamed from the file each reading.
 
 use std::io::{BufReader, Read, Seek};
+use std::ops::ControlFlow;
 
 use hound::{SampleFormat, WavReader};
 
@@ -42,7 +43,10 @@ impl<R: Read + Seek> AnalogSource for Wav<R> {
         &self.names
     }
 
-    fn samples(&mut self, visit: &mut dyn FnMut(f64, &[f32])) -> Result<(), String> {
+    fn samples(
+        &mut self,
+        visit: &mut dyn FnMut(f64, &[f32]) -> ControlFlow<()>,
+    ) -> Result<(), String> {
         self.reader
             .seek(0)
             .map_err(|error| format!("cannot read it again: {error}"))?;
@@ -56,23 +60,28 @@ impl<R: Read + Seek> AnalogSource for Wav<R> {
             frame[index] = value;
             index += 1;
             if index == channels {
-                visit(sample as f64 / rate, frame);
                 index = 0;
                 sample += 1;
+                return visit((sample - 1) as f64 / rate, frame);
             }
+            ControlFlow::Continue(())
         };
         let error = |error: hound::Error| format!("the samples cannot be read: {error}");
         match spec.sample_format {
             SampleFormat::Float => {
                 for value in self.reader.samples::<f32>() {
-                    push(value.map_err(error)?, &mut frame);
+                    if push(value.map_err(error)?, &mut frame).is_break() {
+                        break;
+                    }
                 }
             }
             SampleFormat::Int => {
                 // Full scale is 1.0 whatever the sample size.
                 let scale = 1.0 / (1u64 << (spec.bits_per_sample.clamp(1, 32) - 1)) as f32;
                 for value in self.reader.samples::<i32>() {
-                    push(value.map_err(error)? as f32 * scale, &mut frame);
+                    if push(value.map_err(error)? as f32 * scale, &mut frame).is_break() {
+                        break;
+                    }
                 }
             }
         }

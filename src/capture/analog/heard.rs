@@ -1,7 +1,10 @@
 //! How deep the receiver swings for the head's own echo and for the meter's answer. A head that
 //! hears its own LED far better than the meter's sets the threshold by the echo, and a faint
 //! answer never crosses it: the recording then looks like "echo only" while the meter did
-//! answer. The volts in the time after each request tell that apart from a silent meter.
+//! answer. The volts in the time after each request tell that apart from a silent meter. Taken
+//! from a recording's first exchanges, reading the recording only as far as they go.
+
+use std::ops::ControlFlow;
 
 use super::{AnalogReplay, AnalogSource, BINS, PERCENTILE};
 use crate::capture::Event;
@@ -10,6 +13,9 @@ use crate::capture::raw::LineFound;
 
 /// The longest wait for an answer after a request, in seconds.
 const ANSWER_WAIT_S: f64 = 1.0;
+/// The events the measure is taken from: the first exchanges of a recording say how the head
+/// hears, and an hour-long one is not read once more to its end for it.
+const EVENTS_MEASURED: usize = 8192;
 
 /// How far RX swings from its idle level, in volts, while it hears the echo and the answer.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -51,7 +57,7 @@ pub fn heard<S: AnalogSource>(
     if !replay.in_volts() {
         return Ok(None);
     }
-    let analysis = analyse(events, None);
+    let analysis = analyse(&events[..events.len().min(EVENTS_MEASURED)], None);
     // The analysis puts swapped channels right: RX is the channel its answers came on.
     let rx_name = if analysis.swapped { &line.tx } else { &line.rx };
     let Some(channel) = replay
@@ -133,9 +139,17 @@ impl<S: AnalogSource> AnalogReplay<S> {
         let (bottom, span) = (levels.low - swing, 3.0 * swing);
         let mut histograms = vec![vec![0u64; BINS]; N];
         let mut next = [0usize; N];
+        // Read no further than the last stretch.
+        let last = classes
+            .iter()
+            .filter_map(|stretches| stretches.last().map(|&(_, end)| end))
+            .fold(f64::NEG_INFINITY, f64::max);
         self.source.samples(&mut |t, values| {
+            if t > last {
+                return ControlFlow::Break(());
+            }
             let Some(&value) = values.get(channel).filter(|value| value.is_finite()) else {
-                return;
+                return ControlFlow::Continue(());
             };
             let bin = (((value - bottom) / span) * (BINS - 1) as f32).clamp(0.0, (BINS - 1) as f32);
             for ((stretches, next), histogram) in classes.iter().zip(&mut next).zip(&mut histograms)
@@ -147,6 +161,7 @@ impl<S: AnalogSource> AnalogReplay<S> {
                     histogram[bin as usize] += 1;
                 }
             }
+            ControlFlow::Continue(())
         })?;
         Ok(std::array::from_fn(|class| {
             let histogram = &histograms[class];

@@ -15,13 +15,18 @@ impl AnalogSource for Signal {
         &self.names
     }
 
-    fn samples(&mut self, visit: &mut dyn FnMut(f64, &[f32])) -> Result<(), String> {
+    fn samples(
+        &mut self,
+        visit: &mut dyn FnMut(f64, &[f32]) -> ControlFlow<()>,
+    ) -> Result<(), String> {
         let mut values = vec![0.0; self.channels.len()];
         for index in 0..self.channels[0].len() {
             for (value, channel) in values.iter_mut().zip(&self.channels) {
                 *value = channel[index];
             }
-            visit(index as f64 / self.rate, &values);
+            if visit(index as f64 / self.rate, &values).is_break() {
+                break;
+            }
         }
         Ok(())
     }

@@ -279,4 +279,27 @@ fn the_windows_app_draws_the_link_check_and_a_recording() {
         assert!(width >= 800 && height >= 500, "{name}: {width}×{height}");
         assert!(colours > 50, "{name}: {colours} colours, a blank window");
     }
+    // The link check was recorded where Windows keeps a user's application data, with what it
+    // heard in the traffic journal.
+    let prefix = PathBuf::from(std::env::var_os("WINEPREFIX").expect("WINEPREFIX is set"));
+    let users = prefix.join("drive_c/users");
+    let newest = std::fs::read_dir(&users)
+        .unwrap()
+        .filter_map(|user| {
+            let sessions = user
+                .ok()?
+                .path()
+                .join("AppData/Roaming/kmp-workbench/data/sessions");
+            std::fs::read_dir(sessions).ok()
+        })
+        .flatten()
+        .filter_map(|session| session.ok().map(|session| session.path()))
+        .max()
+        .expect("a session under AppData");
+    let traffic = std::fs::read_to_string(newest.join("traffic.journal")).unwrap();
+    assert!(
+        traffic.contains("GetSerialNo"),
+        "{}: {traffic}",
+        newest.display()
+    );
 }

@@ -141,8 +141,21 @@ impl Subscriber {
                 }
             })
             .unwrap();
-        // mosquitto_sub says nothing when it has subscribed: give it a moment.
-        std::thread::sleep(Duration::from_millis(500));
+        // mosquitto_sub says nothing when it has subscribed: it is ready once a message of the
+        // test's own comes through (a fixed wait was too short on a busy machine).
+        let ready = "kmp-test/ready ready";
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !lines.lock().unwrap().iter().any(|line| line == ready) {
+            assert!(Instant::now() < deadline, "mosquitto_sub never subscribed");
+            let _ = Command::new("mosquitto_pub")
+                .args(["-h", "127.0.0.1", "-p", &broker.port.to_string()])
+                .args(["-t", "kmp-test/ready", "-m", "ready"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        lines.lock().unwrap().clear();
         Self { child, lines }
     }
 

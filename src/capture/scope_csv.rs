@@ -44,14 +44,9 @@ impl<R: BufRead + Seek> ScopeCsv<R> {
         let mut offset = 0u64;
         let mut line = String::new();
         let header = loop {
-            line.clear();
-            let read = input
-                .read_line(&mut line)
-                .map_err(|error| format!("cannot read it: {error}"))?;
-            if read == 0 {
+            if !next_line(&mut input, &mut line, &mut offset)? {
                 return Err("no header line (Time,Channel 1,…)".into());
             }
-            offset += read as u64;
             let text = line.trim();
             if !text.is_empty() && !text.starts_with('#') {
                 break fields(text);
@@ -67,14 +62,9 @@ impl<R: BufRead + Seek> ScopeCsv<R> {
                     Some(first) if first == "source" => source = fields_now[1..].to_vec(),
                     _ => {}
                 }
-                line.clear();
-                let read = input
-                    .read_line(&mut line)
-                    .map_err(|error| format!("cannot read it: {error}"))?;
-                if read == 0 {
+                if !next_line(&mut input, &mut line, &mut offset)? {
                     return Err("a Siglent export without its `Second,Volt` line".into());
                 }
-                offset += read as u64;
                 fields_now = fields(line.trim());
             }
             let channels = fields_now.len() - 1;
@@ -90,11 +80,7 @@ impl<R: BufRead + Seek> ScopeCsv<R> {
             (names, Timing::Column)
         } else if header.first().is_some_and(|first| first == "X") {
             // Rigol: the second line gives the units, the start and the increment.
-            line.clear();
-            let read = input
-                .read_line(&mut line)
-                .map_err(|error| format!("cannot read it: {error}"))?;
-            offset += read as u64;
+            next_line(&mut input, &mut line, &mut offset)?;
             let units = fields(line.trim());
             let channels = units
                 .iter()
@@ -181,6 +167,21 @@ impl<R: BufRead + Seek> AnalogSource for ScopeCsv<R> {
             number += 1;
         }
     }
+}
+
+/// Reads the next line of `input` into `line`, adding its length to `offset`, where the samples
+/// will start; false at the end of the file.
+fn next_line<R: BufRead>(
+    input: &mut R,
+    line: &mut String,
+    offset: &mut u64,
+) -> Result<bool, String> {
+    line.clear();
+    let read = input
+        .read_line(line)
+        .map_err(|error| format!("cannot read it: {error}"))?;
+    *offset += read as u64;
+    Ok(read > 0)
 }
 
 /// Whether `line`, a file's first line that is no comment, heads a scope export.

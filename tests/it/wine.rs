@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use crate::support::{SimProcess, project_root, stderr, stdout};
+use crate::support::{SimProcess, project_root, run_cli, stderr, stdout};
 
 /// `kmp-workbench.exe`, cross-built.
 fn exe() -> PathBuf {
@@ -17,8 +17,8 @@ fn exe() -> PathBuf {
     ))
 }
 
-/// Runs `kmp-workbench.exe ARGS` under Wine, from the project's root; stopped after two
-/// minutes, so a program that hangs under Wine fails the test instead of holding up CI.
+/// Runs `kmp-workbench.exe ARGS` under Wine, from the project's root as the Linux build runs
+/// (`run_cli`); stopped after two minutes, so a program that hangs under Wine fails the test instead of holding up CI.
 fn wine(args: &[&str]) -> Output {
     Command::new("timeout")
         .args(["120", "wine"])
@@ -29,18 +29,6 @@ fn wine(args: &[&str]) -> Output {
         .stdin(Stdio::null())
         .output()
         .expect("wine starts")
-}
-
-/// Runs the Linux build with `args` from the project's root, as `wine` does the Windows one.
-fn linux(args: &[&str]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_kmp-workbench"))
-        .args(args)
-        .current_dir(project_root())
-        .stdin(Stdio::null())
-        .output()
-        .expect("the program starts");
-    assert!(output.status.code().is_some(), "{args:?} ended by a signal");
-    output
 }
 
 #[test]
@@ -87,7 +75,7 @@ fn the_windows_program_prints_byte_for_byte_what_the_linux_one_prints() {
     }
     for command in &commands {
         let args: Vec<&str> = command.iter().map(String::as_str).collect();
-        let (on_windows, on_linux) = (wine(&args), linux(&args));
+        let (on_windows, on_linux) = (wine(&args), run_cli(&args));
         assert_eq!(on_windows.status.code(), on_linux.status.code(), "{args:?}");
         assert_eq!(stdout(&on_windows), stdout(&on_linux), "{args:?}");
         assert_eq!(
@@ -193,7 +181,7 @@ fn through_com5_the_windows_serial_code_reads_what_the_linux_build_reads() {
         outputs
     };
     let on_windows = runs("COM5", &windows_csv, &wine);
-    let on_linux = runs(&sim.path, &linux_csv, &linux);
+    let on_linux = runs(&sim.path, &linux_csv, &run_cli);
     for ((command, windows), linux) in commands.iter().zip(&on_windows).zip(&on_linux) {
         assert_eq!(
             json_of(windows, &sim.path),
